@@ -1,0 +1,43 @@
+"""Roadmap: portfolio, supervision and sign-off for the FCP Roadmap to Practice."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from flask import Flask
+
+from roadmap import config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
+    """Build the application: settings, database, templates, features. Touches no data."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(Path(__file__).resolve().parent / "static"),
+    )
+    app.config.update(config.build(app.instance_path, test_config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from roadmap import db
+    from roadmap.web import assets, errors, security, templating
+
+    db.init_app(app)
+    templating.init_app(app)
+    assets.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from roadmap.accounts import views as accounts_views
+    from roadmap.web import views as web_views
+
+    accounts_views.init_app(app)
+    app.register_blueprint(web_views.bp)
+
+    from roadmap import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,127 @@
+"""Sign-in, server-side sessions and two-factor checks; no HTTP here."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Optional
+
+import pyotp
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roadmap.accounts.models import Role, User, UserRole, UserSession
+from roadmap.accounts.passwords import hash_password, needs_rehash, verify_password
+from roadmap.audit import service as audit
+from roadmap.db import utcnow
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared lower-cased and trimmed."""
+    return email.strip().lower()
+
+
+def find_user(session: Session, email: str) -> Optional[User]:
+    """The user with this email, if any."""
+    return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(session: Session, email: str, full_name: str, roles: list[Role],
+                password: Optional[str], profile: str, hub_id: Optional[int] = None,
+                actor_id: Optional[int] = None, **details: Optional[str]) -> User:
+    """Create an account with roles; the password is optional (an invitation sets it later)."""
+    user = User(email=normalise_email(email), full_name=full_name.strip(), **details,
+                password_hash=hash_password(password, profile) if password else None,
+                password_changed_at=utcnow() if password else None)
+    user.roles = [UserRole(role=role.value, hub_id=hub_id if role is Role.HUB_LEAD else None)
+                  for role in roles]
+    session.add(user)
+    session.flush()
+    audit.record(session, "account.created", actor_id=actor_id, subject_type="user",
+                 subject_id=user.id, data={"roles": sorted(r.value for r in roles)})
+    return user
+
+
+@dataclass
+class SignInResult:
+    """The outcome of checking an email and password."""
+
+    user: Optional[User]
+    needs_second_factor: bool = False
+
+
+def check_password(session: Session, email: str, password: str, profile: str,
+                   ip_address: Optional[str]) -> SignInResult:
+    """Check credentials; unknown email, wrong password and disabled account look the same."""
+    user = find_user(session, email)
+    ok = verify_password(user.password_hash if user else None, password, profile)
+    if not ok or user is None or not user.is_active:
+        audit.record(session, "signin.failed", actor_id=user.id if user else None,
+                     subject_type="user", subject_id=user.id if user else None,
+                     data={"ip": ip_address})
+        return SignInResult(None)
+    if needs_rehash(user.password_hash or "", profile):
+        user.password_hash = hash_password(password, profile)
+    return SignInResult(user, needs_second_factor=user.needs_two_factor or bool(user.totp_secret))
+
+
+def check_totp(user: User, code: str) -> bool:
+    """True when the code from the authenticator app is valid now (one step either side)."""
+    if not user.totp_secret:
+        return False
+    digits = "".join(ch for ch in code if ch.isdigit())
+    return len(digits) == 6 and pyotp.TOTP(user.totp_secret).verify(digits, valid_window=1)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, user: User, ip_address: Optional[str],
+                  user_agent: Optional[str]) -> str:
+    """Record a new signed-in session and return its secret token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(token_hash=_token_hash(token), user_id=user.id,
+                            ip_address=ip_address, user_agent=(user_agent or "")[:300]))
+    audit.record(session, "signin", actor_id=user.id, subject_type="user", subject_id=user.id,
+                 data={"ip": ip_address})
+    return token
+
+
+def resume_session(session: Session, token: str, idle: dt.timedelta,
+                   absolute: dt.timedelta) -> Optional[UserSession]:
+    """The live session for a token, touched; None when revoked, idle too long, or too old."""
+    record = session.scalar(sa.select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    if record is None or record.revoked_at is not None:
+        return None
+    now = utcnow()
+    if now - record.last_seen_at > idle or now - record.created_at > absolute:
+        record.revoked_at = now
+        return None
+    user = session.get(User, record.user_id)
+    if user is None or not user.is_active:
+        return None
+    # Touch at most once a minute so reading pages does not write on every request.
+    if now - record.last_seen_at > dt.timedelta(minutes=1):
+        record.last_seen_at = now
+    return record
+
+
+def end_session(session: Session, token: str) -> None:
+    """Revoke one session (sign-out)."""
+    record = session.scalar(sa.select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = utcnow()
+        audit.record(session, "signout", actor_id=record.user_id, subject_type="user",
+                     subject_id=record.user_id)
+
+
+def end_all_sessions(session: Session, user_id: int) -> int:
+    """Revoke every live session of a person; returns how many were ended."""
+    result = session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0

@@ -1,0 +1,105 @@
+"""Training hubs, provider employers, cohorts and enrolments."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from roadmap.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from roadmap.accounts.models import User
+    from roadmap.framework.models import FrameworkVersion
+    from roadmap.supervision.models import SupervisorAssignment
+
+
+class TrainingHub(Base):
+    """A training hub that funds supervision and answers for the candidates in its patch."""
+
+    __tablename__ = "training_hubs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    region: Mapped[Optional[str]] = mapped_column(sa.String(200))  # integrated care system
+    annual_signoff_target: Mapped[Optional[int]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    cohorts: Mapped[list["Cohort"]] = relationship(
+        back_populates="hub", order_by="Cohort.name", lazy="raise_on_sql")
+
+
+class Employer(Base):
+    """A provider organisation that employs candidates (a practice, PCN or FCP provider)."""
+
+    __tablename__ = "employers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Cohort(Base):
+    """A group of candidates a hub enrols and watches together."""
+
+    __tablename__ = "cohorts"
+    __table_args__ = (sa.UniqueConstraint("hub_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(sa.ForeignKey("training_hubs.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    starts_on: Mapped[Optional[dt.date]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    hub: Mapped[TrainingHub] = relationship(back_populates="cohorts", lazy="raise_on_sql")
+    enrolments: Mapped[list["Enrolment"]] = relationship(
+        back_populates="cohort", lazy="raise_on_sql")
+
+
+class Route(str, enum.Enum):
+    """How the candidate reaches recognition."""
+
+    PORTFOLIO = "portfolio"
+    TAUGHT = "taught"
+
+
+class EnrolmentStatus(str, enum.Enum):
+    """Where an enrolment is in its life."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class Enrolment(Base):
+    """A candidate on the roadmap, pinned to one framework version (rule D1)."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        sa.CheckConstraint("route IN ('portfolio', 'taught')", name="known_route"),
+        sa.CheckConstraint("status IN ('active', 'completed', 'withdrawn')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id"), index=True)
+    framework_version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("framework_versions.id"), index=True)
+    employer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("employers.id"), index=True)
+    route: Mapped[str] = mapped_column(sa.String(20), default=Route.PORTFOLIO.value)
+    status: Mapped[str] = mapped_column(sa.String(20), default=EnrolmentStatus.ACTIVE.value)
+    enrolled_on: Mapped[dt.date]
+    stage1_verified_on: Mapped[Optional[dt.date]]
+    stage2_started_on: Mapped[Optional[dt.date]]
+    stage2_signed_off_on: Mapped[Optional[dt.date]]
+    target_on: Mapped[Optional[dt.date]]  # agreed Stage 2 completion date (about 6 months FT)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    candidate: Mapped["User"] = relationship(lazy="raise_on_sql")
+    cohort: Mapped[Cohort] = relationship(back_populates="enrolments", lazy="raise_on_sql")
+    framework_version: Mapped["FrameworkVersion"] = relationship(lazy="raise_on_sql")
+    employer: Mapped[Optional[Employer]] = relationship(lazy="raise_on_sql")
+    assignments: Mapped[list["SupervisorAssignment"]] = relationship(
+        back_populates="enrolment", lazy="raise_on_sql")

@@ -1,0 +1,94 @@
+"""Settings: defaults, then ROADMAP_* environment variables, then a test's overrides."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "ROADMAP_"
+
+# Every setting the application knows, with its default. Anything else is a mistake.
+DEFAULTS: dict[str, Any] = {
+    "ENV": "production",  # production, development or test
+    "TESTING": False,
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "FRAMEWORK_DIR": None,  # None: the capabilities/ folder beside the package
+    "ARGON2_PROFILE": "owasp",  # "owasp" or "fast" (tests only)
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_ABSOLUTE_HOURS": 12,
+    "WTF_CSRF_ENABLED": True,
+    "SQL_ECHO": False,
+}
+
+_BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO"}
+_INTEGER = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"}
+_WEAK_SECRETS = {None, "", "dev", "change-me", "secret", "development"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is unknown, malformed or unsafe."""
+
+
+def _coerce(key: str, raw: str) -> Any:
+    """Turn an environment string into the type the setting needs."""
+    if key in _BOOLEAN:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{key} must be true or false, not {raw!r}")
+    if key in _INTEGER:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{key} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read ROADMAP_* variables; an unknown one is an error, not a silent no-op."""
+    found: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        key = name[len(ENV_PREFIX):]
+        if key not in DEFAULTS:
+            raise ConfigError(f"unknown setting {name}; known: {', '.join(sorted(DEFAULTS))}")
+        found[key] = _coerce(key, raw)
+    return found
+
+
+def build(instance_path: str, test_config: Mapping[str, Any] | None,
+          environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Merge defaults, environment and test overrides, then check the result."""
+    settings = dict(DEFAULTS)
+    settings.update(from_environment(os.environ if environ is None else environ))
+    for key, value in (test_config or {}).items():
+        if key not in DEFAULTS:
+            raise ConfigError(f"unknown setting {key!r} in test configuration")
+        settings[key] = value
+    if settings["TESTING"]:
+        settings["ENV"] = "test"
+    if settings["ENV"] not in {"production", "development", "test"}:
+        raise ConfigError(f"{ENV_PREFIX}ENV must be production, development or test")
+    if settings["DATABASE_URL"] is None:
+        settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "roadmap.sqlite3")
+    if settings["FRAMEWORK_DIR"] is None:
+        settings["FRAMEWORK_DIR"] = str(Path(__file__).resolve().parent.parent / "capabilities")
+    _check_secret(settings)
+    return settings
+
+
+def _check_secret(settings: dict[str, Any]) -> None:
+    """Refuse to run in production on a missing or guessable secret key."""
+    secret = settings["SECRET_KEY"]
+    if settings["ENV"] == "production":
+        if secret in _WEAK_SECRETS or len(str(secret)) < 32:
+            raise ConfigError(
+                f"{ENV_PREFIX}SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+    elif not secret:
+        settings["SECRET_KEY"] = f"insecure-{settings['ENV']}-key-do-not-use-in-production"

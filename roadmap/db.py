@@ -1,0 +1,147 @@
+"""Engine, session, declarative base, naming convention and SQLite pragmas."""
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Set for requests and commands that write: SQLite then takes the write lock at BEGIN,
+# so two writers queue on busy_timeout instead of deadlocking into "database is locked".
+write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+def utcnow() -> dt.datetime:
+    """The current moment, timezone-aware, in UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Store aware datetimes as UTC; read them back aware whatever the database keeps."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[dt.datetime], dialect: Any) -> Optional[dt.datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use roadmap.db.utcnow() or an aware value")
+        return value.astimezone(dt.timezone.utc)
+
+    def process_result_value(self, value: Optional[dt.datetime], dialect: Any) -> Optional[dt.datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every model, with the constraint naming convention."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime()}
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Pragmas on every connection; BEGIN taken over so write transactions are IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    """Create the engine for a URL: SQLite with its pragmas, or PostgreSQL through psycopg 3."""
+    sa_url = sa.engine.make_url(url)
+    if sa_url.drivername == "postgresql" or sa_url.drivername == "postgres":
+        sa_url = sa_url.set(drivername="postgresql+psycopg")
+    if sa_url.get_backend_name() == "sqlite":
+        engine = sa.create_engine(sa_url, echo=echo, poolclass=NullPool,
+                                  connect_args={"timeout": 5})
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(sa_url, echo=echo, pool_pre_ping=True)
+
+
+class Database:
+    """The engine and session factory one application uses."""
+
+    def __init__(self, url: str, echo: bool = False) -> None:
+        self.engine = make_engine(url, echo)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is an SQLite file."""
+        return self.engine.dialect.name == "sqlite"
+
+
+def init_app(app: Flask) -> None:
+    """Attach the database to the app; one session per request, one commit per request."""
+    app.extensions["roadmap.db"] = Database(app.config["DATABASE_URL"], app.config["SQL_ECHO"])
+
+    @app.before_request
+    def _mark_writes() -> None:
+        from flask import request
+        g.write_token = write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+
+    @app.after_request
+    def _commit(response: Any) -> Any:
+        session: Optional[Session] = g.pop("db_session", None)
+        if session is not None:
+            try:
+                if response.status_code < 400:
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+        return response
+
+    @app.teardown_request
+    def _close(_exc: Optional[BaseException]) -> None:
+        session: Optional[Session] = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+        token = g.pop("write_token", None)
+        if token is not None:
+            write_intent.reset(token)
+
+
+def database(app: Optional[Flask] = None) -> Database:
+    """The Database of an app (the current one by default)."""
+    return (app or current_app).extensions["roadmap.db"]
+
+
+def get_session() -> Session:
+    """The request's session, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = database().sessions()
+    return g.db_session

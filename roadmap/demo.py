@@ -1,0 +1,3 @@
+"""Placeholder replaced below."""
+import click
+demo_command = click.Command("demo")

@@ -1,0 +1,136 @@
+"""Supervisor assignments, capability ratings, signatures and stage sign-offs."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from roadmap.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from roadmap.accounts.models import User
+    from roadmap.cohorts.models import Enrolment
+    from roadmap.framework.models import Capability
+
+
+class AssignmentKind(str, enum.Enum):
+    """Primary or backup supervisor (rule D5)."""
+
+    PRIMARY = "primary"
+    BACKUP = "backup"
+
+
+class SupervisorAssignment(Base):
+    """A supervisor assigned to an enrolment for a period; history is kept, never overwritten."""
+
+    __tablename__ = "supervisor_assignments"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('primary', 'backup')", name="known_kind"),
+        sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        sa.Index("ix_supervisor_assignments_supervisor_ends", "supervisor_id", "ends_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id"), index=True)
+    supervisor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    starts_on: Mapped[dt.date]
+    ends_on: Mapped[Optional[dt.date]]
+    handover_note: Mapped[Optional[str]] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    enrolment: Mapped["Enrolment"] = relationship(back_populates="assignments",
+                                                  lazy="raise_on_sql")
+    supervisor: Mapped["User"] = relationship(lazy="raise_on_sql")
+
+    def is_current(self, on: dt.date) -> bool:
+        """True when the assignment covers the given day."""
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+
+class RaterKind(str, enum.Enum):
+    """Who gave a capability rating (rule D4)."""
+
+    SELF = "self"
+    SUPERVISOR = "supervisor"
+
+
+class CapabilityRating(Base):
+    """The current rating of one capability heading by the candidate or the supervisor."""
+
+    __tablename__ = "capability_ratings"
+    __table_args__ = (
+        sa.UniqueConstraint("enrolment_id", "capability_id", "rater_kind"),
+        sa.CheckConstraint("rater_kind IN ('self', 'supervisor')", name="known_rater_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id"), index=True)
+    capability_id: Mapped[int] = mapped_column(sa.ForeignKey("capabilities.id"))
+    rater_kind: Mapped[str] = mapped_column(sa.String(20))
+    rating: Mapped[str] = mapped_column(sa.String(40))  # a code from the framework's scale
+    justification: Mapped[Optional[str]] = mapped_column(sa.Text)
+    rated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    rated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    capability: Mapped["Capability"] = relationship(lazy="raise_on_sql")
+    rated_by: Mapped["User"] = relationship(lazy="raise_on_sql")
+
+
+class SignerCapacity(str, enum.Enum):
+    """In which capacity a person signed (rule D5)."""
+
+    CANDIDATE = "candidate"
+    PRIMARY_SUPERVISOR = "primary_supervisor"
+    BACKUP_SUPERVISOR = "backup_supervisor"
+    BACKUP_ACTING_FOR_PRIMARY = "backup_acting_for_primary"
+    EXTERNAL_ASSESSOR = "external_assessor"
+
+
+class Signature(Base):
+    """A signature bound to the SHA-256 hash of exactly what was signed (rule D8)."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (
+        sa.CheckConstraint("subject_type IN ('evidence_version', 'stage_signoff')",
+                           name="known_subject"),
+        sa.Index("ix_signatures_subject", "subject_type", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(sa.String(30))
+    subject_id: Mapped[int]
+    signer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    signer_name: Mapped[str] = mapped_column(sa.String(200))  # as it was when signed
+    capacity: Mapped[str] = mapped_column(sa.String(40))
+    acting_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    signer: Mapped[Optional["User"]] = relationship(lazy="raise_on_sql")
+
+
+class StageSignOff(Base):
+    """The sign-off of one stage for one enrolment; one row per stage, so one can win a race."""
+
+    __tablename__ = "stage_signoffs"
+    __table_args__ = (
+        sa.UniqueConstraint("enrolment_id", "stage_code"),
+        sa.CheckConstraint("status IN ('open', 'candidate_signed', 'complete')",
+                           name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id"))
+    stage_code: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[str] = mapped_column(sa.String(20), default="open")
+    declarations: Mapped[Optional[dict]] = mapped_column(sa.JSON)
+    content_hash: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    verification_code: Mapped[Optional[str]] = mapped_column(sa.String(40), unique=True)
+    completed_at: Mapped[Optional[dt.datetime]]
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    enrolment: Mapped["Enrolment"] = relationship(lazy="raise_on_sql")

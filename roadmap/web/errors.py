@@ -1,0 +1,34 @@
+"""Error pages in the service's own layout: a user's mistake never shows a bare 500."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("There is a problem with your request", "Go back and try again."),
+    403: ("You cannot do that", "Your account does not allow this. Contact your training hub if you think it should."),
+    404: ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied all of it."),
+    405: ("Page not found", "This page cannot be used that way."),
+    413: ("The file is too large", "Choose a smaller file and try again."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later. What you saved is safe."),
+    503: ("Sorry, the service is unavailable", "Try again later."),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Render every HTTP error with the NHS.UK error page pattern."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> tuple[str, int]:
+        return render_template(
+            "errors/error.html", title="Your form has expired",
+            message="For your security, forms expire. Go back, reload the page and submit it again.",
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        title, message = MESSAGES.get(code, (error.name, error.description or ""))
+        return render_template("errors/error.html", title=title, message=message), code

@@ -1,0 +1,88 @@
+"""What each role's home page shows, gathered in a fixed number of queries."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from roadmap.accounts.models import Role, User
+from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
+from roadmap.framework.models import FrameworkVersion
+from roadmap.portfolio.models import Evidence
+from roadmap.supervision.models import SupervisorAssignment
+
+
+@dataclass
+class CandidateHome:
+    """A candidate's enrolment at a glance."""
+
+    enrolment: Optional[Enrolment]
+    primary: Optional[User] = None
+    backup: Optional[User] = None
+    status_counts: dict[str, int] = field(default_factory=dict)
+
+
+def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHome:
+    """The candidate's latest enrolment, supervisors and evidence counts by status."""
+    enrolment = session.scalar(
+        sa.select(Enrolment).where(Enrolment.candidate_id == user.id)
+        .options(selectinload(Enrolment.cohort).selectinload(Cohort.hub),
+                 selectinload(Enrolment.framework_version),
+                 selectinload(Enrolment.assignments).selectinload(SupervisorAssignment.supervisor))
+        .order_by(Enrolment.enrolled_on.desc()).limit(1))
+    if enrolment is None:
+        return CandidateHome(None)
+    current = [a for a in enrolment.assignments if a.is_current(today)]
+    counts = dict(session.execute(
+        sa.select(Evidence.status, sa.func.count()).where(Evidence.enrolment_id == enrolment.id)
+        .group_by(Evidence.status)).all())
+    return CandidateHome(
+        enrolment,
+        primary=next((a.supervisor for a in current if a.kind == "primary"), None),
+        backup=next((a.supervisor for a in current if a.kind == "backup"), None),
+        status_counts=counts,
+    )
+
+
+def supervised_enrolments(session: Session, user: User, today: dt.date) -> list[tuple[SupervisorAssignment, int]]:
+    """The supervisor's current assignments with how many items wait on them for each."""
+    waiting = (sa.select(Evidence.enrolment_id, sa.func.count().label("n"))
+               .where(Evidence.submitted_to_id == user.id, Evidence.status == "submitted")
+               .group_by(Evidence.enrolment_id).subquery())
+    rows = session.execute(
+        sa.select(SupervisorAssignment, sa.func.coalesce(waiting.c.n, 0))
+        .outerjoin(waiting, waiting.c.enrolment_id == SupervisorAssignment.enrolment_id)
+        .where(SupervisorAssignment.supervisor_id == user.id,
+               SupervisorAssignment.starts_on <= today,
+               sa.or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= today))
+        .options(selectinload(SupervisorAssignment.enrolment).selectinload(Enrolment.candidate))
+    ).all()
+    return sorted(((a, n) for a, n in rows), key=lambda row: row[0].enrolment.candidate.full_name)
+
+
+def hub_cohorts(session: Session, user: User) -> list[tuple[TrainingHub, Cohort, int]]:
+    """The cohorts of the hubs the user leads, with their number of enrolments."""
+    hub_ids = [grant.hub_id for grant in user.roles if grant.role == Role.HUB_LEAD.value]
+    counts = (sa.select(Enrolment.cohort_id, sa.func.count().label("n"))
+              .group_by(Enrolment.cohort_id).subquery())
+    rows = session.execute(
+        sa.select(TrainingHub, Cohort, sa.func.coalesce(counts.c.n, 0))
+        .join(Cohort, Cohort.hub_id == TrainingHub.id)
+        .outerjoin(counts, counts.c.cohort_id == Cohort.id)
+        .where(TrainingHub.id.in_(hub_ids)).order_by(TrainingHub.name, Cohort.name)
+    ).all()
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def admin_overview(session: Session) -> dict[str, object]:
+    """Counts an administrator watches, and the loaded framework versions."""
+    return {
+        "users": session.scalar(sa.select(sa.func.count()).select_from(User)),
+        "hubs": session.scalar(sa.select(sa.func.count()).select_from(TrainingHub)),
+        "enrolments": session.scalar(sa.select(sa.func.count()).select_from(Enrolment)),
+        "frameworks": session.scalars(
+            sa.select(FrameworkVersion).order_by(FrameworkVersion.slug, FrameworkVersion.id)).all(),
+    }

@@ -1,0 +1,58 @@
+"""Jinja set-up: our templates first, then the NHS.UK frontend macros; filters for dates."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_datetime(value: dt.datetime | None) -> str:
+    """A UTC moment as users in England read it, e.g. 3 March 2026, 14:05."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y, %H:%M}"
+
+
+def long_date(value: dt.date | None) -> str:
+    """A date as the NHS style guide writes it, e.g. 3 March 2026."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def init_app(app: Flask) -> None:
+    """Chain the NHS.UK frontend macros after our templates; ChainableUndefined is required by them."""
+    app.jinja_env.undefined = ChainableUndefined
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("nhsuk_frontend_jinja")])
+    app.jinja_env.filters["london_datetime"] = london_datetime
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals["role_navigation"] = _role_navigation
+
+
+def register_navigation(app: Flask, role: str, endpoint: str, text: str) -> None:
+    """Add a header navigation link shown to people holding a role."""
+    app.extensions.setdefault("roadmap.nav", []).append((role, endpoint, text))
+
+
+def _role_navigation() -> list[dict[str, object]]:
+    """Navigation links for the signed-in person's roles, each once."""
+    from flask import current_app, request, url_for
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return []
+    roles = {role.value for role in current_user.role_set}
+    items, seen = [], set()
+    for role, endpoint, text in current_app.extensions.get("roadmap.nav", []):
+        if role in roles and endpoint not in seen:
+            seen.add(endpoint)
+            items.append({"href": url_for(endpoint), "text": text,
+                          "current": request.endpoint == endpoint})
+    return items

@@ -1,0 +1,172 @@
+"""Fixtures: an app on a fresh database per test (SQLite, or PostgreSQL when asked), factories."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from roadmap import create_app
+from roadmap.db import make_engine
+from roadmap.models import Base
+
+# The suite runs on SQLite by default; ROADMAP_TEST_DATABASE=postgresql runs it on PostgreSQL
+# at ROADMAP_TEST_POSTGRES_URL (scripts/test does both when the URL is given).
+BACKEND = os.environ.get("ROADMAP_TEST_DATABASE", "sqlite")
+POSTGRES_URL = os.environ.get("ROADMAP_TEST_POSTGRES_URL", "")
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which database the run uses."""
+    return f"roadmap test database: {BACKEND}"
+
+
+def postgres_admin_url() -> str:
+    """The PostgreSQL URL tests were given, or skip-free failure if it is missing."""
+    if not POSTGRES_URL:
+        raise pytest.UsageError("ROADMAP_TEST_DATABASE=postgresql needs ROADMAP_TEST_POSTGRES_URL")
+    return POSTGRES_URL
+
+
+def fresh_postgres_database(name: str) -> str:
+    """Drop and create a PostgreSQL database beside the given one; return its URL."""
+    admin = sa.engine.make_url(postgres_admin_url()).set(drivername="postgresql+psycopg")
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database brought to head by the real migrations, once per run (and worker)."""
+    from roadmap import migrate
+
+    if BACKEND == "postgresql":
+        url = fresh_postgres_database(f"roadmap_test_{_worker()}")
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("template") / "template.sqlite3")
+    migrate.upgrade(url)
+    return url
+
+
+def _truncate_postgres(url: str) -> None:
+    """Empty every table, triggers off (the audit log refuses TRUNCATE otherwise)."""
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> str:
+    """A database at head with no rows, private to this test."""
+    if BACKEND == "postgresql":
+        _truncate_postgres(migrated_template)
+        return migrated_template
+    source = Path(sa.engine.make_url(migrated_template).database or "")
+    target = tmp_path / "roadmap.sqlite3"
+    shutil.copyfile(source, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """Settings for the test app; tests may change them before asking for `app`."""
+    return {"TESTING": True, "DATABASE_URL": database_url, "ARGON2_PROFILE": "fast",
+            "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-secret-key-" + "x" * 32}
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    """The application on this test's database."""
+    application = create_app(app_config)
+    yield application
+    application.extensions["roadmap.db"].engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for HTTP requests."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    """A runner for the `roadmap` CLI commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A database session for arranging and checking data; commit what others must see."""
+    db_session = app.extensions["roadmap.db"].sessions()
+    yield db_session
+    db_session.rollback()
+    db_session.close()
+
+
+@pytest.fixture
+def make_user(session: Session, app: Flask) -> Callable[..., Any]:
+    """Create a user with roles and the test password; returns the User."""
+    from roadmap.accounts.models import Role
+    from roadmap.accounts.service import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(email: str | None = None, roles: tuple[str, ...] = ("candidate",),
+             full_name: str | None = None, password: str = TEST_PASSWORD,
+             hub_id: int | None = None, totp_secret: str | None = None) -> Any:
+        number = next(counter)
+        user = create_user(session, email or f"user{number}@example.nhs.uk",
+                           full_name or f"Test User {number}", [Role(r) for r in roles],
+                           password, "fast", hub_id=hub_id)
+        user.totp_secret = totp_secret
+        session.commit()
+        return user
+
+    return make
+
+
+class QueryCounter:
+    """Counts SQL statements sent through an engine while active."""
+
+    def __init__(self, engine: sa.engine.Engine) -> None:
+        self.engine, self.statements = engine, []
+
+    def _count(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            self.statements.append(statement)
+
+    def __enter__(self) -> "QueryCounter":
+        sa.event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._count)
+
+    @property
+    def count(self) -> int:
+        """How many statements ran."""
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], QueryCounter]:
+    """A context manager counting the SQL statements the app sends."""
+    return lambda: QueryCounter(app.extensions["roadmap.db"].engine)
