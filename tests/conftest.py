@@ -16,10 +16,10 @@ from roadmap import create_app
 from roadmap.db import make_engine
 from roadmap.models import Base
 
-# The suite runs on SQLite by default; ROADMAP_TEST_DATABASE=postgresql runs it on PostgreSQL
-# at ROADMAP_TEST_POSTGRES_URL (scripts/test does both when the URL is given).
-BACKEND = os.environ.get("ROADMAP_TEST_DATABASE", "sqlite")
-POSTGRES_URL = os.environ.get("ROADMAP_TEST_POSTGRES_URL", "")
+# The suite runs on SQLite by default; with TEST_DATABASE_URL set to a PostgreSQL URL it runs
+# on PostgreSQL, in databases it creates beside that one (scripts/test runs both).
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKEND = "postgresql" if POSTGRES_URL.startswith("postgres") else "sqlite"
 TEST_PASSWORD = "correct horse battery staple"
 
 
@@ -29,9 +29,9 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def postgres_admin_url() -> str:
-    """The PostgreSQL URL tests were given, or skip-free failure if it is missing."""
+    """The PostgreSQL URL the tests were given."""
     if not POSTGRES_URL:
-        raise pytest.UsageError("ROADMAP_TEST_DATABASE=postgresql needs ROADMAP_TEST_POSTGRES_URL")
+        raise pytest.UsageError("TEST_DATABASE_URL must be a PostgreSQL URL")
     return POSTGRES_URL
 
 

@@ -293,6 +293,7 @@ def upgrade() -> None:
     sa.Column('evidence_type_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('occurred_on', sa.Date(), nullable=True),
+    sa.Column('template_code', sa.String(length=40), nullable=True),
     sa.Column('fields', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=30), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),

@@ -46,7 +46,8 @@ class Evidence(Base):
     evidence_type_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence_types.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     occurred_on: Mapped[Optional[dt.date]]
-    fields: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    template_code: Mapped[Optional[str]] = mapped_column(sa.String(40))  # e.g. a reflective model
+    fields: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)  # field code -> answer
     status: Mapped[str] = mapped_column(sa.String(30), default=EvidenceStatus.DRAFT.value)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     submitted_to_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))

@@ -1,3 +1,0 @@
-"""Placeholder replaced below."""
-import click
-demo_command = click.Command("demo")

@@ -1,0 +1,108 @@
+"""Plausible demo answers for any evidence form, generated from its definition in the framework."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any, Iterable, Optional
+
+CASES = (
+    ("Shoulder pain in a decorator", "shoulder",
+     "A decorator with six weeks of lateral shoulder pain on overhead work. I screened for red "
+     "flags, examined the cervical spine and shoulder, and agreed a working diagnosis of rotator "
+     "cuff related shoulder pain."),
+    ("Low back pain with leg symptoms", "back",
+     "Acute low back pain with unilateral leg pain below the knee. I checked for cauda equina "
+     "symptoms, completed a neurological examination and safety-netted clearly."),
+    ("Knee pain after a fall", "knee",
+     "Knee pain and swelling after a twisting fall. I applied the Ottawa knee rules, examined "
+     "ligament stability and discussed when imaging would change management."),
+    ("Hand stiffness in the mornings", "wrist_and_hand",
+     "Bilateral hand stiffness lasting over an hour each morning with swollen MCP joints. I "
+     "considered inflammatory arthritis and discussed urgent referral with the GP."),
+    ("Heel pain in a runner", "foot_and_ankle",
+     "Plantar heel pain worse on first steps in the morning. I explored load, footwear and "
+     "beliefs, and agreed a graded loading plan with self-management advice."),
+    ("Neck pain in an office worker", "neck",
+     "Persistent neck pain with headaches in an office worker. I explored sleep, mood and work "
+     "set-up, and we agreed a plan built on exercise and pacing."),
+    ("Hip pain limiting walking", "hip",
+     "Groin pain and reduced walking tolerance. Examination suggested hip osteoarthritis; we "
+     "discussed weight management, exercise and when surgery might be considered."),
+    ("Request for a steroid injection", "shoulder",
+     "A patient asked for a steroid injection for a painful shoulder. We discussed benefits, "
+     "risks and alternatives using a decision aid before agreeing a plan."),
+)
+
+REFLECTIONS = (
+    "I noticed I moved to examination before fully exploring the patient's concerns. Next time "
+    "I will summarise their ideas and expectations first.",
+    "Discussing the case with my supervisor helped me weigh when imaging changes management. "
+    "I will review the local imaging pathway this week.",
+    "I felt uncertain explaining medication options. I have booked a tutorial on analgesia in "
+    "primary care and will re-read the relevant guidance.",
+    "Safety-netting went well: the patient repeated back what to do if symptoms changed. I "
+    "want to keep doing this in every consultation.",
+)
+
+FEEDBACK = (
+    "Clear, structured history with good red-flag screening. Consider exploring the impact on "
+    "work earlier. Agreed action: observe one more consultation with a complex presentation.",
+    "Good shared decision making. The examination could be more focused on the working "
+    "hypothesis. Agreed action: practise a focused shoulder examination sequence.",
+)
+
+
+def sample_answers(definition: dict[str, Any], rng: random.Random, case_index: int,
+                   template: Optional[str], parties: Iterable[str],
+                   scales: dict[str, list[str]], when: dt.date) -> dict[str, Any]:
+    """Answers for every field in the sections the given parties complete."""
+    answers: dict[str, Any] = {}
+    title, region, story = CASES[case_index % len(CASES)]
+    wanted = set(parties)
+    for section in _sections(definition, template):
+        if section.get("completed_by") not in wanted:
+            continue
+        for field in section["fields"]:
+            answers[field["code"]] = _answer(field, rng, story, region, scales, when,
+                                             section.get("completed_by"))
+    return answers
+
+
+def case_title(case_index: int) -> str:
+    """The title of a demo case."""
+    return CASES[case_index % len(CASES)][0]
+
+
+def _sections(definition: dict[str, Any], template: Optional[str]) -> list[dict[str, Any]]:
+    sections = list(definition.get("sections", []))
+    for candidate in definition.get("templates", []):
+        if candidate["code"] == template:
+            sections += candidate["sections"]
+    return sections
+
+
+def _answer(field: dict[str, Any], rng: random.Random, story: str, region: str,
+            scales: dict[str, list[str]], when: dt.date, party: Optional[str]) -> Any:
+    kind = field["kind"]
+    if kind in ("text", "textarea"):
+        if party == "assessor":
+            return rng.choice(FEEDBACK)
+        if "reflect" in field["code"] or "learn" in field["code"] or "next" in field["code"]:
+            return rng.choice(REFLECTIONS)
+        return story if kind == "textarea" else story.split(".")[0][:120]
+    if kind == "date":
+        return when.isoformat()
+    if kind == "number":
+        low = field.get("min") if field.get("min") is not None else 1
+        high = field.get("max") if field.get("max") is not None else max(low, 10)
+        return rng.randint(low, min(high, low + 20))
+    codes = [option["code"] for option in field.get("options", [])]
+    if kind in ("select", "radios"):
+        return region if region in codes else rng.choice(codes)
+    if kind == "checkboxes":
+        return sorted(rng.sample(codes, k=min(len(codes), rng.randint(1, 2))))
+    if kind == "rating":
+        levels = scales.get(field["scale"], [])
+        # Mostly the upper levels: these are candidates who are progressing.
+        return levels[-2] if levels and rng.random() < 0.7 else (levels[-1] if levels else None)
+    return None

@@ -1,0 +1,89 @@
+"""Every page a browser test visits must pass axe-core with no violation: visit, check, report."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+from playwright.sync_api import Page
+
+AXE_FILE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+# WCAG 2.2 AA as axe tags it (2.2 only adds AA rules), plus axe's own best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@lru_cache(maxsize=1)
+def axe_source() -> str:
+    """The axe-core script installed by npm; a clear failure when npm install has not run."""
+    if not AXE_FILE.is_file():
+        pytest.fail(f"axe-core is missing ({AXE_FILE.name} not found under node_modules/axe-core): "
+                    "run `npm install` at the repository root", pytrace=False)
+    return AXE_FILE.read_text(encoding="utf-8")
+
+
+def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
+    """One readable paragraph per broken rule: id, impact, help, and where it fails."""
+    lines = [f"axe found {len(violations)} accessibility violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation.get('impact') or 'no impact given'}): "
+                     f"{violation['help']}")
+        lines.append(f"    {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    at {target}: {node['html'][:160]}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core in the page as it is now and fail on any violation.
+
+    The script goes in through Playwright's evaluate, which the page's Content-Security-Policy
+    does not govern; a <script> tag with inline content would be refused by our CSP, and
+    turning the CSP off would hide real violations (inline scripts or styles) from these tests.
+    """
+    page.wait_for_load_state("load")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(axe_source())
+    results = page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: "tag", values: tags},
+                                      resultTypes: ["violations"]})""",
+        AXE_TAGS,
+    )
+    violations = results["violations"]
+    if violations:
+        pytest.fail(format_violations(page.url, violations), pytrace=False)
+
+
+def document_status(page: Page) -> int:
+    """The HTTP status of the document now shown, as the browser recorded it."""
+    return page.evaluate(
+        "() => performance.getEntriesByType('navigation')[0]?.responseStatus ?? 0")
+
+
+def check_page(page: Page, status: Optional[int] = None) -> Page:
+    """After a click or a form post: the new page loaded without error and passes axe.
+
+    `status` is the exact HTTP status expected; by default any status below 400 is accepted.
+    """
+    page.wait_for_load_state("load")
+    shown = document_status(page)
+    if status is None:
+        assert shown < 400, f"{page.url} answered {shown}"
+    else:
+        assert shown == status, f"{page.url} answered {shown}, expected {status}"
+    assert_accessible(page)
+    return page
+
+
+def visit(page: Page, url: str, status: Optional[int] = None) -> Page:
+    """Go to a URL (relative to the live server), check its status, and check it with axe."""
+    response = page.goto(url)
+    assert response is not None, f"no response for {url}"
+    if status is None:
+        assert response.status < 400, f"{url} answered {response.status}"
+    else:
+        assert response.status == status, f"{url} answered {response.status}, expected {status}"
+    assert_accessible(page)
+    return page

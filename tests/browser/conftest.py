@@ -1,0 +1,164 @@
+"""Browser fixtures: the app on a real port, one Chromium per run, a fresh page per test."""
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
+from urllib.parse import urlsplit
+
+import pyotp
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import TEST_PASSWORD
+
+from .axe import check_page, visit
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test in this folder `browser`, so `-m "not browser"` leaves them out."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    """CSRF protection on: a real browser posts the real token, as in production."""
+    return {**app_config, "WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app on this test's database, served on 127.0.0.1 and a free port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, shared by every test of the run."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Chromium is not installed: browser tests need Debian's `chromium` package "
+                    "(apt-get install chromium); Playwright cannot download its own here.",
+                    pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class PageProblems:
+    """What went wrong in the browser while a test ran: console errors and failed loads."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.problems: list[str] = []
+        self.documents: set[str] = set()
+
+    def _ours(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}" == self.origin
+
+    def on_request(self, request: Request) -> None:
+        """Nothing may leave our own server: the service runs on a closed network."""
+        if request.url.startswith(("http:", "https:", "ws:", "wss:")) and not self._ours(request.url):
+            self.problems.append(f"request to another site: {request.method} {request.url}")
+
+    def on_response(self, response: Response) -> None:
+        """Note documents (their status is the test's to check); any other failure is a fault."""
+        request = response.request
+        if request.resource_type == "document":
+            self.documents.add(response.url)
+        elif response.status >= 400 and self._ours(response.url):
+            self.problems.append(f"{response.status} for {request.resource_type} {response.url}")
+
+    def on_request_failed(self, request: Request) -> None:
+        """A request to our server that never got an answer."""
+        if self._ours(request.url):
+            self.problems.append(f"request failed ({request.failure}): {request.method} {request.url}")
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        """Console errors, including CSP violations; a document's own error status is left to
+        `visit` and `check_page`, which assert the status the test expects."""
+        if message.type != "error":
+            return
+        source = message.location.get("url", "")
+        if message.text.startswith("Failed to load resource") and source in self.documents:
+            return
+        self.problems.append(f"console error at {source or 'an unknown place'}: {message.text}")
+
+    def on_page_error(self, error: Exception) -> None:
+        """An uncaught exception in the page's JavaScript."""
+        self.problems.append(f"uncaught JavaScript error: {error}")
+
+
+@pytest.fixture
+def page_problems(live_server: str) -> PageProblems:
+    """The problems the `page` fixture collects; tests may inspect or clear `.problems`."""
+    return PageProblems(live_server)
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str, page_problems: PageProblems) -> Iterator[Page]:
+    """A page in a fresh browser context (no cookies) aimed at the live server.
+
+    Relative URLs resolve against the live server. The test fails if the page logged a console
+    error, a request to our server failed or answered 400 or more for anything but the document
+    itself, or the page asked another site for anything.
+    """
+    context = browser.new_context(viewport=DESKTOP, base_url=live_server, locale="en-GB",
+                                  timezone_id="Europe/London")
+    context.set_default_timeout(10_000)
+    browser_page = context.new_page()
+    browser_page.on("request", page_problems.on_request)
+    browser_page.on("response", page_problems.on_response)
+    browser_page.on("requestfailed", page_problems.on_request_failed)
+    browser_page.on("console", page_problems.on_console)
+    browser_page.on("pageerror", page_problems.on_page_error)
+    yield browser_page
+    context.close()
+    assert not page_problems.problems, "the browser reported problems:\n" + "\n".join(
+        f"- {problem}" for problem in page_problems.problems)
+
+
+@pytest.fixture
+def sign_in(page: Page) -> Callable[..., Page]:
+    """Sign in through the real form: `sign_in(email, password=TEST_PASSWORD, totp_secret=None)`.
+
+    Types the email address and password, answers the security code step when a TOTP secret is
+    given, and returns the page on the landing page, each page checked with axe on the way.
+    """
+    def act(email: str, password: str = TEST_PASSWORD, totp_secret: Optional[str] = None) -> Page:
+        visit(page, "/sign-in")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        if totp_secret is not None:
+            page.wait_for_url("**/sign-in/code")
+            check_page(page)
+            page.get_by_label("Security code").fill(pyotp.TOTP(totp_secret).now())
+            page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(lambda url: "/sign-in" not in url)
+        return check_page(page)
+
+    return act
