@@ -6,10 +6,15 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 
+def _strip(value: str | None) -> str | None:
+    """People paste emails with spaces around them."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class SignInForm(FlaskForm):
     """Email address and password."""
 
-    email = EmailField("Email address", validators=[
+    email = EmailField("Email address", filters=[_strip], validators=[
         DataRequired("Enter your email address"),
         Email("Enter an email address in the correct format, like name@example.nhs.uk"),
     ])

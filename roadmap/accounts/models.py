@@ -6,6 +6,7 @@ import enum
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.db import Base, utcnow
@@ -32,7 +33,7 @@ class Role(str, enum.Enum):
 ROLE_VALUES = tuple(role.value for role in Role)
 
 
-class User(Base):
+class User(UserMixin, Base):
     """A person with an account: candidate, supervisor, hub lead or admin."""
 
     __tablename__ = "users"
