@@ -22,10 +22,11 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.config.update(config.build(app.instance_path, test_config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from roadmap import db
+    from roadmap import db, mail
     from roadmap.web import assets, errors, security, templating
 
     db.init_app(app)
+    mail.init_app(app)
     templating.init_app(app)
     assets.init_app(app)
     security.init_app(app)

@@ -19,10 +19,17 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_ABSOLUTE_HOURS": 12,
     "WTF_CSRF_ENABLED": True,
     "SQL_ECHO": False,
+    "MAIL_URL": None,  # smtp://user:password@host:587?starttls=true, or smtps://...; None: a folder
+    "MAIL_FROM": "Roadmap <no-reply@roadmap.invalid>",
+    "BASE_URL": None,  # e.g. https://roadmap.example.nhs.uk; links in emails use it
+    "INVITATION_DAYS": 7,
+    "PASSWORD_RESET_HOURS": 2,
+    "REAUTH_MINUTES": 5,  # signing needs the password or a code entered this recently
 }
 
 _BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO"}
-_INTEGER = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"}
+_INTEGER = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "INVITATION_DAYS",
+            "PASSWORD_RESET_HOURS", "REAUTH_MINUTES"}
 _WEAK_SECRETS = {None, "", "dev", "change-me", "secret", "development"}
 
 

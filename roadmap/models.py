@@ -1,5 +1,6 @@
 """Every model, imported in one place so metadata is complete for Alembic and tests."""
-from roadmap.accounts.models import Role, SupervisorProfile, User, UserRole, UserSession
+from roadmap.accounts.models import (AccountToken, RecoveryCode, Role, SignInFailure,
+                                     SupervisorProfile, User, UserRole, UserSession)
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
 from roadmap.db import Base
@@ -10,6 +11,7 @@ from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOf
                                         SupervisorAssignment)
 
 __all__ = [
+    "AccountToken", "RecoveryCode", "SignInFailure",
     "Attachment", "AuditEvent", "Base", "Capability", "CapabilityRating", "Cohort", "Domain",
     "Employer", "Enrolment", "Evidence", "EvidenceCapability", "EvidenceType",
     "EvidenceVersion", "FrameworkVersion", "Outcome", "Role", "Signature", "Stage",

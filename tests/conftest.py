@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from roadmap import create_app
-from roadmap.db import make_engine
+from roadmap.db import make_engine, utcnow
 from roadmap.models import Base
 
 # The suite runs on SQLite by default; with TEST_DATABASE_URL set to a PostgreSQL URL it runs
@@ -136,7 +136,8 @@ def make_user(session: Session, app: Flask) -> Callable[..., Any]:
         user = create_user(session, email or f"user{number}@example.nhs.uk",
                            full_name or f"Test User {number}", [Role(r) for r in roles],
                            password, "fast", hub_id=hub_id)
-        user.totp_secret = totp_secret
+        if totp_secret:
+            user.totp_secret, user.totp_confirmed_at = totp_secret, utcnow()
         session.commit()
         return user
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -14,6 +15,9 @@ from roadmap.framework.loader import LoadedFramework, read_file, read_path
 ROOT = Path(__file__).resolve().parent.parent
 MSK = ROOT / "capabilities" / "msk-fcp.yaml"
 MINI = ROOT / "tests" / "data" / "frameworks" / "mini" / "mini-dietetic.yaml"
+# libyaml when available: these tests parse and write the large MSK file many times.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 MSK_DOMAINS = [
     ("A", "Person-centred approaches"),
@@ -46,15 +50,21 @@ def load_ok(path: Path) -> LoadedFramework:
     return outcome
 
 
+@functools.cache
+def _msk_text_data() -> dict[str, Any]:
+    return yaml.load(MSK.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+
+
 def msk_data() -> dict[str, Any]:
-    """The shipped MSK file as plain data, to break in a copy."""
-    return yaml.safe_load(MSK.read_text(encoding="utf-8"))
+    """The shipped MSK file as plain data, a fresh copy to break."""
+    return copy.deepcopy(_msk_text_data())
 
 
 def write(tmp_path: Path, data: Any, name: str = "broken.yaml") -> Path:
     """Write data as YAML into a file of its own."""
     path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.dump(data, Dumper=YAML_DUMPER, sort_keys=False, allow_unicode=True),
+                    encoding="utf-8")
     return path
 
 
@@ -66,7 +76,8 @@ def item(items: list[dict[str, Any]], code: str) -> dict[str, Any]:
 def field_of(data: dict[str, Any], type_code: str, field_code: str) -> dict[str, Any]:
     """A field of an evidence type's common sections."""
     evidence_type = item(data["evidence_types"], type_code)
-    return next(f for s in evidence_type["sections"] for f in s["fields"] if f["code"] == field_code)
+    return next(f for s in evidence_type["sections"] for f in s["fields"]
+                if f["code"] == field_code)
 
 
 def stage_req(data: dict[str, Any], code: str) -> dict[str, Any]:
@@ -124,7 +135,8 @@ def test_msk_evidence_forms() -> None:
     assert {s.completed_by for s in types["msf"].sections} == {"candidate", "respondent",
                                                               "assessor"}
     case_mix = {f.code: f for f in types["case_mix"].sections[0].fields}
-    assert {"neck", "shoulder", "knee", "multiple"} <= {o.code for o in case_mix["body_region"].options}
+    regions = {o.code for o in case_mix["body_region"].options}
+    assert {"neck", "low_back", "shoulder", "knee", "foot_ankle", "multiple"} <= regions
     assert [o.code for o in case_mix["consultation_type"].options] == ["face_to_face", "telephone",
                                                                       "video"]
     assert {"self_management", "physiotherapy_referral", "secondary_care_referral",
@@ -205,7 +217,8 @@ BROKEN: list[tuple[str, Mutation, str, str]] = [
      "stages[stage2].requirements.min_evidence_per_capability", "valid integer"),
     ("wrong type (bool)", _set(lambda d: item(d["evidence_types"], "cot"), "is_wpba", "yes"),
      "evidence_types[cot].is_wpba", "valid boolean"),
-    ("unknown field kind", _set(lambda d: field_of(d, "cot", "presenting_problem"), "kind", "essay"),
+    ("unknown field kind",
+     _set(lambda d: field_of(d, "cot", "presenting_problem"), "kind", "essay"),
      "evidence_types[cot].sections[consultation].fields[presenting_problem].kind", "'textarea'"),
     ("unknown completed_by", _set(lambda d: item(d["evidence_types"], "cbd")["sections"][0],
                                   "completed_by", "tutor"),
@@ -250,7 +263,8 @@ BROKEN: list[tuple[str, Mutation, str, str]] = [
     ("stage requires a later stage", _set(lambda d: stage_req(d, "stage1"), "requires_stage",
                                           "stage2"),
      "stages[stage1].requirements.requires_stage", "comes later"),
-    ("negative threshold", _set(lambda d: stage_req(d, "stage2"), "min_evidence_per_capability", -1),
+    ("negative threshold",
+     _set(lambda d: stage_req(d, "stage2"), "min_evidence_per_capability", -1),
      "stages[stage2].requirements.min_evidence_per_capability", "greater than or equal to 1"),
     ("zero months", _set(lambda d: stage_req(d, "stage2"), "expected_months", 0),
      "stages[stage2].requirements.expected_months", "greater than or equal to 1"),
@@ -268,7 +282,8 @@ BROKEN: list[tuple[str, Mutation, str, str]] = [
      "stages[stage1].requirements.wpba_per_month", "accepts no WPBA"),
     ("rating without scale", _delete(lambda d: field_of(d, "cot", "pc4"), "scale"),
      "evidence_types[cot].sections[criteria].fields[pc4]", "needs a scale"),
-    ("select without options", _set(lambda d: field_of(d, "case_mix", "body_region"), "options", []),
+    ("select without options",
+     _set(lambda d: field_of(d, "case_mix", "body_region"), "options", []),
      "evidence_types[case_mix].sections[consultation].fields[body_region]", "needs options"),
     ("textarea not free text", _set(lambda d: field_of(d, "cot", "presenting_problem"),
                                     "free_text", False),
@@ -284,7 +299,7 @@ BROKEN: list[tuple[str, Mutation, str, str]] = [
                          [pytest.param(m, p, msg, id=name) for name, m, p, msg in BROKEN])
 def test_malformed_file_is_refused_naming_file_line_and_place(
         tmp_path: Path, mutate: Mutation, path: str, message: str) -> None:
-    data = copy.deepcopy(msk_data())
+    data = msk_data()
     mutate(data)
     file = write(tmp_path, data)
     outcome = read_file(file)
@@ -305,6 +320,13 @@ def test_duplicate_yaml_key_is_refused(tmp_path: Path) -> None:
     file = tmp_path / "dup.yaml"
     file.write_text("schema_version: 1\nslug: a\nslug: b\n", encoding="utf-8")
     assert read_file(file) == [f"{file}:3:1: duplicate key 'slug'"]
+
+
+def test_unhashable_yaml_key_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "odd.yaml"
+    file.write_text("schema_version: 1\n? [a, b]\n: 1\n", encoding="utf-8")
+    (problem,) = read_file(file)  # type: ignore[misc]
+    assert problem.startswith(f"{file}:2:") and "unhashable key" in problem
 
 
 @pytest.mark.parametrize(("text", "message"), [("", "the file is empty"),
@@ -330,7 +352,8 @@ def test_missing_path_and_empty_folder(tmp_path: Path) -> None:
     assert "no such file or folder" in read_path(tmp_path / "nope").problems[0]
 
 
-def test_paths_inside_the_working_folder_are_shown_relative(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paths_inside_the_working_folder_are_shown_relative(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     assert load_ok(Path("capabilities/msk-fcp.yaml")).source_path == "capabilities/msk-fcp.yaml"
     assert load_ok(MSK).source_path == "capabilities/msk-fcp.yaml"

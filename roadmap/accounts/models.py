@@ -49,6 +49,7 @@ class User(UserMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[Optional[dt.datetime]]
+    totp_confirmed_at: Mapped[Optional[dt.datetime]]  # set once the person proved their app works
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")
@@ -123,3 +124,53 @@ class UserSession(Base):
     user_agent: Mapped[Optional[str]] = mapped_column(sa.String(300))
 
     user: Mapped[User] = relationship(lazy="raise_on_sql")
+
+
+class TokenPurpose(str, enum.Enum):
+    """What a one-time emailed link is for."""
+
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+
+class AccountToken(Base):
+    """A single-use, expiring link sent by email; only its SHA-256 is stored."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        sa.CheckConstraint("purpose IN ('invitation', 'password_reset')", name="known_purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[Optional[dt.datetime]]
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app; only its hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[Optional[dt.datetime]]
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept briefly so throttling holds across every worker process."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (sa.Index("ix_sign_in_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(300))  # "account:<email>" or "address:<ip>"
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -7,11 +7,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Optional
 
-import pyotp
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import Role, User, UserRole, UserSession
+from roadmap.accounts import throttle
 from roadmap.accounts.passwords import hash_password, needs_rehash, verify_password
 from roadmap.audit import service as audit
 from roadmap.db import utcnow
@@ -49,29 +49,66 @@ class SignInResult:
 
     user: Optional[User]
     needs_second_factor: bool = False
+    needs_app_setup: bool = False
+    throttled: bool = False
 
 
 def check_password(session: Session, email: str, password: str, profile: str,
                    ip_address: Optional[str]) -> SignInResult:
     """Check credentials; unknown email, wrong password and disabled account look the same."""
+    if throttle.is_throttled(session, email, ip_address):
+        audit.record(session, "signin.throttled", data={"ip": ip_address})
+        return SignInResult(None, throttled=True)
     user = find_user(session, email)
     ok = verify_password(user.password_hash if user else None, password, profile)
     if not ok or user is None or not user.is_active:
+        throttle.record_failure(session, email, ip_address)
         audit.record(session, "signin.failed", actor_id=user.id if user else None,
                      subject_type="user", subject_id=user.id if user else None,
                      data={"ip": ip_address})
         return SignInResult(None)
     if needs_rehash(user.password_hash or "", profile):
         user.password_hash = hash_password(password, profile)
-    return SignInResult(user, needs_second_factor=user.needs_two_factor or bool(user.totp_secret))
+    throttle.clear_account(session, email)
+    confirmed = user.totp_confirmed_at is not None
+    return SignInResult(user, needs_second_factor=confirmed or user.needs_two_factor,
+                        needs_app_setup=user.needs_two_factor and not confirmed)
 
 
-def check_totp(user: User, code: str) -> bool:
-    """True when the code from the authenticator app is valid now (one step either side)."""
-    if not user.totp_secret:
-        return False
-    digits = "".join(ch for ch in code if ch.isdigit())
-    return len(digits) == 6 and pyotp.TOTP(user.totp_secret).verify(digits, valid_window=1)
+def set_password(session: Session, user: User, password: str, profile: str,
+                 action: str, actor_id: Optional[int] = None) -> None:
+    """Store a new password and end every session the person has (they sign in afresh)."""
+    user.password_hash = hash_password(password, profile)
+    user.password_changed_at = utcnow()
+    ended = end_all_sessions(session, user.id)
+    throttle.clear_account(session, user.email)
+    audit.record(session, action, actor_id=actor_id or user.id, subject_type="user",
+                 subject_id=user.id, data={"sessions_ended": ended})
+
+
+def set_active(session: Session, user: User, active: bool, actor_id: Optional[int]) -> None:
+    """Disable (ending every session at once) or re-enable an account."""
+    if user.is_active == active:
+        return
+    user.is_active = active
+    data = {}
+    if not active:
+        data["sessions_ended"] = end_all_sessions(session, user.id)
+    audit.record(session, "account.enabled" if active else "account.disabled",
+                 actor_id=actor_id, subject_type="user", subject_id=user.id, data=data)
+
+
+def set_roles(session: Session, user: User, roles: set[Role], hub_id: Optional[int],
+              actor_id: Optional[int]) -> None:
+    """Replace a person's roles; a hub lead's role names the hub it covers."""
+    before = sorted(f"{g.role}@{g.hub_id}" if g.hub_id else g.role for g in user.roles)
+    user.roles = [UserRole(role=r.value, hub_id=hub_id if r is Role.HUB_LEAD else None)
+                  for r in sorted(roles, key=lambda r: r.value)]
+    session.flush()
+    after = sorted(f"{g.role}@{g.hub_id}" if g.hub_id else g.role for g in user.roles)
+    if before != after:
+        audit.record(session, "account.roles_changed", actor_id=actor_id, subject_type="user",
+                     subject_id=user.id, data={"before": before, "after": after})
 
 
 def _token_hash(token: str) -> str:
@@ -125,3 +162,18 @@ def end_all_sessions(session: Session, user_id: int) -> int:
         .values(revoked_at=utcnow())
     )
     return result.rowcount or 0
+
+
+def mark_reauthenticated(session: Session, token: str) -> None:
+    """Record that the person just proved who they are again (before signing something)."""
+    record = session.scalar(sa.select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    if record is not None:
+        record.reauthenticated_at = utcnow()
+
+
+def recently_authenticated(session: Session, token: Optional[str], within: dt.timedelta) -> bool:
+    """True when the session's password or code was entered within the given time."""
+    if not token:
+        return False
+    record = session.scalar(sa.select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    return record is not None and utcnow() - record.reauthenticated_at <= within

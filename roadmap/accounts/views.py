@@ -1,4 +1,4 @@
-"""Sign in (with a second factor where the role needs it) and sign out."""
+"""Sign in (password, then a second factor where the role needs one) and sign out."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,10 +11,11 @@ from flask import (Blueprint, Flask, current_app, flash, redirect, render_templa
 from flask_login import LoginManager, current_user
 from werkzeug.wrappers import Response
 
-from roadmap.accounts import service
+from roadmap.accounts import service, twofactor
 from roadmap.accounts.forms import SignInForm, TwoFactorForm
 from roadmap.accounts.models import User
 from roadmap.db import get_session
+from roadmap.web.access import public
 
 bp = Blueprint("accounts", __name__)
 login_manager = LoginManager()
@@ -22,12 +23,17 @@ PENDING_SECONDS = 300  # time allowed between the password step and the code ste
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and load the user from the server-side session on each request."""
+    """Register the blueprints and load the user from the server-side session on each request."""
+    from roadmap.accounts import account_views, people_views
+
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     app.register_blueprint(bp)
+    app.register_blueprint(account_views.bp)
+    app.register_blueprint(people_views.bp)
+    people_views.register_navigation(app)
 
 
 @login_manager.request_loader
@@ -57,7 +63,22 @@ def safe_next(target: Optional[str]) -> Optional[str]:
     return target
 
 
-def _finish_sign_in(user: User) -> Response:
+def begin_second_step(user: User, setup: bool) -> Response:
+    """Remember who passed the password step, briefly, and ask for the second factor."""
+    cookie["pending_user"], cookie["pending_at"] = user.id, time.time()
+    return redirect(url_for("account.set_up_app" if setup else "accounts.two_factor"))
+
+
+def pending_user() -> Optional[User]:
+    """The person between the password step and the code step, if still in time."""
+    user_id, started = cookie.get("pending_user"), cookie.get("pending_at", 0)
+    if user_id is None or time.time() - started > PENDING_SECONDS:
+        return None
+    user = get_session().get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
+def finish_sign_in(user: User) -> Response:
     """Start a fresh session (a new id, nothing carried over) and go where the user was going."""
     next_url = safe_next(cookie.get("pending_next"))
     cookie.clear()
@@ -67,7 +88,8 @@ def _finish_sign_in(user: User) -> Response:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-def sign_in() -> Response | str:
+@public
+def sign_in() -> Response | str | tuple[str, int]:
     """Step one: email and password."""
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
@@ -77,36 +99,39 @@ def sign_in() -> Response | str:
     if form.validate_on_submit():
         result = service.check_password(get_session(), form.email.data, form.password.data,
                                         current_app.config["ARGON2_PROFILE"], request.remote_addr)
+        if result.throttled:
+            form.email.errors = list(form.email.errors) + [
+                "Too many failed attempts. Wait 15 minutes and try again, or reset your password"]
+            return render_template("accounts/sign_in.html", form=form), 429
         if result.user is None:
             form.email.errors = list(form.email.errors) + [
                 "Enter a correct email address and password"]
         elif result.needs_second_factor:
-            cookie["pending_user"] = result.user.id
-            cookie["pending_at"] = time.time()
-            return redirect(url_for("accounts.two_factor"))
+            return begin_second_step(result.user, setup=result.needs_app_setup)
         else:
-            return _finish_sign_in(result.user)
+            return finish_sign_in(result.user)
     return render_template("accounts/sign_in.html", form=form)
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
+@public
 def two_factor() -> Response | str:
-    """Step two: the code from the authenticator app, for roles that must use one."""
-    user_id, started = cookie.get("pending_user"), cookie.get("pending_at", 0)
-    if user_id is None or time.time() - started > PENDING_SECONDS:
+    """Step two: the code from the authenticator app, or a recovery code."""
+    user = pending_user()
+    if user is None:
         cookie.pop("pending_user", None)
         flash("Your sign-in timed out. Enter your email address and password again.", "info")
         return redirect(url_for("accounts.sign_in"))
-    user = get_session().get(User, user_id)
     form = TwoFactorForm()
     if form.validate_on_submit():
-        if user is not None and user.is_active and service.check_totp(user, form.code.data):
-            return _finish_sign_in(user)
+        if twofactor.second_factor_ok(get_session(), user, form.code.data):
+            return finish_sign_in(user)
         form.code.errors = list(form.code.errors) + ["The security code is not correct or has expired"]
     return render_template("accounts/two_factor.html", form=form)
 
 
 @bp.post("/sign-out")
+@public
 def sign_out() -> Response:
     """End this session on the server and in the browser."""
     token = cookie.get("sid")

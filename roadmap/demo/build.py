@@ -45,7 +45,7 @@ def upsert_people(session: Session, password: str, profile: str, hub: TrainingHu
             user.password_hash = hash_password(password, profile)
             user.is_active = True
         if user.needs_two_factor and not user.totp_secret:
-            user.totp_secret = pyotp.random_base32()
+            user.totp_secret, user.totp_confirmed_at = pyotp.random_base32(), utcnow()
         if person.supervisor_category and session.get(SupervisorProfile, user.id) is None:
             session.add(SupervisorProfile(user_id=user.id, category=person.supervisor_category,
                                           fte=person.fte or 1.0))

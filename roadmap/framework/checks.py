@@ -27,7 +27,8 @@ def _forms(loc: Loc, et: EvidenceType) -> list[list[tuple[Loc, Section]]]:
     common = [((*loc, "sections", i), s) for i, s in enumerate(et.sections)]
     if not et.templates:
         return [common]
-    return [common + [((*loc, "templates", t, "sections", i), s) for i, s in enumerate(tpl.sections)]
+    return [common + [((*loc, "templates", t, "sections", i), s)
+                      for i, s in enumerate(tpl.sections)]
             for t, tpl in enumerate(et.templates)]
 
 
@@ -37,7 +38,8 @@ def _check_evidence_type(loc: Loc, et: EvidenceType, scales: set[str],
     out = _duplicates((((*loc, "templates", i), t.code) for i, t in enumerate(et.templates)),
                       "template")
     if et.max_capabilities is not None and et.min_capabilities > et.max_capabilities:
-        out.append(((*loc, "min_capabilities"), "min_capabilities is greater than max_capabilities"))
+        out.append(((*loc, "min_capabilities"),
+                    "min_capabilities is greater than max_capabilities"))
     if et.rate_linked_capabilities and et.rate_linked_capabilities not in scales:
         out.append(((*loc, "rate_linked_capabilities"),
                     f"unknown scale {et.rate_linked_capabilities!r}"))
@@ -77,8 +79,8 @@ def _check_stage(loc: Loc, position: int, stage: Stage, fw: Framework,
             out.append(((*rloc, "requires_stage"),
                         f"stage {req.requires_stage!r} comes later; a stage can only require "
                         "an earlier one"))
-    out += _duplicates((((*rloc, "evidence_types", i), c) for i, c in enumerate(req.evidence_types)),
-                       "evidence type")
+    out += _duplicates((((*rloc, "evidence_types", i), c)
+                        for i, c in enumerate(req.evidence_types)), "evidence type")
     out += [((*rloc, "evidence_types", i), f"unknown evidence type {c!r}")
             for i, c in enumerate(req.evidence_types) if c not in types]
     out += [((*rloc, "capabilities", i), f"unknown capability {c!r}")

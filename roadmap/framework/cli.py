@@ -13,7 +13,8 @@ from flask.cli import with_appcontext
 
 from roadmap.db import database, write_intent
 from roadmap.framework.loader import ReadResult, read_path
-from roadmap.framework.service import find_version, list_versions, load_into_db, to_json
+from roadmap.framework.service import (find_version, latest_version, list_versions,
+                                       load_into_db, to_json)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -54,15 +55,24 @@ def load_command(path: Optional[str]) -> None:
     token = write_intent.set(True)  # SQLite: take the write lock at BEGIN, queue behind others
     try:
         with database().sessions() as session, session.begin():
-            lines = []
+            lines, notes = [], []
             for loaded in result.frameworks:
                 version, created = load_into_db(session, loaded.document, loaded.source_path)
                 lines.append(f"{'loaded' if created else 'unchanged'} {version.slug} version "
                              f"{version.version_label} (hash {version.content_hash[:8]})")
+                latest = latest_version(session, version.slug)
+                if latest is not None and latest.id != version.id:
+                    # A file put back to an older version's content: that version exists, so
+                    # nothing is added, but new enrolments still get the latest one.
+                    notes.append(f"note: {loaded.source_path} matches {version.slug} version "
+                                 f"{version.version_label}, but the latest loaded is version "
+                                 f"{latest.version_label}")
     finally:
         write_intent.reset(token)
     for line in lines:  # only once committed
         click.echo(line)
+    for note in notes:
+        click.echo(note, err=True)
 
 
 @framework_cli.command("list")

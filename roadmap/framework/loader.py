@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -21,7 +22,11 @@ from roadmap.framework.checks import Loc, validate
 from roadmap.framework.schema import Framework
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it: several times faster, same marks.
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeBase):  # type: ignore[valid-type, misc]
     """Safe YAML that refuses duplicate keys and reads only true/false as booleans.
 
     PyYAML keeps the last of two equal keys without a word, and YAML 1.1 reads no, yes, on and
@@ -34,6 +39,8 @@ class _Loader(yaml.SafeLoader):
             seen: set[Any] = set()
             for key_node, _value in node.value:
                 key = self.construct_object(key_node, deep=True)
+                if not isinstance(key, Hashable):
+                    continue  # the base constructor reports unhashable keys itself
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"duplicate key {key!r}", key_node.start_mark)
@@ -43,7 +50,7 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in _SafeBase.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
                               re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
@@ -92,11 +99,14 @@ def read_file(path: Path) -> LoadedFramework | list[str]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return [f"{name}: cannot read the file: {error}"]
+    loader = _Loader(text)
     try:
-        root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        root = loader.get_single_node()  # kept for the line numbers of problems
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         return [_yaml_problem(name, error)]
+    finally:
+        loader.dispose()
     if data is None:
         return [f"{name}: the file is empty"]
     if not isinstance(data, dict):

@@ -87,9 +87,9 @@ def _add_rows(session: Session, version: FrameworkVersion, document: Framework) 
 
 def list_versions(session: Session) -> list[VersionSummary]:
     """Every loaded version, by slug then load order, with its count of pinned enrolments."""
-    pinned = dict(session.execute(
+    pinned = {version_id: count for version_id, count in session.execute(
         sa.select(Enrolment.framework_version_id, sa.func.count())
-        .group_by(Enrolment.framework_version_id)).tuples().all())
+        .group_by(Enrolment.framework_version_id))}
     versions = session.scalars(
         sa.select(FrameworkVersion).order_by(FrameworkVersion.slug, FrameworkVersion.id)).all()
     return [VersionSummary(v, pinned.get(v.id, 0)) for v in versions]
