@@ -3,15 +3,21 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 
 from roadmap import migrate
 from roadmap.db import write_intent
 
 
 def _create_app() -> Flask:
+    """Build the app for a command; a settings problem is one clear line, not a traceback."""
     from roadmap import create_app
-    return create_app()
+    from roadmap.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise NoAppException(f"Roadmap cannot start: {error}") from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
@@ -53,12 +59,9 @@ def db_current() -> None:
 
 def init_app(app: Flask) -> None:
     """Attach every feature's commands to the app's CLI."""
-    app.cli.add_command(db_cli)
-    try:
-        from roadmap.framework.cli import framework_cli
-    except ImportError:  # the framework commands are being written alongside
-        framework_cli = None
-    if framework_cli is not None:
-        app.cli.add_command(framework_cli)
+    from roadmap.accounts.cli import users_cli
     from roadmap.demo import demo_command
-    app.cli.add_command(demo_command)
+    from roadmap.framework.cli import framework_cli
+
+    for command in (db_cli, framework_cli, users_cli, demo_command):
+        app.cli.add_command(command)

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "SQL_ECHO": False,
     "MAIL_URL": None,  # smtp://user:password@host:587?starttls=true, or smtps://...; None: a folder
     "MAIL_FROM": "Roadmap <no-reply@roadmap.invalid>",
+    "MAIL_FOLDER": None,  # where email goes without MAIL_URL; None: instance/mail
     "BASE_URL": None,  # e.g. https://roadmap.example.nhs.uk; links in emails use it
     "INVITATION_DAYS": 7,
     "PASSWORD_RESET_HOURS": 2,

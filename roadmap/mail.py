@@ -27,7 +27,7 @@ def send(config: Mapping[str, Any], instance_path: str, to: str, subject: str, b
     message = build_message(config["MAIL_FROM"], to, subject, body)
     url = config["MAIL_URL"]
     if not url:
-        folder = Path(instance_path) / "mail"
+        folder = Path(config["MAIL_FOLDER"] or Path(instance_path) / "mail")
         folder.mkdir(parents=True, exist_ok=True)
         name = message["Message-ID"].strip("<>").replace("@", "_") + ".eml"
         (folder / name).write_bytes(bytes(message))

@@ -89,7 +89,8 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
 def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
     """Settings for the test app; tests may change them before asking for `app`."""
     return {"TESTING": True, "DATABASE_URL": database_url, "ARGON2_PROFILE": "fast",
-            "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-secret-key-" + "x" * 32}
+            "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-secret-key-" + "x" * 32,
+            "MAIL_FOLDER": str(tmp_path / "mail")}
 
 
 @pytest.fixture
@@ -171,3 +172,65 @@ class QueryCounter:
 def count_queries(app: Flask) -> Callable[[], QueryCounter]:
     """A context manager counting the SQL statements the app sends."""
     return lambda: QueryCounter(app.extensions["roadmap.db"].engine)
+
+
+@pytest.fixture
+def login(session: Session) -> Callable[..., Any]:
+    """Sign a user in through the real forms (password, then the app's code where needed)."""
+    import pyotp
+
+    def sign_in(client: FlaskClient, user: Any, password: str = TEST_PASSWORD) -> Any:
+        response = client.post("/sign-in", data={"email": user.email, "password": password})
+        if response.headers.get("Location", "").endswith("/sign-in/code"):
+            response = client.post("/sign-in/code",
+                                   data={"code": pyotp.TOTP(user.totp_secret).now()})
+        assert response.status_code == 302, response.data[:2000]
+        return response
+
+    return sign_in
+
+
+class Mailbox:
+    """Messages a real SMTP server on localhost received."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, smtp_session: Any, envelope: Any) -> str:  # noqa: N802
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Any]:
+        """Messages addressed to one recipient."""
+        return [m for m in self.messages if m["To"] == address]
+
+    def link(self, message: Any) -> str:
+        """The first http(s) link in a message's body, as a path."""
+        import re
+        from urllib.parse import urlsplit
+
+        match = re.search(r"https?://\S+", message.get_content())
+        assert match, message.get_content()
+        return urlsplit(match.group(0)).path
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> Iterator[Mailbox]:
+    """Start an SMTP server (aiosmtpd) on localhost and send the app's email through it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config["MAIL_URL"] = f"smtp://127.0.0.1:{port}"
+    app.config["BASE_URL"] = "http://roadmap.test"
+    yield box
+    controller.stop()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
@@ -62,11 +63,11 @@ class ConfirmIdentityForm(FlaskForm):
         DataRequired("Enter your password or the 6-digit code from your authenticator app")])
 
 
-REGISTRATION_BODIES = [("", "None"), ("HCPC", "HCPC (Health and Care Professions Council)"),
-                       ("GOsC", "GOsC (General Osteopathic Council)"),
-                       ("GMC", "GMC (General Medical Council)"),
-                       ("NMC", "NMC (Nursing and Midwifery Council)"),
-                       ("GPhC", "GPhC (General Pharmaceutical Council)")]
+REGISTRATION_BODIES = [SelectChoice(value, label) for value, label in (
+    ("", "None"), ("HCPC", "HCPC (Health and Care Professions Council)"),
+    ("GOsC", "GOsC (General Osteopathic Council)"), ("GMC", "GMC (General Medical Council)"),
+    ("NMC", "NMC (Nursing and Midwifery Council)"),
+    ("GPhC", "GPhC (General Pharmaceutical Council)"))]
 
 
 class InviteForm(FlaskForm):

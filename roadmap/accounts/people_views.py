@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from roadmap.accounts import onboarding, service
 from roadmap.accounts.forms import InviteForm
@@ -62,11 +63,11 @@ def invite() -> Response | str:
     user = current_user._get_current_object()
     session = get_session()
     form = InviteForm()
-    form.role.choices = [(r.value, r.label) for r in _invitable_roles(user)]
+    form.role.choices = [SelectChoice(r.value, r.label) for r in _invitable_roles(user)]
     hubs = session.scalars(sa.select(TrainingHub).order_by(TrainingHub.name)).all()
     if not user.has_role(Role.ADMIN):
         hubs = [h for h in hubs if h.id in _lead_hub_ids(user)]
-    form.hub_id.choices = [(0, "Choose a hub")] + [(h.id, h.name) for h in hubs]
+    form.hub_id.choices = [SelectChoice(0, "Choose a hub")] + [SelectChoice(h.id, h.name) for h in hubs]
     if form.validate_on_submit():
         role = Role(form.role.data)
         if role is Role.HUB_LEAD and form.hub_id.data not in {h.id for h in hubs}:

@@ -32,7 +32,7 @@ def _read(path: Optional[str]) -> ReadResult:
     return result
 
 
-@framework_cli.command("check")
+@framework_cli.command("check", short_help="Validate roadmap files; write nothing.")
 @click.argument("path", required=False, type=click.Path())
 @with_appcontext
 def check_command(path: Optional[str]) -> None:
@@ -43,7 +43,7 @@ def check_command(path: Optional[str]) -> None:
     click.echo(f"ok: {len(result.frameworks)} roadmap(s) valid")
 
 
-@framework_cli.command("load")
+@framework_cli.command("load", short_help="Load new or changed roadmaps, all or none.")
 @click.argument("path", required=False, type=click.Path())
 @with_appcontext
 def load_command(path: Optional[str]) -> None:
@@ -75,7 +75,7 @@ def load_command(path: Optional[str]) -> None:
         click.echo(note, err=True)
 
 
-@framework_cli.command("list")
+@framework_cli.command("list", short_help="Loaded versions and their enrolments.")
 @with_appcontext
 def list_command() -> None:
     """Every loaded version with the number of enrolments pinned to it."""
@@ -92,7 +92,7 @@ def list_command() -> None:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
-@framework_cli.command("show")
+@framework_cli.command("show", short_help="Describe one loaded roadmap version.")
 @click.argument("slug")
 @click.option("--json", "as_json", is_flag=True, help="Print the version as JSON.")
 @click.option("--version", "version_label", metavar="N", help="A version number (default: latest).")

@@ -18,3 +18,10 @@ def init_app(app: Flask) -> None:
         if not NHSUK_DIST.is_dir():
             abort(404)
         return send_from_directory(NHSUK_DIST, filename, max_age=86400)
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        """Browsers ask for this on pages without our layout (JSON, plain errors)."""
+        return nhsuk_asset("assets/images/favicon.ico")
+
+    nhsuk_asset.allowed_roles = favicon.allowed_roles = "public"  # type: ignore[attr-defined]

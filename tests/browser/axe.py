@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 AXE_FILE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -56,6 +56,14 @@ def assert_accessible(page: Page) -> None:
         pytest.fail(format_violations(page.url, violations), pytrace=False)
 
 
+def assert_reflows(page: Page) -> None:
+    """No sideways scrolling at the current viewport width (WCAG 1.4.10, reflow)."""
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    content = page.evaluate("document.documentElement.scrollWidth")
+    assert content <= width, (
+        f"{page.url} is {content}px wide in a {width}px viewport: it scrolls sideways")
+
+
 def document_status(page: Page) -> int:
     """The HTTP status of the document now shown, as the browser recorded it."""
     return page.evaluate(
@@ -87,3 +95,15 @@ def visit(page: Page, url: str, status: Optional[int] = None) -> Page:
         assert response.status == status, f"{url} answered {response.status}, expected {status}"
     assert_accessible(page)
     return page
+
+
+def click_and_check(target: Locator, status: Optional[int] = None) -> Page:
+    """Click something that loads a new page (a link, a form's button), then check that page.
+
+    Waits for a new document even when it has the same URL, as when a form shows its errors.
+    """
+    page = target.page
+    page.evaluate("window.roadmapPreviousPage = true")
+    target.click()
+    page.wait_for_function("() => window.roadmapPreviousPage !== true")
+    return check_page(page, status)

@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import TEST_PASSWORD
 
-from .axe import check_page, visit
+from .axe import click_and_check, visit
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM_ARGS = [
@@ -23,13 +23,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 DESKTOP = {"width": 1280, "height": 800}
-
-# Known, reported, and to be removed once settled: nhsuk-frontend's compiled stylesheet asks
-# this host for the Frutiger web font; our CSP (font-src 'self') refuses it, so every page logs
-# a CSP error and falls back to Arial. The fix is a stylesheet built without the remote
-# @font-face (or a CSP that allows the host, for a service licensed to use the font).
-NHS_FONT_HOST = "https://assets.nhs.uk/fonts/"
-
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test in this folder `browser`, so `-m "not browser"` leaves them out."""
@@ -87,9 +80,7 @@ class PageProblems:
         return f"{parts.scheme}://{parts.netloc}" == self.origin
 
     def on_request(self, request: Request) -> None:
-        """Nothing may leave our own server: the service runs on a closed network."""
-        if request.url.startswith(NHS_FONT_HOST):
-            return
+        """A page asks only our own server for anything: no third-party requests."""
         if request.url.startswith(("http:", "https:", "ws:", "wss:")) and not self._ours(request.url):
             self.problems.append(f"request to another site: {request.method} {request.url}")
 
@@ -113,8 +104,6 @@ class PageProblems:
             return
         source = message.location.get("url", "")
         if message.text.startswith("Failed to load resource") and source in self.documents:
-            return
-        if message.text.startswith(f"Loading the font '{NHS_FONT_HOST}"):
             return
         self.problems.append(f"console error at {source or 'an unknown place'}: {message.text}")
 
@@ -164,13 +153,15 @@ def sign_in(page: Page) -> Callable[..., Page]:
         visit(page, "/sign-in")
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password", exact=True).fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        if totp_secret is not None:
-            page.wait_for_url("**/sign-in/code")
-            check_page(page)
+        click_and_check(page.get_by_role("button", name="Sign in"))
+        if urlsplit(page.url).path == "/sign-in/code":
+            if totp_secret is None:
+                pytest.fail(f"{email} was asked for a security code: pass totp_secret", pytrace=False)
             page.get_by_label("Security code").fill(pyotp.TOTP(totp_secret).now())
-            page.get_by_role("button", name="Continue").click()
-        page.wait_for_url(lambda url: "/sign-in" not in url)
-        return check_page(page)
+            click_and_check(page.get_by_role("button", name="Continue"))
+        if urlsplit(page.url).path.startswith("/sign-in"):
+            pytest.fail(f"{email} did not get past {page.url}: "
+                        f"{page.locator('main').inner_text()[:300]}", pytrace=False)
+        return page
 
     return act
