@@ -1,50 +1,23 @@
 """Every URL rule, for every role, against objects that belong to someone else.
 
 Each view declares who may use it (roadmap.web.access). This test knows every route; a new
-route fails here until it is added to ROUTES with the arguments that reach someone else's
-object. A denial is always 404 or 403 (or, for someone not signed in, the sign-in page);
-never 200, never 500.
+route fails here until it is added to the ROUTES of its feature in tests/access_routes/, with
+the arguments that reach someone else's object. A denial is always 404 or 403 (or, for
+someone not signed in, the sign-in page); never 200, never 500.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import pyotp
 import pytest
 
 from roadmap import create_app
 from roadmap.cohorts.models import TrainingHub
+from tests import access_routes
 
-ROLES = ("anonymous", "candidate", "supervisor", "hub_lead", "admin")
-
-# endpoint -> (arguments built from the world, roles that may reach that particular object).
-# The object is always someone else's: a person of another hub, a link token nobody sent.
-World = dict[str, Any]
-ROUTES: dict[str, tuple[Callable[[World], dict[str, Any]], frozenset[str]]] = {
-    "static": (lambda w: {"filename": "roadmap.js"}, frozenset(ROLES)),
-    "nhsuk_asset": (lambda w: {"filename": "nhsuk-frontend.min.js"}, frozenset(ROLES)),
-    "favicon": (lambda w: {}, frozenset(ROLES)),
-    "web.index": (lambda w: {}, frozenset(ROLES)),
-    "web.home": (lambda w: {}, frozenset(ROLES)),
-    "web.healthz": (lambda w: {}, frozenset(ROLES)),
-    "accounts.sign_in": (lambda w: {}, frozenset(ROLES)),
-    "accounts.sign_out": (lambda w: {}, frozenset(ROLES)),
-    "accounts.two_factor": (lambda w: {}, frozenset(ROLES)),
-    "account.accept_invitation": (lambda w: {"token": "not-a-real-token"}, frozenset()),
-    "account.reset_password": (lambda w: {"token": "not-a-real-token"}, frozenset()),
-    "account.forgot_password": (lambda w: {}, frozenset(ROLES)),
-    "account.set_up_app": (lambda w: {}, frozenset(ROLES)),
-    "account.account": (lambda w: {}, frozenset(ROLES)),
-    "account.change_password": (lambda w: {}, frozenset(ROLES)),
-    "account.confirm_identity": (lambda w: {}, frozenset(ROLES)),
-    "account.two_factor_settings": (lambda w: {}, frozenset(ROLES)),
-    "account.new_recovery_codes": (lambda w: {}, frozenset(ROLES)),
-    "people.list_people": (lambda w: {}, frozenset(ROLES)),
-    "people.invite": (lambda w: {}, frozenset(ROLES)),
-    "people.person": (lambda w: {"user_id": w["other"].id}, frozenset({"admin"})),
-    "people.change_roles": (lambda w: {"user_id": w["other"].id}, frozenset({"admin"})),
-    "people.set_active": (lambda w: {"user_id": w["other"].id}, frozenset({"admin"})),
-}
+ROLES = access_routes.ROLES
+ROUTES = access_routes.all_routes()
 
 
 def _rules() -> list[Any]:
@@ -57,7 +30,7 @@ RULES = _rules()
 
 def test_every_route_is_known_to_this_test():
     unknown = sorted({rule.endpoint for rule in RULES} - set(ROUTES))
-    assert unknown == [], f"add these routes to ROUTES in {__file__}: {unknown}"
+    assert unknown == [], f"add these routes to a module of tests/access_routes/: {unknown}"
 
 
 def test_every_view_declares_who_may_use_it():
@@ -81,6 +54,7 @@ def world(session, make_user):
         "admin": make_user("admin@example.nhs.uk", roles=("admin",), totp_secret=secret),
         "other": make_user("other@example.nhs.uk", roles=("candidate",)),
     }
+    access_routes.extend_world(people, session)
     return people
 
 
