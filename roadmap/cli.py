@@ -60,8 +60,10 @@ def db_current() -> None:
 def init_app(app: Flask) -> None:
     """Attach every feature's commands to the app's CLI."""
     from roadmap.accounts.cli import users_cli
+    from roadmap.audit.verify import audit_cli
     from roadmap.demo import demo_command
     from roadmap.framework.cli import framework_cli
+    from roadmap.supervision.notify import notify_cli
 
-    for command in (db_cli, framework_cli, users_cli, demo_command):
+    for command in (db_cli, framework_cli, users_cli, audit_cli, notify_cli, demo_command):
         app.cli.add_command(command)

@@ -128,7 +128,10 @@ class StageSignOff(Base):
     stage_code: Mapped[str] = mapped_column(sa.String(20))
     status: Mapped[str] = mapped_column(sa.String(20), default="open")
     declarations: Mapped[Optional[dict]] = mapped_column(sa.JSON)
+    # What both parties signed, frozen: checklist, ratings, signed evidence hashes, declarations.
+    signed_content: Mapped[Optional[dict]] = mapped_column(sa.JSON)
     content_hash: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    candidate_signed_at: Mapped[Optional[dt.datetime]]
     verification_code: Mapped[Optional[str]] = mapped_column(sa.String(40), unique=True)
     completed_at: Mapped[Optional[dt.datetime]]
     lock_version: Mapped[int] = mapped_column(default=1)

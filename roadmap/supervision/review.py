@@ -1,0 +1,164 @@
+"""A supervisor assesses an item: sign it (freezing exactly what was signed) or return it."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roadmap import mail
+from roadmap.accounts.models import User
+from roadmap.audit import service as audit
+from roadmap.cohorts.models import Enrolment
+from roadmap.framework import answers as form_rules
+from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
+from roadmap.portfolio.content import content_hash, evidence_content
+from roadmap.portfolio.models import Evidence, EvidenceCapability, EvidenceVersion
+from roadmap.supervision.capacity import item_capacity
+from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
+from roadmap.supervision.models import Signature
+
+
+def _load(session: Session, evidence_id: int) -> tuple[Evidence, EvidenceType, Enrolment]:
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None:
+        raise NotAllowed("This item does not exist.")
+    etype = session.get(EvidenceType, evidence.evidence_type_id)
+    enrolment = session.get(Enrolment, evidence.enrolment_id)
+    assert etype is not None and enrolment is not None
+    return evidence, etype, enrolment
+
+
+def _scales(session: Session, version_id: int) -> dict[str, list[str]]:
+    document = session.scalar(sa.select(FrameworkVersion.document)
+                              .where(FrameworkVersion.id == version_id))
+    return form_rules.scale_levels(document or {})
+
+
+def assessor_problems(session: Session, evidence: Evidence, etype: EvidenceType,
+                      answers: dict[str, Any]) -> dict[str, str]:
+    """What is missing or wrong in the assessor's part of the form."""
+    fields = form_rules.fields_for(etype.definition, evidence.template_code, ["assessor"])
+    return form_rules.check(fields, answers, _scales(session, etype.framework_version_id))
+
+
+def _assessor_codes(etype: EvidenceType, template: Optional[str]) -> set[str]:
+    return {f["code"] for f in form_rules.fields_for(etype.definition, template, ["assessor"])}
+
+
+def _transition(session: Session, evidence: Evidence, expected_lock: int, new_status: str,
+                fields: dict[str, Any]) -> None:
+    """Move a submitted item on, only if nobody changed it since the form was opened."""
+    result = session.execute(
+        sa.update(Evidence)
+        .where(Evidence.id == evidence.id, Evidence.lock_version == expected_lock,
+               Evidence.status == "submitted")
+        .values(status=new_status, fields=fields, lock_version=Evidence.lock_version + 1,
+                updated_at=dt.datetime.now(dt.timezone.utc))
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.refresh(evidence)
+        if evidence.status != "submitted":
+            raise Conflict(f"This item is no longer waiting for assessment: it is now "
+                           f"{evidence.status.replace('_', ' ')}. Nothing you entered was saved.")
+        raise Conflict("The candidate changed this item after you opened it. "
+                       "Reload it to see the latest version before you assess it.")
+    session.refresh(evidence)
+
+
+def sign_evidence(session: Session, evidence_id: int, signer: User, answers: dict[str, Any],
+                  expected_lock: int, today: dt.date) -> Signature:
+    """Record the assessor's answers and sign: a frozen version, its hash, the signature."""
+    evidence, etype, enrolment = _load(session, evidence_id)
+    capacity = item_capacity(session, signer, enrolment.id, today)
+    own = {code: answers.get(code) for code in _assessor_codes(etype, evidence.template_code)}
+    problems = assessor_problems(session, evidence, etype, own)
+    if problems:
+        raise Incomplete("Complete the assessment before you sign it.", problems)
+    _transition(session, evidence, expected_lock, "signed", {**evidence.fields, **own})
+    codes = session.scalars(sa.select(Capability.code).join(
+        EvidenceCapability, EvidenceCapability.capability_id == Capability.id)
+        .where(EvidenceCapability.evidence_id == evidence.id)).all()
+    content = evidence_content(evidence, etype.code, codes)
+    digest = content_hash(content)
+    number = (session.scalar(sa.select(sa.func.max(EvidenceVersion.number))
+                             .where(EvidenceVersion.evidence_id == evidence.id)) or 0) + 1
+    version = EvidenceVersion(evidence_id=evidence.id, number=number, content=content,
+                              content_hash=digest)
+    session.add(version)
+    session.flush()
+    signature = Signature(subject_type="evidence_version", subject_id=version.id,
+                          signer_id=signer.id, signer_name=signer.full_name,
+                          capacity=capacity.value, content_hash=digest)
+    session.add(signature)
+    session.flush()
+    audit.record(session, "evidence.signed", actor_id=signer.id, subject_type="evidence",
+                 subject_id=evidence.id, enrolment_id=enrolment.id,
+                 data={"signature_id": signature.id, "version": number, "capacity": capacity.value,
+                       "content_hash": digest, "signer_id": signer.id})
+    _tell_candidate(session, enrolment, f"{signer.full_name} signed “{evidence.title}”",
+                    f"{signer.full_name} has assessed and signed your {etype.name}, "
+                    f"“{evidence.title}”. You can read their feedback in your portfolio.")
+    return signature
+
+
+def return_evidence(session: Session, evidence_id: int, supervisor: User, comment: str,
+                    expected_lock: int, today: dt.date) -> None:
+    """Send a submitted item back to the candidate with a comment saying what to change."""
+    evidence, etype, enrolment = _load(session, evidence_id)
+    item_capacity(session, supervisor, enrolment.id, today)
+    comment = (comment or "").strip()
+    if not comment:
+        raise Incomplete("Say what the candidate should change.",
+                         {"comment": "Enter a comment for the candidate"})
+    _transition(session, evidence, expected_lock, "returned", evidence.fields)
+    audit.record(session, "evidence.returned", actor_id=supervisor.id, subject_type="evidence",
+                 subject_id=evidence.id, enrolment_id=enrolment.id, data={"comment": comment})
+    _tell_candidate(session, enrolment, f"“{evidence.title}” was returned to you",
+                    f"{supervisor.full_name} returned your {etype.name}, “{evidence.title}”, "
+                    f"with this comment:\n\n{comment}\n\nEdit it in your portfolio and submit it again.")
+
+
+def start_observed(session: Session, enrolment_id: int, supervisor: User, type_code: str,
+                   title: str, occurred_on: Optional[dt.date], answers: dict[str, Any],
+                   today: dt.date) -> Evidence:
+    """A supervisor records a WPBA they observed; the candidate adds their part and submits."""
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotAllowed("This candidate does not exist.")
+    item_capacity(session, supervisor, enrolment.id, today)
+    etype = session.scalar(sa.select(EvidenceType).where(
+        EvidenceType.framework_version_id == enrolment.framework_version_id,
+        EvidenceType.code == type_code, EvidenceType.is_wpba.is_(True)))
+    if etype is None:
+        raise Incomplete("Choose a kind of WPBA.", {"type_code": "Choose a kind of WPBA"})
+    if etype.definition.get("templates"):
+        raise Incomplete("This kind of evidence has templates; the candidate starts it.",
+                         {"type_code": "Choose a WPBA without templates"})
+    own = {code: answers.get(code) for code in _assessor_codes(etype, None)}
+    problems = form_rules.check(form_rules.fields_for(etype.definition, None, ["assessor"]),
+                                own, _scales(session, etype.framework_version_id))
+    if not title.strip():
+        problems["title"] = "Enter a title"
+    if problems:
+        raise Incomplete("Complete the assessment first.", problems)
+    evidence = Evidence(enrolment_id=enrolment.id, evidence_type_id=etype.id, title=title.strip(),
+                        occurred_on=occurred_on, fields=own, status="draft",
+                        created_by_id=supervisor.id)
+    session.add(evidence)
+    session.flush()
+    audit.record(session, "evidence.started_by_supervisor", actor_id=supervisor.id,
+                 subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
+                 data={"type": etype.code})
+    _tell_candidate(session, enrolment, f"{supervisor.full_name} recorded a {etype.definition.get('short_name') or etype.name}",
+                    f"{supervisor.full_name} recorded the {etype.name} “{evidence.title}” they "
+                    "observed. Add your part and submit it for them to sign.")
+    return evidence
+
+
+def _tell_candidate(session: Session, enrolment: Enrolment, subject: str, body: str) -> None:
+    candidate = session.get(User, enrolment.candidate_id)
+    if candidate is not None and candidate.is_active:
+        mail.queue(session, candidate.email, subject,
+                   f"Dear {candidate.full_name},\n\n{body}\n\nRoadmap\n")

@@ -1,0 +1,197 @@
+"""Stage sign-off: the candidate declares and signs, then the supervisor; one signature wins.
+
+What the supervisor signs is frozen in StageSignOff.signed_content: the candidate's signed
+part, the checklist as it stood, every heading's ratings, and the hash of every signed
+evidence version. The hash of that content is what both signatures are bound to (rule D8).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any, Iterable, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roadmap import mail
+from roadmap.accounts.models import User
+from roadmap.audit import service as audit
+from roadmap.cohorts.models import Enrolment
+from roadmap.db import utcnow
+from roadmap.framework.models import Capability, FrameworkVersion
+from roadmap.portfolio.content import content_hash
+from roadmap.portfolio.models import EvidenceVersion
+from roadmap.supervision import checklist as checklists
+from roadmap.supervision.capacity import stage_capacity
+from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
+from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def signoff_for(session: Session, enrolment: Enrolment, stage_code: str) -> StageSignOff:
+    """The sign-off record of a stage, created open the first time it is asked for."""
+    record = session.scalar(sa.select(StageSignOff).where(
+        StageSignOff.enrolment_id == enrolment.id, StageSignOff.stage_code == stage_code))
+    if record is None:
+        record = StageSignOff(enrolment_id=enrolment.id, stage_code=stage_code, status="open")
+        session.add(record)
+        session.flush()
+    return record
+
+
+def declarations(checklist: checklists.Checklist, party: str) -> list[dict[str, str]]:
+    """The declarations one party signs for a stage, from the framework."""
+    return [d for d in checklist.stage.requirements.get("sign_off", {}).get("declarations", [])
+            if d["signed_by"] == party]
+
+
+def _accepted(required: list[dict[str, str]], accepted: Iterable[str]) -> None:
+    missing = {d["code"]: "Confirm this declaration to sign" for d in required
+               if d["code"] not in set(accepted)}
+    if missing:
+        raise Incomplete("Confirm every declaration before you sign.", missing)
+
+
+def _ready(checklist: checklists.Checklist) -> None:
+    if not checklist.all_met:
+        missing = {c.code: c.detail for c in checklist.checks if not c.met}
+        raise Incomplete("The stage cannot be signed off until every check is met.", missing)
+
+
+def candidate_sign(session: Session, enrolment: Enrolment, stage_code: str, candidate: User,
+                   accepted: Iterable[str]) -> Signature:
+    """The candidate confirms their declarations and signs, once every check is met."""
+    if enrolment.candidate_id != candidate.id:
+        raise NotAllowed("Only the candidate signs their own declarations.")
+    record = signoff_for(session, enrolment, stage_code)
+    if record.status != "open":
+        raise Conflict("You have already signed this stage.")
+    checklist = checklists.compute(session, enrolment, stage_code)
+    _ready(checklist)
+    required = declarations(checklist, "candidate")
+    _accepted(required, accepted)
+    now = utcnow()
+    part = {"enrolment_id": enrolment.id, "stage": stage_code,
+            "candidate": {"id": candidate.id, "name": candidate.full_name},
+            "declarations": [d["text"].strip() for d in required],
+            "checklist": checklist.summary(), "signed_at": now.isoformat()}
+    digest = content_hash(part)
+    result = session.execute(
+        sa.update(StageSignOff).where(StageSignOff.id == record.id, StageSignOff.status == "open")
+        .values(status="candidate_signed", candidate_signed_at=now, signed_content={"candidate": part},
+                lock_version=StageSignOff.lock_version + 1)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict("You have already signed this stage.")
+    signature = Signature(subject_type="stage_signoff", subject_id=record.id,
+                          signer_id=candidate.id, signer_name=candidate.full_name,
+                          capacity="candidate", content_hash=digest, signed_at=now)
+    session.add(signature)
+    session.flush()
+    audit.record(session, "stage.candidate_signed", actor_id=candidate.id,
+                 subject_type="stage_signoff", subject_id=record.id, enrolment_id=enrolment.id,
+                 data={"stage": stage_code, "signature_id": signature.id,
+                       "capacity": "candidate", "content_hash": digest})
+    return signature
+
+
+def _portfolio_state(session: Session, enrolment: Enrolment) -> dict[str, Any]:
+    """Every heading's two ratings and every signed evidence version's hash, as data."""
+    ratings: dict[str, dict[str, str]] = {}
+    for code, kind, rating in session.execute(
+            sa.select(Capability.code, CapabilityRating.rater_kind, CapabilityRating.rating)
+            .join(Capability, Capability.id == CapabilityRating.capability_id)
+            .where(CapabilityRating.enrolment_id == enrolment.id)):
+        ratings.setdefault(code, {})[kind] = rating
+    from roadmap.portfolio.models import Evidence
+
+    versions = session.execute(
+        sa.select(EvidenceVersion.evidence_id, EvidenceVersion.number, EvidenceVersion.content_hash)
+        .join(Evidence, Evidence.id == EvidenceVersion.evidence_id)
+        .where(Evidence.enrolment_id == enrolment.id)
+        .order_by(EvidenceVersion.evidence_id, EvidenceVersion.number)).all()
+    framework = session.scalar(sa.select(FrameworkVersion.content_hash)
+                               .where(FrameworkVersion.id == enrolment.framework_version_id))
+    return {"ratings": ratings, "framework": framework,
+            "evidence": [[e, n, h] for e, n, h in versions]}
+
+
+def verification_code() -> str:
+    """A code a verifier can type: RM-XXXX-XXXX-XXXX (about 75 bits)."""
+    groups = ("".join(secrets.choice(_CODE_ALPHABET) for _ in range(5)) for _ in range(3))
+    return "RM-" + "-".join(groups)
+
+
+def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, signer: User,
+                    accepted: Iterable[str], acting_reason: Optional[str], today: dt.date) -> Signature:
+    """The supervisor signs off the stage; if two try at once, exactly one succeeds."""
+    capacity, reason = stage_capacity(session, signer, enrolment.id, today, acting_reason)
+    record = signoff_for(session, enrolment, stage_code)
+    if record.status == "open":
+        raise Incomplete("The candidate has not signed yet.",
+                         {"candidate": "The candidate signs their declarations first"})
+    if record.status == "complete":
+        raise Conflict(_already_signed(session, record))
+    checklist = checklists.compute(session, enrolment, stage_code)
+    _ready(checklist)
+    required = declarations(checklist, "supervisor")
+    _accepted(required, accepted)
+    now = utcnow()
+    content = {**record.signed_content, **_portfolio_state(session, enrolment),
+               "supervisor": {"id": signer.id, "name": signer.full_name,
+                              "capacity": capacity.value, "acting_reason": reason},
+               "supervisor_declarations": [d["text"].strip() for d in required],
+               "checklist": checklist.summary(), "completed_at": now.isoformat()}
+    digest = content_hash(content)
+    result = session.execute(
+        sa.update(StageSignOff)
+        .where(StageSignOff.id == record.id, StageSignOff.status == "candidate_signed",
+               StageSignOff.lock_version == record.lock_version)
+        .values(status="complete", signed_content=content, content_hash=digest,
+                completed_at=now, verification_code=verification_code(),
+                lock_version=StageSignOff.lock_version + 1)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.refresh(record)
+        raise Conflict(_already_signed(session, record))
+    session.refresh(record)
+    signature = Signature(subject_type="stage_signoff", subject_id=record.id, signer_id=signer.id,
+                          signer_name=signer.full_name, capacity=capacity.value,
+                          acting_reason=reason, content_hash=digest, signed_at=now)
+    session.add(signature)
+    _record_dates(enrolment, stage_code, today)
+    session.flush()
+    audit.record(session, "stage.signed_off", actor_id=signer.id, subject_type="stage_signoff",
+                 subject_id=record.id, enrolment_id=enrolment.id,
+                 data={"stage": stage_code, "signature_id": signature.id,
+                       "capacity": capacity.value, "acting_reason": reason,
+                       "content_hash": digest, "verification_code": record.verification_code})
+    candidate = session.get(User, enrolment.candidate_id)
+    if candidate is not None:
+        mail.queue(session, candidate.email, f"{checklist.stage.name} is signed off",
+                   f"Dear {candidate.full_name},\n\n{signer.full_name} has signed off "
+                   f"{checklist.stage.name} of your Roadmap. Congratulations.\n\n"
+                   f"Verification code: {record.verification_code}\n")
+    return signature
+
+
+def _record_dates(enrolment: Enrolment, stage_code: str, today: dt.date) -> None:
+    if stage_code == "stage1":
+        enrolment.stage1_verified_on = today
+        enrolment.stage2_started_on = enrolment.stage2_started_on or today
+    elif stage_code == "stage2":
+        enrolment.stage2_signed_off_on = today
+        enrolment.status = "completed"
+
+
+def _already_signed(session: Session, record: StageSignOff) -> str:
+    """Who won the race, in words for the one who lost it."""
+    signature = session.scalar(sa.select(Signature).where(
+        Signature.subject_type == "stage_signoff", Signature.subject_id == record.id,
+        Signature.capacity != "candidate").order_by(Signature.id.desc()).limit(1))
+    if signature is None:
+        return "Someone else signed this stage off a moment ago. Reload the page to see it."
+    role = signature.capacity.replace("_", " ")
+    return (f"{signature.signer_name} ({role}) has already signed this stage off. "
+            "Your signature was not added.")
