@@ -62,8 +62,11 @@ def init_app(app: Flask) -> None:
     from roadmap.accounts.cli import users_cli
     from roadmap.audit.verify import audit_cli
     from roadmap.demo import demo_command
+    from roadmap.exports.cli import export_cli
+    from roadmap.feedback.reminders import feedback_cli
     from roadmap.framework.cli import framework_cli
     from roadmap.supervision.notify import notify_cli
 
-    for command in (db_cli, framework_cli, users_cli, audit_cli, notify_cli, demo_command):
+    for command in (db_cli, framework_cli, users_cli, audit_cli, notify_cli, feedback_cli,
+                    demo_command, export_cli):
         app.cli.add_command(command)

@@ -26,11 +26,16 @@ DEFAULTS: dict[str, Any] = {
     "INVITATION_DAYS": 7,
     "PASSWORD_RESET_HOURS": 2,
     "REAUTH_MINUTES": 5,  # signing needs the password or a code entered this recently
+    "ATTACHMENT_DIR": None,  # where attachments are kept; None: instance/attachments
+    "EXPORT_DIR": None,  # export jobs, their files and the rendered-part cache; None: instance/exports
+    "EXPORT_FONT_DIR": None,  # the DejaVu TTF files (Debian fonts-dejavu-core); None: its folder
+    "EXPORT_WORKERS": 0,  # processes that render PDF parts at once; 0: one per core
+    "REDIS_URL": None,  # export job queue on Redis; None: an SQLite queue in EXPORT_DIR
 }
 
 _BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO"}
 _INTEGER = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "INVITATION_DAYS",
-            "PASSWORD_RESET_HOURS", "REAUTH_MINUTES"}
+            "PASSWORD_RESET_HOURS", "REAUTH_MINUTES", "EXPORT_WORKERS"}
 _WEAK_SECRETS = {None, "", "dev", "change-me", "secret", "development"}
 
 

@@ -4,17 +4,20 @@ from roadmap.accounts.models import (AccountToken, RecoveryCode, Role, SignInFai
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
 from roadmap.db import Base
-from roadmap.feedback.models import FeedbackResponse
+from roadmap.feedback.models import (AssessmentTicket, FeedbackLinkHit, FeedbackRater,
+                                      FeedbackResponse, FeedbackRound)
 from roadmap.framework.models import (Capability, Domain, EvidenceType, FrameworkVersion,
                                       Outcome, Stage)
-from roadmap.portfolio.models import Attachment, Evidence, EvidenceCapability, EvidenceVersion
+from roadmap.portfolio.models import (Attachment, DraftAutosave, Evidence, EvidenceCapability,
+                                      EvidenceComment, EvidenceVersion, FormSubmission)
 from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOff,
                                         SupervisorAssignment)
 
 __all__ = [
     "AccountToken", "RecoveryCode", "SignInFailure",
-    "Attachment", "AuditEvent", "Base", "Capability", "CapabilityRating", "Cohort", "Domain",
-    "Employer", "Enrolment", "FeedbackResponse", "Evidence", "EvidenceCapability", "EvidenceType",
+    "Attachment", "AuditEvent", "DraftAutosave", "EvidenceComment", "FormSubmission", "Base", "Capability", "CapabilityRating", "Cohort", "Domain",
+    "Employer", "Enrolment", "AssessmentTicket", "FeedbackLinkHit", "FeedbackRater",
+    "FeedbackResponse", "FeedbackRound", "Evidence", "EvidenceCapability", "EvidenceType",
     "EvidenceVersion", "FrameworkVersion", "Outcome", "Role", "Signature", "Stage",
     "StageSignOff", "SupervisorAssignment", "SupervisorProfile", "TrainingHub", "User",
     "UserRole", "UserSession",

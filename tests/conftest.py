@@ -47,6 +47,7 @@ def fresh_postgres_database(name: str) -> str:
 
 
 def _worker() -> str:
+    """The xdist worker's name, so parallel workers use databases of their own."""
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 

@@ -12,14 +12,14 @@ from alembic.script import ScriptDirectory
 from roadmap import migrate
 from roadmap.db import make_engine
 from roadmap.models import Base
-from tests.conftest import BACKEND, fresh_postgres_database
+from tests.conftest import BACKEND, _worker, fresh_postgres_database
 
 
 @pytest.fixture
 def empty_url(tmp_path: Path) -> str:
     """An empty database of the run's kind."""
     if BACKEND == "postgresql":
-        return fresh_postgres_database("roadmap_test_migrations")
+        return fresh_postgres_database(f"roadmap_test_migrations_{_worker()}")
     return f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
 
 

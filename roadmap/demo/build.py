@@ -110,10 +110,41 @@ def build_cohort(session: Session, hub: TrainingHub, version: FrameworkVersion,
         for index in range(plan.items):
             _add_item(session, rng, enrolment, candidate, team, types, capabilities, scales,
                       index, enrolled, today)
+        if verified is not None:
+            _sign_off_stage1(session, rng, enrolment, candidate, team["primary"], types, verified)
         if plan.months_in >= 3:
             _add_ratings(session, rng, enrolment, candidate, team["primary"], capabilities,
                          version.document["capability_scale"], scales,
                          supervisor_rates_all=plan.items >= 30)
+
+
+MODULES = ("pci_shared_decision_making", "pci_care_and_support_planning",
+           "pci_social_prescribing", "pci_supported_self_management")
+
+
+def _sign_off_stage1(session: Session, rng: random.Random, enrolment: Enrolment, candidate: User,
+                     supervisor: User, types: dict[str, EvidenceType], verified: dt.date) -> None:
+    """Certificates for each required module, then Stage 1 signed by candidate and primary."""
+    from roadmap.supervision import signoff
+
+    certificate = types["elearning_certificate"]
+    for module in MODULES:
+        item = Evidence(enrolment_id=enrolment.id, evidence_type_id=certificate.id,
+                        title=f"Certificate: {module.removeprefix('pci_').replace('_', ' ')}",
+                        occurred_on=verified - dt.timedelta(days=rng.randint(3, 14)),
+                        created_by_id=candidate.id, status="submitted", submitted_to_id=supervisor.id,
+                        submitted_at=utcnow() - dt.timedelta(days=30),
+                        fields={"certificate_kind": "elearning", "module": module,
+                                "course_title": module.removeprefix("pci_").replace("_", " ").capitalize(),
+                                "provider": "Personalised Care Institute",
+                                "completed_on": verified.isoformat()})
+        session.add(item)
+        session.flush()
+        audit.record(session, "evidence.submitted", actor_id=candidate.id, subject_type="evidence",
+                     subject_id=item.id, enrolment_id=enrolment.id, data={"type": "elearning_certificate"})
+    signoff.candidate_sign(session, enrolment, "stage1", candidate, ["candidate_own_work"])
+    signoff.supervisor_sign(session, enrolment, "stage1", supervisor, ["supervisor_verified"],
+                            None, verified)
 
 
 def _add_item(session: Session, rng: random.Random, enrolment: Enrolment, candidate: User,

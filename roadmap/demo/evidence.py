@@ -10,16 +10,16 @@ CASES = (
      "A decorator with six weeks of lateral shoulder pain on overhead work. I screened for red "
      "flags, examined the cervical spine and shoulder, and agreed a working diagnosis of rotator "
      "cuff related shoulder pain."),
-    ("Low back pain with leg symptoms", "back",
+    ("Low back pain with leg symptoms", "low_back",
      "Acute low back pain with unilateral leg pain below the knee. I checked for cauda equina "
      "symptoms, completed a neurological examination and safety-netted clearly."),
     ("Knee pain after a fall", "knee",
      "Knee pain and swelling after a twisting fall. I applied the Ottawa knee rules, examined "
      "ligament stability and discussed when imaging would change management."),
-    ("Hand stiffness in the mornings", "wrist_and_hand",
+    ("Hand stiffness in the mornings", "wrist_hand",
      "Bilateral hand stiffness lasting over an hour each morning with swollen MCP joints. I "
      "considered inflammatory arthritis and discussed urgent referral with the GP."),
-    ("Heel pain in a runner", "foot_and_ankle",
+    ("Heel pain in a runner", "foot_ankle",
      "Plantar heel pain worse on first steps in the morning. I explored load, footwear and "
      "beliefs, and agreed a graded loading plan with self-management advice."),
     ("Neck pain in an office worker", "neck",

@@ -1,0 +1,1 @@
+"""Exports: the portfolio PDF, the candidate's ZIP, verification statements and /verify."""

@@ -120,3 +120,44 @@ class Attachment(Base):
     uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     evidence: Mapped[Evidence] = relationship(back_populates="attachments", lazy="raise_on_sql")
+
+
+class EvidenceComment(Base):
+    """A comment on an item: the supervisor's reasons for returning it, kept with its history."""
+
+    __tablename__ = "evidence_comments"
+    __table_args__ = (sa.CheckConstraint("kind IN ('return', 'note')", name="known_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(sa.String(20), default="return")
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    author: Mapped["User"] = relationship(lazy="raise_on_sql")
+
+
+class DraftAutosave(Base):
+    """Form answers kept on the server for one person and one page: autosave, expired session."""
+
+    __tablename__ = "draft_autosaves"
+    __table_args__ = (sa.UniqueConstraint("user_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(sa.String(300))  # the form's page, which it restores to
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # field name -> list of values
+    reason: Mapped[str] = mapped_column(sa.String(20), default="autosave")
+    saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FormSubmission(Base):
+    """A one-time token from a form that was acted on, so a double click does the work once."""
+
+    __tablename__ = "form_submissions"
+
+    token: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    evidence_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("evidence.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -12,10 +12,8 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.feedback.models import FeedbackResponse
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion, Stage
 from roadmap.portfolio.models import Evidence, EvidenceCapability
+from roadmap.portfolio.progress import COUNTED_STATUSES
 from roadmap.supervision.models import CapabilityRating, StageSignOff
-
-# Evidence that counts toward a stage: in front of the supervisor or signed.
-COUNTED_STATUSES = ("submitted", "signed", "changed_since_signed")
 
 
 @dataclass

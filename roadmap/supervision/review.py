@@ -14,7 +14,8 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.framework import answers as form_rules
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
 from roadmap.portfolio.content import content_hash, evidence_content
-from roadmap.portfolio.models import Evidence, EvidenceCapability, EvidenceVersion
+from roadmap.portfolio.models import (Evidence, EvidenceCapability, EvidenceComment,
+                                      EvidenceVersion)
 from roadmap.supervision.capacity import item_capacity
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
 from roadmap.supervision.models import Signature
@@ -113,6 +114,8 @@ def return_evidence(session: Session, evidence_id: int, supervisor: User, commen
         raise Incomplete("Say what the candidate should change.",
                          {"comment": "Enter a comment for the candidate"})
     _transition(session, evidence, expected_lock, "returned", evidence.fields)
+    session.add(EvidenceComment(evidence_id=evidence.id, author_id=supervisor.id, kind="return",
+                                body=comment))
     audit.record(session, "evidence.returned", actor_id=supervisor.id, subject_type="evidence",
                  subject_id=evidence.id, enrolment_id=enrolment.id, data={"comment": comment})
     _tell_candidate(session, enrolment, f"“{evidence.title}” was returned to you",

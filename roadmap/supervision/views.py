@@ -1,11 +1,159 @@
-"""The supervision pages (a blueprint)."""
+"""The supervisor's pages: the inbox, assessing an item, recording an observed WPBA."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from typing import Any
 
-bp = Blueprint("supervision", __name__)
+import sqlalchemy as sa
+from flask import Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from roadmap.accounts.models import Role, User
+from roadmap.db import get_session
+from roadmap.framework.models import EvidenceType, FrameworkVersion
+from roadmap.portfolio import definitions
+from roadmap.portfolio.forms import answers_of, load_answers, questions_form
+from roadmap.portfolio.models import Attachment, EvidenceComment
+from roadmap.supervision import inbox as inboxes, review
+from roadmap.supervision.errors import Incomplete, SupervisionError
+from roadmap.supervision.forms import IdentityForm, ObservedForm, ReturnForm
+from roadmap.supervision.web import bp, identity_confirmed, identity_recent, today
+from roadmap.web.access import roles_required
+from roadmap.web.reach import Reach, load_enrolment, load_evidence
+
+SUPERVISING = {Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY}
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and its navigation links."""
+    """Register the blueprint (with the stage and rating pages) and the header link."""
+    from roadmap.supervision import stage_views  # noqa: F401  (adds its routes to bp)
+    from roadmap.web import templating
+
     app.register_blueprint(bp)
+    templating.register_navigation(app, Role.SUPERVISOR.value, "supervision.inbox", "Supervision")
+
+
+@bp.get("/supervision")
+@roles_required(Role.SUPERVISOR)
+def inbox() -> str:
+    """Items waiting on me (oldest first), my candidates, what I signed lately."""
+    user = current_user._get_current_object()
+    return render_template("supervision/inbox.html", inbox=inboxes.gather(get_session(), user, today()))
+
+
+def _item_page(evidence_id: int) -> dict[str, Any]:
+    """Everything the assessment page shows about an item."""
+    session = get_session()
+    evidence, level = load_evidence(session, current_user, evidence_id, SUPERVISING, today())
+    kind = session.get(EvidenceType, evidence.evidence_type_id)
+    version = session.get(FrameworkVersion, kind.framework_version_id)
+    scales = definitions.scales(version)
+    enrolment, _ = load_enrolment(session, current_user, evidence.enrolment_id, SUPERVISING, today())
+    candidate = session.get(User, enrolment.candidate_id)
+    comments = session.scalars(sa.select(EvidenceComment).where(
+        EvidenceComment.evidence_id == evidence.id).order_by(EvidenceComment.created_at)).all()
+    files = session.scalars(sa.select(Attachment).where(Attachment.evidence_id == evidence.id)).all()
+    return dict(evidence=evidence, kind=kind, scales=scales, candidate=candidate, level=level,
+                enrolment=enrolment, comments=comments, files=files,
+                sections=definitions.sections(kind.definition, evidence.template_code, ["candidate"]),
+                answer=lambda spec: definitions.display_answer(spec, evidence.fields or {}, scales),
+                can_act=level is Reach.SUPERVISOR and evidence.status == "submitted",
+                identity_needed=not identity_recent())
+
+
+@bp.get("/supervision/items/<int:evidence_id>")
+@roles_required(Role.SUPERVISOR)
+def assess(evidence_id: int) -> str:
+    """Read the item; rate each criterion, give feedback, then sign or return it."""
+    page = _item_page(evidence_id)
+    form = questions_form(page["kind"], page["evidence"].template_code, page["scales"], ["assessor"],
+                          lock_version=page["evidence"].lock_version)
+    load_answers(form, page["evidence"].fields or {})
+    return render_template("supervision/assess.html", form=form, identity=IdentityForm(),
+                           back=ReturnForm(lock_version=page["evidence"].lock_version), **page)
+
+
+@bp.post("/supervision/items/<int:evidence_id>/sign")
+@roles_required(Role.SUPERVISOR)
+def sign_item(evidence_id: int) -> Response | tuple[str, int]:
+    """Sign with the assessor's answers; stale forms and missing answers are explained."""
+    page = _item_page(evidence_id)
+    form = questions_form(page["kind"], page["evidence"].template_code, page["scales"], ["assessor"])
+    identity = IdentityForm()
+    if form.validate() and identity_confirmed(identity):
+        try:
+            review.sign_evidence(get_session(), evidence_id, current_user, answers_of(form),
+                                 int(form.lock_version.data or 0), today())
+        except Incomplete as problem:
+            _attach(form, problem.problems)
+        except SupervisionError as problem:
+            flash(str(problem), "error")
+            return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+        else:
+            flash(f"You signed “{page['evidence'].title}”.", "success")
+            return redirect(url_for("supervision.inbox"))
+    return render_template("supervision/assess.html", form=form, identity=identity,
+                           back=ReturnForm(lock_version=form.lock_version.data), **page), 400
+
+
+@bp.post("/supervision/items/<int:evidence_id>/return")
+@roles_required(Role.SUPERVISOR)
+def return_item(evidence_id: int) -> Response | tuple[str, int]:
+    """Send the item back to the candidate with what to change."""
+    page = _item_page(evidence_id)
+    back = ReturnForm()
+    if back.validate():
+        try:
+            review.return_evidence(get_session(), evidence_id, current_user, back.comment.data,
+                                   int(back.lock_version.data or 0), today())
+        except SupervisionError as problem:
+            flash(str(problem), "error")
+            return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+        flash(f"You returned “{page['evidence'].title}” to {page['candidate'].full_name}.", "success")
+        return redirect(url_for("supervision.inbox"))
+    form = questions_form(page["kind"], page["evidence"].template_code, page["scales"], ["assessor"],
+                          lock_version=page["evidence"].lock_version)
+    return render_template("supervision/assess.html", form=form, identity=IdentityForm(),
+                           back=back, **page), 400
+
+
+def _attach(form: Any, problems: dict[str, str]) -> None:
+    """Put the service's messages beside the fields they concern."""
+    for spec, name in form.questions:
+        if spec["code"] in problems:
+            form[name].errors = list(form[name].errors) + [problems[spec["code"]]]
+
+
+@bp.route("/supervision/candidates/<int:enrolment_id>/observed", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def observed(enrolment_id: int) -> Response | str:
+    """Record a WPBA I observed; the candidate then adds their part and submits it."""
+    session = get_session()
+    enrolment, _ = load_enrolment(session, current_user, enrolment_id, {Reach.SUPERVISOR}, today())
+    kinds = session.scalars(sa.select(EvidenceType).where(
+        EvidenceType.framework_version_id == enrolment.framework_version_id,
+        EvidenceType.is_wpba.is_(True)).order_by(EvidenceType.position)).all()
+    kinds = [k for k in kinds if not k.definition.get("templates")]
+    version = session.get(FrameworkVersion, enrolment.framework_version_id)
+    scales = definitions.scales(version)
+    chosen = next((k for k in kinds if k.code == (request.values.get("type_code"))), None)
+    form = ObservedForm()
+    form.type_code.choices = [SelectChoice("", "Choose one")] + [SelectChoice(k.code, k.name) for k in kinds]
+    questions = (questions_form(chosen, None, scales, ["assessor"], prefix="q")
+                 if chosen is not None else None)
+    if request.method == "POST" and chosen is not None and request.form.get("record"):
+        if form.validate() & questions.validate():
+            try:
+                item = review.start_observed(session, enrolment.id, current_user, chosen.code,
+                                             form.title.data, form.occurred_on.data,
+                                             answers_of(questions), today())
+            except Incomplete as problem:
+                _attach(questions, problem.problems)
+            else:
+                flash(f"Recorded “{item.title}”. The candidate has been asked to add their part.",
+                      "success")
+                return redirect(url_for("supervision.candidate", enrolment_id=enrolment.id))
+    candidate = session.get(User, enrolment.candidate_id)
+    return render_template("supervision/observed.html", form=form, questions=questions,
+                           chosen=chosen, candidate=candidate, enrolment=enrolment)

@@ -28,6 +28,9 @@ def long_date(value: dt.date | None) -> str:
 def init_app(app: Flask) -> None:
     """Chain the NHS.UK frontend macros after our templates; ChainableUndefined is required by them."""
     app.jinja_env.undefined = ChainableUndefined
+    # Flask escapes only .html templates; the NHS.UK macros are .jinja files that print
+    # params.value and params.text as given (and mark params.html | safe), so escape them too.
+    app.jinja_env.autoescape = True
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("nhsuk_frontend_jinja")])
     app.jinja_env.filters["london_datetime"] = london_datetime
     app.jinja_env.filters["long_date"] = long_date

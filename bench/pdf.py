@@ -1,0 +1,255 @@
+"""Benchmark the portfolio PDF: parallel parts and cache against one WeasyPrint pass.
+
+Builds the demo, grows candidate1's portfolio to 200 items (every state, some with images)
+in a temporary SQLite file, then in the same run times:
+
+  baseline  the same content laid out in one WeasyPrint pass (no parts, no cache)
+  cold      the export as shipped: parts rendered in parallel, joined, empty cache
+  warm      the export again after one item's answer changed (the rest from the cache)
+
+and the peak memory (resident set of this process and its worker processes together,
+sampled every 20 ms) during the cold export.
+
+    .venv/bin/python bench/pdf.py [--items 200] [--workers 0]
+
+Targets: cold at least 1.5 times faster than the baseline; warm at most 15% of cold;
+peak memory at most 500 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parent = int(fields.get("PPid", "0").strip())
+        children.setdefault(parent, []).append(int(entry))
+        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += rss.get(current, 0)
+        stack.extend(children.get(current, []))
+    return total
+
+
+class PeakMemory:
+    """Samples the process tree's resident memory in a thread while active."""
+
+    def __init__(self) -> None:
+        self.peak, self._stop = 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> "PeakMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _png(seed: int) -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (900, 600), "white")
+    draw = ImageDraw.Draw(image)
+    rng = random.Random(seed)
+    for x in range(0, 900, 60):
+        draw.rectangle([x + 8, 600 - rng.randint(50, 550), x + 52, 590], fill=(0, 94, 184))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def seed(app: Any, items: int) -> int:
+    """The demo, with candidate1 grown to `items` items; returns the enrolment id."""
+    import sqlalchemy as sa
+
+    from roadmap.accounts.models import User
+    from roadmap.cohorts.models import Enrolment
+    from roadmap.db import database
+    from roadmap.demo import _framework, build, people
+    from roadmap.framework.models import Capability, EvidenceType
+    from roadmap.portfolio import attachments
+    from roadmap.portfolio.models import Evidence
+    from roadmap.supervision.models import SupervisorAssignment
+
+    session = database(app).sessions()
+    version = _framework(session, app.config["FRAMEWORK_DIR"], "msk-fcp")
+    hub, _ = build.ensure_hub(session)
+    accounts = build.upsert_people(session, "bench-password-long", "fast", hub)
+    today = dt.date.today()
+    build.build_cohort(session, hub, version, accounts, today)
+    candidate = accounts[people.CANDIDATES[0].email]
+    enrolment = session.scalar(sa.select(Enrolment).where(Enrolment.candidate_id == candidate.id))
+    team = {a.kind: session.get(User, a.supervisor_id) for a in session.scalars(
+        sa.select(SupervisorAssignment).where(SupervisorAssignment.enrolment_id == enrolment.id))}
+    types = {t.code: t for t in session.scalars(
+        sa.select(EvidenceType).where(EvidenceType.framework_version_id == version.id))}
+    capabilities = session.scalars(sa.select(Capability).where(
+        Capability.framework_version_id == version.id).order_by(Capability.position)).all()
+    scales = {s["code"]: [lv["code"] for lv in s["levels"]] for s in version.document["scales"]}
+    have = session.scalar(sa.select(sa.func.count()).select_from(Evidence)
+                          .where(Evidence.enrolment_id == enrolment.id))
+    rng = random.Random(200)
+    for index in range(have, items):
+        build._add_item(session, rng, enrolment, candidate, team, types, list(capabilities),
+                        scales, index, enrolment.enrolled_on, today)
+    with app.app_context():
+        evidence = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id)
+                                   .order_by(Evidence.id)).all()
+        for number, item in enumerate(evidence[::20]):
+            attachments.add(session, item, candidate, f"chart-{number}.png", _png(number))
+    session.commit()
+    enrolment_id = enrolment.id
+    session.close()
+    return enrolment_id
+
+
+class Phases:
+    """Timestamps of the export's progress messages: where the cold time goes."""
+
+    def __init__(self) -> None:
+        self.start, self.marks = time.perf_counter(), []
+
+    def __call__(self, _percent: int, message: str) -> None:
+        if not message.startswith("Laid out"):
+            self.marks.append((time.perf_counter() - self.start, message))
+
+    def __str__(self) -> str:
+        return ", ".join(f"{message} at {at:.1f} s" for at, message in self.marks)
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU seconds of some processes, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def _workers() -> list[int]:
+    from roadmap.exports import parallel
+
+    pool = parallel._pool
+    return list(pool._processes) if pool is not None and pool._processes else []
+
+
+def timed(action: Callable[[], bytes]) -> tuple[float, bytes]:
+    """Seconds an action took, and what it returned."""
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def main() -> None:
+    """Seed, then time baseline, cold and warm exports in one run and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=0, help="0: one per core")
+    args = parser.parse_args()
+
+    from pypdf import PdfReader
+
+    from roadmap import create_app, migrate
+    from roadmap.cohorts.models import Enrolment
+    from roadmap.db import database
+    from roadmap.exports import parallel, portfolio
+    from roadmap.portfolio.models import Evidence
+
+    folder = Path(tempfile.mkdtemp(prefix="roadmap-bench-pdf-"))
+    url = f"sqlite:///{folder / 'bench.sqlite3'}"
+    migrate.upgrade(url)
+    app = create_app({"ENV": "development", "DATABASE_URL": url, "ARGON2_PROFILE": "fast",
+                      "EXPORT_DIR": str(folder / "exports"), "EXPORT_WORKERS": args.workers,
+                      "ATTACHMENT_DIR": str(folder / "attachments"),
+                      "MAIL_FOLDER": str(folder / "mail")})
+    print(f"seeding {args.items} items ...", flush=True)
+    enrolment_id = seed(app, args.items)
+    session = database(app).sessions()
+    today = dt.date.today()
+    with app.app_context():
+        setup = portfolio.setup()
+        enrolment = session.get(Enrolment, enrolment_id)
+        # Cold first, on a fresh process and an empty cache, so the baseline's memory
+        # (one layout of every page at once) does not count against the parallel export.
+        phases = Phases()
+        cpu_before = time.process_time()
+        with PeakMemory() as memory:
+            cold, pdf = timed(lambda: portfolio.export_pdf(session, enrolment, today,
+                                                           progress=phases))
+        from multiprocessing import forkserver
+        # The fork server imports WeasyPrint once before the workers start: serial time.
+        server = getattr(forkserver._forkserver, "_forkserver_pid", None)
+        main_cpu = time.process_time() - cpu_before + (_cpu_seconds([server]) if server else 0)
+        worker_cpu = [_cpu_seconds([pid]) for pid in _workers()]
+        cold_cpu = main_cpu + sum(worker_cpu)
+        item = session.query(Evidence).filter(Evidence.enrolment_id == enrolment_id) \
+            .order_by(Evidence.id).offset(args.items // 2).first()
+        code = next(k for k, v in item.fields.items() if isinstance(v, str) and len(v) > 20)
+        item.fields = {**item.fields, code: item.fields[code] + " Changed for the benchmark."}
+        session.commit()
+        warm, again = timed(lambda: portfolio.export_pdf(session, enrolment, today))
+        cpu_before = time.process_time()
+        with PeakMemory() as single_memory:
+            baseline, single = timed(lambda: portfolio.single_pass_pdf(session, enrolment, today))
+        baseline_cpu = time.process_time() - cpu_before
+    parallel.shutdown()
+    pages, single_pages = len(PdfReader(io.BytesIO(pdf)).pages), len(PdfReader(io.BytesIO(single)).pages)
+    print(f"portfolio: {args.items} items, {pages} pages ({single_pages} in the single pass), "
+          f"{setup.workers} worker processes, {os.cpu_count()} cores")
+    print(f"baseline, one WeasyPrint pass:   {baseline:6.2f} s")
+    print(f"cold export, parallel parts:     {cold:6.2f} s   {baseline / cold:4.2f} x faster "
+          f"than the baseline (target >= 1.5 x)")
+    print(f"warm re-export after one change: {warm:6.2f} s   {100 * warm / cold:4.1f} % of cold "
+          f"(target <= 15 %)")
+    print(f"peak memory during cold export:  {memory.peak / 2**20:6.0f} MB "
+          f"(this process and its workers; target <= 500 MB)")
+    print(f"peak memory during the baseline:  {single_memory.peak / 2**20:6.0f} MB")
+    print(f"CPU seconds: baseline {baseline_cpu:.1f}, cold export {cold_cpu:.1f} (all processes; "
+          f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"cold export CPU by process: main {main_cpu:.1f} s, workers "
+          f"{', '.join(f'{c:.1f} s' for c in worker_cpu)}; on an idle machine its wall time is "
+          f"about main + slowest worker = {main_cpu + max(worker_cpu or [0]):.1f} s against the "
+          f"baseline's {baseline_cpu:.1f} s ({baseline_cpu / (main_cpu + max(worker_cpu or [0])):.2f} x)")
+    print(f"cold export phases: {phases}")
+    print(f"files in {folder}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Forms of the hub pages: hubs, employers, cohorts, enrolment, CSV import, supervisors."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms.fields.choices import SelectChoice
+from wtforms import (EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from roadmap.cohorts.csv_import import parse_date
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class DateField(StringField):
+    """A date typed as 23/11/2026 (or 2026-11-23); `data` is a date or None."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = parse_date(self.raw) if self.raw else None
+
+    def pre_validate(self, form: Any) -> None:
+        if getattr(self, "raw", "") and self.data is None:
+            raise ValidationError("Enter a real date, like 23/11/2026")
+
+    def _value(self) -> str:
+        if getattr(self, "raw", None) is not None and self.data is None:
+            return self.raw
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+
+def date_required(message: str) -> Any:
+    """A validator: the date must be given."""
+    def check(form: Any, field: DateField) -> None:
+        if field.data is None and not getattr(field, "raw", ""):
+            raise ValidationError(message)
+    return check
+
+
+class HubForm(FlaskForm):
+    """A training hub's name, region and annual Stage 2 sign-off target."""
+
+    name = StringField("Name", filters=[_strip], validators=[
+        DataRequired("Enter the hub's name"), Length(max=200, message="Enter 200 characters or fewer")])
+    region = StringField("Region or integrated care system (optional)", filters=[_strip],
+                         validators=[Optional(), Length(max=200)])
+    annual_signoff_target = IntegerField(
+        "Stage 2 sign-offs a year (target, optional)", validators=[
+            Optional(), NumberRange(min=0, max=10000, message="Enter a whole number from 0 to 10000")])
+
+
+class EmployerForm(FlaskForm):
+    """A provider organisation, practice or PCN that employs candidates."""
+
+    name = StringField("Employer name", filters=[_strip], validators=[
+        DataRequired("Enter the employer's name"), Length(max=200)])
+
+
+class CohortForm(FlaskForm):
+    """A new cohort."""
+
+    name = StringField("Cohort name", filters=[_strip], validators=[
+        DataRequired("Enter a name for the cohort"), Length(max=200)])
+    starts_on = DateField("Start date (optional)")
+
+
+class EnrolForm(FlaskForm):
+    """One candidate to enrol."""
+
+    full_name = StringField("Full name", filters=[_strip], validators=[
+        DataRequired("Enter the candidate's full name"), Length(max=200)])
+    email = EmailField("Work email address", filters=[_strip], validators=[
+        DataRequired("Enter the candidate's work email address"),
+        Email("Enter an email address in the correct format, like name@example.nhs.uk")])
+    profession = StringField("Profession (optional)", filters=[_strip],
+                             validators=[Optional(), Length(max=80)])
+    employer_id = SelectField("Employer", coerce=int, validate_choice=False, default=0)
+    framework_version_id = SelectField("Roadmap", coerce=int, validate_choice=False)
+    route = RadioField("Route", choices=[SelectChoice("portfolio", "Portfolio route"),
+                                         SelectChoice("taught", "Taught route")],
+                       default="portfolio", validators=[DataRequired("Select the route")])
+    enrolled_on = DateField("Enrolment date", validators=[date_required("Enter the enrolment date")])
+    stage2_started_on = DateField("Stage 2 start date (optional)")
+    target_on = DateField("Stage 2 target date (optional)")
+
+
+class ImportForm(FlaskForm):
+    """A CSV file to check."""
+
+    file = FileField("CSV file")
+    framework_version_id = SelectField("Roadmap", coerce=int, validate_choice=False)
+
+
+class ConfirmImportForm(FlaskForm):
+    """The checked file, carried back for the import itself."""
+
+    csv_text = HiddenField()
+    framework_version_id = HiddenField()
+
+
+class AssignForm(FlaskForm):
+    """A primary or backup supervisor from a date, with their FTE and a handover note."""
+
+    kind = RadioField("Supervisor role", choices=[SelectChoice("primary", "Primary supervisor"),
+                                                  SelectChoice("backup", "Backup supervisor")],
+                      validators=[DataRequired("Select primary or backup supervisor")])
+    supervisor_id = SelectField("Supervisor", coerce=int, validate_choice=False, default=0)
+    fte = StringField("Supervisor's FTE for Roadmap supervision (optional)", filters=[_strip])
+    starts_on = DateField("Start date", validators=[date_required("Enter the start date")])
+    handover_note = TextAreaField("Handover note (optional)", filters=[_strip],
+                                  validators=[Optional(), Length(max=2000)])
+    confirm_over_capacity = HiddenField(default="")
+
+
+class TargetForm(FlaskForm):
+    """A new Stage 2 target date, agreed with the employer."""
+
+    target_on = DateField("New target date", validators=[date_required("Enter the new target date")])

@@ -1,0 +1,80 @@
+"""`roadmap export`: a candidate's PDF or ZIP from the command line, and the job worker."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from roadmap.db import database
+
+
+@click.group("export")
+def export_cli() -> None:
+    """Portfolio exports: PDF, ZIP, and the background worker that makes them."""
+
+
+def _enrolment(session: Any, email: str) -> Any:
+    from roadmap.accounts.service import find_user
+    from roadmap.web.reach import current_enrolment
+
+    user = find_user(session, email)
+    if user is None:
+        raise click.ClickException(f"no account with the email {email}")
+    enrolment = current_enrolment(session, user)
+    if enrolment is None:
+        raise click.ClickException(f"{email} is not enrolled on a roadmap")
+    return enrolment
+
+
+def _run(kind: str, email: str, out: Path) -> None:
+    from roadmap.exports import archive, parallel, portfolio
+    from roadmap.web.views import today
+
+    session = database().sessions()
+    try:
+        enrolment = _enrolment(session, email)
+        with click.progressbar(length=100, label=f"Making the {kind.upper()}") as bar:
+            def progress(percent: int, _message: str) -> None:
+                bar.update(max(0, percent - bar.pos))
+
+            if kind == "zip":
+                archive.export_zip(session, enrolment, today(), out, progress)
+            else:
+                out.write_bytes(portfolio.export_pdf(session, enrolment, today(), True, progress))
+    finally:
+        session.close()
+        parallel.shutdown()
+    click.echo(f"wrote {out} ({out.stat().st_size // 1024} KB)")
+
+
+@export_cli.command("pdf")
+@click.option("--email", required=True, help="The candidate's email address.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_pdf(email: str, out: Path) -> None:
+    """Write a candidate's portfolio PDF to OUT."""
+    _run("pdf", email, out)
+
+
+@export_cli.command("zip")
+@click.option("--email", required=True, help="The candidate's email address.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_zip(email: str, out: Path) -> None:
+    """Write a candidate's ZIP (PDF, attachments, data.json and its schema) to OUT."""
+    _run("zip", email, out)
+
+
+@export_cli.command("worker")
+@with_appcontext
+def worker() -> None:
+    """Run the export job worker (huey consumer) until stopped with Ctrl-C or SIGTERM."""
+    from huey.consumer import Consumer
+
+    from roadmap.exports.jobs import queue
+
+    # One job at a time: each job already uses every core for its parts.
+    Consumer(queue(current_app._get_current_object()), workers=1, worker_type="thread").run()

@@ -1,0 +1,174 @@
+"""Export jobs: queued on huey, their state in a JSON file with a log beside what they make.
+
+No table holds them: a job is a folder under EXPORT_DIR/jobs named by an unguessable id, and
+only the person who asked for it can read it. The queue is SQLite in EXPORT_DIR by default,
+Redis when ROADMAP_REDIS_URL is set; tests run jobs inline (huey's immediate mode).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import traceback
+from pathlib import Path
+from typing import Any, Optional
+
+from flask import Flask, current_app
+from huey import Huey, RedisHuey, SqliteHuey
+
+from roadmap.db import database, utcnow, write_intent
+from roadmap.exports.portfolio import setup
+
+KINDS = {"pdf": ("portfolio.pdf", "application/pdf"), "zip": ("portfolio.zip", "application/zip")}
+_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
+FAILED_MESSAGE = ("The export could not be finished. Nothing was lost: try again, and if it "
+                  "fails again tell your training hub, quoting reference {job_id}.")
+log = logging.getLogger(__name__)
+
+
+def folder(app: Flask, job_id: str) -> Path:
+    """The folder of one job."""
+    return setup(app).export_dir / "jobs" / job_id
+
+
+def _write(path: Path, state: dict[str, Any]) -> None:
+    temporary = path.with_suffix(f".{os.getpid()}.part")
+    temporary.write_text(json.dumps(state, default=str))
+    os.replace(temporary, path)
+
+
+def update(app: Flask, job_id: str, **changes: Any) -> dict[str, Any]:
+    """Change a job's state file; the file is replaced whole, so readers never see half."""
+    path = folder(app, job_id) / "status.json"
+    state = json.loads(path.read_text())
+    state.update(changes)
+    _write(path, state)
+    return state
+
+
+def prune(app: Flask, keep: dt.timedelta = dt.timedelta(hours=24)) -> None:
+    """Delete jobs older than `keep` (their files hold personal data), and stale cached parts."""
+    base = setup(app).export_dir / "jobs"
+    cutoff = utcnow().timestamp() - keep.total_seconds()
+    for job in base.glob("*/status.json"):
+        try:
+            if job.stat().st_mtime < cutoff:
+                shutil.rmtree(job.parent, ignore_errors=True)
+        except OSError:
+            continue
+    setup(app).cache.prune()
+
+
+def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool) -> str:
+    """A new job for a person, queued; its id."""
+    prune(app)
+    job_id = secrets.token_urlsafe(24)
+    path = folder(app, job_id)
+    path.mkdir(parents=True)
+    _write(path / "status.json", {
+        "user_id": user_id, "enrolment_id": enrolment_id, "kind": kind, "content": content,
+        "state": "queued", "percent": 0, "message": "Waiting to start",
+        "created_at": utcnow().isoformat()})
+    queue(app).enqueue(task(app).s(job_id))
+    return job_id
+
+
+def read(app: Flask, job_id: str, user_id: int) -> Optional[dict[str, Any]]:
+    """A job's state, if the id is well formed, the job exists and is this person's."""
+    if not _JOB_ID.match(job_id or ""):
+        return None
+    try:
+        state = json.loads((folder(app, job_id) / "status.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return state if state.get("user_id") == user_id else None
+
+
+def output(app: Flask, job_id: str) -> Path:
+    """The file a finished job made."""
+    state = json.loads((folder(app, job_id) / "status.json").read_text())
+    return folder(app, job_id) / KINDS[state["kind"]][0]
+
+
+def run(app: Flask, job_id: str) -> None:
+    """Do one job; any failure is logged beside it and shown as a clear message, never raised."""
+    from roadmap.cohorts.models import Enrolment
+    from roadmap.exports import archive, portfolio
+    from roadmap.web.views import today
+
+    path = folder(app, job_id)
+    handler = logging.FileHandler(path / "log.txt")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    watched = [logging.getLogger("roadmap.exports"), logging.getLogger("weasyprint")]
+    for logger in watched:
+        logger.addHandler(handler)
+    logging.getLogger("roadmap.exports").setLevel(logging.INFO)
+    state = update(app, job_id, state="running", percent=1, message="Starting")
+    log.info("export %s of enrolment %s started", state["kind"], state["enrolment_id"])
+
+    def progress(percent: int, message: str) -> None:
+        update(app, job_id, percent=min(percent, 99), message=message)
+
+    reading = write_intent.set(False)  # a job only reads; inline (tests) it must not queue
+    try:                                # behind the request's own write lock
+        with app.app_context():
+            session = database(app).sessions()
+            try:
+                enrolment = session.get(Enrolment, state["enrolment_id"])
+                if enrolment is None:
+                    raise LookupError("the enrolment no longer exists")
+                target = path / KINDS[state["kind"]][0]
+                if state["kind"] == "zip":
+                    archive.export_zip(session, enrolment, today(), target, progress)
+                else:
+                    target.write_bytes(portfolio.export_pdf(session, enrolment, today(),
+                                                            state["content"], progress))
+            finally:
+                session.close()
+        update(app, job_id, state="done", percent=100, message="Ready",
+               finished_at=utcnow().isoformat())
+        log.info("export finished: %s bytes", target.stat().st_size)
+    except Exception:  # noqa: BLE001 - the job must record any failure, not lose it
+        log.error("export failed\n%s", traceback.format_exc())
+        update(app, job_id, state="failed", message=FAILED_MESSAGE.format(job_id=job_id[:8]),
+               finished_at=utcnow().isoformat())
+    finally:
+        write_intent.reset(reading)
+        for logger in watched:
+            logger.removeHandler(handler)
+        handler.close()
+
+
+def queue(app: Optional[Flask] = None) -> Huey:
+    """The app's job queue, made on first use (never while the app is being built)."""
+    app = app or current_app
+    existing = app.extensions.get("roadmap.exports.huey")
+    if existing is not None:
+        return existing
+    immediate = bool(app.config["TESTING"])
+    if app.config.get("REDIS_URL"):
+        huey: Huey = RedisHuey("roadmap-exports", url=app.config["REDIS_URL"], immediate=immediate)
+    else:
+        base = setup(app).export_dir
+        base.mkdir(parents=True, exist_ok=True)
+        huey = SqliteHuey("roadmap-exports", filename=str(base / "queue.sqlite3"),
+                          immediate=immediate)
+
+    @huey.task(name="roadmap.export")
+    def export_job(job_id: str) -> None:
+        run(app, job_id)
+
+    app.extensions["roadmap.exports.huey"] = huey
+    app.extensions["roadmap.exports.task"] = export_job
+    return huey
+
+
+def task(app: Flask) -> Any:
+    """The export task of the app's queue."""
+    queue(app)
+    return app.extensions["roadmap.exports.task"]
+

@@ -1,0 +1,117 @@
+"""Export pages: ask for a PDF or ZIP, watch its progress, download it; the public /verify page."""
+from __future__ import annotations
+
+from flask import (Blueprint, Flask, abort, current_app, make_response, redirect,
+                   render_template, request, send_file, url_for)
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from roadmap.accounts.models import Role, User
+from roadmap.db import get_session
+from roadmap.exports import jobs, verification
+from roadmap.supervision.models import StageSignOff
+from roadmap.web.access import public, roles_required, signed_in
+from roadmap.web.reach import Reach, load_enrolment
+from roadmap.web.views import today
+
+bp = Blueprint("exports", __name__)
+EXPORTERS = {Reach.OWNER, Reach.SUPERVISOR}  # a hub lead gets no reflective text: no export
+STATEMENT_READERS = {Reach.OWNER, Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY}
+
+
+def init_app(app: Flask) -> None:
+    """Register the export pages and the public verification page."""
+    app.register_blueprint(bp)
+
+
+@bp.get("/exports/enrolment/<int:enrolment_id>")
+@roles_required(Role.CANDIDATE, Role.SUPERVISOR)
+def start(enrolment_id: int) -> str:
+    """What can be downloaded: the PDF (candidate and supervisors), the ZIP (the candidate)."""
+    session = get_session()
+    enrolment, level = load_enrolment(session, current_user, enrolment_id, EXPORTERS, today())
+    return render_template("exports/start.html", enrolment=enrolment, owner=level is Reach.OWNER,
+                           person=session.get(User, enrolment.candidate_id))
+
+
+@bp.post("/exports/enrolment/<int:enrolment_id>/<kind>")
+@roles_required(Role.CANDIDATE, Role.SUPERVISOR)
+def request_export(enrolment_id: int, kind: str) -> Response:
+    """Queue an export and go to its progress page; the work happens outside the request."""
+    session = get_session()
+    enrolment, level = load_enrolment(session, current_user, enrolment_id, EXPORTERS, today())
+    if kind not in jobs.KINDS or (kind == "zip" and level is not Reach.OWNER):
+        abort(404)
+    job_id = jobs.create(current_app._get_current_object(), current_user.id, enrolment.id, kind,
+                         level.sees_content)
+    return redirect(url_for("exports.job", job_id=job_id))
+
+
+@bp.get("/exports/<job_id>")
+@signed_in
+def job(job_id: str) -> Response:
+    """The progress of an export, refreshing itself until it is ready or has failed."""
+    state = jobs.read(current_app._get_current_object(), job_id, current_user.id)
+    if state is None:
+        abort(404)
+    response = make_response(render_template("exports/job.html", job_id=job_id, state=state))
+    if state["state"] in ("queued", "running"):
+        response.headers["Refresh"] = "2"  # a header, so no script is needed
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/exports/<job_id>/download")
+@signed_in
+def download(job_id: str) -> Response:
+    """The finished file, to its owner only."""
+    app = current_app._get_current_object()
+    state = jobs.read(app, job_id, current_user.id)
+    if state is None or state["state"] != "done":
+        abort(404)
+    filename, media_type = jobs.KINDS[state["kind"]]
+    response = send_file(jobs.output(app, job_id), mimetype=media_type, as_attachment=True,
+                         download_name=filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/stages/signoff/<int:signoff_id>/statement.pdf")
+@roles_required(Role.CANDIDATE, Role.SUPERVISOR)
+def statement(signoff_id: int) -> Response:
+    """The one-page verification statement of a completed stage."""
+    session = get_session()
+    record = session.get(StageSignOff, signoff_id)
+    if record is None or record.status != "complete":
+        abort(404)
+    load_enrolment(session, current_user, record.enrolment_id, STATEMENT_READERS, today())
+    link = url_for("exports.verify", code=record.verification_code, _external=True)
+    base = current_app.config.get("BASE_URL")
+    if base:
+        link = base.rstrip("/") + url_for("exports.verify", code=record.verification_code)
+    response = make_response(verification.statement_pdf(session, record, link))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="verification-{record.verification_code}.pdf"')
+    return response
+
+
+@bp.get("/verify")
+@public
+def verify_form() -> Response | str:
+    """Type a verification code; it leads to the code's page."""
+    code = request.args.get("code")
+    if code:
+        return redirect(url_for("exports.verify", code=verification.normalise(code)[:40]))
+    return render_template("exports/verify_form.html")
+
+
+@bp.get("/verify/<code>")
+@public
+def verify(code: str) -> tuple[str, int] | str:
+    """Genuine or not, who signed and when, changed since or not: never any portfolio content."""
+    found = verification.lookup(get_session(), code)
+    if found is None:
+        return render_template("exports/verify.html", found=None,
+                               code=verification.normalise(code)[:40]), 404
+    return render_template("exports/verify.html", found=found, code=found.code)

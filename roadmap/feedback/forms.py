@@ -1,0 +1,47 @@
+"""The forms of feedback rounds and tickets (the questionnaires come from the framework)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+GROUPS = [SelectChoice("clinical", "Clinical (for example GP, nurse, pharmacist, physiotherapist)"),
+          SelectChoice("non_clinical",
+                       "Non-clinical (for example reception, care navigation, management)")]
+
+
+class RaterForm(FlaskForm):
+    """A colleague to ask for multi-source feedback."""
+
+    name = StringField("Full name", validators=[Length(max=200)])
+    email = StringField("Work email address", validators=[Length(max=320)])
+    role = StringField("Role", validators=[Length(max=200)])
+    group = RadioField("Clinical or non-clinical", choices=GROUPS, validate_choice=False)
+
+
+class EmailForm(FlaskForm):
+    """A corrected email address for a rater."""
+
+    email = StringField("Corrected work email address", validators=[Length(max=320)])
+
+
+class ActionForm(FlaskForm):
+    """A one-button form (open, resend, release): only the CSRF token."""
+
+
+class AssessorForm(FlaskForm):
+    """A colleague without an account asked to assess a WPBA: their name and email."""
+
+    name = StringField("Assessor's full name", validators=[Length(max=200)])
+    email = StringField("Assessor's work email address", validators=[Length(max=320)])
+
+
+class IdentityForm(FlaskForm):
+    """Who the external assessor is, as they sign."""
+
+    name = StringField("Your full name", validators=[Length(max=200)])
+    role = StringField("Your role", validators=[Length(max=200)])
+    registration = StringField("Professional registration", validators=[Length(max=100)])
+    email = StringField("Your work email address", validators=[Length(max=320)])
+    lock_version = HiddenField()

@@ -1,0 +1,85 @@
+"""The emails of feedback rounds and tickets: plain text, only what the reader needs."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roadmap import mail
+from roadmap.accounts.models import User
+from roadmap.cohorts.models import Enrolment
+from roadmap.feedback.models import AssessmentTicket, FeedbackRater
+from roadmap.portfolio.models import Evidence
+from roadmap.supervision.models import SupervisorAssignment
+from roadmap.web.links import external_link
+from roadmap.web.templating import LONDON
+
+
+def _until(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(LONDON):%-d %B %Y}"
+
+
+def invite_rater(session: Session, rater: FeedbackRater, candidate_name: str, token: str,
+                 reminder: bool = False) -> None:
+    """Email a rater their link: the candidate's name and nothing more about them."""
+    opening = ("A reminder: " if reminder else "") + (
+        f"{candidate_name}, a first contact practitioner in training, has asked you for "
+        "feedback on how they work with colleagues.")
+    mail.queue(session, rater.email,
+               f"{'Reminder: ' if reminder else ''}Feedback on {candidate_name}, please",
+               f"Dear {rater.name},\n\n{opening}\n\n"
+               "It takes about 5 minutes. Your answers are anonymous: "
+               f"{candidate_name} sees only the combined results of at least 10 colleagues, "
+               "after their supervisor has reviewed them, and never who said what.\n\n"
+               f"{external_link('feedback.rater_form', token)}\n\n"
+               f"This link is yours alone, works once and expires on {_until(rater.expires_at)}. "
+               "It replaces any link we sent you before.\n\nRoadmap\n")
+
+
+def results_released(session: Session, evidence: Evidence, supervisor: User) -> None:
+    """Tell the candidate their results can be read."""
+    enrolment = session.get(Enrolment, evidence.enrolment_id)
+    candidate = session.get(User, enrolment.candidate_id) if enrolment else None
+    if candidate is not None and candidate.is_active:
+        mail.queue(session, candidate.email, f"Your feedback results for “{evidence.title}”",
+                   f"Dear {candidate.full_name},\n\n{supervisor.full_name} has reviewed the "
+                   f"responses to “{evidence.title}” and released the results. You can read "
+                   "them in your portfolio, then add your reflection.\n\nRoadmap\n")
+
+
+def ask_assessor(session: Session, ticket: AssessmentTicket, candidate_name: str, type_name: str,
+                 token: str) -> None:
+    """Email a colleague without an account their link to assess one item."""
+    mail.queue(session, ticket.invited_email, f"Please assess {candidate_name}'s {type_name}",
+               f"Dear {ticket.invited_name},\n\n{candidate_name}, a first contact practitioner "
+               f"in training, has asked you to assess a {type_name} you observed. You do not "
+               "need an account.\n\n"
+               f"{external_link('feedback.assess_form', token)}\n\n"
+               f"This link works once and expires on {_until(ticket.expires_at)}.\n\nRoadmap\n")
+
+
+def assessed(session: Session, ticket: AssessmentTicket, evidence: Evidence,
+             candidate_name: str, type_name: str) -> None:
+    """Confirm to the assessor what they signed; tell the candidate and their supervisors."""
+    when = dt.datetime.now(LONDON)
+    mail.queue(session, ticket.assessor_email or ticket.invited_email,
+               f"You assessed {candidate_name}'s {type_name}",
+               f"Dear {ticket.assessor_name},\n\nThank you. You assessed and signed "
+               f"{candidate_name}'s {type_name} “{evidence.title}” on {when:%-d %B %Y at %H:%M}. "
+               "What you signed cannot be changed by anyone. If you did not do this, reply to "
+               "this email.\n\nRoadmap\n")
+    enrolment = session.get(Enrolment, evidence.enrolment_id)
+    assert enrolment is not None
+    people = [session.get(User, enrolment.candidate_id)] + list(session.scalars(
+        sa.select(User).join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
+        .where(SupervisorAssignment.enrolment_id == enrolment.id,
+               SupervisorAssignment.ends_on.is_(None))))
+    for person in people:
+        if person is not None and person.is_active:
+            mail.queue(session, person.email, f"“{evidence.title}” was assessed externally",
+                       f"Dear {person.full_name},\n\n{ticket.assessor_name} "
+                       f"({ticket.assessor_role}, registration {ticket.assessor_registration}) "
+                       f"assessed and signed the {type_name} “{evidence.title}” of "
+                       f"{candidate_name} through an emailed link, without an account.\n\n"
+                       "Roadmap\n")

@@ -1,0 +1,101 @@
+"""Answers from one-time links, and the results: aggregate only, with nothing to trace."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roadmap.audit import service as audit
+from roadmap.db import utcnow
+from roadmap.feedback import links
+from roadmap.feedback.models import FeedbackRater, FeedbackResponse, FeedbackRound
+from roadmap.portfolio.models import Evidence
+
+
+@dataclass
+class Opened:
+    """A link looked up: the round and item when usable, else a key of links.UNUSABLE."""
+
+    evidence: Optional[Evidence] = None
+    round: Optional[FeedbackRound] = None
+    rater: Optional[FeedbackRater] = None
+    problem: Optional[str] = None
+
+
+def _refused(session: Session, address: Optional[str], problem: str) -> Opened:
+    if problem == "unknown":
+        links.count(session, links.address_key("bad-link", address))
+    return Opened(problem=problem)
+
+
+def open_rater_link(session: Session, token: str, address: Optional[str]) -> Opened:
+    """An MSF rater's link: usable once, for 30 days, until the results are released."""
+    if links.too_many_bad(session, address):
+        return Opened(problem="busy")
+    rater = session.scalar(sa.select(FeedbackRater).where(
+        FeedbackRater.token_hash == links.digest(token)))
+    if rater is None:
+        return _refused(session, address, "unknown")
+    if rater.responded:
+        return Opened(problem="used")
+    if rater.expires_at <= utcnow():
+        return Opened(problem="expired")
+    record = session.scalar(sa.select(FeedbackRound).where(
+        FeedbackRound.evidence_id == rater.evidence_id))
+    if record is None or record.released_at is not None:
+        return Opened(problem="closed")
+    return Opened(session.get(Evidence, rater.evidence_id), record, rater)
+
+
+def open_poster_link(session: Session, token: str, address: Optional[str]) -> Opened:
+    """A PSQ round's shared link: open until the results are released; limited per address."""
+    if links.too_many_bad(session, address):
+        return Opened(problem="busy")
+    record = session.scalar(sa.select(FeedbackRound).where(
+        FeedbackRound.link_hash == links.digest(token), FeedbackRound.kind == "psq"))
+    if record is None:
+        return _refused(session, address, "unknown")
+    if record.released_at is not None:
+        return Opened(problem="closed")
+    if (links.hits(session, links.address_key(f"psq-{record.id}", address)) >= links.PSQ_PER_ADDRESS
+            or links.hits(session, f"psq-round:{record.id}") >= links.PSQ_PER_ROUND):
+        return Opened(problem="busy")
+    return Opened(session.get(Evidence, record.evidence_id), record)
+
+
+def _save(session: Session, opened: Opened, group: str, answers: dict[str, Any]) -> None:
+    assert opened.evidence is not None
+    # The response carries the day only, and the audit event names the item, never the rater
+    # or the response: nothing pairs a person with what they said.
+    session.add(FeedbackResponse(evidence_id=opened.evidence.id, respondent_group=group,
+                                 answers=answers))
+    audit.record(session, "feedback.response_received", subject_type="evidence",
+                 subject_id=opened.evidence.id, enrolment_id=opened.evidence.enrolment_id)
+
+
+def submit_rater(session: Session, opened: Opened, answers: dict[str, Any]) -> bool:
+    """Save a rater's answers once; False when the link was used first (a double click)."""
+    assert opened.rater is not None
+    used = session.execute(sa.update(FeedbackRater).where(
+        FeedbackRater.id == opened.rater.id, FeedbackRater.responded.is_(False),
+        FeedbackRater.token_hash == opened.rater.token_hash,
+        FeedbackRater.expires_at > utcnow()).values(responded=True)
+        .execution_options(synchronize_session=False))
+    if used.rowcount != 1:
+        return False
+    group = answers.pop("respondent_group", None)
+    if group not in ("clinical", "non_clinical"):
+        group = opened.rater.rater_group
+    _save(session, opened, group, answers)
+    return True
+
+
+def submit_patient(session: Session, opened: Opened, answers: dict[str, Any],
+                   address: Optional[str]) -> None:
+    """Save one patient's answers (or one paper form keyed in) and count it for the limits."""
+    assert opened.round is not None
+    links.count(session, links.address_key(f"psq-{opened.round.id}", address),
+                f"psq-round:{opened.round.id}")
+    _save(session, opened, "patient", answers)

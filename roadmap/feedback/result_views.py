@@ -1,0 +1,64 @@
+"""The round's poster, the supervisor's release and the results as CSV."""
+from __future__ import annotations
+
+from flask import Response as FlaskResponse, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from roadmap.accounts.models import Role
+from roadmap.db import get_session
+from roadmap.feedback import poster, results, rounds
+from roadmap.feedback.errors import FeedbackError
+from roadmap.feedback.forms import ActionForm
+from roadmap.feedback.models import FeedbackRound
+from roadmap.feedback.rules import groups
+from roadmap.feedback.views import READERS, round_item, bp, visible
+from roadmap.framework.models import FrameworkVersion
+from roadmap.portfolio import definitions
+from roadmap.web.access import roles_required
+from roadmap.web.links import external_link
+from roadmap.web.reach import Reach
+
+
+@bp.get("/rounds/<int:evidence_id>/poster")
+@roles_required(Role.CANDIDATE, Role.SUPERVISOR)
+def poster_page(evidence_id: int) -> str:
+    """A printable poster with the PSQ link and its QR code, for the clinic."""
+    evidence, _level, _etype, rule = round_item(evidence_id, READERS)
+    record = rounds.round_of(get_session(), evidence.id)
+    if record is None or record.kind != "psq":
+        abort(404)
+    link = external_link("feedback.patient_form", rounds.psq_token(record))
+    return render_template("feedback/poster.html", link=link, qr=poster.qr_svg(link),
+                           evidence=evidence)
+
+
+@bp.post("/rounds/<int:evidence_id>/release")
+@roles_required(Role.SUPERVISOR)
+def release(evidence_id: int) -> Response:
+    """The supervisor has reviewed the responses and lets the candidate see the aggregate."""
+    evidence, _level, _etype, rule = round_item(evidence_id, {Reach.SUPERVISOR})
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        rounds.release(get_session(), evidence, current_user._get_current_object(), rule)
+        flash("Results released to the candidate.", "success")
+    except FeedbackError as error:
+        flash(str(error), "warning")
+    return redirect(url_for("feedback.round_page", evidence_id=evidence_id))
+
+
+@bp.get("/rounds/<int:evidence_id>/results.csv")
+@roles_required(Role.CANDIDATE, Role.SUPERVISOR)
+def results_csv(evidence_id: int) -> FlaskResponse:
+    """The aggregate as CSV; only when the page would show it."""
+    session = get_session()
+    evidence, level, etype, rule = round_item(evidence_id, READERS)
+    record: FeedbackRound | None = rounds.round_of(session, evidence.id)
+    if not visible(level, record, rule, groups(session, evidence.id)):
+        abort(404)
+    scales = definitions.scales(session.get(FrameworkVersion, etype.framework_version_id))
+    body = results.as_csv(results.compute(session, evidence.id, etype, scales,
+                                          record.self_assessment))
+    return FlaskResponse(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="feedback-{evidence.id}.csv"'})

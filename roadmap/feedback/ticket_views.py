@@ -1,0 +1,98 @@
+"""Assessment by ticket: the candidate asks a colleague; the colleague assesses and signs."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from roadmap.accounts.models import Role, User
+from roadmap.cohorts.models import Enrolment
+from roadmap.db import get_session
+from roadmap.feedback import tickets
+from roadmap.feedback.errors import FeedbackError
+from roadmap.feedback.forms import AssessorForm, IdentityForm
+from roadmap.feedback.public_views import private, unusable
+from roadmap.feedback.views import bp, today
+from roadmap.framework.models import EvidenceType, FrameworkVersion
+from roadmap.portfolio import definitions
+from roadmap.portfolio.forms import PREFIX, answers_of, load_answers, questions_form
+from roadmap.portfolio.models import Evidence
+from roadmap.web.access import public, roles_required
+from roadmap.web.reach import Reach, load_evidence
+
+
+@bp.route("/items/<int:evidence_id>/assessor", methods=["GET", "POST"])
+@roles_required(Role.CANDIDATE)
+def ask_assessor(evidence_id: int) -> Response | str | tuple[str, int]:
+    """Ask a colleague without an account to assess this WPBA through an emailed link."""
+    session = get_session()
+    evidence, _level = load_evidence(session, current_user, evidence_id, {Reach.OWNER}, today())
+    etype = session.get(EvidenceType, evidence.evidence_type_id)
+    if not etype.is_wpba:
+        abort(404)
+    form = AssessorForm()
+    if form.validate_on_submit():
+        try:
+            ticket = tickets.ask(session, evidence, current_user._get_current_object(),
+                                 form.name.data, form.email.data)
+        except FeedbackError as error:
+            for name, message in error.problems.items():
+                form[name].errors = list(form[name].errors) + [message]
+            if not error.problems:
+                flash(str(error), "warning")
+            return render_template("feedback/ask_assessor.html", form=form, evidence=evidence,
+                                   etype=etype), 400
+        flash(f"We emailed {ticket.invited_name} a link to assess “{evidence.title}”.", "success")
+        return redirect(url_for("portfolio.show_evidence", evidence_id=evidence.id))
+    return render_template("feedback/ask_assessor.html", form=form, evidence=evidence, etype=etype)
+
+
+def _context(evidence: Evidence) -> dict[str, Any]:
+    session = get_session()
+    etype = session.get(EvidenceType, evidence.evidence_type_id)
+    scales = definitions.scales(session.get(FrameworkVersion, etype.framework_version_id))
+    enrolment = session.get(Enrolment, evidence.enrolment_id)
+    candidate = session.get(User, enrolment.candidate_id)
+    return dict(evidence=evidence, etype=etype, scales=scales, candidate_name=candidate.full_name,
+                sections=definitions.sections(etype.definition, evidence.template_code, ["candidate"]),
+                answer=lambda spec: definitions.display_answer(spec, evidence.fields or {}, scales))
+
+
+@bp.route("/assess/<token>", methods=["GET", "POST"])
+@public
+def assess_form(token: str) -> Any:
+    """The colleague reads the candidate's part, completes theirs, says who they are and signs."""
+    session = get_session()
+    ticket, problem = tickets.open_ticket(session, token, request.remote_addr)
+    if problem:
+        return unusable(problem)
+    evidence = session.get(Evidence, ticket.evidence_id)
+    page = _context(evidence)
+    questions = questions_form(page["etype"], evidence.template_code, page["scales"], ["assessor"])
+    identity = IdentityForm()
+    if request.method == "GET":
+        load_answers(questions, evidence.fields or {})
+        identity.name.data, identity.email.data = ticket.invited_name, ticket.invited_email
+        identity.lock_version.data = str(evidence.lock_version)
+    status = 200
+    if request.method == "POST":
+        valid = questions.validate() & identity.validate_on_submit()
+        if valid:
+            try:
+                tickets.sign(session, ticket, {name: identity[name].data for name in
+                                               ("name", "role", "registration", "email")},
+                             answers_of(questions), int(identity.lock_version.data or 0), today())
+            except FeedbackError as error:
+                for name, message in error.problems.items():
+                    target = identity[name] if name in identity else questions[PREFIX + name]
+                    target.errors = list(target.errors) + [message]
+                if not error.problems:
+                    return private(render_template("feedback/link_problem.html",
+                                                   message=str(error)), 409)
+            else:
+                return private(render_template("feedback/assessed.html", **page))
+        status = 400
+    return private(render_template("feedback/assess.html", questions=questions, identity=identity,
+                                   **page), status)

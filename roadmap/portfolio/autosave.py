@@ -1,0 +1,72 @@
+"""Nothing is lost: form answers kept on the server, per person and page, until saved.
+
+Two ways in: the page's script posts the form every 30 seconds, and a form posted after the
+session ended is kept for the person whose session it was, then offered back once they sign in.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from roadmap.accounts.models import UserSession
+from roadmap.db import utcnow
+from roadmap.portfolio.models import DraftAutosave
+
+# Secrets and one-time values are never kept: a restored form gets fresh ones.
+SKIPPED = {"csrf_token", "form_token", "action", "path"}
+MAX_VALUE = 100_000
+
+
+def _clean(form: MultiDict) -> dict[str, list[str]]:
+    return {key: [value[:MAX_VALUE] for value in form.getlist(key)]
+            for key in form.keys() if key not in SKIPPED}
+
+
+def keep(session: Session, user_id: int, path: str, form: MultiDict,
+         reason: str = "autosave") -> DraftAutosave:
+    """Keep the form's answers for the person and page, replacing what was kept before."""
+    row = session.scalar(sa.select(DraftAutosave).where(DraftAutosave.user_id == user_id,
+                                                        DraftAutosave.path == path[:300]))
+    if row is None:
+        row = DraftAutosave(user_id=user_id, path=path[:300], data={})
+        session.add(row)
+    row.data, row.reason, row.saved_at = _clean(form), reason, utcnow()
+    session.flush()
+    return row
+
+
+def keep_for_expired_session(session: Session, token: str, path: str, form: MultiDict) -> bool:
+    """Keep a form posted with an ended session for that session's person; True if kept."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    user_id = session.scalar(sa.select(UserSession.user_id).where(UserSession.token_hash == digest))
+    if user_id is None:
+        return False
+    keep(session, user_id, path, form, reason="session_ended")
+    return True
+
+
+def kept(session: Session, user_id: int, path: str) -> Optional[DraftAutosave]:
+    """What is kept for the person and page, if anything."""
+    return session.scalar(sa.select(DraftAutosave).where(DraftAutosave.user_id == user_id,
+                                                         DraftAutosave.path == path[:300]))
+
+
+def as_form(row: DraftAutosave, current: dict[str, Any]) -> MultiDict:
+    """The kept answers as form data, with fresh values for what is never kept."""
+    data = MultiDict()
+    for key, values in row.data.items():
+        for value in values:
+            data.add(key, value)
+    for key, value in current.items():
+        data[key] = value
+    return data
+
+
+def discard(session: Session, user_id: int, path: str) -> None:
+    """Forget what was kept for the page, once the answers are saved."""
+    session.execute(sa.delete(DraftAutosave).where(DraftAutosave.user_id == user_id,
+                                                   DraftAutosave.path == path[:300]))

@@ -1,0 +1,25 @@
+"""Markdown in free text, rendered safely: markdown-it-py without raw HTML, then nh3."""
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
+                "h3", "h4", "a", "hr"}
+
+
+def render(text: str | None) -> Markup:
+    """HTML for a candidate's Markdown; scripts, raw HTML and unsafe links come out inert."""
+    if not text:
+        return Markup("")
+    html = _PARSER.render(text)
+    # Headings written as "# ..." would clash with the page's own outline; keep them small.
+    for level in (1, 2):
+        html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    for level in (5, 6):
+        html = html.replace(f"<h{level}>", "<h4>").replace(f"</h{level}>", "</h4>")
+    cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
+                        url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+    return Markup(cleaned)

@@ -1,0 +1,62 @@
+"""The candidate's self-rating of each capability heading, with a justification (rule D4)."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roadmap.accounts.models import User
+from roadmap.audit.service import record
+from roadmap.cohorts.models import Enrolment
+from roadmap.db import utcnow
+from roadmap.framework.models import Capability, FrameworkVersion
+from roadmap.portfolio import definitions
+from roadmap.portfolio.models import Evidence, EvidenceCapability
+from roadmap.portfolio.service import SIGNED_ONCE, PortfolioError
+from roadmap.supervision.models import CapabilityRating, RaterKind
+
+
+def linkable_evidence(session: Session, enrolment: Enrolment,
+                      capability: Capability) -> tuple[list[Evidence], list[Evidence]]:
+    """(items linked to the heading, items that could still be linked to it)."""
+    items = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id)
+                            .order_by(Evidence.occurred_on.desc(), Evidence.id.desc())).all()
+    linked_ids = set(session.scalars(sa.select(EvidenceCapability.evidence_id).where(
+        EvidenceCapability.capability_id == capability.id,
+        EvidenceCapability.evidence_id.in_([e.id for e in items]))))
+    linked = [e for e in items if e.id in linked_ids]
+    others = [e for e in items if e.id not in linked_ids and e.status not in SIGNED_ONCE]
+    return linked, others
+
+
+def rate(session: Session, enrolment: Enrolment, actor: User, capability: Capability,
+         rating: str, justification: str, link_ids: Iterable[int]) -> CapabilityRating:
+    """Record or replace the self-rating of one heading, and link more evidence to it."""
+    version = session.get(FrameworkVersion, enrolment.framework_version_id)
+    assert version is not None
+    if capability.framework_version_id != version.id:
+        raise PortfolioError("This heading is not part of your roadmap")
+    levels = {lv["code"] for lv in definitions.capability_scale(version)["levels"]}
+    if rating not in levels:
+        raise PortfolioError("Select a rating")
+    if not justification.strip():
+        raise PortfolioError("Explain your rating")
+    _, linkable = linkable_evidence(session, enrolment, capability)
+    allowed = {e.id for e in linkable}
+    chosen = [i for i in link_ids if i in allowed]
+    session.add_all(EvidenceCapability(evidence_id=i, capability_id=capability.id,
+                                       linked_by_id=actor.id) for i in chosen)
+    row = session.scalar(sa.select(CapabilityRating).where(
+        CapabilityRating.enrolment_id == enrolment.id, CapabilityRating.capability_id == capability.id,
+        CapabilityRating.rater_kind == RaterKind.SELF.value))
+    if row is None:
+        row = CapabilityRating(enrolment_id=enrolment.id, capability_id=capability.id,
+                               rater_kind=RaterKind.SELF.value, rating=rating)
+        session.add(row)
+    row.rating, row.justification, row.rated_by_id, row.rated_at = rating, justification, actor.id, utcnow()
+    session.flush()
+    record(session, "capability.self_rated", actor_id=actor.id, subject_type="capability_rating",
+           subject_id=row.id, enrolment_id=enrolment.id,
+           data={"capability": capability.code, "rating": rating, "linked_evidence": chosen})
+    return row

@@ -1,0 +1,54 @@
+"""Forms of supervision: return with a comment, re-confirm identity, rate, sign off a stage."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (DateField, HiddenField, PasswordField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class ReturnForm(FlaskForm):
+    """Send an item back with what to change."""
+
+    comment = TextAreaField("What should the candidate change?", validators=[
+        DataRequired("Say what the candidate should change"), Length(max=5000)])
+    lock_version = HiddenField()
+
+
+class IdentityForm(FlaskForm):
+    """Asked on signing pages when the password or code was not entered in the last minutes."""
+
+    identity = PasswordField("Your password or a security code from your app",
+                             validators=[Optional()])
+
+
+class StageSignForm(IdentityForm):
+    """Declarations, and for a backup supervisor why they sign for the primary."""
+
+    declarations = SelectMultipleField("Declarations", validate_choice=False)
+    acting_reason = TextAreaField("Why are you signing for the primary supervisor?",
+                                  validators=[Optional(), Length(max=1000)])
+
+
+class RatingForm(FlaskForm):
+    """The supervisor's rating of one heading."""
+
+    rating = RadioField("Your rating", validate_choice=False,
+                        validators=[DataRequired("Choose your rating")])
+    justification = TextAreaField("Why (optional)", validators=[Optional(), Length(max=5000)])
+
+
+class LinkForm(FlaskForm):
+    """Link one more of the candidate's items to the heading."""
+
+    evidence_id = SelectField("Item", coerce=int, validate_choice=False,
+                              validators=[DataRequired("Choose an item to link")])
+
+
+class ObservedForm(FlaskForm):
+    """The kind, title and date of a WPBA the supervisor observed."""
+
+    type_code = SelectField("Kind of assessment", validate_choice=False,
+                            validators=[DataRequired("Choose the kind of assessment")])
+    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
+    occurred_on = DateField("Date observed", validators=[DataRequired("Enter the date you observed it")])

@@ -1,0 +1,43 @@
+"""Exports in a real browser: ask for the PDF, see it ready, and the public verification pages."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from roadmap.exports import parallel
+from tests.supervision.conftest import make_item, msk, team  # noqa: F401
+
+from .axe import click_and_check, visit
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_workers():
+    yield
+    parallel.shutdown()
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any], tmp_path) -> dict[str, Any]:
+    return {**app_config, "EXPORT_DIR": str(tmp_path / "exports"), "EXPORT_WORKERS": 1}
+
+
+def test_candidate_asks_for_the_pdf_and_gets_a_download(page: Page, sign_in: Callable[..., Page],
+                                                         team: Any, make_item: Any) -> None:
+    """The download page, the progress page (ready at once: jobs run inline in tests), the link."""
+    make_item("cbd", status="submitted", headings=("1",))
+    sign_in(team.candidate.email)
+    visit(page, f"/exports/enrolment/{team.enrolment.id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Download the portfolio")
+    click_and_check(page.get_by_role("button", name="Make the PDF"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your download is ready")
+    expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
+
+
+def test_verification_pages_are_accessible(page: Page) -> None:
+    """The form to type a code, and the answer for a code nobody was given."""
+    visit(page, "/verify")
+    page.get_by_label("Verification code").fill("rm-aaaaa-bbbbb-ccccc")
+    click_and_check(page.get_by_role("button", name="Check"), status=404)
+    expect(page.get_by_role("heading", level=1)).to_have_text("We do not know this code")

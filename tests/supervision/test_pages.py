@@ -1,0 +1,155 @@
+"""The supervision pages over HTTP: inbox, assess and sign, return, ratings, stage, timeline."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from roadmap.accounts.models import UserSession
+from roadmap.portfolio.models import Evidence
+from roadmap.supervision.models import CapabilityRating, Signature
+from tests.conftest import TEST_PASSWORD
+from tests.supervision.conftest import assessor_answers
+
+
+def _form(answers):
+    data = {}
+    for code, value in answers.items():
+        if value is not None:
+            data[f"answer_{code}"] = value
+    return data
+
+
+def _stale(session):
+    for record in session.scalars(sa.select(UserSession)):
+        record.reauthenticated_at = record.reauthenticated_at - dt.timedelta(minutes=10)
+    session.commit()
+
+
+def test_inbox_lists_waiting_items_oldest_first(client, login, session, team, make_item):
+    newer, older = make_item("cbd"), make_item("cot")
+    older.submitted_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=9)
+    newer.submitted_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)
+    older.title, newer.title = "Older COT", "Newer CBD"
+    session.commit()
+    login(client, team.primary)
+    page = client.get("/supervision").get_data(as_text=True)
+    assert page.index("Older COT") < page.index("Newer CBD")
+    assert "9 days" in page and "Over 7 days" in page
+    assert "Jo Candidate" in page
+
+
+def test_backup_sees_items_waiting_on_the_primary(client, login, team, make_item):
+    make_item("cbd")
+    login(client, team.backup)
+    page = client.get("/supervision").get_data(as_text=True)
+    assert "Waiting for your co-supervisors (1)" in page and "Dr Primary" in page
+
+
+def test_sign_from_the_assess_page(client, login, session, team, make_item):
+    item = make_item("cbd")
+    login(client, team.primary)
+    page = client.get(f"/supervision/items/{item.id}")
+    assert page.status_code == 200 and b"Your assessment" in page.data
+    data = {**_form(assessor_answers(make_item, "cbd")), "lock_version": item.lock_version}
+    response = client.post(f"/supervision/items/{item.id}/sign", data=data, follow_redirects=True)
+    assert b"You signed" in response.data
+    session.rollback()
+    session.expire_all()
+    assert session.get(Evidence, item.id).status == "signed"
+
+
+def test_signing_needs_a_recent_password_or_code(client, login, session, team, make_item):
+    item = make_item("cbd")
+    login(client, team.primary)
+    _stale(session)
+    data = {**_form(assessor_answers(make_item, "cbd")), "lock_version": item.lock_version}
+    refused = client.post(f"/supervision/items/{item.id}/sign", data=data)
+    assert refused.status_code == 400
+    assert b"Enter your password or a current code" in refused.data
+    accepted = client.post(f"/supervision/items/{item.id}/sign",
+                           data={**data, "identity": TEST_PASSWORD})
+    assert accepted.status_code == 302
+    session.rollback()
+    session.expire_all()
+    assert session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 1
+
+
+def test_missing_criteria_are_shown_beside_the_fields(client, login, team, make_item):
+    item = make_item("cot")
+    login(client, team.primary)
+    answers = assessor_answers(make_item, "cot")
+    answers.pop("pc4")
+    response = client.post(f"/supervision/items/{item.id}/sign",
+                           data={**_form(answers), "lock_version": item.lock_version})
+    assert response.status_code == 400
+    assert b"There is a problem" in response.data and b'href="#answer_pc4"' in response.data
+
+
+def test_return_from_the_assess_page(client, login, session, team, make_item):
+    item = make_item("cbd")
+    login(client, team.primary)
+    response = client.post(f"/supervision/items/{item.id}/return",
+                           data={"comment": "Please add a reflection.", "lock_version": item.lock_version},
+                           follow_redirects=True)
+    assert b"You returned" in response.data
+    session.rollback()
+    session.expire_all()
+    assert session.get(Evidence, item.id).status == "returned"
+
+
+def test_stale_form_says_what_happened(client, login, session, team, make_item):
+    item = make_item("cbd")
+    login(client, team.primary)
+    response = client.post(f"/supervision/items/{item.id}/sign", follow_redirects=True, data={
+        **_form(assessor_answers(make_item, "cbd")), "lock_version": item.lock_version - 1})
+    assert "changed this item after you opened it" in response.get_data(as_text=True)
+
+
+def test_rate_a_heading(client, login, session, team, make_item):
+    cap = make_item.capabilities["3"]
+    login(client, team.primary)
+    page = client.get(f"/supervision/candidates/{team.enrolment.id}/headings/{cap.id}")
+    assert b"History-taking" in page.data
+    client.post(f"/supervision/candidates/{team.enrolment.id}/headings/{cap.id}",
+                data={"rate-rating": "excellent", "rate-justification": "Thorough."})
+    session.rollback()
+    session.expire_all()
+    rating = session.scalar(sa.select(CapabilityRating).where(CapabilityRating.rater_kind == "supervisor"))
+    assert rating.rating == "excellent" and rating.capability_id == cap.id
+
+
+def test_backup_signs_stage2_for_the_primary_over_http(app, client, login, session, ready_for_stage2):
+    team = ready_for_stage2
+    candidate = app.test_client()
+    login(candidate, team.candidate)
+    url = f"/stages/{team.enrolment.id}/stage2"
+    assert b"Your declarations" in candidate.get(url).data
+    assert candidate.post(url, data={"declarations": "candidate_own_work"}).status_code == 302
+    login(client, team.backup)
+    page = client.get(url)
+    assert b"Why are you signing for the primary supervisor?" in page.data
+    refused = client.post(url, data={"declarations": "supervisor_verified"})
+    assert refused.status_code == 302  # the reason is required: told in a message
+    assert b"say why" in client.get(url).data
+    signed = client.post(url, data={"declarations": "supervisor_verified",
+                                    "acting_reason": "Dr Primary is on leave"}, follow_redirects=True)
+    text = signed.get_data(as_text=True)
+    assert "is signed off" in text and "Verification code" in text
+    assert "backup supervisor acting for the primary supervisor (Dr Primary is on leave)" in text
+    timeline = client.get(f"/timeline/{team.enrolment.id}").get_data(as_text=True)
+    assert "Signed off the stage as backup supervisor, acting for the primary" in timeline
+
+
+def test_hub_lead_sees_the_checklist_but_not_what_is_missing_in_detail(client, login, session,
+                                                                       make_user, team):
+    import pyotp
+    from roadmap.cohorts.models import Cohort
+    hub_id = session.get(Cohort, team.enrolment.cohort_id).hub_id
+    lead = make_user("lead@example.nhs.uk", roles=("hub_lead",), hub_id=hub_id,
+                     totp_secret=pyotp.random_base32())
+    login(client, lead)
+    page = client.get(f"/stages/{team.enrolment.id}/stage2")
+    assert page.status_code == 200 and b"Checklist" in page.data
+    assert b"Your declarations" not in page.data
+    assert client.get(f"/timeline/{team.enrolment.id}").status_code == 404

@@ -1,0 +1,124 @@
+"""The portfolio PDF, rendered from the demo data and read back: complete, numbered, bookmarked."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from roadmap.accounts.models import User
+from roadmap.cohorts.models import Enrolment
+from roadmap.exports import parallel, portfolio
+from roadmap.framework.models import Capability
+from roadmap.portfolio.models import Evidence, EvidenceVersion
+from roadmap.supervision.models import Signature
+from roadmap.web.views import today
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_workers():
+    yield
+    parallel.shutdown()
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    app_config["EXPORT_DIR"] = str(tmp_path / "exports")
+    app_config["EXPORT_WORKERS"] = 2
+    return app_config
+
+
+@pytest.fixture
+def demo(runner, session):
+    """The demo data; candidate1's enrolment."""
+    assert runner.invoke(args=["demo", "--password", "a-long-demo-password"]).exit_code == 0
+    session.rollback()
+    candidate = session.scalar(sa.select(User).where(User.email == "candidate1@example.nhs.uk"))
+    return session.scalar(sa.select(Enrolment).where(Enrolment.candidate_id == candidate.id))
+
+
+def _text(pdf: bytes) -> tuple[PdfReader, list[str]]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, [page.extract_text() for page in reader.pages]
+
+
+def _squash(text: str) -> str:
+    """Text without line breaks or spaces, so a wrapped title or hash still matches."""
+    return re.sub(r"\s+", "", text)
+
+
+def _outline(reader: PdfReader, entries=None, depth=0):
+    found = []
+    for entry in reader.outline if entries is None else entries:
+        if isinstance(entry, list):
+            found.extend(_outline(reader, entry, depth + 1))
+        else:
+            found.append((depth, entry.title, reader.get_destination_page_number(entry)))
+    return found
+
+
+def test_demo_portfolio_is_complete_numbered_and_bookmarked(app, session, demo):
+    with app.app_context():
+        pdf = portfolio.export_pdf(session, demo, today())
+    reader, pages = _text(pdf)
+    whole = _squash("\n".join(pages))
+    capabilities = session.scalars(sa.select(Capability).where(
+        Capability.framework_version_id == demo.framework_version_id)).all()
+    for capability in capabilities:
+        assert _squash(f"{capability.code}. {capability.title}") in whole
+    items = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == demo.id)).all()
+    assert len(items) > 20
+    for item in items:
+        assert _squash(item.title) in whole, item.title
+    signatures = session.scalars(
+        sa.select(Signature).join(EvidenceVersion, EvidenceVersion.id == Signature.subject_id)
+        .join(Evidence, Evidence.id == EvidenceVersion.evidence_id)
+        .where(Signature.subject_type == "evidence_version", Evidence.enrolment_id == demo.id)).all()
+    assert signatures
+    for signature in signatures:
+        assert _squash(signature.signer_name) in whole
+        assert _squash(portfolio_capacity(signature.capacity)) in whole
+        assert signature.content_hash in whole
+    name = session.get(User, demo.candidate_id).full_name
+    total = len(pages)
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in text
+        assert name in text
+    outline = _outline(reader)
+    top = [title for depth, title, _ in outline if depth == 0]
+    assert top == ["Contents", "Capability matrix", "Capability headings", "Evidence",
+                   "Stage checklists and sign-offs", "Audit timeline"]
+    pages_in_order = [page for _, _, page in outline]
+    assert pages_in_order == sorted(pages_in_order)
+    for depth, title, page in outline:
+        assert _squash(title) in _squash(pages[page]), (title, page)
+    headings = [title for depth, title, _ in outline if depth == 1
+                and re.match(r"^\d+\. ", title)]
+    assert len(headings) == len(capabilities)
+    evidence = [title for depth, title, _ in outline if depth == 1 and title.startswith("E")]
+    assert len(evidence) == len(items)
+
+
+def portfolio_capacity(capacity: str) -> str:
+    from roadmap.exports.gather import capacity_words
+    return capacity_words(capacity)
+
+
+def test_a_second_export_reuses_every_unchanged_part(app, session, demo):
+    with app.app_context():
+        setup = portfolio.setup()
+        first = portfolio.export_pdf(session, demo, today())
+        cached = sorted(setup.cache.folder.rglob("*.pdf"))
+        item = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == demo.id)
+                               .order_by(Evidence.occurred_on, Evidence.id)).first()
+        code = next(k for k, v in item.fields.items() if isinstance(v, str) and len(v) > 40)
+        item.fields = {**item.fields, code: "An answer changed after the first export."}
+        session.commit()
+        second = portfolio.export_pdf(session, demo, today())
+    added = sorted(set(setup.cache.folder.rglob("*.pdf")) - set(cached))
+    # The changed item's run of items; the contents too if a page number moved.
+    assert 1 <= len(added) <= 2
+    assert "An answer changed after the first export." in "".join(_text(second)[1])
+    assert first != second
