@@ -8,7 +8,7 @@ in a temporary SQLite file, then in the same run times:
   warm      the export again after one item's answer changed (the rest from the cache)
 
 and the peak memory (resident set of this process and its worker processes together,
-sampled every 20 ms) during the cold export.
+sampled every 50 ms) during the cold export.
 
     .venv/bin/python bench/pdf.py [--items 200] [--workers 0]
 
@@ -34,27 +34,33 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+def _rss(pids: list[int]) -> int:
+    """Resident bytes of some processes together, from /proc."""
+    total = 0
+    for pid in pids:
         try:
-            status = Path(f"/proc/{entry}/status").read_text()
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
         except OSError:
             continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        parent = int(fields.get("PPid", "0").strip())
-        children.setdefault(parent, []).append(int(entry))
-        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        total += rss.get(current, 0)
-        stack.extend(children.get(current, []))
     return total
+
+
+def _export_processes() -> list[int]:
+    """This process, the fork server and the render workers: every process an export uses."""
+    from multiprocessing import forkserver
+
+    from roadmap.exports import parallel
+
+    pids = [os.getpid()]
+    server = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if server:
+        pids.append(server)
+    pool = parallel._pool
+    if pool is not None and pool._processes:
+        pids.extend(pool._processes)
+    return pids
 
 
 class PeakMemory:
@@ -66,8 +72,8 @@ class PeakMemory:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(os.getpid()))
-            self._stop.wait(0.02)
+            self.peak = max(self.peak, _rss(_export_processes()))
+            self._stop.wait(0.05)
 
     def __enter__(self) -> "PeakMemory":
         self._thread.start()

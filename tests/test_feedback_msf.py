@@ -51,8 +51,12 @@ def test_full_round_from_invitations_to_released_results(app, client, session, t
     supervisor.post(f"/feedback/rounds/{item.id}/release")
     assert 'id="results"' not in client.get(f"/feedback/rounds/{item.id}").get_data(as_text=True)
 
-    # The fifth non-clinical response: the supervisor reviews, the candidate still waits.
+    # The fifth non-clinical response: the supervisors are told, review, the candidate waits.
+    before = len(mailbox.messages)
     assert answer(app, other[4], "non_clinical", "A comment").status_code == 302
+    told = {m["To"]: m for m in mailbox.messages[before:]}
+    assert set(told) == {"primary@example.nhs.uk", "backup@example.nhs.uk"}
+    assert mailbox.link(told["primary@example.nhs.uk"]) == f"/feedback/rounds/{item.id}"
     review = supervisor.get(f"/feedback/rounds/{item.id}").get_data(as_text=True)
     assert 'id="results"' in review and "Release the results" in review
     assert 'id="results"' not in client.get(f"/feedback/rounds/{item.id}").get_data(as_text=True)

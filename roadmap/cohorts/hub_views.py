@@ -1,14 +1,17 @@
 """Hub pages: the list of hubs, a hub's cohorts, risks, supervisor load and charts."""
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts import charts, forms, listing, service
 from roadmap.cohorts.dashboard import candidate_rows, scope_of_hub
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
-from roadmap.cohorts.trends import hub_trends, month_label
+from roadmap.cohorts.trends import Trends, hub_trends, month_label
 from roadmap.cohorts.views import MANAGERS, lead_hub_ids, load_hub, me
 from roadmap.db import get_session
 from roadmap.supervision import assignments
@@ -68,7 +71,8 @@ def edit_hub(hub_id: int) -> Response | str:
     return render_template("cohorts/hub_form.html", form=form, hub=hub)
 
 
-def _supervisor_loads(session, hub_id: int, day) -> list[tuple[User, assignments.Load, int, int]]:
+def _supervisor_loads(session: Session, hub_id: int,
+                      day: dt.date) -> list[tuple[User, assignments.Load, int, int]]:
     """Supervisors working in the hub today: (person, load everywhere, primaries here, backups here)."""
     rows = session.execute(
         sa.select(User, SupervisorAssignment.kind, sa.func.count())
@@ -110,7 +114,7 @@ def hub(hub_id: int) -> str:
         employers=service.employers(session), is_admin=me().has_role(Role.ADMIN))
 
 
-def _charts(trends) -> dict[str, object]:
+def _charts(trends: Trends) -> dict[str, object]:
     """The hub's SVG charts from its trends."""
     labels = [month_label(m) for m in trends.months]
     weeks_labels, weeks_counts = charts.buckets(trends.weeks_to_signoff, 4, "weeks")

@@ -12,14 +12,16 @@ import sqlalchemy as sa
 from flask import (Blueprint, Flask, Response, abort, current_app, flash, redirect,
                    render_template, request, url_for)
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
-from roadmap.accounts.models import Role, User
+from roadmap.accounts.models import Role, User, UserRole
 from roadmap.cohorts import csv_import, forms, listing, service
 from roadmap.cohorts.dashboard import candidate_rows, scope_of_cohort
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
 from roadmap.db import get_session
 from roadmap.framework.models import FrameworkVersion
+from roadmap.supervision import assignments
 from roadmap.web.access import roles_required
 from roadmap.web.links import external_link
 from roadmap.web.views import today
@@ -203,11 +205,8 @@ def import_csv(cohort_id: int) -> Response | str | tuple[str, int]:
                            plan=plan, version=version)
 
 
-def _supervisor_choices(session, on: dt.date) -> tuple[list[SelectChoice], dict[int, User]]:
+def _supervisor_choices(session: Session, on: dt.date) -> tuple[list[SelectChoice], dict[int, User]]:
     """Active supervisors, each labelled with their current load (rule D6)."""
-    from roadmap.accounts.models import UserRole
-    from roadmap.supervision import assignments
-
     people = list(session.scalars(
         sa.select(User).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.SUPERVISOR.value, User.is_active)
@@ -223,8 +222,6 @@ def _supervisor_choices(session, on: dt.date) -> tuple[list[SelectChoice], dict[
 @roles_required(*MANAGERS)
 def supervisors(enrolment_id: int) -> Response | str:
     """Assign or replace the primary and backup supervisor, with history and capacity."""
-    from roadmap.supervision import assignments
-
     enrolment, group = load_enrolment(enrolment_id)
     session, day = get_session(), today()
     candidate = session.get(User, enrolment.candidate_id)

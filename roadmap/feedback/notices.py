@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask import current_app, url_for
 from sqlalchemy.orm import Session
 
 from roadmap import mail
@@ -48,6 +49,30 @@ def results_released(session: Session, evidence: Evidence, supervisor: User) -> 
                    "them in your portfolio, then add your reflection.\n\nRoadmap\n")
 
 
+def _current_supervisors(session: Session, enrolment_id: int) -> list[User]:
+    return list(session.scalars(
+        sa.select(User).join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
+        .where(SupervisorAssignment.enrolment_id == enrolment_id,
+               SupervisorAssignment.ends_on.is_(None), User.is_active.is_(True))))
+
+
+def ready_for_review(session: Session, evidence: Evidence) -> None:
+    """Tell the supervisors that a round reached its minimum and waits for their review."""
+    for supervisor in _current_supervisors(session, evidence.enrolment_id):
+        mail.queue(session, supervisor.email, f"Feedback ready for your review: “{evidence.title}”",
+                   f"Dear {supervisor.full_name},\n\nThe round “{evidence.title}” has reached "
+                   "its minimum number of responses. Review the combined results and release "
+                   f"them to the candidate:\n\n{_round_address(evidence.id)}\n\nRoadmap\n")
+
+
+def _round_address(evidence_id: int) -> str:
+    """The absolute address of a round's page (answers arrive in a request, so one is served)."""
+    base = current_app.config["BASE_URL"]
+    path = url_for("feedback.round_page", evidence_id=evidence_id)
+    return base.rstrip("/") + path if base else url_for(
+        "feedback.round_page", evidence_id=evidence_id, _external=True)
+
+
 def ask_assessor(session: Session, ticket: AssessmentTicket, candidate_name: str, type_name: str,
                  token: str) -> None:
     """Email a colleague without an account their link to assess one item."""
@@ -71,10 +96,8 @@ def assessed(session: Session, ticket: AssessmentTicket, evidence: Evidence,
                "this email.\n\nRoadmap\n")
     enrolment = session.get(Enrolment, evidence.enrolment_id)
     assert enrolment is not None
-    people = [session.get(User, enrolment.candidate_id)] + list(session.scalars(
-        sa.select(User).join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
-        .where(SupervisorAssignment.enrolment_id == enrolment.id,
-               SupervisorAssignment.ends_on.is_(None))))
+    people = [session.get(User, enrolment.candidate_id),
+              *_current_supervisors(session, enrolment.id)]
     for person in people:
         if person is not None and person.is_active:
             mail.queue(session, person.email, f"“{evidence.title}” was assessed externally",

@@ -92,6 +92,7 @@ def patient_form(token: str) -> Any:
 def thanks() -> Response:
     """Thanks; on a shared device, a way to start the next form."""
     another = request.args.get("another")
-    if another and not responses.open_poster_link(get_session(), another, request.remote_addr).round:
+    if another and responses.open_poster_link(get_session(), another,
+                                              request.remote_addr).round is None:
         another = None
     return private(render_template("feedback/thanks.html", another=another))

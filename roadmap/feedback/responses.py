@@ -1,6 +1,7 @@
 """Answers from one-time links, and the results: aggregate only, with nothing to trace."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -9,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from roadmap.audit import service as audit
 from roadmap.db import utcnow
-from roadmap.feedback import links
+from roadmap.feedback import links, notices
 from roadmap.feedback.models import FeedbackRater, FeedbackResponse, FeedbackRound
+from roadmap.feedback.rules import groups, round_type
 from roadmap.portfolio.models import Evidence
 
 
@@ -71,6 +73,11 @@ def _save(session: Session, opened: Opened, group: str, answers: dict[str, Any])
     # or the response: nothing pairs a person with what they said.
     session.add(FeedbackResponse(evidence_id=opened.evidence.id, respondent_group=group,
                                  answers=answers))
+    session.flush()
+    _, rule = round_type(session, opened.evidence)
+    now = groups(session, opened.evidence.id)
+    if rule is not None and rule.met(now) and not rule.met(now - Counter({group: 1})):
+        notices.ready_for_review(session, opened.evidence)
     audit.record(session, "feedback.response_received", subject_type="evidence",
                  subject_id=opened.evidence.id, enrolment_id=opened.evidence.enrolment_id)
 

@@ -57,7 +57,8 @@ def _scored(levels: list[dict[str, Any]]) -> list[str]:
 def _question(spec: dict[str, Any], values: list[Any], scales: dict[str, Any]) -> Question:
     tally = Counter(v for v in values if v not in (None, ""))
     choices = definitions.choices(spec, scales)
-    question = Question(spec["code"], spec["label"], [(label, tally[code]) for code, label in choices],
+    question = Question(spec["code"], spec["label"],
+                        [(label, tally[code]) for code, label in choices],
                         answered=sum(tally.values()))
     if spec["kind"] == "rating":
         scored = _scored(scales[spec["scale"]]["levels"])
@@ -67,7 +68,8 @@ def _question(spec: dict[str, Any], values: list[Any], scales: dict[str, Any]) -
     return question
 
 
-def _self_answer(spec: dict[str, Any], own: dict[str, Any], scales: dict[str, Any]) -> Optional[str]:
+def _self_answer(spec: dict[str, Any], own: dict[str, Any],
+                 scales: dict[str, Any]) -> Optional[str]:
     """The self-assessment answer on the same scale: self_<code>, else the round's overall one."""
     for code in (f"self_{spec['code']}", "self_overall"):
         if code in own and own[code]:
@@ -113,7 +115,8 @@ def as_csv(results: Results) -> str:
         for label, number in question.counts:
             writer.writerow([question.label, label, number])
         if question.mean is not None:
-            writer.writerow([question.label, f"mean (1 to {question.scored_levels})", question.mean])
+            writer.writerow([question.label, f"mean (1 to {question.scored_levels})",
+                             question.mean])
     for label, texts in results.comments:
         for text in texts:
             writer.writerow([_cell(label), _cell(text), ""])

@@ -56,7 +56,8 @@ def _context(evidence: Evidence) -> dict[str, Any]:
     enrolment = session.get(Enrolment, evidence.enrolment_id)
     candidate = session.get(User, enrolment.candidate_id)
     return dict(evidence=evidence, etype=etype, scales=scales, candidate_name=candidate.full_name,
-                sections=definitions.sections(etype.definition, evidence.template_code, ["candidate"]),
+                sections=definitions.sections(etype.definition, evidence.template_code,
+                                              ["candidate"]),
                 answer=lambda spec: definitions.display_answer(spec, evidence.fields or {}, scales))
 
 

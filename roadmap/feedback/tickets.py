@@ -30,7 +30,8 @@ def _type(session: Session, evidence: Evidence) -> EvidenceType:
     return etype
 
 
-def ask(session: Session, evidence: Evidence, candidate: User, name: str, email: str) -> AssessmentTicket:
+def ask(session: Session, evidence: Evidence, candidate: User, name: str,
+        email: str) -> AssessmentTicket:
     """Email a colleague a single-use link to assess this WPBA."""
     enrolment = session.get(Enrolment, evidence.enrolment_id)
     if enrolment is None or enrolment.candidate_id != candidate.id:
@@ -64,7 +65,8 @@ def ask(session: Session, evidence: Evidence, candidate: User, name: str, email:
     return ticket
 
 
-def open_ticket(session: Session, token: str, address: Optional[str]) -> tuple[Optional[AssessmentTicket], Optional[str]]:
+def open_ticket(session: Session, token: str,
+                address: Optional[str]) -> tuple[Optional[AssessmentTicket], Optional[str]]:
     """The ticket behind a link, or the key of links.UNUSABLE saying why it cannot be used."""
     if links.too_many_bad(session, address):
         return None, "busy"
@@ -84,11 +86,13 @@ def open_ticket(session: Session, token: str, address: Optional[str]) -> tuple[O
 
 
 def _identity(identity: dict[str, str]) -> dict[str, str]:
-    values = {key: (identity.get(key) or "").strip() for key in ("name", "role", "registration", "email")}
+    values = {key: (identity.get(key) or "").strip()
+              for key in ("name", "role", "registration", "email")}
     values["email"] = values["email"].lower()
     problems = {}
     for key, message in (("name", "Enter your full name"), ("role", "Enter your role"),
-                         ("registration", "Enter your professional registration, like HCPC PH123456")):
+                         ("registration",
+                          "Enter your professional registration, like HCPC PH123456")):
         if not values[key]:
             problems[key] = message
     if "@" not in values["email"] or " " in values["email"]:
@@ -137,13 +141,15 @@ def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, str],
     session.add(frozen)
     session.flush()
     signature = Signature(subject_type="evidence_version", subject_id=frozen.id, signer_id=None,
-                          signer_name=who["name"][:200], capacity=SignerCapacity.EXTERNAL_ASSESSOR.value,
+                          signer_name=who["name"][:200],
+                          capacity=SignerCapacity.EXTERNAL_ASSESSOR.value,
                           acting_reason=f"{who['role']}; registration {who['registration']}",
                           content_hash=digest)
     session.add(signature)
     session.flush()
     ticket.assessor_name, ticket.assessor_role = who["name"][:200], who["role"][:200]
-    ticket.assessor_registration, ticket.assessor_email = who["registration"][:100], who["email"][:320]
+    ticket.assessor_registration = who["registration"][:100]
+    ticket.assessor_email = who["email"][:320]
     ticket.signature_id = signature.id
     audit.record(session, "evidence.signed", actor_id=None, subject_type="evidence",
                  subject_id=evidence.id, enrolment_id=evidence.enrolment_id,
@@ -154,8 +160,8 @@ def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, str],
                            "registration": who["registration"], "email": who["email"]}})
     enrolment = session.get(Enrolment, evidence.enrolment_id)
     candidate = session.get(User, enrolment.candidate_id) if enrolment else None
-    notices.assessed(session, ticket, evidence, candidate.full_name if candidate else "the candidate",
-                     etype.name)
+    notices.assessed(session, ticket, evidence,
+                     candidate.full_name if candidate else "the candidate", etype.name)
     return signature
 
 

@@ -116,7 +116,8 @@ def add_rater(evidence_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             rater = rounds.add_rater(get_session(), evidence, current_user._get_current_object(),
-                                     form.name.data, form.email.data, form.role.data, form.group.data)
+                                     form.name.data, form.email.data, form.role.data,
+                                     form.group.data)
         except FeedbackError as error:
             for name, message in error.problems.items():
                 form[name].errors = list(form[name].errors) + [message]
