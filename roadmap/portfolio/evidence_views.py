@@ -11,12 +11,12 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 
-from roadmap.accounts.models import Role
+from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import get_session
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio import attachments, autosave, definitions, forms, service
-from roadmap.portfolio.models import Attachment, Evidence, EvidenceComment
+from roadmap.portfolio.models import Attachment, Evidence, EvidenceComment, FormSubmission
 from roadmap.portfolio.pid import KIND_LABELS, highlight
 from roadmap.portfolio.web import absolute, bp, enrolment_or_404, form_key, keeps_work, today
 from roadmap.web.access import roles_required
@@ -154,8 +154,7 @@ def _int(value: Any) -> int:
 
 
 def _record_token(session: Any, token: Optional[str], evidence: Evidence) -> None:
-    from roadmap.portfolio.models import FormSubmission
-
+    """Point the form's one-time token at the item, so a repeat post finds it."""
     claim = session.get(FormSubmission, token) if token else None
     if claim is not None:
         claim.evidence_id = evidence.id
@@ -177,8 +176,7 @@ def show_evidence(evidence_id: int) -> str:
                             .order_by(Attachment.uploaded_at)).all()
     comments = session.scalars(sa.select(EvidenceComment).where(EvidenceComment.evidence_id == evidence.id)
                                .order_by(EvidenceComment.created_at.desc())).all()
-    supervisor = session.get(type(current_user._get_current_object()), evidence.submitted_to_id) \
-        if evidence.submitted_to_id else None
+    supervisor = session.get(User, evidence.submitted_to_id) if evidence.submitted_to_id else None
     sections = [s for s in definitions.sections(kind.definition, evidence.template_code)
                 if s.get("completed_by") in ("candidate", "assessor")]
     return render_template(

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from flask_wtf import FlaskForm
-from wtforms import (DateField, DecimalField, Field, HiddenField, IntegerField, RadioField,
+from wtforms import (DateField, DecimalField, Field, HiddenField, RadioField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional as Opt,
+from wtforms.validators import (DataRequired, Length, NumberRange, Optional as Opt,
                                 StopValidation, ValidationError)
 
 from roadmap.framework.models import Capability, EvidenceType

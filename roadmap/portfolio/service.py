@@ -21,7 +21,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
 from roadmap.framework.models import Capability, EvidenceType, Outcome
 from roadmap.portfolio import definitions, pid
-from roadmap.portfolio.models import (Evidence, EvidenceCapability, EvidenceStatus,
+from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, EvidenceStatus,
                                       EvidenceVersion, FormSubmission)
 from roadmap.supervision.models import SupervisorAssignment
 
@@ -277,8 +277,6 @@ def submit(session: Session, evidence: Evidence, actor: User, supervisor_id: int
 
 def evidence_attachment_count(session: Session, evidence: Evidence) -> int:
     """How many files are attached to the item."""
-    from roadmap.portfolio.models import Attachment
-
     return session.scalar(sa.select(sa.func.count()).select_from(Attachment)
                           .where(Attachment.evidence_id == evidence.id)) or 0
 
