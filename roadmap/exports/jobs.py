@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Optional
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from huey import Huey, RedisHuey, SqliteHuey
 
 from roadmap.db import database, utcnow, write_intent
@@ -129,6 +129,11 @@ def run(app: Flask, job_id: str) -> None:
                                                             state["content"], progress))
             finally:
                 session.close()
+                # Run inline (tests), templates may load the requester through this context's
+                # own request session; close it, or it holds its transaction open.
+                leaked = g.pop("db_session", None)
+                if leaked is not None:
+                    leaked.close()
         update(app, job_id, state="done", percent=100, message="Ready",
                finished_at=utcnow().isoformat())
         log.info("export finished: %s bytes", target.stat().st_size)

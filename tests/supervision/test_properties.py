@@ -57,12 +57,25 @@ def test_signed_content_never_changes(session, team, make_item):
             self.frozen: dict[int, tuple[str, dict]] = {}  # version id -> (hash, content)
 
         @initialize()
-        def first_item_submitted(self) -> None:
+        def first_item_signed_then_edited(self) -> None:
+            """Every run starts with the path that matters most: signed, then edited."""
             self.create()
             item = self.items[0]
             portfolio.submit(session, item, team.candidate, self.people["primary"].id,
                              item.lock_version, TODAY, pid_confirmed=True, link="http://x")
+            signature = review.sign_evidence(session, item.id, self.people["primary"],
+                                             assessor_answers(make_item, "cbd"), item.lock_version,
+                                             TODAY)
             session.commit()
+            version = session.get(EvidenceVersion, signature.subject_id)
+            self.frozen[version.id] = (version.content_hash, dict(version.content))
+            session.refresh(item)
+            portfolio.update_evidence(session, item, team.candidate, item.lock_version,
+                                      "Edited after signing", item.occurred_on, item.fields,
+                                      portfolio.current_links(session, item))
+            session.commit()
+            seen["edited_after_signing"] += 1
+            seen["signed"] += 1
 
         @rule()
         def create(self) -> None:
