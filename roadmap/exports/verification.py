@@ -53,10 +53,10 @@ def normalise(code: str) -> str:
 
 def _changes(session: Session, record: StageSignOff, enrolment: Enrolment) -> list[str]:
     """How the portfolio differs now from what both parties signed, in words."""
-    from roadmap.supervision.signoff import _portfolio_state  # the same rule as at signing
+    from roadmap.supervision.signoff import portfolio_state  # the same rule as at signing
 
     signed = record.signed_content or {}
-    now = _portfolio_state(session, enrolment)
+    now = portfolio_state(session, enrolment)
     found = []
     if now["ratings"] != signed.get("ratings"):
         found.append("Capability ratings have changed since the sign-off.")

@@ -96,7 +96,7 @@ def candidate_sign(session: Session, enrolment: Enrolment, stage_code: str, cand
     return signature
 
 
-def _portfolio_state(session: Session, enrolment: Enrolment) -> dict[str, Any]:
+def portfolio_state(session: Session, enrolment: Enrolment) -> dict[str, Any]:
     """Every heading's two ratings and every signed evidence version's hash, as data."""
     ratings: dict[str, dict[str, str]] = {}
     for code, kind, rating in session.execute(
@@ -138,7 +138,7 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
     required = declarations(checklist, "supervisor")
     _accepted(required, accepted)
     now = utcnow()
-    content = {**record.signed_content, **_portfolio_state(session, enrolment),
+    content = {**record.signed_content, **portfolio_state(session, enrolment),
                "supervisor": {"id": signer.id, "name": signer.full_name,
                               "capacity": capacity.value, "acting_reason": reason},
                "supervisor_declarations": [d["text"].strip() for d in required],

@@ -24,8 +24,16 @@ def app_config(app_config: dict[str, Any], tmp_path) -> dict[str, Any]:
 
 
 def test_candidate_asks_for_the_pdf_and_gets_a_download(page: Page, sign_in: Callable[..., Page],
-                                                         team: Any, make_item: Any) -> None:
-    """The download page, the progress page (ready at once: jobs run inline in tests), the link."""
+                                                         team: Any, make_item: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The download page, the progress page (ready at once: jobs run inline in tests), the link.
+
+    The rendering itself is tested elsewhere; here a stand-in keeps the click within the
+    browser's time limit on a busy machine.
+    """
+    from roadmap.exports import portfolio
+
+    monkeypatch.setattr(portfolio, "export_pdf", lambda *args, **kwargs: b"%PDF-1.7 stand-in")
     make_item("cbd", status="submitted", headings=("1",))
     sign_in(team.candidate.email)
     visit(page, f"/exports/enrolment/{team.enrolment.id}")
