@@ -185,6 +185,8 @@ def show_evidence(evidence_id: int) -> str:
         linked=[caps[i] for i in links.capability_ids if i in caps], files=files,
         comments=comments, supervisor=supervisor,
         signed=service.signed_versions(session, [evidence.id]).get(evidence.id),
+        history=service.signature_history(session, evidence.id),
+        signed_answer=lambda spec, fields: definitions.display_answer(spec, fields or {}, scales),
         attachments_rule=definitions.attachments_rule(kind),
         submittable=evidence.status in service.SUBMITTABLE,
         template=definitions.template_named(kind.definition, evidence.template_code))

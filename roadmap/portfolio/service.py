@@ -23,7 +23,7 @@ from roadmap.framework.models import Capability, EvidenceType, Outcome
 from roadmap.portfolio import definitions, pid
 from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, EvidenceStatus,
                                       EvidenceVersion, FormSubmission)
-from roadmap.supervision.models import SupervisorAssignment
+from roadmap.supervision.models import Signature, SupervisorAssignment
 
 SIGNED_ONCE = {EvidenceStatus.SIGNED.value, EvidenceStatus.CHANGED_SINCE_SIGNED.value}
 SUBMITTABLE = {EvidenceStatus.DRAFT.value, EvidenceStatus.RETURNED.value,
@@ -286,3 +286,13 @@ def signed_versions(session: Session, evidence_ids: Iterable[int]) -> dict[int, 
     rows = session.scalars(sa.select(EvidenceVersion).where(
         EvidenceVersion.evidence_id.in_(list(evidence_ids))).order_by(EvidenceVersion.number)).all()
     return {row.evidence_id: row for row in rows}
+
+
+def signature_history(session: Session, evidence_id: int) -> list[tuple[EvidenceVersion, list[Any]]]:
+    """Every signed version of an item, oldest first, with the signatures bound to it."""
+    versions = session.scalars(sa.select(EvidenceVersion).where(
+        EvidenceVersion.evidence_id == evidence_id).order_by(EvidenceVersion.number)).all()
+    signatures = session.scalars(sa.select(Signature).where(
+        Signature.subject_type == "evidence_version",
+        Signature.subject_id.in_([v.id for v in versions])).order_by(Signature.signed_at)).all()
+    return [(v, [s for s in signatures if s.subject_id == v.id]) for v in versions]

@@ -54,8 +54,10 @@ def _item_page(evidence_id: int) -> dict[str, Any]:
     comments = session.scalars(sa.select(EvidenceComment).where(
         EvidenceComment.evidence_id == evidence.id).order_by(EvidenceComment.created_at)).all()
     files = session.scalars(sa.select(Attachment).where(Attachment.evidence_id == evidence.id)).all()
+    from roadmap.feedback.tickets import external_signatures
     return dict(evidence=evidence, kind=kind, scales=scales, candidate=candidate, level=level,
                 enrolment=enrolment, comments=comments, files=files,
+                external=external_signatures(session, [evidence.id]).get(evidence.id),
                 sections=definitions.sections(kind.definition, evidence.template_code, ["candidate"]),
                 answer=lambda spec: definitions.display_answer(spec, evidence.fields or {}, scales),
                 can_act=level is Reach.SUPERVISOR and evidence.status == "submitted",

@@ -153,3 +153,26 @@ def test_hub_lead_sees_the_checklist_but_not_what_is_missing_in_detail(client, l
     assert page.status_code == 200 and b"Checklist" in page.data
     assert b"Your declarations" not in page.data
     assert client.get(f"/timeline/{team.enrolment.id}").status_code == 404
+
+
+def test_a_changed_item_keeps_its_signed_version_readable(app, client, login, session, team,
+                                                          make_item):
+    from roadmap.portfolio import service as portfolio
+    from roadmap.supervision import review
+    from tests.supervision.conftest import TODAY
+
+    item = make_item("cbd")
+    signature = review.sign_evidence(session, item.id, team.primary,
+                                     assessor_answers(make_item, "cbd"), item.lock_version, TODAY)
+    session.commit()
+    session.refresh(item)
+    original_title = item.title
+    portfolio.update_evidence(session, item, team.candidate, item.lock_version,
+                              "A new title after signing", item.occurred_on, item.fields,
+                              portfolio.current_links(session, item))
+    session.commit()
+    login(client, team.candidate)
+    page = client.get(f"/portfolio/evidence/{item.id}").get_data(as_text=True)
+    assert "A new title after signing" in page and "Changed since signed" in page
+    assert f"Read version 1 as it was signed" in page and original_title in page
+    assert signature.content_hash in page and "Dr Primary, primary supervisor" in page
