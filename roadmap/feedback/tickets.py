@@ -15,10 +15,10 @@ from roadmap.feedback import links, notices
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.models import AssessmentTicket
 from roadmap.framework import answers as form_rules
-from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
-from roadmap.portfolio.content import content_hash, evidence_content
-from roadmap.portfolio.models import Evidence, EvidenceCapability, EvidenceVersion
+from roadmap.framework.models import EvidenceType, FrameworkVersion
+from roadmap.portfolio.models import Evidence, EvidenceVersion
 from roadmap.supervision.models import Signature, SignerCapacity
+from roadmap.supervision.review import freeze_version
 
 ASSESSABLE = ("draft", "returned", "submitted")
 MAX_OPEN_TICKETS = 3  # per item at a time
@@ -129,17 +129,8 @@ def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, str],
                             "used. Nothing was signed; open the link again to see it as it is now.")
     session.refresh(evidence)
     session.refresh(ticket)
-    codes = session.scalars(sa.select(Capability.code).join(
-        EvidenceCapability, EvidenceCapability.capability_id == Capability.id)
-        .where(EvidenceCapability.evidence_id == evidence.id)).all()
-    content = evidence_content(evidence, etype.code, codes)
-    digest = content_hash(content)
-    number = (session.scalar(sa.select(sa.func.max(EvidenceVersion.number))
-                             .where(EvidenceVersion.evidence_id == evidence.id)) or 0) + 1
-    frozen = EvidenceVersion(evidence_id=evidence.id, number=number, content=content,
-                             content_hash=digest)
-    session.add(frozen)
-    session.flush()
+    frozen = freeze_version(session, evidence, etype.code)
+    digest, number = frozen.content_hash, frozen.number
     signature = Signature(subject_type="evidence_version", subject_id=frozen.id, signer_id=None,
                           signer_name=who["name"][:200],
                           capacity=SignerCapacity.EXTERNAL_ASSESSOR.value,

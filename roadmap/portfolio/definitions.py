@@ -75,30 +75,6 @@ def attachments_rule(evidence_type: EvidenceType) -> str:
 
 def display_answer(spec: dict[str, Any], answers: dict[str, Any],
                    scale_table: dict[str, dict[str, Any]]) -> Any:
-    """An answer as a page shows it: safe Markdown for text, labels for codes, long dates."""
-    import datetime as dt
-
-    from roadmap.portfolio.markdown import render
-    from roadmap.web.templating import long_date
-
-    value = answers.get(spec["code"])
-    if value in (None, "", []):
-        return None
-    if spec["kind"] in TEXT_KINDS:
-        return render(str(value))
-    if spec["kind"] == "date":
-        try:
-            return long_date(dt.date.fromisoformat(value))
-        except (TypeError, ValueError):
-            return str(value)
-    labels = dict(choices(spec, scale_table)) if spec["kind"] != "number" else {}
-    if isinstance(value, list):
-        return ", ".join(labels.get(v, str(v)) for v in value)
-    return labels.get(value, str(value))
-
-
-def display_answer(spec: dict[str, Any], answers: dict[str, Any],
-                   scale_table: dict[str, dict[str, Any]]) -> Any:
     """An answer as a page shows it: safe Markdown for text, labels for codes; None if blank."""
     from roadmap.portfolio.markdown import render
     from roadmap.web.templating import long_date

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.cohorts.models import Enrolment
 from roadmap.feedback.models import FeedbackResponse
-from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion, Stage
+from roadmap.framework.models import Capability, EvidenceType, Stage
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.progress import COUNTED_STATUSES
 from roadmap.supervision.models import CapabilityRating, StageSignOff

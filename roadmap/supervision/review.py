@@ -68,6 +68,21 @@ def _transition(session: Session, evidence: Evidence, expected_lock: int, new_st
     session.refresh(evidence)
 
 
+def freeze_version(session: Session, evidence: Evidence, type_code: str) -> EvidenceVersion:
+    """Snapshot exactly what is being signed as the item's next version, with its hash."""
+    codes = session.scalars(sa.select(Capability.code).join(
+        EvidenceCapability, EvidenceCapability.capability_id == Capability.id)
+        .where(EvidenceCapability.evidence_id == evidence.id)).all()
+    content = evidence_content(evidence, type_code, codes)
+    number = (session.scalar(sa.select(sa.func.max(EvidenceVersion.number))
+                             .where(EvidenceVersion.evidence_id == evidence.id)) or 0) + 1
+    version = EvidenceVersion(evidence_id=evidence.id, number=number, content=content,
+                              content_hash=content_hash(content))
+    session.add(version)
+    session.flush()
+    return version
+
+
 def sign_evidence(session: Session, evidence_id: int, signer: User, answers: dict[str, Any],
                   expected_lock: int, today: dt.date) -> Signature:
     """Record the assessor's answers and sign: a frozen version, its hash, the signature."""
@@ -78,17 +93,8 @@ def sign_evidence(session: Session, evidence_id: int, signer: User, answers: dic
     if problems:
         raise Incomplete("Complete the assessment before you sign it.", problems)
     _transition(session, evidence, expected_lock, "signed", {**evidence.fields, **own})
-    codes = session.scalars(sa.select(Capability.code).join(
-        EvidenceCapability, EvidenceCapability.capability_id == Capability.id)
-        .where(EvidenceCapability.evidence_id == evidence.id)).all()
-    content = evidence_content(evidence, etype.code, codes)
-    digest = content_hash(content)
-    number = (session.scalar(sa.select(sa.func.max(EvidenceVersion.number))
-                             .where(EvidenceVersion.evidence_id == evidence.id)) or 0) + 1
-    version = EvidenceVersion(evidence_id=evidence.id, number=number, content=content,
-                              content_hash=digest)
-    session.add(version)
-    session.flush()
+    version = freeze_version(session, evidence, etype.code)
+    digest, number = version.content_hash, version.number
     signature = Signature(subject_type="evidence_version", subject_id=version.id,
                           signer_id=signer.id, signer_name=signer.full_name,
                           capacity=capacity.value, content_hash=digest)
