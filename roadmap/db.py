@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
-from typing import Any, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
@@ -11,6 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -145,3 +147,14 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = database().sessions()
     return g.db_session
+
+
+def run_committed(work: "Callable[[Session], T]") -> "T":
+    """Run a command's work in its own session, commit it, and always close the session."""
+    session = database().sessions()
+    try:
+        result = work(session)
+        session.commit()
+        return result
+    finally:
+        session.close()

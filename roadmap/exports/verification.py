@@ -2,7 +2,7 @@
 
 What a verifier learns is deliberately little: the candidate's name, the stage, the signers
 and dates, and whether the portfolio still matches what was signed. Never any of its content.
-Codes carry about 75 random bits (RM-XXXXX-XXXXX-XXXXX), far beyond guessing at web speed.
+Codes carry about 75 random bits ("RM-" and three groups of five), far beyond guessing at web speed.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
-from roadmap.db import database, utcnow
+from roadmap.db import run_committed, utcnow
 from roadmap.feedback import links, notices
 from roadmap.feedback.models import FeedbackRater, FeedbackRound
 from roadmap.portfolio.models import Evidence
@@ -57,10 +57,5 @@ def feedback_cli() -> None:
 @with_appcontext
 def remind_command() -> None:
     """Email a reminder, with a fresh link, to raters who have not answered after a week."""
-    session = database().sessions()
-    try:
-        sent = send_reminders(session)
-        session.commit()
-    finally:
-        session.close()
+    sent = run_committed(send_reminders)
     click.echo(f"sent {sent} reminder(s)")

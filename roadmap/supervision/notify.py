@@ -14,7 +14,7 @@ from roadmap.accounts.models import Role, User, UserRole
 from roadmap.audit import service as audit
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Cohort, Enrolment
-from roadmap.db import database, utcnow
+from roadmap.db import run_committed, utcnow
 from roadmap.portfolio.models import Evidence
 
 SUPERVISOR_AFTER = dt.timedelta(days=7)
@@ -77,10 +77,5 @@ def notify_cli() -> None:
 @with_appcontext
 def reminders_command() -> None:
     """Send the weekly reminders (safe to run daily: nobody gets two in a week)."""
-    session = database().sessions()
-    try:
-        sent = send_reminders(session)
-        session.commit()
-    finally:
-        session.close()
+    sent = run_committed(send_reminders)
     click.echo(f"sent {sent} reminder(s)")

@@ -118,7 +118,7 @@ def portfolio_state(session: Session, enrolment: Enrolment) -> dict[str, Any]:
 
 
 def verification_code() -> str:
-    """A code a verifier can type: RM-XXXX-XXXX-XXXX (about 75 bits)."""
+    """A code a verifier can type: "RM-" and three groups of five letters or digits (~75 bits)."""
     groups = ("".join(secrets.choice(_CODE_ALPHABET) for _ in range(5)) for _ in range(3))
     return "RM-" + "-".join(groups)
 
