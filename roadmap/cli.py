@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
     """Attach every feature's commands to the app's CLI."""
     from roadmap.accounts.cli import users_cli
     from roadmap.audit.verify import audit_cli
+    from roadmap.backup.cli import backup_command, restore_command
     from roadmap.demo import demo_command
     from roadmap.exports.cli import export_cli
     from roadmap.feedback.reminders import feedback_cli
@@ -68,5 +69,5 @@ def init_app(app: Flask) -> None:
     from roadmap.supervision.notify import notify_cli
 
     for command in (db_cli, framework_cli, users_cli, audit_cli, notify_cli, feedback_cli,
-                    demo_command, export_cli):
+                    demo_command, export_cli, backup_command, restore_command):
         app.cli.add_command(command)

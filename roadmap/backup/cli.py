@@ -1,0 +1,87 @@
+"""`roadmap backup --out FILE` and `roadmap restore FILE`."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from roadmap.backup import service
+from roadmap.backup.manifest import BackupError
+
+
+def _attachment_folder(wanted: bool) -> Optional[Path]:
+    """The local attachment folder (ATTACHMENT_DIR, or instance/attachments) when wanted."""
+    if not wanted:
+        return None
+    configured = current_app.config.get("ATTACHMENT_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "attachments"
+
+
+def _say(line: str) -> None:
+    click.echo(f"- {line}")
+
+
+def _size(count: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if count < 1024 or unit == "GB":
+            return f"{count} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1024  # type: ignore[assignment]
+    return str(count)
+
+
+@click.command("backup")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="The backup file to write (a ZIP archive).")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@click.option("--with-attachments", is_flag=True,
+              help="Also copy the local attachment folder (ROADMAP_ATTACHMENT_DIR, or "
+                   "instance/attachments). Attachments kept in object storage (S3) are not "
+                   "copied: the bucket's own versioning backs them up.")
+@with_appcontext
+def backup_command(out: Path, force: bool, with_attachments: bool) -> None:
+    """Back up the database to one file while the application keeps running.
+
+    SQLite is copied with its online backup API; PostgreSQL with pg_dump --format=custom
+    (pg_dump must be at least as new as the server). The file holds the dump and a manifest:
+    schema revision, row counts per table and the last audit event's hash, which `roadmap
+    restore` checks.
+    """
+    started = time.monotonic()
+    try:
+        manifest = service.backup(current_app.config["DATABASE_URL"], out, force,
+                                  _attachment_folder(with_attachments), _say)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {out}: {len(manifest.tables)} tables, {manifest.rows} rows, "
+               f"{manifest.audit_events} audit events, {manifest.attachments} attachment files, "
+               f"{_size(out.stat().st_size)}, in {time.monotonic() - started:.1f} s")
+
+
+@click.command("restore")
+@click.argument("backup_file", metavar="FILE",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True,
+              help="Replace a database that already holds data (and move aside attachment "
+                   "files that are in the way).")
+@with_appcontext
+def restore_command(backup_file: Path, replace: bool) -> None:
+    """Restore a backup made by `roadmap backup` into the configured database.
+
+    Refuses a database that holds data unless --replace, a backup of the other kind of
+    database, and a backup made by newer code. Afterwards the row counts must match the
+    backup's manifest and `roadmap audit verify` must hold, or the command exits 1. Attachment
+    files in the backup go back into the local attachment folder.
+    """
+    started = time.monotonic()
+    try:
+        manifest = service.restore(current_app.config["DATABASE_URL"], backup_file, replace,
+                                   _attachment_folder(True), _say)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored {backup_file}: {len(manifest.tables)} tables, {manifest.rows} rows "
+               f"match the manifest; {manifest.audit_events} audit events and every signature "
+               f"verified, in {time.monotonic() - started:.1f} s")
