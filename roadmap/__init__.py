@@ -22,9 +22,11 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.config.update(config.build(app.instance_path, test_config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from roadmap import db, mail
-    from roadmap.web import assets, errors, security, templating
+    from roadmap import db, logs, mail
+    from roadmap.web import assets, errors, request_log, security, templating
 
+    logs.init_app(app)
+    request_log.init_app(app)  # first, so its after_request runs last and logs the final status
     db.init_app(app)
     mail.init_app(app)
     templating.init_app(app)
@@ -45,7 +47,13 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
                     feedback_views, exports_views):
         feature.init_app(app)
 
+    from roadmap.web import limits
+
+    limits.init_app(app)  # after the features, whose public endpoints it limits
+
     from roadmap import cli
+    from roadmap.serve import command as serve_command
 
     cli.init_app(app)
+    app.cli.add_command(serve_command.serve)
     return app

@@ -26,16 +26,29 @@ DEFAULTS: dict[str, Any] = {
     "INVITATION_DAYS": 7,
     "PASSWORD_RESET_HOURS": 2,
     "REAUTH_MINUTES": 5,  # signing needs the password or a code entered this recently
-    "ATTACHMENT_DIR": None,  # where attachments are kept; None: instance/attachments
+    "ATTACHMENT_DIR": None,  # the local store's folder; None: instance/attachments
+    "STORAGE": "local",  # where attachments are kept: "local" (ATTACHMENT_DIR) or "s3"
+    "S3_BUCKET": None,  # the bucket, with STORAGE=s3; credentials come from boto3's own chain
+    "S3_PREFIX": "",  # object names start with this (e.g. "roadmap/"); "" for none
+    "S3_ENDPOINT_URL": None,  # an S3-compatible service (MinIO, Ceph); None: AWS
+    "S3_REGION": None,  # None: boto3's own (AWS_DEFAULT_REGION, the profile)
     "EXPORT_DIR": None,  # export jobs, their files and the rendered-part cache; None: instance/exports
     "EXPORT_FONT_DIR": None,  # the DejaVu TTF files (Debian fonts-dejavu-core); None: its folder
     "EXPORT_WORKERS": 0,  # processes that render PDF parts at once; 0: one per core
-    "REDIS_URL": None,  # export job queue on Redis; None: an SQLite queue in EXPORT_DIR
+    "REDIS_URL": None,  # export queue and rate limits on Redis; None: SQLite queue, per-process limits
+    "RATE_LIMIT_PREFIX": "roadmap-limits",  # Redis key prefix of the rate limits (one per deployment)
+    "PROXY_HOPS": 0,  # load balancers in front that set X-Forwarded-*; 0: trust no such header
+    "LOG_FORMAT": None,  # "json" or "text"; None: json in production, text otherwise
+    "BIND": "0.0.0.0:8000",  # where `roadmap serve` (gunicorn) listens
+    "WORKERS": 0,  # gunicorn worker processes; 0: 2 x cores + 1
+    "THREADS": 4,  # threads per gunicorn worker
+    "ALLOW_SQLITE": False,  # let `roadmap serve` run production on SQLite (one server only)
 }
 
-_BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO"}
+_BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE"}
 _INTEGER = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "INVITATION_DAYS",
-            "PASSWORD_RESET_HOURS", "REAUTH_MINUTES", "EXPORT_WORKERS"}
+            "PASSWORD_RESET_HOURS", "REAUTH_MINUTES", "EXPORT_WORKERS",
+            "PROXY_HOPS", "WORKERS", "THREADS"}
 _WEAK_SECRETS = {None, "", "dev", "change-me", "secret", "development"}
 
 
@@ -90,8 +103,21 @@ def build(instance_path: str, test_config: Mapping[str, Any] | None,
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "roadmap.sqlite3")
     if settings["FRAMEWORK_DIR"] is None:
         settings["FRAMEWORK_DIR"] = str(Path(__file__).resolve().parent.parent / "capabilities")
+    if settings["LOG_FORMAT"] is None:
+        settings["LOG_FORMAT"] = "json" if settings["ENV"] == "production" else "text"
+    if settings["LOG_FORMAT"] not in {"json", "text"}:
+        raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be json or text")
     _check_secret(settings)
+    _check_storage(settings)
     return settings
+
+
+def _check_storage(settings: dict[str, Any]) -> None:
+    """Refuse an attachment store that cannot work, at start rather than at the first upload."""
+    if settings["STORAGE"] not in {"local", "s3"}:
+        raise ConfigError(f"{ENV_PREFIX}STORAGE must be local or s3, not {settings['STORAGE']!r}")
+    if settings["STORAGE"] == "s3" and not settings["S3_BUCKET"]:
+        raise ConfigError(f"{ENV_PREFIX}STORAGE=s3 needs {ENV_PREFIX}S3_BUCKET, the bucket's name")
 
 
 def _check_secret(settings: dict[str, Any]) -> None:

@@ -27,8 +27,27 @@ def init_app(app: Flask) -> None:
             message="For your security, forms expire. Go back, reload the page and submit it again.",
         ), 400
 
+    @app.errorhandler(429)
+    def _too_many(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+        # A Flask-Limiter limit knows its window; other 429s (the sign-in throttle) ask for a minute.
+        limit = getattr(getattr(error, "limit", None), "limit", None)
+        seconds = int(limit.get_expiry()) if limit is not None else 60
+        return (render_template("errors/too_many_requests.html", wait=_wait(seconds)), 429,
+                {"Retry-After": str(seconds)})
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
         return render_template("errors/error.html", title=title, message=message), code
+
+
+def _wait(seconds: int) -> str:
+    """How long to wait, in words: "a minute", "5 minutes", "an hour"."""
+    minutes = max(1, round(seconds / 60))
+    if minutes == 1:
+        return "a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = round(minutes / 60)
+    return "an hour" if hours == 1 else f"{hours} hours"

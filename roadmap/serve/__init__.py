@@ -1,0 +1,1 @@
+"""Serving in production: gunicorn's settings (gunicorn_conf) and the `roadmap serve` command."""
