@@ -21,11 +21,17 @@ from roadmap.models import Base
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKEND = "postgresql" if POSTGRES_URL.startswith("postgres") else "sqlite"
 TEST_PASSWORD = "correct horse battery staple"
+# Attachments go to a local folder by default; with TEST_STORAGE=s3 every app built from
+# `app_config` keeps them in a bucket on a moto S3 server on localhost (one per test worker).
+STORAGE = os.environ.get("TEST_STORAGE", "local")
+if STORAGE not in {"local", "s3"}:
+    raise pytest.UsageError("TEST_STORAGE must be local or s3")
+S3_REGION = "eu-west-2"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    """Say which database the run uses."""
-    return f"roadmap test database: {BACKEND}"
+    """Say which database and attachment store the run uses."""
+    return f"roadmap test database: {BACKEND}; attachments: {STORAGE}"
 
 
 def postgres_admin_url() -> str:
@@ -86,12 +92,60 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
     return f"sqlite:///{target}"
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """An S3 server (moto) on localhost for this worker, fake credentials in the environment.
+
+    The credentials reach the app the way real ones do, through boto3's standard chain.
+    """
+    from moto.server import ThreadedMotoServer
+
+    fake = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": S3_REGION, "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    saved = {name: os.environ.get(name) for name in [*fake, "AWS_SESSION_TOKEN", "AWS_PROFILE"]}
+    for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        os.environ.pop(name, None)
+    os.environ.update(fake)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def s3_bucket(s3_endpoint: str) -> str:
+    """A bucket of this worker's own on the moto server; each test writes under its own prefix."""
+    import boto3
+
+    name = f"roadmap-test-{_worker()}".lower()
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name=S3_REGION).create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": S3_REGION})
+    return name
+
+
+def storage_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    """The attachment store settings of a test app: none (local folder), or a bucket."""
+    if STORAGE != "s3":
+        return {}
+    return {"STORAGE": "s3", "S3_BUCKET": request.getfixturevalue("s3_bucket"),
+            "S3_ENDPOINT_URL": request.getfixturevalue("s3_endpoint"),
+            "S3_PREFIX": f"{tmp_path.name}/"}
+
+
 @pytest.fixture
-def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+def app_config(database_url: str, tmp_path: Path,
+               request: pytest.FixtureRequest) -> dict[str, Any]:
     """Settings for the test app; tests may change them before asking for `app`."""
     return {"TESTING": True, "DATABASE_URL": database_url, "ARGON2_PROFILE": "fast",
             "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-secret-key-" + "x" * 32,
-            "MAIL_FOLDER": str(tmp_path / "mail")}
+            "MAIL_FOLDER": str(tmp_path / "mail"), **storage_settings(request, tmp_path)}
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
+from roadmap import storage
 from roadmap.portfolio import definitions
 from roadmap.portfolio.attachments import DOCX
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceCapability
@@ -133,7 +134,7 @@ def test_attachments_are_checked_by_content_and_served_as_downloads(client, logi
     session.rollback()
     stored = session.scalars(sa.select(Attachment).order_by(Attachment.id)).all()
     assert [a.media_type for a in stored] == ["application/pdf", "image/png", "image/jpeg", DOCX]
-    assert (tmp_path / "files" / stored[0].sha256[:2] / stored[0].sha256).read_bytes() == files["cert.pdf"]
+    assert storage.current(app).get(stored[0].sha256) == files["cert.pdf"]  # kept by its hash
     download = client.get(f"/portfolio/attachments/{stored[0].id}")
     assert download.status_code == 200 and download.data == files["cert.pdf"]
     assert download.headers["Content-Disposition"].startswith("attachment")

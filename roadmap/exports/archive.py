@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -13,6 +14,7 @@ from typing import Any, Callable, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import storage
 from roadmap.accounts.models import User
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Enrolment
@@ -26,6 +28,7 @@ from roadmap.supervision.models import CapabilityRating, StageSignOff
 SCHEMA = Path(__file__).resolve().parent / "export-schema.json"
 SCHEMA_VERSION = 1
 Progress = Callable[[int, str], None]
+CHUNK = 1024 * 1024
 
 
 def _iso(value: Any) -> Any:
@@ -123,13 +126,15 @@ def export_zip(session: Session, enrolment: Enrolment, today: dt.date, target: P
                      lambda percent, message: report(percent * 8 // 10, message))
     report(82, "Collecting attachments and data")
     content = data(session, enrolment, today)
-    base = setup().attachment_dir
+    store = storage.current()
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("portfolio.pdf", pdf)
         for item in content["evidence"]:
             for attachment in item["attachments"]:
-                sha = attachment["sha256"]
-                archive.write(base / sha[:2] / sha, attachment["path"])
+                # Streamed from the store into the ZIP, one chunk at a time.
+                with store.open(attachment["sha256"]) as source, \
+                        archive.open(attachment["path"], "w") as member:
+                    shutil.copyfileobj(source, member, CHUNK)
         archive.writestr("data.json", json.dumps(content, indent=2, ensure_ascii=False,
                                                  default=str))
         archive.writestr("schema.json", SCHEMA.read_text())

@@ -13,6 +13,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import storage
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
 from roadmap.feedback.models import FeedbackResponse
@@ -22,6 +23,7 @@ from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, 
                                       EvidenceVersion)
 from roadmap.portfolio.progress import COUNTED_STATUSES, rag, targets
 from roadmap.portfolio.web import STATUS_TAGS
+from roadmap.storage import mirror
 from roadmap.supervision import checklist as checklists, timeline
 from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOff,
                                         SupervisorAssignment)
@@ -122,10 +124,16 @@ def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
                          for v in versions[e.id]],
             "attachments": [{"filename": a.filename, "media_type": a.media_type,
                              "size_kb": max(1, round(a.size_bytes / 1024)), "sha256": a.sha256,
-                             "image": (attachment_dir / a.sha256[:2] / a.sha256).as_uri()
-                             if a.media_type in IMAGE_TYPES else None} for a in files[e.id]],
+                             "image": _image(a, attachment_dir)} for a in files[e.id]],
         })
     return found
+
+
+def _image(attachment: Attachment, attachment_dir: Path) -> Optional[str]:
+    """A file:// URI the renderer can read for an image attachment (copied from a bucket)."""
+    if attachment.media_type not in IMAGE_TYPES:
+        return None
+    return mirror.local_copy(storage.current(), attachment.sha256, attachment_dir).as_uri()
 
 
 def _headings(session: Session, enrolment: Enrolment, version: FrameworkVersion,

@@ -15,11 +15,13 @@ from flask import Flask, current_app, render_template
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from roadmap import storage
 from roadmap.cohorts.models import Enrolment
 from roadmap.exports import parallel
 from roadmap.exports.gather import gather
 from roadmap.exports.join import join, offsets
 from roadmap.exports.render import Rendered, render
+from roadmap.storage import mirror
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 ITEMS_PER_PART = 6
@@ -58,10 +60,12 @@ def setup(app: Optional[Flask] = None) -> Setup:
     app = app or current_app
     config = app.config
     instance = Path(app.instance_path)
+    export_dir = Path(config.get("EXPORT_DIR") or instance / "exports")
     return Setup(
-        export_dir=Path(config.get("EXPORT_DIR") or instance / "exports"),
+        export_dir=export_dir,
         font_dir=Path(config.get("EXPORT_FONT_DIR") or DEFAULT_FONT_DIR),
-        attachment_dir=Path(config.get("ATTACHMENT_DIR") or instance / "attachments"),
+        # The local store's folder, or copies of a bucket's images under export_dir.
+        attachment_dir=mirror.folder_for(storage.current(app), export_dir),
         workers=int(config.get("EXPORT_WORKERS") or os.cpu_count() or 1))
 
 

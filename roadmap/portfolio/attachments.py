@@ -1,16 +1,16 @@
-"""Attachments: checked by content, stored outside the web root under their SHA-256."""
+"""Attachments: checked by content, kept in the app's store (roadmap.storage) under their SHA-256."""
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import zipfile
-from pathlib import Path
 from typing import Optional
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
+from roadmap import storage
 from roadmap.accounts.models import User
 from roadmap.audit.service import record
 from roadmap.portfolio.models import Attachment, Evidence
@@ -18,6 +18,7 @@ from roadmap.portfolio.models import Attachment, Evidence
 MAX_BYTES = 10 * 1024 * 1024
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ACCEPTED = "PDF, PNG, JPEG or Word (DOCX)"
+log = logging.getLogger(__name__)
 
 
 class AttachmentRefused(ValueError):
@@ -43,27 +44,6 @@ def sniff(data: bytes) -> Optional[str]:
     return None
 
 
-def folder() -> Path:
-    """Where files are kept: ATTACHMENT_DIR, or instance/attachments."""
-    configured = current_app.config.get("ATTACHMENT_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "attachments"
-
-
-def path_for(sha256: str, base: Optional[Path] = None) -> Path:
-    """The file of a content hash, two levels deep so no folder grows too large."""
-    return (base or folder()) / sha256[:2] / sha256
-
-
-def _store(data: bytes, digest: str) -> None:
-    target = path_for(digest)
-    if target.exists():
-        return  # the same content is already kept
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(f".{os.getpid()}.part")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
-
-
 def add(session: Session, evidence: Evidence, actor: User, filename: str, data: bytes) -> Attachment:
     """Check and keep a file, and attach it to the item."""
     if not data:
@@ -74,7 +54,12 @@ def add(session: Session, evidence: Evidence, actor: User, filename: str, data: 
     if media_type is None:
         raise AttachmentRefused(f"The selected file must be a {ACCEPTED} file")
     digest = hashlib.sha256(data).hexdigest()
-    _store(data, digest)
+    try:
+        storage.current().put(digest, data)
+    except storage.StorageError:
+        log.exception("attachment %s could not be stored", digest)
+        raise AttachmentRefused("The file could not be saved just now. Try again in a few "
+                                "minutes") from None
     name = os.path.basename(filename.replace("\\", "/")).strip() or "attachment"
     attachment = Attachment(evidence_id=evidence.id, filename=name[:255], media_type=media_type,
                             size_bytes=len(data), sha256=digest, uploaded_by_id=actor.id)

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 
+from roadmap import storage
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import get_session
@@ -283,11 +284,13 @@ def download_attachment(attachment_id: int) -> Response:
     if attachment is None:
         abort(404)
     load_evidence(session, current_user, attachment.evidence_id, CONTENT, today())
-    path = attachments.path_for(attachment.sha256)
-    if not path.is_file():
+    try:  # streamed from the store in chunks, never read whole into memory
+        body = storage.current().open(attachment.sha256)
+    except storage.MissingObject:
         abort(404)
-    response = send_file(path, mimetype=attachment.media_type, as_attachment=True,
-                         download_name=attachment.filename, max_age=0)
+    response = send_file(body, mimetype=attachment.media_type, as_attachment=True,
+                         download_name=attachment.filename, max_age=0, conditional=False)
+    response.content_length = attachment.size_bytes
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,0 +1,228 @@
+"""Attachment stores: the local folder and an S3-compatible bucket (moto's server on localhost).
+
+The tests that build an app here keep attachments in the bucket whatever TEST_STORAGE says, so
+S3 is covered on every pass; the rest of the suite follows TEST_STORAGE.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import socket
+import time
+import zipfile
+
+import boto3
+import pytest
+from pypdf import PdfReader
+
+from roadmap import create_app, storage
+from roadmap.config import ConfigError
+from roadmap.exports import parallel
+from roadmap.storage import mirror
+from roadmap.storage.s3 import S3Store
+from tests.conftest import S3_REGION
+from tests.supervision.conftest import make_item, msk, team  # noqa: F401
+
+# A 2 x 2 red PNG, small enough to read in a test and real enough for WeasyPrint to draw.
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00"
+       b"\xfd\xd4\x9as\x00\x00\x00\x12IDATx\x9cc\xf8\xcf\xc0\x00\xc2\x0c\x0c\xff\x01\x00\x19\xf6"
+       b"\x03\xfd\xa5\x1d\xa8\xbd\x00\x00\x00\x00IEND\xaeB`\x82")
+DATA = b"%PDF-1.7\nsome certificate\n"
+KEY = hashlib.sha256(DATA).hexdigest()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_workers():
+    yield
+    parallel.shutdown()
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path, s3_bucket, s3_endpoint):
+    """Attachments in this worker's bucket, under a prefix of this test's own."""
+    app_config.update(STORAGE="s3", S3_BUCKET=s3_bucket, S3_ENDPOINT_URL=s3_endpoint,
+                      S3_PREFIX=f"{tmp_path.name}/", ATTACHMENT_DIR=str(tmp_path / "local"),
+                      EXPORT_DIR=str(tmp_path / "exports"), EXPORT_WORKERS=1)
+    return app_config
+
+
+def _s3(endpoint: str):
+    return boto3.client("s3", endpoint_url=endpoint, region_name=S3_REGION)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_local_store_round_trips_in_the_existing_layout(tmp_path):
+    store = storage.LocalStore(tmp_path / "files")
+    assert not store.exists(KEY)
+    store.put(KEY, DATA)
+    # The layout attachments have always had, so folders kept before keep working.
+    assert (tmp_path / "files" / KEY[:2] / KEY).read_bytes() == DATA
+    assert store.exists(KEY) and store.get(KEY) == DATA
+    with store.open(KEY) as stream:
+        assert stream.read() == DATA
+    store.put(KEY, DATA)  # idempotent: the same content is kept once
+    assert sorted(p.name for p in (tmp_path / "files").rglob("*") if p.is_file()) == [KEY]
+    missing = "ab" + "0" * 62
+    with pytest.raises(storage.MissingObject):
+        store.get(missing)
+    with pytest.raises(storage.MissingObject):
+        store.open(missing)
+    for bad in ("../../etc/passwd", "/etc/passwd", "ab/cd", ""):
+        with pytest.raises(ValueError):
+            store.put(bad, DATA)
+    store.check()
+    assert store.describe() == "local folder"
+
+
+def test_the_local_store_check_says_when_the_folder_cannot_be_written(tmp_path):
+    (tmp_path / "taken").write_text("a file where the folder should be")
+    with pytest.raises(storage.StorageError, match="attachment folder cannot be written"):
+        storage.LocalStore(tmp_path / "taken" / "files").check()
+
+
+def test_the_s3_store_round_trips_under_its_prefix(s3_bucket, s3_endpoint, tmp_path):
+    store = S3Store(s3_bucket, f"/{tmp_path.name}/", s3_endpoint, S3_REGION)
+    assert not store.exists(KEY)
+    store.put(KEY, DATA)
+    name = f"{tmp_path.name}/{KEY[:2]}/{KEY}"
+    assert _s3(s3_endpoint).get_object(Bucket=s3_bucket, Key=name)["Body"].read() == DATA
+    assert store.exists(KEY) and store.get(KEY) == DATA
+    with store.open(KEY) as stream:
+        assert stream.read(5) + stream.read() == DATA
+    store.put(KEY, DATA)
+    listed = _s3(s3_endpoint).list_objects_v2(Bucket=s3_bucket, Prefix=f"{tmp_path.name}/")
+    assert [o["Key"] for o in listed["Contents"]] == [name]
+    missing = "ab" + "0" * 62
+    with pytest.raises(storage.MissingObject):
+        store.get(missing)
+    with pytest.raises(storage.MissingObject):
+        store.open(missing)
+    assert not store.exists(missing)
+    with pytest.raises(ValueError):
+        store.get("../secrets")
+    store.check()
+    assert store.describe() == f"s3 bucket {s3_bucket}"
+
+
+def test_the_s3_check_says_clearly_what_is_wrong(s3_endpoint):
+    with pytest.raises(storage.StorageError, match="the bucket does not exist") as no_bucket:
+        S3Store("no-such-bucket", "", s3_endpoint, S3_REGION).check()
+    assert "s3 bucket no-such-bucket" in str(no_bucket.value)
+    unreachable = f"http://127.0.0.1:{_free_port()}"
+    started = time.monotonic()
+    with pytest.raises(storage.StorageError, match="could not reach the bucket") as down:
+        S3Store("roadmap", "", unreachable, S3_REGION).check()
+    assert unreachable in str(down.value)
+    assert time.monotonic() - started < 10  # a health check must answer soon
+
+
+def test_settings_choose_the_store_and_refuse_s3_without_a_bucket(app, s3_bucket, tmp_path):
+    store = storage.current(app)
+    assert isinstance(store, S3Store) and store is storage.current(app)
+    assert store.describe() == f"s3 bucket {s3_bucket}"
+    local = create_app({"TESTING": True, "DATABASE_URL": "sqlite://",
+                        "ATTACHMENT_DIR": str(tmp_path / "files")})
+    assert storage.current(local).describe() == "local folder"
+    with pytest.raises(ConfigError, match="ROADMAP_STORAGE=s3 needs ROADMAP_S3_BUCKET"):
+        create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "STORAGE": "s3"})
+    with pytest.raises(ConfigError, match="ROADMAP_STORAGE must be local or s3"):
+        create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "STORAGE": "ftp"})
+
+
+def test_an_upload_lands_in_the_bucket_and_downloads_byte_identical(
+        app, client, login, session, team, make_item, s3_bucket, s3_endpoint, tmp_path):
+    item = make_item("cbd", status="draft")
+    login(client, team.candidate)
+    response = client.post(f"/portfolio/evidence/{item.id}/attachments",
+                           data={"file": (io.BytesIO(DATA), "certificate.pdf")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "certificate.pdf is attached" in response.get_data(as_text=True)
+    stored = _s3(s3_endpoint).get_object(Bucket=s3_bucket,
+                                         Key=f"{tmp_path.name}/{KEY[:2]}/{KEY}")
+    assert stored["Body"].read() == DATA
+    assert not (tmp_path / "local").exists()  # nothing went to the local folder
+    page = client.get(f"/portfolio/evidence/{item.id}").get_data(as_text=True)
+    link = page.split('href="/portfolio/attachments/')[1].split('"')[0]
+    download = client.get(f"/portfolio/attachments/{link}")
+    assert download.status_code == 200 and download.data == DATA
+    assert download.headers["Content-Length"] == str(len(DATA))
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    download.close()
+    _s3(s3_endpoint).delete_object(Bucket=s3_bucket, Key=f"{tmp_path.name}/{KEY[:2]}/{KEY}")
+    assert client.get(f"/portfolio/attachments/{link}").status_code == 404
+
+
+def test_an_upload_the_store_cannot_take_is_refused_plainly(
+        app, client, login, team, make_item):
+    app.config.update(S3_BUCKET="no-such-bucket")  # read when the store is first built
+    item = make_item("cbd", status="draft")
+    login(client, team.candidate)
+    page = client.post(f"/portfolio/evidence/{item.id}/attachments",
+                       data={"file": (io.BytesIO(DATA), "certificate.pdf")},
+                       content_type="multipart/form-data",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "could not be saved just now" in page and "is attached" not in page
+
+
+def _export(client, enrolment_id: int, kind: str) -> bytes:
+    response = client.post(f"/exports/enrolment/{enrolment_id}/{kind}")
+    assert response.status_code == 302, response.data[:500]
+    download = client.get(response.headers["Location"] + "/download")
+    assert download.status_code == 200
+    data = download.get_data()
+    download.close()
+    return data
+
+
+def test_the_pdf_and_zip_of_a_portfolio_with_an_image_work_from_the_bucket(
+        app, client, login, session, team, make_item, tmp_path):
+    item = make_item("cbd", status="submitted", headings=("1",))
+    with app.test_request_context():
+        from roadmap.portfolio import attachments
+
+        attachments.add(session, item, team.candidate, "knee.png", PNG)
+    session.commit()
+    login(client, team.candidate)
+
+    pdf = PdfReader(io.BytesIO(_export(client, team.enrolment.id, "pdf")))
+    images = [image for page in pdf.pages for image in page.images]
+    assert len(images) == 1 and images[0].image.size == (2, 2)
+    png_key = hashlib.sha256(PNG).hexdigest()
+    copy = tmp_path / "exports" / "attachments" / png_key[:2] / png_key
+    assert copy.read_bytes() == PNG  # the renderer read a copy under EXPORT_DIR
+    assert not (tmp_path / "local").exists()
+
+    archive = zipfile.ZipFile(io.BytesIO(_export(client, team.enrolment.id, "zip")))
+    data = json.loads(archive.read("data.json"))
+    files = [a for e in data["evidence"] for a in e["attachments"]]
+    assert [f["filename"] for f in files] == ["knee.png"]
+    assert archive.read(files[0]["path"]) == PNG
+    assert archive.read("portfolio.pdf").startswith(b"%PDF-")
+
+
+def test_copies_for_the_renderer_are_reused_and_pruned(s3_bucket, s3_endpoint, tmp_path):
+    store = S3Store(s3_bucket, tmp_path.name, s3_endpoint, S3_REGION)
+    store.put(KEY, DATA)
+    folder = mirror.folder_for(store, tmp_path / "exports")
+    copy = mirror.local_copy(store, KEY, folder)
+    assert copy == folder / KEY[:2] / KEY and copy.read_bytes() == DATA
+    os.utime(copy, (time.time() - 3 * 86400,) * 2)
+    assert mirror.local_copy(store, KEY, folder) == copy  # reused, and marked as used now
+    assert mirror.prune(store, tmp_path / "exports") == 0 and copy.exists()
+    os.utime(copy, (time.time() - 3 * 86400,) * 2)
+    assert mirror.prune(store, tmp_path / "exports") == 1 and not copy.exists()
+    with pytest.raises(storage.MissingObject):
+        mirror.local_copy(store, "ab" + "0" * 62, folder)
+    local = storage.LocalStore(tmp_path / "files")
+    local.put(KEY, DATA)
+    assert mirror.local_copy(local, KEY, mirror.folder_for(local, tmp_path / "exports")) == \
+        local.path(KEY)
+    os.utime(local.path(KEY), (time.time() - 3 * 86400,) * 2)
+    assert mirror.prune(local, tmp_path / "exports") == 0 and local.path(KEY).exists()
