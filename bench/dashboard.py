@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import framework, percentile  # noqa: E402
+
 from roadmap.accounts.models import SupervisorProfile, User, UserRole  # noqa: E402
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub  # noqa: E402
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion  # noqa: E402
@@ -38,21 +40,6 @@ from roadmap.supervision.models import CapabilityRating, SupervisorAssignment  #
 SECRET_TEXT = "SEEDED-REFLECTION-TEXT the hub must never see"
 STATUSES = ("signed", "signed", "submitted", "draft", "signed", "returned",
             "changed_since_signed", "signed")
-
-
-def framework(session: Session) -> FrameworkVersion:
-    """The MSK FCP framework from capabilities/, loaded once."""
-    from roadmap.framework import loader, service
-
-    version = service.latest_version(session, "msk-fcp")
-    if version is None:
-        result = loader.read_path(ROOT / "capabilities")
-        assert result.ok, result.problems
-        for loaded in result.frameworks:
-            service.load_into_db(session, loaded.document, loaded.source_path)
-        version = service.latest_version(session, "msk-fcp")
-    assert version is not None
-    return version
 
 
 def _ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
@@ -206,11 +193,6 @@ WHERE en.cohort_id = :cohort
 """
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
-
-
 def main(argv: Optional[list[str]] = None) -> int:
     """Seed, warm up, time the page and the floor, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -282,7 +264,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                 floor_times.append(elapsed)
         assert len(rows) == args.candidates
     ms = lambda v: f"{v * 1000:.1f} ms"  # noqa: E731
-    page_p95, floor_p95 = _percentile(page_times, 0.95), _percentile(floor_times, 0.95)
+    page_p95, floor_p95 = percentile(page_times, 0.95), percentile(floor_times, 0.95)
     print(f"dashboard page   median {ms(statistics.median(page_times))}  p95 {ms(page_p95)}  ({args.runs} runs)")
     print(f"floor (one SQL)  median {ms(statistics.median(floor_times))}  p95 {ms(floor_p95)}")
     print(f"p95 ratio page/floor: {page_p95 / floor_p95:.2f}  "

@@ -1,0 +1,87 @@
+"""Run Roadmap (with the bare Flask app at /bare) under gunicorn on loopback for a benchmark.
+
+Worker choice for 2 cores: 2 gthread workers (one process per core, so Python's GIL never
+caps us at one core) with 4 threads each, so a request waiting on PostgreSQL or on argon2
+(which releases the GIL) does not hold up the next one. More processes than cores would
+only add context switches and memory beside PostgreSQL and locust on the same two cores.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def find_accounts(database_url: str, given: Optional[str] = None) -> dict[str, Any]:
+    """The sign-in accounts bench/seed.py wrote for this database."""
+    candidates = [Path(given)] if given else sorted((ROOT / "instance").glob("bench-accounts-*.json"))
+    for path in candidates:
+        if path.is_file():
+            data = json.loads(path.read_text())
+            if given or data.get("database_url") == database_url:
+                data["_path"] = str(path)
+                return data
+    raise SystemExit(f"no accounts file for {database_url}: run bench/seed.py first, or give --accounts")
+
+
+class Server:
+    """gunicorn serving bench/wsgi.py against a database, started and stopped by us."""
+
+    def __init__(self, database_url: str, workers: int = 2, threads: int = 4) -> None:
+        self.database_url, self.workers, self.threads = database_url, workers, threads
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.folder = tempfile.TemporaryDirectory(prefix="roadmap-load-")
+        self.process: Optional[subprocess.Popen[bytes]] = None
+
+    def __enter__(self) -> "Server":
+        folder = Path(self.folder.name)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ROADMAP_")}
+        env.update(ROADMAP_DATABASE_URL=self.database_url, ROADMAP_SECRET_KEY=secrets.token_hex(32),
+                   ROADMAP_MAIL_FOLDER=str(folder / "mail"), ROADMAP_ATTACHMENT_DIR=str(folder / "files"),
+                   ROADMAP_EXPORT_DIR=str(folder / "exports"))
+        self.log = open(folder / "gunicorn.log", "wb")
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--chdir", str(ROOT), "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers), "--worker-class", "gthread", "--threads", str(self.threads),
+             "--log-level", "warning", "bench.wsgi:app"], env=env, stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+            if self.process.poll() is not None:
+                break
+        self.__exit__()
+        raise SystemExit(f"gunicorn did not start; its log: {folder / 'gunicorn.log'}")
+
+    def __exit__(self, *_: Any) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+        self.folder.cleanup()
