@@ -42,6 +42,8 @@ accesslog = None  # our own structured line per request replaces the access log
 errorlog = "-"
 loglevel = "info"
 proc_name = "roadmap"
+# No control socket: nothing here uses it, and two servers on one host would share its path.
+control_socket_disable = True
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"  # heartbeat files off disk, so a slow disk cannot kill workers
 
@@ -52,8 +54,12 @@ if _settings["LOG_FORMAT"] == "json":
         "formatters": {"json": {"()": "roadmap.logs.JsonFormatter"}},
         "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json",
                                 "stream": "ext://sys.stdout"}},
+        "root": {"level": "WARNING", "handlers": []},  # the app adds its own (roadmap.logs)
         "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["stdout"],
-                                       "propagate": False}},
+                                       "propagate": False, "qualname": "gunicorn.error"},
+                    # gunicorn's access line carries the query string: never emit it.
+                    "gunicorn.access": {"level": "CRITICAL", "handlers": [],
+                                        "propagate": False, "qualname": "gunicorn.access"}},
     }
 
 
