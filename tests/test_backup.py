@@ -20,6 +20,7 @@ from roadmap.backup import postgres, service
 from tests.conftest import BACKEND, _worker, fresh_postgres_database, postgres_admin_url
 
 DEMO_PASSWORD = "a-long-demo-password"
+HERE = sa.text("SELECT count(*) FROM users WHERE email = 'already.here@example.nhs.uk'")
 
 
 def _make_app(url: str, folder: Path, **extra: Any) -> Flask:
@@ -167,12 +168,12 @@ def test_restore_refuses_a_database_with_data_unless_replace(portfolio, session,
     refused = _invoke(url, tmp_path, "restore", str(portfolio.file))
     assert refused.exit_code == 1
     assert "already holds data" in refused.output and "--replace" in refused.output
-    assert session.scalar(sa.text("SELECT count(*) FROM users WHERE email = 'already.here@example.nhs.uk'")) == 1
+    assert session.scalar(HERE) == 1
     session.rollback()
     replaced = _invoke(url, tmp_path, "restore", "--replace", str(portfolio.file))
     assert replaced.exit_code == 0, replaced.output
     assert service.state_of(url).tables == portfolio.state.tables
-    assert session.scalar(sa.text("SELECT count(*) FROM users WHERE email = 'already.here@example.nhs.uk'")) == 0
+    assert session.scalar(HERE) == 0
 
 
 def test_backup_will_not_overwrite_a_file_without_force(app_config, tmp_path):
@@ -363,3 +364,12 @@ def test_missing_or_old_postgresql_client_tools_are_named(tmp_path, monkeypatch)
     with pytest.raises(service.BackupError) as missing:
         postgres.tool("pg_restore", 15)
     assert "pg_restore is not installed" in str(missing.value)
+
+
+def test_attachments_in_object_storage_are_left_to_the_bucket(app_config, tmp_path):
+    result = _invoke(app_config["DATABASE_URL"], tmp_path, "backup", "--out",
+                     str(tmp_path / "s3.zip"), "--with-attachments", STORAGE="s3",
+                     S3_BUCKET="roadmap-attachments")
+    assert result.exit_code == 1
+    assert "object storage" in result.output and "versioning" in result.output
+    assert not (tmp_path / "s3.zip").exists()

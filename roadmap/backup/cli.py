@@ -13,9 +13,16 @@ from roadmap.backup import service
 from roadmap.backup.manifest import BackupError
 
 
+def _in_object_storage() -> bool:
+    """True when attachments live in a bucket (ROADMAP_STORAGE=s3), not in a local folder."""
+    return current_app.config.get("STORAGE", "local") != "local"
+
+
 def _attachment_folder(wanted: bool) -> Optional[Path]:
     """The local attachment folder (ATTACHMENT_DIR, or instance/attachments) when wanted."""
     if not wanted:
+        return None
+    if _in_object_storage():
         return None
     configured = current_app.config.get("ATTACHMENT_DIR")
     return Path(configured) if configured else Path(current_app.instance_path) / "attachments"
@@ -51,6 +58,11 @@ def backup_command(out: Path, force: bool, with_attachments: bool) -> None:
     restore` checks.
     """
     started = time.monotonic()
+    if with_attachments and _in_object_storage():
+        raise click.ClickException("attachments are kept in object storage (ROADMAP_STORAGE="
+                                   f"{current_app.config['STORAGE']}), which this command does "
+                                   "not copy: the bucket's own versioning backs them up. Leave "
+                                   "out --with-attachments")
     try:
         manifest = service.backup(current_app.config["DATABASE_URL"], out, force,
                                   _attachment_folder(with_attachments), _say)
@@ -82,6 +94,9 @@ def restore_command(backup_file: Path, replace: bool) -> None:
                                    _attachment_folder(True), _say)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    if manifest.attachments and _in_object_storage():
+        click.echo(f"- the backup's {manifest.attachments} attachment files were not restored: "
+                   "attachments are kept in object storage here")
     click.echo(f"restored {backup_file}: {len(manifest.tables)} tables, {manifest.rows} rows "
                f"match the manifest; {manifest.audit_events} audit events and every signature "
                f"verified, in {time.monotonic() - started:.1f} s")

@@ -105,7 +105,8 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
                 raise BackupError("the dump does not hold what the backup's manifest says ("
                                   + line.split(CHECK_MARK, 1)[1].strip()
                                   + "); the restore was rolled back and the database is unchanged")
-        raise BackupError(f"{what} failed: " + (" / ".join(detail[-5:]) or f"exit {result.returncode}"))
+        summary = " / ".join(detail[-5:]) or f"exit {result.returncode}"
+        raise BackupError(f"{what} failed: {summary}")
 
 
 def dump(url: str, out: Path) -> tuple[State, dict[str, str]]:
@@ -139,7 +140,8 @@ def count_checks(tables: dict[str, int]) -> str:
             raise BackupError(f"the backup's manifest names an impossible table: {table!r}")
         lines += [
             f"  IF to_regclass('public.\"{table}\"') IS NULL THEN",
-            f"    RAISE EXCEPTION '{CHECK_MARK}table {table}: the manifest lists it, the dump lacks it';",
+            f"    RAISE EXCEPTION '{CHECK_MARK}table {table}: the manifest lists it, "
+            "the dump lacks it';",
             "  END IF;",
             f"  SELECT count(*) INTO found FROM public.\"{table}\";",
             f"  IF found <> {expected} THEN",

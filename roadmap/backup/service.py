@@ -170,9 +170,10 @@ def _restore_sqlite(url: str, dump: Path, manifest: Manifest, head: str, say: Sa
     """Check the extracted copy first, so a bad backup is refused before the target changes."""
     sqlite.check_integrity(dump)
     copy_url = f"sqlite:///{dump}"
-    say("checking the backup's row counts" + (" and audit log" if manifest.revision == head else ""))
+    at_head = manifest.revision == head
+    say("checking the backup's row counts" + (" and audit log" if at_head else ""))
     problems = differences(manifest, state_of(copy_url))
-    if not problems and manifest.revision == head:
+    if not problems and at_head:
         problem = audit_problem(copy_url)
         problems = [f"audit verification failed: {problem}"] if problem else []
     if problems:

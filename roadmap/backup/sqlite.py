@@ -69,7 +69,8 @@ def check_integrity(path: Path) -> None:
     try:
         result = connection.execute("PRAGMA integrity_check").fetchone()[0]
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"the database in the backup is not a readable SQLite file: {error}") from None
+        raise BackupError(f"the database in the backup is not a readable SQLite file: "
+                          f"{error}") from None
     finally:
         connection.close()
     if result != "ok":
