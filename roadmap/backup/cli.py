@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -68,6 +69,8 @@ def backup_command(out: Path, force: bool, with_attachments: bool) -> None:
                                   _attachment_folder(with_attachments), _say)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    except sa.exc.OperationalError as error:
+        raise click.ClickException(f"the database could not be reached: {error.orig}") from None
     click.echo(f"wrote {out}: {len(manifest.tables)} tables, {manifest.rows} rows, "
                f"{manifest.audit_events} audit events, {manifest.attachments} attachment files, "
                f"{_size(out.stat().st_size)}, in {time.monotonic() - started:.1f} s")
@@ -94,6 +97,8 @@ def restore_command(backup_file: Path, replace: bool) -> None:
                                    _attachment_folder(True), _say)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    except sa.exc.OperationalError as error:
+        raise click.ClickException(f"the database could not be reached: {error.orig}") from None
     if manifest.attachments and _in_object_storage():
         click.echo(f"- the backup's {manifest.attachments} attachment files were not restored: "
                    "attachments are kept in object storage here")
