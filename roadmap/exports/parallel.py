@@ -5,19 +5,21 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import weasyprint
 
-from roadmap.exports.render import Rendered, render, render_part
+from roadmap.exports.render import Rendered, Styles, render_part, renderer, warm_up
 
 Progress = Callable[[int, int], None]  # parts done, parts in all
 _pool: Optional[ProcessPoolExecutor] = None
 _pool_size = 0
+_pool_lock = threading.Lock()
 
 
 def part_key(html: str, stylesheet: bytes) -> str:
@@ -77,29 +79,136 @@ class PartCache:
 
 
 def _executor(workers: int) -> ProcessPoolExecutor:
-    """A pool kept for the life of the process (the job worker); started by a fork server."""
+    """A pool kept for the life of the process (the job worker); started by a fork server.
+
+    Creating it is quick; its processes start on the first submissions, and each of those
+    waits until the fork server has imported WeasyPrint (about a second on a first export).
+    """
     global _pool, _pool_size
-    if _pool is None or _pool_size != workers:
-        if _pool is not None:
-            _pool.shutdown()
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["roadmap.exports.render"])
-        _pool, _pool_size = ProcessPoolExecutor(max_workers=workers, mp_context=context), workers
-    return _pool
+    with _pool_lock:
+        if _pool is None or _pool_size != workers:
+            if _pool is not None:
+                _pool.shutdown()
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["roadmap.exports.render"])
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _pool_size = workers
+        return _pool
 
 
 def shutdown() -> None:
     """Stop the worker processes (tests and benchmarks call this at the end)."""
     global _pool
-    if _pool is not None:
-        _pool.shutdown()
-        _pool = None
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown()
+            _pool = None
 
 
-def render_all(htmls: Sequence[str], base_url: str, roots: Sequence[str], cache: PartCache,
-               stylesheet: bytes, workers: int, progress: Optional[Progress] = None) -> list[Rendered]:
-    """Every part, from the cache where it is there, the rest rendered in parallel."""
-    keys = [part_key(html, stylesheet) for html in htmls]
+def start(workers: int, styles: Styles) -> None:
+    """Start the workers (fonts loaded, stylesheets parsed) in the background, now.
+
+    The caller goes on reading the database meanwhile; a pool already running costs nothing.
+    """
+    if workers > 1:
+        pool = _executor(workers)
+        threading.Thread(target=_warm, args=(pool, workers, styles), daemon=True).start()
+
+
+def _warm(pool: ProcessPoolExecutor, workers: int, styles: Styles) -> None:
+    for _worker in range(workers):
+        try:
+            pool.submit(warm_up, styles)
+        except RuntimeError:  # shut down meanwhile
+            return
+
+
+def pool_running() -> bool:
+    """Whether worker processes are up (then one more render costs no start-up)."""
+    return _pool is not None
+
+
+def submit(html: str, styles: Styles, workers: int) -> Future:
+    """One part to a worker, while this process does something else; see result()."""
+    return _executor(workers).submit(render_part, html, styles)
+
+
+def result(future: Future) -> Rendered:
+    """A worker's part, as the main process renders it."""
+    try:
+        pdf, pages, bookmarks = future.result()
+    except BrokenProcessPool:
+        shutdown()  # a worker died (out of memory?): the next export starts afresh
+        raise
+    return Rendered(pdf, pages, [tuple(b) for b in bookmarks])
+
+
+class _Shares:
+    """The parts still to render, costliest first: workers take from the front, we from the back.
+
+    A thread hands the front to the pool (its first hand-overs wait while the workers start);
+    this process meanwhile renders from the back. Once everything is handed over, a part not
+    yet picked up by a worker can still be cancelled there and rendered here instead.
+    """
+
+    def __init__(self, order: list[int], pool: ProcessPoolExecutor, htmls: Sequence[str],
+                 styles: Styles) -> None:
+        self.order, self.pool, self.htmls, self.styles = order, pool, htmls, styles
+        self.front, self.back = 0, len(order)
+        self.lock = threading.Lock()
+        self.futures: dict[int, Future] = {}
+        self.error: Optional[BaseException] = None
+        self.feeder = threading.Thread(target=self._feed, daemon=True)
+        self.feeder.start()
+
+    def _feed(self) -> None:
+        while True:
+            with self.lock:
+                if self.front >= self.back:
+                    return
+                index = self.order[self.front]
+                self.front += 1
+            try:
+                self.futures[index] = self.pool.submit(render_part, self.htmls[index], self.styles)
+            except BaseException as error:  # noqa: BLE001 - raised again by ours()
+                self.error = error
+                return
+
+    def ours(self) -> Iterator[int]:
+        """Parts for this process, cheapest first, until the workers have the rest in hand."""
+        while True:
+            with self.lock:
+                if self.back <= self.front:
+                    break
+                self.back -= 1
+                index = self.order[self.back]
+            yield index
+        self.feeder.join()
+        if self.error is not None:
+            raise self.error
+        for index in reversed(self.order[:self.front]):
+            if not self.futures[index].cancel():
+                break  # a worker has reached this part: every costlier one is theirs
+            del self.futures[index]
+            yield index
+
+    def stop(self) -> None:
+        """One part failed: hand over nothing more and cancel what no worker has started."""
+        with self.lock:
+            self.back = self.front
+        self.feeder.join()
+        for future in self.futures.values():
+            future.cancel()
+
+
+def render_all(htmls: Sequence[str], costs: Sequence[float], styles: Styles, cache: PartCache,
+               workers: int, progress: Optional[Progress] = None) -> list[Rendered]:
+    """Every part, from the cache where it is there, the rest rendered in parallel.
+
+    The costliest parts go to the workers first; this process renders the cheapest ones
+    (see _Shares), so it works instead of waiting, even while the workers start.
+    """
+    keys = [part_key(html, styles.digest) for html in htmls]
     found: dict[int, Rendered] = {}
     missing = []
     for index, key in enumerate(keys):
@@ -108,32 +217,27 @@ def render_all(htmls: Sequence[str], base_url: str, roots: Sequence[str], cache:
             missing.append(index)
         else:
             found[index] = cached
-    done = len(found)
+
+    def done(index: int, part: Rendered) -> None:
+        found[index] = part
+        cache.put(keys[index], part)
+        if progress:
+            progress(len(found), len(htmls))
+
     if progress:
-        progress(done, len(htmls))
+        progress(len(found), len(htmls))
     if workers <= 1 or len(missing) <= 1:
         for index in missing:
-            found[index] = render(htmls[index], base_url, roots)
-            cache.put(keys[index], found[index])
-            done += 1
-            if progress:
-                progress(done, len(htmls))
-    else:
-        pool = _executor(workers)
-        # Largest parts first, so the last part to finish is a short one.
-        order = sorted(missing, key=lambda i: -len(htmls[i]))
-        futures: dict[Future, int] = {pool.submit(render_part, htmls[i], base_url, list(roots)): i
-                                      for i in order}
-        for future in as_completed(futures):
-            index = futures[future]
-            try:
-                pdf, pages, bookmarks = future.result()
-            except BrokenProcessPool:
-                shutdown()  # a worker died (out of memory?): the next export starts afresh
-                raise
-            found[index] = Rendered(pdf, pages, [tuple(b) for b in bookmarks])
-            cache.put(keys[index], found[index])
-            done += 1
-            if progress:
-                progress(done, len(htmls))
+            done(index, renderer(styles).render(htmls[index]))
+        return [found[i] for i in range(len(htmls))]
+    shares = _Shares(sorted(missing, key=lambda i: -costs[i]), _executor(workers), htmls, styles)
+    try:
+        for index in shares.ours():
+            done(index, renderer(styles).render(htmls[index]))
+        waiting = {future: index for index, future in shares.futures.items()}
+        for future in as_completed(waiting):
+            done(waiting[future], result(future))
+    except BaseException:
+        shares.stop()
+        raise
     return [found[i] for i in range(len(htmls))]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -19,13 +20,15 @@ from roadmap import storage
 from roadmap.cohorts.models import Enrolment
 from roadmap.exports import parallel
 from roadmap.exports.gather import gather
-from roadmap.exports.join import join, offsets
-from roadmap.exports.render import Rendered, render
+from roadmap.exports.join import Joiner, offsets
+from roadmap.exports.render import Rendered, Styles, render, renderer
 from roadmap.storage import mirror
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 ITEMS_PER_PART = 6
 EVENTS_PER_PART = 120
+IMAGE_COST = 8000  # an image attachment lays out about as slowly as 8,000 characters of text
+TOC_ENTRIES_PER_PAGE = 50  # contents entries on a page, for the first estimate of its length
 DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONTS = {"sans": "DejaVuSans.ttf", "sans_bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
 Progress = Callable[[int, str], None]  # percent, what is happening
@@ -69,17 +72,42 @@ def setup(app: Optional[Flask] = None) -> Setup:
         workers=int(config.get("EXPORT_WORKERS") or os.cpu_count() or 1))
 
 
-def document(setup_: Setup, body: str, footer: str, title: str) -> str:
-    """A part's whole HTML: fonts, stylesheet, the running name for the footer, the body."""
-    fonts = {name: setup_.font(name).as_uri() for name in FONTS}
+def document(setup_: Setup, body: str, footer: str, title: str, shared: bool = False) -> str:
+    """A part's whole HTML: fonts, stylesheet, the running name for the footer, the body.
+
+    `shared`: leave the fonts and stylesheet out, the renderer brings them (styles()).
+    """
+    fonts = None if shared else {name: setup_.font(name).as_uri() for name in FONTS}
     return render_template("exports/_document.html", body=Markup(body), footer=footer, title=title,
                            fonts=fonts)
 
 
-def body_parts(setup_: Setup, p: dict[str, Any]) -> list[str]:
-    """Every part after the front matter, in order, as whole HTML documents."""
-    name = p["candidate"].full_name
-    bodies = [render_template("exports/matrix.html", p=p)]
+def styles(setup_: Setup) -> Styles:
+    """The fonts and print stylesheet every part shares, parsed once per rendering process."""
+    faces = "\n".join(f'@font-face {{ font-family: "{family}";{weight} src: url("{uri}"); }}'
+                      for family, weight, uri in (
+                          ("Roadmap Sans", "", setup_.font("sans").as_uri()),
+                          ("Roadmap Sans", " font-weight: bold;", setup_.font("sans_bold").as_uri()),
+                          ("Roadmap Mono", "", setup_.font("mono").as_uri())))
+    return Styles(css=(faces, (ASSETS / "print.css").read_text()),
+                  base_url=(ASSETS / "print.css").as_uri(), roots=tuple(setup_.roots))
+
+
+def cost(body: str) -> float:
+    """A part's rough layout time, to hand out the costliest first: tables and images are slow."""
+    per_character = 2.0 if "<table" in body else 1.0
+    return per_character * len(body) + IMAGE_COST * body.count("<img")
+
+
+def parts(p: dict[str, Any]) -> list[str]:
+    """The cover and every body part, in order, as HTML bodies.
+
+    Each run of items is its own part, so one changed item re-renders only its run. The cover
+    (no page numbers) is cut off from the contents so it renders with the parts.
+    """
+    bodies = [render_template("exports/cover.html", p=p),
+              render_template("exports/matrix.html", p=p),
+              render_template("exports/headings.html", p=p)]
     items = p["items"]
     for start in range(0, max(len(items), 1), ITEMS_PER_PART):
         bodies.append(render_template("exports/items.html", p=p, first=start == 0,
@@ -89,7 +117,7 @@ def body_parts(setup_: Setup, p: dict[str, Any]) -> list[str]:
     for start in range(0, max(len(events), 1), EVENTS_PER_PART):
         bodies.append(render_template("exports/timeline.html", first=start == 0,
                                       entries=events[start:start + EVENTS_PER_PART]))
-    return [document(setup_, body, name, f"Portfolio of {name}") for body in bodies]
+    return bodies
 
 
 def contents(parts: list[Rendered], first_page: int) -> list[dict[str, Any]]:
@@ -105,24 +133,50 @@ def contents(parts: list[Rendered], first_page: int) -> list[dict[str, Any]]:
     return toc
 
 
-def front(setup_: Setup, p: dict[str, Any], parts: list[Rendered]) -> Rendered:
-    """Cover and contents; laid out again if the contents' own length moves the page numbers."""
-    name = p["candidate"].full_name
-    guess = 2 + sum(len(e["children"]) + 1 for e in contents(parts, 0)) // 48
-    cache = setup_.cache
-    for _attempt in range(4):
-        html = document(setup_, render_template("exports/front.html", p=p,
-                                                toc=contents(parts, guess + 1)),
-                        name, f"Portfolio of {name}")
-        key = parallel.part_key(html, (ASSETS / "print.css").read_bytes())
-        rendered = cache.get(key)
+class Contents:
+    """The contents pages, laid out once every body page is known.
+
+    Its own length moves the body's page numbers: it starts from an estimate, and is laid
+    out again in the rare case the estimate was wrong. On a first export the layout runs in
+    a worker while this process copies the body's pages.
+    """
+
+    def __init__(self, setup_: Setup, style: Styles, name: str, cover: Rendered,
+                 body: list[Rendered]) -> None:
+        self.setup, self.styles, self.name = setup_, style, name
+        self.cover, self.body = cover, body
+        entries = sum(len(e["children"]) + 1 for e in contents(body, 0))
+        self.guess = 1 + entries // TOC_ENTRIES_PER_PAGE
+        self.html, self.key = self._html(self.guess)
+        self.found = setup_.cache.get(self.key)
+        self.future: Optional[Future] = None
+
+    def _html(self, pages: int) -> tuple[str, str]:
+        toc = contents(self.body, self.cover.pages + pages + 1)
+        html = document(self.setup, render_template("exports/contents.html", toc=toc),
+                        self.name, f"Portfolio of {self.name}", shared=True)
+        return html, parallel.part_key(html, self.styles.digest)
+
+    def start(self, workers: int) -> None:
+        """Hand the layout to a worker if the workers are up; else result() does it here."""
+        if self.found is None and workers > 1 and parallel.pool_running():
+            self.future = parallel.submit(self.html, self.styles, workers)
+
+    def result(self) -> Rendered:
+        """The contents pages, their numbers right."""
+        rendered = self.found
         if rendered is None:
-            rendered = render(html, (ASSETS / "print.css").as_uri(), setup_.roots)
-            cache.put(key, rendered)
-        if rendered.pages == guess:
-            return rendered
-        guess = rendered.pages
-    return rendered
+            rendered = (parallel.result(self.future) if self.future is not None
+                        else renderer(self.styles).render(self.html))
+            self.setup.cache.put(self.key, rendered)
+        for _attempt in range(3):
+            if rendered.pages == self.guess:
+                break
+            self.guess = rendered.pages
+            html, key = self._html(self.guess)
+            rendered = self.setup.cache.get(key) or renderer(self.styles).render(html)
+            self.setup.cache.put(key, rendered)
+        return rendered
 
 
 def export_pdf(session: Session, enrolment: Enrolment, today: dt.date, content: bool = True,
@@ -130,19 +184,26 @@ def export_pdf(session: Session, enrolment: Enrolment, today: dt.date, content: 
     """The whole portfolio of an enrolment as one PDF."""
     setup_ = setup_ or setup()
     report = progress or (lambda percent, message: None)
+    style = styles(setup_)
+    parallel.start(setup_.workers, style)  # the workers start while the database is read
     report(2, "Reading the portfolio")
     p = gather(session, enrolment, today, setup_.attachment_dir, content)
-    htmls = body_parts(setup_, p)
-    report(8, "Laying out the pages")
-    stylesheet = (ASSETS / "print.css").read_bytes()
-    parts = parallel.render_all(
-        htmls, (ASSETS / "print.css").as_uri(), setup_.roots, setup_.cache, stylesheet,
-        setup_.workers, lambda done, total: report(8 + 80 * done // max(total, 1),
-                                                   f"Laid out {done} of {total} parts"))
-    report(90, "Writing the contents and page numbers")
-    cover = front(setup_, p, parts)
     name = p["candidate"].full_name
-    pdf = join([cover, *parts], setup_.font("sans"), f"Portfolio of {name}", name)
+    bodies = parts(p)
+    htmls = [document(setup_, body, name, f"Portfolio of {name}", shared=True) for body in bodies]
+    report(8, "Laying out the pages")
+    rendered = parallel.render_all(
+        htmls, [cost(body) for body in bodies], style, setup_.cache, setup_.workers,
+        lambda done, total: report(8 + 80 * done // max(total, 1), f"Laid out {done} of {total} parts"))
+    report(90, "Writing the contents and page numbers")
+    cover, body = rendered[0], rendered[1:]
+    toc = Contents(setup_, style, name, cover, body)
+    toc.start(setup_.workers)
+    joiner = Joiner()
+    for place, part in enumerate(rendered):
+        joiner.add(0 if place == 0 else place + 1, part)
+    joiner.add(1, toc.result())
+    pdf = joiner.finish(setup_.font("sans"), f"Portfolio of {name}", name)
     report(100, "Ready")
     return pdf
 
@@ -153,6 +214,7 @@ def single_pass_pdf(session: Session, enrolment: Enrolment, today: dt.date,
     setup_ = setup_ or setup()
     p = gather(session, enrolment, today, setup_.attachment_dir, True)
     bodies = [render_template("exports/matrix.html", p=p),
+              render_template("exports/headings.html", p=p),
               render_template("exports/items.html", p=p, first=True, items=p["items"]),
               render_template("exports/stages.html", p=p),
               render_template("exports/timeline.html", first=True, entries=p["timeline"])]

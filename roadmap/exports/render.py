@@ -14,7 +14,7 @@ from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -89,14 +89,12 @@ def _bookmarks(document: Any) -> list[tuple[int, str, int]]:
             for level, label, _position, _state in page.bookmarks]
 
 
-def render(html: str, base_url: str, roots: Sequence[str]) -> Rendered:
-    """Lay out and write one HTML document; any refused or failed load raises RenderFailed."""
-    fetcher = AssetFetcher(roots)
+@contextmanager
+def _fenced() -> Iterator[None]:
+    """Any exception or logged problem inside becomes RenderFailed with a readable message."""
     with _watch() as problems:
         try:
-            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                font_config=FontConfiguration())
-            pdf = document.write_pdf()
+            yield
         except BaseException as error:  # FatalURLFetchingError derives from BaseException
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
                 raise
@@ -104,10 +102,84 @@ def render(html: str, base_url: str, roots: Sequence[str]) -> Rendered:
             raise RenderFailed(f"{error}: {cause}") from None
     if problems.messages:
         raise RenderFailed("; ".join(problems.messages[:5]))
+
+
+def render(html: str, base_url: str, roots: Sequence[str]) -> Rendered:
+    """Lay out and write one HTML document; any refused or failed load raises RenderFailed."""
+    fetcher = AssetFetcher(roots)
+    with _fenced():
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            font_config=FontConfiguration())
+        pdf = document.write_pdf()
     return Rendered(pdf, len(document.pages), _bookmarks(document))
 
 
-def render_part(html: str, base_url: str, roots: Sequence[str]) -> tuple[bytes, int, list]:
-    """render() for a worker process: plain values that pickle cheaply."""
-    part = render(html, base_url, roots)
+@dataclass(frozen=True)
+class Styles:
+    """What every part of one export shares: stylesheets (fonts first), their base, our folders.
+
+    Parsed once per process by a Renderer, not once per part: each part's HTML then carries
+    only its body.
+    """
+
+    css: tuple[str, ...]
+    base_url: str
+    roots: tuple[str, ...]
+
+    @property
+    def digest(self) -> bytes:
+        """Everything here that changes a rendered part, for the part cache's key."""
+        return "\0".join((*self.css, self.base_url)).encode()
+
+
+class Renderer:
+    """One FontConfiguration and the parsed stylesheets, kept for every part a process renders.
+
+    The stylesheets are read through the same fenced fetcher as the parts, so a font or image
+    from outside our folders fails here just as it would inside a part.
+    """
+
+    def __init__(self, styles: Styles) -> None:
+        self.fetcher = AssetFetcher(styles.roots)
+        self.base_url = styles.base_url
+        self.font_config = FontConfiguration()
+        with _fenced():
+            self.stylesheets = [CSS(string=text, base_url=styles.base_url,
+                                    url_fetcher=self.fetcher, font_config=self.font_config)
+                                for text in styles.css]
+
+    def render(self, html: str) -> Rendered:
+        """Lay out and write one part; any refused or failed load raises RenderFailed."""
+        with _fenced():
+            document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+                font_config=self.font_config, stylesheets=self.stylesheets)
+            pdf = document.write_pdf()
+        return Rendered(pdf, len(document.pages), _bookmarks(document))
+
+
+_renderers: dict[tuple[Styles, int], Renderer] = {}
+
+
+def renderer(styles: Styles) -> Renderer:
+    """This thread's renderer for these styles (a worker keeps it across parts and exports).
+
+    Per thread, because WeasyPrint's font objects are not meant to be shared between threads.
+    """
+    key = (styles, threading.get_ident())
+    found = _renderers.get(key)
+    if found is None:
+        if len(_renderers) >= 8:  # settings or threads changed (tests): forget the oldest
+            _renderers.pop(next(iter(_renderers)))
+        found = _renderers[key] = Renderer(styles)
+    return found
+
+
+def render_part(html: str, styles: Styles) -> tuple[bytes, int, list]:
+    """One part in a worker process: plain values that pickle cheaply."""
+    part = renderer(styles).render(html)
     return part.pdf, part.pages, part.bookmarks
+
+
+def warm_up(styles: Styles) -> None:
+    """Load the fonts and parse the stylesheets in a worker before its first part arrives."""
+    renderer(styles)

@@ -28,10 +28,12 @@ BASELINE = 30.0  # points above the bottom edge, level with the footer's name
 def _font(path: str) -> tuple[bytes, dict[int, int], tuple[int, int, int, int], int, int]:
     """(subset TTF bytes, widths per character code, bbox, ascent, descent) in 1000 units."""
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # it notes tables it drops
-    font = TTFont(path)
+    font = TTFont(io.BytesIO(Path(path).read_bytes()), lazy=True)  # no file left open
     options = subset.Options()
     options.hinting = False
     options.layout_features = []
+    # Digits and a few letters need no shaping tables; reading them was most of the time.
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=CHARACTERS)
     subsetter.subset(font)
