@@ -107,7 +107,10 @@ def test_the_s3_store_round_trips_under_its_prefix(s3_bucket, s3_endpoint, tmp_p
     assert not store.exists(missing)
     with pytest.raises(ValueError):
         store.get("../secrets")
-    store.check()
+    store.check()  # it writes one small object beside the files, under the prefix
+    listed = _s3(s3_endpoint).list_objects_v2(Bucket=s3_bucket, Prefix=f"{tmp_path.name}/")
+    assert sorted(o["Key"] for o in listed["Contents"]) == [f"{tmp_path.name}/.roadmap-check",
+                                                            name]
     assert store.describe() == f"s3 bucket {s3_bucket}"
 
 

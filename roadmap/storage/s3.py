@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from typing import Any, BinaryIO, Optional
 
 import boto3
@@ -18,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from roadmap.storage.base import MissingObject, StorageError, Store, checked
 
 CHECK_KEY = ".roadmap-check"  # never a content hash, so it cannot meet an attachment
+WRITE_CHECK_SECONDS = 300
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
@@ -51,6 +53,7 @@ class S3Store(Store):
         self.region = region or None
         self._clients: dict[tuple[int, bool], Any] = {}
         self._lock = threading.Lock()
+        self._written_at = -float(WRITE_CHECK_SECONDS)  # when check() last wrote successfully
 
     def _client(self, quick: bool = False) -> Any:
         """A client for this process (a client must not cross a fork: it holds sockets)."""
@@ -132,7 +135,11 @@ class S3Store(Store):
         return True
 
     def check(self) -> None:
-        """The bucket answers and takes a write (one tiny object, rewritten each time)."""
+        """The bucket answers, and takes a write (one tiny object under the prefix).
+
+        The write is tried at most every WRITE_CHECK_SECONDS per process: health checks come
+        every few seconds, and on a versioned bucket each write keeps another version.
+        """
         client = self._client(quick=True)
         try:
             client.head_bucket(Bucket=self.bucket)
@@ -142,10 +149,13 @@ class S3Store(Store):
             raise self._failed("reach the bucket", error) from error
         except BotoCoreError as error:
             raise self._failed("reach the bucket", error) from error
+        if time.monotonic() - self._written_at < WRITE_CHECK_SECONDS:
+            return
         try:
             client.put_object(Bucket=self.bucket, Key=self.prefix + CHECK_KEY, Body=b"ok")
         except (BotoCoreError, ClientError) as error:
             raise self._failed("write", error) from error
+        self._written_at = time.monotonic()
 
     def describe(self) -> str:
         return f"s3 bucket {self.bucket}"
