@@ -184,17 +184,19 @@ def figures_statement(scope: Any, rules: list[VersionRules], today: dt.date) -> 
                               ).label("waiting_since"))
         .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
         .where(in_scope).group_by(Evidence.enrolment_id).subquery("activity"))
+    # The version comes along with each in-scope item, so no join touches every enrolment.
     per_heading = (
-        sa.select(Evidence.enrolment_id, EvidenceCapability.capability_id,
+        sa.select(Evidence.enrolment_id, E.framework_version_id, EvidenceCapability.capability_id,
                   sa.func.count().label("n"))
         .join(EvidenceCapability, EvidenceCapability.evidence_id == Evidence.id)
+        .join(E, E.id == Evidence.enrolment_id)
         .where(in_scope, counted)
-        .group_by(Evidence.enrolment_id, EvidenceCapability.capability_id).subquery("per_heading"))
+        .group_by(Evidence.enrolment_id, E.framework_version_id, EvidenceCapability.capability_id)
+        .subquery("per_heading"))
     table = _rules_table(rules)
     headings = (
         sa.select(per_heading.c.enrolment_id, sa.func.count().label("evidenced"))
-        .join(E, E.id == per_heading.c.enrolment_id)
-        .join(table, table.c.version_id == E.framework_version_id)
+        .join(table, table.c.version_id == per_heading.c.framework_version_id)
         .where(per_heading.c.n >= table.c.min_items)
         .group_by(per_heading.c.enrolment_id).subquery("headings"))
     supportive = _supportive_table(rules)
@@ -220,6 +222,9 @@ def figures_statement(scope: Any, rules: list[VersionRules], today: dt.date) -> 
                   sa.func.max(sa.case((latest.c.kind == "backup", latest.c.full_name))).label("backup"))
         .where(latest.c.rank == 1).group_by(latest.c.enrolment_id).subquery("team"))
     candidate = sa.orm.aliased(User, name="candidate")
+    # Start from the scope's ids: PostgreSQL then walks the few enrolments in scope by index,
+    # where `E.id IN (scope)` last let it hash-join every enrolment and user in the country.
+    scoped = scope.subquery("scope")
     return (
         sa.select(E.id, candidate.full_name, Employer.name.label("employer"), E.status, E.route,
                   E.enrolled_on, E.stage1_verified_on, E.stage2_started_on,
@@ -231,14 +236,15 @@ def figures_statement(scope: Any, rules: list[VersionRules], today: dt.date) -> 
                   sa.func.coalesce(activity.c.wpba_recent, 0).label("wpba_recent"),
                   activity.c.last_activity, sa.func.coalesce(activity.c.waiting, 0).label("waiting"),
                   activity.c.waiting_since, team.c.primary, team.c.backup)
+        .select_from(scoped)
+        .join(E, E.id == scoped.c.id)
         .join(candidate, candidate.id == E.candidate_id)
         .outerjoin(Employer, Employer.id == E.employer_id)
         .outerjoin(table, table.c.version_id == E.framework_version_id)
         .outerjoin(activity, activity.c.enrolment_id == E.id)
         .outerjoin(headings, headings.c.enrolment_id == E.id)
         .outerjoin(rated, rated.c.enrolment_id == E.id)
-        .outerjoin(team, team.c.enrolment_id == E.id)
-        .where(E.id.in_(scope)))
+        .outerjoin(team, team.c.enrolment_id == E.id))
 
 
 def _as_date(value: Any) -> Optional[dt.date]:
