@@ -59,6 +59,13 @@ def _drop_everything(url: str) -> None:
     engine.dispose()
 
 
+def _name(url: str) -> str:
+    """A short name for a database: PostgreSQL's database name or the SQLite file's stem."""
+    parsed = sa.engine.make_url(url)
+    name = parsed.database or "database"
+    return Path(name).stem if parsed.get_backend_name() == "sqlite" else name
+
+
 class Bars:
     """One click progress bar per step, opened on first use and closed when the next starts."""
 
@@ -86,7 +93,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--database-url", required=True, help="postgresql://... or sqlite:///path")
     parser.add_argument("--replace", action="store_true", help="drop whatever the database holds first")
     parser.add_argument("--accounts", default=None,
-                        help="where to write the sign-in accounts JSON (default: instance/bench-accounts-<scale>.json)")
+                        help="where to write the sign-in accounts JSON (default: instance/bench-accounts-<database>.json)")
     parser.add_argument("--key", default="roadmap-bench", help="derives every account's authenticator secret")
     parser.add_argument("--seed", type=int, default=9, help="random seed (same seed, same data)")
     parser.add_argument("--argon2-profile", default="owasp", choices=("owasp", "fast"))
@@ -119,12 +126,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         connection.execute(sa.text("ANALYZE"))
     elapsed = time.perf_counter() - started
     target = Path(args.accounts or Path(__file__).resolve().parent.parent / "instance"
-                  / f"bench-accounts-{args.scale:g}.json")
+                  / f"bench-accounts-{_name(url)}.json")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps({"database_url": url, "scale": args.scale,
                                   **accounts(world, PASSWORD, args.key)}, indent=1))
-    wpba_types = {t for t in ("cot", "cbd", "mini_cex", "ceps_dops")}
-    del wpba_types
     print(f"\nseeded {args.scale:g}% on {engine.dialect.name} in {elapsed:.1f} s")
     for name, count in sorted(written.items(), key=lambda item: -item[1]):
         print(f"  {name:<26}{count:>12,}")
