@@ -99,3 +99,16 @@ def test_public_pages_still_answer_when_redis_is_down(app_config):
     app = create_app({**app_config, "REDIS_URL": f"redis://127.0.0.1:{port}/0"})
     assert app.test_client().get(VERIFY).status_code in {200, 404}
     _disposing(app)
+
+
+def test_production_without_redis_warns_that_limits_are_per_process(app_config, caplog):
+    production = {**app_config, "TESTING": False, "ENV": "production"}
+    with caplog.at_level("WARNING", logger="roadmap.web.limits"):
+        app = create_app(production)
+    assert "ROADMAP_REDIS_URL is not set" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="roadmap.web.limits"):
+        other = create_app({**production, "REDIS_URL": REDIS_URL})
+    assert caplog.text == ""
+    _disposing(app)
+    _disposing(other)
