@@ -141,10 +141,16 @@ def test_restore_into_an_empty_database_gives_the_same_rows_and_verifies(portfol
     assert verified.output == portfolio.verified  # same events, same signatures
 
 
-def test_restored_database_takes_new_writes(portfolio, databases, tmp_path):
-    """Sequences and the audit chain carry on after a restore: the next event links up."""
+def test_restored_database_takes_new_writes_and_keeps_its_guards(portfolio, databases,
+                                                                  tmp_path):
+    """Sequences and the audit chain carry on after a restore; the log is still append-only."""
     target = databases.blank("writes")
     assert _invoke(target, tmp_path, "restore", str(portfolio.file)).exit_code == 0
+    engine = service._engine(target)
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE audit_events SET action = 'forged'"))
+    engine.dispose()
     application = _make_app(target, tmp_path)
     session = application.extensions["roadmap.db"].sessions()
     try:
