@@ -27,7 +27,8 @@ def _get(app_config: dict, **changes: object) -> tuple[int, dict, dict]:
 
 
 def test_every_part_answers(app_config, tmp_path):
-    status, body, headers = _get(app_config, ATTACHMENT_DIR=str(tmp_path / "files"))
+    status, body, headers = _get(app_config, STORAGE="local",
+                                 ATTACHMENT_DIR=str(tmp_path / "files"))
     assert status == 200
     assert body["status"] == "ok"
     assert body["database"]["status"] == "ok" and body["database"]["ms"] >= 0
@@ -54,7 +55,7 @@ def test_redis_that_does_not_answer_is_503_naming_redis(app_config):
 def test_storage_that_cannot_be_written_is_503_naming_storage(app_config, tmp_path):
     in_the_way = tmp_path / "a-file-not-a-folder"
     in_the_way.write_text("not a folder")
-    status, body, _ = _get(app_config, ATTACHMENT_DIR=str(in_the_way))
+    status, body, _ = _get(app_config, STORAGE="local", ATTACHMENT_DIR=str(in_the_way))
     assert status == 503
     assert body["storage"]["status"] == "error"
     assert "StorageError" in body["storage"]["reason"]
