@@ -29,8 +29,12 @@ def _attachment_folder(wanted: bool) -> Optional[Path]:
     return Path(configured) if configured else Path(current_app.instance_path) / "attachments"
 
 
-def _say(line: str) -> None:
-    click.echo(f"- {line}")
+def _progress(started: float) -> service.Say:
+    """Progress lines with the seconds since the command started, so slow steps show."""
+    def say(line: str) -> None:
+        click.echo(f"[{time.monotonic() - started:6.1f} s] {line}")
+
+    return say
 
 
 def _size(count: int) -> str:
@@ -66,7 +70,8 @@ def backup_command(out: Path, force: bool, with_attachments: bool) -> None:
                                    "out --with-attachments")
     try:
         manifest = service.backup(current_app.config["DATABASE_URL"], out, force,
-                                  _attachment_folder(with_attachments), _say)
+                                  _attachment_folder(with_attachments),
+                                  _progress(started))
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     except sa.exc.OperationalError as error:
@@ -94,13 +99,13 @@ def restore_command(backup_file: Path, replace: bool) -> None:
     started = time.monotonic()
     try:
         manifest = service.restore(current_app.config["DATABASE_URL"], backup_file, replace,
-                                   _attachment_folder(True), _say)
+                                   _attachment_folder(True), _progress(started))
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     except sa.exc.OperationalError as error:
         raise click.ClickException(f"the database could not be reached: {error.orig}") from None
     if manifest.attachments and _in_object_storage():
-        click.echo(f"- the backup's {manifest.attachments} attachment files were not restored: "
+        click.echo(f"the backup's {manifest.attachments} attachment files were not restored: "
                    "attachments are kept in object storage here")
     click.echo(f"restored {backup_file}: {len(manifest.tables)} tables, {manifest.rows} rows "
                f"match the manifest; {manifest.audit_events} audit events and every signature "
