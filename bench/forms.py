@@ -59,6 +59,8 @@ class _Parser(HTMLParser):
             return
         elif tag == "input":
             kind = (attrs.get("type") or "text").lower()
+            if attrs.get("inputmode") in ("numeric", "decimal") and kind == "text":
+                kind = "number"  # the NHS.UK pattern: a text box that takes a number
             field = {"name": attrs["name"], "kind": kind, "value": attrs.get("value") or "",
                      "checked": "checked" in attrs}
             if kind == "checkbox":

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.forms import Form, form_posting_to, ids_in, parse  # noqa: E402
 
 ACCOUNTS = json.loads(Path(os.environ["BENCH_ACCOUNTS"]).read_text())
-SAMPLES: list[tuple[str, float, float, int]] = []  # name, start, milliseconds, failed
+SAMPLES: list[tuple[str, float, float, str]] = []  # name, start, milliseconds, failure or ""
 _next = {role: itertools.count() for role in ("candidates", "supervisors", "hub_leads")}
 _address = itertools.count(2)
 WORDS = ("Assessment of shoulder pain with a clear plan and safety-netting advice. "
@@ -37,7 +37,7 @@ WORDS = ("Assessment of shoulder pain with a clear plan and safety-netting advic
 @events.request.add_listener
 def _keep(request_type: str, name: str, response_time: float, exception: Any,
           start_time: float = 0.0, **_: Any) -> None:
-    SAMPLES.append((name, start_time, response_time, 1 if exception else 0))
+    SAMPLES.append((name, start_time, response_time, str(exception)[:200] if exception else ""))
 
 
 @events.quitting.add_listener
@@ -74,7 +74,9 @@ class Person(HttpUser):
 
     abstract = True
     role = "candidates"
-    wait_time = between(1, 5)  # reading a page, then the next click
+    # Reading a page before the next click: people read a portfolio item or a dashboard for
+    # several seconds at least (and an item they assess for minutes), so 3 to 12 s is brisk.
+    wait_time = between(3, 12)
 
     def on_start(self) -> None:
         people = ACCOUNTS[self.role]

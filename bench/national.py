@@ -145,6 +145,8 @@ def generate(connection: Connection, version_id: int, scale: float, today: dt.da
     sign_ins(world, today, now, rng)
     world.busy = {row["submitted_to_id"] for row in world.rows.get("evidence", [])
                   if row["status"] == "submitted"}
+    for row in world.rows.get("evidence", []):
+        world.items[row["enrolment_id"]] = world.items.get(row["enrolment_id"], 0) + 1
     postgres = connection.dialect.name == "postgresql"
     write = _copy if postgres else _insert
     written: dict[str, int] = {}
@@ -174,7 +176,8 @@ def accounts(world: World, password: str, key: str, limit: int = 400) -> dict[st
     active = [c for c in world.candidates if c.status == "active" and c.stage1_on is not None]
     return {
         "password": password, "totp_key": key,
-        "candidates": [entry(c.person.email, enrolment_id=c.enrolment_id) for c in active[:limit]],
+        "candidates": [entry(c.person.email, enrolment_id=c.enrolment_id, items=world.items.get(c.enrolment_id, 0))
+                       for c in active[:limit]],
         "supervisors": [entry(s.email) for s in world.supervisors if not busy or s.id in busy][:limit],
         "hub_leads": [entry(lead.email, hub_id=hub, cohorts=cohorts) for lead, hub, cohorts in world.leads],
         "admin": entry(world.admin.email) if world.admin else None,

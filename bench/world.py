@@ -91,6 +91,7 @@ class World:
     leads: list[tuple[Person, int, list[int]]] = field(default_factory=list)  # lead, hub, cohorts
     admin: Optional[Person] = None
     busy: set[int] = field(default_factory=set)  # supervisors with items waiting on them
+    items: dict[int, int] = field(default_factory=dict)  # enrolment id -> evidence items
 
     def add(self, table: str, **row: Any) -> None:
         """Queue one row for a table."""
