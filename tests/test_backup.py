@@ -253,6 +253,16 @@ def test_a_manifest_that_does_not_match_the_dump_is_refused_and_nothing_changes(
     assert not service.state_of(target).holds_data
 
 
+def test_a_manifest_naming_another_last_audit_event_is_refused(portfolio, databases, tmp_path):
+    altered = _edit_manifest(portfolio.file, tmp_path / "hash.zip",
+                             lambda manifest: manifest.update(last_audit_hash="0" * 64))
+    target = databases.blank("hash")
+    result = _invoke(target, tmp_path, "restore", str(altered))
+    assert result.exit_code == 1
+    assert "last audit event's hash" in result.output and "unchanged" in result.output
+    assert not service.state_of(target).holds_data
+
+
 def test_a_backup_of_the_other_kind_of_database_is_refused(portfolio, databases, tmp_path):
     other = "sqlite" if BACKEND == "postgresql" else "postgresql"
     altered = _edit_manifest(portfolio.file, tmp_path / "other.zip",

@@ -14,6 +14,7 @@ from roadmap.backup.manifest import BackupError, State, read_state
 from roadmap.db import make_engine
 
 SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+HEX_HASH = re.compile(r"[0-9a-f]{64}")
 CHECK_MARK = "roadmap backup check: "
 INSTALL_HINT = ("install the PostgreSQL client tools (Debian: apt-get install postgresql-client"
                 "{suffix})")
@@ -132,8 +133,9 @@ def dump(url: str, out: Path) -> tuple[State, dict[str, str]]:
     return state, {"server": str(major), "pg_dump": str(tool_major)}
 
 
-def count_checks(tables: dict[str, int]) -> str:
-    """SQL that aborts the restore's transaction when a table's rows differ from the manifest."""
+def manifest_checks(tables: dict[str, int], last_audit_hash: Optional[str]) -> str:
+    """SQL that aborts the restore's transaction when the dump differs from the manifest:
+    a table's row count, or the last audit event's hash."""
     lines = ["DO $roadmap$", "DECLARE found bigint;", "BEGIN"]
     for table, expected in sorted(tables.items()):
         if not SAFE_NAME.fullmatch(table) or not isinstance(expected, int):
@@ -149,10 +151,22 @@ def count_checks(tables: dict[str, int]) -> str:
             "the dump holds % rows', found;",
             "  END IF;",
         ]
+    if "audit_events" in tables:
+        if last_audit_hash is not None and not HEX_HASH.fullmatch(last_audit_hash):
+            raise BackupError("the backup's manifest holds an impossible audit hash")
+        expected = f"'{last_audit_hash}'" if last_audit_hash else "NULL"
+        lines += [
+            "  IF (SELECT hash FROM public.audit_events ORDER BY id DESC LIMIT 1) "
+            f"IS DISTINCT FROM {expected} THEN",
+            f"    RAISE EXCEPTION '{CHECK_MARK}the last audit event''s hash differs from the "
+            "manifest''s';",
+            "  END IF;",
+        ]
     return "\n".join(lines + ["END", "$roadmap$;", ""])
 
 
-def restore(url: str, dump_file: Path, dump_major: Optional[int], tables: dict[str, int]) -> None:
+def restore(url: str, dump_file: Path, dump_major: Optional[int], tables: dict[str, int],
+            last_audit_hash: Optional[str]) -> None:
     """Replace everything in the public schema with the dump, all in one transaction.
 
     pg_restore turns the dump into an SQL script; psql runs DROP_EVERYTHING, then the script,
@@ -175,8 +189,8 @@ def restore(url: str, dump_file: Path, dump_major: Optional[int], tables: dict[s
     prefix, script = dump_file.with_name("drop-everything.sql"), dump_file.with_name("restore.sql")
     prefix.write_text(DROP_EVERYTHING, encoding="utf-8")
     # Last inside the transaction: a dump that does not hold what the manifest says rolls back.
-    checks = dump_file.with_name("check-counts.sql")
-    checks.write_text(count_checks(tables), encoding="utf-8")
+    checks = dump_file.with_name("check-manifest.sql")
+    checks.write_text(manifest_checks(tables, last_audit_hash), encoding="utf-8")
     # The whole script first: were pg_restore piped straight into psql and stopped halfway,
     # psql would commit the half it had read.
     _run([pg_restore, "--no-owner", "--no-acl", f"--file={script}", str(dump_file)], env,

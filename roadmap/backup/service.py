@@ -158,7 +158,7 @@ def restore(url: str, backup_file: Path, replace: bool, attachments: Optional[Pa
             else:
                 say("restoring with pg_restore and psql in one transaction")
                 postgres.restore(url, dump, int(manifest.tools.get("pg_dump") or 0),
-                                 manifest.tables)
+                                 manifest.tables, manifest.last_audit_hash)
         if manifest.attachments and attachments is not None:
             _move_aside(attachments, say)
             count = opened.extract_attachments(attachments)
