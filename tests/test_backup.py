@@ -146,7 +146,7 @@ def test_restored_database_takes_new_writes_and_keeps_its_guards(portfolio, data
     """Sequences and the audit chain carry on after a restore; the log is still append-only."""
     target = databases.blank("writes")
     assert _invoke(target, tmp_path, "restore", str(portfolio.file)).exit_code == 0
-    engine = service._engine(target)
+    engine = service.engine_for(target)
     with pytest.raises(sa.exc.DatabaseError, match="append-only"):
         with engine.begin() as connection:
             connection.execute(sa.text("UPDATE audit_events SET action = 'forged'"))
@@ -224,7 +224,7 @@ def test_a_row_edited_outside_the_application_is_reported(portfolio, databases, 
     """Someone edits a signed item and makes a fresh, self-consistent backup of it."""
     edited = databases.blank("edited")
     assert _invoke(edited, tmp_path, "restore", str(portfolio.file)).exit_code == 0
-    engine = service._engine(edited)
+    engine = service.engine_for(edited)
     with engine.begin() as connection:
         connection.execute(sa.text("UPDATE evidence SET title = 'Forged' WHERE id = "
                                    "(SELECT min(id) FROM evidence WHERE status = 'signed')"))

@@ -22,14 +22,14 @@ Say = Callable[[str], None]
 
 
 def kind_of(url: str) -> str:
-    """"sqlite" or "postgresql": the two databases Roadmap runs on."""
+    """The kind of database a URL names: sqlite or postgresql, the two Roadmap runs on."""
     kind = sa.engine.make_url(url).get_backend_name()
     if kind not in KIND_NAMES:
         raise BackupError(f"Roadmap backs up SQLite and PostgreSQL, not {kind}")
     return kind
 
 
-def _engine(url: str) -> sa.Engine:
+def engine_for(url: str) -> sa.Engine:
     """An engine for checks: plain for an SQLite file (the app's pragmas would turn on WAL)."""
     if kind_of(url) == "sqlite":
         return sa.create_engine(url, poolclass=NullPool)
@@ -40,7 +40,7 @@ def state_of(url: str) -> State:
     """What a database holds now; a missing SQLite file holds nothing."""
     if kind_of(url) == "sqlite" and not sqlite.database_path(url).exists():
         return State(revision=None, tables={})
-    engine = _engine(url)
+    engine = engine_for(url)
     try:
         with engine.connect() as connection, connection.begin():
             return read_state(connection)
@@ -52,7 +52,7 @@ def audit_problem(url: str) -> Optional[str]:
     """The first problem `roadmap audit verify` would report on a database, or None."""
     from roadmap.audit.verify import verify
 
-    engine = _engine(url)
+    engine = engine_for(url)
     try:
         with Session(engine) as session:
             report = verify(session)
