@@ -25,7 +25,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.forms import form_posting_to, ids_in, parse  # noqa: E402
+from bench.forms import form_posting_to, ids_in  # noqa: E402
 from bench.server import Server, find_accounts  # noqa: E402
 
 RATIO_TARGET = 1.5
@@ -71,7 +71,7 @@ def measure(database_url: str, people: int, rounds: int) -> dict[str, list[float
         for account in alike[:people]:
             client = signed_in(base, account, accounts["password"])
             _ms, listing = timed(client, base + "/portfolio/evidence")
-            items = ids_in(parse(listing.text)[1], r"/portfolio/evidence/(\d+)$")
+            items = ids_in(listing.text, r"/portfolio/evidence/(\d+)")
             pages = {"candidate: home": "/portfolio/", "candidate: portfolio list": "/portfolio/evidence"}
             if items:
                 pages["candidate: open an item"] = f"/portfolio/evidence/{rng.choice(items)}"

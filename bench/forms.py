@@ -109,11 +109,8 @@ def form_posting_to(html: str, pattern: str, page: str = "") -> Optional[Form]:
     return None
 
 
-def ids_in(links: list[str], pattern: str) -> list[int]:
-    """Ids captured by a pattern like r"/portfolio/evidence/(\\d+)$" from link targets."""
-    found = []
-    for link in links:
-        match = re.search(pattern, link)
-        if match:
-            found.append(int(match.group(1)))
-    return found
+def ids_in(html: str, pattern: str) -> list[int]:
+    """Ids of the links on a page whose target matches a pattern like r"/portfolio/evidence/(\\d+)";
+    a regular expression over href attributes, far cheaper than parsing the page in the load
+    generator, which shares the cores with the server it measures."""
+    return [int(found) for found in re.findall(r'href="' + pattern + '"', html)]

@@ -28,7 +28,7 @@ from typing import Any, Optional
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import percentile  # noqa: E402
-from bench.server import BIN, ROOT, Server, find_accounts  # noqa: E402
+from bench.server import BIN, ROOT, CpuMeter, Server, find_accounts  # noqa: E402
 
 P95_TARGET_MS = 200
 SIGN_IN = "sign-in"
@@ -122,12 +122,21 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"load before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; "
           f"gunicorn {args.workers} gthread workers x {args.threads} threads; "
           f"{args.users} users for {args.duration} s; scale {accounts.get('scale', '?')}%")
-    with Server(args.database_url, args.workers, args.threads) as server:
+    with Server(args.database_url, args.workers, args.threads) as server, CpuMeter(server) as meter:
         samples = run_locust(server, accounts["_path"], args.users,
                              args.duration + args.sign_in_allowance, args.spawn_rate)
     kept, seconds, phase = steady(samples)
     print(f"everyone signed in after {phase:.0f} s; pages measured over the {seconds:.0f} s after that")
     figures, ok = report(kept, args.users, seconds)
+    end = max(s[1] for s in samples)
+    app_cpu, db_cpu = meter.between(end - seconds, end)
+    served = sum(1 for s in kept if not s[0].startswith(SIGN_IN))
+    if served:
+        per = (app_cpu + db_cpu) * 1000 / served
+        print(f"CPU per request in the window: app {app_cpu * 1000 / served:.0f} ms + PostgreSQL "
+              f"{db_cpu * 1000 / served:.0f} ms; two cores of our own would serve about "
+              f"{2000 / per:.0f} requests a second of this mix")
+        figures["cpu_ms_per_request"] = {"app": app_cpu * 1000 / served, "database": db_cpu * 1000 / served}
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1))
     return 0 if ok else 1

@@ -24,7 +24,7 @@ from requests.adapters import HTTPAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.forms import Form, form_posting_to, ids_in, parse  # noqa: E402
+from bench.forms import Form, form_posting_to, ids_in  # noqa: E402
 
 ACCOUNTS = json.loads(Path(os.environ["BENCH_ACCOUNTS"]).read_text())
 SAMPLES: list[tuple[str, float, float, str]] = []  # name, start, milliseconds, failure or ""
@@ -132,7 +132,7 @@ class Candidate(Person):
     @task(4)
     def portfolio(self) -> None:
         page = self.client.get("/portfolio/evidence", name="candidate: portfolio list")
-        items = ids_in(parse(page.text)[1], r"/portfolio/evidence/(\d+)$")
+        items = ids_in(page.text, r"/portfolio/evidence/(\d+)")
         if items:
             self.client.get(f"/portfolio/evidence/{random.choice(items)}", name="candidate: open an item")
 
@@ -170,7 +170,7 @@ class Supervisor(Person):
     @task(4)
     def inbox(self) -> None:
         page = self.client.get("/supervision", name="supervisor: inbox")
-        items = ids_in(parse(page.text)[1], r"/supervision/items/(\d+)$")
+        items = ids_in(page.text, r"/supervision/items/(\d+)")
         if not items:
             return
         item = random.choice(items)

@@ -85,3 +85,68 @@ class Server:
                 self.process.kill()
         self.log.close()
         self.folder.cleanup()
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user and system) a process has used, from /proc; 0 once it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class CpuMeter:
+    """Samples, once a second, the CPU used by gunicorn's processes and by the database's
+    server processes for our database, so the cost per request can be told apart from the
+    load other programs put on the machine."""
+
+    def __init__(self, server: Server) -> None:
+        import threading
+
+        self.server, self.samples = server, []  # (time, app seconds, database seconds)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._db_pids: set[int] = set()
+
+    def _database_pids(self) -> set[int]:
+        import psycopg
+        import sqlalchemy as sa
+
+        url = sa.engine.make_url(self.server.database_url)
+        if url.get_backend_name() != "postgresql":
+            return set()
+        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(plain, autocommit=True) as connection:
+            return {row[0] for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (url.database,))}
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            assert self.server.process is not None
+            master = self.server.process.pid
+            self._db_pids |= self._database_pids()
+            self.samples.append((time.time(), sum(_cpu(p) for p in [master, *_children(master)]),
+                                 sum(_cpu(p) for p in self._db_pids)))
+
+    def __enter__(self) -> "CpuMeter":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def between(self, start: float, end: float) -> tuple[float, float]:
+        """CPU seconds of the app and of the database from one moment to another."""
+        inside = [s for s in self.samples if start <= s[0] <= end] or self.samples[-1:]
+        first, last = inside[0], inside[-1]
+        return last[1] - first[1], last[2] - first[2]
