@@ -1,6 +1,7 @@
 """The portfolio PDF, rendered from the demo data and read back: complete, numbered, bookmarked."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
@@ -11,6 +12,7 @@ from pypdf import PdfReader
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
 from roadmap.exports import parallel, portfolio
+from roadmap.exports.render import RenderFailed
 from roadmap.framework.models import Capability
 from roadmap.portfolio.models import Evidence, EvidenceVersion
 from roadmap.supervision.models import Signature
@@ -99,6 +101,48 @@ def test_demo_portfolio_is_complete_numbered_and_bookmarked(app, session, demo):
     assert len(headings) == len(capabilities)
     evidence = [title for depth, title, _ in outline if depth == 1 and title.startswith("E")]
     assert len(evidence) == len(items)
+    # The contents give every section and item with the page it starts on, in the footer's
+    # numbering, however many pages the contents themselves take.
+    contents = [page for depth, title, page in outline if depth == 0 and title == "Contents"][0]
+    first_body = next(page for depth, title, page in outline if page > contents and depth == 0)
+    listed = [(_squash(match[1]), int(match[2])) for page in reader.pages[contents:first_body]
+              for match in re.finditer(r"^\s*(\S.*?)\s{2,}(\d+)\s*$",
+                                       page.extract_text(extraction_mode="layout"), re.M)]
+    expected = [(_squash(title), page + 1) for _, title, page in outline if page >= first_body]
+    assert len(listed) == len(expected)
+    for (label, number), (title, page) in zip(listed, expected):
+        assert title.startswith(label) and number == page, (label, number, title, page)
+
+
+def test_one_process_alone_makes_the_same_document_as_several(app, session, demo, tmp_path):
+    with app.app_context():
+        setup = portfolio.setup()
+        several = portfolio.export_pdf(session, demo, today())
+        alone = portfolio.export_pdf(session, demo, today(), setup_=dataclasses.replace(
+            setup, workers=1, export_dir=tmp_path / "alone"))
+    assert setup.workers == 2 and not (tmp_path / "alone" / "cache").samefile(setup.cache.folder)
+    several_reader, several_pages = _text(several)
+    alone_reader, alone_pages = _text(alone)
+    assert several_pages == alone_pages
+    assert _outline(several_reader) == _outline(alone_reader)
+
+
+def test_a_part_that_cannot_be_laid_out_fails_the_export(app, session, demo, tmp_path,
+                                                         monkeypatch):
+    """Whichever process renders it: the workers' error comes back to the export."""
+    real = portfolio.parts
+
+    def with_a_remote_image(p):
+        bodies = real(p)
+        return bodies[:-1] + [bodies[-1] + '<img src="http://example.com/x.png" alt="x">']
+
+    monkeypatch.setattr(portfolio, "parts", with_a_remote_image)
+    with app.app_context():
+        setup = portfolio.setup()
+        for workers in (1, 2):
+            with pytest.raises(RenderFailed, match="example.com"):
+                portfolio.export_pdf(session, demo, today(), setup_=dataclasses.replace(
+                    setup, workers=workers, export_dir=tmp_path / str(workers)))
 
 
 def portfolio_capacity(capacity: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from roadmap.exports.render import AssetFetcher, RenderFailed, render
+from roadmap.exports.render import AssetFetcher, Renderer, RenderFailed, Styles, render, renderer
 
 
 @pytest.fixture
@@ -62,3 +62,27 @@ def test_the_fetcher_resolves_only_inside_its_roots(assets, tmp_path):
                 "http://localhost/ok.css", "file://evil.example/etc/passwd"]:
         with pytest.raises(ValueError):
             fetcher.resolve(url)
+
+
+@pytest.mark.parametrize("source", [
+    "https://example.com/x.ttf", "file:///etc/passwd", "../secret.css", "missing.ttf",
+])
+def test_a_shared_stylesheet_is_fenced_like_a_part(assets, source):
+    styles = Styles(css=(f'@font-face {{ font-family: X; src: url("{source}"); }}',),
+                    base_url=assets.as_uri() + "/", roots=(str(assets),))
+    with pytest.raises(RenderFailed):
+        Renderer(styles)
+
+
+def test_one_renderer_lays_out_many_parts_with_its_stylesheets(assets):
+    styles = Styles(css=("h1 { bookmark-level: 2; break-before: page; }",
+                         (assets / "ok.css").read_text()),
+                    base_url=assets.as_uri() + "/", roots=(str(assets),))
+    shared = renderer(styles)
+    assert renderer(styles) is shared
+    first = shared.render(_page(body="<h1>Second</h1>"))
+    second = shared.render(_page())
+    assert first.pages == 2 and first.bookmarks == [(2, "Title", 0), (2, "Second", 1)]
+    assert second.pages == 1 and second.bookmarks == [(2, "Title", 0)]
+    with pytest.raises(RenderFailed):
+        shared.render(_page(body='<img src="http://example.com/logo.png" alt="x">'))

@@ -79,12 +79,15 @@ class PartCache:
 
 
 def _executor(workers: int) -> ProcessPoolExecutor:
-    """A pool kept for the life of the process (the job worker); started by a fork server.
+    """The pool beside this process: `workers` renderers at once counting this process, which
+    renders its share too. Kept for the life of the process (the job worker); started by a
+    fork server.
 
     Creating it is quick; its processes start on the first submissions, and each of those
     waits until the fork server has imported WeasyPrint (about a second on a first export).
     """
     global _pool, _pool_size
+    workers = max(workers - 1, 1)
     with _pool_lock:
         if _pool is None or _pool_size != workers:
             if _pool is not None:
@@ -116,7 +119,7 @@ def start(workers: int, styles: Styles) -> None:
 
 
 def _warm(pool: ProcessPoolExecutor, workers: int, styles: Styles) -> None:
-    for _worker in range(workers):
+    for _worker in range(max(workers - 1, 1)):
         try:
             pool.submit(warm_up, styles)
         except RuntimeError:  # shut down meanwhile
