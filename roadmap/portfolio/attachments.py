@@ -1,4 +1,4 @@
-"""Attachments: checked by content, kept in the app's store (roadmap.storage) under their SHA-256."""
+"""Attachments: checked by content, kept in the app's store (roadmap.storage) by SHA-256."""
 from __future__ import annotations
 
 import hashlib
