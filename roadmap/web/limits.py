@@ -30,7 +30,9 @@ LIMITS: dict[str, tuple[str, str, list[str] | None]] = {
     "account.reset_password": ("60 per minute", "links", None),
     "account.forgot_password": ("60 per minute", "links", None),
     "feedback.rater_form": ("60 per minute", "links", None),
-    "feedback.patient_form": ("60 per minute", "links", None),
+    # One PSQ poster link serves a whole waiting room (a tablet, or reception keying in paper
+    # forms) from one address; its own per-address rule is in the database. Only floods here.
+    "feedback.patient_form": ("300 per minute", "poster", None),
     "feedback.assess_form": ("60 per minute", "links", None),
 }
 REDIS_TIMEOUT_SECONDS = 1
