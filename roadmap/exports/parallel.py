@@ -17,6 +17,7 @@ import weasyprint
 from roadmap.exports.render import Rendered, Styles, render_part, renderer, warm_up
 
 Progress = Callable[[int, int], None]  # parts done, parts in all
+Arrived = Callable[[int, Rendered], None]  # a part's index and the part, as soon as it is there
 _pool: Optional[ProcessPoolExecutor] = None
 _pool_size = 0
 _pool_lock = threading.Lock()
@@ -205,30 +206,34 @@ class _Shares:
 
 
 def render_all(htmls: Sequence[str], costs: Sequence[float], styles: Styles, cache: PartCache,
-               workers: int, progress: Optional[Progress] = None) -> list[Rendered]:
+               workers: int, progress: Optional[Progress] = None,
+               arrived: Optional[Arrived] = None) -> list[Rendered]:
     """Every part, from the cache where it is there, the rest rendered in parallel.
 
     The costliest parts go to the workers first; this process renders the cheapest ones
-    (see _Shares), so it works instead of waiting, even while the workers start.
+    (see _Shares), so it works instead of waiting, even while the workers start. `arrived`
+    hears of each part as soon as it is there (in any order), so the caller can join it
+    between renders rather than all at the end.
     """
     keys = [part_key(html, styles.digest) for html in htmls]
     found: dict[int, Rendered] = {}
+
+    def done(index: int, part: Rendered, fresh: bool = True) -> None:
+        found[index] = part
+        if fresh:
+            cache.put(keys[index], part)
+        if arrived:
+            arrived(index, part)
+        if progress:
+            progress(len(found), len(htmls))
+
     missing = []
     for index, key in enumerate(keys):
         cached = cache.get(key)
         if cached is None:
             missing.append(index)
         else:
-            found[index] = cached
-
-    def done(index: int, part: Rendered) -> None:
-        found[index] = part
-        cache.put(keys[index], part)
-        if progress:
-            progress(len(found), len(htmls))
-
-    if progress:
-        progress(len(found), len(htmls))
+            done(index, cached, fresh=False)
     if workers <= 1 or len(missing) <= 1:
         for index in missing:
             done(index, renderer(styles).render(htmls[index]))
@@ -237,7 +242,11 @@ def render_all(htmls: Sequence[str], costs: Sequence[float], styles: Styles, cac
     try:
         for index in shares.ours():
             done(index, renderer(styles).render(htmls[index]))
-        waiting = {future: index for index, future in shares.futures.items()}
+            for other, future in list(shares.futures.items()):  # the workers' parts so far
+                if other not in found and future.done() and not future.cancelled():
+                    done(other, result(future))
+        waiting = {future: index for index, future in shares.futures.items()
+                   if index not in found}
         for future in as_completed(waiting):
             done(waiting[future], result(future))
     except BaseException:

@@ -192,16 +192,14 @@ def export_pdf(session: Session, enrolment: Enrolment, today: dt.date, content: 
     bodies = parts(p)
     htmls = [document(setup_, body, name, f"Portfolio of {name}", shared=True) for body in bodies]
     report(8, "Laying out the pages")
+    joiner = Joiner()  # the cover at place 0, the contents at 1, the body after
     rendered = parallel.render_all(
         htmls, [cost(body) for body in bodies], style, setup_.cache, setup_.workers,
-        lambda done, total: report(8 + 80 * done // max(total, 1), f"Laid out {done} of {total} parts"))
+        lambda done, total: report(8 + 80 * done // max(total, 1), f"Laid out {done} of {total} parts"),
+        lambda index, part: joiner.add(0 if index == 0 else index + 1, part))
     report(90, "Writing the contents and page numbers")
-    cover, body = rendered[0], rendered[1:]
-    toc = Contents(setup_, style, name, cover, body)
+    toc = Contents(setup_, style, name, rendered[0], rendered[1:])
     toc.start(setup_.workers)
-    joiner = Joiner()
-    for place, part in enumerate(rendered):
-        joiner.add(0 if place == 0 else place + 1, part)
     joiner.add(1, toc.result())
     pdf = joiner.finish(setup_.font("sans"), f"Portfolio of {name}", name)
     report(100, "Ready")
