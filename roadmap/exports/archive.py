@@ -19,8 +19,10 @@ from roadmap.accounts.models import User
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
+# The module, not its functions: looked up at each call, a stand-in that a test puts there
+# lasts for that test only, whichever test first imports this module.
+from roadmap.exports import portfolio
 from roadmap.exports.gather import gather
-from roadmap.exports.portfolio import export_pdf, setup
 from roadmap.framework.models import Capability
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
 from roadmap.supervision.models import CapabilityRating, StageSignOff
@@ -41,7 +43,7 @@ def _signatures(signatures: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def data(session: Session, enrolment: Enrolment, today: dt.date) -> dict[str, Any]:
     """All of a candidate's data for one enrolment, as plain JSON values."""
-    p = gather(session, enrolment, today, setup().attachment_dir, content=True)
+    p = gather(session, enrolment, today, portfolio.setup().attachment_dir, content=True)
     candidate: User = p["candidate"]
     evidence = {e.id: e for e in session.scalars(
         sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id))}
@@ -122,8 +124,8 @@ def export_zip(session: Session, enrolment: Enrolment, today: dt.date, target: P
                progress: Optional[Progress] = None) -> None:
     """Write the candidate's ZIP: portfolio.pdf, attachments/, data.json, schema.json."""
     report = progress or (lambda percent, message: None)
-    pdf = export_pdf(session, enrolment, today, True,
-                     lambda percent, message: report(percent * 8 // 10, message))
+    pdf = portfolio.export_pdf(session, enrolment, today, True,
+                               lambda percent, message: report(percent * 8 // 10, message))
     report(82, "Collecting attachments and data")
     content = data(session, enrolment, today)
     store = storage.current()
