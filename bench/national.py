@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bench.portfolios import Framework, portfolio
 from bench.world import Ids, World, at, build
-from roadmap.audit.service import GENESIS_HASH, canonical_json, event_hash
+from roadmap.audit.service import GENESIS_HASH, event_hash
 from roadmap.framework.answers import scale_levels
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion, Stage
 from roadmap.models import Base
@@ -55,12 +55,13 @@ def chain(events: list[tuple], last_id: int, last_hash: str) -> Iterator[dict[st
     """The events in time order as audit rows, each hash over its content and the one before."""
     events.sort(key=lambda e: (e[0], e[1]))
     prev = last_hash
+    # The generator puts only JSON values (text, numbers, None, lists) in event data, so the
+    # data is stored as given; audit.record's round trip through JSON would change nothing.
     for number, (when, _seq, actor, action, stype, sid, enrolment, data) in enumerate(events, last_id + 1):
-        payload = json.loads(canonical_json(data))
-        digest = event_hash(prev, number, when, actor, action, stype, sid, enrolment, payload)
+        digest = event_hash(prev, number, when, actor, action, stype, sid, enrolment, data)
         yield {"id": number, "occurred_at": when, "actor_id": actor, "action": action,
                "subject_type": stype, "subject_id": sid, "enrolment_id": enrolment,
-               "data": payload, "prev_hash": prev, "hash": digest}
+               "data": data, "prev_hash": prev, "hash": digest}
         prev = digest
 
 
