@@ -49,8 +49,8 @@ def test_gunicorn_serves_with_json_logs_and_the_forwarded_client(database_url, t
     log = tmp_path / "server.log"
     server = _gunicorn(env, log)
     try:
-        body = None
-        for _ in range(150):
+        body, deadline = None, time.monotonic() + 90  # a busy machine starts slowly
+        while time.monotonic() < deadline and server.poll() is None:
             try:
                 request = urllib.request.Request(
                     f"http://127.0.0.1:{port}/healthz",
@@ -72,7 +72,9 @@ def test_gunicorn_serves_with_json_logs_and_the_forwarded_client(database_url, t
     booted = [line for line in lines if line["logger"] == "gunicorn.error"
               and line["message"].startswith("Booting worker")]
     assert len(booted) == 2
-    [request_line] = [line for line in lines if line["logger"] == "roadmap.request"]
+    request_lines = [line for line in lines if line["logger"] == "roadmap.request"]
+    assert request_lines, "one line per request"
+    request_line = request_lines[-1]  # a probe that timed out on a busy machine may precede it
     assert request_line["remote_addr"] == "203.0.113.9"
     assert request_line["request_id"] == "probe-000000001"
     assert request_line["path"] == "/healthz" and request_line["status"] == 200
