@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pyotp
-import pytest
-import sqlalchemy as sa
 
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Cohort, Enrolment
