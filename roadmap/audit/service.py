@@ -85,9 +85,12 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
     """Walk the log in order and report the first event whose hash or link does not hold."""
     prev_hash, expected_id, count, last_id = GENESIS_HASH, 1, 0, 0
     while True:
-        rows = session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.id > last_id)
-            .order_by(AuditEvent.id).limit(batch)
+        rows = session.execute(  # plain rows: no identity map to fill and empty again
+            sa.select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.actor_id,
+                      AuditEvent.action, AuditEvent.subject_type, AuditEvent.subject_id,
+                      AuditEvent.enrolment_id, AuditEvent.data, AuditEvent.prev_hash,
+                      AuditEvent.hash)
+            .where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
         ).all()
         if not rows:
             return ChainReport(count)
@@ -105,4 +108,3 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
                 return ChainReport(count, f"audit event {event.id} ({event.action}) was altered")
             prev_hash, expected_id, last_id = event.hash, event.id + 1, event.id
             count += 1
-        session.expunge_all()

@@ -1,8 +1,12 @@
-"""`roadmap audit verify`: the hash chain, every signature and every signed item, checked."""
+"""`roadmap audit verify`: the hash chain, every signature and every signed item, checked.
+
+Everything is read in batches by key, a few statements per batch whatever the batch holds, so
+a national log of millions of events verifies in one pass with flat memory.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, NamedTuple, Optional
 
 import click
 import sqlalchemy as sa
@@ -18,7 +22,7 @@ from roadmap.portfolio.models import Evidence, EvidenceVersion
 from roadmap.supervision.models import Signature, StageSignOff
 
 SIGNING_ACTIONS = ("evidence.signed", "stage.candidate_signed", "stage.signed_off")
-BATCH = 2000
+BATCH = 1000  # rows per statement; also the size of the IN lists that follow a batch
 
 
 @dataclass
@@ -30,38 +34,69 @@ class Report:
     problem: Optional[str] = None
 
 
-def _batches(session: Session, statement: Any, key: Any) -> Iterator[Any]:
-    """Rows of a statement in key order, a batch at a time, so memory stays flat."""
+class _SigningEvent(NamedTuple):
+    """What the log recorded when a signature was made."""
+
+    id: int
+    actor_id: Optional[int]
+    capacity: Any
+    content_hash: Any
+
+
+def _batches(session: Session, statement: Any, key: Any) -> Iterator[list[Any]]:
+    """Lists of ORM rows of a statement in key order, so memory stays flat.
+
+    Rows are read afresh (populate_existing): verification must see what the database holds,
+    never an object the session already had.
+    """
     last = 0
     while True:
-        rows = session.scalars(statement.where(key > last).order_by(key).limit(BATCH)).all()
+        rows = list(session.scalars(statement.where(key > last).order_by(key).limit(BATCH)
+                                    .execution_options(populate_existing=True)))
         if not rows:
             return
-        yield from rows
+        yield rows
         last = rows[-1].id
         session.expunge_all()
 
 
-def _signing_events(session: Session) -> dict[int, AuditEvent]:
-    events: dict[int, AuditEvent] = {}
-    for event in _batches(session, sa.select(AuditEvent).where(
-            AuditEvent.action.in_(SIGNING_ACTIONS)), AuditEvent.id):
-        signature_id = (event.data or {}).get("signature_id")
-        if signature_id is not None:
-            events[int(signature_id)] = event
-    return events
+def _signing_events(session: Session) -> dict[int, _SigningEvent]:
+    """Signature id -> the event that recorded it, read as plain rows."""
+    events: dict[int, _SigningEvent] = {}
+    statement = sa.select(AuditEvent.id, AuditEvent.actor_id, AuditEvent.data).where(
+        AuditEvent.action.in_(SIGNING_ACTIONS))
+    last = 0
+    while True:
+        rows = session.execute(statement.where(AuditEvent.id > last)
+                               .order_by(AuditEvent.id).limit(BATCH * 5)).all()
+        if not rows:
+            return events
+        for event_id, actor_id, data in rows:
+            data = data or {}
+            if data.get("signature_id") is not None:
+                events[int(data["signature_id"])] = _SigningEvent(
+                    event_id, actor_id, data.get("capacity"), data.get("content_hash"))
+        last = rows[-1].id
 
 
-def _check_signature(session: Session, signature: Signature, event: Optional[AuditEvent]) -> Optional[str]:
+def _by_id(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:
+    """Rows of a model by id, in one statement."""
+    if not ids:
+        return {}
+    return {row.id: row for row in session.scalars(
+        sa.select(model).where(model.id.in_(ids)).execution_options(populate_existing=True))}
+
+
+def _check_signature(signature: Signature, event: Optional[_SigningEvent],
+                     version: Optional[EvidenceVersion],
+                     record: Optional[StageSignOff]) -> Optional[str]:
     name = f"signature {signature.id} ({signature.signer_name}, {signature.capacity})"
     if event is None:
         return f"{name} has no signing event in the audit log"
-    data = event.data or {}
-    if (event.actor_id != signature.signer_id or data.get("capacity") != signature.capacity
-            or data.get("content_hash") != signature.content_hash):
+    if (event.actor_id != signature.signer_id or event.capacity != signature.capacity
+            or event.content_hash != signature.content_hash):
         return f"{name} does not match audit event {event.id} that recorded it"
     if signature.subject_type == "evidence_version":
-        version = session.get(EvidenceVersion, signature.subject_id)
         if version is None:
             return f"{name}: the signed evidence version is missing"
         if content_hash(version.content) != version.content_hash:
@@ -70,7 +105,6 @@ def _check_signature(session: Session, signature: Signature, event: Optional[Aud
         if version.content_hash != signature.content_hash:
             return f"{name} is not bound to evidence {version.evidence_id} version {version.number}"
         return None
-    record = session.get(StageSignOff, signature.subject_id)
     if record is None or not record.signed_content:
         return f"{name}: the signed stage sign-off is missing"
     content = record.signed_content
@@ -82,21 +116,52 @@ def _check_signature(session: Session, signature: Signature, event: Optional[Aud
     return None
 
 
+def _check_signatures(session: Session, report: Report) -> Optional[str]:
+    """Every signature against its event and what it signed, a batch at a time."""
+    events = _signing_events(session)
+    for signatures in _batches(session, sa.select(Signature), Signature.id):
+        signs_version = {s.subject_id for s in signatures if s.subject_type == "evidence_version"}
+        versions = _by_id(session, EvidenceVersion, signs_version)
+        records = _by_id(session, StageSignOff, {s.subject_id for s in signatures
+                                                 if s.subject_type != "evidence_version"})
+        for signature in signatures:
+            report.signatures += 1
+            on_version = signature.subject_type == "evidence_version"
+            problem = _check_signature(
+                signature, events.get(signature.id),
+                versions.get(signature.subject_id) if on_version else None,
+                None if on_version else records.get(signature.subject_id))
+            if problem:
+                return problem
+    return None
+
+
+def _latest_versions(session: Session, evidence_ids: list[int]) -> dict[int, EvidenceVersion]:
+    """The newest signed version of each item, in one statement."""
+    latest: dict[int, EvidenceVersion] = {}
+    for version in session.scalars(sa.select(EvidenceVersion).where(
+            EvidenceVersion.evidence_id.in_(evidence_ids)).execution_options(populate_existing=True)):
+        held = latest.get(version.evidence_id)
+        if held is None or version.number > held.number:
+            latest[version.evidence_id] = version
+    return latest
+
+
 def _check_signed_items(session: Session) -> Optional[str]:
     """An item marked signed must still read exactly as its latest signed version."""
     types = dict(session.execute(sa.select(EvidenceType.id, EvidenceType.code)).all())
-    for evidence in _batches(session, sa.select(Evidence).where(Evidence.status == "signed"),
-                             Evidence.id):
-        latest = session.scalar(sa.select(EvidenceVersion).where(
-            EvidenceVersion.evidence_id == evidence.id)
-            .order_by(EvidenceVersion.number.desc()).limit(1))
-        if latest is None:
-            return f"evidence {evidence.id} is marked signed but has no signed version"
-        links = latest.content.get("capabilities", [])
-        current = evidence_content(evidence, types.get(evidence.evidence_type_id, ""), links)
-        if content_hash(current) != latest.content_hash:
-            return (f"evidence {evidence.id} (“{evidence.title}”) was changed after it was "
-                    f"signed, outside the application")
+    for items in _batches(session, sa.select(Evidence).where(Evidence.status == "signed"),
+                          Evidence.id):
+        latest = _latest_versions(session, [evidence.id for evidence in items])
+        for evidence in items:
+            version = latest.get(evidence.id)
+            if version is None:
+                return f"evidence {evidence.id} is marked signed but has no signed version"
+            links = version.content.get("capabilities", [])
+            current = evidence_content(evidence, types.get(evidence.evidence_type_id, ""), links)
+            if content_hash(current) != version.content_hash:
+                return (f"evidence {evidence.id} (“{evidence.title}”) was changed after it was "
+                        f"signed, outside the application")
     return None
 
 
@@ -106,16 +171,8 @@ def verify(session: Session) -> Report:
     report = Report(events=chain.events, problem=chain.problem)
     if report.problem:
         return report
-    events = _signing_events(session)
-    for signature in _batches(session, sa.select(Signature), Signature.id):
-        report.signatures += 1
-        report.problem = _check_signature(session, signature, events.get(signature.id))
-        if report.problem:
-            return report
-    report.problem = _check_signed_items(session)
+    report.problem = _check_signatures(session, report) or _check_signed_items(session)
     return report
-
-
 @click.group("audit")
 def audit_cli() -> None:
     """The audit log: verify that nothing signed or logged was altered."""
