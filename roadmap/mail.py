@@ -31,8 +31,12 @@ def send(config: Mapping[str, Any], instance_path: str, to: str, subject: str, b
         folder.mkdir(parents=True, exist_ok=True)
         name = message["Message-ID"].strip("<>").replace("@", "_") + ".eml"
         (folder / name).write_bytes(bytes(message))
-        log.warning("email to %s kept in %s (no ROADMAP_MAIL_URL): %s\n%s",
-                    to, folder / name, subject, body)
+        if config.get("ENV") == "development":  # the developer's console shows the links
+            log.warning("email to %s kept in %s (no ROADMAP_MAIL_URL): %s\n%s",
+                        to, folder / name, subject, body)
+        else:  # bodies carry sign-in and feedback links: never into shared logs
+            log.warning("email to %s kept in %s (no ROADMAP_MAIL_URL): %s",
+                        to, folder / name, subject)
         return
     _smtp(url, message)
 
