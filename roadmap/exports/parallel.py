@@ -227,19 +227,23 @@ def render_all(htmls: Sequence[str], costs: Sequence[float], styles: Styles, cac
         if progress:
             progress(len(found), len(htmls))
 
-    missing = []
+    missing, cached = [], {}
     for index, key in enumerate(keys):
-        cached = cache.get(key)
-        if cached is None:
+        part = cache.get(key)
+        if part is None:
             missing.append(index)
         else:
-            done(index, cached, fresh=False)
-    if workers <= 1 or len(missing) <= 1:
+            cached[index] = part
+    if workers <= 1 or not missing or (len(missing) == 1 and not pool_running()):
+        for index, part in cached.items():
+            done(index, part, fresh=False)
         for index in missing:
             done(index, renderer(styles).render(htmls[index]))
         return [found[i] for i in range(len(htmls))]
     shares = _Shares(sorted(missing, key=lambda i: -costs[i]), _executor(workers), htmls, styles)
     try:
+        for index, part in cached.items():  # joined while the workers render what changed
+            done(index, part, fresh=False)
         for index in shares.ours():
             done(index, renderer(styles).render(htmls[index]))
             for other, future in list(shares.futures.items()):  # the workers' parts so far
