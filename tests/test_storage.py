@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from roadmap import create_app, storage
 from roadmap.config import ConfigError
-from roadmap.exports import parallel
+from roadmap.exports import jobs, parallel
 from roadmap.storage import mirror
 from roadmap.storage.s3 import S3Store
 from tests.conftest import S3_REGION
@@ -208,6 +208,13 @@ def test_the_pdf_and_zip_of_a_portfolio_with_an_image_work_from_the_bucket(
     assert [f["filename"] for f in files] == ["knee.png"]
     assert archive.read(files[0]["path"]) == PNG
     assert archive.read("portfolio.pdf").startswith(b"%PDF-")
+
+    os.utime(copy, (time.time() - 3 * 86400,) * 2)  # no export has used it for three days
+    jobs.prune(app)  # what every new export job runs first
+    assert not copy.exists(), "the renderer's copy of personal data is forgotten"
+    assert _s3(app.config["S3_ENDPOINT_URL"]).get_object(
+        Bucket=app.config["S3_BUCKET"], Key=f"{tmp_path.name}/{png_key[:2]}/{png_key}"
+    )["Body"].read() == PNG  # the attachment itself stays
 
 
 def test_copies_for_the_renderer_are_reused_and_pruned(s3_bucket, s3_endpoint, tmp_path):

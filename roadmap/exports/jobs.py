@@ -7,6 +7,7 @@ Redis when ROADMAP_REDIS_URL is set; tests run jobs inline (huey's immediate mod
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import logging
 import os
@@ -20,8 +21,10 @@ from typing import Any, Optional
 from flask import Flask, current_app, g
 from huey import Huey, RedisHuey, SqliteHuey
 
+from roadmap import storage
 from roadmap.db import database, utcnow, write_intent
 from roadmap.exports.portfolio import setup
+from roadmap.storage import mirror
 
 KINDS = {"pdf": ("portfolio.pdf", "application/pdf"), "zip": ("portfolio.zip", "application/zip")}
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -51,7 +54,8 @@ def update(app: Flask, job_id: str, **changes: Any) -> dict[str, Any]:
 
 
 def prune(app: Flask, keep: dt.timedelta = dt.timedelta(hours=24)) -> None:
-    """Delete jobs older than `keep` (their files hold personal data), and stale cached parts."""
+    """Delete jobs older than `keep` (their files hold personal data), stale cached parts, and
+    the local copies of attachment images an export took from object storage."""
     base = setup(app).export_dir / "jobs"
     cutoff = utcnow().timestamp() - keep.total_seconds()
     for job in base.glob("*/status.json"):
@@ -61,6 +65,7 @@ def prune(app: Flask, keep: dt.timedelta = dt.timedelta(hours=24)) -> None:
         except OSError:
             continue
     setup(app).cache.prune()
+    mirror.prune(storage.current(app), setup(app).export_dir)
 
 
 def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool) -> str:
@@ -146,6 +151,9 @@ def run(app: Flask, job_id: str) -> None:
         for logger in watched:
             logger.removeHandler(handler)
         handler.close()
+        # A render leaves hundreds of thousands of objects in reference cycles (page layouts,
+        # PDF readers): free them now, while nobody waits, not in the middle of the next export.
+        gc.collect()
 
 
 def queue(app: Optional[Flask] = None) -> Huey:
