@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -41,20 +42,48 @@ def postgres_admin_url() -> str:
     return POSTGRES_URL
 
 
+# One id per test run, shared by its xdist workers (and by every import of this module, as
+# `conftest` and as `tests.conftest`), so two runs on one server never share, or drop, each
+# other's databases. Every database a run makes has it in its name, and is dropped at the end.
+_RUN = (os.environ.get("PYTEST_XDIST_TESTRUNUID")
+        or os.environ.setdefault("TEST_RUN_ID", uuid.uuid4().hex))[:8]
+
+
+def _admin_engine() -> sa.Engine:
+    admin = sa.engine.make_url(postgres_admin_url()).set(drivername="postgresql+psycopg")
+    return sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+
+
 def fresh_postgres_database(name: str) -> str:
     """Drop and create a PostgreSQL database beside the given one; return its URL."""
-    admin = sa.engine.make_url(postgres_admin_url()).set(drivername="postgresql+psycopg")
-    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    engine = _admin_engine()
     with engine.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
-    return admin.set(database=name).render_as_string(hide_password=False)
+    return engine.url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_made_databases() -> Iterator[None]:
+    """Leave the server as the run found it: drop the databases this run and worker made."""
+    yield
+    if BACKEND != "postgresql":
+        return
+    engine = _admin_engine()
+    with engine.connect() as connection:
+        made = connection.scalars(sa.text(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'roadmap\\_test\\_%' "
+            "AND (right(datname, length(:mark)) = :mark OR strpos(datname, :mark || '_') > 0)"),
+            {"mark": f"_{_worker()}"}).all()
+        for name in made:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
 
 
 def _worker() -> str:
-    """The xdist worker's name, so parallel workers use databases of their own."""
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """This run and xdist worker, so parallel workers and parallel runs use their own databases."""
+    return f"{_RUN}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 @pytest.fixture(scope="session")
