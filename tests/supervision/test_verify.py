@@ -45,7 +45,7 @@ def test_editing_a_signed_item_with_sql_is_caught(runner, session, signed):
     assert f"evidence {item.id}" in result.output and "changed after it was signed" in result.output
 
 
-def test_editing_a_signed_version_is_caught(session, signed):
+def test_editing_a_signed_version_is_caught(session, signed, guards_off):
     item, _ = signed
     version = session.scalar(sa.select(EvidenceVersion).where(EvidenceVersion.evidence_id == item.id))
     content = dict(version.content, title="Forged")
@@ -54,7 +54,7 @@ def test_editing_a_signed_version_is_caught(session, signed):
     assert "no longer matches the hash that was signed" in verify(session).problem
 
 
-def test_changing_who_signed_is_caught(session, signed):
+def test_changing_who_signed_is_caught(session, signed, guards_off):
     _, signature = signed
     _raw(session, "UPDATE signatures SET capacity = 'backup_acting_for_primary' WHERE id = :id",
          id=signature.id)
@@ -72,17 +72,36 @@ def test_changing_a_stage_sign_off_is_caught(session, signed):
     assert f"stage sign-off {record.id}" in verify(session).problem
 
 
+GUARDED = ("audit_events", "signatures", "evidence_versions")
+
+
 @pytest.fixture
 def guards_off(session):
     """Lift the append-only triggers, as someone with direct database access could."""
     if BACKEND == "postgresql":
-        _raw(session, "ALTER TABLE audit_events DISABLE TRIGGER USER")
+        for table in GUARDED:
+            _raw(session, f"ALTER TABLE {table} DISABLE TRIGGER USER")
         yield
-        _raw(session, "ALTER TABLE audit_events ENABLE TRIGGER USER")
+        for table in GUARDED:
+            _raw(session, f"ALTER TABLE {table} ENABLE TRIGGER USER")
     else:
-        _raw(session, "DROP TRIGGER audit_events_no_update")
-        _raw(session, "DROP TRIGGER audit_events_no_delete")
+        for table in GUARDED:
+            _raw(session, f"DROP TRIGGER {table}_no_update")
+            _raw(session, f"DROP TRIGGER {table}_no_delete")
         yield
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE signatures SET capacity = 'backup_acting_for_primary'",
+    "DELETE FROM signatures",
+    "UPDATE evidence_versions SET content_hash = 'forged'",
+    "DELETE FROM evidence_versions",
+])
+def test_the_database_refuses_to_change_what_was_signed(session, signed, statement):
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        _raw(session, statement)
+    session.rollback()
+    assert verify(session).problem is None  # nothing changed
 
 
 def test_changing_an_audit_row_is_caught(session, signed, guards_off):
