@@ -90,7 +90,10 @@ def test_answers_are_saved_automatically_every_30_seconds(page: Page, session: A
     visit(page, "/portfolio/evidence/new/learning_log")
     page.get_by_label("Title").fill("Typed, never saved")
     page.get_by_label("What you learned").fill("Something worth keeping")
-    page.clock.run_for(31_000)
+    # The status shows once the response's headers arrive; wait for its end too, or the next
+    # page load would cut the response off mid-way.
+    with page.expect_request_finished(lambda request: request.url.endswith("/portfolio/autosave")):
+        page.clock.run_for(31_000)
     expect(page.locator("#autosave-status")).to_contain_text("Saved automatically")
     # The tab closes; opening the form again offers the answers back.
     visit(page, "/portfolio/evidence/new/learning_log")
