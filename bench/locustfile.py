@@ -149,16 +149,13 @@ class Candidate(Person):
         if not match:
             return
         item = int(match.group(1))
-        page = self.client.get(f"/portfolio/evidence/{item}/edit", name="candidate: edit form")
-        form = form_posting_to(page.text, rf"/portfolio/evidence/{item}/edit", page.url)
-        if form is not None:
-            self.post_form(form, "candidate: edit a draft", {"action": "draft"},
-                           rf"/portfolio/evidence/{item}$")
-        page = self.client.get(f"/portfolio/evidence/{item}/submit", name="candidate: submit form")
-        form = form_posting_to(page.text, rf"/portfolio/evidence/{item}/submit", page.url)
-        if form is not None:
-            self.post_form(form, "candidate: submit", {"confirm_pid": "y"},
-                           rf"/portfolio/evidence/{item}$")
+        for step, label, extra in (("edit", "edit a draft", {"action": "draft"}),
+                                   ("submit", "submit", {"confirm_pid": "y"})):
+            page = self.client.get(f"/portfolio/evidence/{item}/{step}",
+                                   name=f"candidate: {step} form")
+            form = form_posting_to(page.text, rf"/portfolio/evidence/{item}/{step}", page.url)
+            if form is not None:
+                self.post_form(form, f"candidate: {label}", extra, rf"/portfolio/evidence/{item}$")
 
 
 class Supervisor(Person):

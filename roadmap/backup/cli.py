@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from roadmap import storage
 from roadmap.backup import service
 from roadmap.backup.manifest import BackupError
 
@@ -25,8 +26,7 @@ def _attachment_folder(wanted: bool) -> Optional[Path]:
         return None
     if _in_object_storage():
         return None
-    configured = current_app.config.get("ATTACHMENT_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "attachments"
+    return storage.local_folder(current_app.config, current_app.instance_path)
 
 
 def _progress(started: float) -> service.Say:
