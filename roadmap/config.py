@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -26,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "INVITATION_DAYS": 7,
     "PASSWORD_RESET_HOURS": 2,
     "REAUTH_MINUTES": 5,  # signing needs the password or a code entered this recently
+    # Work email domains an external assessor's link may go to (a domain covers its subdomains)
+    "ASSESSOR_EMAIL_DOMAINS": "nhs.net,nhs.uk,ac.uk",
     "ATTACHMENT_DIR": None,  # the local store's folder; None: instance/attachments
     "STORAGE": "local",  # where attachments are kept: "local" (ATTACHMENT_DIR) or "s3"
     "S3_BUCKET": None,  # the bucket, with STORAGE=s3; credentials come from boto3's own chain
@@ -109,7 +112,24 @@ def build(instance_path: str, test_config: Mapping[str, Any] | None,
         raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be json or text")
     _check_secret(settings)
     _check_storage(settings)
+    settings["ASSESSOR_EMAIL_DOMAINS"] = _assessor_domains(settings["ASSESSOR_EMAIL_DOMAINS"])
     return settings
+
+
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
+
+
+def _assessor_domains(value: Any) -> tuple[str, ...]:
+    """The allowed assessor domains as a tuple; a bare top-level domain would let anyone in."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    domains = tuple(dict.fromkeys(str(d).strip().lower().lstrip("@.").rstrip(".")
+                                  for d in items if str(d).strip()))
+    bad = [d for d in domains if len(d) > 253 or not _DOMAIN.fullmatch(d)]
+    if not domains or bad:
+        raise ConfigError(f"{ENV_PREFIX}ASSESSOR_EMAIL_DOMAINS must list work email domains "
+                          f"separated by commas, each with a dot, like nhs.net,nhs.uk,ac.uk"
+                          + (f" (not {', '.join(bad)})" if bad else ""))
+    return domains
 
 
 def _check_storage(settings: dict[str, Any]) -> None:

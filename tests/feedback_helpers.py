@@ -26,3 +26,29 @@ def answer(app: Any, path: str, group: str, comment: str = "") -> Any:
     assert rater.get(path).status_code == 200
     return rater.post(path, data={**MSF_ANSWER, "answer_respondent_group": group,
                                   "answer_highlights": comment})
+
+
+# An external assessor as they identify themselves on the public form.
+ASSESSOR = {"name": "Dr Ext Assessor", "role": "GP partner", "registration_body": "GMC",
+            "registration_number": "7654321", "email": "ext.assessor@example.nhs.uk",
+            "declaration": "y"}
+
+
+def ask_assessor(client: Any, evidence_id: int, email: str, name: str = "Ext Assessor") -> Any:
+    """The candidate (signed in on this client) asks a colleague to assess an item."""
+    return client.post(f"/feedback/items/{evidence_id}/assessor",
+                       data={"name": name, "email": email})
+
+
+def assessor_form(answers: dict[str, Any], lock_version: int, **identity: str) -> Any:
+    """The public assessment form: the assessor's answers, who they are, the lock version."""
+    from werkzeug.datastructures import MultiDict
+
+    data = MultiDict({**ASSESSOR, **identity, "lock_version": str(lock_version)})
+    for key in [k for k, v in identity.items() if v is None]:
+        data.pop(key)
+    for code, value in answers.items():
+        for one in (value if isinstance(value, list) else [value]):
+            if one is not None:
+                data.add(f"answer_{code}", str(one))
+    return data

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
+
+from roadmap.feedback.assessors import BODIES, OTHER
 
 GROUPS = [SelectChoice("clinical", "Clinical (for example GP, nurse, pharmacist, physiotherapist)"),
           SelectChoice("non_clinical",
@@ -37,11 +39,24 @@ class AssessorForm(FlaskForm):
     email = StringField("Assessor's work email address", validators=[Length(max=320)])
 
 
-class IdentityForm(FlaskForm):
-    """Who the external assessor is, as they sign."""
+REGULATORS = [SelectChoice(body.code, f"{body.code} ({body.name})") for body in BODIES] + [
+    SelectChoice(OTHER.code, "Another regulator")]
 
-    name = StringField("Your full name", validators=[Length(max=200)])
-    role = StringField("Your role", validators=[Length(max=200)])
-    registration = StringField("Professional registration", validators=[Length(max=100)])
-    email = StringField("Your work email address", validators=[Length(max=320)])
+
+def _shorter(limit: int) -> Length:
+    return Length(max=limit, message=f"Enter {limit} characters or fewer")
+
+
+class IdentityForm(FlaskForm):
+    """Who the external assessor is, as they sign: name, role, registration, declaration."""
+
+    name = StringField("Your full name", validators=[_shorter(200)])
+    role = StringField("Your job title or role", validators=[_shorter(200)])
+    registration_body = RadioField("Your professional regulator", choices=REGULATORS,
+                                   validate_choice=False)
+    registration_other = StringField("If another regulator, its name", validators=[_shorter(100)])
+    registration_number = StringField("Your registration number", validators=[_shorter(30)])
+    email = StringField("Your work email address", validators=[_shorter(254)])
+    declaration = BooleanField("I observed this work myself, the assessment is my own, and I am "
+                               "not the person being assessed")
     lock_version = HiddenField()

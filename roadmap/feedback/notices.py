@@ -88,12 +88,15 @@ def assessed(session: Session, ticket: AssessmentTicket, evidence: Evidence,
              candidate_name: str, type_name: str) -> None:
     """Confirm to the assessor what they signed; tell the candidate and their supervisors."""
     when = dt.datetime.now(LONDON)
-    mail.queue(session, ticket.assessor_email or ticket.invited_email,
-               f"You assessed {candidate_name}'s {type_name}",
-               f"Dear {ticket.assessor_name},\n\nThank you. You assessed and signed "
-               f"{candidate_name}'s {type_name} “{evidence.title}” on {when:%-d %B %Y at %H:%M}. "
-               "What you signed cannot be changed by anyone. If you did not do this, reply to "
-               "this email.\n\nRoadmap\n")
+    # The address the link went to always hears of it: if someone else signed with that link,
+    # its owner learns so, whatever address was typed on the form.
+    for address in dict.fromkeys([ticket.invited_email, ticket.assessor_email or ""]):
+        if address:
+            mail.queue(session, address, f"You assessed {candidate_name}'s {type_name}",
+                       f"Dear {ticket.assessor_name},\n\nThank you. You assessed and signed "
+                       f"{candidate_name}'s {type_name} “{evidence.title}” on "
+                       f"{when:%-d %B %Y at %H:%M}. What you signed cannot be changed by anyone. "
+                       "If you did not do this, reply to this email.\n\nRoadmap\n")
     enrolment = session.get(Enrolment, evidence.enrolment_id)
     assert enrolment is not None
     people = [session.get(User, enrolment.candidate_id),
@@ -104,5 +107,7 @@ def assessed(session: Session, ticket: AssessmentTicket, evidence: Evidence,
                        f"Dear {person.full_name},\n\n{ticket.assessor_name} "
                        f"({ticket.assessor_role}, registration {ticket.assessor_registration}) "
                        f"assessed and signed the {type_name} “{evidence.title}” of "
-                       f"{candidate_name} through an emailed link, without an account.\n\n"
-                       "Roadmap\n")
+                       f"{candidate_name} through an emailed link, without an account. "
+                       "The supervisors review every external signature, and can dispute it."
+                       "\n\nRoadmap\n")
+

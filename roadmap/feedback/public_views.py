@@ -16,7 +16,8 @@ from roadmap.portfolio import definitions
 from roadmap.portfolio.forms import PREFIX, answers_of, questions_form
 from roadmap.web.access import public
 
-STATUS = {"unknown": 404, "used": 410, "expired": 410, "closed": 410, "busy": 429}
+STATUS = {"unknown": 404, "used": 410, "expired": 410, "closed": 410, "busy": 429,
+          "refused": 410}
 
 
 def unusable(problem: str) -> tuple[Any, int]:

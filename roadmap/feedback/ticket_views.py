@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import get_session
-from roadmap.feedback import tickets
+from roadmap.feedback import assessors, tickets
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.forms import AssessorForm, IdentityForm
 from roadmap.feedback.public_views import private, unusable
@@ -21,6 +21,9 @@ from roadmap.portfolio.forms import PREFIX, answers_of, load_answers, questions_
 from roadmap.portfolio.models import Evidence
 from roadmap.web.access import public, roles_required
 from roadmap.web.reach import Reach, load_evidence
+
+IDENTITY = ("name", "role", "registration_body", "registration_other", "registration_number",
+            "email", "declaration")
 
 
 @bp.route("/items/<int:evidence_id>/assessor", methods=["GET", "POST"])
@@ -36,17 +39,23 @@ def ask_assessor(evidence_id: int) -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             ticket = tickets.ask(session, evidence, current_user._get_current_object(),
-                                 form.name.data, form.email.data)
+                                 form.name.data, form.email.data,
+                                 current_app.config["ASSESSOR_EMAIL_DOMAINS"])
         except FeedbackError as error:
             for name, message in error.problems.items():
                 form[name].errors = list(form[name].errors) + [message]
             if not error.problems:
                 flash(str(error), "warning")
             return render_template("feedback/ask_assessor.html", form=form, evidence=evidence,
-                                   etype=etype), 400
+                                   etype=etype, domains=_domains_words()), 400
         flash(f"We emailed {ticket.invited_name} a link to assess “{evidence.title}”.", "success")
         return redirect(url_for("portfolio.show_evidence", evidence_id=evidence.id))
-    return render_template("feedback/ask_assessor.html", form=form, evidence=evidence, etype=etype)
+    return render_template("feedback/ask_assessor.html", form=form, evidence=evidence, etype=etype,
+                           domains=_domains_words())
+
+
+def _domains_words() -> str:
+    return assessors.domains_words(current_app.config["ASSESSOR_EMAIL_DOMAINS"])
 
 
 def _context(evidence: Evidence) -> dict[str, Any]:
@@ -66,7 +75,8 @@ def _context(evidence: Evidence) -> dict[str, Any]:
 def assess_form(token: str) -> Any:
     """The colleague reads the candidate's part, completes theirs, says who they are and signs."""
     session = get_session()
-    ticket, problem = tickets.open_ticket(session, token, request.remote_addr)
+    domains = current_app.config["ASSESSOR_EMAIL_DOMAINS"]
+    ticket, problem = tickets.open_ticket(session, token, request.remote_addr, domains)
     if problem:
         return unusable(problem)
     evidence = session.get(Evidence, ticket.evidence_id)
@@ -82,9 +92,8 @@ def assess_form(token: str) -> Any:
         valid = questions.validate() & identity.validate_on_submit()
         if valid:
             try:
-                tickets.sign(session, ticket, {name: identity[name].data for name in
-                                               ("name", "role", "registration", "email")},
-                             answers_of(questions), int(identity.lock_version.data or 0), today())
+                tickets.sign(session, ticket, {name: identity[name].data for name in IDENTITY},
+                             answers_of(questions), int(identity.lock_version.data or 0), domains)
             except FeedbackError as error:
                 for name, message in error.problems.items():
                     target = identity[name] if name in identity else questions[PREFIX + name]
@@ -96,4 +105,5 @@ def assess_form(token: str) -> Any:
                 return private(render_template("feedback/assessed.html", **page))
         status = 400
     return private(render_template("feedback/assess.html", questions=questions, identity=identity,
+                                   declaration=tickets.declaration(page["candidate_name"]),
                                    **page), status)

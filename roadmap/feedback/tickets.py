@@ -1,8 +1,7 @@
 """Assessment by ticket: a colleague without an account assesses and signs one WPBA."""
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -11,7 +10,7 @@ from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
-from roadmap.feedback import links, notices
+from roadmap.feedback import assessors, links, notices
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.models import AssessmentTicket
 from roadmap.framework import answers as form_rules
@@ -30,44 +29,60 @@ def _type(session: Session, evidence: Evidence) -> EvidenceType:
     return etype
 
 
-def ask(session: Session, evidence: Evidence, candidate: User, name: str,
-        email: str) -> AssessmentTicket:
-    """Email a colleague a single-use link to assess this WPBA."""
+def ask(session: Session, evidence: Evidence, candidate: User, name: str, email: str,
+        domains: Iterable[str]) -> AssessmentTicket:
+    """Email a colleague a single-use link to assess this WPBA; never to the candidate."""
     enrolment = session.get(Enrolment, evidence.enrolment_id)
     if enrolment is None or enrolment.candidate_id != candidate.id:
         raise FeedbackError("Only the candidate can ask for an assessment.")
     etype = _type(session, evidence)
     if not etype.is_wpba or evidence.status not in ASSESSABLE:
         raise FeedbackError("Only a WPBA that is not yet signed can be assessed by link.")
-    name, email = (name or "").strip(), (email or "").strip().lower()
+    name, address = assessors.clean_text(name), assessors.parse_address(email)
     problems = {}
     if not name:
         problems["name"] = "Enter the assessor's name"
-    if "@" not in email or " " in email or len(email) > 320:
+    if address is None:
         problems["email"] = "Enter a work email address, like name@nhs.net"
+    else:
+        refused = assessors.address_problem(session, candidate, address, domains)
+        if refused:
+            problems["email"] = refused
     if problems:
         raise FeedbackError("Check the assessor's details.", problems)
+    assert address is not None
     waiting = session.scalar(sa.select(sa.func.count()).select_from(AssessmentTicket).where(
         AssessmentTicket.evidence_id == evidence.id, AssessmentTicket.used_at.is_(None),
         AssessmentTicket.expires_at > utcnow())) or 0
     if waiting >= MAX_OPEN_TICKETS:
         raise FeedbackError(f"{waiting} links for this item are still waiting to be used.")
     token = links.new_token()
-    ticket = AssessmentTicket(evidence_id=evidence.id, invited_name=name, invited_email=email,
+    ticket = AssessmentTicket(evidence_id=evidence.id, invited_name=name, invited_email=address,
                               token_hash=links.digest(token), expires_at=links.expiry(),
                               created_by_id=candidate.id)
     session.add(ticket)
     session.flush()
     audit.record(session, "feedback.assessor_asked", actor_id=candidate.id, subject_type="evidence",
                  subject_id=evidence.id, enrolment_id=enrolment.id,
-                 data={"ticket_id": ticket.id, "email": email})
+                 data={"ticket_id": ticket.id, "email": address})
     notices.ask_assessor(session, ticket, candidate.full_name, etype.name, token)
     return ticket
 
 
-def open_ticket(session: Session, token: str,
-                address: Optional[str]) -> tuple[Optional[AssessmentTicket], Optional[str]]:
-    """The ticket behind a link, or the key of links.UNUSABLE saying why it cannot be used."""
+def _candidate(session: Session, evidence: Evidence) -> User:
+    enrolment = session.get(Enrolment, evidence.enrolment_id)
+    candidate = session.get(User, enrolment.candidate_id) if enrolment else None
+    assert candidate is not None
+    return candidate
+
+
+def open_ticket(session: Session, token: str, address: Optional[str],
+                domains: Iterable[str]) -> tuple[Optional[AssessmentTicket], Optional[str]]:
+    """The ticket behind a link, or the key of links.UNUSABLE saying why it cannot be used.
+
+    The address the link went to is checked again: settings change, and an address can have
+    become the candidate's since the link was sent.
+    """
     if links.too_many_bad(session, address):
         return None, "busy"
     ticket = session.scalar(sa.select(AssessmentTicket).where(
@@ -82,32 +97,60 @@ def open_ticket(session: Session, token: str,
     evidence = session.get(Evidence, ticket.evidence_id)
     if evidence is None or evidence.status not in ASSESSABLE:
         return None, "closed"
+    if assessors.address_problem(session, _candidate(session, evidence), ticket.invited_email,
+                                 domains):
+        return None, "refused"
     return ticket, None
 
 
-def _identity(identity: dict[str, str]) -> dict[str, str]:
-    values = {key: (identity.get(key) or "").strip()
-              for key in ("name", "role", "registration", "email")}
-    values["email"] = values["email"].lower()
-    problems = {}
-    for key, message in (("name", "Enter your full name"), ("role", "Enter your role"),
-                         ("registration",
-                          "Enter your professional registration, like HCPC PH123456")):
-        if not values[key]:
-            problems[key] = message
-    if "@" not in values["email"] or " " in values["email"]:
-        problems["email"] = "Enter your work email address"
+def declaration(candidate_name: str) -> str:
+    """The words an external assessor confirms as they sign."""
+    return (f"I observed this work myself, the assessment is my own, and I am not "
+            f"{candidate_name}.")
+
+
+def _identity(session: Session, candidate: User, ticket: AssessmentTicket,
+              identity: dict[str, Any], domains: tuple[str, ...]) -> dict[str, str]:
+    """Who the assessor says they are, checked; {field: message} problems are raised."""
+    values = {key: assessors.clean_text(identity.get(key)) for key in ("name", "role")}
+    problems: dict[str, str] = {}
+    if len(values["name"]) < 2:
+        problems["name"] = "Enter your full name"
+    if len(values["role"]) < 2:
+        problems["role"] = "Enter your job title or role"
+    found, body, number = assessors.registration_problem(
+        identity.get("registration_body"), identity.get("registration_other"),
+        identity.get("registration_number"))
+    problems.update(found)
+    accounts = assessors.candidate_accounts(session, candidate)
+    if not found and assessors.same_registration(accounts, body, number):
+        problems["registration_number"] = (f"This is {candidate.full_name}'s own registration. "
+                                           "Someone else must assess their work.")
+    address = assessors.parse_address(identity.get("email"))
+    if address is None:
+        problems["email"] = "Enter your work email address, like name@nhs.net"
+    else:
+        refused = assessors.address_problem(session, candidate, address, domains)
+        if refused:
+            problems["email"] = ("You cannot sign with this address: "
+                                 + refused[0].lower() + refused[1:])
+    if not identity.get("declaration"):
+        problems["declaration"] = "Confirm that you observed this and that you are not the candidate"
     if problems:
         raise FeedbackError("Tell us who you are before you sign.", problems)
-    return values
+    if assessors.address_problem(session, candidate, ticket.invited_email, domains):
+        raise FeedbackError("This link can no longer be used to sign. Nothing was signed.")
+    return {**values, "body": body, "number": number, "email": address or "",
+            "registration": f"{body} {number}"}
 
 
-def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, str],
-         answers: dict[str, Any], expected_lock: int, today: dt.date) -> Signature:
+def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
+         answers: dict[str, Any], expected_lock: int, domains: Iterable[str]) -> Signature:
     """Record the assessor's part and sign it: a frozen version, its hash, the signature."""
-    who = _identity(identity)
     evidence = session.get(Evidence, ticket.evidence_id)
     assert evidence is not None
+    candidate = _candidate(session, evidence)
+    who = _identity(session, candidate, ticket, identity, tuple(domains))
     etype = _type(session, evidence)
     specs = form_rules.fields_for(etype.definition, evidence.template_code, ["assessor"])
     own = {spec["code"]: answers.get(spec["code"]) for spec in specs}
@@ -131,14 +174,16 @@ def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, str],
     session.refresh(ticket)
     frozen = freeze_version(session, evidence, etype.code)
     digest, number = frozen.content_hash, frozen.number
+    words = declaration(candidate.full_name)
     signature = Signature(subject_type="evidence_version", subject_id=frozen.id, signer_id=None,
-                          signer_name=who["name"][:200],
-                          capacity=SignerCapacity.EXTERNAL_ASSESSOR.value,
+                          signer_name=who["name"], capacity=SignerCapacity.EXTERNAL_ASSESSOR.value,
                           acting_reason=f"{who['role']}; registration {who['registration']}",
-                          content_hash=digest)
+                          content_hash=digest, signer_role=who["role"],
+                          registration_body=who["body"], registration_number=who["number"],
+                          declaration=words)
     session.add(signature)
     session.flush()
-    ticket.assessor_name, ticket.assessor_role = who["name"][:200], who["role"][:200]
+    ticket.assessor_name, ticket.assessor_role = who["name"], who["role"]
     ticket.assessor_registration = who["registration"][:100]
     ticket.assessor_email = who["email"][:320]
     ticket.signature_id = signature.id
@@ -146,22 +191,11 @@ def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, str],
                  subject_id=evidence.id, enrolment_id=evidence.enrolment_id,
                  data={"signature_id": signature.id, "version": number,
                        "capacity": signature.capacity, "content_hash": digest, "signer_id": None,
-                       "ticket_id": ticket.id, "assessor": {
-                           "name": who["name"], "role": who["role"],
-                           "registration": who["registration"], "email": who["email"]}})
-    enrolment = session.get(Enrolment, evidence.enrolment_id)
-    candidate = session.get(User, enrolment.candidate_id) if enrolment else None
-    notices.assessed(session, ticket, evidence,
-                     candidate.full_name if candidate else "the candidate", etype.name)
+                       "ticket_id": ticket.id, "invited_email": ticket.invited_email,
+                       "assessor": {"name": who["name"], "role": who["role"],
+                                    "registration_body": who["body"],
+                                    "registration_number": who["number"],
+                                    "email": who["email"], "declaration": words}})
+    notices.assessed(session, ticket, evidence, candidate.full_name, etype.name)
     return signature
 
-
-def external_signatures(session: Session, evidence_ids: list[int]) -> dict[int, Signature]:
-    """The external assessor's signature of each item that has one, for badges on lists."""
-    rows = session.execute(
-        sa.select(EvidenceVersion.evidence_id, Signature)
-        .join(Signature, sa.and_(Signature.subject_type == "evidence_version",
-                                 Signature.subject_id == EvidenceVersion.id))
-        .where(EvidenceVersion.evidence_id.in_(evidence_ids),
-               Signature.capacity == SignerCapacity.EXTERNAL_ASSESSOR.value)).all()
-    return {evidence_id: signature for evidence_id, signature in rows}

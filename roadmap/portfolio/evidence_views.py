@@ -187,6 +187,7 @@ def show_evidence(evidence_id: int) -> str:
         comments=comments, supervisor=supervisor,
         signed=service.signed_versions(session, [evidence.id]).get(evidence.id),
         history=service.signature_history(session, evidence.id),
+        disputed=service.disputed_signatures(session, evidence.id),
         signed_answer=lambda spec, fields: definitions.display_answer(spec, fields or {}, scales),
         attachments_rule=definitions.attachments_rule(kind),
         submittable=evidence.status in service.SUBMITTABLE,

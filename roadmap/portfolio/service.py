@@ -23,7 +23,7 @@ from roadmap.framework.models import Capability, EvidenceType, Outcome
 from roadmap.portfolio import definitions, pid
 from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, EvidenceStatus,
                                       EvidenceVersion, FormSubmission)
-from roadmap.supervision.models import Signature, SupervisorAssignment
+from roadmap.supervision.models import ExternalSignatureReview, Signature, SupervisorAssignment
 
 SIGNED_ONCE = {EvidenceStatus.SIGNED.value, EvidenceStatus.CHANGED_SINCE_SIGNED.value}
 SUBMITTABLE = {EvidenceStatus.DRAFT.value, EvidenceStatus.RETURNED.value,
@@ -296,3 +296,10 @@ def signature_history(session: Session, evidence_id: int) -> list[tuple[Evidence
         Signature.subject_type == "evidence_version",
         Signature.subject_id.in_([v.id for v in versions])).order_by(Signature.signed_at)).all()
     return [(v, [s for s in signatures if s.subject_id == v.id]) for v in versions]
+
+
+def disputed_signatures(session: Session, evidence_id: int) -> dict[int, ExternalSignatureReview]:
+    """Signature id -> the supervisor's dispute, for each disputed signature on an item."""
+    return {r.signature_id: r for r in session.scalars(sa.select(ExternalSignatureReview).where(
+        ExternalSignatureReview.evidence_id == evidence_id,
+        ExternalSignatureReview.outcome == "disputed"))}

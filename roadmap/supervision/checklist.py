@@ -13,6 +13,7 @@ from roadmap.feedback.models import FeedbackResponse
 from roadmap.framework.models import Capability, EvidenceType, Stage
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.progress import COUNTED_STATUSES
+from roadmap.supervision.external import pending_titles
 from roadmap.supervision.models import CapabilityRating, StageSignOff
 
 
@@ -76,7 +77,26 @@ def compute(session: Session, enrolment: Enrolment, stage_code: str) -> Checklis
         if rules.get(kind):
             checks.append(_feedback(session, enrolment, kind, rules[kind],
                                     types.get(rules[kind]["evidence_type"])))
+    unreviewed = _external_unreviewed(session, enrolment, rules, types)
+    if unreviewed is not None:
+        checks.append(unreviewed)
     return Checklist(stage, checks)
+
+
+def _external_unreviewed(session: Session, enrolment: Enrolment, rules: dict[str, Any],
+                         types: dict[str, int]) -> Optional[Check]:
+    """Not a framework rule but the app's own: no stage rests on an external signature unseen.
+
+    Shown only while one waits, so portfolios without external assessments see no new line.
+    """
+    accepted = ([types[code] for code in rules["evidence_types"] if code in types]
+                if rules.get("evidence_types") else None)
+    waiting = pending_titles(session, enrolment.id, accepted)
+    if not waiting:
+        return None
+    return Check("external_reviewed", "A supervisor has reviewed every external assessor's "
+                 "signature", False, f"{len(waiting)} signed by an external assessor, waiting "
+                 "for a supervisor to accept or dispute.", waiting)
 
 
 def _previous_stage(session: Session, enrolment: Enrolment, code: str) -> Check:

@@ -1,4 +1,4 @@
-"""Forms of supervision: return with a comment, re-confirm identity, rate, sign off a stage."""
+"""Forms of supervision: return, review an external signature, re-confirm identity, rate, sign off."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -13,6 +13,21 @@ class ReturnForm(FlaskForm):
     comment = TextAreaField("What should the candidate change?", validators=[
         DataRequired("Say what the candidate should change"), Length(max=5000)])
     lock_version = HiddenField()
+
+
+class AcceptForm(FlaskForm):
+    """Let an external assessor's signature stand, having read it."""
+
+    signature_id = HiddenField()
+
+
+class DisputeForm(FlaskForm):
+    """Dispute an external assessor's signature, saying why."""
+
+    signature_id = HiddenField()
+    reason = TextAreaField("Why do you dispute it?", validators=[
+        DataRequired("Say why, for the candidate and the record"),
+        Length(max=5000, message="Enter 5000 characters or fewer")])
 
 
 class IdentityForm(FlaskForm):

@@ -14,6 +14,7 @@ from roadmap.db import utcnow
 from roadmap.framework.models import Capability, EvidenceType
 from roadmap.portfolio.models import Evidence, EvidenceVersion
 from roadmap.portfolio.progress import capability_counts
+from roadmap.supervision.external import Pending, pending
 from roadmap.supervision.models import Signature, StageSignOff, SupervisorAssignment
 
 
@@ -61,6 +62,7 @@ class Inbox:
     colleagues: list[Waiting]
     candidates: list[CandidateRow]
     signed: list[SignedRow]
+    external: list[Pending]  # signed by an external assessor, not yet reviewed
 
 
 def _current(today: dt.date):  # type: ignore[no-untyped-def]
@@ -69,7 +71,7 @@ def _current(today: dt.date):  # type: ignore[no-untyped-def]
 
 
 def gather(session: Session, user: User, today: dt.date) -> Inbox:
-    """Items waiting on me and on my co-supervisors, my candidates, my recent signatures."""
+    """Items waiting on me and my co-supervisors, external signatures to review, my candidates."""
     assignments = session.execute(
         sa.select(SupervisorAssignment.kind, Enrolment, User.full_name)
         .join(Enrolment, Enrolment.id == SupervisorAssignment.enrolment_id)
@@ -94,7 +96,7 @@ def gather(session: Session, user: User, today: dt.date) -> Inbox:
         entry = Waiting(item.id, item.title, kind, candidate, to_name or "",
                         (now - item.submitted_at).days if item.submitted_at else 0)
         (mine if to_id == user.id else colleagues).append(entry)
-    return Inbox(mine, colleagues, rows, _signed(session, user))
+    return Inbox(mine, colleagues, rows, _signed(session, user), pending(session, enrolment_ids))
 
 
 def _waiting(session: Session, enrolment_ids: list[int]) -> list[tuple]:

@@ -109,8 +109,44 @@ class Signature(Base):
     acting_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # An external assessor has no account: who they said they are is kept with what they signed.
+    signer_role: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    registration_body: Mapped[Optional[str]] = mapped_column(sa.String(100))
+    registration_number: Mapped[Optional[str]] = mapped_column(sa.String(30))
+    declaration: Mapped[Optional[str]] = mapped_column(sa.Text)  # the words they confirmed
 
     signer: Mapped[Optional["User"]] = relationship(lazy="raise_on_sql")
+
+
+class ReviewOutcome(str, enum.Enum):
+    """What a supervisor decided about an external assessor's signature."""
+
+    ACCEPTED = "accepted"
+    DISPUTED = "disputed"
+
+
+class ExternalSignatureReview(Base):
+    """A supervisor's acceptance or dispute of an external signature; append-only, like it.
+
+    A dispute never edits the signature: it is a new row, and the signature stops counting.
+    """
+
+    __tablename__ = "external_signature_reviews"
+    __table_args__ = (
+        sa.UniqueConstraint("signature_id", "outcome"),
+        sa.CheckConstraint("outcome IN ('accepted', 'disputed')", name="known_outcome"),
+        sa.CheckConstraint("outcome != 'disputed' OR reason IS NOT NULL", name="dispute_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature_id: Mapped[int] = mapped_column(sa.ForeignKey("signatures.id"))
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), index=True)
+    outcome: Mapped[str] = mapped_column(sa.String(10))
+    reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    reviewer_name: Mapped[str] = mapped_column(sa.String(200))  # as it was when reviewed
+    capacity: Mapped[str] = mapped_column(sa.String(40))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class StageSignOff(Base):

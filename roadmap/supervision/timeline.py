@@ -30,6 +30,10 @@ WORDS = {
     "capability.evidence_linked": "Linked an item to a heading",
     "stage.candidate_signed": "Signed the stage declarations",
     "stage.signed_off": "Signed off the stage",
+    "feedback.assessor_asked": "Asked a colleague without an account to assess an item",
+    "evidence.external_signature_accepted": "Accepted an external assessor's signature",
+    "evidence.external_signature_disputed": "Disputed an external assessor's signature: it no "
+                                            "longer counts",
 }
 
 
@@ -52,6 +56,10 @@ def _describe(event: AuditEvent) -> str:
         words += f" ({data['acting_reason']})"
     if event.action == "capability.rated":
         words += f": heading {data.get('capability')}, {str(data.get('rating', '')).replace('_', ' ')}"
+    if data.get("assessor") and event.action.startswith("evidence.external_signature"):
+        words += f" (signed by {data['assessor']})"
+    if event.action == "evidence.external_signature_disputed" and data.get("reason"):
+        words += f". Reason: {data['reason']}"
     if data.get("stage"):
         words += f": {str(data['stage']).replace('stage', 'Stage ')}"
     return words

@@ -15,9 +15,10 @@ from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio import definitions
 from roadmap.portfolio.forms import answers_of, load_answers, questions_form
 from roadmap.portfolio.models import Attachment, EvidenceComment
-from roadmap.supervision import inbox as inboxes, review
+from roadmap.supervision import external, inbox as inboxes, review
 from roadmap.supervision.errors import Incomplete, SupervisionError
-from roadmap.supervision.forms import IdentityForm, ObservedForm, ReturnForm
+from roadmap.supervision.forms import (AcceptForm, DisputeForm, IdentityForm, ObservedForm,
+                                       ReturnForm)
 from roadmap.supervision.web import bp, identity_confirmed, identity_recent, today
 from roadmap.web.access import roles_required
 from roadmap.web.reach import Reach, load_enrolment, load_evidence
@@ -54,10 +55,10 @@ def _item_page(evidence_id: int) -> dict[str, Any]:
     comments = session.scalars(sa.select(EvidenceComment).where(
         EvidenceComment.evidence_id == evidence.id).order_by(EvidenceComment.created_at)).all()
     files = session.scalars(sa.select(Attachment).where(Attachment.evidence_id == evidence.id)).all()
-    from roadmap.feedback.tickets import external_signatures
     return dict(evidence=evidence, kind=kind, scales=scales, candidate=candidate, level=level,
                 enrolment=enrolment, comments=comments, files=files,
-                external=external_signatures(session, [evidence.id]).get(evidence.id),
+                externals=external.for_item(session, evidence.id),
+                accept_form=AcceptForm(formdata=None), dispute_form=DisputeForm(formdata=None),
                 sections=definitions.sections(kind.definition, evidence.template_code, ["candidate"]),
                 answer=lambda spec: definitions.display_answer(spec, evidence.fields or {}, scales),
                 can_act=level is Reach.SUPERVISOR and evidence.status == "submitted",
@@ -118,6 +119,55 @@ def return_item(evidence_id: int) -> Response | tuple[str, int]:
                           lock_version=page["evidence"].lock_version)
     return render_template("supervision/assess.html", form=form, identity=IdentityForm(),
                            back=back, **page), 400
+
+
+def _signature_id(raw: Any) -> int:
+    """The signature named by a hidden field; anything else names none (0)."""
+    text = str(raw or "")
+    return int(text) if text.isdigit() and len(text) <= 18 else 0
+
+
+@bp.post("/supervision/items/<int:evidence_id>/external/accept")
+@roles_required(Role.SUPERVISOR)
+def accept_external(evidence_id: int) -> Response:
+    """Let an external assessor's signature stand, having read it."""
+    _item_page(evidence_id)
+    form = AcceptForm()
+    try:
+        external.accept(get_session(), evidence_id, _signature_id(form.signature_id.data),
+                        current_user._get_current_object(), today())
+    except SupervisionError as problem:
+        flash(str(problem), "error")
+    else:
+        flash("You accepted the external assessor's signature.", "success")
+    return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+
+
+@bp.post("/supervision/items/<int:evidence_id>/external/dispute")
+@roles_required(Role.SUPERVISOR)
+def dispute_external(evidence_id: int) -> Response | tuple[str, int]:
+    """Dispute an external assessor's signature: it stops counting; the candidate is told why."""
+    page = _item_page(evidence_id)
+    form = DisputeForm()
+    if form.validate():
+        try:
+            external.dispute(get_session(), evidence_id, _signature_id(form.signature_id.data),
+                             current_user._get_current_object(), form.reason.data, today())
+        except Incomplete as problem:
+            form.reason.errors = list(form.reason.errors) + list(problem.problems.values())
+        except SupervisionError as problem:
+            flash(str(problem), "error")
+            return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+        else:
+            flash(f"You disputed the signature. “{page['evidence'].title}” is back with "
+                  f"{page['candidate'].full_name}, with your reason.", "success")
+            return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+    page["dispute_form"] = form
+    questions = questions_form(page["kind"], page["evidence"].template_code, page["scales"],
+                               ["assessor"], lock_version=page["evidence"].lock_version)
+    return render_template("supervision/assess.html", form=questions, identity=IdentityForm(),
+                           back=ReturnForm(lock_version=page["evidence"].lock_version),
+                           **page), 400
 
 
 def _attach(form: Any, problems: dict[str, str]) -> None:
