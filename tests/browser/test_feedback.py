@@ -1,4 +1,4 @@
-"""A patient answers the PSQ on a phone; a candidate runs an MSF round; every page passes axe."""
+"""PSQ on a phone, an MSF round, an external assessment and its dispute; every page passes axe."""
 from __future__ import annotations
 
 import re
@@ -79,7 +79,7 @@ def test_candidate_starts_an_msf_round_and_a_colleague_answers(
     assert session.scalar(sa.select(FeedbackRater.responded)) is True
 
 
-def test_psq_poster_and_an_assessment_by_ticket(
+def test_psq_poster_and_an_assessment_by_ticket_then_disputed(
         page: Page, sign_in: Callable[..., Page], session: Any, team: Any, make_item: Any,
         monkeypatch: Any) -> None:
     psq = make_item("psq", status="draft")
@@ -99,13 +99,31 @@ def test_psq_poster_and_an_assessment_by_ticket(
     page.context.clear_cookies()
     visit(page, f"/feedback/assess/{sent[-1]}")
     expect(page.get_by_role("heading", name="Assess Jo Candidate")).to_be_visible()
-    for fieldset in page.locator("fieldset").all():
+    rated = page.locator("fieldset", has=page.get_by_label("C: Competent", exact=True))
+    for fieldset in rated.all():
         fieldset.get_by_label("C: Competent", exact=True).check()
     page.get_by_label("What went well").fill("Clear, structured history.")
     page.get_by_label("What to develop").fill("Safety-net earlier.")
-    page.get_by_label("Your role").fill("GP partner")
-    page.get_by_label("Professional registration").fill("GMC 7654321")
+    page.get_by_label("Your job title or role").fill("GP partner")
+    click_and_check(page.get_by_role("button", name="Sign the assessment"), status=400)
+    expect(page.get_by_role("link", name="Choose your professional regulator")).to_be_visible()
+    page.get_by_role("radio", name=re.compile("^GMC")).check()
+    page.get_by_label("Your registration number").fill("7654321")
+    page.get_by_role("checkbox", name=re.compile("I am not Jo Candidate")).check()
     click_and_check(page.get_by_role("button", name="Sign the assessment"))
     expect(page.get_by_role("heading", name="Assessment signed")).to_be_visible()
     expect(page.get_by_text(cot_title, exact=False)).to_be_visible()
     visit(page, f"/feedback/assess/{sent[-1]}", status=410)
+    # The primary supervisor finds it in their inbox, reads who signed, and disputes it.
+    page.context.clear_cookies()
+    sign_in(team.primary.email, totp_secret=team.secret)
+    visit(page, "/supervision")
+    expect(page.get_by_role("heading", name=re.compile("Signed by an external assessor"))).to_be_visible()
+    click_and_check(page.get_by_role("link", name=cot_title))
+    expect(page.get_by_text("GMC 7654321")).to_be_visible()
+    click_and_check(page.get_by_role("button", name="Dispute this signature"), status=400)
+    expect(page.get_by_role("link", name="Say why, for the candidate and the record")).to_be_visible()
+    page.get_by_label("Why do you dispute it?").fill("Not registered with the GMC.")
+    click_and_check(page.get_by_role("button", name="Dispute this signature"))
+    expect(page.get_by_text("You disputed the signature.", exact=False)).to_be_visible()
+    expect(page.get_by_text("Disputed", exact=True)).to_be_visible()
