@@ -11,11 +11,13 @@ import html
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, strategies as st
 
 from roadmap.audit.models import AuditEvent
 from roadmap.audit.verify import verify
 from roadmap.cohorts.models import Enrolment
 from roadmap.config import ConfigError, build
+from roadmap.feedback.assessors import domain_allowed
 from roadmap.feedback.models import AssessmentTicket
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import Signature
@@ -136,6 +138,12 @@ def test_addresses_outside_the_work_domains_are_refused(client, session, team, m
     assert response.status_code == 400, text[:2000]
     assert "nhs.net, nhs.uk or ac.uk" in text or "Enter a work email address" in text
     assert _tickets(session) == 0 and mailbox.messages == []
+
+
+@given(st.from_regex(r"[a-z0-9.-]{0,20}", fullmatch=True))
+def test_a_domain_matches_only_itself_and_below_it(prefix):
+    allowed = domain_allowed(f"gp@{prefix}nhs.net", ("nhs.net",))
+    assert allowed == (prefix == "" or prefix.endswith("."))
 
 
 @pytest.mark.parametrize("address", ["gp@nhs.net", "GP.Partner@Practice.NHS.uk", "e@ox.ac.uk"])

@@ -10,6 +10,7 @@ so a dispute is a new row beside the signature, never an edit of it.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -178,7 +179,9 @@ def accept(session: Session, evidence_id: int, signature_id: int, supervisor: Us
 def dispute(session: Session, evidence_id: int, signature_id: int, supervisor: User,
             reason: str, today: dt.date) -> ExternalSignatureReview:
     """A current supervisor disputes an external signature: it stops counting, with a reason."""
-    reason = (reason or "").strip()
+    # Control characters (NUL above all, which PostgreSQL refuses) go; line breaks stay.
+    reason = "".join(ch for ch in reason or "" if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    reason = reason.strip()
     if not reason:
         raise Incomplete("Say why you dispute this signature.",
                          {"reason": "Say why, for the candidate and the record"})

@@ -161,6 +161,18 @@ def test_a_dispute_needs_a_reason(app, session, team, signed, login):
     assert session.get(Evidence, item.id).status == "signed"
 
 
+def test_control_characters_leave_the_reason(app, session, team, signed, login):
+    item, signature = signed
+    client = _supervisor(app, login, team.primary)
+    response = client.post(f"/supervision/items/{item.id}/external/dispute",
+                           data={"signature_id": str(signature.id),
+                                 "reason": "Not\x00 registered\x1b.\nChecked the register."})
+    assert response.status_code == 302
+    session.rollback()
+    assert session.scalar(sa.select(ExternalSignatureReview.reason)) == (
+        "Not registered.\nChecked the register.")
+
+
 @pytest.mark.parametrize("signature_id", ["abc", "", "99999999999999999999999", "-1"])
 def test_a_forged_signature_id_is_refused_in_words(app, session, team, signed, login, signature_id):
     item, _ = signed
