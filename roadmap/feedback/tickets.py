@@ -15,7 +15,7 @@ from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.models import AssessmentTicket
 from roadmap.framework import answers as form_rules
 from roadmap.framework.models import EvidenceType, FrameworkVersion
-from roadmap.portfolio.models import Evidence, EvidenceVersion
+from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import Signature, SignerCapacity
 from roadmap.supervision.review import freeze_version
 
