@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField
+from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
+
+from roadmap.fields import HiddenNumberField
 
 GROUPS = [SelectChoice("clinical", "Clinical (for example GP, nurse, pharmacist, physiotherapist)"),
           SelectChoice("non_clinical",
@@ -44,4 +46,4 @@ class IdentityForm(FlaskForm):
     role = StringField("Your role", validators=[Length(max=200)])
     registration = StringField("Professional registration", validators=[Length(max=100)])
     email = StringField("Your work email address", validators=[Length(max=320)])
-    lock_version = HiddenField()
+    lock_version = HiddenNumberField()
