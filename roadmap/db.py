@@ -202,11 +202,18 @@ def after_request_apart(work: "Callable[[Session], object]") -> None:
     g.setdefault("db_apart", []).append(work)
 
 
-def best_effort(work: "Callable[[Session], object]") -> bool:
-    """Run work in its own session and commit it; a database error is logged, never raised."""
+def best_effort(work: "Callable[[Session], object]", wait_ms: int = 1000) -> bool:
+    """Run work in its own session and commit it, waiting at most wait_ms for a lock.
+
+    A database error is logged, never raised: what is done this way may be skipped.
+    """
     session = database().sessions()
-    token = write_intent.set(True)
+    token = write_intent.set(False)  # begun deferred, so the wait is set before the lock is asked for
     try:
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(sa.text(f"PRAGMA busy_timeout={int(wait_ms)}"))
+        else:
+            session.execute(sa.text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))
         work(session)
         session.commit()
         return True

@@ -24,7 +24,7 @@ MESSAGES = {
     500: ("Sorry, there is a problem with the service", "Try again later. What you saved is safe."),
     503: ("Sorry, the service is unavailable", "Try again later."),
 }
-BUSY = ("Sorry, the service is busy", "Nothing was changed. Wait a moment, then try again.")
+UNAVAILABLE = ("Sorry, the service is unavailable", "Nothing was changed. Wait a moment, then try again.")
 
 
 def init_app(app: Flask) -> None:
@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
     def _database_busy(error: sa.exc.OperationalError) -> tuple[str, int, dict[str, str]]:
         # The database is unreachable, or SQLite's lock was held longer than we wait for it.
         log.error("database unavailable: %s", error.orig or error)
-        return (*failure_page(*BUSY, 503), {"Retry-After": "5"})
+        return (*failure_page(*UNAVAILABLE, 503), {"Retry-After": "5"})
 
     @app.errorhandler(InternalServerError)
     def _failure(error: InternalServerError) -> tuple[str, int]:
