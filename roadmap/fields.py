@@ -11,7 +11,7 @@ import re
 from typing import Any, Optional
 
 from wtforms import DateField, HiddenField
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation
 
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER: the type of every id and lock version column
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -66,4 +66,4 @@ class BoundedDateField(DateField):
     def pre_validate(self, form: Any) -> None:
         if not date_in_range(self.data):
             self.data = None  # the rest of the form must not do arithmetic with it
-            raise ValidationError(DATE_RANGE_MESSAGE)
+            raise StopValidation(DATE_RANGE_MESSAGE)  # the one message, not "enter a date" too

@@ -211,3 +211,15 @@ def test_a_nul_character_is_refused_with_a_message(client, login, session, team,
     assert "invisible control character (NUL)" in response.get_data(as_text=True)
     session.rollback()
     assert session.scalar(sa.select(sa.func.count()).select_from(Evidence)) == 0
+
+
+def test_an_observed_wpba_date_beyond_2100_gets_one_clear_message(client, login, session, team):
+    login(client, team.primary)
+    response = client.post(f"/supervision/candidates/{team.enrolment.id}/observed", data={
+        "type_code": "cot", "title": "Knee clinic", "occurred_on": "9999-01-01", "record": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Enter a date between 1900 and 2100" in page
+    assert "Enter the date you observed it" not in page
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count()).select_from(Evidence)) == 0
