@@ -53,4 +53,5 @@ class ObservedForm(FlaskForm):
     type_code = SelectField("Kind of assessment", validate_choice=False,
                             validators=[DataRequired("Choose the kind of assessment")])
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
-    occurred_on = BoundedDateField("Date observed", validators=[DataRequired("Enter the date you observed it")])
+    occurred_on = BoundedDateField("Date observed",
+                                   validators=[DataRequired("Enter the date you observed it")])

@@ -24,7 +24,8 @@ MESSAGES = {
     500: ("Sorry, there is a problem with the service", "Try again later. What you saved is safe."),
     503: ("Sorry, the service is unavailable", "Try again later."),
 }
-UNAVAILABLE = ("Sorry, the service is unavailable", "Nothing was changed. Wait a moment, then try again.")
+UNAVAILABLE = ("Sorry, the service is unavailable",
+               "Nothing was changed. Wait a moment, then try again.")
 
 
 def init_app(app: Flask) -> None:
@@ -52,7 +53,9 @@ def init_app(app: Flask) -> None:
         return (*failure_page(*UNAVAILABLE, 503), {"Retry-After": "5"})
 
     @app.errorhandler(InternalServerError)
-    def _failure(error: InternalServerError) -> tuple[str, int]:
+    def _failure(error: InternalServerError) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+        if isinstance(error.original_exception, sa.exc.OperationalError):
+            return _database_busy(error.original_exception)  # it failed as the request committed
         return failure_page(*MESSAGES[500], 500)
 
     @app.errorhandler(HTTPException)
