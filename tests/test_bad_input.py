@@ -1,6 +1,7 @@
 """What people and scripts may send: each answer is a page saying what is wrong, never a 500."""
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -223,3 +224,19 @@ def test_an_observed_wpba_date_beyond_2100_gets_one_clear_message(client, login,
     assert "Enter the date you observed it" not in page
     session.rollback()
     assert session.scalar(sa.select(sa.func.count()).select_from(Evidence)) == 0
+
+
+def test_a_csv_with_nul_characters_imports_without_them(client, login, session, place):
+    login(client, place["lead"])
+    text = HEADER + "Ja\x00mie Patel,jamie@example.nhs.uk,,,portfolio,06/01/2026,,,,\n"
+    checked = client.post(f"/cohorts/{place['cohort'].id}/import", data={
+        "framework_version_id": str(place["version"].id),
+        "file": (io.BytesIO(text.encode()), "cohort.csv")}, content_type="multipart/form-data")
+    assert checked.status_code == 200 and "Import 1 candidate" in checked.get_data(as_text=True)
+    confirm = re.search(r'name="csv_text"[^>]*value="([^"]*)"', checked.get_data(as_text=True))
+    done = client.post(f"/cohorts/{place['cohort'].id}/import", data={
+        "csv_text": html.unescape(confirm.group(1)), "framework_version_id": str(place["version"].id)})
+    assert done.status_code == 302, done.get_data(as_text=True)[:1000]
+    session.rollback()
+    assert session.scalar(sa.select(User.full_name).where(User.email == "jamie@example.nhs.uk")) \
+        == "Jamie Patel"

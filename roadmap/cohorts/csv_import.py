@@ -77,11 +77,15 @@ def template_csv() -> str:
 
 
 def decode(data: bytes) -> str:
-    """Text from an uploaded file: UTF-8 (with or without Excel's BOM), else Windows-1252."""
+    """Text from an uploaded file: UTF-8 (with or without Excel's BOM), else Windows-1252.
+
+    NUL characters are dropped: no database column can keep them, and a spreadsheet shows none.
+    """
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    return text.replace("\x00", "")
 
 
 def parse_date(text: str) -> Optional[dt.date]:
