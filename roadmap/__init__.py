@@ -23,7 +23,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from roadmap import db, logs, mail
-    from roadmap.web import assets, errors, request_log, security, templating
+    from roadmap.web import assets, errors, params, request_log, security, templating
 
     logs.init_app(app)
     request_log.init_app(app)  # first, so its after_request runs last and logs the final status
@@ -33,6 +33,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     assets.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    params.init_app(app)  # before the blueprints, whose routes use its converter
 
     from roadmap.accounts import views as accounts_views
     from roadmap.cohorts import views as cohorts_views

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import logging
+import re
 from typing import Any, Callable, Optional, TypeVar
 
 import sqlalchemy as sa
@@ -13,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -25,6 +28,9 @@ NAMING_CONVENTION = {
 # Set for requests and commands that write: SQLite then takes the write lock at BEGIN,
 # so two writers queue on busy_timeout instead of deadlocking into "database is locked".
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+SQLITE_BUSY_MS = 5000  # how long an SQLite writer waits for the one ahead before giving up
 
 
 def utcnow() -> dt.datetime:
@@ -60,8 +66,22 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime()}
 
 
+# Statements that need SQLite's write lock (a savepoint too: it is taken to write, and a
+# later upgrade would release it).
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|SAVEPOINT)\b", re.I)
+_READING = "roadmap.sqlite_reading"
+
+
 def _configure_sqlite(engine: Engine) -> None:
-    """Pragmas on every connection; BEGIN taken over so write transactions are IMMEDIATE."""
+    """Pragmas on every connection; BEGIN taken over so writes wait for the lock, never fail.
+
+    A request that means to write begins IMMEDIATE and queues on busy_timeout. A read begins
+    deferred, so readers never queue; if it writes after all (a session touch, a record that
+    someone opened something), its reads are committed and the write lock is taken before
+    the first write. A deferred read transaction cannot wait to become a writer: SQLite
+    refuses it at once with "database is locked" when anyone committed since it began.
+    Reads then writes behave as PostgreSQL's default READ COMMITTED does.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -70,12 +90,27 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        immediate = write_intent.get()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.info[_READING] = not immediate
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_write(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if connection.info.get(_READING) and _WRITES.match(statement):
+            connection.info[_READING] = False
+            raw = connection.connection.dbapi_connection
+            raw.execute("COMMIT")  # only reads so far: nothing is lost
+            raw.execute("BEGIN IMMEDIATE")  # waits up to busy_timeout for the writer ahead
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        connection.info[_READING] = False
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -85,7 +120,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         sa_url = sa_url.set(drivername="postgresql+psycopg")
     if sa_url.get_backend_name() == "sqlite":
         engine = sa.create_engine(sa_url, echo=echo, poolclass=NullPool,
-                                  connect_args={"timeout": 5})
+                                  connect_args={"timeout": SQLITE_BUSY_MS / 1000})
         _configure_sqlite(engine)
         return engine
     return sa.create_engine(sa_url, echo=echo, pool_pre_ping=True)
@@ -124,6 +159,8 @@ def init_app(app: Flask) -> None:
                     session.rollback()
             finally:
                 session.close()
+        for work in g.pop("db_apart", []):
+            best_effort(work)
         return response
 
     @app.teardown_request
@@ -156,5 +193,47 @@ def run_committed(work: "Callable[[Session], T]") -> "T":
         result = work(session)
         session.commit()
         return result
+    finally:
+        session.close()
+
+
+def after_request_apart(work: "Callable[[Session], object]") -> None:
+    """Run work in its own short transaction once the request's own has ended, best effort."""
+    g.setdefault("db_apart", []).append(work)
+
+
+def best_effort(work: "Callable[[Session], object]", wait_ms: int = 1000) -> bool:
+    """Run work in its own session and commit it, waiting at most wait_ms for a lock.
+
+    A database error is logged, never raised: what is done this way may be skipped.
+    """
+    session = database().sessions()
+    token = write_intent.set(False)  # begun deferred, so the wait is set before the lock is asked for
+    try:
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(sa.text(f"PRAGMA busy_timeout={int(wait_ms)}"))
+        else:
+            session.execute(sa.text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))
+        work(session)
+        session.commit()
+        return True
+    except sa.exc.DBAPIError as error:
+        session.rollback()
+        log.warning("skipped a best-effort write: %s", error.orig or error)
+        return False
+    finally:
+        session.close()
+        write_intent.reset(token)
+
+
+def discard_session() -> None:
+    """Roll back and close the request's session, whatever state a failure left it in."""
+    session: Optional[Session] = g.pop("db_session", None)
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except sa.exc.SQLAlchemyError:
+        log.warning("could not roll back the failed request's session", exc_info=True)
     finally:
         session.close()

@@ -6,6 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from roadmap.fields import id_number
+
 
 def _strip(value: str | None) -> str | None:
     """People paste emails with spaces around them."""
@@ -86,4 +88,4 @@ class InviteForm(FlaskForm):
                                     validate_choice=True, default="")
     registration_number = StringField("Registration number (optional)", filters=[_strip],
                                       validators=[Optional(), Length(max=40)])
-    hub_id = SelectField("Training hub", coerce=int, validate_choice=False, default=0)
+    hub_id = SelectField("Training hub", coerce=id_number, validate_choice=False, default=0)

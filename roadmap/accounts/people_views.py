@@ -14,8 +14,10 @@ from roadmap.accounts.forms import InviteForm
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import TrainingHub
 from roadmap.db import get_session
+from roadmap.fields import whole_number
 from roadmap.web.access import roles_required
 from roadmap.web.links import external_link
+from roadmap.web.params import page_number
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 PAGE_SIZE = 50
@@ -45,7 +47,7 @@ def _lead_hub_ids(user: User) -> list[int]:
 def list_people() -> str:
     """Every account, searchable by name or email, a page at a time."""
     query = (request.args.get("q") or "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     statement = sa.select(User).order_by(User.full_name, User.id)
     if query:
         like = f"%{query.lower()}%"
@@ -112,7 +114,7 @@ def change_roles(user_id: int) -> Response:
     """Replace an account's roles."""
     person = _person(user_id)
     chosen = {Role(value) for value in request.form.getlist("roles") if value in {r.value for r in Role}}
-    hub_id = request.form.get("hub_id", type=int) or None
+    hub_id = whole_number(request.form.get("hub_id"))
     if not chosen:
         flash("Choose at least one role. To stop someone signing in, disable the account.", "error")
     elif Role.HUB_LEAD in chosen and (hub_id is None or get_session().get(TrainingHub, hub_id) is None):

@@ -16,6 +16,8 @@ from roadmap.accounts.passwords import hash_password, needs_rehash, verify_passw
 from roadmap.audit import service as audit
 from roadmap.db import utcnow
 
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
 
 def normalise_email(email: str) -> str:
     """Emails are compared lower-cased and trimmed."""
@@ -139,10 +141,23 @@ def resume_session(session: Session, token: str, idle: dt.timedelta,
     user = session.get(User, record.user_id)
     if user is None or not user.is_active:
         return None
-    # Touch at most once a minute so reading pages does not write on every request.
-    if now - record.last_seen_at > dt.timedelta(minutes=1):
-        record.last_seen_at = now
-    return record
+    return record  # the caller touches it when due, apart from the request's own work
+
+
+def touch_due(record: UserSession) -> bool:
+    """True when the session was last marked as used over a minute ago.
+
+    At most once a minute, so reading pages does not write on every request.
+    """
+    return utcnow() - record.last_seen_at > TOUCH_EVERY
+
+
+def touch_session(session: Session, session_id: int) -> None:
+    """Mark a session as used now (it counts from here towards the idle limit)."""
+    now = utcnow()
+    session.execute(sa.update(UserSession).where(
+        UserSession.id == session_id, UserSession.last_seen_at < now - TOUCH_EVERY)
+        .values(last_seen_at=now))
 
 
 def end_session(session: Session, token: str) -> None:

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from roadmap.accounts import service, twofactor
 from roadmap.accounts.forms import SignInForm, TwoFactorForm
 from roadmap.accounts.models import User
-from roadmap.db import get_session
+from roadmap.db import after_request_apart, get_session
 from roadmap.web.access import public
 
 bp = Blueprint("accounts", __name__)
@@ -50,6 +50,11 @@ def _load_user(_request: object) -> Optional[User]:
     if record is None:
         cookie.pop("sid", None)
         return None
+    if service.touch_due(record):
+        # In a transaction of its own after the request's: a busy database may make it
+        # wait or skip it, but never turns reading a page into a failure.
+        record_id = record.id
+        after_request_apart(lambda session: service.touch_session(session, record_id))
     return get_session().get(User, record.user_id)
 
 

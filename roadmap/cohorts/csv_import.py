@@ -30,6 +30,7 @@ REQUIRED = ("full_name", "email", "enrolled_on")
 EXAMPLE = ("Alex Example", "alex.example@nhs.net", "Physiotherapist", "", "portfolio",
            "06/01/2026", "02/03/2026", "", "", "")
 MAX_ROWS = 2000
+LONGEST = {"full_name": 200, "email": 254, "profession": 80}  # the account's columns
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
@@ -76,11 +77,15 @@ def template_csv() -> str:
 
 
 def decode(data: bytes) -> str:
-    """Text from an uploaded file: UTF-8 (with or without Excel's BOM), else Windows-1252."""
+    """Text from an uploaded file: UTF-8 (with or without Excel's BOM), else Windows-1252.
+
+    NUL characters are dropped: no database column can keep them, and a spreadsheet shows none.
+    """
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    return text.replace("\x00", "")
 
 
 def parse_date(text: str) -> Optional[dt.date]:
@@ -161,6 +166,9 @@ def _check_row(plan: Plan, number: int, record: dict[str, str], people: dict[str
     for column in REQUIRED:
         if not record.get(column):
             add(column, f"Enter the {column.replace('_', ' ')}")
+    for column, most in LONGEST.items():
+        if len(record.get(column, "")) > most:
+            add(column, f"Write at most {most} characters")
     email = normalise_email(record.get("email", ""))
     if email and not _EMAIL.match(email):
         add("email", f"“{record['email']}” is not an email address")
@@ -178,12 +186,6 @@ def _check_row(plan: Plan, number: int, record: dict[str, str], people: dict[str
         dates[column] = parse_date(value) if value else None
         if value and dates[column] is None:
             add(column, f"“{value}” is not a date: write it like 23/11/2026")
-    if dates["stage2_started_on"] and dates["enrolled_on"] and \
-            dates["stage2_started_on"] < dates["enrolled_on"]:
-        add("stage2_started_on", "Stage 2 cannot start before enrolment")
-    start = dates["stage2_started_on"] or dates["enrolled_on"]
-    if dates["target_on"] and start and dates["target_on"] < start:
-        add("target_on", "The target date must be after the start")
     route = (record.get("route") or Route.PORTFOLIO.value).lower()
     if route not in {r.value for r in Route}:
         add("route", f"Unknown route “{record['route']}”: write portfolio or taught")
@@ -198,7 +200,9 @@ def _check_row(plan: Plan, number: int, record: dict[str, str], people: dict[str
         team[column] = None
         if address:
             person = people.get(address)
-            if person is None or not person.has_role(Role.SUPERVISOR) or not person.is_active:
+            if address == email:
+                add(column, "A candidate cannot supervise themselves")
+            elif person is None or not person.has_role(Role.SUPERVISOR) or not person.is_active:
                 add(column, f"Unknown supervisor “{record[column]}”: invite them as a "
                             "supervisor first")
             else:
@@ -206,14 +210,19 @@ def _check_row(plan: Plan, number: int, record: dict[str, str], people: dict[str
     if team["primary_supervisor_email"] and team["primary_supervisor_email"] is \
             team["backup_supervisor_email"]:
         add("backup_supervisor_email", "The backup supervisor must be someone other than the primary")
+    details = service.NewEnrolment(
+        full_name=record.get("full_name", ""), email=email, enrolled_on=dates["enrolled_on"],
+        route=route, employer=employer, profession=record.get("profession") or None,
+        stage2_started_on=dates["stage2_started_on"], target_on=dates["target_on"])
+    if details.enrolled_on is not None:  # the same rules enrol() applies, checked here first
+        flagged = {p.column for p in problems}
+        for column, message in service.detail_problems(version, details):
+            if column not in flagged:
+                add(column, message)
     if problems:
         plan.problems.extend(problems)
         return
-    details = service.NewEnrolment(
-        full_name=record["full_name"], email=email, enrolled_on=dates["enrolled_on"],
-        route=route, employer=employer, profession=record.get("profession") or None,
-        stage2_started_on=dates["stage2_started_on"],
-        target_on=dates["target_on"] or service.default_target(version, dates["stage2_started_on"]))
+    details.target_on = details.target_on or service.default_target(version, details.stage2_started_on)
     plan.rows.append(PlannedRow(number, details, team["primary_supervisor_email"],
                                 team["backup_supervisor_email"]))
 
@@ -250,12 +259,22 @@ def run_import(session: Session, cohort: Cohort, version: FrameworkVersion, text
         raise ImportRefused(plan)
     enrolments = []
     for planned in plan.rows:
-        enrolment = service.enrol(session, cohort, version, planned.details, actor,
-                                  invitation_lifetime=invitation_lifetime, link_for=link_for)
-        starts = max(today, planned.details.enrolled_on)
-        for kind, supervisor in (("primary", planned.primary), ("backup", planned.backup)):
-            if supervisor is not None:
-                assignments.assign(session, enrolment, supervisor, kind, starts, actor,
-                                   confirm_over_capacity=True)
+        column = ""
+        try:
+            enrolment = service.enrol(session, cohort, version, planned.details, actor,
+                                      invitation_lifetime=invitation_lifetime, link_for=link_for)
+            starts = max(today, planned.details.enrolled_on)
+            for kind, supervisor in (("primary", planned.primary), ("backup", planned.backup)):
+                if supervisor is not None:
+                    column = f"{kind}_supervisor_email"
+                    assignments.assign(session, enrolment, supervisor, kind, starts, actor,
+                                       confirm_over_capacity=True)
+        except (service.CohortError, assignments.AssignmentError) as error:
+            # The dry run checks every rule these apply; should one still differ, the row is
+            # named and the caller rolls back everything, as for any refused file.
+            if isinstance(error, service.CohortError):
+                column = error.field
+            refused = Plan(problems=[Problem(planned.row, column, str(error))])
+            raise ImportRefused(refused) from error
         enrolments.append(enrolment)
     return enrolments

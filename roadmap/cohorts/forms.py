@@ -11,6 +11,7 @@ from wtforms import (EmailField, HiddenField, IntegerField, RadioField, SelectFi
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from roadmap.cohorts.csv_import import parse_date
+from roadmap.fields import DATE_RANGE_MESSAGE, HiddenNumberField, date_in_range, id_number
 
 
 def _strip(value: Any) -> Any:
@@ -27,6 +28,9 @@ class DateField(StringField):
     def pre_validate(self, form: Any) -> None:
         if getattr(self, "raw", "") and self.data is None:
             raise ValidationError("Enter a real date, like 23/11/2026")
+        if not date_in_range(self.data):
+            self.data = None  # so the view never does arithmetic with year 9999
+            raise ValidationError(DATE_RANGE_MESSAGE)
 
     def _value(self) -> str:
         if getattr(self, "raw", None) is not None and self.data is None:
@@ -79,8 +83,8 @@ class EnrolForm(FlaskForm):
         Email("Enter an email address in the correct format, like name@example.nhs.uk")])
     profession = StringField("Profession (optional)", filters=[_strip],
                              validators=[Optional(), Length(max=80)])
-    employer_id = SelectField("Employer", coerce=int, validate_choice=False, default=0)
-    framework_version_id = SelectField("Roadmap", coerce=int, validate_choice=False)
+    employer_id = SelectField("Employer", coerce=id_number, validate_choice=False, default=0)
+    framework_version_id = SelectField("Roadmap", coerce=id_number, validate_choice=False)
     route = RadioField("Route", choices=[SelectChoice("portfolio", "Portfolio route"),
                                          SelectChoice("taught", "Taught route")],
                        default="portfolio", validators=[DataRequired("Select the route")])
@@ -93,14 +97,14 @@ class ImportForm(FlaskForm):
     """A CSV file to check."""
 
     file = FileField("CSV file")
-    framework_version_id = SelectField("Roadmap", coerce=int, validate_choice=False)
+    framework_version_id = SelectField("Roadmap", coerce=id_number, validate_choice=False)
 
 
 class ConfirmImportForm(FlaskForm):
     """The checked file, carried back for the import itself."""
 
     csv_text = HiddenField()
-    framework_version_id = HiddenField()
+    framework_version_id = HiddenNumberField()
 
 
 class AssignForm(FlaskForm):
@@ -109,7 +113,7 @@ class AssignForm(FlaskForm):
     kind = RadioField("Supervisor role", choices=[SelectChoice("primary", "Primary supervisor"),
                                                   SelectChoice("backup", "Backup supervisor")],
                       validators=[DataRequired("Select primary or backup supervisor")])
-    supervisor_id = SelectField("Supervisor", coerce=int, validate_choice=False, default=0)
+    supervisor_id = SelectField("Supervisor", coerce=id_number, validate_choice=False, default=0)
     fte = StringField("Supervisor's FTE for Roadmap supervision (optional)", filters=[_strip])
     starts_on = DateField("Start date", validators=[date_required("Enter the start date")])
     handover_note = TextAreaField("Handover note (optional)", filters=[_strip],

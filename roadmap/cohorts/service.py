@@ -18,6 +18,7 @@ from roadmap.accounts.models import Role, User
 from roadmap.accounts.service import find_user
 from roadmap.audit.service import record
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, EnrolmentStatus, Route, TrainingHub
+from roadmap.fields import DATE_RANGE_MESSAGE, date_in_range
 from roadmap.framework.models import FrameworkVersion
 
 DEFAULT_STAGE2_MONTHS = 6
@@ -153,6 +154,25 @@ class NewEnrolment:
     target_on: Optional[dt.date] = None
 
 
+def detail_problems(version: FrameworkVersion, details: NewEnrolment) -> list[tuple[str, str]]:
+    """Every rule the details break, as (field, message); enrol() and the CSV dry run share it."""
+    problems = []
+    if details.route not in {r.value for r in Route}:
+        problems.append(("route", "Select the portfolio or taught route"))
+    for name in ("enrolled_on", "stage2_started_on", "target_on"):
+        if not date_in_range(getattr(details, name)):
+            problems.append((name, DATE_RANGE_MESSAGE))
+    if problems:
+        return problems  # no date arithmetic with a year 9999
+    start = details.stage2_started_on
+    if start is not None and start < details.enrolled_on:
+        problems.append(("stage2_started_on", "Stage 2 cannot start before enrolment"))
+    target = details.target_on or default_target(version, start)
+    if target is not None and target < (start or details.enrolled_on):
+        problems.append(("target_on", "The target date must be after the start"))
+    return problems
+
+
 def enrolment_problem(session: Session, cohort: Cohort, email: str) -> Optional[str]:
     """Why this email cannot be enrolled in the cohort, or None."""
     user = find_user(session, email)
@@ -171,17 +191,14 @@ def enrol(session: Session, cohort: Cohort, version: FrameworkVersion, details: 
           actor: Optional[User], *, invitation_lifetime: dt.timedelta,
           link_for: onboarding.LinkFor) -> Enrolment:
     """Enrol a candidate, pinned to the version; a new person is invited by email on commit."""
-    if details.route not in {r.value for r in Route}:
-        raise CohortError("route", "Select the portfolio or taught route")
+    problems = detail_problems(version, details)
+    if problems:
+        raise CohortError(*problems[0])
     problem = enrolment_problem(session, cohort, details.email)
     if problem:
         raise CohortError("email", problem)
     start = details.stage2_started_on
-    if start is not None and start < details.enrolled_on:
-        raise CohortError("stage2_started_on", "Stage 2 cannot start before enrolment")
     target = details.target_on or default_target(version, start)
-    if target is not None and target < (start or details.enrolled_on):
-        raise CohortError("target_on", "The target date must be after the start")
     candidate = find_user(session, details.email)
     if candidate is None:
         candidate = onboarding.invite(

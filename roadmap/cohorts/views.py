@@ -172,9 +172,11 @@ def import_csv(cohort_id: int) -> Response | str | tuple[str, int]:
     form.framework_version_id.choices = [SelectChoice(v.id, f"{v.title} (version {v.version_label})")
                                          for v in versions]
     if request.method == "POST" and request.form.get("csv_text") is not None and confirm.validate():
-        version = _version(int(confirm.framework_version_id.data or 0))
+        version = _version(confirm.framework_version_id.data)
         if version is None:
-            abort(400)
+            form.framework_version_id.errors = ["Select a roadmap, then check the file again"]
+            return render_template("cohorts/import.html", cohort=group, form=form,
+                                   confirm=confirm, plan=None, version=None), 422
         try:
             done = csv_import.run_import(session, group, version, confirm.csv_text.data or "",
                                          me(), today(), invitation_lifetime=_lifetime(),

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, StringField
+from wtforms import BooleanField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from roadmap.feedback.assessors import BODIES, OTHER
+from roadmap.fields import HiddenNumberField
 
 GROUPS = [SelectChoice("clinical", "Clinical (for example GP, nurse, pharmacist, physiotherapist)"),
           SelectChoice("non_clinical",
@@ -59,4 +60,4 @@ class IdentityForm(FlaskForm):
     email = StringField("Your work email address", validators=[_shorter(254)])
     declaration = BooleanField("I observed this work myself, the assessment is my own, and I am "
                                "not the person being assessed")
-    lock_version = HiddenField()
+    lock_version = HiddenNumberField()

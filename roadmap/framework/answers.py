@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable, Optional
 
+from roadmap.fields import DATE_RANGE_MESSAGE, date_in_range
+
 
 def sections(definition: dict[str, Any], template: Optional[str]) -> list[dict[str, Any]]:
     """The form's sections in order: the common ones, then the chosen template's."""
@@ -68,9 +70,11 @@ def _check_value(field: dict[str, Any], value: Any, scales: dict[str, list[str]]
             return "Choose a rating from the scale"
     elif kind == "date":
         try:
-            dt.date.fromisoformat(str(value))
+            day = dt.date.fromisoformat(str(value))
         except ValueError:
             return "Enter a real date"
+        if not date_in_range(day):
+            return DATE_RANGE_MESSAGE
     elif kind == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return "Enter a number"

@@ -15,6 +15,7 @@ from roadmap import storage
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import get_session
+from roadmap.fields import HiddenNumberField, id_number
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio import attachments, autosave, definitions, forms, service
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceComment, FormSubmission
@@ -197,9 +198,9 @@ def show_evidence(evidence_id: int) -> str:
 class SubmitForm(FlaskForm):
     """Send an item to a named supervisor, once the PID warnings are dealt with."""
 
-    supervisor = RadioField("Who should review it?", coerce=int, validate_choice=False)
+    supervisor = RadioField("Who should review it?", coerce=id_number, validate_choice=False)
     confirm_pid = BooleanField("I have checked the highlighted text and none of it identifies a patient")
-    lock_version = HiddenField()
+    lock_version = HiddenNumberField()
     form_token = HiddenField()
 
 

@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from flask_wtf import FlaskForm
-from wtforms import (DateField, DecimalField, Field, HiddenField, RadioField,
+from wtforms import (DecimalField, Field, HiddenField, RadioField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, Length, NumberRange, Optional as Opt,
                                 StopValidation, ValidationError)
 
+from roadmap.fields import BoundedDateField, HiddenNumberField, id_number
 from roadmap.framework.models import Capability, EvidenceType
 from roadmap.portfolio import definitions
 
@@ -51,9 +52,9 @@ class EvidenceForm(FlaskForm):
     """The fields every item has; the definition's questions are added per type."""
 
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
-    occurred_on = DateField("Date", validators=[RequiredOnSubmit("Enter the date"), Opt()])
-    capabilities = SelectMultipleField("Capability headings", coerce=int, validate_choice=False)
-    lock_version = HiddenField()
+    occurred_on = BoundedDateField("Date", validators=[RequiredOnSubmit("Enter the date"), Opt()])
+    capabilities = SelectMultipleField("Capability headings", coerce=id_number, validate_choice=False)
+    lock_version = HiddenNumberField()
     form_token = HiddenField()
 
     submitting = False
@@ -78,7 +79,7 @@ def _field(spec: dict[str, Any], scales: dict[str, dict[str, Any]]) -> Field:
         checks.append(Length(max=20_000 if kind == "textarea" else 500))
         return (TextAreaField if kind == "textarea" else StringField)(label, validators=checks)
     if kind == "date":
-        return DateField(label, validators=[*checks, Opt()])
+        return BoundedDateField(label, validators=[*checks, Opt()])
     if kind == "number":
         low, high = spec.get("min"), spec.get("max")
         return DecimalField(label, places=None, validators=[
@@ -134,7 +135,7 @@ def evidence_form_class(evidence_type: EvidenceType, template_code: Optional[str
 class QuestionsForm(FlaskForm):
     """Only the questions of some parties' sections (the assessor's, for instance)."""
 
-    lock_version = HiddenField()
+    lock_version = HiddenNumberField()
     submitting = True
     questions: list[tuple[dict[str, Any], str]] = []
 
@@ -222,7 +223,7 @@ def answers_of(form: EvidenceForm) -> dict[str, Any]:
 class QuestionsForm(FlaskForm):
     """Only the questions of one party, e.g. the assessor's part of a WPBA."""
 
-    lock_version = HiddenField()
+    lock_version = HiddenNumberField()
     submitting = True  # required questions are required: this form is always acted on
     questions: list[tuple[dict[str, Any], str]] = []
 

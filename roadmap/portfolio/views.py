@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from roadmap.accounts.models import Role
 from roadmap.db import get_session
+from roadmap.fields import id_number
 from roadmap.framework.models import Capability, FrameworkVersion
 from roadmap.portfolio import autosave, casemix, definitions, markdown, progress, ratings
 from roadmap.portfolio.models import Evidence
@@ -74,7 +75,7 @@ class SelfRatingForm(FlaskForm):
                         validate_choice=True)
     justification = TextAreaField("Why you chose this rating", validators=[
         DataRequired("Explain your rating, with reference to your evidence"), Length(max=5000)])
-    link = SelectMultipleField("Link more evidence to this heading", coerce=int,
+    link = SelectMultipleField("Link more evidence to this heading", coerce=id_number,
                                validate_choice=False)
 
 

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (DateField, HiddenField, PasswordField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (PasswordField, RadioField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
+
+from roadmap.fields import BoundedDateField, HiddenNumberField, id_number
 
 
 class ReturnForm(FlaskForm):
@@ -12,7 +14,7 @@ class ReturnForm(FlaskForm):
 
     comment = TextAreaField("What should the candidate change?", validators=[
         DataRequired("Say what the candidate should change"), Length(max=5000)])
-    lock_version = HiddenField()
+    lock_version = HiddenNumberField()
 
 
 class AcceptForm(FlaskForm):
@@ -56,7 +58,7 @@ class RatingForm(FlaskForm):
 class LinkForm(FlaskForm):
     """Link one more of the candidate's items to the heading."""
 
-    evidence_id = SelectField("Item", coerce=int, validate_choice=False,
+    evidence_id = SelectField("Item", coerce=id_number, validate_choice=False,
                               validators=[DataRequired("Choose an item to link")])
 
 
@@ -66,4 +68,5 @@ class ObservedForm(FlaskForm):
     type_code = SelectField("Kind of assessment", validate_choice=False,
                             validators=[DataRequired("Choose the kind of assessment")])
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
-    occurred_on = DateField("Date observed", validators=[DataRequired("Enter the date you observed it")])
+    occurred_on = BoundedDateField("Date observed",
+                                   validators=[DataRequired("Enter the date you observed it")])

@@ -19,6 +19,7 @@ from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
 from roadmap.supervision.capacity import current_team
 from roadmap.supervision.web import bp, identity_confirmed, identity_recent, today
 from roadmap.web.access import roles_required
+from roadmap.web.params import page_number
 from roadmap.web.reach import Reach, load_enrolment
 
 SUPERVISING = {Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY}
@@ -161,7 +162,7 @@ def enrolment_timeline(enrolment_id: int) -> str:
     session = get_session()
     enrolment, _ = load_enrolment(session, current_user, enrolment_id,
                                   {Reach.OWNER, *SUPERVISING}, today())
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     entries, more = timeline.entries(session, enrolment.id, page)
     return render_template("supervision/timeline.html", enrolment=enrolment, entries=entries,
                            page=page, more=more, person=session.get(User, enrolment.candidate_id))

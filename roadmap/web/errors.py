@@ -1,9 +1,18 @@
 """Error pages in the service's own layout: a user's mistake never shows a bare 500."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+import logging
+
+import sqlalchemy as sa
+from flask import Flask, g, render_template
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from roadmap.db import discard_session
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("There is a problem with your request", "Go back and try again."),
@@ -15,6 +24,8 @@ MESSAGES = {
     500: ("Sorry, there is a problem with the service", "Try again later. What you saved is safe."),
     503: ("Sorry, the service is unavailable", "Try again later."),
 }
+UNAVAILABLE = ("Sorry, the service is unavailable",
+               "Nothing was changed. Wait a moment, then try again.")
 
 
 def init_app(app: Flask) -> None:
@@ -35,11 +46,40 @@ def init_app(app: Flask) -> None:
         return (render_template("errors/too_many_requests.html", wait=_wait(seconds)), 429,
                 {"Retry-After": str(seconds)})
 
+    @app.errorhandler(sa.exc.OperationalError)
+    def _database_busy(error: sa.exc.OperationalError) -> tuple[str, int, dict[str, str]]:
+        # The database is unreachable, or SQLite's lock was held longer than we wait for it.
+        log.error("database unavailable: %s", error.orig or error)
+        return (*failure_page(*UNAVAILABLE, 503), {"Retry-After": "5"})
+
+    @app.errorhandler(InternalServerError)
+    def _failure(error: InternalServerError) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+        if isinstance(error.original_exception, sa.exc.OperationalError):
+            return _database_busy(error.original_exception)  # it failed as the request committed
+        return failure_page(*MESSAGES[500], 500)
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
         return render_template("errors/error.html", title=title, message=message), code
+
+
+def failure_page(title: str, message: str, code: int) -> tuple[str, int]:
+    """The page after a failure, built without the database, which may be what failed.
+
+    The request's session is dropped and the page is shown as to someone signed out (the
+    header's name and menu would need the database); if even the layout fails, plain HTML.
+    """
+    discard_session()
+    g._login_user = AnonymousUserMixin()  # Flask-Login's per-request user: skip loading it
+    try:
+        return render_template("errors/error.html", title=title, message=message), code
+    except Exception:  # noqa: BLE001  (the last resort must not fail in turn)
+        log.exception("the error page failed; sending plain HTML")
+        return (f"<!doctype html><html lang=en><title>{escape(title)}</title>"
+                f"<h1>{escape(title)}</h1><p>{escape(message)}</p>"
+                "<p><a href=\"/\">Go to the Roadmap home page</a></p></html>"), code
 
 
 def _wait(seconds: int) -> str:
