@@ -16,6 +16,7 @@ from roadmap.cohorts import service
 from roadmap.cohorts.models import Enrolment
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import Signature
+from tests.feedback_helpers import ASSESSOR
 from tests.supervision.conftest import assessor_answers, make_item, msk, team  # noqa: F401
 
 HUGE = 10**23
@@ -112,8 +113,7 @@ def test_public_assessor_form_with_a_garbled_lock_version_signs_nothing(
                         data={"name": "Ext Assessor", "email": "ext@example.nhs.uk"})
     assert asked.status_code == 302, asked.data[:2000]
     path = mailbox.link(mailbox.to("ext@example.nhs.uk")[0])
-    data = MultiDict({"name": "Dr Ext Assessor", "role": "GP partner", "registration": "GMC 7654321",
-                      "email": "ext.assessor@example.nhs.uk", "lock_version": lock_version})
+    data = MultiDict({**ASSESSOR, "lock_version": lock_version})
     for code, value in assessor_answers(make_item, "cot").items():
         for one in (value if isinstance(value, list) else [value]):
             if one is not None:

@@ -232,7 +232,7 @@ def test_a_changed_setting_holds_for_links_already_sent(app, client, session, te
     ({"declaration": None}, "declaration", "you are not the candidate"),
     ({"email": "me@gmail.com"}, "email", "You cannot sign with this address"),
     ({"email": "cand@example.nhs.uk"}, "email", "You cannot sign with this address"),
-    ({"name": "\x00\x01"}, "name", "Enter your full name"),
+    ({"name": "\x01\x02"}, "name", "Enter your full name"),
 ])
 def test_the_assessor_says_who_they_are(app, client, session, team, make_item, login, mailbox,
                                         identity, field, message):

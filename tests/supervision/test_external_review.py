@@ -166,7 +166,7 @@ def test_control_characters_leave_the_reason(app, session, team, signed, login):
     client = _supervisor(app, login, team.primary)
     response = client.post(f"/supervision/items/{item.id}/external/dispute",
                            data={"signature_id": str(signature.id),
-                                 "reason": "Not\x00 registered\x1b.\nChecked the register."})
+                                 "reason": "Not\x07 registered\x1b.\nChecked the register."})
     assert response.status_code == 302
     session.rollback()
     assert session.scalar(sa.select(ExternalSignatureReview.reason)) == (
