@@ -36,7 +36,9 @@ def _run(kind: str, email: str, out: Path) -> None:
     session = database().sessions()
     try:
         enrolment = _enrolment(session, email)
-        with click.progressbar(length=100, label=f"Making the {kind.upper()}") as bar:
+        # Progress is not the command's output: stdout carries only the closing line.
+        with click.progressbar(length=100, label=f"Making the {kind.upper()}",
+                               file=click.get_text_stream("stderr")) as bar:
             def progress(percent: int, _message: str) -> None:
                 bar.update(max(0, percent - bar.pos))
 
