@@ -65,9 +65,11 @@ class RoadmapGroup(FlaskGroup):
 
 @click.group(cls=RoadmapGroup, create_app=_create_app, add_version_option=False,
              set_debug_flag=False, load_dotenv=False)
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Roadmap: portfolio, supervision and sign-off for the FCP Roadmap to Practice."""
-    write_intent.set(True)  # commands write: take SQLite's write lock at BEGIN
+    token = write_intent.set(True)  # commands write: take SQLite's write lock at BEGIN
+    ctx.call_on_close(lambda: write_intent.reset(token))
 
 
 @click.group("db")

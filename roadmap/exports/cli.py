@@ -1,6 +1,7 @@
 """`roadmap export`: a candidate's PDF or ZIP from the command line, and the job worker."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from roadmap.db import database
+
+log = logging.getLogger("roadmap.exports.worker")
 
 
 @click.group("export")
@@ -78,5 +81,15 @@ def worker() -> None:
 
     from roadmap.exports.jobs import queue
 
+    class Announced(Consumer):  # type: ignore[misc]
+        """huey's consumer, logging once it is ready: from then on SIGTERM is a clean stop."""
+
+        def start(self) -> None:
+            super().start()
+            log.info("export worker ready: waiting for jobs")
+
+    # Start and stop are worth a line in the log; the root logger stays at WARNING.
+    log.setLevel(logging.INFO)
     # One job at a time: each job already uses every core for its parts.
-    Consumer(queue(current_app._get_current_object()), workers=1, worker_type="thread").run()
+    Announced(queue(current_app._get_current_object()), workers=1, worker_type="thread").run()
+    log.info("export worker stopped")
