@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ def _run(kind: str, email: str, out: Path) -> None:
         enrolment = _enrolment(session, email)
         # Progress is not the command's output: stdout carries only the closing line.
         with click.progressbar(length=100, label=f"Making the {kind.upper()}",
-                               file=click.get_text_stream("stderr")) as bar:
+                               file=sys.stderr) as bar:
             def progress(percent: int, _message: str) -> None:
                 bar.update(max(0, percent - bar.pos))
 
