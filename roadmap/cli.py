@@ -35,9 +35,13 @@ def _create_app() -> Flask:
     from roadmap.config import ConfigError
 
     try:
-        return create_app()
+        app = create_app()
     except ConfigError as error:
         raise NoAppException(f"Roadmap cannot start: {error}") from None
+    command = click.get_current_context(silent=True)
+    if command is not None:  # its pooled connections close with the command, not at exit
+        command.find_root().call_on_close(database(app).engine.dispose)
+    return app
 
 
 class RoadmapGroup(FlaskGroup):
