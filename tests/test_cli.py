@@ -14,11 +14,13 @@ from typing import Any, Iterator
 import click
 import pypdf
 import pytest
+import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from roadmap import migrate
 from roadmap.cli import WITHOUT_SCHEMA, commands, main
+from roadmap.db import make_engine
 from tests.conftest import BACKEND, _worker, fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,6 +176,18 @@ def test_a_database_not_at_head_gets_one_line_and_exit_2(
     assert result.stdout == ""
     assert [line for line in result.stderr.splitlines() if not line.startswith("{")] == [
         expected.rstrip("\n")]
+
+
+def test_a_database_upgraded_by_newer_code_is_named_not_touched(blank_database: str) -> None:
+    engine = make_engine(blank_database)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+        connection.execute(sa.text("INSERT INTO alembic_version VALUES ('f00dcafe0001')"))
+    with engine.connect() as connection:
+        problem = migrate.schema_problem(connection)
+    engine.dispose()
+    assert problem == ("The database was upgraded by a newer version of Roadmap (revision "
+                       "f00dcafe0001): run this command with that version.")
 
 
 def _leaves(command: click.Command, path: str = "") -> Iterator[str]:
