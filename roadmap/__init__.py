@@ -53,8 +53,6 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     limits.init_app(app)  # after the features, whose public endpoints it limits
 
     from roadmap import cli
-    from roadmap.serve import command as serve_command
 
     cli.init_app(app)
-    app.cli.add_command(serve_command.serve)
     return app

@@ -1,8 +1,9 @@
-"""Log records as one JSON object a line on stdout (production) or plain text (development).
+"""Log records as one JSON object a line on stderr (production) or plain text (development).
 
-Every process (gunicorn workers, the export worker, commands) writes to stdout and lets the
-platform collect it; nothing is written to files here. A record carries the request id of the
-request it belongs to, so one request's lines can be found together.
+Every process (gunicorn workers, the export worker, commands) writes its logs to stderr and
+lets the platform collect it; nothing is written to files here. Stdout carries only what a
+command prints as its result, so `roadmap ... --json | jq` gets JSON alone. A record carries
+the request id of the request it belongs to, so one request's lines can be found together.
 """
 from __future__ import annotations
 
@@ -48,11 +49,11 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Write to whatever sys.stdout is now (test runners swap it), never a stale stream."""
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Write to whatever sys.stderr is now (test runners swap it), never a stale stream."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stdout
+        self.stream = sys.stderr
         super().emit(record)
 
 
@@ -62,11 +63,11 @@ def formatter(log_format: str) -> logging.Formatter:
 
 
 def configure(log_format: str) -> logging.Handler:
-    """Send the root logger's records to stdout in the given format; safe to call again."""
+    """Send the root logger's records to stderr in the given format; safe to call again."""
     root = logging.getLogger()
-    handler = next((h for h in root.handlers if isinstance(h, StdoutHandler)), None)
+    handler = next((h for h in root.handlers if isinstance(h, StderrHandler)), None)
     if handler is None:
-        handler = StdoutHandler(sys.stdout)
+        handler = StderrHandler(sys.stderr)
         handler.addFilter(RequestIdFilter())
         root.addHandler(handler)
     handler.setFormatter(formatter(log_format))

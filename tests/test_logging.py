@@ -1,4 +1,4 @@
-"""One structured line per request on stdout, with what an operator needs and nothing secret."""
+"""One structured line per request on stderr, with what an operator needs and nothing secret."""
 from __future__ import annotations
 
 import json
@@ -20,8 +20,8 @@ def app_config(app_config):
 
 
 def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict]:
-    """Every stdout line since the last call, each of which must be a JSON object."""
-    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    """Every stderr line since the last call, each of which must be a JSON object."""
+    return [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.strip()]
 
 
 def _requests(lines: list[dict]) -> list[dict]:
@@ -58,7 +58,7 @@ def test_no_token_password_or_query_string_reaches_the_log(client, make_user, ca
     client.get(f"/feedback/colleague/{token}?code=query-secret-123")
     client.post("/sign-in", data={"email": "careful@example.nhs.uk", "password": TEST_PASSWORD})
     client.get(f"/no-such-page/{token}")
-    output = capsys.readouterr().out
+    output = capsys.readouterr().err
     lines = _requests([json.loads(line) for line in output.splitlines() if line.strip()])
     assert [line["path"] for line in lines] == [
         "/feedback/colleague/<token>", "/sign-in", "/no-such-page/<redacted>"]
@@ -79,7 +79,7 @@ def test_an_unsafe_request_id_is_replaced(client, capsys, given):
     response = client.get("/healthz", headers={"X-Request-ID": given})
     assert response.headers["X-Request-ID"] != given
     assert len(response.headers["X-Request-ID"]) == 32
-    assert given not in capsys.readouterr().out
+    assert given not in capsys.readouterr().err
 
 
 def test_application_records_are_json_lines_with_the_request_id(app, capsys):
@@ -99,6 +99,6 @@ def test_text_format_outside_production(app_config, capsys):
     app = create_app({**app_config, "LOG_FORMAT": "text"})
     capsys.readouterr()
     app.test_client().get("/healthz")
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "INFO roadmap.request: GET /healthz 200" in out
     app.extensions["roadmap.db"].engine.dispose()

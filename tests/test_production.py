@@ -1,4 +1,4 @@
-"""The production server: gunicorn with our settings, JSON logs on stdout, safe start checks."""
+"""The production server: gunicorn with our settings, JSON logs on stderr, safe start checks."""
 from __future__ import annotations
 
 import json
@@ -35,10 +35,11 @@ def _environment(tmp_path: Path, database_url: str, **more: str) -> dict[str, st
 
 
 def _gunicorn(env: dict[str, str], log: Path) -> subprocess.Popen:
-    with log.open("wb") as output:
+    """gunicorn with its logs (stderr) in `log` and anything it prints on stdout beside it."""
+    with log.open("wb") as errors, log.with_suffix(".stdout").open("wb") as output:
         return subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", command.CONFIG, command.APP],
-            env=env, stdout=output, stderr=subprocess.STDOUT)
+            env=env, stdout=output, stderr=errors)
 
 
 def test_gunicorn_serves_with_json_logs_and_the_forwarded_client(database_url, tmp_path):
@@ -68,6 +69,7 @@ def test_gunicorn_serves_with_json_logs_and_the_forwarded_client(database_url, t
         server.send_signal(signal.SIGTERM)  # graceful shutdown
         code = server.wait(30)
     assert code == 0
+    assert log.with_suffix(".stdout").read_text() == "", "logs go to stderr, never stdout"
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     booted = [line for line in lines if line["logger"] == "gunicorn.error"
               and line["message"].startswith("Booting worker")]

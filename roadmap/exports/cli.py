@@ -1,6 +1,8 @@
 """`roadmap export`: a candidate's PDF or ZIP from the command line, and the job worker."""
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from roadmap.db import database
+
+log = logging.getLogger("roadmap.exports.worker")
 
 
 @click.group("export")
@@ -36,7 +40,9 @@ def _run(kind: str, email: str, out: Path) -> None:
     session = database().sessions()
     try:
         enrolment = _enrolment(session, email)
-        with click.progressbar(length=100, label=f"Making the {kind.upper()}") as bar:
+        # Progress is not the command's output: stdout carries only the closing line.
+        with click.progressbar(length=100, label=f"Making the {kind.upper()}",
+                               file=sys.stderr) as bar:
             def progress(percent: int, _message: str) -> None:
                 bar.update(max(0, percent - bar.pos))
 
@@ -76,5 +82,15 @@ def worker() -> None:
 
     from roadmap.exports.jobs import queue
 
+    class Announced(Consumer):  # type: ignore[misc]
+        """huey's consumer, logging once it is ready: from then on SIGTERM is a clean stop."""
+
+        def start(self) -> None:
+            super().start()
+            log.info("export worker ready: waiting for jobs")
+
+    # Start and stop are worth a line in the log; the root logger stays at WARNING.
+    log.setLevel(logging.INFO)
     # One job at a time: each job already uses every core for its parts.
-    Consumer(queue(current_app._get_current_object()), workers=1, worker_type="thread").run()
+    Announced(queue(current_app._get_current_object()), workers=1, worker_type="thread").run()
+    log.info("export worker stopped")

@@ -4,6 +4,8 @@ This module knows nothing of Flask or the database, so worker processes import o
 """
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import mimetypes
 import threading
@@ -170,8 +172,20 @@ def renderer(styles: Styles) -> Renderer:
     if found is None:
         if len(_renderers) >= 8:  # settings or threads changed (tests): forget the oldest
             _renderers.pop(next(iter(_renderers)))
+        if not _renderers:  # the first kept: free them all before the interpreter ends
+            atexit.register(release_caches)
         found = _renderers[key] = Renderer(styles)
     return found
+
+
+def release_caches() -> None:
+    """Free this process's WeasyPrint objects now, while the C libraries they use are loaded.
+
+    Left to interpreter exit, their cffi finalisers run in no fixed order, and one that runs
+    after its library is gone crashes the process (exit 139) after its work is done.
+    """
+    _renderers.clear()
+    gc.collect()
 
 
 def render_part(html: str, styles: Styles) -> tuple[bytes, int, list]:

@@ -52,10 +52,10 @@ if _settings["LOG_FORMAT"] == "json":
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": "roadmap.logs.JsonFormatter"}},
-        "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json",
-                                "stream": "ext://sys.stdout"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
+                                "stream": "ext://sys.stderr"}},
         "root": {"level": "WARNING", "handlers": []},  # the app adds its own (roadmap.logs)
-        "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["stdout"],
+        "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["stderr"],
                                        "propagate": False, "qualname": "gunicorn.error"},
                     # gunicorn's access line carries the query string: never emit it.
                     "gunicorn.access": {"level": "CRITICAL", "handlers": [],
