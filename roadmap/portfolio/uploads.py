@@ -10,12 +10,14 @@ import io
 import logging
 import os
 import re
+import threading
 import unicodedata
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterator, Optional
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 from pypdf import PdfReader
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -31,6 +33,9 @@ _IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
 _HIDDEN = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 _SEPARATORS = re.compile(r"[/\\]+")
 log = logging.getLogger(__name__)
+
+
+_STRICT = threading.Lock()
 
 
 class UploadRefused(ValueError):
@@ -64,6 +69,23 @@ def sniff(data: bytes) -> Optional[str]:
     return None
 
 
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Pillow set to fail on truncated or corrupt data, for the length of one decode.
+
+    WeasyPrint switches Pillow's process-wide LOAD_TRUNCATED_IMAGES on when it is imported, so
+    a cut-off image would otherwise load as grey and be kept. The switch is global, so decodes
+    here take turns and put it back as they found it.
+    """
+    with _STRICT:
+        lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
 def reencode_image(data: bytes, media_type: str) -> bytes:
     """Decode the whole image within the pixel limit, turn it upright, and save it afresh.
 
@@ -72,7 +94,7 @@ def reencode_image(data: bytes, media_type: str) -> bytes:
     """
     kind = _IMAGE_FORMATS[media_type]
     try:
-        with Image.open(io.BytesIO(data), formats=[kind]) as opened:
+        with _strict_decoding(), Image.open(io.BytesIO(data), formats=[kind]) as opened:
             width, height = opened.size
             if width * height > MAX_PIXELS:
                 raise UploadRefused(_too_large(width, height))
