@@ -341,3 +341,32 @@ def test_a_file_stored_with_a_bad_name_still_downloads(app, client, login, sessi
     with client.get(f"/portfolio/attachments/{row.id}") as download:
         assert download.status_code == 200 and download.headers["Content-Disposition"] == header
         assert "Set-Cookie" not in download.headers
+
+
+def test_the_migration_cleans_names_stored_before(tmp_path):
+    """Revision c13a00000002 cleans stored names; only the attachments table is touched."""
+    from roadmap import migrate
+    from tests.conftest import BACKEND, _worker, fresh_postgres_database
+
+    if BACKEND == "postgresql":
+        url = fresh_postgres_database(f"roadmap_test_names_{_worker()}")
+        bad = ["a\r\nb.pdf", "\u202egnp.exe", "../../etc/x.png", "fine.pdf"]  # no NUL in text
+    else:
+        url = f"sqlite:///{tmp_path / 'names.sqlite3'}"
+        bad = ["a\r\nb.pdf", "\u202egnp.exe", "../../etc/x.png", "fine.pdf", "nul\x00.png"]
+    migrate.upgrade(url, "4d7e2a91c3b5")
+    engine = sa.create_engine(sa.engine.make_url(url).set(
+        drivername="postgresql+psycopg" if BACKEND == "postgresql" else "sqlite"))
+    with engine.begin() as connection:
+        if BACKEND == "postgresql":  # rows without their users and items, as a bare fixture
+            connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for number, name in enumerate(bad, start=1):
+            connection.execute(sa.text(
+                "INSERT INTO attachments (id, evidence_id, filename, media_type, size_bytes, "
+                "sha256, uploaded_by_id, uploaded_at) VALUES (:id, 1, :name, 'image/png', 1, "
+                ":sha, 1, CURRENT_TIMESTAMP)"), {"id": number, "name": name, "sha": "a" * 64})
+    migrate.upgrade(url, "c13a00000002")
+    with engine.connect() as connection:
+        names = connection.scalars(sa.text("SELECT filename FROM attachments ORDER BY id")).all()
+    engine.dispose()
+    assert names == ["a b.pdf", "gnp.exe", "x.png", "fine.pdf", "nul.png"][:len(bad)]
