@@ -15,6 +15,7 @@ import zipfile
 
 import boto3
 import pytest
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from roadmap import create_app, storage
@@ -26,10 +27,15 @@ from roadmap.storage.s3 import S3Store
 from tests.conftest import S3_REGION
 from tests.supervision.conftest import make_item, msk, team  # noqa: F401
 
-# A 2 x 2 red PNG, small enough to read in a test and real enough for WeasyPrint to draw.
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00"
-       b"\xfd\xd4\x9as\x00\x00\x00\x12IDATx\x9cc\xf8\xcf\xc0\x00\xc2\x0c\x0c\xff\x01\x00\x19\xf6"
-       b"\x03\xfd\xa5\x1d\xa8\xbd\x00\x00\x00\x00IEND\xaeB`\x82")
+
+def _red_square() -> bytes:
+    """A 2 x 2 red PNG, small enough to read in a test and real enough for WeasyPrint to draw."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _red_square()
 KEPT_PNG = check(PNG).data  # uploaded images are re-encoded: these are the bytes kept
 
 
