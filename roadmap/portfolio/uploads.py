@@ -75,7 +75,8 @@ def _strict_decoding() -> Iterator[None]:
 
     WeasyPrint switches Pillow's process-wide LOAD_TRUNCATED_IMAGES on when it is imported, so
     a cut-off image would otherwise load as grey and be kept. The switch is global, so decodes
-    here take turns and put it back as they found it.
+    here take turns (only the decode: re-encoding runs outside the lock) and put it back as
+    they found it.
     """
     with _STRICT:
         lenient = ImageFile.LOAD_TRUNCATED_IMAGES
@@ -94,11 +95,12 @@ def reencode_image(data: bytes, media_type: str) -> bytes:
     """
     kind = _IMAGE_FORMATS[media_type]
     try:
-        with _strict_decoding(), Image.open(io.BytesIO(data), formats=[kind]) as opened:
+        with Image.open(io.BytesIO(data), formats=[kind]) as opened:
             width, height = opened.size
             if width * height > MAX_PIXELS:
                 raise UploadRefused(_too_large(width, height))
-            opened.load()  # a truncated or corrupt image fails here, not at export
+            with _strict_decoding():
+                opened.load()  # a truncated or corrupt image fails here, not at export
             image = _upright(opened)
             keep = {k: v for k, v in image.info.items() if k in ("icc_profile", "transparency")}
             image.info = keep
