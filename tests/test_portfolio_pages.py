@@ -7,6 +7,8 @@ import zipfile
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
+from pypdf import PdfWriter
 
 from roadmap import storage
 from roadmap.portfolio import definitions
@@ -112,6 +114,19 @@ def _docx() -> bytes:
     return buffer.getvalue()
 
 
+def _pdf() -> bytes:
+    writer, buffer = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(200, 200)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _image(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "teal").save(buffer, kind)
+    return buffer.getvalue()
+
+
 def test_attachments_are_checked_by_content_and_served_as_downloads(client, login, session, world,
                                                                     app, tmp_path, make_user):
     app.config["ATTACHMENT_DIR"] = str(tmp_path / "files")
@@ -119,8 +134,8 @@ def test_attachments_are_checked_by_content_and_served_as_downloads(client, logi
     session.commit()
     login(client, world.candidate)
     url = f"/portfolio/evidence/{item.id}/attachments"
-    files = {"cert.pdf": b"%PDF-1.7\n...", "photo.png": b"\x89PNG\r\n\x1a\nrest",
-             "scan.jpg": b"\xff\xd8\xff\xe0rest", "notes.docx": _docx()}
+    files = {"cert.pdf": _pdf(), "photo.png": _image("PNG"), "scan.jpg": _image("JPEG"),
+             "notes.docx": _docx()}
     for name, data in files.items():
         response = client.post(url, data={"file": (io.BytesIO(data), name)},
                                content_type="multipart/form-data", follow_redirects=True)
@@ -128,8 +143,10 @@ def test_attachments_are_checked_by_content_and_served_as_downloads(client, logi
     refused = {"fake.pdf": b"MZ\x90\x00 not a pdf", "zip.docx": b"PK\x03\x04broken",
                "big.pdf": b"%PDF-" + b"0" * (10 * 1024 * 1024)}
     for name, data in refused.items():
-        page = client.post(url, data={"file": (io.BytesIO(data), name)},
-                           content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+        with client.post(url, data={"file": (io.BytesIO(data), name)}, follow_redirects=True,
+                         content_type="multipart/form-data") as response:
+            page = response.get_data(as_text=True)  # closed: a 10 MB body sits in a temp file
+        assert response.status_code == 400
         assert "must be a PDF, PNG, JPEG or Word (DOCX) file" in page or "smaller than 10 MB" in page
     session.rollback()
     stored = session.scalars(sa.select(Attachment).order_by(Attachment.id)).all()

@@ -15,21 +15,39 @@ import zipfile
 
 import boto3
 import pytest
-from pypdf import PdfReader
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
 
 from roadmap import create_app, storage
 from roadmap.config import ConfigError
 from roadmap.exports import jobs, parallel
+from roadmap.portfolio.uploads import check
 from roadmap.storage import mirror
 from roadmap.storage.s3 import S3Store
 from tests.conftest import S3_REGION
 from tests.supervision.conftest import make_item, msk, team  # noqa: F401
 
-# A 2 x 2 red PNG, small enough to read in a test and real enough for WeasyPrint to draw.
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00"
-       b"\xfd\xd4\x9as\x00\x00\x00\x12IDATx\x9cc\xf8\xcf\xc0\x00\xc2\x0c\x0c\xff\x01\x00\x19\xf6"
-       b"\x03\xfd\xa5\x1d\xa8\xbd\x00\x00\x00\x00IEND\xaeB`\x82")
-DATA = b"%PDF-1.7\nsome certificate\n"
+
+def _red_square() -> bytes:
+    """A 2 x 2 red PNG, small enough to read in a test and real enough for WeasyPrint to draw."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _red_square()
+KEPT_PNG = check(PNG).data  # uploaded images are re-encoded: these are the bytes kept
+
+
+def _certificate() -> bytes:
+    """A one-page PDF: uploads are opened with pypdf, so it must be a real one."""
+    writer, buffer = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(200, 200)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+DATA = _certificate()
 KEY = hashlib.sha256(DATA).hexdigest()
 
 
@@ -197,16 +215,16 @@ def test_the_pdf_and_zip_of_a_portfolio_with_an_image_work_from_the_bucket(
     pdf = PdfReader(io.BytesIO(_export(client, team.enrolment.id, "pdf")))
     images = [image for page in pdf.pages for image in page.images]
     assert len(images) == 1 and images[0].image.size == (2, 2)
-    png_key = hashlib.sha256(PNG).hexdigest()
+    png_key = hashlib.sha256(KEPT_PNG).hexdigest()
     copy = tmp_path / "exports" / "attachments" / png_key[:2] / png_key
-    assert copy.read_bytes() == PNG  # the renderer read a copy under EXPORT_DIR
+    assert copy.read_bytes() == KEPT_PNG  # the renderer read a copy under EXPORT_DIR
     assert not (tmp_path / "local").exists()
 
     archive = zipfile.ZipFile(io.BytesIO(_export(client, team.enrolment.id, "zip")))
     data = json.loads(archive.read("data.json"))
     files = [a for e in data["evidence"] for a in e["attachments"]]
     assert [f["filename"] for f in files] == ["knee.png"]
-    assert archive.read(files[0]["path"]) == PNG
+    assert archive.read(files[0]["path"]) == KEPT_PNG
     assert archive.read("portfolio.pdf").startswith(b"%PDF-")
 
     os.utime(copy, (time.time() - 3 * 86400,) * 2)  # no export has used it for three days
@@ -214,7 +232,7 @@ def test_the_pdf_and_zip_of_a_portfolio_with_an_image_work_from_the_bucket(
     assert not copy.exists(), "the renderer's copy of personal data is forgotten"
     assert _s3(app.config["S3_ENDPOINT_URL"]).get_object(
         Bucket=app.config["S3_BUCKET"], Key=f"{tmp_path.name}/{png_key[:2]}/{png_key}"
-    )["Body"].read() == PNG  # the attachment itself stays
+    )["Body"].read() == KEPT_PNG  # the attachment itself stays
 
 
 def test_copies_for_the_renderer_are_reused_and_pruned(s3_bucket, s3_endpoint, tmp_path):

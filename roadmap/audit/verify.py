@@ -1,10 +1,12 @@
-"""`roadmap audit verify`: the hash chain, every signature and every signed item, checked.
+"""`roadmap audit verify`: the hash chain, every signature, every signed item and signed file.
 
 Everything is read in batches by key, a few statements per batch whatever the batch holds, so
-a national log of millions of events verifies in one pass with flat memory.
+a national log of millions of events verifies in one pass with flat memory. Given the
+attachment store, every file a signature covers is read back and hashed as well.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterator, NamedTuple, Optional
 
@@ -14,11 +16,12 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from roadmap.audit.models import AuditEvent
+from roadmap import storage
 from roadmap.audit.service import verify_chain
 from roadmap.db import database
 from roadmap.framework.models import EvidenceType
-from roadmap.portfolio.content import content_hash, evidence_content
-from roadmap.portfolio.models import Evidence, EvidenceVersion
+from roadmap.portfolio.content import content_hash, evidence_content, recipe_of
+from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
 from roadmap.supervision.models import Signature, StageSignOff
 
 SIGNING_ACTIONS = ("evidence.signed", "stage.candidate_signed", "stage.signed_off")
@@ -31,6 +34,7 @@ class Report:
 
     events: int = 0
     signatures: int = 0
+    files: int = 0  # signed files whose stored bytes were hashed
     problem: Optional[str] = None
 
 
@@ -116,7 +120,53 @@ def _check_signature(signature: Signature, event: Optional[_SigningEvent],
     return None
 
 
-def _check_signatures(session: Session, report: Report) -> Optional[str]:
+def _stored_file_problem(store: storage.Store, key: str) -> Optional[str]:
+    """Read a stored file back and hash it; what is wrong with it, or None."""
+    digest = hashlib.sha256()
+    try:
+        with store.open(key) as body:
+            for chunk in iter(lambda: body.read(1 << 20), b""):
+                digest.update(chunk)
+    except storage.MissingObject:
+        return "the stored file is missing"
+    except Exception as error:  # noqa: BLE001  any store failure is reported, not raised
+        return f"the stored file could not be read ({error})"
+    if digest.hexdigest() != key:
+        return "the stored file no longer matches the SHA-256 that was signed"
+    return None
+
+
+def _check_signed_files(session: Session, versions: list[EvidenceVersion],
+                        store: Optional[storage.Store], report: Report) -> Optional[str]:
+    """Every file a signed version lists: its record as signed and, given the store, its bytes.
+
+    Runs after the versions' own hashes held, so the lists read here are what was signed.
+    """
+    listed = [(version, entry) for version in versions if recipe_of(version.content) >= 2
+              for entry in version.content.get("attachments", [])]
+    rows = _by_id(session, Attachment, {entry["id"] for _, entry in listed})
+    hashed: set[str] = set()
+    for version, entry in listed:
+        where = (f"evidence {version.evidence_id} version {version.number}: the file "
+                 f"“{entry['name']}” (attachment {entry['id']})")
+        row = rows.get(entry["id"])
+        if row is None or row.evidence_id != version.evidence_id:
+            return f"{where} is missing"
+        if (row.sha256, row.filename, row.media_type) != (
+                entry["sha256"], entry["name"], entry["media_type"]):
+            return f"{where} was changed after it was signed: its record no longer matches"
+        if store is None or entry["sha256"] in hashed:
+            continue
+        problem = _stored_file_problem(store, entry["sha256"])
+        if problem:
+            return f"{where}: {problem}"
+        hashed.add(entry["sha256"])
+        report.files += 1
+    return None
+
+
+def _check_signatures(session: Session, report: Report,
+                      store: Optional[storage.Store]) -> Optional[str]:
     """Every signature against its event and what it signed, a batch at a time."""
     events = _signing_events(session)
     for signatures in _batches(session, sa.select(Signature), Signature.id):
@@ -133,6 +183,9 @@ def _check_signatures(session: Session, report: Report) -> Optional[str]:
                 None if on_version else records.get(signature.subject_id))
             if problem:
                 return problem
+        problem = _check_signed_files(session, list(versions.values()), store, report)
+        if problem:
+            return problem
     return None
 
 
@@ -147,32 +200,58 @@ def _latest_versions(session: Session, evidence_ids: list[int]) -> dict[int, Evi
     return latest
 
 
+def _files_of(session: Session, evidence_ids: list[int]) -> dict[int, list[Attachment]]:
+    """The attachments of each item, in one statement."""
+    files: dict[int, list[Attachment]] = {}
+    for row in session.scalars(sa.select(Attachment).where(Attachment.evidence_id.in_(evidence_ids))
+                               .execution_options(populate_existing=True)):
+        files.setdefault(row.evidence_id, []).append(row)
+    return files
+
+
+def _signed_version_ids(session: Session, version_ids: list[int]) -> set[int]:
+    """Which of these versions a signature is bound to, in one statement."""
+    return set(session.scalars(sa.select(Signature.subject_id).where(
+        Signature.subject_type == "evidence_version", Signature.subject_id.in_(version_ids))))
+
+
 def _check_signed_items(session: Session) -> Optional[str]:
-    """An item marked signed must still read exactly as its latest signed version."""
+    """An item marked signed must still read exactly as its latest signed version, files too."""
     types = dict(session.execute(sa.select(EvidenceType.id, EvidenceType.code)).all())
     for items in _batches(session, sa.select(Evidence).where(Evidence.status == "signed"),
                           Evidence.id):
-        latest = _latest_versions(session, [evidence.id for evidence in items])
+        ids = [evidence.id for evidence in items]
+        latest, files = _latest_versions(session, ids), _files_of(session, ids)
+        bound = _signed_version_ids(session, [v.id for v in latest.values()])
         for evidence in items:
             version = latest.get(evidence.id)
             if version is None:
                 return f"evidence {evidence.id} is marked signed but has no signed version"
+            if version.id not in bound:
+                return (f"evidence {evidence.id} version {version.number} has no signature: "
+                        "it was added outside the application")
             links = version.content.get("capabilities", [])
-            current = evidence_content(evidence, types.get(evidence.evidence_type_id, ""), links)
+            current = evidence_content(evidence, types.get(evidence.evidence_type_id, ""), links,
+                                       files.get(evidence.id, []), recipe_of(version.content))
             if content_hash(current) != version.content_hash:
                 return (f"evidence {evidence.id} (“{evidence.title}”) was changed after it was "
                         f"signed, outside the application")
     return None
 
 
-def verify(session: Session) -> Report:
-    """Check the chain, then every signature against what it signed and against the log."""
+def verify(session: Session, store: Optional[storage.Store] = None) -> Report:
+    """Check the chain, then every signature against what it signed and against the log.
+
+    With the attachment store, every signed file's bytes are hashed too.
+    """
     chain = verify_chain(session)
     report = Report(events=chain.events, problem=chain.problem)
     if report.problem:
         return report
-    report.problem = _check_signatures(session, report) or _check_signed_items(session)
+    report.problem = _check_signatures(session, report, store) or _check_signed_items(session)
     return report
+
+
 @click.group("audit")
 def audit_cli() -> None:
     """The audit log: verify that nothing signed or logged was altered."""
@@ -184,10 +263,11 @@ def verify_command() -> None:
     """Exit 0 with the counts when everything holds; otherwise name the first problem."""
     session = database().sessions()
     try:
-        report = verify(session)
+        report = verify(session, storage.current())
     finally:
         session.close()
     if report.problem:
         click.echo(f"FAILED: {report.problem}", err=True)
         raise SystemExit(1)
-    click.echo(f"ok: {report.events} audit events and {report.signatures} signatures verified")
+    click.echo(f"ok: {report.events} audit events and {report.signatures} signatures verified, "
+               f"{report.files} signed files read back")

@@ -1,72 +1,126 @@
-"""Attachments: checked by content, kept in the app's store (roadmap.storage) by SHA-256."""
+"""Attachments: checked by content, kept in the app's store (roadmap.storage) by SHA-256.
+
+Files are part of what a supervisor signs (rule D8, content recipe 2). Adding a file to a
+signed item is a change like any edit: the item becomes "changed since signed" and the
+signature stays bound to the files it covered. A file that a signature covers can never be
+removed; any other file can, by its candidate.
+"""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import io
 import logging
-import os
-import zipfile
-from typing import Optional
+from typing import Iterable, Optional
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roadmap import storage
 from roadmap.accounts.models import User
 from roadmap.audit.service import record
-from roadmap.portfolio.models import Attachment, Evidence
+from roadmap.db import utcnow
+from roadmap.portfolio.content import recipe_of
+from roadmap.portfolio.models import Attachment, Evidence, EvidenceStatus, EvidenceVersion
+from roadmap.portfolio.uploads import ACCEPTED, DOCX, UploadRefused, check, clean_filename
+
+__all__ = ["ACCEPTED", "DOCX", "MAX_BYTES", "AttachmentRefused", "add", "remove", "signed_file_ids",
+           "why_kept"]
 
 MAX_BYTES = 10 * 1024 * 1024
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-ACCEPTED = "PDF, PNG, JPEG or Word (DOCX)"
+AttachmentRefused = UploadRefused
 log = logging.getLogger(__name__)
 
 
-class AttachmentRefused(ValueError):
-    """The file cannot be attached; the message says why, in the candidate's words."""
-
-
-def sniff(data: bytes) -> Optional[str]:
-    """The media type the bytes really are, among those we accept; None for anything else."""
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, ValueError):
-            return None
-        if "word/document.xml" in names and "[Content_Types].xml" in names:
-            return DOCX
-    return None
+def _touch(session: Session, evidence: Evidence) -> str:
+    """The item changed: a new lock version (an assessor's open form goes stale) and, if it
+    was signed, "changed since signed". Decided in the database, against its current status."""
+    session.execute(
+        sa.update(Evidence).where(Evidence.id == evidence.id)
+        .values(status=sa.case((Evidence.status == EvidenceStatus.SIGNED.value,
+                                EvidenceStatus.CHANGED_SINCE_SIGNED.value),
+                               else_=Evidence.status),
+                lock_version=Evidence.lock_version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    session.refresh(evidence)
+    return evidence.status
 
 
 def add(session: Session, evidence: Evidence, actor: User, filename: str, data: bytes) -> Attachment:
-    """Check and keep a file, and attach it to the item."""
+    """Check a file (images decoded and re-encoded), keep it, and attach it to the item."""
     if not data:
         raise AttachmentRefused("The selected file is empty")
     if len(data) > MAX_BYTES:
         raise AttachmentRefused("The selected file must be smaller than 10 MB")
-    media_type = sniff(data)
-    if media_type is None:
-        raise AttachmentRefused(f"The selected file must be a {ACCEPTED} file")
-    digest = hashlib.sha256(data).hexdigest()
+    kept = check(data)
+    digest = hashlib.sha256(kept.data).hexdigest()
     try:
-        storage.current().put(digest, data)
+        storage.current().put(digest, kept.data)
     except storage.StorageError:
         log.exception("attachment %s could not be stored", digest)
         raise AttachmentRefused("The file could not be saved just now. Try again in a few "
                                 "minutes") from None
-    name = os.path.basename(filename.replace("\\", "/")).strip() or "attachment"
-    attachment = Attachment(evidence_id=evidence.id, filename=name[:255], media_type=media_type,
-                            size_bytes=len(data), sha256=digest, uploaded_by_id=actor.id)
+    attachment = Attachment(evidence_id=evidence.id, filename=clean_filename(filename),
+                            media_type=kept.media_type, size_bytes=len(kept.data), sha256=digest,
+                            uploaded_by_id=actor.id)
     session.add(attachment)
     session.flush()
+    status = _touch(session, evidence)
     record(session, "evidence.attachment_added", actor_id=actor.id, subject_type="evidence",
            subject_id=evidence.id, enrolment_id=evidence.enrolment_id,
-           data={"attachment_id": attachment.id, "sha256": digest, "media_type": media_type,
-                 "size_bytes": len(data)})
+           data={"attachment_id": attachment.id, "sha256": digest, "media_type": kept.media_type,
+                 "size_bytes": len(kept.data), "status": status})
     return attachment
+
+
+def signed_file_ids(session: Session, evidence_id: int, files: Iterable[Attachment]) -> set[int]:
+    """Which of an item's files some signature covers.
+
+    Recipe 2 lists them by id. A version signed before files were covered (recipe 1) is taken
+    to cover the files that were there when it was signed: its signer saw them.
+    """
+    covered: set[int] = set()
+    first_recipe_at: list[dt.datetime] = []
+    for version in session.scalars(sa.select(EvidenceVersion).where(
+            EvidenceVersion.evidence_id == evidence_id)):
+        content = version.content or {}
+        if recipe_of(content) >= 2:
+            covered.update(f.get("id") for f in content.get("attachments", [])
+                           if isinstance(f, dict))
+        else:
+            first_recipe_at.append(_aware(version.created_at))
+    last = max(first_recipe_at, default=None)
+    if last is not None:
+        covered.update(f.id for f in files if _aware(f.uploaded_at) <= last)
+    return covered
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive UTC times; PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def why_kept(session: Session, attachment: Attachment) -> Optional[str]:
+    """Why a file cannot be removed, in the candidate's words; None when it can."""
+    if attachment.id in signed_file_ids(session, attachment.evidence_id, [attachment]):
+        return (f"“{clean_filename(attachment.filename)}” is part of what was signed, so it "
+                "stays with the item: what a supervisor or assessor signed never changes")
+    return None
+
+
+def remove(session: Session, attachment: Attachment, evidence: Evidence, actor: User) -> None:
+    """Take a file off an item, unless a signature covers it; audited.
+
+    The stored bytes stay: the store is content-addressed, so the same bytes may belong to
+    another item, and an upload of them may be under way.
+    """
+    refusal = why_kept(session, attachment)
+    if refusal:
+        raise AttachmentRefused(refusal)
+    details = {"attachment_id": attachment.id, "filename": clean_filename(attachment.filename),
+               "sha256": attachment.sha256, "media_type": attachment.media_type}
+    session.delete(attachment)
+    session.flush()
+    status = _touch(session, evidence)
+    record(session, "evidence.attachment_removed", actor_id=actor.id, subject_type="evidence",
+           subject_id=evidence.id, enrolment_id=evidence.enrolment_id,
+           data={**details, "status": status})

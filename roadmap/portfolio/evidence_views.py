@@ -20,6 +20,7 @@ from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio import attachments, autosave, definitions, forms, service
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceComment, FormSubmission
 from roadmap.portfolio.pid import KIND_LABELS, highlight
+from roadmap.portfolio.uploads import clean_filename
 from roadmap.portfolio.web import absolute, bp, enrolment_or_404, form_key, keeps_work, today
 from roadmap.web.access import roles_required
 from roadmap.web.reach import CONTENT, Reach, load_evidence
@@ -166,6 +167,11 @@ def _record_token(session: Any, token: Optional[str], evidence: Evidence) -> Non
 @roles_required(Role.CANDIDATE, Role.SUPERVISOR)
 def show_evidence(evidence_id: int) -> str:
     """One item: its answers (Markdown rendered safely), links, files, comments and status."""
+    return _evidence_page(evidence_id)
+
+
+def _evidence_page(evidence_id: int, upload_error: Optional[str] = None) -> str:
+    """The item's page; with an upload's refusal beside the file field."""
     session = get_session()
     evidence, level = load_evidence(session, current_user, evidence_id, CONTENT, today())
     enrolment = session.get(Enrolment, evidence.enrolment_id)
@@ -185,6 +191,8 @@ def show_evidence(evidence_id: int) -> str:
         "portfolio/evidence.html", evidence=evidence, kind=kind, owner=level == Reach.OWNER,
         sections=sections, answer=lambda spec: definitions.display_answer(spec, evidence.fields or {}, scales),
         linked=[caps[i] for i in links.capability_ids if i in caps], files=files,
+        signed_files=attachments.signed_file_ids(session, evidence.id, files),
+        upload_error=upload_error,
         comments=comments, supervisor=supervisor,
         signed=service.signed_versions(session, [evidence.id]).get(evidence.id),
         history=service.signature_history(session, evidence.id),
@@ -252,29 +260,28 @@ def submit_evidence(evidence_id: int) -> Response | str:
 
 @bp.post("/evidence/<int:evidence_id>/attachments")
 @roles_required(Role.CANDIDATE)
-def add_attachment(evidence_id: int) -> Response | str | tuple[str, int]:
-    """Attach a PDF, PNG, JPEG or Word file, checked by its content."""
+def add_attachment(evidence_id: int) -> Response | tuple[str, int]:
+    """Attach a PDF, PNG, JPEG or Word file, checked by its content; a refusal shows beside it."""
     session, user = get_session(), current_user._get_current_object()
     evidence, _ = load_evidence(session, user, evidence_id, OWNER, today())
     kind = session.get(EvidenceType, evidence.evidence_type_id)
     assert kind is not None
     upload = request.files.get("file")
-    error = None
     if definitions.attachments_rule(kind) == "none":
         error = "This kind of evidence does not take attachments"
     elif upload is None or not upload.filename:
         error = "Select a file to attach"
     else:
         try:
-            attachments.add(session, evidence, user, upload.filename,
-                            upload.stream.read(attachments.MAX_BYTES + 1))
+            added = attachments.add(session, evidence, user, upload.filename,
+                                    upload.stream.read(attachments.MAX_BYTES + 1))
         except attachments.AttachmentRefused as refused:
             error = str(refused)
-    if error:
-        flash(error, "error")
-    else:
-        flash(f"{upload.filename} is attached.", "success")
-    return redirect(url_for("portfolio.show_evidence", evidence_id=evidence.id) + "#attachments")
+        else:
+            flash(f"{added.filename} is attached.", "success")
+            return redirect(url_for("portfolio.show_evidence", evidence_id=evidence.id)
+                            + "#attachments")
+    return _evidence_page(evidence.id, upload_error=error), 400
 
 
 @bp.get("/attachments/<int:attachment_id>")
@@ -290,8 +297,10 @@ def download_attachment(attachment_id: int) -> Response:
         body = storage.current().open(attachment.sha256)
     except storage.MissingObject:
         abort(404)
+    # Names stored before uploads were cleaned may hold CR, LF or NUL, which no header may.
     response = send_file(body, mimetype=attachment.media_type, as_attachment=True,
-                         download_name=attachment.filename, max_age=0, conditional=False)
+                         download_name=clean_filename(attachment.filename), max_age=0,
+                         conditional=False)
     response.content_length = attachment.size_bytes
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

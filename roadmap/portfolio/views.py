@@ -24,7 +24,7 @@ from roadmap.web.access import roles_required
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and its navigation links."""
-    from roadmap.portfolio import evidence_views  # noqa: F401  (adds its routes to bp)
+    from roadmap.portfolio import attachment_views, evidence_views  # noqa: F401  (add routes to bp)
     from roadmap.web import templating
 
     app.register_blueprint(bp)

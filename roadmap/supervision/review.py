@@ -14,8 +14,8 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.framework import answers as form_rules
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
 from roadmap.portfolio.content import content_hash, evidence_content
-from roadmap.portfolio.models import (Evidence, EvidenceCapability, EvidenceComment,
-                                      EvidenceVersion)
+from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability,
+                                      EvidenceComment, EvidenceVersion)
 from roadmap.supervision.capacity import item_capacity
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
 from roadmap.supervision.models import Signature
@@ -69,11 +69,16 @@ def _transition(session: Session, evidence: Evidence, expected_lock: int, new_st
 
 
 def freeze_version(session: Session, evidence: Evidence, type_code: str) -> EvidenceVersion:
-    """Snapshot exactly what is being signed as the item's next version, with its hash."""
+    """Snapshot exactly what is being signed as the item's next version, with its hash.
+
+    The snapshot lists every attached file by its SHA-256, so a file added, removed or swapped
+    later is not what was signed.
+    """
     codes = session.scalars(sa.select(Capability.code).join(
         EvidenceCapability, EvidenceCapability.capability_id == Capability.id)
         .where(EvidenceCapability.evidence_id == evidence.id)).all()
-    content = evidence_content(evidence, type_code, codes)
+    files = session.scalars(sa.select(Attachment).where(Attachment.evidence_id == evidence.id)).all()
+    content = evidence_content(evidence, type_code, codes, files)
     number = (session.scalar(sa.select(sa.func.max(EvidenceVersion.number))
                              .where(EvidenceVersion.evidence_id == evidence.id)) or 0) + 1
     version = EvidenceVersion(evidence_id=evidence.id, number=number, content=content,

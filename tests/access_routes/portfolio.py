@@ -23,6 +23,8 @@ ROUTES: dict[str, Route] = {
     "portfolio.add_attachment": (lambda w: {"evidence_id": w["portfolio_evidence"].id}, NOBODY),
     "portfolio.download_attachment": (lambda w: {"attachment_id": w["portfolio_attachment"].id},
                                       NOBODY),
+    "portfolio.remove_attachment": (lambda w: {"attachment_id": w["portfolio_attachment"].id},
+                                    NOBODY),
 }
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any, Callable
 
 from playwright.sync_api import Page, expect
+from pypdf import PdfWriter
 
 from tests.portfolio_world import build_world
 
@@ -38,11 +39,27 @@ def test_candidate_records_a_cbd_and_the_matrix_updates(page: Page, session: Any
     expect(page.get_by_text("Your draft is saved.")).to_be_visible()
     expect(page.locator("strong", has_text="Ottawa")).to_be_visible()  # Markdown, rendered
 
+    fake = tmp_path / "photo.png"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n but not an image")
+    page.get_by_label("Attach a file").set_input_files(str(fake))
+    click_and_check(page.get_by_role("button", name="Attach file"), status=400)
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("not a PNG image")
+    expect(page.locator("#file-error")).to_contain_text("not a PNG image")
+
     pdf = tmp_path / "notes.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% discussion notes\n")
-    page.get_by_label("Attach a file").set_input_files(str(pdf))
-    click_and_check(page.get_by_role("button", name="Attach file"))
-    expect(page.get_by_role("link", name="notes.pdf")).to_be_visible()
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    with pdf.open("wb") as out:
+        writer.write(out)
+    for name in ("notes.pdf", "wrong.pdf"):
+        pdf = pdf.rename(tmp_path / name)
+        page.get_by_label("Attach a file").set_input_files(str(pdf))
+        click_and_check(page.get_by_role("button", name="Attach file"))
+        expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
+    click_and_check(page.get_by_role("link", name="Remove wrong.pdf"))
+    click_and_check(page.get_by_role("button", name="Remove the file"))
+    expect(page.get_by_text("wrong.pdf was removed.")).to_be_visible()
+    expect(page.get_by_role("link", name="notes.pdf", exact=True)).to_be_visible()
 
     visit(page, "/portfolio/")
     expect(matrix_row(page, "4")).to_contain_text("0 of 3")  # a draft does not count yet
