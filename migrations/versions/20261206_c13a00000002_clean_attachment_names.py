@@ -7,7 +7,7 @@ signed. The cleaning is a frozen copy of roadmap.portfolio.uploads.clean_filenam
 There is no way back to the old names: downgrade leaves them clean.
 
 Revision ID: c13a00000002
-Revises: 4d7e2a91c3b5
+Revises: c13a00000001
 Create Date: 2026-12-06 12:00:00
 """
 import os
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = 'c13a00000002'
-down_revision = '4d7e2a91c3b5'
+down_revision = 'c13a00000001'
 branch_labels = None
 depends_on = None
 
