@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from roadmap import clock
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Cohort, Enrolment
-from roadmap.feedback.models import FeedbackRound
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
 from roadmap.readers.models import shared
 from roadmap.supervision.models import Signature, StageSignOff, SupervisorAssignment
@@ -79,11 +78,8 @@ def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Re
 
 
 def is_shared(session: Session, evidence: Evidence) -> bool:
-    """True unless the item is a draft only its candidate may see."""
-    if evidence.status != "draft":
-        return True
-    return session.scalar(sa.select(sa.exists().where(
-        FeedbackRound.evidence_id == evidence.id))) or False
+    """True unless the item is a draft only its candidate may see (the rule: `shared`)."""
+    return bool(session.scalar(sa.select(shared()).where(Evidence.id == evidence.id)))
 
 
 def signed_version(session: Session, user: User,
