@@ -89,7 +89,7 @@ def test_a_backup_the_hub_assigns_is_told_to_the_candidate_by_email_timeline_and
     login(candidate, team.candidate)
     timeline = _text(candidate.get(f"/timeline/{team.enrolment.id}"))
     assert "Hal Lead. Assigned a supervisor: Sly Watcher as backup supervisor" in timeline
-    assert "Ended a supervisor&#39;s access: Bea Backup is no longer backup supervisor" in timeline
+    assert "Ended a supervisor&#39;s access: Bea Backup, backup supervisor, until " in timeline
     page = _text(candidate.get("/portfolio/readers"))
     now, before = page.split('id="before"')
     assert "Sly Watcher" in now and "watcher@example.org" in now and "Assigned by Hal Lead" in now

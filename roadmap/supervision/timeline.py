@@ -8,6 +8,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import clock
 from roadmap.accounts.models import User
 from roadmap.audit.models import AuditEvent
 from roadmap.portfolio.models import Evidence
@@ -69,7 +70,9 @@ def _assignment(action: str, data: dict[str, Any], names: dict[int, str]) -> str
         since = data.get("starts_on")
         when = f", from {dt.date.fromisoformat(since):%d/%m/%Y}" if since else ""
         return f"{who} as {kind} supervisor{when}"
-    return f"{who} is no longer {kind} supervisor"
+    until = data.get("ended_at")
+    when = f", until {clock.in_words(dt.datetime.fromisoformat(until))}" if until else ""
+    return f"{who}, {kind} supervisor{when}"
 
 
 def entries(session: Session, enrolment_id: int, page: int,
