@@ -12,7 +12,9 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 from typing import Any, Optional
+from zoneinfo import ZoneInfo
 
+LONDON = ZoneInfo("Europe/London")
 NATIONAL = {"candidates": 10_000, "supervisors": 3_000, "hubs": 42}
 REGIONS = ("North East and Yorkshire", "North West", "Midlands", "East of England", "London",
            "South East", "South West")
@@ -248,13 +250,16 @@ def _candidate(world: World, ids: Ids, number: int, hub_id: int, cohort_id: int,
     primary = _pick_primary(team, status == "active", rng)
     others = [s for s in team if s.id != primary.id]
     backup = rng.choice(others) if others and rng.random() < 0.85 else None
-    ends_on = stage2_on if status == "completed" else None
+    # A completed candidate's supervisors stop at the end of the sign-off day.
+    ended_at = (dt.datetime.combine(stage2_on + dt.timedelta(days=1), dt.time(), LONDON)
+                .astimezone(dt.timezone.utc) if status == "completed" else None)
     for kind, sup in (("primary", primary), ("backup", backup)):
         if sup is None:
             continue
         assignment_id = ids("supervisor_assignments")
         world.add("supervisor_assignments", id=assignment_id, enrolment_id=enrolment_id,
-                  supervisor_id=sup.id, kind=kind, starts_on=enrolled_on, ends_on=ends_on,
+                  supervisor_id=sup.id, kind=kind, starts_on=enrolled_on, ended_at=ended_at,
+                  assigned_by_id=lead.id,
                   handover_note=None, created_at=created)
         world.event(created, "assignment.created", lead.id, "assignment", assignment_id, enrolment_id,
                     {"supervisor_id": sup.id, "kind": kind, "starts_on": enrolled_on.isoformat()})

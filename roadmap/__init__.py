@@ -40,12 +40,13 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from roadmap.exports import views as exports_views
     from roadmap.feedback import views as feedback_views
     from roadmap.portfolio import views as portfolio_views
+    from roadmap.readers import views as readers_views
     from roadmap.supervision import views as supervision_views
     from roadmap.web import views as web_views
 
     app.register_blueprint(web_views.bp)
-    for feature in (accounts_views, portfolio_views, supervision_views, cohorts_views,
-                    feedback_views, exports_views):
+    for feature in (accounts_views, portfolio_views, readers_views, supervision_views,
+                    cohorts_views, feedback_views, exports_views):
         feature.init_app(app)
 
     from roadmap.web import limits

@@ -237,3 +237,23 @@ def discard_session() -> None:
         log.warning("could not roll back the failed request's session", exc_info=True)
     finally:
         session.close()
+
+
+def writes_when_read(view: "Callable[..., T]") -> "Callable[..., T]":
+    """Mark a view that writes even on GET (it records who opened what).
+
+    On SQLite the request's transaction then starts with BEGIN IMMEDIATE, so it waits its
+    turn for the write lock instead of failing when it upgrades a read to a write. Put it
+    outside the access decorator: the sign-in check is the transaction's first statement.
+    """
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        token = write_intent.set(True)
+        try:
+            return view(*args, **kwargs)
+        finally:
+            write_intent.reset(token)
+
+    return wrapper

@@ -10,12 +10,13 @@ from roadmap.framework.models import (Capability, Domain, EvidenceType, Framewor
                                       Outcome, Stage)
 from roadmap.portfolio.models import (Attachment, DraftAutosave, Evidence, EvidenceCapability,
                                       EvidenceComment, EvidenceVersion, FormSubmission)
+from roadmap.readers.models import ContentAccessEvent
 from roadmap.supervision.models import (CapabilityRating, ExternalSignatureReview, Signature,
                                         StageSignOff, SupervisorAssignment)
 
 __all__ = [
     "AccountToken", "RecoveryCode", "SignInFailure",
-    "Attachment", "AuditEvent", "DraftAutosave", "EvidenceComment", "FormSubmission", "Base", "Capability", "CapabilityRating", "Cohort", "Domain",
+    "Attachment", "AuditEvent", "ContentAccessEvent", "DraftAutosave", "EvidenceComment", "FormSubmission", "Base", "Capability", "CapabilityRating", "Cohort", "Domain",
     "Employer", "Enrolment", "ExternalSignatureReview", "AssessmentTicket", "FeedbackLinkHit", "FeedbackRater",
     "FeedbackResponse", "FeedbackRound", "Evidence", "EvidenceCapability", "EvidenceType",
     "EvidenceVersion", "FrameworkVersion", "Outcome", "Role", "Signature", "Stage",

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from bench.dashboard import framework
+from roadmap import clock
 from roadmap.accounts.models import SupervisorProfile
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts import service
@@ -53,10 +54,11 @@ def current(session, enrolment, kind, on):
 def test_replacing_the_primary_keeps_history_and_one_current_primary(session, enrol, supervisor):
     enrolment, first, second = enrol(), supervisor("Priya"), supervisor("Tom")
     assignments.assign(session, enrolment, first, "primary", DAY, None)
-    later = DAY + dt.timedelta(days=30)
+    later = clock.today() + dt.timedelta(days=30)
     result = assignments.assign(session, enrolment, second, "primary", later, None,
                                 handover_note="Two CBDs pending")
     assert result.ended is not None and result.ended.ends_on == later - dt.timedelta(days=1)
+    assert result.ended.ended_at == clock.start_of_day(later)
     assert result.ended.handover_note == "Two CBDs pending"
     assert [a.supervisor_id for a in current(session, enrolment, "primary", later)] == [second.id]
     assert [a.supervisor_id for a in current(session, enrolment, "primary", DAY)] == [first.id]

@@ -104,10 +104,12 @@ def test_a_clean_csv_enrols_everyone_and_sends_the_invitations(client, login, se
     assert enrolments["olivia@example.nhs.uk"].route == "taught"
     kinds = session.execute(sa.select(SupervisorAssignment.enrolment_id, SupervisorAssignment.kind)).all()
     assert sorted(k for e, k in kinds if e == jamie.id) == ["backup", "primary"]
-    for address in ("jamie@example.nhs.uk", "olivia@example.nhs.uk"):
-        [message] = mailbox.to(address)
-        assert message["Subject"] == "You have been invited to Roadmap"
+    for address, told in (("jamie@example.nhs.uk", {"Dr Priya Shah is now your primary supervisor",
+                                                     "Tom Hughes is now your backup supervisor"}),
+                          ("olivia@example.nhs.uk", {"Tom Hughes is now your primary supervisor"})):
+        [message] = [m for m in mailbox.to(address) if m["Subject"] == "You have been invited to Roadmap"]
         assert mailbox.link(message).startswith("/")
+        assert {m["Subject"] for m in mailbox.to(address)} - {message["Subject"]} == told
 
 
 def test_the_template_downloads_with_every_column(client, login, place):

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from roadmap import mail
+from roadmap.clock import start_of_day
 from roadmap.audit.models import AuditEvent
 from roadmap.portfolio import service
 from roadmap.portfolio.models import Evidence
@@ -81,7 +82,7 @@ def test_submit_needs_complete_answers_a_current_supervisor_and_a_pid_check(sess
     service.update_evidence(session, item, world.candidate, item.lock_version, "T", TODAY,
                             {**item.fields, "learning": "x"}, links(world, session, "1"))
     session.execute(sa.update(SupervisorAssignment).where(SupervisorAssignment.supervisor_id == world.backup.id)
-                    .values(ends_on=TODAY - dt.timedelta(days=1)))
+                    .values(ended_at=start_of_day(TODAY)))
     with pytest.raises(service.PortfolioError, match="current supervisors"):
         submit(world.backup.id)
     with pytest.raises(service.PortfolioError, match="highlighted"):

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from werkzeug.exceptions import NotFound
 
+from roadmap.clock import start_of_day
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
 from roadmap.framework.models import FrameworkVersion
 from roadmap.supervision.models import SupervisorAssignment
@@ -42,7 +43,7 @@ def test_supervisor_reach_follows_the_assignment_dates(session, make_user, enrol
     assert reach(session, sup, enrolment, TODAY) is Reach.NONE
     session.add(SupervisorAssignment(enrolment_id=enrolment.id, supervisor_id=sup.id,
                                      kind="backup", starts_on=dt.date(2026, 2, 1),
-                                     ends_on=dt.date(2026, 5, 31)))
+                                     ended_at=start_of_day(dt.date(2026, 6, 1))))
     session.commit()
     assert reach(session, sup, enrolment, dt.date(2026, 3, 1)) is Reach.SUPERVISOR
     assert reach(session, sup, enrolment, TODAY) is Reach.SUPERVISOR_READONLY

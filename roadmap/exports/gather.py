@@ -23,6 +23,7 @@ from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, 
                                       EvidenceVersion)
 from roadmap.portfolio.progress import COUNTED_STATUSES, rag, targets
 from roadmap.portfolio.web import STATUS_TAGS
+from roadmap.readers.models import shared
 from roadmap.storage import mirror
 from roadmap.supervision import checklist as checklists, timeline
 from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOff,
@@ -67,9 +68,10 @@ def _people(session: Session, enrolment: Enrolment) -> dict[str, Any]:
 
 def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
            types: dict[int, EvidenceType], caps: dict[int, Capability], content: bool,
-           attachment_dir: Path) -> list[dict[str, Any]]:
-    evidence = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id)
-                               .order_by(Evidence.occurred_on, Evidence.id)).all()
+           attachment_dir: Path, drafts: bool = True) -> list[dict[str, Any]]:
+    evidence = session.scalars(sa.select(Evidence).where(
+        Evidence.enrolment_id == enrolment.id, sa.true() if drafts else shared())
+        .order_by(Evidence.occurred_on, Evidence.id)).all()
     ids = [e.id for e in evidence]
     links: dict[int, list[str]] = defaultdict(list)
     for link in session.scalars(sa.select(EvidenceCapability).where(
@@ -186,19 +188,23 @@ def _stages(session: Session, enrolment: Enrolment, version: FrameworkVersion) -
     return found
 
 
-def _timeline(session: Session, enrolment: Enrolment) -> list[timeline.Entry]:
+def _timeline(session: Session, enrolment: Enrolment, drafts: bool) -> list[timeline.Entry]:
     """The whole audit timeline, oldest first, so new events only ever add to the end."""
     found, page, more = [], 1, True
     while more:
-        entries, more = timeline.entries(session, enrolment.id, page)
+        entries, more = timeline.entries(session, enrolment.id, page, drafts=drafts)
         found.extend(entries)
         page += 1
     return list(reversed(found))
 
 
 def gather(session: Session, enrolment: Enrolment, today: dt.date, attachment_dir: Path,
-           content: bool = True) -> dict[str, Any]:
-    """The whole portfolio of an enrolment as plain data for the print templates."""
+           content: bool = True, drafts: bool = True) -> dict[str, Any]:
+    """The whole portfolio of an enrolment as plain data for the print templates.
+
+    `drafts=False` (an export made by anyone but the candidate) leaves out the candidate's
+    private drafts and does not name them on the timeline.
+    """
     version = session.get(FrameworkVersion, enrolment.framework_version_id)
     assert version is not None
     caps = list(session.scalars(sa.select(Capability).where(
@@ -206,10 +212,10 @@ def gather(session: Session, enrolment: Enrolment, today: dt.date, attachment_di
     types = list(session.scalars(sa.select(EvidenceType).where(
         EvidenceType.framework_version_id == version.id).order_by(EvidenceType.position)))
     items = _items(session, enrolment, version, {t.id: t for t in types},
-                   {c.id: c for c in caps}, content, attachment_dir)
+                   {c.id: c for c in caps}, content, attachment_dir, drafts)
     headings, target = _headings(session, enrolment, version, caps, types, items, content)
     used_types = [definitions.short_name(t) for t in types]
     return {**_people(session, enrolment), "enrolment": enrolment, "version": version,
             "today": today, "content": content, "items": items, "headings": headings,
             "target": target, "type_columns": used_types, "stages": _stages(session, enrolment, version),
-            "timeline": _timeline(session, enrolment)}
+            "timeline": _timeline(session, enrolment, drafts)}

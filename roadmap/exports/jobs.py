@@ -68,14 +68,16 @@ def prune(app: Flask, keep: dt.timedelta = dt.timedelta(hours=24)) -> None:
     mirror.prune(storage.current(app), setup(app).export_dir)
 
 
-def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool) -> str:
-    """A new job for a person, queued; its id."""
+def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool,
+           drafts: bool = False) -> str:
+    """A new job for a person, queued; its id. Drafts are in it only for their candidate."""
     prune(app)
     job_id = secrets.token_urlsafe(24)
     path = folder(app, job_id)
     path.mkdir(parents=True)
     _write(path / "status.json", {
         "user_id": user_id, "enrolment_id": enrolment_id, "kind": kind, "content": content,
+        "drafts": drafts,
         "state": "queued", "percent": 0, "message": "Waiting to start",
         "created_at": utcnow().isoformat()})
     queue(app).enqueue(task(app).s(job_id))
@@ -131,7 +133,8 @@ def run(app: Flask, job_id: str) -> None:
                     archive.export_zip(session, enrolment, today(), target, progress)
                 else:
                     target.write_bytes(portfolio.export_pdf(session, enrolment, today(),
-                                                            state["content"], progress))
+                                                            state["content"], progress,
+                                                            drafts=state.get("drafts", False)))
             finally:
                 session.close()
                 # Run inline (tests), templates may load the requester through this context's

@@ -180,14 +180,15 @@ class Contents:
 
 
 def export_pdf(session: Session, enrolment: Enrolment, today: dt.date, content: bool = True,
-               progress: Optional[Progress] = None, setup_: Optional[Setup] = None) -> bytes:
-    """The whole portfolio of an enrolment as one PDF."""
+               progress: Optional[Progress] = None, setup_: Optional[Setup] = None,
+               drafts: bool = True) -> bytes:
+    """The whole portfolio of an enrolment as one PDF (its private drafts only for the candidate)."""
     setup_ = setup_ or setup()
     report = progress or (lambda percent, message: None)
     style = styles(setup_)
     parallel.start(setup_.workers, style)  # the workers start while the database is read
     report(2, "Reading the portfolio")
-    p = gather(session, enrolment, today, setup_.attachment_dir, content)
+    p = gather(session, enrolment, today, setup_.attachment_dir, content, drafts=drafts)
     name = p["candidate"].full_name
     bodies = parts(p)
     htmls = [document(setup_, body, name, f"Portfolio of {name}", shared=True) for body in bodies]

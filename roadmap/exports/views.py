@@ -9,13 +9,16 @@ from werkzeug.wrappers import Response
 from roadmap.accounts.models import Role, User
 from roadmap.db import get_session
 from roadmap.exports import jobs, verification
-from roadmap.supervision.models import StageSignOff
 from roadmap.web.access import public, roles_required, signed_in
-from roadmap.web.reach import Reach, load_enrolment
+from roadmap.readers import service as readers
+from roadmap.readers.models import Opened
+from roadmap.web.reach import Reach, load_enrolment, load_signoff
 from roadmap.web.views import today
 
 bp = Blueprint("exports", __name__)
-EXPORTERS = {Reach.OWNER, Reach.SUPERVISOR}  # a hub lead gets no reflective text: no export
+# A hub lead gets no reflective text and a former supervisor nothing newer than they signed:
+# neither exports. A former supervisor keeps the statement of a stage they signed off.
+EXPORTERS = {Reach.OWNER, Reach.SUPERVISOR}
 STATEMENT_READERS = {Reach.OWNER, Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY}
 
 
@@ -42,8 +45,10 @@ def request_export(enrolment_id: int, kind: str) -> Response:
     enrolment, level = load_enrolment(session, current_user, enrolment_id, EXPORTERS, today())
     if kind not in jobs.KINDS or (kind == "zip" and level is not Reach.OWNER):
         abort(404)
+    readers.record(session, current_user, enrolment, Opened.EXPORT, former=False,
+                   label="Portfolio PDF")
     job_id = jobs.create(current_app._get_current_object(), current_user.id, enrolment.id, kind,
-                         level.sees_content)
+                         level.sees_content, drafts=level is Reach.OWNER)
     return redirect(url_for("exports.job", job_id=job_id))
 
 
@@ -81,10 +86,9 @@ def download(job_id: str) -> Response:
 def statement(signoff_id: int) -> Response:
     """The one-page verification statement of a completed stage."""
     session = get_session()
-    record = session.get(StageSignOff, signoff_id)
-    if record is None or record.status != "complete":
+    record, _level = load_signoff(session, current_user, signoff_id, STATEMENT_READERS, today())
+    if record.status != "complete":
         abort(404)
-    load_enrolment(session, current_user, record.enrolment_id, STATEMENT_READERS, today())
     link = url_for("exports.verify", code=record.verification_code, _external=True)
     base = current_app.config.get("BASE_URL")
     if base:

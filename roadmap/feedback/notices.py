@@ -7,12 +7,12 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from sqlalchemy.orm import Session
 
-from roadmap import mail
+from roadmap import clock, mail
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
 from roadmap.feedback.models import AssessmentTicket, FeedbackRater
 from roadmap.portfolio.models import Evidence
-from roadmap.supervision.models import SupervisorAssignment
+from roadmap.supervision.models import SupervisorAssignment, covering
 from roadmap.web.links import external_link
 from roadmap.web.templating import LONDON
 
@@ -53,7 +53,7 @@ def _current_supervisors(session: Session, enrolment_id: int) -> list[User]:
     return list(session.scalars(
         sa.select(User).join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
         .where(SupervisorAssignment.enrolment_id == enrolment_id,
-               SupervisorAssignment.ends_on.is_(None), User.is_active.is_(True))))
+               covering(clock.now()), User.is_active.is_(True))))
 
 
 def ready_for_review(session: Session, evidence: Evidence) -> None:

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Enrolment
-from roadmap.db import get_session, utcnow
+from roadmap.db import get_session, utcnow, writes_when_read
 from roadmap.feedback import results, rounds
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.forms import ActionForm, EmailForm, RaterForm
@@ -20,6 +20,8 @@ from roadmap.feedback.rules import Rule, groups, round_type
 from roadmap.framework.models import FrameworkVersion
 from roadmap.portfolio import definitions
 from roadmap.portfolio.models import Evidence
+from roadmap.readers import service as readers
+from roadmap.readers.models import Opened
 from roadmap.web.access import roles_required
 from roadmap.web.links import external_link
 from roadmap.web.reach import Reach, load_evidence
@@ -58,9 +60,13 @@ def visible(level: Reach, record: Any, rule: Rule, counts: Any) -> bool:
     return record.released_at is not None or level in (Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY)
 
 
-def _page(evidence_id: int, rater_form: Any = None) -> str:
+def _page(evidence_id: int, rater_form: Any = None, opening: bool = False) -> str:
     session = get_session()
     evidence, level, etype, rule = round_item(evidence_id, READERS)
+    if opening:  # someone other than the candidate reads the self-assessment and results
+        readers.record(session, current_user, session.get(Enrolment, evidence.enrolment_id),
+                       Opened.ITEM, former=level is Reach.SUPERVISOR_READONLY,
+                       evidence_id=evidence.id, label=evidence.title)
     record = rounds.round_of(session, evidence.id)
     counts = groups(session, evidence.id)
     version = session.get(FrameworkVersion, etype.framework_version_id)
@@ -85,10 +91,11 @@ def _page(evidence_id: int, rater_form: Any = None) -> str:
 
 
 @bp.get("/rounds/<int:evidence_id>")
+@writes_when_read
 @roles_required(Role.CANDIDATE, Role.SUPERVISOR)
 def round_page(evidence_id: int) -> str:
     """The round: self-assessment, who was asked, how many answered, and the results."""
-    return _page(evidence_id)
+    return _page(evidence_id, opening=True)
 
 
 @bp.post("/rounds/<int:evidence_id>/open")

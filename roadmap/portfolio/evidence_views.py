@@ -14,16 +14,19 @@ from wtforms.fields.choices import SelectChoice
 from roadmap import storage
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Enrolment
-from roadmap.db import get_session
+from roadmap.db import get_session, writes_when_read
 from roadmap.fields import HiddenNumberField, id_number
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio import attachments, autosave, definitions, forms, service
+from roadmap.portfolio.as_signed import narrow
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceComment, FormSubmission
 from roadmap.portfolio.pid import KIND_LABELS, highlight
 from roadmap.portfolio.uploads import clean_filename
 from roadmap.portfolio.web import absolute, bp, enrolment_or_404, form_key, keeps_work, today
 from roadmap.web.access import roles_required
-from roadmap.web.reach import CONTENT, Reach, load_evidence
+from roadmap.readers import service as readers
+from roadmap.readers.models import Opened
+from roadmap.web.reach import CONTENT, Reach, load_attachment, load_evidence, signed_version
 
 OWNER = {Reach.OWNER}
 
@@ -164,6 +167,7 @@ def _record_token(session: Any, token: Optional[str], evidence: Evidence) -> Non
 
 
 @bp.get("/evidence/<int:evidence_id>")
+@writes_when_read
 @roles_required(Role.CANDIDATE, Role.SUPERVISOR)
 def show_evidence(evidence_id: int) -> str:
     """One item: its answers (Markdown rendered safely), links, files, comments and status."""
@@ -172,35 +176,40 @@ def show_evidence(evidence_id: int) -> str:
 
 def _evidence_page(evidence_id: int, upload_error: Optional[str] = None) -> str:
     """The item's page; with an upload's refusal beside the file field."""
-    session = get_session()
-    evidence, level = load_evidence(session, current_user, evidence_id, CONTENT, today())
+    session, user = get_session(), current_user._get_current_object()
+    evidence, level = load_evidence(session, user, evidence_id, CONTENT, today())
     enrolment = session.get(Enrolment, evidence.enrolment_id)
     kind = session.get(EvidenceType, evidence.evidence_type_id)
     assert enrolment is not None and kind is not None
     scales = _scales(enrolment)
     links = service.current_links(session, evidence)
     caps = {c.id: c for c in service.capabilities(session, enrolment)}
-    files = session.scalars(sa.select(Attachment).where(Attachment.evidence_id == evidence.id)
-                            .order_by(Attachment.uploaded_at)).all()
-    comments = session.scalars(sa.select(EvidenceComment).where(EvidenceComment.evidence_id == evidence.id)
-                               .order_by(EvidenceComment.created_at.desc())).all()
+    page = dict(
+        evidence=evidence, signed=service.signed_versions(session, [evidence.id]).get(evidence.id),
+        history=service.signature_history(session, evidence.id),
+        linked=[caps[i] for i in links.capability_ids if i in caps],
+        files=session.scalars(sa.select(Attachment).where(Attachment.evidence_id == evidence.id)
+                              .order_by(Attachment.uploaded_at)).all(),
+        comments=session.scalars(sa.select(EvidenceComment).where(
+            EvidenceComment.evidence_id == evidence.id).order_by(EvidenceComment.created_at.desc())).all())
+    if level is Reach.SUPERVISOR_READONLY:  # a former supervisor: as they signed it, nothing newer
+        page = narrow(page, list(caps.values()), *signed_version(session, user, evidence.id))  # type: ignore[misc]
+        evidence = page["evidence"]
+    readers.record(session, user, enrolment, Opened.ITEM, former=level is Reach.SUPERVISOR_READONLY,
+                   evidence_id=evidence.id, label=evidence.title)
     supervisor = session.get(User, evidence.submitted_to_id) if evidence.submitted_to_id else None
     sections = [s for s in definitions.sections(kind.definition, evidence.template_code)
                 if s.get("completed_by") in ("candidate", "assessor")]
     return render_template(
-        "portfolio/evidence.html", evidence=evidence, kind=kind, owner=level == Reach.OWNER,
-        sections=sections, answer=lambda spec: definitions.display_answer(spec, evidence.fields or {}, scales),
-        linked=[caps[i] for i in links.capability_ids if i in caps], files=files,
-        signed_files=attachments.signed_file_ids(session, evidence.id, files),
-        upload_error=upload_error,
-        comments=comments, supervisor=supervisor,
-        signed=service.signed_versions(session, [evidence.id]).get(evidence.id),
-        history=service.signature_history(session, evidence.id),
-        disputed=service.disputed_signatures(session, evidence.id),
+        "portfolio/evidence.html", kind=kind, owner=level == Reach.OWNER, supervisor=supervisor,
+        former=level is Reach.SUPERVISOR_READONLY, sections=sections,
+        answer=lambda spec: definitions.display_answer(spec, evidence.fields or {}, scales),
+        signed_files=attachments.signed_file_ids(session, evidence.id, page["files"]),
+        upload_error=upload_error, disputed=service.disputed_signatures(session, evidence.id),
         signed_answer=lambda spec, fields: definitions.display_answer(spec, fields or {}, scales),
         attachments_rule=definitions.attachments_rule(kind),
         submittable=evidence.status in service.SUBMITTABLE,
-        template=definitions.template_named(kind.definition, evidence.template_code))
+        template=definitions.template_named(kind.definition, evidence.template_code), **page)
 
 
 class SubmitForm(FlaskForm):
@@ -285,14 +294,17 @@ def add_attachment(evidence_id: int) -> Response | tuple[str, int]:
 
 
 @bp.get("/attachments/<int:attachment_id>")
+@writes_when_read
 @roles_required(Role.CANDIDATE, Role.SUPERVISOR)
 def download_attachment(attachment_id: int) -> Response:
     """A file, as a download, to those who may read the item it belongs to."""
-    session = get_session()
-    attachment = session.get(Attachment, attachment_id)
-    if attachment is None:
-        abort(404)
-    load_evidence(session, current_user, attachment.evidence_id, CONTENT, today())
+    session, user = get_session(), current_user._get_current_object()
+    attachment, evidence, level = load_attachment(session, user, attachment_id, CONTENT, today())
+    enrolment = session.get(Enrolment, evidence.enrolment_id)
+    assert enrolment is not None
+    readers.record(session, user, enrolment, Opened.ATTACHMENT,
+                   former=level is Reach.SUPERVISOR_READONLY, evidence_id=evidence.id,
+                   attachment_id=attachment.id, label=attachment.filename)
     try:  # streamed from the store in chunks, never read whole into memory
         body = storage.current().open(attachment.sha256)
     except storage.MissingObject:

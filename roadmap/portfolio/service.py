@@ -23,7 +23,8 @@ from roadmap.framework.models import Capability, EvidenceType, Outcome
 from roadmap.portfolio import definitions, pid
 from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, EvidenceStatus,
                                       EvidenceVersion, FormSubmission)
-from roadmap.supervision.models import ExternalSignatureReview, Signature, SupervisorAssignment
+from roadmap.supervision.models import (ExternalSignatureReview, Signature, SupervisorAssignment,
+                                        covering)
 
 SIGNED_ONCE = {EvidenceStatus.SIGNED.value, EvidenceStatus.CHANGED_SINCE_SIGNED.value}
 SUBMITTABLE = {EvidenceStatus.DRAFT.value, EvidenceStatus.RETURNED.value,
@@ -191,8 +192,7 @@ def current_supervisors(session: Session, enrolment: Enrolment,
         sa.select(User, SupervisorAssignment.kind)
         .join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
         .where(SupervisorAssignment.enrolment_id == enrolment.id,
-               SupervisorAssignment.starts_on <= today,
-               sa.or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= today))
+               covering(today))
         .order_by(SupervisorAssignment.kind.desc(), User.full_name)).all()
     seen: dict[int, tuple[User, str]] = {}
     for user, kind in rows:

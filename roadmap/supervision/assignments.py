@@ -13,10 +13,11 @@ from typing import Iterable, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import clock, mail
 from roadmap.accounts.models import Role, SupervisorProfile, User
 from roadmap.audit.service import record
 from roadmap.cohorts.models import Enrolment, EnrolmentStatus
-from roadmap.supervision.models import AssignmentKind, SupervisorAssignment
+from roadmap.supervision.models import AssignmentKind, SupervisorAssignment, covering
 
 CANDIDATES_PER_FTE = 4
 # Only primary supervision counts toward capacity: a backup acts when the primary is away.
@@ -75,14 +76,13 @@ class AssignResult:
         return self.assignment is None
 
 
-def current_filter(on: dt.date) -> sa.ColumnElement[bool]:
-    """SQL condition: the assignment covers the given day."""
-    return sa.and_(SupervisorAssignment.starts_on <= on,
-                   sa.or_(SupervisorAssignment.ends_on.is_(None),
-                          SupervisorAssignment.ends_on >= on))
+def current_filter(on: dt.date | dt.datetime) -> sa.ColumnElement[bool]:
+    """SQL condition: the assignment covers the moment (a day: see roadmap.clock.moment)."""
+    return covering(on)
 
 
-def loads(session: Session, supervisor_ids: Iterable[int], on: dt.date) -> dict[int, Load]:
+def loads(session: Session, supervisor_ids: Iterable[int],
+          on: dt.date | dt.datetime) -> dict[int, Load]:
     """Each supervisor's load on a day, across every hub, in two statements whatever the count."""
     ids = sorted(set(supervisor_ids))
     if not ids:
@@ -119,14 +119,14 @@ def set_fte(session: Session, supervisor: User, fte: float, actor: Optional[User
 
 
 def _open_assignment(session: Session, enrolment_id: int, kind: str,
-                     on: dt.date) -> Optional[SupervisorAssignment]:
-    """The assignment of this kind that covers the day or starts later and has no end."""
+                     at: dt.datetime) -> Optional[SupervisorAssignment]:
+    """The assignment of this kind that has not ended by the moment (it may start later)."""
     return session.scalar(
         sa.select(SupervisorAssignment)
         .where(SupervisorAssignment.enrolment_id == enrolment_id,
                SupervisorAssignment.kind == kind,
-               sa.or_(SupervisorAssignment.ends_on.is_(None),
-                      SupervisorAssignment.ends_on >= on))
+               sa.or_(SupervisorAssignment.ended_at.is_(None),
+                      SupervisorAssignment.ended_at > at))
         .order_by(SupervisorAssignment.starts_on.desc(), SupervisorAssignment.id.desc())
         .limit(1))
 
@@ -136,9 +136,10 @@ def assign(session: Session, enrolment: Enrolment, supervisor: User, kind: str,
            confirm_over_capacity: bool = False) -> AssignResult:
     """Make the supervisor the enrolment's primary or backup from a date, ending whoever held it.
 
-    History is kept: the previous holder's assignment ends the day before (or, when it began
-    that same day, on that day; the latest start wins). Over capacity, nothing is written
-    unless `confirm_over_capacity` is true, and then the overload is audited.
+    History is kept: the previous holder's access ends when the new one's begins, and never
+    later than now (a start today or in the past ends it at once). Over capacity, nothing is
+    written unless `confirm_over_capacity` is true, and then the overload is audited. The
+    candidate is told by email; the audit events put it on their timeline.
     """
     if kind not in {k.value for k in AssignmentKind}:
         raise AssignmentError("kind", "Select primary or backup supervisor")
@@ -146,12 +147,13 @@ def assign(session: Session, enrolment: Enrolment, supervisor: User, kind: str,
         raise AssignmentError("supervisor_id", "Select a supervisor with an active account")
     if supervisor.id == enrolment.candidate_id:
         raise AssignmentError("supervisor_id", "A candidate cannot supervise themselves")
+    effective = max(clock.now(), clock.start_of_day(starts_on))
     other_kind = "backup" if kind == "primary" else "primary"
-    other = _open_assignment(session, enrolment.id, other_kind, starts_on)
+    other = _open_assignment(session, enrolment.id, other_kind, effective)
     if other is not None and other.supervisor_id == supervisor.id:
         raise AssignmentError("supervisor_id", f"{supervisor.full_name} is already the "
                               f"{other_kind} supervisor: choose someone else")
-    previous = _open_assignment(session, enrolment.id, kind, starts_on)
+    previous = _open_assignment(session, enrolment.id, kind, effective)
     if previous is not None and previous.supervisor_id == supervisor.id:
         raise AssignmentError("supervisor_id", f"{supervisor.full_name} is already the {kind} "
                               "supervisor")
@@ -159,7 +161,7 @@ def assign(session: Session, enrolment: Enrolment, supervisor: User, kind: str,
         raise AssignmentError("starts_on", "The start date must be on or after "
                               f"{previous.starts_on:%d/%m/%Y}, when the current {kind} "
                               "supervisor starts")
-    before = loads(session, [supervisor.id], starts_on)[supervisor.id]
+    before = loads(session, [supervisor.id], effective)[supervisor.id]
     after = Load(before.supervisor_id,
                  before.candidates + (1 if kind in COUNTED_KINDS else 0), before.fte)
     warnings = []
@@ -169,15 +171,17 @@ def assign(session: Session, enrolment: Enrolment, supervisor: User, kind: str,
         if not confirm_over_capacity:
             return AssignResult(None, after, warnings)
     if previous is not None:
-        previous.ends_on = max(previous.starts_on, starts_on - dt.timedelta(days=1))
+        previous.ended_at = effective
+        previous.ended_by_id = actor.id if actor else None
         if handover_note:
             previous.handover_note = handover_note
         record(session, "assignment.ended", actor_id=actor.id if actor else None,
                subject_type="assignment", subject_id=previous.id, enrolment_id=enrolment.id,
-               data={"kind": kind, "ends_on": previous.ends_on.isoformat(),
-                     "replaced_by": supervisor.id})
+               data={"kind": kind, "supervisor_id": previous.supervisor_id,
+                     "ended_at": effective.isoformat(), "replaced_by": supervisor.id})
     assignment = SupervisorAssignment(enrolment_id=enrolment.id, supervisor_id=supervisor.id,
                                       kind=kind, starts_on=starts_on,
+                                      assigned_by_id=actor.id if actor else None,
                                       handover_note=handover_note or None)
     session.add(assignment)
     session.flush()
@@ -190,23 +194,65 @@ def assign(session: Session, enrolment: Enrolment, supervisor: User, kind: str,
                subject_type="assignment", subject_id=assignment.id, enrolment_id=enrolment.id,
                data={"supervisor_id": supervisor.id, "candidates": after.candidates,
                      "fte": after.fte, "capacity": after.capacity})
+    _tell_candidate(session, enrolment, actor, assignment, supervisor, previous)
     return AssignResult(assignment, after, warnings, ended=previous)
 
 
-def end_assignment(session: Session, assignment: SupervisorAssignment, ends_on: dt.date,
-                   actor: Optional[User], handover_note: Optional[str] = None) -> None:
-    """End an assignment on a date (kept in the history), with an optional handover note."""
-    if ends_on < assignment.starts_on:
-        raise AssignmentError("ends_on", "The end date must be on or after "
-                              f"{assignment.starts_on:%d/%m/%Y}")
-    assignment.ends_on = ends_on
+def end_assignment(session: Session, assignment: SupervisorAssignment, actor: Optional[User],
+                   handover_note: Optional[str] = None,
+                   at: Optional[dt.datetime] = None) -> None:
+    """End an assignment now (or at a later moment), keeping it in the history; tell the candidate."""
+    if assignment.ended_at is not None and assignment.ended_at <= clock.now():
+        raise AssignmentError("supervisor_id", "This assignment has already ended")
+    ended_at = max(at or clock.now(), clock.start_of_day(assignment.starts_on))
+    assignment.ended_at, assignment.ended_by_id = ended_at, actor.id if actor else None
     if handover_note:
         assignment.handover_note = handover_note
     session.flush()
     record(session, "assignment.ended", actor_id=actor.id if actor else None,
            subject_type="assignment", subject_id=assignment.id,
            enrolment_id=assignment.enrolment_id,
-           data={"kind": assignment.kind, "ends_on": ends_on.isoformat()})
+           data={"kind": assignment.kind, "supervisor_id": assignment.supervisor_id,
+                 "ended_at": ended_at.isoformat()})
+    enrolment = session.get(Enrolment, assignment.enrolment_id)
+    assert enrolment is not None
+    _tell_candidate(session, enrolment, actor, None, None, assignment)
+
+
+def _tell_candidate(session: Session, enrolment: Enrolment, actor: Optional[User],
+                    new: Optional[SupervisorAssignment], supervisor: Optional[User],
+                    ended: Optional[SupervisorAssignment]) -> None:
+    """Email the candidate who now reads their portfolio, who stopped, and who decided it.
+
+    Nobody gains or loses sight of a portfolio without its owner hearing of it: that is
+    what makes a supervisor assigned behind their back visible.
+    """
+    candidate = session.get(User, enrolment.candidate_id)
+    if candidate is None or not candidate.is_active:
+        return
+    by = f"{actor.full_name} ({actor.email})" if actor else "Your training hub"
+    lines, subject = [], ""
+    if new is not None and supervisor is not None:
+        subject = f"{supervisor.full_name} is now your {new.kind} supervisor"
+        lines.append(f"{by} assigned {supervisor.full_name} ({supervisor.email}) as your "
+                     f"{new.kind} supervisor from {clock.long_date(new.starts_on)}. From then "
+                     "they can read everything you submit: items, reflections, attachments and "
+                     "your timeline.")
+    if ended is not None:
+        gone = session.get(User, ended.supervisor_id)
+        name = gone.full_name if gone else "Your previous supervisor"
+        subject = subject or f"{name} is no longer your {ended.kind} supervisor"
+        until = ended.ended_at or clock.now()
+        verb = "ended" if until <= clock.now() else "ends"
+        lines.append(f"{name}'s access as your {ended.kind} supervisor {verb} on "
+                     f"{clock.in_words(until)}. After that "
+                     "they can read only the items they signed themselves."
+                     + ("" if new is not None else f" This was ended by {by}."))
+    lines.append("If you do not expect this, tell your training hub. Your portfolio's page "
+                 "\u201cWho can see your portfolio\u201d lists everyone who can read it, and "
+                 "who opened what and when.")
+    mail.queue(session, candidate.email, subject,
+               f"Dear {candidate.full_name},\n\n" + "\n\n".join(lines) + "\n\nRoadmap\n")
 
 
 def history(session: Session, enrolment_id: int) -> list[SupervisorAssignment]:

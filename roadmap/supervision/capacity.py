@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.supervision.errors import NotAllowed
-from roadmap.supervision.models import SignerCapacity, SupervisorAssignment
+from roadmap.supervision.models import SignerCapacity, SupervisorAssignment, covering
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,12 @@ class Team:
         return None
 
 
-def current_team(session: Session, enrolment_id: int, today: dt.date) -> Team:
-    """The assignments covering today; the latest start wins if history overlaps."""
+def current_team(session: Session, enrolment_id: int, today: dt.date | dt.datetime) -> Team:
+    """The assignments covering now (today: this moment); the latest start wins if they overlap."""
     rows = session.scalars(
         sa.select(SupervisorAssignment)
         .where(SupervisorAssignment.enrolment_id == enrolment_id,
-               SupervisorAssignment.starts_on <= today,
-               sa.or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= today))
+               covering(today))
         .order_by(SupervisorAssignment.starts_on, SupervisorAssignment.id)).all()
     latest = {row.kind: row for row in rows}
     return Team(latest.get("primary"), latest.get("backup"))

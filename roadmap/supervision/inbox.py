@@ -15,7 +15,7 @@ from roadmap.framework.models import Capability, EvidenceType
 from roadmap.portfolio.models import Evidence, EvidenceVersion
 from roadmap.portfolio.progress import capability_counts
 from roadmap.supervision.external import Pending, pending
-from roadmap.supervision.models import Signature, StageSignOff, SupervisorAssignment
+from roadmap.supervision.models import Signature, StageSignOff, SupervisorAssignment, covering
 
 
 @dataclass
@@ -66,8 +66,7 @@ class Inbox:
 
 
 def _current(today: dt.date):  # type: ignore[no-untyped-def]
-    return sa.and_(SupervisorAssignment.starts_on <= today,
-                   sa.or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= today))
+    return covering(today)
 
 
 def gather(session: Session, user: User, today: dt.date) -> Inbox:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roadmap import clock
 from roadmap.db import Base, utcnow
 
 if TYPE_CHECKING:
@@ -24,13 +25,16 @@ class AssignmentKind(str, enum.Enum):
 
 
 class SupervisorAssignment(Base):
-    """A supervisor assigned to an enrolment for a period; history is kept, never overwritten."""
+    """A supervisor assigned to an enrolment for a period; history is kept, never overwritten.
+
+    It starts at the beginning of `starts_on` and ends at the moment `ended_at` (none: it has
+    not ended): a supervisor replaced at 10:05 stops reading at 10:05, not at midnight.
+    """
 
     __tablename__ = "supervisor_assignments"
     __table_args__ = (
         sa.CheckConstraint("kind IN ('primary', 'backup')", name="known_kind"),
-        sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
-        sa.Index("ix_supervisor_assignments_supervisor_ends", "supervisor_id", "ends_on"),
+        sa.Index("ix_supervisor_assignments_supervisor_ended", "supervisor_id", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,17 +42,35 @@ class SupervisorAssignment(Base):
     supervisor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(sa.String(10))
     starts_on: Mapped[dt.date]
-    ends_on: Mapped[Optional[dt.date]]
+    ended_at: Mapped[Optional[dt.datetime]]
+    assigned_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    ended_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
     handover_note: Mapped[Optional[str]] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     enrolment: Mapped["Enrolment"] = relationship(back_populates="assignments",
                                                   lazy="raise_on_sql")
-    supervisor: Mapped["User"] = relationship(lazy="raise_on_sql")
+    supervisor: Mapped["User"] = relationship(foreign_keys=[supervisor_id], lazy="raise_on_sql")
 
-    def is_current(self, on: dt.date) -> bool:
-        """True when the assignment covers the given day."""
-        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+    @property
+    def ends_on(self) -> Optional[dt.date]:
+        """The last day in England the assignment covered, for display; None while it lasts."""
+        if self.ended_at is None:
+            return None
+        return max(self.starts_on, clock.day_of(self.ended_at - dt.timedelta(microseconds=1)))
+
+    def is_current(self, on: dt.date | dt.datetime) -> bool:
+        """True when the assignment covers the moment (a day: see roadmap.clock.moment)."""
+        at = clock.moment(on)
+        return self.starts_on <= clock.day_of(at) and (self.ended_at is None or self.ended_at > at)
+
+
+def covering(on: dt.date | dt.datetime) -> sa.ColumnElement[bool]:
+    """SQL condition: the assignment covers the moment (a day: see roadmap.clock.moment)."""
+    at = clock.moment(on)
+    return sa.and_(SupervisorAssignment.starts_on <= clock.day_of(at),
+                   sa.or_(SupervisorAssignment.ended_at.is_(None),
+                          SupervisorAssignment.ended_at > at))
 
 
 class RaterKind(str, enum.Enum):

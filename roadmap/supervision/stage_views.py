@@ -8,10 +8,12 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from roadmap.accounts.models import Role, User
-from roadmap.db import get_session
+from roadmap.db import get_session, writes_when_read
 from roadmap.framework.models import Capability, Stage
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.progress import COUNTED_STATUSES, capability_counts
+from roadmap.readers import service as readers
+from roadmap.readers.models import Opened
 from roadmap.supervision import checklist as checklists, ratings, signoff, timeline
 from roadmap.supervision.errors import Incomplete, SupervisionError
 from roadmap.supervision.forms import LinkForm, RatingForm, StageSignForm
@@ -20,9 +22,10 @@ from roadmap.supervision.capacity import current_team
 from roadmap.supervision.web import bp, identity_confirmed, identity_recent, today
 from roadmap.web.access import roles_required
 from roadmap.web.params import page_number
-from roadmap.web.reach import Reach, load_enrolment
+from roadmap.web.reach import Reach, load_enrolment, load_stage, shared
 
-SUPERVISING = {Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY}
+# A former supervisor sees none of these pages: only the items and stages they signed.
+SUPERVISING = {Reach.SUPERVISOR}
 
 
 @bp.get("/supervision/candidates/<int:enrolment_id>")
@@ -42,7 +45,7 @@ def candidate(enrolment_id: int) -> str:
         Stage.framework_version_id == enrolment.framework_version_id).order_by(Stage.position)).all()
     states = dict(session.execute(sa.select(StageSignOff.stage_code, StageSignOff.status)
                                   .where(StageSignOff.enrolment_id == enrolment.id)).all())
-    items = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id)
+    items = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id, shared())
                             .order_by(Evidence.updated_at.desc()).limit(20)).all()
     labels = {lv["code"]: lv["label"] for lv in ratings.capability_scale(session, enrolment.framework_version_id)}
     return render_template("supervision/candidate.html", enrolment=enrolment, person=person,
@@ -53,6 +56,7 @@ def candidate(enrolment_id: int) -> str:
 
 @bp.route("/supervision/candidates/<int:enrolment_id>/headings/<int:capability_id>",
           methods=["GET", "POST"])
+@writes_when_read
 @roles_required(Role.SUPERVISOR)
 def rate(enrolment_id: int, capability_id: int) -> Response | str:
     """See the candidate's self-rating and evidence for a heading; give my rating; link more."""
@@ -67,7 +71,8 @@ def rate(enrolment_id: int, capability_id: int) -> Response | str:
     linked = session.scalars(sa.select(Evidence).join(
         EvidenceCapability, EvidenceCapability.evidence_id == Evidence.id)
         .where(EvidenceCapability.capability_id == capability.id,
-               Evidence.enrolment_id == enrolment.id).order_by(Evidence.occurred_on)).all()
+               Evidence.enrolment_id == enrolment.id, shared())
+        .order_by(Evidence.occurred_on)).all()
     others = session.scalars(sa.select(Evidence).where(
         Evidence.enrolment_id == enrolment.id, Evidence.status.in_(COUNTED_STATUSES),
         Evidence.id.not_in([e.id for e in linked])).order_by(Evidence.title)).all()
@@ -95,6 +100,9 @@ def rate(enrolment_id: int, capability_id: int) -> Response | str:
         CapabilityRating.rater_kind == "self"))
     if request.method == "GET" and mine is not None:
         form.rating.data, form.justification.data = mine.rating, mine.justification
+    if request.method == "GET" and own is not None:  # the candidate's own words about the heading
+        readers.record(session, current_user, enrolment, Opened.HEADING, former=False,
+                       label=f"{capability.code}. {capability.title}")
     return render_template("supervision/rate.html", enrolment=enrolment, capability=capability,
                            form=form, link=link, linked=linked, mine=mine, own=own, level=level,
                            labels={lv["code"]: lv["label"] for lv in levels},
@@ -109,7 +117,8 @@ STAGE_REACH = {Reach.OWNER, Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY, Reach.H
 def stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[str, int]:
     """The checklist of a stage; the candidate, then a supervisor, declare and sign."""
     session = get_session()
-    enrolment, level = load_enrolment(session, current_user, enrolment_id, STAGE_REACH, today())
+    enrolment, level = load_stage(session, current_user, enrolment_id, stage_code, STAGE_REACH,
+                                  today())
     try:
         checklist = checklists.compute(session, enrolment, stage_code)
     except LookupError:
@@ -160,9 +169,9 @@ def stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[str, int
 def enrolment_timeline(enrolment_id: int) -> str:
     """What happened in the portfolio, newest first, in words."""
     session = get_session()
-    enrolment, _ = load_enrolment(session, current_user, enrolment_id,
-                                  {Reach.OWNER, *SUPERVISING}, today())
+    enrolment, level = load_enrolment(session, current_user, enrolment_id,
+                                      {Reach.OWNER, *SUPERVISING}, today())
     page = page_number()
-    entries, more = timeline.entries(session, enrolment.id, page)
+    entries, more = timeline.entries(session, enrolment.id, page, drafts=level is Reach.OWNER)
     return render_template("supervision/timeline.html", enrolment=enrolment, entries=entries,
                            page=page, more=more, person=session.get(User, enrolment.candidate_id))

@@ -8,9 +8,11 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import clock
 from roadmap.accounts.models import User
 from roadmap.audit.models import AuditEvent
 from roadmap.portfolio.models import Evidence
+from roadmap.readers.models import shared
 
 PAGE = 50
 CAPACITY = {"primary_supervisor": "as primary supervisor", "backup_supervisor": "as backup supervisor",
@@ -18,7 +20,8 @@ CAPACITY = {"primary_supervisor": "as primary supervisor", "backup_supervisor": 
             "candidate": "as the candidate", "external_assessor": "as an external assessor"}
 WORDS = {
     "enrolment.created": "Enrolled on the roadmap",
-    "assignment.created": "Supervisor assigned",
+    "assignment.created": "Assigned a supervisor",
+    "assignment.ended": "Ended a supervisor's access",
     "evidence.created": "Started an item",
     "evidence.submitted": "Submitted an item for assessment",
     "evidence.returned": "Returned an item with comments",
@@ -47,9 +50,11 @@ class Entry:
     item: Optional[str]
 
 
-def _describe(event: AuditEvent) -> str:
+def _describe(event: AuditEvent, names: dict[int, str]) -> str:
     words = WORDS.get(event.action, event.action.replace(".", ": ").replace("_", " ").capitalize())
     data: dict[str, Any] = event.data or {}
+    if event.action in ("assignment.created", "assignment.ended"):
+        return words + ": " + _assignment(event.action, data, names)
     if data.get("capacity") in CAPACITY:
         words += f" {CAPACITY[data['capacity']]}"
     if data.get("acting_reason"):
@@ -65,15 +70,39 @@ def _describe(event: AuditEvent) -> str:
     return words
 
 
-def entries(session: Session, enrolment_id: int, page: int) -> tuple[list[Entry], bool]:
-    """One page of the timeline and whether there is another."""
+def _assignment(action: str, data: dict[str, Any], names: dict[int, str]) -> str:
+    """Who was assigned or ended, in which capacity, and from or until when."""
+    who = names.get(data.get("supervisor_id") or 0) or str(data.get("supervisor") or "a supervisor")
+    kind = data.get("kind") or "a"
+    if action == "assignment.created":
+        since = data.get("starts_on")
+        when = f", from {dt.date.fromisoformat(since):%d/%m/%Y}" if since else ""
+        return f"{who} as {kind} supervisor{when}"
+    until = data.get("ended_at")
+    when = f", until {clock.in_words(dt.datetime.fromisoformat(until))}" if until else ""
+    return f"{who}, {kind} supervisor{when}"
+
+
+def entries(session: Session, enrolment_id: int, page: int,
+            drafts: bool = True) -> tuple[list[Entry], bool]:
+    """One page of the timeline and whether there is another.
+
+    With `drafts` false (anyone but the candidate), items that are still private drafts are
+    not named: the candidate has not shared them yet.
+    """
+    shown = Evidence.title if drafts else sa.case((shared(), Evidence.title), else_=sa.null())
     rows = session.execute(
-        sa.select(AuditEvent, User.full_name, Evidence.title)
+        sa.select(AuditEvent, User.full_name, shown)
         .outerjoin(User, User.id == AuditEvent.actor_id)
         .outerjoin(Evidence, sa.and_(AuditEvent.subject_type == "evidence",
                                      Evidence.id == AuditEvent.subject_id))
         .where(AuditEvent.enrolment_id == enrolment_id)
         .order_by(AuditEvent.id.desc()).limit(PAGE + 1).offset((page - 1) * PAGE)).all()
-    found = [Entry(event.occurred_at, name or "Roadmap", _describe(event), title)
+    ids = {int(event.data["supervisor_id"]) for event, _, _ in rows
+           if event.action.startswith("assignment.") and isinstance(event.data, dict)
+           and str(event.data.get("supervisor_id", "")).isdigit()}
+    names = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all()) \
+        if ids else {}
+    found = [Entry(event.occurred_at, name or "Roadmap", _describe(event, names), title)
              for event, name, title in rows[:PAGE]]
     return found, len(rows) > PAGE

@@ -10,11 +10,13 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from roadmap.accounts.models import Role, User
-from roadmap.db import get_session
+from roadmap.db import get_session, writes_when_read
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio import definitions
 from roadmap.portfolio.forms import answers_of, load_answers, questions_form
 from roadmap.portfolio.models import Attachment, EvidenceComment
+from roadmap.readers import service as readers
+from roadmap.readers.models import Opened
 from roadmap.supervision import external, inbox as inboxes, review
 from roadmap.supervision.errors import Incomplete, SupervisionError
 from roadmap.supervision.forms import (AcceptForm, DisputeForm, IdentityForm, ObservedForm,
@@ -44,13 +46,14 @@ def inbox() -> str:
 
 
 def _item_page(evidence_id: int) -> dict[str, Any]:
-    """Everything the assessment page shows about an item."""
+    """Everything the assessment page shows about an item, to a current supervisor."""
     session = get_session()
-    evidence, level = load_evidence(session, current_user, evidence_id, SUPERVISING, today())
+    evidence, level = load_evidence(session, current_user, evidence_id, {Reach.SUPERVISOR}, today())
     kind = session.get(EvidenceType, evidence.evidence_type_id)
     version = session.get(FrameworkVersion, kind.framework_version_id)
     scales = definitions.scales(version)
-    enrolment, _ = load_enrolment(session, current_user, evidence.enrolment_id, SUPERVISING, today())
+    enrolment, _ = load_enrolment(session, current_user, evidence.enrolment_id, {Reach.SUPERVISOR},
+                                  today())
     candidate = session.get(User, enrolment.candidate_id)
     comments = session.scalars(sa.select(EvidenceComment).where(
         EvidenceComment.evidence_id == evidence.id).order_by(EvidenceComment.created_at)).all()
@@ -66,10 +69,16 @@ def _item_page(evidence_id: int) -> dict[str, Any]:
 
 
 @bp.get("/supervision/items/<int:evidence_id>")
+@writes_when_read
 @roles_required(Role.SUPERVISOR)
-def assess(evidence_id: int) -> str:
+def assess(evidence_id: int) -> Response | str:
     """Read the item; rate each criterion, give feedback, then sign or return it."""
+    _evidence, level = load_evidence(get_session(), current_user, evidence_id, SUPERVISING, today())
+    if level is Reach.SUPERVISOR_READONLY:  # no longer supervising: the item as they signed it
+        return redirect(url_for("portfolio.show_evidence", evidence_id=evidence_id))
     page = _item_page(evidence_id)
+    readers.record(get_session(), current_user, page["enrolment"], Opened.ITEM, former=False,
+                   evidence_id=evidence_id, label=page["evidence"].title)
     form = questions_form(page["kind"], page["evidence"].template_code, page["scales"], ["assessor"],
                           lock_version=page["evidence"].lock_version)
     load_answers(form, page["evidence"].fields or {})

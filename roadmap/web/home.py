@@ -12,7 +12,7 @@ from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
 from roadmap.framework.models import FrameworkVersion
 from roadmap.portfolio.models import Evidence
-from roadmap.supervision.models import SupervisorAssignment
+from roadmap.supervision.models import SupervisorAssignment, covering
 
 
 @dataclass
@@ -56,8 +56,7 @@ def supervised_enrolments(session: Session, user: User, today: dt.date) -> list[
         sa.select(SupervisorAssignment, sa.func.coalesce(waiting.c.n, 0))
         .outerjoin(waiting, waiting.c.enrolment_id == SupervisorAssignment.enrolment_id)
         .where(SupervisorAssignment.supervisor_id == user.id,
-               SupervisorAssignment.starts_on <= today,
-               sa.or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= today))
+               covering(today))
         .options(selectinload(SupervisorAssignment.enrolment).selectinload(Enrolment.candidate))
     ).all()
     return sorted(((a, n) for a, n in rows), key=lambda row: row[0].enrolment.candidate.full_name)

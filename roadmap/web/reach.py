@@ -1,7 +1,15 @@
 """Who reaches an enrolment, and how far: the one place object access is decided.
 
-Views load enrolments and evidence only through these loaders. Anything a person may not
-reach is a 404, so nobody learns that it exists.
+Views load enrolments, items, attachments and stage sign-offs only through these loaders.
+Anything a person may not reach is a 404, so nobody learns that it exists. On top of the
+reach into the enrolment, three rules hold for every loader:
+
+- A draft is the candidate's alone until it is shared: submitted, or a feedback round opened
+  on it (the candidate then chose to let respondents and supervisors see it).
+- An assignment ends at the moment it is ended, not at midnight (see roadmap.clock.moment).
+- A former supervisor reads only what they signed themselves: those items as they signed
+  them, with the files they had then, and the stage sign-offs they signed. Nothing newer, no
+  timeline, no candidate page, no export.
 """
 from __future__ import annotations
 
@@ -13,10 +21,14 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import Session
 
+from roadmap import clock
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Cohort, Enrolment
-from roadmap.portfolio.models import Evidence
-from roadmap.supervision.models import SupervisorAssignment
+from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
+from roadmap.readers.models import shared
+from roadmap.supervision.models import Signature, StageSignOff, SupervisorAssignment
+
+When = dt.date | dt.datetime  # a day means "now, if today" (roadmap.clock.moment)
 
 
 class Reach(enum.IntEnum):
@@ -24,33 +36,39 @@ class Reach(enum.IntEnum):
 
     NONE = 0
     HUB = 1  # progress, counts, statuses and dates; never reflective text or feedback
-    SUPERVISOR_READONLY = 2  # a supervisor whose assignment has ended: read, never act
+    SUPERVISOR_READONLY = 2  # a former supervisor: only what they signed, read, never act
     SUPERVISOR = 3  # a current primary or backup supervisor
     OWNER = 4  # the candidate
 
     @property
     def sees_content(self) -> bool:
-        """True when the person may read reflections, answers and feedback."""
+        """True when the person may read reflections, answers and feedback (of shared items)."""
         return self >= Reach.SUPERVISOR_READONLY
 
 
 CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.SUPERVISOR, Reach.OWNER})
+__all__ = ["CONTENT", "Reach", "current_enrolment", "is_shared", "load_attachment",
+           "load_enrolment", "load_evidence", "load_signoff", "load_stage", "reach", "shared",
+           "signed_stage", "signed_version"]
 
 
-def reach(session: Session, user: User, enrolment: Enrolment, today: dt.date) -> Reach:
+def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Reach:
     """The furthest the person reaches into the enrolment, over all the roles they hold."""
     best = Reach.NONE
     if user.has_role(Role.CANDIDATE) and enrolment.candidate_id == user.id:
         return Reach.OWNER
     if user.has_role(Role.SUPERVISOR):
-        periods = session.execute(sa.select(SupervisorAssignment.starts_on, SupervisorAssignment.ends_on)
-                                  .where(SupervisorAssignment.enrolment_id == enrolment.id,
-                                         SupervisorAssignment.supervisor_id == user.id)).all()
-        for starts_on, ends_on in periods:
-            if starts_on <= today and (ends_on is None or ends_on >= today):
+        at = clock.moment(today)
+        periods = session.execute(
+            sa.select(SupervisorAssignment.starts_on, SupervisorAssignment.ended_at)
+            .where(SupervisorAssignment.enrolment_id == enrolment.id,
+                   SupervisorAssignment.supervisor_id == user.id)).all()
+        for starts_on, ended_at in periods:
+            if starts_on > clock.day_of(at):
+                continue  # not started yet
+            if ended_at is None or ended_at > at:
                 return Reach.SUPERVISOR
-            if ends_on is not None and ends_on < today:
-                best = max(best, Reach.SUPERVISOR_READONLY)
+            best = Reach.SUPERVISOR_READONLY
     if best == Reach.NONE and user.has_role(Role.HUB_LEAD):
         hub_ids = {g.hub_id for g in user.roles if g.role == Role.HUB_LEAD.value}
         hub_id = session.scalar(sa.select(Cohort.hub_id).where(Cohort.id == enrolment.cohort_id))
@@ -59,8 +77,25 @@ def reach(session: Session, user: User, enrolment: Enrolment, today: dt.date) ->
     return best
 
 
+def is_shared(session: Session, evidence: Evidence) -> bool:
+    """True unless the item is a draft only its candidate may see (the rule: `shared`)."""
+    return bool(session.scalar(sa.select(shared()).where(Evidence.id == evidence.id)))
+
+
+def signed_version(session: Session, user: User,
+                   evidence_id: int) -> Optional[tuple[EvidenceVersion, dt.datetime]]:
+    """The latest version of the item this person signed, and when they signed it."""
+    row = session.execute(
+        sa.select(EvidenceVersion, Signature.signed_at)
+        .join(Signature, sa.and_(Signature.subject_type == "evidence_version",
+                                 Signature.subject_id == EvidenceVersion.id))
+        .where(EvidenceVersion.evidence_id == evidence_id, Signature.signer_id == user.id)
+        .order_by(EvidenceVersion.number.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else None
+
+
 def load_enrolment(session: Session, user: User, enrolment_id: int, allowed: Iterable[Reach],
-                   today: dt.date) -> tuple[Enrolment, Reach]:
+                   today: When) -> tuple[Enrolment, Reach]:
     """The enrolment and the person's reach, or 404 when the reach is not among those allowed."""
     enrolment = session.get(Enrolment, enrolment_id)
     if enrolment is None:
@@ -72,8 +107,8 @@ def load_enrolment(session: Session, user: User, enrolment_id: int, allowed: Ite
 
 
 def load_evidence(session: Session, user: User, evidence_id: int, allowed: Iterable[Reach],
-                  today: dt.date) -> tuple[Evidence, Reach]:
-    """An evidence item and the person's reach into its enrolment, or 404."""
+                  today: When) -> tuple[Evidence, Reach]:
+    """An item and the person's reach into its enrolment, or 404 (drafts, former supervisors)."""
     evidence = session.get(Evidence, evidence_id)
     if evidence is None:
         abort(404)
@@ -82,7 +117,55 @@ def load_evidence(session: Session, user: User, evidence_id: int, allowed: Itera
     level = reach(session, user, enrolment, today)
     if level not in set(allowed):
         abort(404)
+    if level is not Reach.OWNER:
+        if not is_shared(session, evidence):
+            abort(404)
+        if level is Reach.SUPERVISOR_READONLY and signed_version(session, user, evidence.id) is None:
+            abort(404)
     return evidence, level
+
+
+def load_attachment(session: Session, user: User, attachment_id: int, allowed: Iterable[Reach],
+                    today: When) -> tuple[Attachment, Evidence, Reach]:
+    """A file, its item and the reach, or 404; a former supervisor gets only files they signed with."""
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    evidence, level = load_evidence(session, user, attachment.evidence_id, allowed, today)
+    if level is Reach.SUPERVISOR_READONLY:
+        signed = signed_version(session, user, evidence.id)
+        if signed is None or attachment.uploaded_at > signed[1]:
+            abort(404)
+    return attachment, evidence, level
+
+
+def signed_stage(session: Session, user: User, enrolment_id: int, stage_code: str) -> bool:
+    """True when the person signed this stage's sign-off."""
+    return session.scalar(sa.select(sa.exists().where(
+        Signature.subject_type == "stage_signoff", Signature.signer_id == user.id,
+        Signature.subject_id == StageSignOff.id, StageSignOff.enrolment_id == enrolment_id,
+        StageSignOff.stage_code == stage_code))) or False
+
+
+def load_stage(session: Session, user: User, enrolment_id: int, stage_code: str,
+               allowed: Iterable[Reach], today: When) -> tuple[Enrolment, Reach]:
+    """An enrolment for one stage's page; a former supervisor only for a stage they signed off."""
+    enrolment, level = load_enrolment(session, user, enrolment_id, allowed, today)
+    if level is Reach.SUPERVISOR_READONLY and not signed_stage(session, user, enrolment.id,
+                                                               stage_code):
+        abort(404)
+    return enrolment, level
+
+
+def load_signoff(session: Session, user: User, signoff_id: int, allowed: Iterable[Reach],
+                 today: When) -> tuple[StageSignOff, Reach]:
+    """A stage sign-off record and the reach, with the same rule as `load_stage`."""
+    record = session.get(StageSignOff, signoff_id)
+    if record is None:
+        abort(404)
+    _enrolment, level = load_stage(session, user, record.enrolment_id, record.stage_code,
+                                   allowed, today)
+    return record, level
 
 
 def current_enrolment(session: Session, candidate: User) -> Optional[Enrolment]:

@@ -14,6 +14,7 @@ from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, r
                                  run_state_machine_as_test)
 
 from roadmap.accounts.models import Role
+from roadmap.clock import start_of_day
 from roadmap.accounts.service import create_user
 from roadmap.audit.verify import verify
 from roadmap.cohorts.models import Enrolment
@@ -135,8 +136,8 @@ def test_signed_content_never_changes(session, team, make_item):
             """The backup leaves; the stranger becomes the backup; the old backup is a stranger."""
             old = session.scalar(sa.select(SupervisorAssignment).where(
                 SupervisorAssignment.enrolment_id == self.enrolment.id,
-                SupervisorAssignment.kind == "backup", SupervisorAssignment.ends_on.is_(None)))
-            old.starts_on, old.ends_on = dt.date(2026, 1, 1), TODAY - dt.timedelta(days=1)
+                SupervisorAssignment.kind == "backup", SupervisorAssignment.ended_at.is_(None)))
+            old.starts_on, old.ended_at = dt.date(2026, 1, 1), start_of_day(TODAY)
             session.add(SupervisorAssignment(enrolment_id=self.enrolment.id, kind="backup",
                                              supervisor_id=self.people["stranger"].id,
                                              starts_on=TODAY))

@@ -44,7 +44,8 @@ def test_an_ended_assignment_cannot_sign(session, team, make_item):
     import datetime as dt
     from roadmap.supervision.models import SupervisorAssignment
     session.execute(sa.update(SupervisorAssignment).where(
-        SupervisorAssignment.supervisor_id == team.backup.id).values(ends_on=dt.date(2026, 5, 1)))
+        SupervisorAssignment.supervisor_id == team.backup.id)
+        .values(ended_at=dt.datetime(2026, 5, 1, 23, tzinfo=dt.timezone.utc)))
     session.commit()
     item = make_item("cbd")
     with pytest.raises(NotAllowed):

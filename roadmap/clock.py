@@ -1,0 +1,52 @@
+"""The one clock: now in UTC, today in England, and where a day begins and ends."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Union
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def now() -> dt.datetime:
+    """The current moment, timezone-aware, in UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def today() -> dt.date:
+    """Today in England."""
+    return now().astimezone(LONDON).date()
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """The moment a day begins in England, in UTC (midnight, whatever the clocks did)."""
+    return dt.datetime.combine(day, dt.time(), LONDON).astimezone(dt.timezone.utc)
+
+
+def day_of(moment: dt.datetime) -> dt.date:
+    """The day in England a moment falls on."""
+    return moment.astimezone(LONDON).date()
+
+
+def moment(on: Union[dt.date, dt.datetime]) -> dt.datetime:
+    """The moment a question about "on this day" is asked at: now, clamped into the day.
+
+    Today means now (so a supervisor replaced this morning is not current this afternoon);
+    a later day means its first moment; an earlier day its last, so whatever ended during
+    it is over by then. A datetime is taken as it is.
+    """
+    if isinstance(on, dt.datetime):
+        return on
+    last = start_of_day(on + dt.timedelta(days=1)) - dt.timedelta(microseconds=1)
+    return min(max(now(), start_of_day(on)), last)
+
+
+def long_date(day: dt.date) -> str:
+    """A date as the NHS style guide writes it, e.g. 3 March 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def in_words(at: dt.datetime) -> str:
+    """A moment as people in England read it, e.g. 3 March 2026, 14:05."""
+    local = at.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y, %H:%M}"
