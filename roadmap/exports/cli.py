@@ -74,7 +74,9 @@ def worker() -> None:
     """Run the export job worker (huey consumer) until stopped with Ctrl-C or SIGTERM."""
     from huey.consumer import Consumer
 
-    from roadmap.exports.jobs import queue
+    from roadmap.exports.jobs import queue, sweep
 
+    app = current_app._get_current_object()
+    sweep(app)  # jobs left "running" by a worker that died
     # One job at a time: each job already uses every core for its parts.
-    Consumer(queue(current_app._get_current_object()), workers=1, worker_type="thread").run()
+    Consumer(queue(app), workers=1, worker_type="thread").run()

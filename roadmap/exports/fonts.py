@@ -50,6 +50,8 @@ FALLBACKS = (
         "Ethiopic", "Armenian", "Georgian", "Thaana")),
     Family("Roadmap CJK", "opentype/noto/NotoSansCJK-Regular.ttc",
            "opentype/noto/NotoSansCJK-Bold.ttc"),
+    # Pango lays out emoji in their own runs under fontconfig's "emoji" family, which Debian
+    # maps to this same installed file; the declared face covers the rest of its characters.
     Family("Roadmap Emoji", "truetype/noto/NotoColorEmoji.ttf"),
     _noto("Symbols"), _noto("Symbols2", bold=False), _noto("Math", bold=False),
 )
@@ -75,24 +77,25 @@ class Face:
 
 def faces(folder: Path) -> list[Face]:
     """Every face to declare: the required ones always, the others when installed."""
-    found = []
+    found, missing = [], []
     for family in (SANS, MONO, *FALLBACKS):
         for bold, name in ((False, family.regular), (True, family.bold)):
-            if name is None:
-                continue
-            path = Path(folder) / name
-            if family.required or path.is_file():
+            path = Path(folder) / name if name else None
+            if path is not None and (family.required or path.is_file()):
                 found.append(Face(family.name, bold, path))
-            elif not bold:
-                _missing(str(path))
+            elif path is not None and not bold:
+                missing.append(name)
+    if missing:
+        _missing(str(folder), tuple(missing))
     return found
 
 
 @lru_cache(maxsize=None)
-def _missing(path: str) -> None:
-    """Say once per process that a font is not installed: its characters print as U+FFFD."""
-    log.warning("font %s is not installed (scripts/system-packages installs it): the "
-                "characters only it has print as %s", path, PLACEHOLDER)
+def _missing(folder: str, names: tuple[str, ...]) -> None:
+    """Say once per process which fonts are not installed: their characters print as U+FFFD."""
+    log.warning("%d fonts are not installed in %s (scripts/system-packages installs them), "
+                "so the characters only they have print as %s: %s", len(names), folder,
+                PLACEHOLDER, ", ".join(Path(name).stem for name in names))
 
 
 def _chain(first: str) -> str:
