@@ -19,7 +19,7 @@ from typing import Optional
 
 from PIL import Image, ImageOps
 
-from roadmap.storage.base import Store, checked
+from roadmap.storage.base import MissingObject, Store, checked
 from roadmap.storage.local import write_atomically
 
 MAX_PIXELS = 40_000_000  # beyond any phone's photo; a decompression bomb is far beyond that
@@ -65,7 +65,10 @@ def print_copy(store: Store, key: str, image_dir: Path, filename: str = "") -> O
     except FileNotFoundError:
         pass
     try:
-        data = store.get(key)
+        try:
+            data = store.get(key)
+        except MissingObject:
+            raise LookupError("the file is not in the attachment store") from None
         if hashlib.sha256(data).hexdigest() != key:
             raise ValueError("the stored file is not the one that was uploaded")
         picture, kind = _decode(data)
