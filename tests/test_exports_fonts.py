@@ -131,3 +131,19 @@ def test_no_text_at_all_fails_a_render(app, words):
                                          f"<code>{safe}</code></p>", words, words, shared=True)
         part = renderer(portfolio.styles(setup)).render(html)
     assert part.pages >= 1
+
+
+def test_a_one_off_document_declares_only_the_fonts_its_text_needs(app):
+    """The verification statement renders alone: it copies the CJK font only for CJK text."""
+    from roadmap.exports.render import render
+
+    with app.test_request_context():
+        setup = portfolio.setup()
+        for name, families in (("Jo Candidate", set()), (f"名前 Jo{NO_FONT_HAS}", {"CJK"})):
+            html = portfolio.document(setup, f"<h1>{escape(name)}</h1>", name, "Statement")
+            declared = set(re.findall(r'font-family: "Roadmap ([^"]+)"; (?:font-weight: bold; )?src',
+                                      html))
+            assert declared == {"Sans", "Mono", *families}
+            reader, text = _text(render(html, (portfolio.ASSETS / "print.css").as_uri(),
+                                        setup.roots).pdf)
+            assert name.replace(NO_FONT_HAS, "\ufffd\ufffd") in text

@@ -102,15 +102,35 @@ def _chain(first: str) -> str:
     return ", ".join(f'"{name}"' for name in (first, *(f.name for f in FALLBACKS)))
 
 
-def css(folder: Path) -> str:
-    """The @font-face rules, and the fallback chain on everything the print stylesheet sets."""
+def css(folder: Path, text: Optional[str] = None) -> str:
+    """The @font-face rules, and the fallback chain on everything the print stylesheet sets.
+
+    `text`: a one-off document (a statement) declares only the fallbacks its characters need,
+    since WeasyPrint copies every declared file before the layout (CJK alone is 40 MB). The
+    parts of a portfolio share one declaration of them all, parsed once per process.
+    """
+    declared = faces(folder)
+    if text is not None:
+        needed = _needed(declared, text)
+        declared = [face for face in declared if face.family in needed]
     rules = [f'@font-face {{ font-family: "{face.family}";'
              f'{" font-weight: bold;" if face.bold else ""} src: url("{face.path.as_uri()}"); }}'
-             for face in faces(folder)]
+             for face in declared]
     sans, mono = _chain(SANS.name), _chain(MONO.name)
     rules += [f"html {{ font-family: {sans}; }}", f"code, .hash {{ font-family: {mono}; }}",
               f"@page {{ @bottom-left {{ font-family: {sans}; }} }}"]
     return "\n".join(rules)
+
+
+def _needed(declared: list[Face], text: str) -> set[str]:
+    """The families that print some character of the text, first in the chain first."""
+    needed, left = {SANS.name, MONO.name}, {ord(ch) for ch in set(text)}
+    for face in declared:
+        covers = left & _file_cmap(face.path)
+        if covers:
+            needed.add(face.family)
+            left -= covers
+    return needed
 
 
 def files(folder: Path) -> list[str]:
@@ -130,6 +150,14 @@ def _cmap(path: str, _stamp: tuple[int, float]) -> frozenset[int]:
         return frozenset()
 
 
+def _file_cmap(path: Path) -> frozenset[int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return frozenset()
+    return _cmap(str(path), (stat.st_size, stat.st_mtime))
+
+
 @lru_cache(maxsize=4)
 def coverage(folder: Path) -> frozenset[int]:
     """Every code point the declared fonts can print, plus those that need no glyph.
@@ -138,11 +166,7 @@ def coverage(folder: Path) -> frozenset[int]:
     """
     found: set[int] = set()
     for face in faces(folder):
-        try:
-            stat = face.path.stat()
-        except OSError:
-            continue
-        found |= _cmap(str(face.path), (stat.st_size, stat.st_mtime))
+        found |= _file_cmap(face.path)
     found -= {*range(0x00, 0x20), *range(0x7F, 0xA0), *map(ord, _BREAKS)}
     found |= {code for first, last in _NO_GLYPH for code in range(first, last + 1)}
     return frozenset(found)

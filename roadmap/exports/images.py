@@ -19,7 +19,7 @@ from typing import Optional
 
 from PIL import Image, ImageOps
 
-from roadmap.storage.base import MissingObject, Store, checked
+from roadmap.storage.base import MissingObject, StorageError, Store, checked
 from roadmap.storage.local import write_atomically
 
 MAX_PIXELS = 40_000_000  # beyond any phone's photo; a decompression bomb is far beyond that
@@ -57,8 +57,10 @@ def print_copy(store: Store, key: str, image_dir: Path, filename: str = "") -> O
 
     None means the PDF shows a box naming the file; why is logged for the export's log.
     """
-    key = checked(key)
-    target = Path(image_dir) / key[:2] / f"{key}.{VERSION}"
+    try:
+        target = Path(image_dir) / key[:2] / f"{checked(key)}.{VERSION}"
+    except ValueError as error:
+        return _left_out(filename, key, error)
     try:
         os.utime(target)  # made before, and now recently used
         return target
@@ -74,11 +76,16 @@ def print_copy(store: Store, key: str, image_dir: Path, filename: str = "") -> O
         picture, kind = _decode(data)
         buffer = io.BytesIO()
         picture.save(buffer, format=kind, **({"quality": 88} if kind == "JPEG" else {}))
+    except StorageError:
+        raise  # the store is down for now: the export fails and says "try again", no box
     except Exception as error:  # noqa: BLE001 - any failure to read user bytes means the box
-        log.warning("image %r (%s) is left out of the PDF: %s", filename, key[:12], error)
-        return None
+        return _left_out(filename, key, error)
     write_atomically(target, buffer.getvalue())
     return target
+
+
+def _left_out(filename: str, key: str, error: Exception) -> None:
+    log.warning("image %r (%s) is left out of the PDF: %s", filename, key[:12], error)
 
 
 def prune(image_dir: Path, max_age_days: float = 1) -> int:

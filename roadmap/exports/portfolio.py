@@ -76,7 +76,7 @@ def document(setup_: Setup, body: str, footer: str, title: str, shared: bool = F
     `shared`: leave the fonts and stylesheet out, the renderer brings them (styles()). Any
     character no declared font has becomes U+FFFD here, so no text can fail the layout.
     """
-    font_css = None if shared else Markup(fonts.css(setup_.font_dir))
+    font_css = None if shared else Markup(fonts.css(setup_.font_dir, body + footer + title))
     html = render_template("exports/_document.html", body=Markup(body), footer=footer,
                            title=title, font_css=font_css)
     return fonts.printable(html, setup_.font_dir)
