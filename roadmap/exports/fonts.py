@@ -3,7 +3,7 @@
 Every face is declared with @font-face and read through the renderer's fenced fetcher, which
 serves these files and nothing else from the font folder. A character that none of them
 covers is replaced before layout by U+FFFD, a visible placeholder, so no text a person types
-can fail an export. Nothing here knows Flask: worker processes import it with the renderer.
+can fail an export. Nothing here knows Flask.
 """
 from __future__ import annotations
 

@@ -131,8 +131,12 @@ def _check_alive(app: Flask, job_id: str, state: dict[str, Any]) -> dict[str, An
         return state
     log.warning("export %s: no heartbeat for %.0f s, its worker has stopped: marked failed",
                 job_id[:8], time.time() - _last_heard(path))
-    return update(app, job_id, state="failed", message=STOPPED_MESSAGE.format(job_id=job_id[:8]),
-                  finished_at=utcnow().isoformat())
+    failed = {"state": "failed", "message": STOPPED_MESSAGE.format(job_id=job_id[:8]),
+              "finished_at": utcnow().isoformat()}
+    try:
+        return update(app, job_id, **failed)
+    except (OSError, ValueError):  # pruned meanwhile: say so all the same
+        return {**state, **failed}
 
 
 def sweep(app: Flask) -> int:
