@@ -36,8 +36,9 @@ DEFAULTS: dict[str, Any] = {
     "S3_ENDPOINT_URL": None,  # an S3-compatible service (MinIO, Ceph); None: AWS
     "S3_REGION": None,  # None: boto3's own (AWS_DEFAULT_REGION, the profile)
     "EXPORT_DIR": None,  # export jobs, their files and the rendered-part cache; None: instance/exports
-    "EXPORT_FONT_DIR": None,  # the DejaVu TTF files (Debian fonts-dejavu-core); None: its folder
+    "EXPORT_FONT_DIR": None,  # where Debian puts the DejaVu and Noto fonts; None: /usr/share/fonts
     "EXPORT_WORKERS": 0,  # processes that render PDF parts at once; 0: one per core
+    "EXPORT_HEARTBEAT_SECONDS": 60,  # a running export not heard of for this long has failed
     "REDIS_URL": None,  # export queue and rate limits on Redis; None: SQLite queue, per-process limits
     "RATE_LIMIT_PREFIX": "roadmap-limits",  # Redis key prefix of the rate limits (one per deployment)
     "PROXY_HOPS": 0,  # load balancers in front that set X-Forwarded-*; 0: trust no such header
@@ -51,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
 _BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE"}
 _INTEGER = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "INVITATION_DAYS",
             "PASSWORD_RESET_HOURS", "REAUTH_MINUTES", "EXPORT_WORKERS",
+            "EXPORT_HEARTBEAT_SECONDS",
             "PROXY_HOPS", "WORKERS", "THREADS"}
 _WEAK_SECRETS = {None, "", "dev", "change-me", "secret", "development"}
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
+import time
 import zipfile
 
 import pytest
@@ -184,3 +187,80 @@ def test_job_ids_are_unguessable_and_checked(app, client, login, team):
     login(client, team.candidate)
     for job_id in ("../../etc", "short", "A" * 32):
         assert client.get(f"/exports/{job_id}").status_code == 404
+
+
+def _unqueued(monkeypatch):
+    """Jobs are created but no worker runs them (as when the worker is killed mid-export)."""
+    monkeypatch.setattr(jobs, "queue", lambda app=None: type("Q", (), {
+        "enqueue": staticmethod(lambda task: None)})())
+    monkeypatch.setattr(jobs, "task", lambda app: type("T", (), {"s": staticmethod(lambda j: j)}))
+
+
+def _silence(app, job_id, seconds):
+    """Nothing has touched the job for this long: no progress, no heartbeat."""
+    then = time.time() - seconds
+    for name in ("status.json", "heartbeat"):
+        path = jobs.folder(app, job_id) / name
+        if path.exists():
+            os.utime(path, (then, then))
+
+
+def test_a_job_whose_worker_died_fails_and_offers_to_start_again(app, client, login, team,
+                                                                 portfolio_with_image,
+                                                                 monkeypatch):
+    with monkeypatch.context() as patched:
+        _unqueued(patched)
+        login(client, team.candidate)
+        job_page = _start(client, team.enrolment.id)
+    job_id = job_page.rsplit("/", 1)[1]
+    jobs.update(app, job_id, state="running", percent=40, message="Laid out 4 of 10 parts")
+    timeout = app.config["EXPORT_HEARTBEAT_SECONDS"]
+    _silence(app, job_id, timeout - 5)  # slow, but heard of recently enough
+    assert client.get(job_page).headers["Refresh"] == "2"
+    _silence(app, job_id, timeout + 1)  # the worker was killed
+    page = client.get(job_page)
+    assert page.status_code == 200 and "Refresh" not in page.headers
+    html = page.get_data(as_text=True)
+    assert "The export could not be finished" in html and "stopped before it was finished" in html
+    form = re.search(r'<form method="post" action="([^"]+)">\s*<input type="hidden" '
+                     r'name="csrf_token" value="[^"]*">\s*<button[^>]*>Try again</button>', html)
+    assert form and form[1] == f"/exports/enrolment/{team.enrolment.id}/pdf"
+    again = client.post(form[1])
+    assert again.status_code == 302 and again.headers["Location"] != job_page
+    assert b"Your download is ready" in client.get(again.headers["Location"]).data
+    assert _download(client, again.headers["Location"]).data.startswith(b"%PDF-")
+    assert b"could not be finished" in client.get(job_page).data  # the old job stays failed
+
+
+def test_the_worker_sweeps_up_jobs_a_dead_worker_left_running(app, client, login, team,
+                                                              monkeypatch):
+    with monkeypatch.context() as patched:
+        _unqueued(patched)
+        login(client, team.candidate)
+        job_ids = [_start(client, team.enrolment.id).rsplit("/", 1)[1] for _ in range(2)]
+    for job_id in job_ids:
+        jobs.update(app, job_id, state="running")
+    _silence(app, job_ids[0], app.config["EXPORT_HEARTBEAT_SECONDS"] + 1)
+    assert jobs.sweep(app) == 1
+    states = [json.loads((jobs.folder(app, j) / "status.json").read_text())["state"]
+              for j in job_ids]
+    assert states == ["failed", "running"]
+
+
+def test_a_running_job_beats_while_a_long_step_reports_no_progress(app, client, login, team,
+                                                                   monkeypatch):
+    app.config["EXPORT_HEARTBEAT_SECONDS"] = 4  # a beat a second
+    beats = []
+
+    def slow(session, enrolment, today, content, progress):
+        started = time.time()
+        time.sleep(2.5)
+        heartbeat = next((portfolio.setup(app).export_dir / "jobs").glob("*/heartbeat"))
+        beats.append(heartbeat.stat().st_mtime - started)
+        return b"%PDF-1.7 stand-in"
+
+    monkeypatch.setattr(portfolio, "export_pdf", slow)
+    login(client, team.candidate)
+    job_page = _start(client, team.enrolment.id)
+    assert b"Your download is ready" in client.get(job_page).data
+    assert beats and beats[0] >= 1.0  # touched during the step, not only before it

@@ -216,8 +216,9 @@ def test_the_pdf_and_zip_of_a_portfolio_with_an_image_work_from_the_bucket(
     images = [image for page in pdf.pages for image in page.images]
     assert len(images) == 1 and images[0].image.size == (2, 2)
     png_key = hashlib.sha256(KEPT_PNG).hexdigest()
-    copy = tmp_path / "exports" / "attachments" / png_key[:2] / png_key
-    assert copy.read_bytes() == KEPT_PNG  # the renderer read a copy under EXPORT_DIR
+    copy = tmp_path / "exports" / "images" / png_key[:2] / f"{png_key}.1"
+    with Image.open(copy) as printed:  # the renderer read a print copy under EXPORT_DIR
+        assert printed.format == "PNG" and printed.size == (2, 2)
     assert not (tmp_path / "local").exists()
 
     archive = zipfile.ZipFile(io.BytesIO(_export(client, team.enrolment.id, "zip")))

@@ -43,7 +43,7 @@ def _signatures(signatures: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def data(session: Session, enrolment: Enrolment, today: dt.date) -> dict[str, Any]:
     """All of a candidate's data for one enrolment, as plain JSON values."""
-    p = gather(session, enrolment, today, portfolio.setup().attachment_dir, content=True)
+    p = gather(session, enrolment, today, None, content=True)
     candidate: User = p["candidate"]
     evidence = {e.id: e for e in session.scalars(
         sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id))}

@@ -80,7 +80,7 @@ def worker() -> None:
     """Run the export job worker (huey consumer) until stopped with Ctrl-C or SIGTERM."""
     from huey.consumer import Consumer
 
-    from roadmap.exports.jobs import queue
+    from roadmap.exports.jobs import queue, sweep
 
     class Announced(Consumer):  # type: ignore[misc]
         """huey's consumer, logging once it is ready: from then on SIGTERM is a clean stop."""
@@ -91,6 +91,8 @@ def worker() -> None:
 
     # Start and stop are worth a line in the log; the root logger stays at WARNING.
     log.setLevel(logging.INFO)
+    app = current_app._get_current_object()
+    sweep(app)  # jobs left "running" by a worker that died
     # One job at a time: each job already uses every core for its parts.
-    Announced(queue(current_app._get_current_object()), workers=1, worker_type="thread").run()
+    Announced(queue(app), workers=1, worker_type="thread").run()
     log.info("export worker stopped")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from roadmap import storage
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
+from roadmap.exports import images
 from roadmap.feedback.models import FeedbackResponse
 from roadmap.framework.models import Capability, Domain, EvidenceType, FrameworkVersion, Stage
 from roadmap.portfolio import definitions
@@ -24,7 +25,6 @@ from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, 
 from roadmap.portfolio.progress import COUNTED_STATUSES, rag, targets
 from roadmap.portfolio.web import STATUS_TAGS
 from roadmap.readers.models import shared
-from roadmap.storage import mirror
 from roadmap.supervision import checklist as checklists, timeline
 from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOff,
                                         SupervisorAssignment)
@@ -68,7 +68,7 @@ def _people(session: Session, enrolment: Enrolment) -> dict[str, Any]:
 
 def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
            types: dict[int, EvidenceType], caps: dict[int, Capability], content: bool,
-           attachment_dir: Path, drafts: bool = True) -> list[dict[str, Any]]:
+           image_dir: Optional[Path], drafts: bool = True) -> list[dict[str, Any]]:
     evidence = session.scalars(sa.select(Evidence).where(
         Evidence.enrolment_id == enrolment.id, sa.true() if drafts else shared())
         .order_by(Evidence.occurred_on, Evidence.id)).all()
@@ -124,18 +124,22 @@ def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
             "versions": [{"number": v.number, "created_at": v.created_at,
                           "content_hash": v.content_hash, "signatures": signatures[v.id]}
                          for v in versions[e.id]],
-            "attachments": [{"filename": a.filename, "media_type": a.media_type,
-                             "size_kb": max(1, round(a.size_bytes / 1024)), "sha256": a.sha256,
-                             "image": _image(a, attachment_dir)} for a in files[e.id]],
+            "attachments": [_attachment(a, image_dir) for a in files[e.id]],
         })
     return found
 
 
-def _image(attachment: Attachment, attachment_dir: Path) -> Optional[str]:
-    """A file:// URI the renderer can read for an image attachment (copied from a bucket)."""
-    if attachment.media_type not in IMAGE_TYPES:
-        return None
-    return mirror.local_copy(storage.current(), attachment.sha256, attachment_dir).as_uri()
+def _attachment(a: Attachment, image_dir: Optional[Path]) -> dict[str, Any]:
+    """An attachment as the PDF lists it. An image gets the file:// URI of its print copy, or,
+    when it cannot be printed, `image_failed` (a box naming it, not a failed export)."""
+    found = {"filename": a.filename, "media_type": a.media_type,
+             "size_kb": max(1, round(a.size_bytes / 1024)), "sha256": a.sha256,
+             "image": None, "image_failed": False}
+    if image_dir is not None and a.media_type in IMAGE_TYPES:
+        copy = images.print_copy(storage.current(), a.sha256, image_dir, a.filename)
+        found["image"] = copy.as_uri() if copy is not None else None
+        found["image_failed"] = copy is None
+    return found
 
 
 def _headings(session: Session, enrolment: Enrolment, version: FrameworkVersion,
@@ -198,10 +202,11 @@ def _timeline(session: Session, enrolment: Enrolment, drafts: bool) -> list[time
     return list(reversed(found))
 
 
-def gather(session: Session, enrolment: Enrolment, today: dt.date, attachment_dir: Path,
+def gather(session: Session, enrolment: Enrolment, today: dt.date, image_dir: Optional[Path],
            content: bool = True, drafts: bool = True) -> dict[str, Any]:
     """The whole portfolio of an enrolment as plain data for the print templates.
 
+    `image_dir`: where print copies of image attachments go (images.folder); None: no images.
     `drafts=False` (an export made by anyone but the candidate) leaves out the candidate's
     private drafts and does not name them on the timeline.
     """
@@ -212,7 +217,7 @@ def gather(session: Session, enrolment: Enrolment, today: dt.date, attachment_di
     types = list(session.scalars(sa.select(EvidenceType).where(
         EvidenceType.framework_version_id == version.id).order_by(EvidenceType.position)))
     items = _items(session, enrolment, version, {t.id: t for t in types},
-                   {c.id: c for c in caps}, content, attachment_dir, drafts)
+                   {c.id: c for c in caps}, content, image_dir, drafts)
     headings, target = _headings(session, enrolment, version, caps, types, items, content)
     used_types = [definitions.short_name(t) for t in types]
     return {**_people(session, enrolment), "enrolment": enrolment, "version": version,

@@ -3,6 +3,11 @@
 No table holds them: a job is a folder under EXPORT_DIR/jobs named by an unguessable id, and
 only the person who asked for it can read it. The queue is SQLite in EXPORT_DIR by default,
 Redis when ROADMAP_REDIS_URL is set; tests run jobs inline (huey's immediate mode).
+
+A running job's worker touches a heartbeat file beside its state. A worker that dies (killed,
+out of memory, its machine restarted) stops touching it: once the job has not been heard of
+for EXPORT_HEARTBEAT_SECONDS it counts as failed, whoever looks first (its page, or a worker
+before its next job), and its page offers to start it again.
 """
 from __future__ import annotations
 
@@ -14,15 +19,19 @@ import os
 import re
 import secrets
 import shutil
+import threading
+import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from flask import Flask, current_app, g
 from huey import Huey, RedisHuey, SqliteHuey
 
 from roadmap import storage
 from roadmap.db import database, utcnow, write_intent
+from roadmap.exports import images
 from roadmap.exports.portfolio import setup
 from roadmap.storage import mirror
 
@@ -30,6 +39,9 @@ KINDS = {"pdf": ("portfolio.pdf", "application/pdf"), "zip": ("portfolio.zip", "
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
 FAILED_MESSAGE = ("The export could not be finished. Nothing was lost: try again, and if it "
                   "fails again tell your training hub, quoting reference {job_id}.")
+STOPPED_MESSAGE = ("The export stopped before it was finished: the program making it stopped. "
+                   "Nothing was lost: try again, and if it fails again tell your training hub, "
+                   "quoting reference {job_id}.")
 log = logging.getLogger(__name__)
 
 
@@ -66,6 +78,7 @@ def prune(app: Flask, keep: dt.timedelta = dt.timedelta(hours=24)) -> None:
             continue
     setup(app).cache.prune()
     mirror.prune(storage.current(app), setup(app).export_dir)
+    images.prune(setup(app).image_dir)
 
 
 def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool,
@@ -85,14 +98,83 @@ def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool
 
 
 def read(app: Flask, job_id: str, user_id: int) -> Optional[dict[str, Any]]:
-    """A job's state, if the id is well formed, the job exists and is this person's."""
+    """A job's state, if the id is well formed, the job exists and is this person's.
+
+    A running job whose worker has died is marked failed here, when it is looked at.
+    """
     if not _JOB_ID.match(job_id or ""):
         return None
     try:
         state = json.loads((folder(app, job_id) / "status.json").read_text())
     except (OSError, ValueError):
         return None
-    return state if state.get("user_id") == user_id else None
+    return _check_alive(app, job_id, state) if state.get("user_id") == user_id else None
+
+
+def _timeout(app: Flask) -> float:
+    return max(float(app.config.get("EXPORT_HEARTBEAT_SECONDS") or 60), 4.0)
+
+
+def _last_heard(path: Path) -> float:
+    """When the job's worker last showed it was alive: its heartbeat, or its last progress."""
+    found = []
+    for name in ("heartbeat", "status.json"):
+        try:
+            found.append((path / name).stat().st_mtime)
+        except OSError:
+            continue
+    return max(found, default=0.0)
+
+
+def _check_alive(app: Flask, job_id: str, state: dict[str, Any]) -> dict[str, Any]:
+    """The state, or, if the job runs but its worker has not been heard of for too long, failed."""
+    path = folder(app, job_id)
+    if state.get("state") != "running" or time.time() - _last_heard(path) < _timeout(app):
+        return state
+    log.warning("export %s: no heartbeat for %.0f s, its worker has stopped: marked failed",
+                job_id[:8], time.time() - _last_heard(path))
+    failed = {"state": "failed", "message": STOPPED_MESSAGE.format(job_id=job_id[:8]),
+              "finished_at": utcnow().isoformat()}
+    try:
+        return update(app, job_id, **failed)
+    except (OSError, ValueError):  # pruned meanwhile: say so all the same
+        return {**state, **failed}
+
+
+def sweep(app: Flask) -> int:
+    """Mark failed every running job whose worker has died; how many there were."""
+    failed = 0
+    for status in (setup(app).export_dir / "jobs").glob("*/status.json"):
+        try:
+            state = json.loads(status.read_text())
+        except (OSError, ValueError):
+            continue
+        failed += _check_alive(app, status.parent.name, state) is not state
+    return failed
+
+
+@contextmanager
+def _heartbeat(path: Path, interval: float) -> Iterator[None]:
+    """Touch the job's heartbeat file every `interval` seconds from a thread of its own, so a
+    long step of the layout still shows the worker is alive; it stops with the process."""
+    beat, stop = path / "heartbeat", threading.Event()
+
+    def beating() -> None:
+        while True:
+            try:
+                beat.touch()
+            except OSError:  # the job's folder was pruned meanwhile
+                return
+            if stop.wait(interval):
+                return
+
+    thread = threading.Thread(target=beating, name="export-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def output(app: Flask, job_id: str) -> Path:
@@ -107,6 +189,7 @@ def run(app: Flask, job_id: str) -> None:
     from roadmap.exports import archive, portfolio
     from roadmap.web.views import today
 
+    sweep(app)  # jobs a dead worker left running, before this one starts
     path = folder(app, job_id)
     handler = logging.FileHandler(path / "log.txt")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -122,7 +205,7 @@ def run(app: Flask, job_id: str) -> None:
 
     reading = write_intent.set(False)  # a job only reads; inline (tests) it must not queue
     try:                                # behind the request's own write lock
-        with app.app_context():
+        with _heartbeat(path, _timeout(app) / 4), app.app_context():
             session = database(app).sessions()
             try:
                 enrolment = session.get(Enrolment, state["enrolment_id"])

@@ -16,21 +16,17 @@ from flask import Flask, current_app, render_template
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from roadmap import storage
 from roadmap.cohorts.models import Enrolment
-from roadmap.exports import parallel
+from roadmap.exports import fonts, images, parallel
 from roadmap.exports.gather import gather
 from roadmap.exports.join import Joiner, offsets
 from roadmap.exports.render import Rendered, Styles, render, renderer
-from roadmap.storage import mirror
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 ITEMS_PER_PART = 6
 EVENTS_PER_PART = 120
 IMAGE_COST = 8000  # an image attachment lays out about as slowly as 8,000 characters of text
 TOC_ENTRIES_PER_PAGE = 50  # contents entries on a page, for the first estimate of its length
-DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-FONTS = {"sans": "DejaVuSans.ttf", "sans_bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
 Progress = Callable[[int, str], None]  # percent, what is happening
 
 
@@ -40,22 +36,27 @@ class Setup:
 
     export_dir: Path
     font_dir: Path
-    attachment_dir: Path
     workers: int
 
     @property
+    def image_dir(self) -> Path:
+        """The print copies of image attachments (the renderer reads these, not the originals)."""
+        return images.folder(self.export_dir)
+
+    @property
     def roots(self) -> list[str]:
-        """The only folders the renderer may read."""
-        return [str(ASSETS), str(self.font_dir), str(self.attachment_dir)]
+        """The only folders and files the renderer may read: ours, and the fonts we declare."""
+        return [str(ASSETS), *fonts.files(self.font_dir), str(self.image_dir)]
 
     @property
     def cache(self) -> parallel.PartCache:
         """Rendered parts by content hash."""
         return parallel.PartCache(self.export_dir / "cache")
 
-    def font(self, name: str) -> Path:
-        """A shipped font file."""
-        return self.font_dir / FONTS[name]
+    @property
+    def stamp_font(self) -> Path:
+        """The font of the page numbers stamped on the joined PDF."""
+        return self.font_dir / fonts.SANS.regular
 
 
 def setup(app: Optional[Flask] = None) -> Setup:
@@ -63,33 +64,27 @@ def setup(app: Optional[Flask] = None) -> Setup:
     app = app or current_app
     config = app.config
     instance = Path(app.instance_path)
-    export_dir = Path(config.get("EXPORT_DIR") or instance / "exports")
     return Setup(
-        export_dir=export_dir,
-        font_dir=Path(config.get("EXPORT_FONT_DIR") or DEFAULT_FONT_DIR),
-        # The local store's folder, or copies of a bucket's images under export_dir.
-        attachment_dir=mirror.folder_for(storage.current(app), export_dir),
+        export_dir=Path(config.get("EXPORT_DIR") or instance / "exports"),
+        font_dir=Path(config.get("EXPORT_FONT_DIR") or fonts.DEFAULT_DIR),
         workers=int(config.get("EXPORT_WORKERS") or os.cpu_count() or 1))
 
 
 def document(setup_: Setup, body: str, footer: str, title: str, shared: bool = False) -> str:
     """A part's whole HTML: fonts, stylesheet, the running name for the footer, the body.
 
-    `shared`: leave the fonts and stylesheet out, the renderer brings them (styles()).
+    `shared`: leave the fonts and stylesheet out, the renderer brings them (styles()). Any
+    character no declared font has becomes U+FFFD here, so no text can fail the layout.
     """
-    fonts = None if shared else {name: setup_.font(name).as_uri() for name in FONTS}
-    return render_template("exports/_document.html", body=Markup(body), footer=footer, title=title,
-                           fonts=fonts)
+    font_css = None if shared else Markup(fonts.css(setup_.font_dir, body + footer + title))
+    html = render_template("exports/_document.html", body=Markup(body), footer=footer,
+                           title=title, font_css=font_css)
+    return fonts.printable(html, setup_.font_dir)
 
 
 def styles(setup_: Setup) -> Styles:
     """The fonts and print stylesheet every part shares, parsed once per rendering process."""
-    faces = "\n".join(f'@font-face {{ font-family: "{family}";{weight} src: url("{uri}"); }}'
-                      for family, weight, uri in (
-                          ("Roadmap Sans", "", setup_.font("sans").as_uri()),
-                          ("Roadmap Sans", " font-weight: bold;", setup_.font("sans_bold").as_uri()),
-                          ("Roadmap Mono", "", setup_.font("mono").as_uri())))
-    return Styles(css=(faces, (ASSETS / "print.css").read_text()),
+    return Styles(css=(fonts.css(setup_.font_dir), (ASSETS / "print.css").read_text()),
                   base_url=(ASSETS / "print.css").as_uri(), roots=tuple(setup_.roots))
 
 
@@ -188,7 +183,7 @@ def export_pdf(session: Session, enrolment: Enrolment, today: dt.date, content: 
     style = styles(setup_)
     parallel.start(setup_.workers, style)  # the workers start while the database is read
     report(2, "Reading the portfolio")
-    p = gather(session, enrolment, today, setup_.attachment_dir, content, drafts=drafts)
+    p = gather(session, enrolment, today, setup_.image_dir, content, drafts=drafts)
     name = p["candidate"].full_name
     bodies = parts(p)
     htmls = [document(setup_, body, name, f"Portfolio of {name}", shared=True) for body in bodies]
@@ -202,7 +197,7 @@ def export_pdf(session: Session, enrolment: Enrolment, today: dt.date, content: 
     toc = Contents(setup_, style, name, rendered[0], rendered[1:])
     toc.start(setup_.workers)
     joiner.add(1, toc.result())
-    pdf = joiner.finish(setup_.font("sans"), f"Portfolio of {name}", name)
+    pdf = joiner.finish(setup_.stamp_font, f"Portfolio of {name}", name)
     report(100, "Ready")
     return pdf
 
@@ -211,7 +206,7 @@ def single_pass_pdf(session: Session, enrolment: Enrolment, today: dt.date,
                     setup_: Optional[Setup] = None) -> bytes:
     """The same content in one WeasyPrint pass, no parts, no cache: the benchmark's baseline."""
     setup_ = setup_ or setup()
-    p = gather(session, enrolment, today, setup_.attachment_dir, True)
+    p = gather(session, enrolment, today, setup_.image_dir, True)
     bodies = [render_template("exports/matrix.html", p=p),
               render_template("exports/headings.html", p=p),
               render_template("exports/items.html", p=p, first=True, items=p["items"]),

@@ -61,7 +61,10 @@ class _Problems(logging.Handler):
         self.thread = threading.get_ident()  # renders in other threads log their own problems
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread:
+        # A character that no font has is drawn as the font's .notdef box: a visible
+        # placeholder, not a failed load. fonts.printable replaces such characters before
+        # the layout; any that still slips through (a font's own gap) must not fail the export.
+        if record.thread == self.thread and not str(record.msg).startswith(".notdef glyph"):
             self.messages.append(record.getMessage())
 
 

@@ -43,6 +43,30 @@ def test_candidate_asks_for_the_pdf_and_gets_a_download(page: Page, sign_in: Cal
     expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
 
 
+def test_a_failed_export_offers_to_try_again(page: Page, sign_in: Callable[..., Page], team: Any,
+                                           make_item: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The failed page (an error summary and a Try again button) and the new job it starts."""
+    from roadmap.exports import portfolio
+
+    attempts: list[int] = []
+
+    def fails_once(*args: Any, **kwargs: Any) -> bytes:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("the worker stopped")
+        return b"%PDF-1.7 stand-in"
+
+    monkeypatch.setattr(portfolio, "export_pdf", fails_once)
+    make_item("cbd", status="submitted", headings=("1",))
+    sign_in(team.candidate.email)
+    visit(page, f"/exports/enrolment/{team.enrolment.id}")
+    click_and_check(page.get_by_role("button", name="Make the PDF"))
+    expect(page.get_by_role("heading", name="The export could not be finished")).to_be_visible()
+    click_and_check(page.get_by_role("button", name="Try again"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your download is ready")
+    assert len(attempts) == 2
+
+
 def test_verification_pages_are_accessible(page: Page) -> None:
     """The form to type a code, and the answer for a code nobody was given."""
     visit(page, "/verify")
