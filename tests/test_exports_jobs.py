@@ -252,7 +252,7 @@ def test_a_running_job_beats_while_a_long_step_reports_no_progress(app, client, 
     app.config["EXPORT_HEARTBEAT_SECONDS"] = 4  # a beat a second
     beats = []
 
-    def slow(session, enrolment, today, content, progress):
+    def slow(session, enrolment, today, content, progress, **_options):
         started = time.time()
         time.sleep(2.5)
         heartbeat = next((portfolio.setup(app).export_dir / "jobs").glob("*/heartbeat"))
