@@ -229,6 +229,12 @@ def test_a_changed_setting_holds_for_links_already_sent(app, client, session, te
      "Enter the name of your regulator"),
     ({"registration_body": "HCPC", "registration_number": "PH112233"}, "registration_number",
      "Jo Candidate's own registration"),
+    ({"registration_body": "HCPC", "registration_number": "PH\uff11\uff11\uff12\uff12\uff13\uff13"},
+     "registration_number", "Jo Candidate's own registration"),  # full-width digits
+    ({"registration_body": "other", "registration_other": "Health and Care Professions Council",
+      "registration_number": "PH112233"}, "registration_number", "Jo Candidate's own registration"),
+    ({"registration_body": "GMC", "registration_number": "\u0661\u0662\u0663\u0664\u0665\u0666\u0667"},
+     "registration_number", "7 digits"),  # Arabic-Indic digits are not a GMC number
     ({"declaration": None}, "declaration", "you are not the candidate"),
     ({"email": "me@gmail.com"}, "email", "You cannot sign with this address"),
     ({"email": "cand@example.nhs.uk"}, "email", "You cannot sign with this address"),
@@ -276,3 +282,18 @@ def test_only_wpbas_and_only_own_items(app, client, team, make_item, login):
     reflection = make_item("reflection", status="draft")
     login(client, team.candidate)
     assert client.get(f"/feedback/items/{reflection.id}/assessor").status_code == 404
+
+
+def test_a_registration_held_by_another_account_is_theirs_alone(app, client, session, team,
+                                                                 make_item, login, mailbox):
+    # The candidate's own supervisor is registered; an assessor on another address cannot sign
+    # as them by typing their number.
+    team.primary.registration_body, team.primary.registration_number = "GMC", "7012345"
+    session.commit()
+    item = make_item("cot", status="draft")
+    path = _ask(client, team, item, mailbox, login)
+    response = app.test_client().post(path, data=_form(make_item, item, registration_body="GMC",
+                                                       registration_number="7012345"))
+    text = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "belongs to someone with a Roadmap account" in text
+    assert _signatures(session) == 0

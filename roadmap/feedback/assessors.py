@@ -80,10 +80,17 @@ def domains_words(domains: Iterable[str]) -> str:
     return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1]
 
 
-def _registration_key(body: Optional[str], number: Optional[str]) -> Optional[tuple[str, str]]:
+def _number_key(number: Optional[str]) -> str:
+    """A registration number as compared: compatibility forms folded (full-width digits become
+    0-9), white space gone, upper case; the regulator is left out, so naming the candidate's
+    own regulator as "another regulator" does not make their number someone else's."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", number or "")).upper()
+
+
+def _registration_key(body: Optional[str], number: Optional[str]) -> Optional[str]:
     if not body or not number:
         return None
-    return body.strip().lower(), re.sub(r"\s+", "", number).upper()
+    return _number_key(number) or None
 
 
 def candidate_accounts(session: Session, candidate: User) -> list[User]:
@@ -91,10 +98,18 @@ def candidate_accounts(session: Session, candidate: User) -> list[User]:
     accounts = [candidate]
     key = _registration_key(candidate.registration_body, candidate.registration_number)
     if key is not None:
-        accounts += session.scalars(sa.select(User).where(
-            User.id != candidate.id, sa.func.lower(User.registration_body) == key[0],
-            sa.func.upper(sa.func.replace(User.registration_number, " ", "")) == key[1])).all()
+        accounts += [user for user in registered(session, key) if user.id != candidate.id]
     return accounts
+
+
+def registered(session: Session, number: str) -> list[User]:
+    """Every account whose registration number is this one, whatever regulator it names."""
+    key = _number_key(number)
+    if not key:
+        return []
+    rows = session.scalars(sa.select(User).where(User.registration_number.is_not(None),
+        sa.func.upper(sa.func.replace(User.registration_number, " ", "")) == key)).all()
+    return [user for user in rows if _number_key(user.registration_number) == key]
 
 
 def _is_trainee(session: Session, user_id: int) -> bool:
@@ -137,12 +152,12 @@ def registration_problem(body_code: Optional[str], other_name: Optional[str],
         name = clean_text(other_name, 100)
         if len(name) < 2:
             problems["registration_other"] = "Enter the name of your regulator"
-    cleaned = re.sub(r"[\s]+", "", clean_text(number, 60)).upper()
+    cleaned = _number_key(clean_text(number, 60))
     if body is not OTHER and cleaned.startswith(body.code.upper()):
         cleaned = cleaned[len(body.code):]  # "GMC 1234567" typed whole
     if not cleaned:
         problems["registration_number"] = "Enter your registration number"
-    elif not re.fullmatch(body.pattern, cleaned):
+    elif not re.fullmatch(body.pattern, cleaned, re.ASCII):
         problems["registration_number"] = f"Enter your registration number: {body.example}"
     return problems, name, cleaned
 
@@ -150,5 +165,5 @@ def registration_problem(body_code: Optional[str], other_name: Optional[str],
 def same_registration(candidate_accounts_: Iterable[User], body: str, number: str) -> bool:
     """True when a registration is the candidate's own (or one of their accounts')."""
     key = _registration_key(body, number)
-    return any(_registration_key(a.registration_body, a.registration_number) == key
+    return key is not None and any(_registration_key(a.registration_body, a.registration_number) == key
                for a in candidate_accounts_)

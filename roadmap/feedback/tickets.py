@@ -123,10 +123,16 @@ def _identity(session: Session, candidate: User, ticket: AssessmentTicket,
         identity.get("registration_number"))
     problems.update(found)
     accounts = assessors.candidate_accounts(session, candidate)
+    address = assessors.parse_address(identity.get("email"))
     if not found and assessors.same_registration(accounts, body, number):
         problems["registration_number"] = (f"This is {candidate.full_name}'s own registration. "
                                            "Someone else must assess their work.")
-    address = assessors.parse_address(identity.get("email"))
+    elif not found and any(user.email.lower() not in {address, ticket.invited_email.lower()}
+                           for user in assessors.registered(session, number)):
+        # A registration held by a Roadmap account is that person's: only they sign with it.
+        problems["registration_number"] = ("This registration belongs to someone with a Roadmap "
+                                           "account under another email address. Sign with your "
+                                           "own registration number.")
     if address is None:
         problems["email"] = "Enter your work email address, like name@nhs.net"
     else:
