@@ -328,9 +328,27 @@ def test_file_names_are_cleaned_at_upload(app, client, login, session, team, mak
         assert download.headers["Content-Disposition"] == 'attachment; filename="evil namegnp.png"'
 
 
+@pytest.mark.parametrize("sent, kept", [
+    ("\u202egnp.exe", "gnp.exe.png"),  # a bidi override made "exe.png" look like a picture
+    ("photo.JPG", "photo.JPG.png"),
+    ("photo.PNG", "photo.PNG"),
+    ("x" * 300 + ".pdf", "x" * 146 + ".png"),
+])
+def test_a_kept_name_ends_in_what_the_file_is(app, client, login, session, team, make_item,
+                                              sent, kept):
+    item = make_item("cbd", status="draft")
+    login(client, team.candidate)
+    response = client.post(f"/portfolio/evidence/{item.id}/attachments",
+                           data={"file": (io.BytesIO(_png()), sent)},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert session.scalar(sa.select(Attachment.filename)) == kept
+
+
 @pytest.mark.parametrize("stored, header", [
-    ("report\r\nSet-Cookie: x=1.pdf", 'attachment; filename="report Set-Cookie: x=1.pdf"'),
-    ("名前\n.pdf", "attachment; filename=\" .pdf\"; filename*=UTF-8''%E5%90%8D%E5%89%8D%20.pdf"),
+    ("report\r\nSet-Cookie: x=1.png", 'attachment; filename="report Set-Cookie: x=1.png"'),
+    ("名前\n.png", "attachment; filename=\" .png\"; filename*=UTF-8''%E5%90%8D%E5%89%8D%20.png"),
+    ("scan.pdf", "attachment; filename=scan.pdf.png"),  # the name said PDF; the file is a PNG
 ])
 def test_a_file_stored_with_a_bad_name_still_downloads(app, client, login, session, team,
                                                        make_item, stored, header):

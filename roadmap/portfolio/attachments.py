@@ -21,7 +21,8 @@ from roadmap.audit.service import record
 from roadmap.db import utcnow
 from roadmap.portfolio.content import recipe_of
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceStatus, EvidenceVersion
-from roadmap.portfolio.uploads import ACCEPTED, DOCX, UploadRefused, check, clean_filename
+from roadmap.portfolio.uploads import (ACCEPTED, DOCX, UploadRefused, check, clean_filename,
+                                      kept_name)
 
 __all__ = ["ACCEPTED", "DOCX", "MAX_BYTES", "AttachmentRefused", "add", "remove", "signed_file_ids",
            "why_kept"]
@@ -59,7 +60,7 @@ def add(session: Session, evidence: Evidence, actor: User, filename: str, data: 
         log.exception("attachment %s could not be stored", digest)
         raise AttachmentRefused("The file could not be saved just now. Try again in a few "
                                 "minutes") from None
-    attachment = Attachment(evidence_id=evidence.id, filename=clean_filename(filename),
+    attachment = Attachment(evidence_id=evidence.id, filename=kept_name(filename, kept.media_type),
                             media_type=kept.media_type, size_bytes=len(kept.data), sha256=digest,
                             uploaded_by_id=actor.id)
     session.add(attachment)

@@ -21,7 +21,7 @@ from roadmap.portfolio import attachments, autosave, definitions, forms, service
 from roadmap.portfolio.as_signed import narrow
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceComment, FormSubmission
 from roadmap.portfolio.pid import KIND_LABELS, highlight
-from roadmap.portfolio.uploads import clean_filename
+from roadmap.portfolio.uploads import kept_name
 from roadmap.portfolio.web import absolute, bp, enrolment_or_404, form_key, keeps_work, today
 from roadmap.web.access import roles_required
 from roadmap.readers import service as readers
@@ -311,7 +311,7 @@ def download_attachment(attachment_id: int) -> Response:
         abort(404)
     # Names stored before uploads were cleaned may hold CR, LF or NUL, which no header may.
     response = send_file(body, mimetype=attachment.media_type, as_attachment=True,
-                         download_name=clean_filename(attachment.filename), max_age=0,
+                         download_name=kept_name(attachment.filename, attachment.media_type), max_age=0,
                          conditional=False)
     response.content_length = attachment.size_bytes
     response.headers["X-Content-Type-Options"] = "nosniff"

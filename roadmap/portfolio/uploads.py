@@ -167,6 +167,21 @@ def check(data: bytes) -> CheckedFile:
     return CheckedFile(data, media_type)
 
 
+# The extensions a kept file's name may end in, by what the file really is; the first is added
+# when the name says otherwise ("scan.exe" holding a PNG is kept as "scan.exe.png").
+EXTENSIONS = {"image/png": (".png",), "image/jpeg": (".jpg", ".jpeg"), "application/pdf": (".pdf",),
+              DOCX: (".docx",)}
+
+
+def kept_name(name: Optional[str], media_type: str) -> str:
+    """The cleaned name, ending in an extension that matches what the file really is."""
+    text = clean_filename(name)
+    wanted = EXTENSIONS.get(media_type)
+    if wanted and not text.lower().endswith(wanted):
+        text = clean_filename(text[:MAX_NAME - len(wanted[0])] + wanted[0])
+    return text
+
+
 def clean_filename(name: Optional[str]) -> str:
     """A file name safe to show and to send in a header; "attachment" when nothing is left.
 
