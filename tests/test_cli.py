@@ -252,3 +252,13 @@ def test_export_pdf_exits_0_every_time(runner: Any, app_config: dict[str, Any],
         assert result.returncode == 0, f"run {run + 1}: exit {result.returncode} {result.stderr}"
         assert result.stdout.startswith(f"wrote {out} (") and result.stdout.count("\n") == 1
         assert len(pypdf.PdfReader(out).pages) > 1
+
+
+def test_export_pdf_to_a_missing_folder_says_so_in_one_line(runner: Any, app_config: dict[str, Any],
+                                                             tmp_path: Path) -> None:
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    out = tmp_path / "no-such-folder" / "portfolio.pdf"
+    result = _roadmap(_settings(app_config, tmp_path), tmp_path, "export", "pdf",
+                      "--email", "candidate8@example.nhs.uk", "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"cannot write {out}: the folder" in result.stderr and not out.exists()

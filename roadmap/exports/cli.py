@@ -37,6 +37,8 @@ def _run(kind: str, email: str, out: Path) -> None:
     from roadmap.exports import archive, parallel, portfolio
     from roadmap.web.views import today
 
+    if not out.parent.is_dir():  # said before minutes of rendering, not as a traceback after
+        raise click.ClickException(f"cannot write {out}: the folder {out.parent} does not exist")
     session = database().sessions()
     try:
         enrolment = _enrolment(session, email)
@@ -49,7 +51,10 @@ def _run(kind: str, email: str, out: Path) -> None:
             if kind == "zip":
                 archive.export_zip(session, enrolment, today(), out, progress)
             else:
-                out.write_bytes(portfolio.export_pdf(session, enrolment, today(), True, progress))
+                document = portfolio.export_pdf(session, enrolment, today(), True, progress)
+                out.write_bytes(document)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from None
     finally:
         session.close()
         parallel.shutdown()
