@@ -23,7 +23,8 @@ from tests.conftest import BACKEND, TEST_PASSWORD
 def production_app(app_config, monkeypatch):
     monkeypatch.delenv("ROADMAP_ENV", raising=False)
     settings = {key: value for key, value in app_config.items() if key != "TESTING"}
-    settings.update(ENV="production", SECRET_KEY="a" * 64, WTF_CSRF_ENABLED=True)
+    settings.update(ENV="production", SECRET_KEY="a" * 64, WTF_CSRF_ENABLED=True,
+                    BASE_URL="https://roadmap.test")
     application = create_app(settings)
     yield application
     application.extensions["roadmap.db"].engine.dispose()

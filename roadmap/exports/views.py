@@ -11,6 +11,7 @@ from roadmap.db import get_session
 from roadmap.exports import jobs, verification
 from roadmap.supervision.models import StageSignOff
 from roadmap.web.access import public, roles_required, signed_in
+from roadmap.web.links import absolute_url
 from roadmap.web.reach import Reach, load_enrolment
 from roadmap.web.views import today
 
@@ -85,10 +86,7 @@ def statement(signoff_id: int) -> Response:
     if record is None or record.status != "complete":
         abort(404)
     load_enrolment(session, current_user, record.enrolment_id, STATEMENT_READERS, today())
-    link = url_for("exports.verify", code=record.verification_code, _external=True)
-    base = current_app.config.get("BASE_URL")
-    if base:
-        link = base.rstrip("/") + url_for("exports.verify", code=record.verification_code)
+    link = absolute_url("exports.verify", code=record.verification_code)
     response = make_response(verification.statement_pdf(session, record, link))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (
