@@ -131,3 +131,19 @@ def test_the_device_cookie_is_long_lived_and_out_of_reach_of_scripts(app, make_u
     [device] = [h for h in answer.headers.getlist("Set-Cookie") if h.startswith("roadmap-device=")]
     assert "HttpOnly" in device and "SameSite=Lax" in device and "Path=/" in device
     assert "Max-Age=31536000" in device
+
+
+def test_a_password_reset_lifts_every_hold_on_the_account(app, make_user, mailbox):
+    browser = _owner_browser(app, make_user)
+    for _ in range(throttle.PER_DEVICE):
+        _try(browser, OWNER, "my old password, typed")
+    for address in (HOSPITAL, ELSEWHERE):
+        for _ in range(5):
+            _try(app.test_client(), OWNER, "a wrong guess entirely", address)
+    assert _try(browser, OWNER, TEST_PASSWORD).status_code == 429
+    browser.post("/forgot-password", data={"email": OWNER})
+    new = "a brand new passphrase now"
+    link = mailbox.link(mailbox.to(OWNER)[0])
+    assert browser.post(link, data={"password": new, "confirm": new}).status_code == 302
+    assert _try(browser, OWNER, new).status_code == 302
+    assert _try(app.test_client(), OWNER, new, ELSEWHERE).status_code == 302

@@ -63,7 +63,7 @@ def check_password(session: Session, email: str, password: str, profile: str,
     """
     user = find_user(session, email)
     nonce = (known_accounts or {}).get(user.id) if user is not None else None
-    client = throttle.Client(ip_address, nonce)
+    client = throttle.Client(ip_address, f"{user.id}:{nonce}" if user and nonce else None)
     if throttle.is_throttled(session, email, client):
         audit.record(session, "signin.throttled", data={"ip": ip_address, "device": bool(nonce)})
         return SignInResult(None, throttled=True)
@@ -88,7 +88,7 @@ def set_password(session: Session, user: User, password: str, profile: str,
     user.password_hash = hash_password(password, profile)
     user.password_changed_at = utcnow()
     ended = end_all_sessions(session, user.id)
-    throttle.clear_account(session, user.email)
+    throttle.clear_account(session, user.email, user.id)
     audit.record(session, action, actor_id=actor_id or user.id, subject_type="user",
                  subject_id=user.id, data={"sessions_ended": ended})
 

@@ -35,7 +35,7 @@ PER_ADDRESS = 300
 
 @dataclass(frozen=True)
 class Client:
-    """Who is trying: their address, and the nonce of their device cookie for this account."""
+    """Who is trying: their address, and their device cookie for this account ("id:nonce")."""
 
     address: Optional[str]
     device: Optional[str] = None
@@ -92,10 +92,11 @@ def clear_client(session: Session, email: str, client: Client) -> None:
     session.execute(sa.delete(SignInFailure).where(SignInFailure.key.in_(own)))
 
 
-def clear_account(session: Session, email: str) -> None:
+def clear_account(session: Session, email: str, user_id: int) -> None:
     """Forget every failure against an account once its owner resets or changes the password."""
     account = _account(email)
     session.execute(sa.delete(SignInFailure).where(sa.or_(
         SignInFailure.key == f"account:{account}"[:300],
+        SignInFailure.key.startswith(f"device:{user_id}:"),
         sa.and_(SignInFailure.key.startswith("pair:"),
                 SignInFailure.key.endswith(f"|{account}", autoescape=True)))))
