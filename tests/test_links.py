@@ -46,6 +46,11 @@ def test_production_refuses_to_start_without_a_base_url(app_config, monkeypatch)
 def test_roadmap_serve_refuses_to_start_without_a_base_url(monkeypatch):
     for name in [k for k in os.environ if k.startswith("ROADMAP_")]:
         monkeypatch.delenv(name)
+
+    def started(*_args):  # `roadmap serve` would replace this process with gunicorn
+        raise AssertionError("gunicorn was started")
+
+    monkeypatch.setattr(os, "execv", started)
     result = CliRunner().invoke(command.serve, [], env={
         "ROADMAP_ENV": "production", "ROADMAP_SECRET_KEY": SECRET,
         "ROADMAP_DATABASE_URL": "postgresql://db/roadmap"})
@@ -55,12 +60,21 @@ def test_roadmap_serve_refuses_to_start_without_a_base_url(monkeypatch):
 
 def test_gunicorn_refuses_to_start_without_a_base_url(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ROADMAP_")}
-    env.update(ROADMAP_ENV="production", ROADMAP_SECRET_KEY=SECRET,
+    env.update(ROADMAP_ENV="production", ROADMAP_SECRET_KEY=SECRET, ROADMAP_WORKERS="1",
                ROADMAP_DATABASE_URL="postgresql://db/roadmap", ROADMAP_BIND="127.0.0.1:0")
-    done = subprocess.run([sys.executable, "-m", "gunicorn", "-c", command.CONFIG, command.APP],
-                          env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode != 0
-    assert "ROADMAP_BASE_URL" in done.stdout + done.stderr
+    log = tmp_path / "server.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", command.CONFIG, command.APP],
+            env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        code = server.wait(120)
+    finally:
+        if server.poll() is None:  # it started after all: stop it and its worker
+            server.terminate()
+            server.wait(30)
+    assert code != 0
+    assert "ROADMAP_BASE_URL" in log.read_text()
 
 
 @pytest.mark.parametrize("base", [
