@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from roadmap import mail
 from roadmap.accounts import tokens, twofactor
 from roadmap.accounts.models import AccountToken, TokenPurpose, User
+from roadmap.accounts.onboarding import LinkFor
 from roadmap.accounts.passwords import verify_password
 from roadmap.audit import service as audit
 from roadmap.db import utcnow
@@ -27,7 +28,6 @@ UNLOCK_LINK_LIFETIME = dt.timedelta(hours=1)
 # Set on the request's session once a try is known wrong: its count is committed even when the
 # page then answers with an error status (accounts/views.py), or a guesser could try for free.
 KEEP_COUNT = "roadmap.keep_counted_tries"
-LinkFor = Callable[[str, str], str]  # (endpoint, token) -> absolute URL
 
 
 @dataclass

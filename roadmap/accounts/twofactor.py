@@ -37,11 +37,6 @@ def qr_svg(uri: str) -> str:
         scale=5, title="QR code to add Roadmap to your authenticator app", dark="#212b32")
 
 
-def code_matches(secret: str | None, code: str) -> bool:
-    """True when a 6-digit code fits the secret now (one 30-second step either side)."""
-    return matching_step(secret, code) is not None
-
-
 def matching_step(secret: str | None, code: str) -> Optional[int]:
     """The 30-second time step a 6-digit code belongs to (now, or one either side), or None."""
     digits = "".join(ch for ch in code if ch.isdigit())
