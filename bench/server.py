@@ -57,7 +57,7 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ROADMAP_")}
         env.update(ROADMAP_DATABASE_URL=self.database_url, ROADMAP_SECRET_KEY=secrets.token_hex(32),
                    ROADMAP_MAIL_FOLDER=str(folder / "mail"), ROADMAP_ATTACHMENT_DIR=str(folder / "files"),
-                   ROADMAP_EXPORT_DIR=str(folder / "exports"))
+                   ROADMAP_EXPORT_DIR=str(folder / "exports"), ROADMAP_BASE_URL=self.url)
         self.log = open(folder / "gunicorn.log", "wb")
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--chdir", str(ROOT), "--bind", f"127.0.0.1:{self.port}",

@@ -126,7 +126,7 @@ def _user(world: World, ids: Ids, kind: str, number: int, password_hash: str, ke
     person = Person(ids("users"), email, name)
     world.add("users", id=person.id, email=email, full_name=name, password_hash=password_hash,
               totp_secret=totp_secret(key, email), totp_confirmed_at=created, is_active=True,
-              created_at=created, password_changed_at=created, **extra)
+              created_at=created, password_changed_at=created, wrong_codes=0, **extra)
     return person
 
 

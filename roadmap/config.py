@@ -5,6 +5,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "ROADMAP_"
 
@@ -23,7 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_URL": None,  # smtp://user:password@host:587?starttls=true, or smtps://...; None: a folder
     "MAIL_FROM": "Roadmap <no-reply@roadmap.invalid>",
     "MAIL_FOLDER": None,  # where email goes without MAIL_URL; None: instance/mail
-    "BASE_URL": None,  # e.g. https://roadmap.example.nhs.uk; links in emails use it
+    "BASE_URL": None,  # e.g. https://roadmap.example.nhs.uk; every emailed link; production needs it
     "INVITATION_DAYS": 7,
     "PASSWORD_RESET_HOURS": 2,
     "REAUTH_MINUTES": 5,  # signing needs the password or a code entered this recently
@@ -113,6 +114,7 @@ def build(instance_path: str, test_config: Mapping[str, Any] | None,
     if settings["LOG_FORMAT"] not in {"json", "text"}:
         raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be json or text")
     _check_secret(settings)
+    _check_base_url(settings)
     _check_storage(settings)
     settings["ASSESSOR_EMAIL_DOMAINS"] = _assessor_domains(settings["ASSESSOR_EMAIL_DOMAINS"])
     return settings
@@ -132,6 +134,35 @@ def _assessor_domains(value: Any) -> tuple[str, ...]:
                           f"separated by commas, each with a dot, like nhs.net,nhs.uk,ac.uk"
                           + (f" (not {', '.join(bad)})" if bad else ""))
     return domains
+
+
+def _check_base_url(settings: dict[str, Any]) -> None:
+    """Emailed links come from BASE_URL alone: production needs one, and it must be a plain origin.
+
+    A link built from the request's Host header would carry a reset token to whatever host an
+    attacker's request named, so production never falls back to the request.
+    """
+    base = settings["BASE_URL"]
+    if not base:
+        settings["BASE_URL"] = None
+        if settings["ENV"] == "production":
+            raise ConfigError(
+                f"{ENV_PREFIX}BASE_URL must be set in production to the address people open "
+                "Roadmap at, like https://roadmap.example.nhs.uk: every link in an email is built "
+                "from it, never from the host a request names")
+        return
+    problem = f"{ENV_PREFIX}BASE_URL must be an absolute http(s) address such as " \
+              f"https://roadmap.example.nhs.uk, with no query or fragment, not {base!r}"
+    try:
+        parts = urlsplit(str(base).strip())
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        raise ConfigError(problem) from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query \
+            or parts.fragment or "?" in str(base) or "#" in str(base) \
+            or parts.username is not None or any(ord(ch) < 33 for ch in str(base).strip()):
+        raise ConfigError(problem)
+    settings["BASE_URL"] = str(base).strip().rstrip("/")
 
 
 def _check_storage(settings: dict[str, Any]) -> None:

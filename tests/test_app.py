@@ -43,8 +43,11 @@ def test_production_refuses_a_weak_secret(monkeypatch, database_url, secret):
 def test_production_starts_with_a_real_secret(monkeypatch, database_url):
     monkeypatch.setenv("ROADMAP_DATABASE_URL", database_url)
     monkeypatch.setenv("ROADMAP_SECRET_KEY", "9f" * 32)
+    monkeypatch.setenv("ROADMAP_BASE_URL", "https://roadmap.example.nhs.uk/")
     monkeypatch.delenv("ROADMAP_ENV", raising=False)
-    assert create_app().config["ENV"] == "production"
+    app = create_app()
+    assert app.config["ENV"] == "production"
+    assert app.config["BASE_URL"] == "https://roadmap.example.nhs.uk"
 
 
 def test_development_runs_without_a_secret(monkeypatch, database_url):

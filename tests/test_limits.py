@@ -102,7 +102,8 @@ def test_public_pages_still_answer_when_redis_is_down(app_config):
 
 
 def test_production_without_redis_warns_that_limits_are_per_process(app_config, caplog):
-    production = {**app_config, "TESTING": False, "ENV": "production"}
+    production = {**app_config, "TESTING": False, "ENV": "production",
+                  "BASE_URL": "https://roadmap.test"}
     with caplog.at_level("WARNING", logger="roadmap.web.limits"):
         app = create_app(production)
     assert "ROADMAP_REDIS_URL is not set" in caplog.text

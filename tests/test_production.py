@@ -28,7 +28,7 @@ def _free_port() -> int:
 def _environment(tmp_path: Path, database_url: str, **more: str) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ROADMAP_")}
     return {**clean, "ROADMAP_ENV": "production", "ROADMAP_SECRET_KEY": SECRET,
-            "ROADMAP_DATABASE_URL": database_url,
+            "ROADMAP_DATABASE_URL": database_url, "ROADMAP_BASE_URL": "https://roadmap.test",
             "ROADMAP_ATTACHMENT_DIR": str(tmp_path / "attachments"),
             "ROADMAP_EXPORT_DIR": str(tmp_path / "exports"),
             "ROADMAP_MAIL_FOLDER": str(tmp_path / "mail"), **more}
@@ -118,7 +118,8 @@ def test_worker_count_defaults_to_twice_the_cores_plus_one(tmp_path, workers, ex
 
 def test_production_without_redis_or_mail_is_warned_about():
     values = options.settings({"ROADMAP_ENV": "production", "ROADMAP_SECRET_KEY": SECRET,
-                               "ROADMAP_DATABASE_URL": "postgresql://db/roadmap"})
+                               "ROADMAP_DATABASE_URL": "postgresql://db/roadmap",
+                               "ROADMAP_BASE_URL": "https://roadmap.example.nhs.uk"})
     assert options.problems(values) == []
     found = " ".join(options.warnings(values))
     assert "ROADMAP_REDIS_URL" in found and "ROADMAP_MAIL_URL" in found

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,7 +24,8 @@ from tests.conftest import BACKEND, TEST_PASSWORD
 def production_app(app_config, monkeypatch):
     monkeypatch.delenv("ROADMAP_ENV", raising=False)
     settings = {key: value for key, value in app_config.items() if key != "TESTING"}
-    settings.update(ENV="production", SECRET_KEY="a" * 64, WTF_CSRF_ENABLED=True)
+    settings.update(ENV="production", SECRET_KEY="a" * 64, WTF_CSRF_ENABLED=True,
+                    BASE_URL="https://roadmap.test")
     application = create_app(settings)
     yield application
     application.extensions["roadmap.db"].engine.dispose()
@@ -49,6 +51,22 @@ def test_production_cookie_flags(production_app, make_user):
     for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
         assert flag in cookie
     assert "Domain=" not in cookie
+
+
+def test_production_device_cookie_is_pinned_to_our_host_over_https(production_app, make_user):
+    make_user("cand@example.nhs.uk")
+    client = production_app.test_client()
+    page = client.get("/sign-in", base_url="https://roadmap.test")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+    answer = client.post("/sign-in", base_url="https://roadmap.test",
+                         headers={"Referer": "https://roadmap.test/sign-in"}, data={
+        "email": "cand@example.nhs.uk", "password": TEST_PASSWORD, "csrf_token": token})
+    assert answer.status_code == 302
+    [device] = [h for h in answer.headers.getlist("Set-Cookie")
+                if h.startswith("__Host-roadmap-device=")]
+    for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=31536000"):
+        assert flag in device
+    assert "Domain=" not in device
 
 
 def test_post_without_csrf_token_is_refused(production_app, make_user):

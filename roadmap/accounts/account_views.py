@@ -8,13 +8,13 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from roadmap.accounts import onboarding, service, tokens, twofactor
+from roadmap.accounts import code_attempts, onboarding, service, tokens, twofactor
 from roadmap.accounts.forms import (ChangePasswordForm, ConfirmIdentityForm, ForgotPasswordForm,
-                                    NewPasswordForm, TwoFactorForm)
+                                    NewPasswordForm, TwoFactorForm, UnlockForm)
 from roadmap.accounts.models import TokenPurpose, User
 from roadmap.accounts.passwords import verify_password
 from roadmap.accounts.policy import password_problem
-from roadmap.accounts.views import finish_sign_in, pending_user, safe_next
+from roadmap.accounts.views import finish_sign_in, held_back, pending_user, safe_next
 from roadmap.db import get_session
 from roadmap.web.access import public, signed_in
 from roadmap.web.links import external_link
@@ -167,20 +167,49 @@ def change_password() -> Response | str:
 
 @bp.route("/account/confirm", methods=["GET", "POST"])
 @signed_in
-def confirm_identity() -> Response | str:
+def confirm_identity() -> Response | str | tuple[str, int, dict[str, str]]:
     """Enter the password or a code again before signing; it counts for a few minutes."""
     user = current_user._get_current_object()
     form = ConfirmIdentityForm()
     next_url = safe_next(request.args.get("next")) or url_for("web.home")
     if form.validate_on_submit():
-        secret = form.secret.data or ""
-        if twofactor.code_matches(user.totp_secret, secret) or \
-                verify_password(user.password_hash, secret, _profile()):
+        outcome = code_attempts.check_identity(get_session(), user, form.secret.data or "",
+                                               _profile(), external_link)
+        if outcome.ok:
             service.mark_reauthenticated(get_session(), cookie["sid"])
             return redirect(next_url)
-        form.secret.errors = list(form.secret.errors) + ["That is not your password or a current security code"]
+        form.secret.errors = list(form.secret.errors) + [
+            outcome.problem or "That is not your password or a current security code"]
+        if outcome.locked or outcome.wait_seconds:
+            return held_back(render_template("accounts/confirm.html", form=form,
+                                             minutes=current_app.config["REAUTH_MINUTES"]), outcome)
     return render_template("accounts/confirm.html", form=form,
                            minutes=current_app.config["REAUTH_MINUTES"])
+
+
+@bp.route("/sign-in/unlock/<token>", methods=["GET", "POST"])
+@public
+def unlock_two_factor(token: str) -> Response | str | tuple[str, int]:
+    """Lift the lock after too many wrong codes, from the link emailed to the owner.
+
+    Opening the link only shows a button: mail scanners open links, and must not unlock.
+    """
+    session = get_session()
+    found = tokens.check(session, token, TokenPurpose.TWO_FACTOR_UNLOCK)
+    if found.record is None:
+        return render_template("accounts/link_problem.html", problem=found.problem,
+                               title="You cannot use this unlock link"), 410
+    form = UnlockForm()
+    if form.validate_on_submit():
+        user, problem = code_attempts.unlock(session, token)
+        if user is None:
+            return render_template("accounts/link_problem.html", problem=problem,
+                                   title="You cannot use this unlock link"), 410
+        cookie.clear()
+        flash("Signing in with a security code is unlocked. If you did not enter those wrong "
+              "codes, someone knows your password: sign in and change it now.", "success")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/unlock.html", form=form)
 
 
 @bp.post("/account/recovery-codes")

@@ -58,6 +58,10 @@ class ForgotPasswordForm(FlaskForm):
     ])
 
 
+class UnlockForm(FlaskForm):
+    """One button: unlocking is a change, so it takes a POST, never the emailed link's GET."""
+
+
 class ConfirmIdentityForm(FlaskForm):
     """The password or a code from the app, asked again before signing anything."""
 

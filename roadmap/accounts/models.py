@@ -50,6 +50,13 @@ class User(UserMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[Optional[dt.datetime]]
     totp_confirmed_at: Mapped[Optional[dt.datetime]]  # set once the person proved their app works
+    # The time step of the last code accepted: a code is refused at or before it, so it works once.
+    totp_last_step: Mapped[Optional[int]]
+    # Wrong codes in a row since the last accepted one, and when the last came: they set the
+    # wait before the next try and, at the limit, the lock only the owner's emailed link lifts.
+    wrong_codes: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_wrong_code_at: Mapped[Optional[dt.datetime]]
+    two_factor_locked_at: Mapped[Optional[dt.datetime]]
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")
@@ -131,6 +138,7 @@ class TokenPurpose(str, enum.Enum):
 
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"
+    TWO_FACTOR_UNLOCK = "two_factor_unlock"
 
 
 class AccountToken(Base):
@@ -138,7 +146,8 @@ class AccountToken(Base):
 
     __tablename__ = "account_tokens"
     __table_args__ = (
-        sa.CheckConstraint("purpose IN ('invitation', 'password_reset')", name="known_purpose"),
+        sa.CheckConstraint("purpose IN ('invitation', 'password_reset', 'two_factor_unlock')",
+                           name="known_purpose"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,5 +181,5 @@ class SignInFailure(Base):
     __table_args__ = (sa.Index("ix_sign_in_failures_key_at", "key", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(300))  # "account:<email>" or "address:<ip>"
+    key: Mapped[str] = mapped_column(sa.String(300))  # what was counted: see accounts/throttle.py
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -56,22 +56,29 @@ class SignInResult:
 
 
 def check_password(session: Session, email: str, password: str, profile: str,
-                   ip_address: Optional[str]) -> SignInResult:
-    """Check credentials; unknown email, wrong password and disabled account look the same."""
-    if throttle.is_throttled(session, email, ip_address):
-        audit.record(session, "signin.throttled", data={"ip": ip_address})
-        return SignInResult(None, throttled=True)
+                   ip_address: Optional[str],
+                   known_accounts: Optional[dict[int, str]] = None) -> SignInResult:
+    """Check credentials; unknown email, wrong password and disabled account look the same.
+
+    `known_accounts` are the accounts this browser's device cookie names (id -> nonce): for
+    those the browser's own allowance applies, not the account's or the address's.
+    """
     user = find_user(session, email)
+    nonce = (known_accounts or {}).get(user.id) if user is not None else None
+    client = throttle.Client(ip_address, f"{user.id}:{nonce}" if user and nonce else None)
+    if throttle.is_throttled(session, email, client):
+        audit.record(session, "signin.throttled", data={"ip": ip_address, "device": bool(nonce)})
+        return SignInResult(None, throttled=True)
     ok = verify_password(user.password_hash if user else None, password, profile)
     if not ok or user is None or not user.is_active:
-        throttle.record_failure(session, email, ip_address)
+        throttle.record_failure(session, email, client)
         audit.record(session, "signin.failed", actor_id=user.id if user else None,
                      subject_type="user", subject_id=user.id if user else None,
-                     data={"ip": ip_address})
+                     data={"ip": ip_address, "device": bool(nonce)})
         return SignInResult(None)
     if needs_rehash(user.password_hash or "", profile):
         user.password_hash = hash_password(password, profile)
-    throttle.clear_account(session, email)
+    throttle.clear_client(session, email, client)
     confirmed = user.totp_confirmed_at is not None
     return SignInResult(user, needs_second_factor=confirmed or user.needs_two_factor,
                         needs_app_setup=user.needs_two_factor and not confirmed)
@@ -83,7 +90,7 @@ def set_password(session: Session, user: User, password: str, profile: str,
     user.password_hash = hash_password(password, profile)
     user.password_changed_at = utcnow()
     ended = end_all_sessions(session, user.id)
-    throttle.clear_account(session, user.email)
+    throttle.clear_account(session, user.email, user.id)
     audit.record(session, action, actor_id=actor_id or user.id, subject_type="user",
                  subject_id=user.id, data={"sessions_ended": ended})
 

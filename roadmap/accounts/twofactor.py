@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+import time
+from typing import Optional
 
 import pyotp
 import segno
@@ -34,10 +37,33 @@ def qr_svg(uri: str) -> str:
         scale=5, title="QR code to add Roadmap to your authenticator app", dark="#212b32")
 
 
-def code_matches(secret: str | None, code: str) -> bool:
-    """True when a 6-digit code fits the secret now (one 30-second step either side)."""
+def matching_step(secret: str | None, code: str) -> Optional[int]:
+    """The 30-second time step a 6-digit code belongs to (now, or one either side), or None."""
     digits = "".join(ch for ch in code if ch.isdigit())
-    return bool(secret) and len(digits) == 6 and pyotp.TOTP(secret).verify(digits, valid_window=1)
+    if not secret or len(digits) != 6 or len(code.strip()) > 8:
+        return None
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(time.time())
+    for step in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.generate_otp(step), digits):
+            return step
+    return None
+
+
+def use_app_code(session: Session, user: User, code: str) -> bool:
+    """Accept a code from the app once: its time step must be later than the last one used.
+
+    One conditional UPDATE decides, so two sessions racing with the same code cannot both win.
+    """
+    step = matching_step(user.totp_secret, code)
+    if step is None:
+        return False
+    result = session.execute(
+        sa.update(User).where(User.id == user.id, User.totp_secret == user.totp_secret,
+                              sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False))
+    session.expire(user, ["totp_last_step"])
+    return result.rowcount == 1
 
 
 def _hash(code: str) -> str:
@@ -46,9 +72,20 @@ def _hash(code: str) -> str:
 
 def confirm_app(session: Session, user: User, secret: str, code: str) -> list[str] | None:
     """Turn on two-factor sign-in once the person proves their app works; new recovery codes."""
-    if not code_matches(secret, code):
+    step = matching_step(secret, code)
+    if step is None:
         return None
-    user.totp_secret, user.totp_confirmed_at = secret, utcnow()
+    # The step only has to be new for this secret: a code of the old app says nothing about it.
+    # A second request with the same code and secret finds the step used and is refused.
+    result = session.execute(
+        sa.update(User).where(User.id == user.id, sa.or_(
+            User.totp_secret.is_(None), User.totp_secret != secret,
+            User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_secret=secret, totp_last_step=step, totp_confirmed_at=utcnow())
+        .execution_options(synchronize_session=False))
+    session.expire(user, ["totp_secret", "totp_last_step", "totp_confirmed_at"])
+    if result.rowcount != 1:
+        return None
     audit.record(session, "two_factor.enabled", actor_id=user.id, subject_type="user",
                  subject_id=user.id)
     return new_recovery_codes(session, user)
@@ -83,8 +120,8 @@ def remaining_recovery_codes(session: Session, user: User) -> int:
 
 
 def second_factor_ok(session: Session, user: User, code: str) -> bool:
-    """A code from the app, or failing that an unused recovery code."""
-    if code_matches(user.totp_secret, code):
+    """A code from the app not used before, or failing that an unused recovery code."""
+    if use_app_code(session, user, code):
         return True
     cleaned = code.strip()
     return len(cleaned.replace("-", "").replace(" ", "")) == 12 and \

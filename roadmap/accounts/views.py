@@ -6,16 +6,17 @@ import time
 from typing import Optional
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Flask, current_app, flash, redirect, render_template, request,
-                   session as cookie, url_for)
+from flask import (Blueprint, Flask, after_this_request, current_app, flash, g, redirect,
+                   render_template, request, session as cookie, url_for)
 from flask_login import LoginManager, current_user
 from werkzeug.wrappers import Response
 
-from roadmap.accounts import service, twofactor
+from roadmap.accounts import code_attempts, devices, service
 from roadmap.accounts.forms import SignInForm, TwoFactorForm
 from roadmap.accounts.models import User
 from roadmap.db import after_request_apart, get_session
 from roadmap.web.access import public
+from roadmap.web.links import external_link
 
 bp = Blueprint("accounts", __name__)
 login_manager = LoginManager()
@@ -34,6 +35,18 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(account_views.bp)
     app.register_blueprint(people_views.bp)
     people_views.register_navigation(app)
+
+    @app.after_request
+    def _keep_counted_tries(response: Response) -> Response:
+        """A refused try is still a try: its count stays even when the page answers an error.
+
+        Runs before the database's own after_request, which rolls back any 4xx response.
+        """
+        session = g.get("db_session")
+        if session is not None and response.status_code >= 400 \
+                and session.info.pop(code_attempts.KEEP_COUNT, False):
+            session.commit()
+        return response
 
 
 @login_manager.request_loader
@@ -89,6 +102,12 @@ def finish_sign_in(user: User) -> Response:
     cookie.clear()
     cookie["sid"] = service.start_session(get_session(), user, request.remote_addr,
                                           request.user_agent.string)
+
+    @after_this_request
+    def _trust_this_browser(response: Response) -> Response:
+        # Set on whichever page ends the sign-in (a redirect, or the new recovery codes).
+        return devices.remember(response, user.id)
+
     return redirect(next_url or url_for("web.home"))
 
 
@@ -103,7 +122,8 @@ def sign_in() -> Response | str | tuple[str, int]:
         cookie["pending_next"] = safe_next(request.args["next"])
     if form.validate_on_submit():
         result = service.check_password(get_session(), form.email.data, form.password.data,
-                                        current_app.config["ARGON2_PROFILE"], request.remote_addr)
+                                        current_app.config["ARGON2_PROFILE"], request.remote_addr,
+                                        devices.known_accounts())
         if result.throttled:
             form.email.errors = list(form.email.errors) + [
                 "Too many failed attempts. Wait 15 minutes and try again, or reset your password"]
@@ -112,6 +132,7 @@ def sign_in() -> Response | str | tuple[str, int]:
             form.email.errors = list(form.email.errors) + [
                 "Enter a correct email address and password"]
         elif result.needs_second_factor:
+            code_attempts.resend_if_locked(get_session(), result.user, external_link)
             return begin_second_step(result.user, setup=result.needs_app_setup)
         else:
             return finish_sign_in(result.user)
@@ -120,7 +141,7 @@ def sign_in() -> Response | str | tuple[str, int]:
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @public
-def two_factor() -> Response | str:
+def two_factor() -> Response | str | tuple[str, int, dict[str, str]]:
     """Step two: the code from the authenticator app, or a recovery code."""
     user = pending_user()
     if user is None:
@@ -129,10 +150,22 @@ def two_factor() -> Response | str:
         return redirect(url_for("accounts.sign_in"))
     form = TwoFactorForm()
     if form.validate_on_submit():
-        if twofactor.second_factor_ok(get_session(), user, form.code.data):
+        outcome = code_attempts.check_code(get_session(), user, form.code.data, external_link)
+        if outcome.ok:
             return finish_sign_in(user)
-        form.code.errors = list(form.code.errors) + ["The security code is not correct or has expired"]
+        form.code.errors = list(form.code.errors) + [
+            outcome.problem or "The security code is not correct or has expired"]
+        if outcome.locked or outcome.wait_seconds:
+            return held_back(render_template("accounts/two_factor.html", form=form), outcome)
+    elif request.method == "GET" and user.two_factor_locked_at is not None:
+        form.code.errors = [code_attempts.LOCKED]
     return render_template("accounts/two_factor.html", form=form)
+
+
+def held_back(page: str, outcome: code_attempts.CodeCheck) -> tuple[str, int, dict[str, str]]:
+    """A 429 saying how long to wait (Retry-After), or that the owner must unlock by email."""
+    headers = {"Retry-After": str(outcome.wait_seconds)} if outcome.wait_seconds else {}
+    return page, 429, headers
 
 
 @bp.post("/sign-out")

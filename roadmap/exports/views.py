@@ -12,6 +12,7 @@ from roadmap.exports import jobs, verification
 from roadmap.web.access import public, roles_required, signed_in
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
+from roadmap.web.links import absolute_url
 from roadmap.web.reach import Reach, load_enrolment, load_signoff
 from roadmap.web.views import today
 
@@ -89,10 +90,7 @@ def statement(signoff_id: int) -> Response:
     record, _level = load_signoff(session, current_user, signoff_id, STATEMENT_READERS, today())
     if record.status != "complete":
         abort(404)
-    link = url_for("exports.verify", code=record.verification_code, _external=True)
-    base = current_app.config.get("BASE_URL")
-    if base:
-        link = base.rstrip("/") + url_for("exports.verify", code=record.verification_code)
+    link = absolute_url("exports.verify", code=record.verification_code)
     response = make_response(verification.statement_pdf(session, record, link))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import current_app, url_for
 from sqlalchemy.orm import Session
 
 from roadmap import clock, mail
@@ -13,7 +12,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.feedback.models import AssessmentTicket, FeedbackRater
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import SupervisorAssignment, covering
-from roadmap.web.links import external_link
+from roadmap.web.links import absolute_url, external_link
 from roadmap.web.templating import LONDON
 
 
@@ -66,11 +65,8 @@ def ready_for_review(session: Session, evidence: Evidence) -> None:
 
 
 def _round_address(evidence_id: int) -> str:
-    """The absolute address of a round's page (answers arrive in a request, so one is served)."""
-    base = current_app.config["BASE_URL"]
-    path = url_for("feedback.round_page", evidence_id=evidence_id)
-    return base.rstrip("/") + path if base else url_for(
-        "feedback.round_page", evidence_id=evidence_id, _external=True)
+    """The absolute address of a round's page, from BASE_URL."""
+    return absolute_url("feedback.round_page", evidence_id=evidence_id)
 
 
 def ask_assessor(session: Session, ticket: AssessmentTicket, candidate_name: str, type_name: str,

@@ -5,12 +5,13 @@ import datetime as dt
 from functools import wraps
 from typing import Any, Callable, Optional
 
-from flask import Blueprint, abort, current_app, request, session as cookie, url_for
+from flask import Blueprint, abort, request, session as cookie
 from flask_login import current_user
 
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import get_session
 from roadmap.portfolio import autosave
+from roadmap.web.links import absolute_url
 from roadmap.web.reach import current_enrolment
 from roadmap.web.templating import LONDON
 
@@ -49,11 +50,8 @@ def form_key() -> str:
 
 
 def absolute(endpoint: str, **values: Any) -> str:
-    """An absolute link for an email: from BASE_URL when set, else from this request."""
-    base = current_app.config["BASE_URL"]
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    """An absolute link for an email, from BASE_URL (never from the request's host)."""
+    return absolute_url(endpoint, **values)
 
 
 def keeps_work(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -43,6 +43,4 @@ def warnings(values: Mapping[str, Any]) -> list[str]:
                      "export jobs queue in a local file only this server's worker sees")
     if not values["MAIL_URL"]:
         found.append("ROADMAP_MAIL_URL is not set: email is kept in a folder, not sent")
-    if not values["BASE_URL"]:
-        found.append("ROADMAP_BASE_URL is not set: links in emails may name the wrong host")
     return found

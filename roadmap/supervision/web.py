@@ -6,11 +6,10 @@ import datetime as dt
 from flask import Blueprint, current_app, session as cookie
 from flask_login import current_user
 
-from roadmap.accounts import service as accounts
-from roadmap.accounts.passwords import verify_password
-from roadmap.accounts.twofactor import code_matches
+from roadmap.accounts import code_attempts, service as accounts
 from roadmap.db import get_session
 from roadmap.supervision.forms import IdentityForm
+from roadmap.web.links import external_link
 from roadmap.web.templating import LONDON
 
 bp = Blueprint("supervision", __name__)
@@ -33,10 +32,13 @@ def identity_confirmed(form: IdentityForm) -> bool:
         return True
     typed = form.identity.data or ""
     user = current_user._get_current_object()
-    if typed and (code_matches(user.totp_secret, typed) or
-                  verify_password(user.password_hash, typed, current_app.config["ARGON2_PROFILE"])):
+    outcome = code_attempts.check_identity(get_session(), user, typed,
+                                           current_app.config["ARGON2_PROFILE"],
+                                           external_link) if typed else None
+    if outcome is not None and outcome.ok:
         accounts.mark_reauthenticated(get_session(), cookie["sid"])
         return True
     form.identity.errors = list(form.identity.errors) + [
-        "Enter your password or a current code from your authenticator app to sign"]
+        (outcome and outcome.problem)
+        or "Enter your password or a current code from your authenticator app to sign"]
     return False

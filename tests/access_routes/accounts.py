@@ -16,6 +16,7 @@ ROUTES: dict[str, Route] = {
     "accounts.two_factor": (lambda w: {}, frozenset(ROLES)),
     "account.accept_invitation": (lambda w: {"token": "not-a-real-token"}, frozenset()),
     "account.reset_password": (lambda w: {"token": "not-a-real-token"}, frozenset()),
+    "account.unlock_two_factor": (lambda w: {"token": "not-a-real-token"}, frozenset()),
     "account.forgot_password": (lambda w: {}, frozenset(ROLES)),
     "account.set_up_app": (lambda w: {}, frozenset(ROLES)),
     "account.account": (lambda w: {}, frozenset(ROLES)),
