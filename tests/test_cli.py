@@ -63,6 +63,7 @@ def _settings(app_config: dict[str, Any], tmp_path: Path, **more: str) -> dict[s
     store = {f"ROADMAP_{key}": str(app_config[key]) for key in
              ("STORAGE", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_PREFIX") if key in app_config}
     return {**keep, "PYTHONPATH": str(ROOT), "ROADMAP_ENV": "production",
+            "ROADMAP_BASE_URL": "https://roadmap.example.nhs.uk",
             "ROADMAP_SECRET_KEY": SECRET, "ROADMAP_DATABASE_URL": app_config["DATABASE_URL"],
             "ROADMAP_ATTACHMENT_DIR": str(tmp_path / "attachments"),
             "ROADMAP_EXPORT_DIR": str(tmp_path / "exports"),
