@@ -7,6 +7,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import mail
 from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
@@ -43,7 +44,7 @@ def ask(session: Session, evidence: Evidence, candidate: User, name: str,
     problems = {}
     if not name:
         problems["name"] = "Enter the assessor's name"
-    if "@" not in email or " " in email or len(email) > 320:
+    if not mail.address_ok(email):
         problems["email"] = "Enter a work email address, like name@nhs.net"
     if problems:
         raise FeedbackError("Check the assessor's details.", problems)
@@ -95,7 +96,7 @@ def _identity(identity: dict[str, str]) -> dict[str, str]:
                           "Enter your professional registration, like HCPC PH123456")):
         if not values[key]:
             problems[key] = message
-    if "@" not in values["email"] or " " in values["email"]:
+    if not mail.address_ok(values["email"]):
         problems["email"] = "Enter your work email address"
     if problems:
         raise FeedbackError("Tell us who you are before you sign.", problems)
