@@ -1,24 +1,10 @@
 """Sign-in forms."""
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, StopValidation
-
-MAX_EMAIL = 320  # 64 characters before the @, 255 after
-
-
-class EmailAddress(Email):
-    """WTForms' email check, after a length check that stops it: the check's parser takes
-    seconds on a few hundred kilobytes, which anyone could post to the sign-in page."""
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if len(field.data or "") > MAX_EMAIL:
-            raise StopValidation(self.message)
-        super().__call__(form, field)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
 def _strip(value: str | None) -> str | None:
@@ -31,7 +17,7 @@ class SignInForm(FlaskForm):
 
     email = EmailField("Email address", filters=[_strip], validators=[
         DataRequired("Enter your email address"),
-        EmailAddress("Enter an email address in the correct format, like name@example.nhs.uk"),
+        Email("Enter an email address in the correct format, like name@example.nhs.uk"),
     ])
     password = PasswordField("Password", validators=[DataRequired("Enter your password")])
 
@@ -66,7 +52,7 @@ class ForgotPasswordForm(FlaskForm):
 
     email = EmailField("Email address", filters=[_strip], validators=[
         DataRequired("Enter your email address"),
-        EmailAddress("Enter an email address in the correct format, like name@example.nhs.uk"),
+        Email("Enter an email address in the correct format, like name@example.nhs.uk"),
     ])
 
 
@@ -91,7 +77,7 @@ class InviteForm(FlaskForm):
         DataRequired("Enter the person's full name"), Length(max=200, message="Enter 200 characters or fewer")])
     email = EmailField("Work email address", filters=[_strip], validators=[
         DataRequired("Enter the person's work email address"),
-        EmailAddress("Enter an email address in the correct format, like name@example.nhs.uk"),
+        Email("Enter an email address in the correct format, like name@example.nhs.uk"),
     ])
     role = RadioField("Role", validators=[DataRequired("Select the person's role")])
     profession = StringField("Profession (optional)", filters=[_strip],

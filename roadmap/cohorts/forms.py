@@ -8,9 +8,8 @@ from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import (EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from roadmap.accounts.forms import EmailAddress
 from roadmap.cohorts.csv_import import parse_date
 
 
@@ -77,7 +76,7 @@ class EnrolForm(FlaskForm):
         DataRequired("Enter the candidate's full name"), Length(max=200)])
     email = EmailField("Work email address", filters=[_strip], validators=[
         DataRequired("Enter the candidate's work email address"),
-        EmailAddress("Enter an email address in the correct format, like name@example.nhs.uk")])
+        Email("Enter an email address in the correct format, like name@example.nhs.uk")])
     profession = StringField("Profession (optional)", filters=[_strip],
                              validators=[Optional(), Length(max=80)])
     employer_id = SelectField("Employer", coerce=int, validate_choice=False, default=0)

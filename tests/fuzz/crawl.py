@@ -28,6 +28,7 @@ class Field:
     name: str
     kind: str
     values: list[str] = field(default_factory=list)
+    optional: bool = False  # its label says "(optional)": a person may leave it empty
 
 
 @dataclass
@@ -79,6 +80,7 @@ def _text(element: Any) -> str:
 def _fields(form: Any) -> dict[str, Field]:
     """Fields of a form by name, with what the page would send (or offers) for each."""
     found: dict[str, Field] = {}
+    labels = {label.get("for"): _text(label).lower() for label in form.iter(NS + "label")}
     for element in form.iter():
         tag = element.tag.removeprefix(NS)
         name = element.get("name")
@@ -86,6 +88,7 @@ def _fields(form: Any) -> dict[str, Field]:
             continue
         kind = element.get("type", "text").lower() if tag == "input" else tag
         entry = found.setdefault(name, Field(name, kind))
+        entry.optional = entry.optional or "optional" in labels.get(element.get("id"), "")
         if tag == "select":
             options = [o.get("value", _text(o)) for o in element.iter(NS + "option")]
             entry.values.extend(options)

@@ -10,28 +10,22 @@ is the next example's world, as it would be for a person.
 from __future__ import annotations
 
 import gc
-import io
 import re
-import traceback
 from pathlib import Path
-from typing import Any, Callable
-from urllib.parse import quote_plus
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, reject, settings, strategies as st
-from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import EnvironBuilder, stream_encode_multipart
 
 from roadmap import create_app
 from tests.fuzz import hostile
 from tests.fuzz.crawl import Field, Site, Target, Variant, crawl
+from tests.fuzz.send import Sender
 
-import collections
-STATS = collections.defaultdict(collections.Counter)
 ROLES = ("anonymous", "candidate", "supervisor", "hub_lead", "admin")
 SIGNED_IN = ROLES[1:]
 EXAMPLES = 12  # per variant found, within the bounds below
-FEWEST, MOST = 15, 40
+FEWEST, MOST = 12, 30
 ROADMAP = Path(__file__).resolve().parents[2] / "roadmap"
 
 # Query arguments the views read, by endpoint; links show some, the rest are read in code only.
@@ -99,51 +93,13 @@ def _with_declared(site: Site, role: str) -> None:
             site.add(method, endpoint, Variant(path.split("?")[0], {}))
 
 
-def _request(method: str, path: str, pairs: list[tuple[str, Any]], multipart: bool) -> EnvironBuilder:
-    """The request as a browser (or a script) would send it, repeated names and raw bytes kept."""
-    if method == "GET":
-        query = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in pairs)
-        return EnvironBuilder(path=path, query_string=query)
-    if multipart or any(isinstance(v, tuple) for _, v in pairs):
-        data = MultiDict()
-        for name, value in pairs:
-            if isinstance(value, tuple):
-                value = FileStorage(io.BytesIO(value[0]), filename=value[1])
-            elif isinstance(value, bytes):
-                value = value.decode("latin-1")
-            data.add(name, value)
-        # Encoded in memory: the test client's own encoder leaves a temporary file open for
-        # bodies over 500 kB (werkzeug issue 1785).
-        stream, length, boundary = stream_encode_multipart(data, use_tempfile=False)
-        return EnvironBuilder(path=path, method="POST", input_stream=stream, content_length=length,
-                              content_type=f"multipart/form-data; boundary={boundary}")
-    body = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in pairs)
-    return EnvironBuilder(path=path, method="POST", data=body,
-                          content_type="application/x-www-form-urlencoded")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else f"{text[:40]}...({len(value)} long)"
-
-
-def _where(error: BaseException) -> str:
-    """The deepest line of our own code the error passed through."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if str(ROADMAP) in f.filename]
-    if not frames:
-        return "outside roadmap/"
-    last = frames[-1]
-    return f"{Path(last.filename).relative_to(ROADMAP.parent)}:{last.lineno}"
-
-
-def fuzz(client: Any, target: Target, vocabulary: list[str],
-         after_success: Callable[[], None]) -> dict[str, str]:
-    """Send the target hostile examples; the first example of each distinct failure.
-
-    `after_success` runs after an example the app accepted, to undo what cannot be reused
-    (a one-time link, the player's own session or rights)."""
-    found: dict[str, str] = {}
-    examples = max(FEWEST, min(MOST, EXAMPLES * len(target.variants)))
+def fuzz(sender: Sender, target: Target, vocabulary: list[str]) -> None:
+    """Sweep each field of the first variant with what breaks its kind, then send
+    hypothesis-generated examples over every variant."""
+    for pairs in hostile.sweep(target.variants[0]):
+        sender.send(target.method, target.variants[0], pairs)
+    fields = max(len(v.fields) for v in target.variants)
+    examples = max(FEWEST, min(MOST, max(EXAMPLES * len(target.variants), fields)))
 
     @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
@@ -151,26 +107,10 @@ def fuzz(client: Any, target: Target, vocabulary: list[str],
     def attempt(data: Any) -> None:
         variant = data.draw(st.sampled_from(target.variants))
         pairs = data.draw(hostile.body(variant, vocabulary, target.method == "GET"))
-        try:
-            builder = _request(target.method, variant.path, pairs, variant.multipart)
-        except (ValueError, TypeError):
-            reject()  # the test client itself cannot encode it: no server would receive it
-        sent = f"{target.method} {variant.path} " + ", ".join(
-            f"{k}={_short(v)}" for k, v in pairs)
-        try:
-            response = client.open(builder)
-        except Exception as error:  # noqa: BLE001  (the app raised: that is the finding)
-            key = f"{type(error).__name__} at {_where(error)}"
-            found.setdefault(key, f"{key}: {str(error)[:200]}\n    {sent}")
-            return
-        STATS[target.endpoint][response.status_code] += 1
-        if response.status_code >= 500:
-            found.setdefault(str(response.status_code), f"{response.status_code}\n    {sent}")
-        elif response.status_code < 400 and target.method == "POST":
-            after_success()
+        if sender.send(target.method, variant, pairs) is None:
+            reject()
 
     attempt()
-    return found
 
 
 def _order(targets: dict[tuple[str, str], Target]) -> list[Target]:
@@ -193,23 +133,24 @@ def test_no_input_gives_a_server_error(role, app, fuzz_world, player, restore):
     client = player(role)
     site = crawl(app, client, starts(fuzz_world, role))
     _with_declared(site, role)
+    for variant in (v for t in site.targets.values() for v in t.variants):
+        for name, field in variant.fields.items():
+            field.values.extend(v for v in fuzz_world.known.get(name, []) if v not in field.values)
     missing = sorted(EXPECTED[role] - set(site.targets))
     assert not missing, f"the crawl as {role} found no form or query for {missing}"
     vocabulary = sorted({n for t in site.targets.values() for v in t.variants for n in v.fields})
     limiter = app.extensions["roadmap.limiter"]
     failures = [f"crawl: {f}" for f in site.failures]
-    import time, sys
     for target in _order(site.targets):
-        t0 = time.time()
         undo = (lambda: restore(client, role)) if role == "anonymous" or target.endpoint in LAST \
             else (lambda: None)
-        for message in fuzz(client, target, vocabulary, undo).values():
-            failures.append(f"{target.endpoint} as {role}: {message}")
+        sender = Sender(client, undo)
+        fuzz(sender, target, vocabulary)
+        failures.extend(f"{target.endpoint} as {role}: {message}" for message in sender.found.values())
         limiter.reset()
         restore(client, role)
         if any(v.multipart for v in target.variants):
             gc.collect()
-        print(f"TIMING {target.method} {target.endpoint} {len(target.variants)} {time.time()-t0:.1f}s {dict(STATS[target.endpoint])}", file=sys.stderr)
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures)
 
 

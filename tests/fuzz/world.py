@@ -44,6 +44,7 @@ class World:
     users: dict[str, User]
     hub_id: int  # the hub the hub lead leads
     ticket_item_id: int = 0  # the item the assessment ticket is for
+    known: dict[str, list[str]] = field(default_factory=dict)  # real values, by field name
     public_paths: list[str] = field(default_factory=list)  # where an outsider starts
     role_paths: dict[str, list[str]] = field(default_factory=dict)  # crawled before the rest
 
@@ -124,6 +125,9 @@ def build(app: Flask, session: Session) -> World:
     return World(
         users=users, hub_id=next(g.hub_id for g in users["hub_lead"].roles if g.hub_id),
         ticket_item_id=items[3].id,
+        # Real people and the demo password, so some examples get past sign-in and re-checks.
+        known={"email": [*PEOPLE.values(), "candidate2@example.nhs.uk"],
+               **{name: [PASSWORD] for name in ("password", "current", "secret", "identity")}},
         public_paths=["/sign-in", "/sign-in/code", "/sign-in/set-up-app", "/forgot-password",
                       f"/invitation/{invitation}", f"/reset-password/{reset}",
                       f"/feedback/colleague/{RATER_TOKEN}", f"/feedback/assess/{TICKET_TOKEN}",
