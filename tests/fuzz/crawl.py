@@ -29,6 +29,7 @@ class Field:
     kind: str
     values: list[str] = field(default_factory=list)
     optional: bool = False  # its label says "(optional)": a person may leave it empty
+    known: list[str] = field(default_factory=list)  # real values of the world (people, password)
 
 
 @dataclass

@@ -121,9 +121,9 @@ def one(field: Field, hostile: bool) -> st.SearchStrategy[Any]:
     if hostile:
         return hostile_value(field)
     offered = [v for v in field.values if v]
-    if offered:
-        return st.sampled_from(offered)
-    return st.one_of(st.just(""), plausible(field)) if field.optional else plausible(field)
+    typed = st.one_of(st.just(""), plausible(field)) if field.optional else plausible(field)
+    choices = [st.sampled_from(offered) if offered else typed]
+    return st.one_of(*choices, st.sampled_from(field.known)) if field.known else choices[0]
 
 
 # What breaks each kind of field most often; every such field of a form gets each, alone.
