@@ -115,3 +115,21 @@ def test_an_edit_carrying_a_version_beyond_any_is_treated_as_stale(player, fuzz_
     assert "changed in another window" in response.get_data(as_text=True)
     session.rollback()
     assert session.get(Evidence, item.id).title == "Fuzz COT with a ticket"
+
+
+def test_text_holding_a_nul_character_is_saved_without_it(player, fuzz_world, session):
+    candidate = player("candidate")
+    item = session.get(Evidence, fuzz_world.ticket_item_id)
+    response = candidate.post(f"/portfolio/evidence/{item.id}/edit", data={
+        "title": "Knee\x00 pain", "lock_version": str(item.lock_version), "action": "draft"})
+    assert response.status_code == 302
+    msf = session.scalar(sa.select(Evidence).where(Evidence.title == "Fuzz MSF open"))
+    response = candidate.post(f"/feedback/rounds/{msf.id}/raters", data={
+        "name": "A\x00 Colleague", "email": "colleague2@example.nhs.uk", "role": "Nurse",
+        "group": "clinical"})
+    assert response.status_code == 302
+    assert player("admin").get("/people/?q=a\x00").status_code == 200
+    session.rollback()
+    assert session.get(Evidence, item.id).title == "Knee pain"
+    assert session.scalar(sa.select(FeedbackRater.name).where(
+        FeedbackRater.email == "colleague2@example.nhs.uk")) == "A Colleague"
