@@ -145,10 +145,17 @@ def page_value(field: Field) -> Any:
             "email": f"fuzz.sweep{next(_fresh)}@example.nhs.uk"}.get(_kind(field), "Fuzz text")
 
 
-def sweep(variant: Variant) -> Iterator[list[tuple[str, Any]]]:
-    """For each date, number and email field, each of SWEEP's values with the rest as sent."""
+def sweep(variant: Variant, done: set[str]) -> Iterator[list[tuple[str, Any]]]:
+    """For each date, number and email field not yet in `done`, each of SWEEP's values with
+    the rest as sent; for each list of boxes, one box ticked twice. Adds the fields to `done`."""
+    page = {name: page_value(field) for name, field in variant.fields.items()}
     for name, field in variant.fields.items():
-        for value in SWEEP.get(_kind(field), []) if field.kind not in {"file", "csv"} else []:
+        if name in done or field.kind in {"file", "csv"}:
+            continue
+        done.add(name)
+        if field.kind == "checkbox":
+            yield [*page.items(), (name, page[name])]
+        for value in SWEEP.get(_kind(field), []) if field.kind != "checkbox" else []:
             yield [(other, value if other == name else page_value(f))
                    for other, f in variant.fields.items()]
 

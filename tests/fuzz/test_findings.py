@@ -15,7 +15,8 @@ from roadmap.cohorts.models import Employer, Enrolment, TrainingHub
 from roadmap.demo.evidence import sample_answers
 from roadmap.feedback.models import AssessmentTicket, FeedbackRater
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
-from roadmap.portfolio.models import Evidence
+from roadmap.portfolio.models import Evidence, EvidenceCapability
+from roadmap.portfolio.ratings import linkable_evidence
 from tests.fuzz.world import TICKET_TOKEN
 
 # Addresses with an @ and no space (the only checks they met), which the mail header refuses.
@@ -133,3 +134,20 @@ def test_text_holding_a_nul_character_is_saved_without_it(player, fuzz_world, se
     assert session.get(Evidence, item.id).title == "Knee pain"
     assert session.scalar(sa.select(FeedbackRater.name).where(
         FeedbackRater.email == "colleague2@example.nhs.uk")) == "A Colleague"
+
+
+def test_an_item_sent_twice_with_a_self_rating_is_linked_once(player, session):
+    enrolment = session.scalar(sa.select(Enrolment).join(User, User.id == Enrolment.candidate_id)
+                               .where(User.email == "candidate1@example.nhs.uk"))
+    capability = session.scalar(sa.select(Capability).where(
+        Capability.framework_version_id == enrolment.framework_version_id))
+    _, linkable = linkable_evidence(session, enrolment, capability)
+    item = linkable[0]
+    response = player("candidate").post(f"/portfolio/headings/{capability.id}", data=MultiDict([
+        ("rating", "capable"), ("justification", "Shown across my cases."),
+        ("link", str(item.id)), ("link", str(item.id))]))
+    assert response.status_code == 302
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count()).select_from(EvidenceCapability).where(
+        EvidenceCapability.evidence_id == item.id,
+        EvidenceCapability.capability_id == capability.id)) == 1
