@@ -10,7 +10,22 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from email_validator import EmailNotValidError, validate_email
+
 log = logging.getLogger(__name__)
+MAX_ADDRESS = 320  # 64 characters before the @, 255 after
+
+
+def address_ok(address: str) -> bool:
+    """True when a message can be addressed to it: one plain ASCII address, no control
+    characters or header tricks. Check typed addresses with this before keeping them."""
+    if not address or len(address) > MAX_ADDRESS or not address.isascii():
+        return False
+    try:
+        validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
@@ -78,9 +93,10 @@ def init_app(app: Any) -> None:
         for to, subject, body in session.info.pop(OUTBOX, []):
             try:
                 send(config, instance_path, to, subject, body)
-            except (OSError, smtplib.SMTPException):
-                # The change is committed; a failed email must not turn it into an error page.
-                log.exception("could not send email to %s: %s", to, subject)
+            except Exception:  # noqa: BLE001
+                # The change is committed; a failed email (a server down, an address the
+                # header parser refuses) must not turn it into an error page.
+                log.exception("could not send email to %r: %s", to, subject)
 
     @event.listens_for(sessions, "after_rollback")
     def _discard(session: Any) -> None:

@@ -111,8 +111,13 @@ def set_roles(session: Session, user: User, roles: set[Role], hub_id: Optional[i
               actor_id: Optional[int]) -> None:
     """Replace a person's roles; a hub lead's role names the hub it covers."""
     before = sorted(f"{g.role}@{g.hub_id}" if g.hub_id else g.role for g in user.roles)
-    user.roles = [UserRole(role=r.value, hub_id=hub_id if r is Role.HUB_LEAD else None)
-                  for r in sorted(roles, key=lambda r: r.value)]
+    wanted = {(r.value, hub_id if r is Role.HUB_LEAD else None) for r in roles}
+    # Grants that stay are kept as they are: a new row for one would be inserted before the
+    # old one is deleted, and break the one-grant-per-role rule (saving the same roles again).
+    kept = [g for g in user.roles if (g.role, g.hub_id) in wanted]
+    held = {(g.role, g.hub_id) for g in kept}
+    user.roles = kept + [UserRole(role=role, hub_id=hub) for role, hub in sorted(wanted - held,
+                                                                                  key=lambda w: w[0])]
     session.flush()
     after = sorted(f"{g.role}@{g.hub_id}" if g.hub_id else g.role for g in user.roles)
     if before != after:

@@ -32,6 +32,13 @@ class CohortError(ValueError):
         self.field = field
 
 
+def same_name(column: Any, name: str) -> Any:
+    """Names that match ignoring case, folded by the database on both sides: Python and SQL
+    fold letters beyond ASCII differently ("İ"), and a match missed here then breaks the
+    name's unique constraint with an error page."""
+    return sa.func.lower(column) == sa.func.lower(sa.literal(name))
+
+
 def _actor(user: Optional[User]) -> Optional[int]:
     return user.id if user is not None else None
 
@@ -40,7 +47,7 @@ def create_hub(session: Session, name: str, region: Optional[str],
                annual_signoff_target: Optional[int], actor: Optional[User]) -> TrainingHub:
     """A new training hub (administrators only: the view checks the role)."""
     name = name.strip()
-    if session.scalar(sa.select(TrainingHub.id).where(sa.func.lower(TrainingHub.name) == name.lower())):
+    if session.scalar(sa.select(TrainingHub.id).where(same_name(TrainingHub.name, name))):
         raise CohortError("name", "A training hub with this name already exists")
     hub = TrainingHub(name=name, region=(region or "").strip() or None,
                       annual_signoff_target=annual_signoff_target)
@@ -56,7 +63,7 @@ def update_hub(session: Session, hub: TrainingHub, name: str, region: Optional[s
     """Change a hub's name, region or annual Stage 2 sign-off target."""
     name = name.strip()
     clash = session.scalar(sa.select(TrainingHub.id).where(
-        sa.func.lower(TrainingHub.name) == name.lower(), TrainingHub.id != hub.id))
+        same_name(TrainingHub.name, name), TrainingHub.id != hub.id))
     if clash:
         raise CohortError("name", "A training hub with this name already exists")
     before = {"name": hub.name, "region": hub.region, "target": hub.annual_signoff_target}
@@ -86,8 +93,7 @@ def add_employer(session: Session, name: str, actor: Optional[User]) -> Employer
 
 def find_employer(session: Session, name: str) -> Optional[Employer]:
     """The employer with this name, ignoring case and extra spaces."""
-    return session.scalar(sa.select(Employer).where(
-        sa.func.lower(Employer.name) == " ".join(name.split()).lower()))
+    return session.scalar(sa.select(Employer).where(same_name(Employer.name, " ".join(name.split()))))
 
 
 def employers(session: Session) -> list[Employer]:
@@ -99,8 +105,7 @@ def create_cohort(session: Session, hub: TrainingHub, name: str, starts_on: Opti
                   actor: Optional[User]) -> Cohort:
     """A new cohort in a hub; names are unique within the hub."""
     name = name.strip()
-    if session.scalar(sa.select(Cohort.id).where(Cohort.hub_id == hub.id,
-                                                 sa.func.lower(Cohort.name) == name.lower())):
+    if session.scalar(sa.select(Cohort.id).where(Cohort.hub_id == hub.id, same_name(Cohort.name, name))):
         raise CohortError("name", "This hub already has a cohort with this name")
     cohort = Cohort(hub_id=hub.id, name=name, starts_on=starts_on)
     session.add(cohort)

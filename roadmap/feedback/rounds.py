@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from roadmap import mail
 from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
@@ -95,7 +96,7 @@ def _clean(name: str, email: str, role: str, group: str) -> dict[str, str]:
     problems = {}
     if not values["name"]:
         problems["name"] = "Enter the colleague's name"
-    if "@" not in values["email"] or " " in values["email"] or len(values["email"]) > 320:
+    if not mail.address_ok(values["email"]):
         problems["email"] = "Enter a work email address, like name@nhs.net"
     if not values["role"]:
         problems["role"] = "Enter the colleague's role"

@@ -153,10 +153,13 @@ def _form_page(enrolment: Enrolment, kind: EvidenceType, template: Optional[str]
 
 
 def _int(value: Any) -> int:
+    """The version a form carries; one that is missing, not a number, or beyond any version
+    the database can hold (it would fail the comparison) is treated as stale."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
-        return -1  # a form without its version is treated as stale
+        return -1
+    return number if 0 <= number < 2**31 else -1
 
 
 def _record_token(session: Any, token: Optional[str], evidence: Evidence) -> None:

@@ -44,7 +44,7 @@ def rate(session: Session, enrolment: Enrolment, actor: User, capability: Capabi
         raise PortfolioError("Explain your rating")
     _, linkable = linkable_evidence(session, enrolment, capability)
     allowed = {e.id for e in linkable}
-    chosen = [i for i in link_ids if i in allowed]
+    chosen = sorted({i for i in link_ids if i in allowed})  # a box sent twice links once
     session.add_all(EvidenceCapability(evidence_id=i, capability_id=capability.id,
                                        linked_by_id=actor.id) for i in chosen)
     row = session.scalar(sa.select(CapabilityRating).where(

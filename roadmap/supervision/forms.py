@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (HiddenField, PasswordField, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from roadmap.fields import BoundedDateField, HiddenNumberField, id_number
 
@@ -60,6 +60,12 @@ class LinkForm(FlaskForm):
 
     evidence_id = SelectField("Item", coerce=id_number, validate_choice=False,
                               validators=[DataRequired("Choose an item to link")])
+
+    def validate_evidence_id(self, field: SelectField) -> None:
+        """Only an item the page offered: a made-up id (or one too large for the database)
+        gets the field's message, not a look-up."""
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Choose an item to link")
 
 
 class ObservedForm(FlaskForm):

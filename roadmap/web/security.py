@@ -1,8 +1,10 @@
-"""CSRF on every POST, security headers and cookie flags."""
+"""CSRF on every POST, security headers and cookie flags, request values as typed text."""
 from __future__ import annotations
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+
+from roadmap.web import text
 from werkzeug.wrappers import Response
 
 csrf = CSRFProtect()
@@ -34,6 +36,7 @@ def init_app(app: Flask) -> None:
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
     )
     csrf.init_app(app)
+    text.init_app(app)
 
     @app.after_request
     def _headers(response: Response) -> Response:

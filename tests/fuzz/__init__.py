@@ -1,0 +1,1 @@
+"""The fuzz test: every form of every route, as every role, with hostile values."""
