@@ -162,7 +162,7 @@ def s3_bucket(s3_endpoint: str) -> str:
 def storage_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
     """The attachment store settings of a test app: none (local folder), or a bucket."""
     if STORAGE != "s3":
-        return {}
+        return {"ATTACHMENT_DIR": str(tmp_path / "attachments")}
     return {"STORAGE": "s3", "S3_BUCKET": request.getfixturevalue("s3_bucket"),
             "S3_ENDPOINT_URL": request.getfixturevalue("s3_endpoint"),
             "S3_PREFIX": f"{tmp_path.name}/"}

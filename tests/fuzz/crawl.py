@@ -180,6 +180,7 @@ def crawl(app: Flask, client: FlaskClient, starts: list[str], per_endpoint: int 
         except Exception as error:  # noqa: BLE001  (the app raised: the finding itself)
             site.failures.append(f"GET {path}: {type(error).__name__}: {error}")
             continue
+        response.close()  # a streamed download holds its file open until closed
         if response.status_code >= 500:
             site.failures.append(f"GET {path}: {response.status_code}")
         if response.status_code in (301, 302, 303) and response.location:

@@ -78,6 +78,7 @@ class Sender:
             key = f"{type(error).__name__} at {_where(error)}"
             self.found.setdefault(key, f"{key}: {str(error)[:200]}\n    {sent}")
             return False
+        response.close()  # a streamed download holds its file open until closed
         if response.status_code >= 500:
             self.found.setdefault(str(response.status_code), f"{response.status_code}\n    {sent}")
             return False

@@ -27,6 +27,7 @@ from roadmap.feedback.models import (AssessmentTicket, FeedbackRater, FeedbackRe
 from roadmap.framework.models import EvidenceType
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import StageSignOff
+from tests.fuzz import extras
 
 PASSWORD = "fuzz-the-demo-password"
 PEOPLE = {"candidate": "candidate1@example.nhs.uk", "supervisor": "supervisor1@example.nhs.uk",
@@ -120,6 +121,11 @@ def build(app: Flask, session: Session) -> World:
     invitation = tokens.issue(session, invited, TokenPurpose.INVITATION, dt.timedelta(days=7))
     reset = tokens.issue(session, _user(session, "candidate2@example.nhs.uk"),
                          TokenPurpose.PASSWORD_RESET, dt.timedelta(hours=2))
+    with_file = _item(session, enrolment, "learning_log", "Fuzz draft with a file", {}, candidate)
+    extras.file_on(app, session, with_file, candidate)
+    assessed = _item(session, enrolment, "cot", "Fuzz COT an assessor signed", {}, candidate)
+    extras.externally_signed(app, session, assessed, candidate)
+    unlock = extras.unlock_link(session, users["hub_lead"])
     session.commit()
     round_pages = [f"/feedback/rounds/{item.id}" for item in items[:3]]
     return World(
@@ -132,11 +138,13 @@ def build(app: Flask, session: Session) -> World:
                       f"/invitation/{invitation}", f"/reset-password/{reset}",
                       f"/feedback/colleague/{RATER_TOKEN}", f"/feedback/assess/{TICKET_TOKEN}",
                       f"/feedback/patient/{derived_token(app.config['SECRET_KEY'], PSQ_NONCE)}",
-                      "/verify", "/feedback/thank-you"],
+                      "/verify", "/feedback/thank-you", unlock],
         role_paths={
             "candidate": [*round_pages, f"/feedback/items/{items[3].id}/assessor",
+                          f"/portfolio/evidence/{with_file.id}",
                           f"/stages/{enrolment.id}/stage2", f"/timeline/{enrolment.id}"],
             "supervisor": [*round_pages, f"/stages/{signed.id}/stage2",
+                           f"/supervision/items/{assessed.id}",
                            f"/supervision/candidates/{enrolment.id}/observed?type_code=cbd",
                            f"/supervision/candidates/{enrolment.id}/observed?type_code=mini_cex"],
             "hub_lead": [f"/stages/{enrolment.id}/stage2", f"/enrolments/{enrolment.id}/supervisors"],

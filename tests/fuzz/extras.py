@@ -1,0 +1,62 @@
+"""Things the fuzz world adds so that every form has a page offering it: a file on a draft,
+an external assessor's signature waiting for review, an emailed unlock link."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+from typing import Any
+
+from flask import Flask
+from PIL import Image
+from sqlalchemy.orm import Session
+
+from roadmap.accounts import tokens
+from roadmap.accounts.models import TokenPurpose, User
+from roadmap.demo.evidence import sample_answers
+from roadmap.feedback import tickets
+from roadmap.feedback.links import digest
+from roadmap.feedback.models import AssessmentTicket
+from roadmap.framework import answers as form_rules
+from roadmap.framework.models import EvidenceType, FrameworkVersion
+from roadmap.portfolio import attachments
+from roadmap.portfolio.models import Evidence
+
+ASSESSOR = {"name": "Dr Fuzz Assessor", "role": "GP partner", "registration_body": "GMC",
+            "registration_number": "7654321", "email": "gp.fuzz@nhs.net", "declaration": "y"}
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "blue").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def file_on(app: Flask, session: Session, item: Evidence, candidate: User) -> None:
+    """A file on a draft, so its page offers the remove form."""
+    with app.app_context():
+        attachments.add(session, item, candidate, "fuzz-photo.png", _png())
+
+
+def externally_signed(app: Flask, session: Session, item: Evidence, candidate: User) -> None:
+    """A COT signed through an assessor's link, waiting for a supervisor to accept or dispute."""
+    ticket = AssessmentTicket(evidence_id=item.id, invited_name="Dr Fuzz Assessor",
+                              invited_email=ASSESSOR["email"], token_hash=digest("fuzz-signed"),
+                              expires_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30),
+                              created_by_id=candidate.id)
+    session.add(ticket)
+    session.flush()
+    kind = session.get(EvidenceType, item.evidence_type_id)
+    version = session.get(FrameworkVersion, kind.framework_version_id)
+    answers: dict[str, Any] = sample_answers(
+        kind.definition, random.Random(3), 1, item.template_code, ["assessor"],
+        form_rules.scale_levels(version.document), dt.date.today())
+    with app.app_context():
+        tickets.sign(session, ticket, ASSESSOR, answers, item.lock_version,
+                     app.config["ASSESSOR_EMAIL_DOMAINS"])
+
+
+def unlock_link(session: Session, user: User) -> str:
+    """The path of an emailed link that lifts a lock on sign-in with a code."""
+    token = tokens.issue(session, user, TokenPurpose.TWO_FACTOR_UNLOCK, dt.timedelta(hours=1))
+    return f"/sign-in/unlock/{token}"
