@@ -60,7 +60,7 @@ def choose_type() -> str:
 @roles_required(Role.CANDIDATE)
 def new_evidence(type_code: str) -> Response | str:
     """A new item of one type; for types with templates, the template is chosen first."""
-    session, enrolment = get_session(), enrolment_or_404()
+    enrolment = enrolment_or_404()
     kind = _type_of(enrolment, type_code)
     template = request.args.get("template")
     if definitions.templates(kind.definition) and \

@@ -132,24 +132,6 @@ def evidence_form_class(evidence_type: EvidenceType, template_code: Optional[str
     return type(f"{evidence_type.code.title()}Form", (EvidenceForm,), attrs)
 
 
-class QuestionsForm(FlaskForm):
-    """Only the questions of some parties' sections (the assessor's, for instance)."""
-
-    lock_version = HiddenNumberField()
-    submitting = True
-    questions: list[tuple[dict[str, Any], str]] = []
-
-
-def questions_form(evidence_type: EvidenceType, template_code: Optional[str],
-                   scales: dict[str, dict[str, Any]], parties: list[str],
-                   submitting: bool = True, **kwargs: Any) -> QuestionsForm:
-    """A bound form of the questions the given parties answer; required ones enforced."""
-    attrs = _questions(evidence_type, template_code, scales, parties)
-    form = type(f"{evidence_type.code.title()}QuestionsForm", (QuestionsForm,), attrs)(**kwargs)
-    form.submitting = submitting
-    return form
-
-
 def outcome_field(capability_id: int) -> str:
     """The name of the outcome choice of a heading."""
     return f"outcome_{capability_id}"
