@@ -22,7 +22,6 @@ from roadmap import create_app, storage
 from roadmap.config import ConfigError
 from roadmap.exports import jobs, parallel
 from roadmap.portfolio.uploads import check
-from roadmap.storage import mirror
 from roadmap.storage.s3 import S3Store
 from tests.conftest import S3_REGION
 from tests.supervision.conftest import make_item, msk, team  # noqa: F401
@@ -236,22 +235,22 @@ def test_the_pdf_and_zip_of_a_portfolio_with_an_image_work_from_the_bucket(
     )["Body"].read() == KEPT_PNG  # the attachment itself stays
 
 
-def test_copies_for_the_renderer_are_reused_and_pruned(s3_bucket, s3_endpoint, tmp_path):
-    store = S3Store(s3_bucket, tmp_path.name, s3_endpoint, S3_REGION)
-    store.put(KEY, DATA)
-    folder = mirror.folder_for(store, tmp_path / "exports")
-    copy = mirror.local_copy(store, KEY, folder)
-    assert copy == folder / KEY[:2] / KEY and copy.read_bytes() == DATA
-    os.utime(copy, (time.time() - 3 * 86400,) * 2)
-    assert mirror.local_copy(store, KEY, folder) == copy  # reused, and marked as used now
-    assert mirror.prune(store, tmp_path / "exports") == 0 and copy.exists()
-    os.utime(copy, (time.time() - 3 * 86400,) * 2)
-    assert mirror.prune(store, tmp_path / "exports") == 1 and not copy.exists()
-    with pytest.raises(storage.MissingObject):
-        mirror.local_copy(store, "ab" + "0" * 62, folder)
-    local = storage.LocalStore(tmp_path / "files")
-    local.put(KEY, DATA)
-    assert mirror.local_copy(local, KEY, mirror.folder_for(local, tmp_path / "exports")) == \
-        local.path(KEY)
-    os.utime(local.path(KEY), (time.time() - 3 * 86400,) * 2)
-    assert mirror.prune(local, tmp_path / "exports") == 0 and local.path(KEY).exists()
+def test_copies_left_by_older_releases_are_pruned_but_never_the_store(app_config, tmp_path):
+    legacy = tmp_path / "exports" / "attachments" / KEY[:2] / KEY
+    legacy.parent.mkdir(parents=True)
+    legacy.write_bytes(DATA)
+    app = create_app({**app_config, "EXPORT_DIR": str(tmp_path / "exports")})
+    jobs.prune(app)
+    assert legacy.exists(), "used lately"
+    os.utime(legacy, (time.time() - 3 * 86400,) * 2)
+    jobs.prune(app)
+    assert not legacy.exists(), "an old copy of personal data is forgotten"
+    # A local store whose folder is that very folder is never pruned.
+    kept = tmp_path / "exports" / "attachments" / KEY[:2] / KEY
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_bytes(DATA)
+    os.utime(kept, (time.time() - 3 * 86400,) * 2)
+    own = create_app({**app_config, "STORAGE": "local", "EXPORT_DIR": str(tmp_path / "exports"),
+                      "ATTACHMENT_DIR": str(tmp_path / "exports" / "attachments")})
+    jobs.prune(own)
+    assert kept.exists()

@@ -13,12 +13,12 @@ import hashlib
 import io
 import logging
 import os
-import time
 from pathlib import Path
 from typing import Optional
 
 from PIL import Image, ImageOps
 
+from roadmap.storage import mirror
 from roadmap.storage.base import MissingObject, StorageError, Store, checked
 from roadmap.storage.local import write_atomically
 
@@ -90,12 +90,4 @@ def _left_out(filename: str, key: str, error: Exception) -> None:
 
 def prune(image_dir: Path, max_age_days: float = 1) -> int:
     """Delete print copies no export has used for `max_age_days` (they are personal data)."""
-    cutoff, gone = time.time() - max_age_days * 86400, 0
-    for copy in Path(image_dir).glob("*/*"):
-        try:
-            if copy.is_file() and copy.stat().st_mtime < cutoff:
-                copy.unlink()
-                gone += 1
-        except OSError:
-            continue
-    return gone
+    return mirror.prune_older(image_dir, max_age_days)

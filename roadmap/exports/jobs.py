@@ -77,7 +77,9 @@ def prune(app: Flask, keep: dt.timedelta = dt.timedelta(hours=24)) -> None:
         except OSError:
             continue
     setup(app).cache.prune()
-    mirror.prune(storage.current(app), setup(app).export_dir)
+    legacy, store = setup(app).export_dir / mirror.LEGACY_FOLDER, storage.current(app)
+    if not (isinstance(store, storage.LocalStore) and store.root.resolve() == legacy.resolve()):
+        mirror.prune_older(legacy)  # never the attachments themselves
     images.prune(setup(app).image_dir)
 
 
