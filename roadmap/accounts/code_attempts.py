@@ -151,13 +151,9 @@ def resend_if_locked(session: Session, user: User, link_for: LinkFor) -> None:
 
 def unlock(session: Session, token: str) -> tuple[Optional[User], Optional[str]]:
     """Lift the lock through a valid emailed link; (user, None) or (None, problem)."""
-    found = tokens.check(session, token, TokenPurpose.TWO_FACTOR_UNLOCK)
-    if found.record is None:
-        return None, found.problem
-    if not tokens.consume(session, found.record):
-        return None, "This link has already been used."
-    user = session.get(User, found.record.user_id)
-    assert user is not None  # the foreign key guarantees it
+    user, problem = tokens.redeem(session, token, TokenPurpose.TWO_FACTOR_UNLOCK)
+    if user is None:
+        return None, problem
     user.two_factor_locked_at, user.wrong_codes, user.last_wrong_code_at = None, 0, None
     audit.record(session, "two_factor.unlocked", actor_id=user.id, subject_type="user",
                  subject_id=user.id)

@@ -51,13 +51,9 @@ def invite(session: Session, *, email: str, full_name: str, roles: list[Role],
 def accept_invitation(session: Session, record_token: str, password: str,
                       profile: str) -> tuple[Optional[User], Optional[str]]:
     """Set the invited person's password through a valid link; (user, None) or (None, problem)."""
-    found = tokens.check(session, record_token, TokenPurpose.INVITATION)
-    if found.record is None:
-        return None, found.problem
-    if not tokens.consume(session, found.record):
-        return None, "This link has already been used."
-    user = session.get(User, found.record.user_id)
-    assert user is not None  # the foreign key guarantees it
+    user, problem = tokens.redeem(session, record_token, TokenPurpose.INVITATION)
+    if user is None:
+        return None, problem
     service.set_password(session, user, password, profile, "invitation.accepted")
     return user, None
 
@@ -81,13 +77,9 @@ def request_reset(session: Session, email: str, lifetime: dt.timedelta, link_for
 def reset_password(session: Session, record_token: str, password: str,
                    profile: str) -> tuple[Optional[User], Optional[str]]:
     """Set a new password through a valid reset link; every session of the person ends."""
-    found = tokens.check(session, record_token, TokenPurpose.PASSWORD_RESET)
-    if found.record is None:
-        return None, found.problem
-    if not tokens.consume(session, found.record):
-        return None, "This link has already been used."
-    user = session.get(User, found.record.user_id)
-    assert user is not None
+    user, problem = tokens.redeem(session, record_token, TokenPurpose.PASSWORD_RESET)
+    if user is None:
+        return None, problem
     if not user.is_active:
         return None, "This account has been disabled. Contact your training hub."
     service.set_password(session, user, password, profile, "password.reset")

@@ -59,3 +59,16 @@ def consume(session: Session, record: AccountToken) -> bool:
     result = session.execute(sa.update(AccountToken).where(
         AccountToken.id == record.id, AccountToken.used_at.is_(None)).values(used_at=utcnow()))
     return result.rowcount == 1
+
+
+def redeem(session: Session, token: str,
+           purpose: TokenPurpose) -> tuple[Optional[User], Optional[str]]:
+    """Use a valid link once: (its person, None), or (None, why it cannot be used)."""
+    found = check(session, token, purpose)
+    if found.record is None:
+        return None, found.problem
+    if not consume(session, found.record):
+        return None, "This link has already been used."
+    user = session.get(User, found.record.user_id)
+    assert user is not None  # the foreign key guarantees it
+    return user, None
