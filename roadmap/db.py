@@ -30,7 +30,10 @@ NAMING_CONVENTION = {
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 
 
-SQLITE_BUSY_MS = 5000  # how long an SQLite writer waits for the one ahead before giving up
+# How long an SQLite writer waits for the ones ahead. SQLite's busy handler polls, so it is no
+# fair queue: on a slow, busy machine one writer can lose several turns in a row (5 s gave a
+# 503 under test load in CI). Half gunicorn's 60 s worker timeout.
+SQLITE_BUSY_MS = 30_000
 
 
 def utcnow() -> dt.datetime:
