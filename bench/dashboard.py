@@ -211,7 +211,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     from roadmap.accounts.models import Role
     from roadmap.accounts.service import create_user
     from roadmap.db import utcnow
-    from roadmap.web.views import today as london_today
+    from roadmap.clock import today as london_today
 
     folder = tempfile.TemporaryDirectory(prefix="roadmap-bench-")
     url = args.database_url or f"sqlite:///{Path(folder.name) / 'bench.sqlite3'}"

@@ -31,7 +31,7 @@ class SchemaNotReady(click.ClickException):
 
 def _create_app() -> Flask:
     """Build the app for a command; a settings problem is one clear line, not a traceback."""
-    from roadmap import create_app
+    from roadmap.app import create_app
     from roadmap.config import ConfigError
 
     try:

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 ENV_PREFIX = "ROADMAP_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/, capabilities/
 
 # Every setting the application knows, with its default. Anything else is a mistake.
 DEFAULTS: dict[str, Any] = {

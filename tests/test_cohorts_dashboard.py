@@ -15,7 +15,7 @@ from roadmap.accounts.service import create_user
 from roadmap.cohorts import listing
 from roadmap.cohorts.dashboard import CandidateRow, candidate_rows, classify, scope_of_cohort
 from roadmap.db import utcnow
-from roadmap.web.views import today
+from roadmap.clock import today
 
 
 def lead_for(session, hub, email="lead@example.nhs.uk"):

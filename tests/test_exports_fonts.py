@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from roadmap.exports import parallel, portfolio
 from roadmap.exports.render import AssetFetcher, renderer
-from roadmap.web.views import today
+from roadmap.clock import today
 from tests.supervision.conftest import make_item, msk, team  # noqa: F401
 
 WRITTEN = {  # what candidates and supervisors type, in the scripts of NHS staff's languages

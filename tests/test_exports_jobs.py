@@ -151,7 +151,7 @@ def test_cli_writes_the_pdf_and_the_zip(runner, team, portfolio_with_image, tmp_
 def test_a_hub_leads_copy_carries_no_reflective_text(app, session, team, make_item):
     from pypdf import PdfReader
 
-    from roadmap.web.views import today
+    from roadmap.clock import today
 
     item = make_item("reflection", status="submitted", headings=("2",),
                      fields={"trigger": "event", "description": "A very private reflection."})

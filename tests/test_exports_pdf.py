@@ -16,7 +16,7 @@ from roadmap.exports.render import RenderFailed
 from roadmap.framework.models import Capability
 from roadmap.portfolio.models import Evidence, EvidenceVersion
 from roadmap.supervision.models import Signature
-from roadmap.web.views import today
+from roadmap.clock import today
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -17,7 +17,7 @@ from roadmap.accounts.policy import password_problem
 from roadmap.accounts.views import finish_sign_in, held_back, pending_user, safe_next
 from roadmap.db import get_session
 from roadmap.web.access import public, signed_in
-from roadmap.web.links import external_link
+from roadmap.links import external_link
 
 bp = Blueprint("account", __name__)
 
@@ -171,7 +171,7 @@ def confirm_identity() -> Response | str | tuple[str, int, dict[str, str]]:
     """Enter the password or a code again before signing; it counts for a few minutes."""
     user = current_user._get_current_object()
     form = ConfirmIdentityForm()
-    next_url = safe_next(request.args.get("next")) or url_for("web.home")
+    next_url = safe_next(request.args.get("next")) or url_for("home.home")
     if form.validate_on_submit():
         outcome = code_attempts.check_identity(get_session(), user, form.secret.data or "",
                                                _profile(), external_link)

@@ -13,7 +13,7 @@ from roadmap.accounts import onboarding, service
 from roadmap.accounts.models import ROLE_VALUES, Role
 from roadmap.cohorts.models import TrainingHub
 from roadmap.db import database
-from roadmap.web.links import external_link
+from roadmap.links import external_link
 
 
 @click.group("users")

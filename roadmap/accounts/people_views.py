@@ -16,7 +16,7 @@ from roadmap.cohorts.models import TrainingHub
 from roadmap.db import get_session
 from roadmap.fields import whole_number
 from roadmap.web.access import roles_required
-from roadmap.web.links import external_link
+from roadmap.links import external_link
 from roadmap.web.params import page_number
 
 bp = Blueprint("people", __name__, url_prefix="/people")

@@ -16,7 +16,7 @@ from roadmap.accounts.forms import SignInForm, TwoFactorForm
 from roadmap.accounts.models import User
 from roadmap.db import after_request_apart, get_session
 from roadmap.web.access import public
-from roadmap.web.links import external_link
+from roadmap.links import external_link
 
 bp = Blueprint("accounts", __name__)
 login_manager = LoginManager()
@@ -108,7 +108,7 @@ def finish_sign_in(user: User) -> Response:
         # Set on whichever page ends the sign-in (a redirect, or the new recovery codes).
         return devices.remember(response, user.id)
 
-    return redirect(next_url or url_for("web.home"))
+    return redirect(next_url or url_for("home.home"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -116,7 +116,7 @@ def finish_sign_in(user: User) -> Response:
 def sign_in() -> Response | str | tuple[str, int]:
     """Step one: email and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("web.home"))
+        return redirect(url_for("home.home"))
     form = SignInForm()
     if request.method == "GET" and request.args.get("next"):
         cookie["pending_next"] = safe_next(request.args["next"])

@@ -17,7 +17,7 @@ from roadmap.db import get_session
 from roadmap.supervision import assignments
 from roadmap.supervision.models import SupervisorAssignment
 from roadmap.web.access import roles_required
-from roadmap.web.views import today
+from roadmap.clock import today
 
 bp = Blueprint("hubs", __name__, url_prefix="/hubs")
 

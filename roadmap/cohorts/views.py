@@ -23,8 +23,8 @@ from roadmap.db import get_session
 from roadmap.framework.models import FrameworkVersion
 from roadmap.supervision import assignments
 from roadmap.web.access import roles_required
-from roadmap.web.links import external_link
-from roadmap.web.views import today
+from roadmap.links import external_link
+from roadmap.clock import today
 
 bp = Blueprint("cohorts", __name__)
 MANAGERS = (Role.HUB_LEAD, Role.ADMIN)

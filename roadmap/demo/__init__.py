@@ -31,7 +31,7 @@ def demo_command(password: str) -> None:
         hub, created = build.ensure_hub(session)
         accounts = build.upsert_people(session, password, current_app.config["ARGON2_PROFILE"], hub)
         if created:
-            from roadmap.web.views import today
+            from roadmap.clock import today
             build.build_cohort(session, hub, version, accounts, today())
         session.info.pop(mail.OUTBOX, None)  # demo people are made up: nobody to email
         session.commit()

@@ -35,7 +35,7 @@ def _enrolment(session: Any, email: str) -> Any:
 
 def _run(kind: str, email: str, out: Path) -> None:
     from roadmap.exports import archive, parallel, portfolio
-    from roadmap.web.views import today
+    from roadmap.clock import today
 
     if not out.parent.is_dir():  # said before minutes of rendering, not as a traceback after
         raise click.ClickException(f"cannot write {out}: the folder {out.parent} does not exist")

@@ -189,7 +189,7 @@ def run(app: Flask, job_id: str) -> None:
     """Do one job; any failure is logged beside it and shown as a clear message, never raised."""
     from roadmap.cohorts.models import Enrolment
     from roadmap.exports import archive, portfolio
-    from roadmap.web.views import today
+    from roadmap.clock import today
 
     sweep(app)  # jobs a dead worker left running, before this one starts
     path = folder(app, job_id)

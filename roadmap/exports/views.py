@@ -12,9 +12,9 @@ from roadmap.exports import jobs, verification
 from roadmap.web.access import public, roles_required, signed_in
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
-from roadmap.web.links import absolute_url
+from roadmap.links import absolute_url
 from roadmap.web.reach import Reach, load_enrolment, load_signoff
-from roadmap.web.views import today
+from roadmap.clock import today
 
 bp = Blueprint("exports", __name__)
 # A hub lead gets no reflective text and a former supervisor nothing newer than they signed:

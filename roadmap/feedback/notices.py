@@ -12,7 +12,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.feedback.models import AssessmentTicket, FeedbackRater
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import SupervisorAssignment, covering
-from roadmap.web.links import absolute_url, external_link
+from roadmap.links import absolute_url, external_link
 from roadmap.web.templating import LONDON
 
 

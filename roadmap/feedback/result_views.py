@@ -16,7 +16,7 @@ from roadmap.feedback.views import READERS, round_item, bp, visible
 from roadmap.framework.models import FrameworkVersion
 from roadmap.portfolio import definitions
 from roadmap.web.access import roles_required
-from roadmap.web.links import external_link
+from roadmap.links import external_link
 from roadmap.web.reach import Reach
 
 

@@ -14,7 +14,8 @@ from roadmap.feedback import assessors, tickets
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.forms import AssessorForm, IdentityForm
 from roadmap.feedback.public_views import private, unusable
-from roadmap.feedback.views import bp, today
+from roadmap.clock import today
+from roadmap.feedback.views import bp
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio import definitions
 from roadmap.portfolio.forms import PREFIX, answers_of, load_answers, questions_form

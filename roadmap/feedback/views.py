@@ -1,7 +1,6 @@
 """The candidate's and supervisor's pages of a feedback round: raters, poster, results."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Enrolment
+from roadmap.clock import today
 from roadmap.db import get_session, utcnow, writes_when_read
 from roadmap.feedback import results, rounds
 from roadmap.feedback.errors import FeedbackError
@@ -23,9 +23,8 @@ from roadmap.portfolio.models import Evidence
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 from roadmap.web.access import roles_required
-from roadmap.web.links import external_link
+from roadmap.links import external_link
 from roadmap.web.reach import Reach, load_evidence
-from roadmap.web.templating import LONDON
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 READERS = {Reach.OWNER, Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY}
@@ -38,10 +37,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
 
-
-def today() -> dt.date:
-    """Today in England."""
-    return dt.datetime.now(LONDON).date()
 
 
 def round_item(evidence_id: int, allowed: set[Reach]) -> tuple[Evidence, Reach, Any, Rule]:

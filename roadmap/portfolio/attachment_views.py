@@ -10,7 +10,8 @@ from roadmap.db import get_session
 from roadmap.portfolio import attachments
 from roadmap.portfolio.models import Attachment
 from roadmap.portfolio.uploads import clean_filename
-from roadmap.portfolio.web import bp, today
+from roadmap.clock import today
+from roadmap.portfolio.web import bp
 from roadmap.web.access import roles_required
 from roadmap.web.reach import Reach, load_evidence
 

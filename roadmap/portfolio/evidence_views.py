@@ -22,7 +22,8 @@ from roadmap.portfolio.as_signed import narrow
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceComment, FormSubmission
 from roadmap.portfolio.pid import KIND_LABELS, highlight
 from roadmap.portfolio.uploads import kept_name
-from roadmap.portfolio.web import absolute, bp, enrolment_or_404, form_key, keeps_work, today
+from roadmap.clock import today
+from roadmap.portfolio.web import absolute, bp, enrolment_or_404, form_key, keeps_work
 from roadmap.web.access import roles_required
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened

@@ -17,8 +17,8 @@ from roadmap.framework.models import Capability, FrameworkVersion
 from roadmap.portfolio import autosave, casemix, definitions, markdown, progress, ratings
 from roadmap.portfolio.models import Evidence
 from roadmap.portfolio.service import PortfolioError
-from roadmap.portfolio.web import (STATUS_TAGS, bp, enrolment_or_404, enrolment_or_none,
-                                   keeps_work, today)
+from roadmap.clock import today
+from roadmap.portfolio.web import STATUS_TAGS, bp, enrolment_or_404, enrolment_or_none, keeps_work
 from roadmap.web.access import roles_required
 
 

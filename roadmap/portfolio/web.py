@@ -1,7 +1,6 @@
 """What the portfolio's views share: the blueprint, today's date, the enrolment, lost-work care."""
 from __future__ import annotations
 
-import datetime as dt
 from functools import wraps
 from typing import Any, Callable, Optional
 
@@ -11,9 +10,8 @@ from flask_login import current_user
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import get_session
 from roadmap.portfolio import autosave
-from roadmap.web.links import absolute_url
+from roadmap.links import absolute_url
 from roadmap.web.reach import current_enrolment
-from roadmap.web.templating import LONDON
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
@@ -25,10 +23,6 @@ STATUS_TAGS = {
     "changed_since_signed": ("Changed since signed", "nhsuk-tag--yellow"),
 }
 
-
-def today() -> dt.date:
-    """Today in England."""
-    return dt.datetime.now(LONDON).date()
 
 
 def enrolment_or_none() -> Optional[Enrolment]:

@@ -5,7 +5,8 @@ import logging
 import multiprocessing
 from typing import Any, Mapping, Optional
 
-from roadmap import PROJECT_ROOT, config
+from roadmap import config
+from roadmap.config import PROJECT_ROOT
 
 log = logging.getLogger("roadmap.serve")
 

@@ -19,7 +19,8 @@ from roadmap.supervision.errors import Incomplete, SupervisionError
 from roadmap.supervision.forms import LinkForm, RatingForm, StageSignForm
 from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
 from roadmap.supervision.capacity import current_team
-from roadmap.supervision.web import bp, identity_confirmed, identity_recent, today
+from roadmap.clock import today
+from roadmap.supervision.web import bp, identity_confirmed, identity_recent
 from roadmap.web.access import roles_required
 from roadmap.web.params import page_number
 from roadmap.web.reach import Reach, load_enrolment, load_stage, shared

@@ -21,7 +21,8 @@ from roadmap.supervision import external, inbox as inboxes, review
 from roadmap.supervision.errors import Incomplete, SupervisionError
 from roadmap.supervision.forms import (AcceptForm, DisputeForm, IdentityForm, ObservedForm,
                                        ReturnForm)
-from roadmap.supervision.web import bp, identity_confirmed, identity_recent, today
+from roadmap.clock import today
+from roadmap.supervision.web import bp, identity_confirmed, identity_recent
 from roadmap.web.access import roles_required
 from roadmap.web.reach import Reach, load_enrolment, load_evidence
 

@@ -9,15 +9,10 @@ from flask_login import current_user
 from roadmap.accounts import code_attempts, service as accounts
 from roadmap.db import get_session
 from roadmap.supervision.forms import IdentityForm
-from roadmap.web.links import external_link
-from roadmap.web.templating import LONDON
+from roadmap.links import external_link
 
 bp = Blueprint("supervision", __name__)
 
-
-def today() -> dt.date:
-    """Today in England."""
-    return dt.datetime.now(LONDON).date()
 
 
 def identity_recent() -> bool:

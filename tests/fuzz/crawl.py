@@ -18,7 +18,7 @@ from werkzeug.routing import RequestRedirect
 
 NS = "{http://www.w3.org/1999/xhtml}"
 # Not crawled: files, a PDF rendered in the request, the health check.
-SKIP = {"static", "nhsuk_asset", "favicon", "web.healthz", "exports.statement", "exports.download"}
+SKIP = {"static", "nhsuk_asset", "favicon", "home.healthz", "exports.statement", "exports.download"}
 
 
 @dataclass

@@ -1,25 +1,19 @@
 """The home page for each role and the health check."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role
+from roadmap.clock import today
 from roadmap.db import get_session
-from roadmap.web import health
-from roadmap.web import home as homes
+from roadmap.home import health
+from roadmap.home import queries as homes
 from roadmap.web.access import public, signed_in
 
-bp = Blueprint("web", __name__)
-
-
-def today() -> dt.date:
-    """Today's date in England, where our users are."""
-    from roadmap.web.templating import LONDON
-    return dt.datetime.now(LONDON).date()
+bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
@@ -27,7 +21,7 @@ def today() -> dt.date:
 def index() -> Response:
     """Send people to their home page or to sign in."""
     if current_user.is_authenticated:
-        return redirect(url_for("web.home"))
+        return redirect(url_for("home.home"))
     return redirect(url_for("accounts.sign_in"))
 
 

@@ -1,0 +1,58 @@
+"""The application factory: settings, database, templates, then every feature's blueprint."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from flask import Flask
+
+from roadmap import config
+from roadmap.config import PROJECT_ROOT
+
+
+def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
+    """Build the application: settings, database, templates, features. Touches no data."""
+    app = Flask(
+        "roadmap",  # the package: its instance folder and logger name
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(Path(__file__).resolve().parent / "static"),
+    )
+    app.config.update(config.build(app.instance_path, test_config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from roadmap import db, logs, mail
+    from roadmap.web import assets, errors, params, request_log, security, templating
+
+    logs.init_app(app)
+    request_log.init_app(app)  # first, so its after_request runs last and logs the final status
+    db.init_app(app)
+    mail.init_app(app)
+    templating.init_app(app)
+    assets.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    params.init_app(app)  # before the blueprints, whose routes use its converter
+
+    from roadmap.accounts import views as accounts_views
+    from roadmap.cohorts import views as cohorts_views
+    from roadmap.exports import views as exports_views
+    from roadmap.feedback import views as feedback_views
+    from roadmap.portfolio import views as portfolio_views
+    from roadmap.readers import views as readers_views
+    from roadmap.supervision import views as supervision_views
+    from roadmap.home import views as home_views
+
+    app.register_blueprint(home_views.bp)
+    for feature in (accounts_views, portfolio_views, readers_views, supervision_views,
+                    cohorts_views, feedback_views, exports_views):
+        feature.init_app(app)
+
+    from roadmap.web import limits
+
+    limits.init_app(app)  # after the features, whose public endpoints it limits
+
+    from roadmap import cli
+
+    cli.init_app(app)
+    return app
