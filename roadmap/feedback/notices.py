@@ -13,7 +13,7 @@ from roadmap.feedback.models import AssessmentTicket, FeedbackRater
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import SupervisorAssignment, covering
 from roadmap.links import absolute_url, external_link
-from roadmap.web.templating import LONDON
+from roadmap.clock import LONDON
 
 
 def _until(moment: dt.datetime) -> str:

@@ -77,7 +77,7 @@ def display_answer(spec: dict[str, Any], answers: dict[str, Any],
                    scale_table: dict[str, dict[str, Any]]) -> Any:
     """An answer as a page shows it: safe Markdown for text, labels for codes; None if blank."""
     from roadmap.portfolio.markdown import render
-    from roadmap.web.templating import long_date
+    from roadmap.clock import long_date
 
     value = answers.get(spec["code"])
     if value in (None, "", []):

@@ -2,27 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
 
-LONDON = ZoneInfo("Europe/London")
+from roadmap import clock
 
 
 def london_datetime(value: dt.datetime | None) -> str:
-    """A UTC moment as users in England read it, e.g. 3 March 2026, 14:05."""
-    if value is None:
-        return ""
-    local = value.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y, %H:%M}"
+    """The filter for a UTC moment as users in England read it; blank for none."""
+    return "" if value is None else clock.in_words(value)
 
 
 def long_date(value: dt.date | None) -> str:
-    """A date as the NHS style guide writes it, e.g. 3 March 2026."""
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y}"
+    """The filter for a date as the NHS style guide writes it; blank for none."""
+    return "" if value is None else clock.long_date(value)
 
 
 def init_app(app: Flask) -> None:
