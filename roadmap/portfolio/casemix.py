@@ -61,6 +61,7 @@ def summary(session: Session, enrolment_id: int, framework_version_id: int) -> O
                  for c, label in region_options],
         outcomes=[Tally(c, label, outcomes[c], gap=outcomes[c] == 0)
                   for c, label in definitions.options(kind.definition, "outcomes")],
-        consultation_types=[Tally(c, label, types[c])
-                            for c, label in definitions.options(kind.definition, "consultation_type")],
+        consultation_types=[
+            Tally(c, label, types[c])
+            for c, label in definitions.options(kind.definition, "consultation_type")],
     )

@@ -165,7 +165,8 @@ def start_observed(session: Session, enrolment_id: int, supervisor: User, type_c
     audit.record(session, "evidence.started_by_supervisor", actor_id=supervisor.id,
                  subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
                  data={"type": etype.code})
-    _tell_candidate(session, enrolment, f"{supervisor.full_name} recorded a {definitions.short_name(etype)}",
+    _tell_candidate(session, enrolment,
+                    f"{supervisor.full_name} recorded a {definitions.short_name(etype)}",
                     f"{supervisor.full_name} recorded the {etype.name} “{evidence.title}” they "
                     "observed. Add your part and submit it for them to sign.")
     return evidence
