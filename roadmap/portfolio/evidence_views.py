@@ -16,8 +16,9 @@ from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import get_session, writes_when_read
 from roadmap.fields import HiddenNumberField, id_number
+from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
-from roadmap.portfolio import attachments, autosave, definitions, forms, service
+from roadmap.portfolio import attachments, autosave, forms, service
 from roadmap.portfolio.as_signed import narrow
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceComment, FormSubmission
 from roadmap.portfolio.pid import KIND_LABELS, highlight

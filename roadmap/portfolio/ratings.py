@@ -10,8 +10,8 @@ from roadmap.accounts.models import User
 from roadmap.audit.service import record
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
+from roadmap.framework import definitions
 from roadmap.framework.models import Capability, FrameworkVersion
-from roadmap.portfolio import definitions
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.service import SIGNED_ONCE, PortfolioError
 from roadmap.supervision.models import CapabilityRating, RaterKind
@@ -37,7 +37,7 @@ def rate(session: Session, enrolment: Enrolment, actor: User, capability: Capabi
     assert version is not None
     if capability.framework_version_id != version.id:
         raise PortfolioError("This heading is not part of your roadmap")
-    levels = {lv["code"] for lv in definitions.capability_scale(version)["levels"]}
+    levels = {lv["code"] for lv in definitions.capability_levels(version.document)}
     if rating not in levels:
         raise PortfolioError("Select a rating")
     if not justification.strip():

@@ -19,8 +19,9 @@ from roadmap.accounts.models import User
 from roadmap.audit.service import record
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
+from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, Outcome
-from roadmap.portfolio import definitions, pid
+from roadmap.portfolio import pid
 from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, EvidenceStatus,
                                       EvidenceVersion, FormSubmission)
 from roadmap.supervision.models import (ExternalSignatureReview, Signature, SupervisorAssignment,

@@ -13,8 +13,9 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from roadmap.accounts.models import Role
 from roadmap.db import get_session
 from roadmap.fields import id_number
+from roadmap.framework import definitions, markdown
 from roadmap.framework.models import Capability, FrameworkVersion
-from roadmap.portfolio import autosave, casemix, definitions, markdown, progress, ratings
+from roadmap.portfolio import autosave, casemix, progress, ratings
 from roadmap.portfolio.models import Evidence
 from roadmap.portfolio.service import PortfolioError
 from roadmap.clock import today
@@ -116,7 +117,7 @@ def rate_capability(capability_id: int) -> Response | str:
 
 def _choices(form: SelfRatingForm, version: FrameworkVersion, linkable: list[Evidence]) -> None:
     form.rating.choices = [SelectChoice(lv["code"], lv["label"])
-                           for lv in definitions.capability_scale(version)["levels"]]
+                           for lv in definitions.capability_levels(version.document)]
     form.link.choices = [SelectChoice(e.id, e.title) for e in linkable]
 
 
