@@ -101,7 +101,7 @@ def _leaves(command: click.Command, path: str = "") -> Iterator[tuple[str, click
 def commands() -> tuple[click.Command, ...]:
     """Every feature's commands; each needs the schema, unless it is in WITHOUT_SCHEMA."""
     from roadmap.accounts.cli import users_cli
-    from roadmap.audit.verify import audit_cli
+    from roadmap.backup.verify import audit_cli
     from roadmap.backup.cli import backup_command, restore_command
     from roadmap.demo import demo_command
     from roadmap.exports.cli import export_cli

@@ -23,7 +23,7 @@ from roadmap.framework.models import Capability, Domain, EvidenceType, Framework
 from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, EvidenceComment,
                                       EvidenceVersion)
 from roadmap.portfolio.progress import COUNTED_STATUSES, rag, targets
-from roadmap.portfolio.web import STATUS_TAGS
+from roadmap.portfolio.status import STATUS_TAGS
 from roadmap.readers.models import shared
 from roadmap.supervision import checklist as checklists, timeline
 from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOff,
