@@ -51,6 +51,7 @@ class RoundPage:
 
 
 def _scales(session: Session, etype: EvidenceType) -> Any:
+    """The scales of the type's framework version."""
     return definitions.scales(session.get(FrameworkVersion, etype.framework_version_id))
 
 

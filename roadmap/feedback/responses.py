@@ -27,6 +27,7 @@ class Opened:
 
 
 def _refused(address: Optional[str], problem: str) -> Opened:
+    """A link that cannot be used; one that does not exist counts against the address."""
     if problem == "unknown":
         links.count_bad(address)
     return Opened(problem=problem)
