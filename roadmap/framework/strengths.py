@@ -66,5 +66,5 @@ def approvals(requirements: dict[str, Any]) -> list[str]:
 
 def described(requirements: dict[str, Any]) -> list[dict[str, str]]:
     """Each check of the stage with its strength, for `framework show` and other readers."""
-    return [{"check": code, "strength": strength(requirements, code)}
+    return [{"code": code, "strength": strength(requirements, code)}
             for code in stage_checks(requirements)]

@@ -1,14 +1,15 @@
 """Stage sign-off: the candidate declares and signs, then the supervisor; one signature wins.
 
 What the supervisor signs is frozen in StageSignOff.signed_content: the candidate's signed
-part, the checklist as it stood, every heading's ratings, and the hash of every signed
-evidence version. The hash of that content is what both signatures are bound to (rule D8).
+part, the checklist as it stood, the supervisor's reason for each guidance item not met
+(rule D10), every heading's ratings, and the hash of every signed evidence version. The hash
+of that content is what both signatures are bound to (rule D8). Only gates block signing.
 """
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional, Union
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -85,14 +86,32 @@ def _accepted(required: list[dict[str, str]], accepted: Iterable[str]) -> None:
 
 
 def _ready(checklist: checklists.Checklist) -> None:
-    if not checklist.all_met:
-        missing = {c.code: c.detail for c in checklist.checks if not c.met}
-        raise Incomplete("The stage cannot be signed off until every check is met.", missing)
+    if not checklist.gates_met:
+        missing = {c.code: c.detail for c in checklist.checks if not c.met and c.is_gate}
+        raise Incomplete("The stage cannot be signed off until every required check is met.",
+                         missing)
+
+
+def guidance_reasons(checklist: checklists.Checklist,
+                     given: Union[str, Mapping[str, str], None]) -> list[dict[str, str]]:
+    """Each unmet guidance item with the supervisor's reason for signing off without it (D10).
+
+    `given` is one reason covering every item, or a reason per item keyed by check code.
+    """
+    unmet = checklist.unmet_guidance
+    reasons = ({c.code: given for c in unmet} if isinstance(given, str) else dict(given or {}))
+    missing = {c.code: f"Say why you sign off with this not met: {c.label}" for c in unmet
+               if not (reasons.get(c.code) or "").strip()}
+    if missing:
+        raise Incomplete("Give a reason for each guidance item that is not met, or one reason "
+                         "covering them all.", missing)
+    return [{"code": c.code, "label": c.label, "detail": c.detail,
+             "reason": reasons[c.code].strip()} for c in unmet]
 
 
 def candidate_sign(session: Session, enrolment: Enrolment, stage_code: str, candidate: User,
                    accepted: Iterable[str]) -> Signature:
-    """The candidate confirms their declarations and signs, once every check is met."""
+    """The candidate confirms their declarations and signs, once every gate is met."""
     if enrolment.candidate_id != candidate.id:
         raise NotAllowed("Only the candidate signs their own declarations.")
     record = signoff_for(session, enrolment, stage_code)
@@ -155,8 +174,13 @@ def verification_code() -> str:
 
 
 def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, signer: User,
-                    accepted: Iterable[str], acting_reason: Optional[str], today: dt.date) -> Signature:
-    """The supervisor signs off the stage; if two try at once, exactly one succeeds."""
+                    accepted: Iterable[str], acting_reason: Optional[str], today: dt.date,
+                    reasons: Union[str, Mapping[str, str], None] = None) -> Signature:
+    """The supervisor signs off the stage; if two try at once, exactly one succeeds.
+
+    With guidance unmet, `reasons` says why (see guidance_reasons); they are frozen into
+    the signed content, for whoever approves next.
+    """
     capacity, reason = stage_capacity(session, signer, enrolment.id, today, acting_reason)
     record = signoff_for(session, enrolment, stage_code)
     if record.status == "open":
@@ -168,12 +192,14 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
     _ready(checklist)
     required = declarations(checklist, "supervisor")
     _accepted(required, accepted)
+    unmet = guidance_reasons(checklist, reasons)
     now = utcnow()
     content = {**record.signed_content, **portfolio_state(session, enrolment),
                "supervisor": {"id": signer.id, "name": signer.full_name,
                               "capacity": capacity.value, "acting_reason": reason},
                "supervisor_declarations": [d["text"].strip() for d in required],
-               "checklist": checklist.summary(), "completed_at": now.isoformat()}
+               "checklist": checklist.summary(), "guidance_unmet": unmet,
+               "completed_at": now.isoformat()}
     digest = content_hash(content)
     result = session.execute(
         sa.update(StageSignOff)
@@ -197,7 +223,8 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
                  subject_id=record.id, enrolment_id=enrolment.id,
                  data={"stage": stage_code, "signature_id": signature.id,
                        "capacity": capacity.value, "acting_reason": reason,
-                       "content_hash": digest, "verification_code": record.verification_code})
+                       "content_hash": digest, "verification_code": record.verification_code,
+                       "guidance_unmet": [item["code"] for item in unmet]})
     candidate = session.get(User, enrolment.candidate_id)
     if candidate is not None:
         mail.queue(session, candidate.email, f"{checklist.stage.name} is signed off",

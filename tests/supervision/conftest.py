@@ -22,12 +22,16 @@ from roadmap.supervision.models import CapabilityRating, SupervisorAssignment
 
 TODAY = dt.date(2026, 6, 1)
 MSK = Path(__file__).resolve().parents[2] / "capabilities" / "msk-fcp.yaml"
+# The MSK file under schema version 1 (every check a gate, MSF 10 and PSQ 34): a test marked
+# `msk_v1` runs on it.
+MSK_V1 = Path(__file__).resolve().parents[1] / "data" / "frameworks" / "msk-fcp-v1.yaml"
 
 
 @pytest.fixture
-def msk(session):
-    """The MSK framework, loaded."""
-    loaded = loader.read_path(MSK).frameworks[0]
+def msk(session, request):
+    """The MSK framework, loaded: the shipped file, or version 1 for tests marked `msk_v1`."""
+    path = MSK_V1 if request.node.get_closest_marker("msk_v1") else MSK
+    loaded = loader.read_path(path).frameworks[0]
     version, _ = frameworks.load_into_db(session, loaded.document, loaded.source_path)
     session.commit()
     return version
