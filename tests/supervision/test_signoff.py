@@ -47,6 +47,7 @@ def test_drafts_and_returned_items_do_not_count(session, team, make_item):
     assert not any(m.startswith("2.") for m in _checks(session, team)["evidence_per_heading"].missing)
 
 
+@pytest.mark.msk_v1
 @pytest.mark.parametrize("clinical, non_clinical, met", [(5, 4, False), (4, 6, False), (5, 5, True)])
 def test_msf_needs_ten_with_five_of_each(session, team, make_item, clinical, non_clinical, met):
     msf = make_item("msf", status="draft")
