@@ -133,7 +133,8 @@ def test_msk_version_2_gates_and_guidance() -> None:
     doc = load_ok(MSK).document
     assert doc.schema_version == 2
     stage1, stage2 = (s.requirements.model_dump(mode="json") for s in doc.stages)
-    by_strength = {code: strengths.strength(stage2, code) for code in strengths.stage_checks(stage2)}
+    by_strength = {code: strengths.strength(stage2, code)
+                   for code in strengths.stage_checks(stage2)}
     assert by_strength == {
         "requires_stage": "gate", "self_ratings": "gate", "supervisor_ratings": "gate",
         "declarations": "gate", "external_reviewed": "gate", "evidence_per_heading": "guidance",

@@ -41,7 +41,8 @@ def rule_for(session: Session, etype: EvidenceType) -> Optional[Rule]:
             found: dict[str, Any] = (requirements or {}).get(kind) or {}
             if found.get("evidence_type") == etype.code:
                 return Rule(kind, int(found.get("min_responses") or 0),
-                            int(found.get("min_clinical", 0)), int(found.get("min_non_clinical", 0)))
+                            int(found.get("min_clinical", 0)),
+                            int(found.get("min_non_clinical", 0)))
     return None
 
 

@@ -168,7 +168,8 @@ def test_on_version_1_every_check_is_a_gate(session, ready_for_stage2, make_item
             EvidenceCapability.capability_id == make_item.capabilities["1"].id))
     else:
         doomed = session.scalar(
-            sa.select(FeedbackResponse.id).join(Evidence, Evidence.id == FeedbackResponse.evidence_id)
+            sa.select(FeedbackResponse.id)
+            .join(Evidence, Evidence.id == FeedbackResponse.evidence_id)
             .where(Evidence.evidence_type_id == make_item.types[missing].id).limit(1))
         session.execute(sa.delete(FeedbackResponse).where(FeedbackResponse.id == doomed))
     session.commit()
