@@ -263,11 +263,8 @@ class Requirements(Strict):
     @model_serializer(mode="wrap")
     def _without_absent_version_2_keys(self, handler: SerializerFunctionWrapHandler) -> Any:
         """Leave out what a version 1 file cannot have, so its content hash stays as it was."""
-        data = handler(self)
-        for key in ("strengths", "approvals"):
-            if data.get(key) is None:
-                data.pop(key, None)
-        return data
+        return {key: value for key, value in handler(self).items()
+                if value is not None or key not in ("strengths", "approvals")}
 
 
 class Stage(Strict):
@@ -298,8 +295,7 @@ class Framework(Strict):
     def _version_2_defaults(self) -> Framework:
         """Version 2 spells out every stage's strengths and approvals (version 1 has none)."""
         if self.schema_version >= 2:
-            for stage in self.stages:
-                req = stage.requirements
+            for req in (stage.requirements for stage in self.stages):
                 if req.strengths is None:
                     req.strengths = {}
                 if req.approvals is None:
