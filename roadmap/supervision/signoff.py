@@ -64,15 +64,20 @@ def signs_as(session: Session, enrolment: Enrolment, record: Optional[StageSignO
 
 
 def sign(session: Session, enrolment: Enrolment, stage_code: str, person: User,
-         accepted: Iterable[str], acting_reason: Optional[str], today: dt.date) -> str:
-    """Sign a stage as whoever the person is for it now (see `signs_as`); the party who signed."""
+         accepted: Iterable[str], acting_reason: Optional[str], today: dt.date,
+         reasons: Union[str, Mapping[str, str], None] = None) -> str:
+    """Sign a stage as whoever the person is for it now (see `signs_as`); the party who signed.
+
+    `reasons` are the supervisor's for unmet guidance (see guidance_reasons).
+    """
     record = session.scalar(sa.select(StageSignOff).where(
         StageSignOff.enrolment_id == enrolment.id, StageSignOff.stage_code == stage_code))
     party = signs_as(session, enrolment, record, person, today)
     if party == "candidate":
         candidate_sign(session, enrolment, stage_code, person, accepted)
     elif party == "supervisor":
-        supervisor_sign(session, enrolment, stage_code, person, accepted, acting_reason, today)
+        supervisor_sign(session, enrolment, stage_code, person, accepted, acting_reason, today,
+                        reasons)
     else:
         raise NotAllowed("You have nothing to sign on this stage now.")
     return party

@@ -104,9 +104,9 @@ def test_reasons_are_frozen_into_the_signed_content(session, gates_only):
 def test_one_reason_may_cover_every_unmet_item(session, gates_only):
     team = gates_only
     _sign_as_candidate(session, team)
-    signoff.supervisor_sign(session, team.enrolment, "stage2", team.primary,
-                            ["supervisor_verified"], None, TODAY,
-                            "  Part-time post agreed with the employer; seen in practice.  ")
+    reason = "  Part-time post agreed with the employer; seen in practice.  "
+    assert signoff.sign(session, team.enrolment, "stage2", team.primary, ["supervisor_verified"],
+                        None, TODAY, reason) == "supervisor"
     session.commit()
     record = session.scalar(sa.select(StageSignOff).where(StageSignOff.stage_code == "stage2"))
     assert {item["reason"] for item in record.signed_content["guidance_unmet"]} == {
