@@ -7,11 +7,10 @@ from typing import Any, Callable, Optional
 from flask import Blueprint, abort, request, session as cookie
 from flask_login import current_user
 
-from roadmap.cohorts.models import Enrolment
+from roadmap.cohorts.models import Enrolment, current_enrolment
 from roadmap.db import get_session
 from roadmap.portfolio import autosave
 from roadmap.links import absolute_url
-from roadmap.web.reach import current_enrolment
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 

@@ -5,11 +5,10 @@ from flask import Blueprint, Flask, abort, render_template, request
 from flask_login import current_user
 
 from roadmap.accounts.models import Role
-from roadmap.cohorts.models import Enrolment
+from roadmap.cohorts.models import Enrolment, current_enrolment
 from roadmap.db import get_session
 from roadmap.readers import service
 from roadmap.web.access import roles_required
-from roadmap.web.reach import current_enrolment
 
 bp = Blueprint("readers", __name__, url_prefix="/portfolio/readers")
 MAX_PAGE = 100_000  # beyond any real history: a bigger number is a 404, not a huge OFFSET
