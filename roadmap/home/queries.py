@@ -99,9 +99,13 @@ class HomePage:
 def home_page(session: Session, user: User, today: dt.date) -> HomePage:
     """What the person's home page shows, section by section."""
     roles = user.role_set
-    return HomePage(
-        candidate=candidate_home(session, user, today) if Role.CANDIDATE in roles else None,
-        supervised=supervised_enrolments(session, user, today) if Role.SUPERVISOR in roles else None,
-        cohorts=hub_cohorts(session, user) if Role.HUB_LEAD in roles else None,
-        overview=admin_overview(session) if Role.ADMIN in roles else None,
-    )
+    page = HomePage()
+    if Role.CANDIDATE in roles:
+        page.candidate = candidate_home(session, user, today)
+    if Role.SUPERVISOR in roles:
+        page.supervised = supervised_enrolments(session, user, today)
+    if Role.HUB_LEAD in roles:
+        page.cohorts = hub_cohorts(session, user)
+    if Role.ADMIN in roles:
+        page.overview = admin_overview(session)
+    return page
