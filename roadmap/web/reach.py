@@ -13,6 +13,7 @@ reach into the enrolment, three rules hold for every loader:
 
 The training hub pages manage hubs, cohorts and enrolments through `load_hub`, `load_cohort`
 and `load_managed_enrolment`: an administrator manages every hub, a hub lead only their own.
+The administrators' people pages load an account with `load_person`.
 """
 from __future__ import annotations
 
@@ -51,8 +52,8 @@ class Reach(enum.IntEnum):
 
 CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.SUPERVISOR, Reach.OWNER})
 __all__ = ["CONTENT", "Reach", "is_shared", "load_attachment", "load_cohort", "load_enrolment",
-           "load_evidence", "load_hub", "load_managed_enrolment", "load_signoff", "load_stage",
-           "reach", "shared", "signed_stage", "signed_version"]
+           "load_evidence", "load_hub", "load_managed_enrolment", "load_person", "load_signoff",
+           "load_stage", "reach", "shared", "signed_stage", "signed_version"]
 
 
 def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Reach:
@@ -202,3 +203,11 @@ def load_managed_enrolment(session: Session, user: User,
     if row is None:
         abort(404)
     return row[0], row[1]
+
+
+def load_person(session: Session, user_id: int) -> User:
+    """An account, for the pages that manage people (their role decorator says who), or 404."""
+    person = session.get(User, user_id)
+    if person is None:
+        abort(404)
+    return person
