@@ -113,8 +113,17 @@ def hubs_led_by(user_id: int) -> sa.Select[tuple[Optional[int]]]:
 
     A hub lead's role names the hub it covers; a person may lead several.
     """
-    return sa.select(UserRole.hub_id).where(UserRole.user_id == user_id,
-                                            UserRole.role == Role.HUB_LEAD.value)
+    return sa.select(UserRole.hub_id).where(UserRole.user_id == user_id, _leads_a_hub())
+
+
+def hub_leads(hub_id: int) -> sa.Select[tuple[int]]:
+    """The ids of the people who lead a hub, from the same roles, for `User.id.in_(...)`."""
+    return sa.select(UserRole.user_id).where(UserRole.hub_id == hub_id, _leads_a_hub())
+
+
+def _leads_a_hub() -> sa.ColumnElement[bool]:
+    """True for a role that makes its holder lead the hub it names."""
+    return UserRole.role == Role.HUB_LEAD.value
 
 
 def current_enrolment(session: Session, candidate: User) -> Optional[Enrolment]:
