@@ -24,6 +24,7 @@ PENDING_SECONDS = 300  # time allowed between the password step and the code ste
 
 @login_manager.request_loader
 def _load_user(_request: object) -> Optional[User]:
+    """The person whose live server-side session the cookie names, or None."""
     token = cookie.get("sid")
     if not token:
         return None

@@ -22,6 +22,7 @@ from roadmap.links import external_link
 
 
 def _profile() -> str:
+    """The password hashing profile the settings name."""
     return current_app.config["ARGON2_PROFILE"]
 
 
@@ -118,6 +119,7 @@ def two_factor_settings() -> Response | str:
 
 
 def _set_up(user: User, on_success: object) -> Response | str:
+    """Show the app's QR code and secret; a correct code confirms it and shows recovery codes."""
     secret = cookie.get("setup_secret") or twofactor.new_secret()
     cookie["setup_secret"] = secret
     form = TwoFactorForm()
