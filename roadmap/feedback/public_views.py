@@ -11,8 +11,8 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.db import get_session
 from roadmap.feedback import links, responses
 from roadmap.feedback.views import bp
+from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
-from roadmap.portfolio import definitions
 from roadmap.portfolio.forms import PREFIX, answers_of, questions_form
 from roadmap.web.access import public
 

@@ -13,8 +13,8 @@ from roadmap.feedback.forms import ActionForm
 from roadmap.feedback.models import FeedbackRound
 from roadmap.feedback.rules import groups
 from roadmap.feedback.views import READERS, round_item, bp, visible
+from roadmap.framework import definitions
 from roadmap.framework.models import FrameworkVersion
-from roadmap.portfolio import definitions
 from roadmap.web.access import roles_required
 from roadmap.links import external_link
 from roadmap.web.reach import Reach

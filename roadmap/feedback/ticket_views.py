@@ -16,8 +16,8 @@ from roadmap.feedback.forms import AssessorForm, IdentityForm
 from roadmap.feedback.public_views import private, unusable
 from roadmap.clock import today
 from roadmap.feedback.views import bp
+from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
-from roadmap.portfolio import definitions
 from roadmap.portfolio.forms import PREFIX, answers_of, load_answers, questions_form
 from roadmap.portfolio.models import Evidence
 from roadmap.web.access import public, roles_required

@@ -13,7 +13,7 @@ from roadmap.db import utcnow
 from roadmap.feedback import assessors, links, notices
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.models import AssessmentTicket
-from roadmap.framework import answers as form_rules
+from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import Signature, SignerCapacity
@@ -158,10 +158,10 @@ def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
     candidate = _candidate(session, evidence)
     who = _identity(session, candidate, ticket, identity, tuple(domains))
     etype = _type(session, evidence)
-    specs = form_rules.fields_for(etype.definition, evidence.template_code, ["assessor"])
+    specs = definitions.fields(etype.definition, evidence.template_code, ["assessor"])
     own = {spec["code"]: answers.get(spec["code"]) for spec in specs}
     version = session.get(FrameworkVersion, etype.framework_version_id)
-    problems = form_rules.check(specs, own, form_rules.scale_levels(version.document))
+    problems = definitions.check(specs, own, definitions.scale_levels(version.document))
     if problems:
         raise FeedbackError("Complete the assessment before you sign it.", problems)
     used = session.execute(sa.update(AssessmentTicket).where(

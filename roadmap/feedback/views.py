@@ -17,8 +17,8 @@ from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.forms import ActionForm, EmailForm, RaterForm
 from roadmap.feedback.models import FeedbackRater
 from roadmap.feedback.rules import Rule, groups, round_type
+from roadmap.framework import definitions
 from roadmap.framework.models import FrameworkVersion
-from roadmap.portfolio import definitions
 from roadmap.portfolio.models import Evidence
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened

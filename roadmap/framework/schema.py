@@ -9,11 +9,12 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from roadmap.framework.kinds import KINDS
+
 SCHEMA_VERSION = 1
-CHOICE_KINDS = {"select", "radios", "checkboxes"}
-TEXT_KINDS = {"text", "textarea"}
 # The portfolio gives every item these itself; a form field of the same name would shadow them.
 RESERVED_FIELD_CODES = {"title", "occurred_on", "capabilities", "attachments", "status"}
+_WORDS = {2: "two", 3: "three"}  # "needs at least two options", as authors read it
 
 
 def _number_to_str(value: Any) -> Any:
@@ -112,30 +113,31 @@ class FormField(Strict):
 
     @model_validator(mode="after")
     def _fits_kind(self) -> FormField:
-        """Options only on choices, a scale only on ratings, free text only on text."""
-        kind = self.kind
-        if kind in CHOICE_KINDS and not self.options:
+        """Options only on choices, a scale only on ratings, free text only on text (KINDS)."""
+        kind, rules = self.kind, KINDS[self.kind]
+        if rules.options and not self.options:
             raise ValueError(f"a {kind} field needs options")
-        if kind not in CHOICE_KINDS and self.options:
+        if not rules.options and self.options:
             raise ValueError(f"a {kind} field takes no options")
-        if kind == "radios" and len(self.options) < 2:
-            raise ValueError("a radios field needs at least two options")
-        if kind == "rating" and self.scale is None:
-            raise ValueError("a rating field needs a scale")
-        if kind != "rating" and self.scale is not None:
+        if len(self.options) < rules.options:
+            least = _WORDS.get(rules.options, rules.options)
+            raise ValueError(f"a {kind} field needs at least {least} options")
+        if rules.scale and self.scale is None:
+            raise ValueError(f"a {kind} field needs a scale")
+        if not rules.scale and self.scale is not None:
             raise ValueError(f"a {kind} field takes no scale")
-        if kind == "textarea" and self.free_text is False:
-            raise ValueError("a textarea is always free text and is always checked")
-        if kind not in TEXT_KINDS and self.free_text:
+        if rules.always_scanned and self.free_text is False:
+            raise ValueError(f"a {kind} is always free text and is always checked")
+        if not rules.text and self.free_text:
             raise ValueError(f"a {kind} field cannot be free text")
-        if kind not in TEXT_KINDS and self.max_words is not None:
+        if not rules.text and self.max_words is not None:
             raise ValueError(f"a {kind} field takes no max_words")
-        if kind != "number" and (self.min is not None or self.max is not None):
+        if not rules.bounds and (self.min is not None or self.max is not None):
             raise ValueError(f"a {kind} field takes no min or max")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         if self.free_text is None:
-            self.free_text = kind in TEXT_KINDS
+            self.free_text = rules.text
         return self
 
 

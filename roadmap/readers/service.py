@@ -14,7 +14,7 @@ from roadmap.cohorts.models import Cohort, Enrolment, hub_leads
 from roadmap.feedback.models import AssessmentTicket
 from roadmap.portfolio.models import Evidence
 from roadmap.readers.models import ContentAccessEvent, Opened
-from roadmap.supervision.capacity import current_team
+from roadmap.readers.team import current_team
 from roadmap.supervision.models import SupervisorAssignment
 
 PAGE = 50

@@ -15,6 +15,7 @@ from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.progress import COUNTED_STATUSES
 from roadmap.supervision.external import pending_titles
 from roadmap.supervision.models import CapabilityRating, StageSignOff
+from roadmap.supervision.ratings import capability_scale
 
 
 @dataclass
@@ -142,8 +143,6 @@ def _evidence_per_heading(session: Session, enrolment: Enrolment, capabilities: 
 
 
 def _ratings(session: Session, enrolment: Enrolment, capabilities: list[Capability]) -> list[Check]:
-    from roadmap.supervision.ratings import capability_scale
-
     levels = capability_scale(session, enrolment.framework_version_id)
     supportive = {level["code"] for level in levels if level.get("supportive")}
     labels = " or ".join(level["label"].lower() for level in levels if level.get("supportive"))

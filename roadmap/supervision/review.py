@@ -11,7 +11,7 @@ from roadmap import mail
 from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
-from roadmap.framework import answers as form_rules
+from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
 from roadmap.portfolio.content import content_hash, evidence_content
 from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability,
@@ -34,18 +34,18 @@ def _load(session: Session, evidence_id: int) -> tuple[Evidence, EvidenceType, E
 def _scales(session: Session, version_id: int) -> dict[str, list[str]]:
     document = session.scalar(sa.select(FrameworkVersion.document)
                               .where(FrameworkVersion.id == version_id))
-    return form_rules.scale_levels(document or {})
+    return definitions.scale_levels(document or {})
 
 
 def assessor_problems(session: Session, evidence: Evidence, etype: EvidenceType,
                       answers: dict[str, Any]) -> dict[str, str]:
     """What is missing or wrong in the assessor's part of the form."""
-    fields = form_rules.fields_for(etype.definition, evidence.template_code, ["assessor"])
-    return form_rules.check(fields, answers, _scales(session, etype.framework_version_id))
+    fields = definitions.fields(etype.definition, evidence.template_code, ["assessor"])
+    return definitions.check(fields, answers, _scales(session, etype.framework_version_id))
 
 
 def _assessor_codes(etype: EvidenceType, template: Optional[str]) -> set[str]:
-    return {f["code"] for f in form_rules.fields_for(etype.definition, template, ["assessor"])}
+    return {f["code"] for f in definitions.fields(etype.definition, template, ["assessor"])}
 
 
 def _transition(session: Session, evidence: Evidence, expected_lock: int, new_status: str,
@@ -147,12 +147,12 @@ def start_observed(session: Session, enrolment_id: int, supervisor: User, type_c
         EvidenceType.code == type_code, EvidenceType.is_wpba.is_(True)))
     if etype is None:
         raise Incomplete("Choose a kind of WPBA.", {"type_code": "Choose a kind of WPBA"})
-    if etype.definition.get("templates"):
+    if definitions.templates(etype.definition):
         raise Incomplete("This kind of evidence has templates; the candidate starts it.",
                          {"type_code": "Choose a WPBA without templates"})
     own = {code: answers.get(code) for code in _assessor_codes(etype, None)}
-    problems = form_rules.check(form_rules.fields_for(etype.definition, None, ["assessor"]),
-                                own, _scales(session, etype.framework_version_id))
+    problems = definitions.check(definitions.fields(etype.definition, None, ["assessor"]),
+                                 own, _scales(session, etype.framework_version_id))
     if not title.strip():
         problems["title"] = "Enter a title"
     if problems:
@@ -165,7 +165,8 @@ def start_observed(session: Session, enrolment_id: int, supervisor: User, type_c
     audit.record(session, "evidence.started_by_supervisor", actor_id=supervisor.id,
                  subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
                  data={"type": etype.code})
-    _tell_candidate(session, enrolment, f"{supervisor.full_name} recorded a {etype.definition.get('short_name') or etype.name}",
+    _tell_candidate(session, enrolment,
+                    f"{supervisor.full_name} recorded a {definitions.short_name(etype)}",
                     f"{supervisor.full_name} recorded the {etype.name} “{evidence.title}” they "
                     "observed. Add your part and submit it for them to sign.")
     return evidence

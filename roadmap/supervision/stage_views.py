@@ -18,7 +18,7 @@ from roadmap.supervision import checklist as checklists, ratings, signoff, timel
 from roadmap.supervision.errors import Incomplete, SupervisionError
 from roadmap.supervision.forms import LinkForm, RatingForm, StageSignForm
 from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
-from roadmap.supervision.capacity import current_team
+from roadmap.readers.team import current_team
 from roadmap.clock import today
 from roadmap.supervision.web import bp, identity_confirmed, identity_recent
 from roadmap.web.access import roles_required

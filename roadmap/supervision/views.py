@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 
 from roadmap.accounts.models import Role, User
 from roadmap.db import get_session, writes_when_read
+from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
-from roadmap.portfolio import definitions
 from roadmap.portfolio.forms import answers_of, load_answers, questions_form
 from roadmap.portfolio.models import Attachment, EvidenceComment
 from roadmap.readers import service as readers

@@ -15,7 +15,7 @@ from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
 from roadmap.demo.evidence import sample_answers
 from roadmap.framework import loader
 from roadmap.framework import service as frameworks
-from roadmap.framework.answers import scale_levels
+from roadmap.framework.definitions import scale_levels
 from roadmap.framework.models import Capability, EvidenceType
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.supervision.models import CapabilityRating, SupervisorAssignment

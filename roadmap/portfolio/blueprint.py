@@ -1,27 +1,21 @@
-"""What the portfolio's views share: the blueprint, today's date, the enrolment, lost-work care."""
+"""The portfolio's blueprint and what its views share: the enrolment, lost-work care, the item page."""
 from __future__ import annotations
 
 from functools import wraps
 from typing import Any, Callable, Optional
 
-from flask import Blueprint, abort, request, session as cookie
+from flask import Blueprint, abort, render_template, request, session as cookie
 from flask_login import current_user
 
+from roadmap.clock import today
 from roadmap.cohorts.models import Enrolment, current_enrolment
 from roadmap.db import get_session
-from roadmap.portfolio import autosave
 from roadmap.links import absolute_url
+from roadmap.portfolio import autosave, items
+from roadmap.web.reach import CONTENT, Reach, load_evidence, signed_version
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
-
-STATUS_TAGS = {
-    "draft": ("Draft", "nhsuk-tag--grey"),
-    "submitted": ("Waiting for supervisor", "nhsuk-tag--blue"),
-    "returned": ("Returned to you", "nhsuk-tag--orange"),
-    "signed": ("Signed", "nhsuk-tag--green"),
-    "changed_since_signed": ("Changed since signed", "nhsuk-tag--yellow"),
-}
-
+OWNER = {Reach.OWNER}
 
 
 def enrolment_or_none() -> Optional[Enrolment]:
@@ -47,6 +41,16 @@ def absolute(endpoint: str, **values: Any) -> str:
     return absolute_url(endpoint, **values)
 
 
+def lock_version(value: Any) -> int:
+    """The version a form carries; one that is missing, not a number, or beyond any version
+    the database can hold (it would fail the comparison) is treated as stale."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return -1
+    return number if 0 <= number < 2**31 else -1
+
+
 def keeps_work(view: Callable[..., Any]) -> Callable[..., Any]:
     """Outside the access check: a form posted after the session ended is kept, not lost.
 
@@ -64,3 +68,13 @@ def keeps_work(view: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapper.allowed_roles = view.allowed_roles  # type: ignore[attr-defined]
     return wrapper
+
+
+def evidence_page(evidence_id: int, upload_error: Optional[str] = None) -> str:
+    """An item's page for whoever may read it; with an upload's refusal beside the file field."""
+    session, user = get_session(), current_user._get_current_object()
+    evidence, level = load_evidence(session, user, evidence_id, CONTENT, today())
+    former = level is Reach.SUPERVISOR_READONLY  # as they signed it, nothing newer
+    page = items.item_page(session, user, evidence, level == Reach.OWNER,
+                           signed_version(session, user, evidence.id) if former else None)
+    return render_template("portfolio/evidence.html", upload_error=upload_error, **page.context())

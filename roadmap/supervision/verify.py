@@ -1,7 +1,8 @@
-"""`roadmap audit verify`: the hash chain, every signature, every signed item and signed file.
+"""What was signed still holds: every signature, every signed item and every signed file.
 
-Everything is read in batches by key, a few statements per batch whatever the batch holds, so
-a national log of millions of events verifies in one pass with flat memory. Given the
+The half of `roadmap audit verify` that knows the signed records; the audit log checks its own
+hash chain. Everything is read in batches by key, a few statements per batch whatever the batch
+holds, so a national log of millions of events verifies in one pass with flat memory. Given the
 attachment store, every file a signature covers is read back and hashed as well.
 """
 from __future__ import annotations
@@ -10,15 +11,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterator, NamedTuple, Optional
 
-import click
 import sqlalchemy as sa
-from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from roadmap.audit.models import AuditEvent
 from roadmap import storage
-from roadmap.audit.service import verify_chain
-from roadmap.db import database
+from roadmap.audit.models import AuditEvent
 from roadmap.framework.models import EvidenceType
 from roadmap.portfolio.content import content_hash, evidence_content, recipe_of
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
@@ -29,10 +26,9 @@ BATCH = 1000  # rows per statement; also the size of the IN lists that follow a 
 
 
 @dataclass
-class Report:
-    """What verification found: counts, and the first problem if any."""
+class SignedCheck:
+    """What checking the signed records found: counts, and the first problem if any."""
 
-    events: int = 0
     signatures: int = 0
     files: int = 0  # signed files whose stored bytes were hashed
     problem: Optional[str] = None
@@ -94,6 +90,7 @@ def _by_id(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:
 def _check_signature(signature: Signature, event: Optional[_SigningEvent],
                      version: Optional[EvidenceVersion],
                      record: Optional[StageSignOff]) -> Optional[str]:
+    """What is wrong with one signature, its event and what it signed; None when all hold."""
     name = f"signature {signature.id} ({signature.signer_name}, {signature.capacity})"
     if event is None:
         return f"{name} has no signing event in the audit log"
@@ -137,7 +134,7 @@ def _stored_file_problem(store: storage.Store, key: str) -> Optional[str]:
 
 
 def _check_signed_files(session: Session, versions: list[EvidenceVersion],
-                        store: Optional[storage.Store], report: Report) -> Optional[str]:
+                        store: Optional[storage.Store], report: SignedCheck) -> Optional[str]:
     """Every file a signed version lists: its record as signed and, given the store, its bytes.
 
     Runs after the versions' own hashes held, so the lists read here are what was signed.
@@ -165,7 +162,7 @@ def _check_signed_files(session: Session, versions: list[EvidenceVersion],
     return None
 
 
-def _check_signatures(session: Session, report: Report,
+def _check_signatures(session: Session, report: SignedCheck,
                       store: Optional[storage.Store]) -> Optional[str]:
     """Every signature against its event and what it signed, a batch at a time."""
     events = _signing_events(session)
@@ -239,35 +236,11 @@ def _check_signed_items(session: Session) -> Optional[str]:
     return None
 
 
-def verify(session: Session, store: Optional[storage.Store] = None) -> Report:
-    """Check the chain, then every signature against what it signed and against the log.
+def check_signed(session: Session, store: Optional[storage.Store] = None) -> SignedCheck:
+    """Every signature against what it signed and against the log, then every signed item.
 
     With the attachment store, every signed file's bytes are hashed too.
     """
-    chain = verify_chain(session)
-    report = Report(events=chain.events, problem=chain.problem)
-    if report.problem:
-        return report
+    report = SignedCheck()
     report.problem = _check_signatures(session, report, store) or _check_signed_items(session)
     return report
-
-
-@click.group("audit")
-def audit_cli() -> None:
-    """The audit log: verify that nothing signed or logged was altered."""
-
-
-@audit_cli.command("verify")
-@with_appcontext
-def verify_command() -> None:
-    """Exit 0 with the counts when everything holds; otherwise name the first problem."""
-    session = database().sessions()
-    try:
-        report = verify(session, storage.current())
-    finally:
-        session.close()
-    if report.problem:
-        click.echo(f"FAILED: {report.problem}", err=True)
-        raise SystemExit(1)
-    click.echo(f"ok: {report.events} audit events and {report.signatures} signatures verified, "
-               f"{report.files} signed files read back")
