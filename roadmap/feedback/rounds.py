@@ -45,6 +45,11 @@ def round_of(session: Session, evidence_id: int) -> Optional[FeedbackRound]:
     return session.scalar(sa.select(FeedbackRound).where(FeedbackRound.evidence_id == evidence_id))
 
 
+def rater_of(session: Session, rater_id: int) -> Optional[FeedbackRater]:
+    """A rater by id, if there is one."""
+    return session.get(FeedbackRater, rater_id)
+
+
 def open_round(session: Session, evidence: Evidence, candidate: User) -> FeedbackRound:
     """Open the round once the self-assessment is complete; PSQ rounds get their one link."""
     enrolment = _candidate_of(session, evidence, candidate)

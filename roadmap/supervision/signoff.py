@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roadmap import mail
-from roadmap.accounts.models import User
+from roadmap.accounts.models import Role, User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
@@ -22,6 +22,7 @@ from roadmap.framework.models import Capability, FrameworkVersion
 from roadmap.portfolio.content import content_hash
 from roadmap.portfolio.models import EvidenceVersion
 from roadmap.supervision import checklist as checklists
+from roadmap.readers.team import current_team
 from roadmap.supervision.capacity import stage_capacity
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
 from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
@@ -44,6 +45,36 @@ def declarations(checklist: checklists.Checklist, party: str) -> list[dict[str, 
     """The declarations one party signs for a stage, from the framework."""
     return [d for d in checklist.stage.requirements.get("sign_off", {}).get("declarations", [])
             if d["signed_by"] == party]
+
+
+def signs_as(session: Session, enrolment: Enrolment, record: Optional[StageSignOff], person: User,
+             today: dt.date) -> Optional[str]:
+    """Who the person signs a stage as now: "candidate", "supervisor", or None (they do not).
+
+    The candidate signs first, then a current primary or backup supervisor signs it off.
+    """
+    status = record.status if record is not None else "open"
+    if person.has_role(Role.CANDIDATE) and enrolment.candidate_id == person.id:
+        return "candidate" if status == "open" else None
+    if status != "candidate_signed" or not person.has_role(Role.SUPERVISOR):
+        return None
+    kind = current_team(session, enrolment.id, today).kind_of(person.id)
+    return "supervisor" if kind is not None else None
+
+
+def sign(session: Session, enrolment: Enrolment, stage_code: str, person: User,
+         accepted: Iterable[str], acting_reason: Optional[str], today: dt.date) -> str:
+    """Sign a stage as whoever the person is for it now (see `signs_as`); the party who signed."""
+    record = session.scalar(sa.select(StageSignOff).where(
+        StageSignOff.enrolment_id == enrolment.id, StageSignOff.stage_code == stage_code))
+    party = signs_as(session, enrolment, record, person, today)
+    if party == "candidate":
+        candidate_sign(session, enrolment, stage_code, person, accepted)
+    elif party == "supervisor":
+        supervisor_sign(session, enrolment, stage_code, person, accepted, acting_reason, today)
+    else:
+        raise NotAllowed("You have nothing to sign on this stage now.")
+    return party
 
 
 def _accepted(required: list[dict[str, str]], accepted: Iterable[str]) -> None:

@@ -1,4 +1,4 @@
-"""What the supervision views share: the blueprint, today's date, identity re-checks."""
+"""The supervision blueprint and what its views share: identity re-checks before signing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,6 @@ from roadmap.supervision.forms import IdentityForm
 from roadmap.links import external_link
 
 bp = Blueprint("supervision", __name__)
-
 
 
 def identity_recent() -> bool:

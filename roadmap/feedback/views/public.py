@@ -3,51 +3,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import make_response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from roadmap.accounts.models import User
-from roadmap.cohorts.models import Enrolment
 from roadmap.db import get_session
-from roadmap.feedback import links, responses
-from roadmap.feedback.views import bp
-from roadmap.framework import definitions
-from roadmap.framework.models import EvidenceType, FrameworkVersion
+from roadmap.feedback import responses
+from roadmap.feedback.blueprint import bp, private, unusable
+from roadmap.feedback.subject import subject_of
 from roadmap.portfolio.forms import PREFIX, answers_of, questions_form
 from roadmap.web.access import public
-
-STATUS = {"unknown": 404, "used": 410, "expired": 410, "closed": 410, "busy": 429,
-          "refused": 410}
-
-
-def unusable(problem: str) -> tuple[Any, int]:
-    """Say plainly why a link cannot be used, and nothing about whose it was."""
-    # Failed look-ups are counted for the limit, and must be kept although the page is an error.
-    get_session().commit()
-    response = make_response(render_template("feedback/link_problem.html",
-                                             message=links.UNUSABLE[problem]), STATUS[problem])
-    response.headers["Cache-Control"] = "no-store"
-    return response, STATUS[problem]
-
-
-def private(body: str, status: int = 200) -> Response:
-    """A page reached through a secret link: never cached, never sent on as a referrer."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _questionnaire(opened: responses.Opened) -> tuple[Any, str, Any]:
     """The respondent's part of the item's form, and the practitioner's name."""
-    session = get_session()
-    etype = session.get(EvidenceType, opened.evidence.evidence_type_id)
-    scales = definitions.scales(session.get(FrameworkVersion, etype.framework_version_id))
-    enrolment = session.get(Enrolment, opened.evidence.enrolment_id)
-    candidate = session.get(User, enrolment.candidate_id)
-    form = questions_form(etype, None, scales, ["respondent"])
-    sections = definitions.sections(etype.definition, None, ["respondent"])
-    return form, candidate.full_name, sections
+    subject = subject_of(get_session(), opened.evidence)
+    form = questions_form(subject.etype, None, subject.scales, ["respondent"])
+    return form, subject.candidate_name, subject.sections(["respondent"])
 
 
 @bp.route("/colleague/<token>", methods=["GET", "POST"])

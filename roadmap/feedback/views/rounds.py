@@ -1,88 +1,42 @@
-"""The candidate's and supervisor's pages of a feedback round: raters, poster, results."""
+"""The candidate's and supervisor's round pages: the round, opening it, and its raters."""
 from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from roadmap.accounts.models import Role, User
-from roadmap.cohorts.models import Enrolment
-from roadmap.clock import today
+from roadmap.accounts.models import Role
 from roadmap.db import get_session, utcnow, writes_when_read
-from roadmap.feedback import results, rounds
+from roadmap.feedback import overview, rounds
+from roadmap.feedback.blueprint import READERS, bp, round_item
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.forms import ActionForm, EmailForm, RaterForm
 from roadmap.feedback.models import FeedbackRater
-from roadmap.feedback.rules import Rule, groups, round_type
-from roadmap.framework import definitions
-from roadmap.framework.models import FrameworkVersion
-from roadmap.portfolio.models import Evidence
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 from roadmap.web.access import roles_required
-from roadmap.links import external_link
-from roadmap.web.reach import Reach, load_evidence
-
-bp = Blueprint("feedback", __name__, url_prefix="/feedback")
-READERS = {Reach.OWNER, Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY}
-
-
-def init_app(app: Flask) -> None:
-    """Register the blueprint with its public pages (links without an account)."""
-    from roadmap.feedback import (public_views, result_views,  # noqa: F401  (add routes to bp)
-                                  ticket_views)
-
-    app.register_blueprint(bp)
-
-
-
-def round_item(evidence_id: int, allowed: set[Reach]) -> tuple[Evidence, Reach, Any, Rule]:
-    """The item, the person's reach, its type and round rule; 404 unless it is a round."""
-    evidence, level = load_evidence(get_session(), current_user, evidence_id, allowed, today())
-    etype, rule = round_type(get_session(), evidence)
-    if rule is None:
-        abort(404)
-    return evidence, level, etype, rule
-
-
-def visible(level: Reach, record: Any, rule: Rule, counts: Any) -> bool:
-    """Who sees results: the supervisor once the minimum is in, the candidate once released."""
-    if record is None or not rule.met(counts):
-        return False
-    return record.released_at is not None or level in (Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY)
+from roadmap.web.reach import Reach
 
 
 def _page(evidence_id: int, rater_form: Any = None, opening: bool = False) -> str:
+    """The round's page; `opening` notes that someone other than the candidate read it."""
     session = get_session()
     evidence, level, etype, rule = round_item(evidence_id, READERS)
+    shown = overview.round_page(session, evidence, etype, rule,
+                                supervisor=level is not Reach.OWNER,
+                                current=level is Reach.SUPERVISOR)
     if opening:  # someone other than the candidate reads the self-assessment and results
-        readers.record(session, current_user, session.get(Enrolment, evidence.enrolment_id),
-                       Opened.ITEM, former=level is Reach.SUPERVISOR_READONLY,
-                       evidence_id=evidence.id, label=evidence.title)
-    record = rounds.round_of(session, evidence.id)
-    counts = groups(session, evidence.id)
-    version = session.get(FrameworkVersion, etype.framework_version_id)
-    scales = definitions.scales(version)
-    own = record.self_assessment if record else (evidence.fields or {})
-    self_specs = rounds.self_fields(etype.definition)
-    raters = session.scalars(sa.select(FeedbackRater).where(
-        FeedbackRater.evidence_id == evidence.id).order_by(FeedbackRater.name)).all()
-    enrolment = session.get(Enrolment, evidence.enrolment_id)
-    candidate = session.get(User, enrolment.candidate_id)
-    shown = visible(level, record, rule, counts)
+        readers.record(session, current_user, shown.enrolment, Opened.ITEM,
+                       former=level is Reach.SUPERVISOR_READONLY, evidence_id=evidence.id,
+                       label=evidence.title)
     return render_template(
-        "feedback/round.html", evidence=evidence, etype=etype, rule=rule, record=record,
-        counts=counts, level=level, owner=level is Reach.OWNER, candidate=candidate,
-        self_answers=[(spec, definitions.display_answer(spec, own, scales)) for spec in self_specs],
-        raters=raters, now=utcnow(), rater_form=rater_form or RaterForm(), action=ActionForm(),
-        results=results.compute(session, evidence.id, etype, scales, own) if shown else None,
-        can_release=(level is Reach.SUPERVISOR and record is not None
-                     and record.released_at is None and rule.met(counts)),
-        poster_link=external_link("feedback.patient_form", rounds.psq_token(record))
-        if record is not None and record.kind == "psq" else None)
+        "feedback/round.html", evidence=evidence, etype=etype, rule=rule, record=shown.record,
+        counts=shown.counts, level=level, owner=level is Reach.OWNER, candidate=shown.candidate,
+        self_answers=shown.self_answers, raters=shown.raters, now=utcnow(),
+        rater_form=rater_form or RaterForm(), action=ActionForm(), results=shown.results,
+        can_release=shown.can_release, poster_link=shown.poster_link)
 
 
 @bp.get("/rounds/<int:evidence_id>")
@@ -132,7 +86,8 @@ def add_rater(evidence_id: int) -> Response | tuple[str, int]:
 
 
 def _rater_item(rater_id: int) -> FeedbackRater:
-    rater = get_session().get(FeedbackRater, rater_id)
+    """A rater on one of the candidate's own rounds; 404 for any other."""
+    rater = rounds.rater_of(get_session(), rater_id)
     if rater is None:
         abort(404)
     round_item(rater.evidence_id, {Reach.OWNER})

@@ -1,41 +1,28 @@
-"""The supervisor's pages: the inbox, assessing an item, recording an observed WPBA."""
+"""The supervisor's item pages: the inbox, assessing an item, recording an observed WPBA."""
 from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from roadmap.accounts.models import Role, User
+from roadmap.accounts.models import Role
+from roadmap.clock import today
 from roadmap.db import get_session, writes_when_read
-from roadmap.framework import definitions
-from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio.forms import answers_of, load_answers, questions_form
-from roadmap.portfolio.models import Attachment, EvidenceComment
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
-from roadmap.supervision import external, inbox as inboxes, review
+from roadmap.supervision import assessment, external, inbox as inboxes, review
+from roadmap.supervision.blueprint import bp, identity_confirmed, identity_recent
 from roadmap.supervision.errors import Incomplete, SupervisionError
 from roadmap.supervision.forms import (AcceptForm, DisputeForm, IdentityForm, ObservedForm,
                                        ReturnForm)
-from roadmap.clock import today
-from roadmap.supervision.web import bp, identity_confirmed, identity_recent
 from roadmap.web.access import roles_required
 from roadmap.web.reach import Reach, load_enrolment, load_evidence
 
 SUPERVISING = {Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY}
-
-
-def init_app(app: Flask) -> None:
-    """Register the blueprint (with the stage and rating pages) and the header link."""
-    from roadmap.supervision import stage_views  # noqa: F401  (adds its routes to bp)
-    from roadmap.web import templating
-
-    app.register_blueprint(bp)
-    templating.register_navigation(app, Role.SUPERVISOR.value, "supervision.inbox", "Supervision")
 
 
 @bp.get("/supervision")
@@ -46,27 +33,29 @@ def inbox() -> str:
     return render_template("supervision/inbox.html", inbox=inboxes.gather(get_session(), user, today()))
 
 
-def _item_page(evidence_id: int) -> dict[str, Any]:
-    """Everything the assessment page shows about an item, to a current supervisor."""
-    session = get_session()
-    evidence, level = load_evidence(session, current_user, evidence_id, {Reach.SUPERVISOR}, today())
-    kind = session.get(EvidenceType, evidence.evidence_type_id)
-    version = session.get(FrameworkVersion, kind.framework_version_id)
-    scales = definitions.scales(version)
-    enrolment, _ = load_enrolment(session, current_user, evidence.enrolment_id, {Reach.SUPERVISOR},
-                                  today())
-    candidate = session.get(User, enrolment.candidate_id)
-    comments = session.scalars(sa.select(EvidenceComment).where(
-        EvidenceComment.evidence_id == evidence.id).order_by(EvidenceComment.created_at)).all()
-    files = session.scalars(sa.select(Attachment).where(Attachment.evidence_id == evidence.id)).all()
-    return dict(evidence=evidence, kind=kind, scales=scales, candidate=candidate, level=level,
-                enrolment=enrolment, comments=comments, files=files,
-                externals=external.for_item(session, evidence.id),
-                accept_form=AcceptForm(formdata=None), dispute_form=DisputeForm(formdata=None),
-                sections=definitions.sections(kind.definition, evidence.template_code, ["candidate"]),
-                answer=lambda spec: definitions.display_answer(spec, evidence.fields or {}, scales),
-                can_act=level is Reach.SUPERVISOR and evidence.status == "submitted",
-                identity_needed=not identity_recent())
+def _item_page(evidence_id: int) -> tuple[assessment.ItemPage, bool]:
+    """The item's assessment page, to a current supervisor (404 to anyone else), and whether
+    signing must ask who they are: asked before anything is tried, as a failed try keeps nothing."""
+    evidence, _level = load_evidence(get_session(), current_user, evidence_id, {Reach.SUPERVISOR},
+                                     today())
+    return assessment.item_page(get_session(), evidence), not identity_recent()
+
+
+def _render(page: assessment.ItemPage, identity_needed: bool, form: Any, back: ReturnForm,
+            status: int = 200, identity: IdentityForm | None = None,
+            dispute: DisputeForm | None = None) -> Any:
+    """The assessment page with its forms (the ones given, or empty ones)."""
+    body = render_template("supervision/assess.html", form=form, identity=identity or IdentityForm(),
+                           back=back, level=Reach.SUPERVISOR, accept_form=AcceptForm(formdata=None),
+                           dispute_form=dispute or DisputeForm(formdata=None),
+                           identity_needed=identity_needed, **page.context())
+    return (body, status) if status != 200 else body
+
+
+def _assessor_form(page: assessment.ItemPage, **options: Any) -> Any:
+    """The assessor's questions of the item's form."""
+    return questions_form(page.kind, page.evidence.template_code, page.scales, ["assessor"],
+                          **options)
 
 
 @bp.get("/supervision/items/<int:evidence_id>")
@@ -77,22 +66,20 @@ def assess(evidence_id: int) -> Response | str:
     _evidence, level = load_evidence(get_session(), current_user, evidence_id, SUPERVISING, today())
     if level is Reach.SUPERVISOR_READONLY:  # no longer supervising: the item as they signed it
         return redirect(url_for("portfolio.show_evidence", evidence_id=evidence_id))
-    page = _item_page(evidence_id)
-    readers.record(get_session(), current_user, page["enrolment"], Opened.ITEM, former=False,
-                   evidence_id=evidence_id, label=page["evidence"].title)
-    form = questions_form(page["kind"], page["evidence"].template_code, page["scales"], ["assessor"],
-                          lock_version=page["evidence"].lock_version)
-    load_answers(form, page["evidence"].fields or {})
-    return render_template("supervision/assess.html", form=form, identity=IdentityForm(),
-                           back=ReturnForm(lock_version=page["evidence"].lock_version), **page)
+    page, needed = _item_page(evidence_id)
+    readers.record(get_session(), current_user, page.enrolment, Opened.ITEM, former=False,
+                   evidence_id=evidence_id, label=page.evidence.title)
+    form = _assessor_form(page, lock_version=page.evidence.lock_version)
+    load_answers(form, page.evidence.fields or {})
+    return _render(page, needed, form, ReturnForm(lock_version=page.evidence.lock_version))
 
 
 @bp.post("/supervision/items/<int:evidence_id>/sign")
 @roles_required(Role.SUPERVISOR)
 def sign_item(evidence_id: int) -> Response | tuple[str, int]:
     """Sign with the assessor's answers; stale forms and missing answers are explained."""
-    page = _item_page(evidence_id)
-    form = questions_form(page["kind"], page["evidence"].template_code, page["scales"], ["assessor"])
+    page, needed = _item_page(evidence_id)
+    form = _assessor_form(page)
     identity = IdentityForm()
     if form.validate() and identity_confirmed(identity):
         try:
@@ -104,17 +91,17 @@ def sign_item(evidence_id: int) -> Response | tuple[str, int]:
             flash(str(problem), "error")
             return redirect(url_for("supervision.assess", evidence_id=evidence_id))
         else:
-            flash(f"You signed “{page['evidence'].title}”.", "success")
+            flash(f"You signed “{page.evidence.title}”.", "success")
             return redirect(url_for("supervision.inbox"))
-    return render_template("supervision/assess.html", form=form, identity=identity,
-                           back=ReturnForm(lock_version=form.lock_version.data), **page), 400
+    return _render(page, needed, form, ReturnForm(lock_version=form.lock_version.data), 400,
+                   identity)
 
 
 @bp.post("/supervision/items/<int:evidence_id>/return")
 @roles_required(Role.SUPERVISOR)
 def return_item(evidence_id: int) -> Response | tuple[str, int]:
     """Send the item back to the candidate with what to change."""
-    page = _item_page(evidence_id)
+    page, needed = _item_page(evidence_id)
     back = ReturnForm()
     if back.validate():
         try:
@@ -123,12 +110,10 @@ def return_item(evidence_id: int) -> Response | tuple[str, int]:
         except SupervisionError as problem:
             flash(str(problem), "error")
             return redirect(url_for("supervision.assess", evidence_id=evidence_id))
-        flash(f"You returned “{page['evidence'].title}” to {page['candidate'].full_name}.", "success")
+        flash(f"You returned “{page.evidence.title}” to {page.candidate.full_name}.", "success")
         return redirect(url_for("supervision.inbox"))
-    form = questions_form(page["kind"], page["evidence"].template_code, page["scales"], ["assessor"],
-                          lock_version=page["evidence"].lock_version)
-    return render_template("supervision/assess.html", form=form, identity=IdentityForm(),
-                           back=back, **page), 400
+    return _render(page, needed, _assessor_form(page, lock_version=page.evidence.lock_version),
+                   back, 400)
 
 
 def _signature_id(raw: Any) -> int:
@@ -141,7 +126,7 @@ def _signature_id(raw: Any) -> int:
 @roles_required(Role.SUPERVISOR)
 def accept_external(evidence_id: int) -> Response:
     """Let an external assessor's signature stand, having read it."""
-    _item_page(evidence_id)
+    load_evidence(get_session(), current_user, evidence_id, {Reach.SUPERVISOR}, today())
     form = AcceptForm()
     try:
         external.accept(get_session(), evidence_id, _signature_id(form.signature_id.data),
@@ -157,7 +142,7 @@ def accept_external(evidence_id: int) -> Response:
 @roles_required(Role.SUPERVISOR)
 def dispute_external(evidence_id: int) -> Response | tuple[str, int]:
     """Dispute an external assessor's signature: it stops counting; the candidate is told why."""
-    page = _item_page(evidence_id)
+    page, needed = _item_page(evidence_id)
     form = DisputeForm()
     if form.validate():
         try:
@@ -169,15 +154,11 @@ def dispute_external(evidence_id: int) -> Response | tuple[str, int]:
             flash(str(problem), "error")
             return redirect(url_for("supervision.assess", evidence_id=evidence_id))
         else:
-            flash(f"You disputed the signature. “{page['evidence'].title}” is back with "
-                  f"{page['candidate'].full_name}, with your reason.", "success")
+            flash(f"You disputed the signature. “{page.evidence.title}” is back with "
+                  f"{page.candidate.full_name}, with your reason.", "success")
             return redirect(url_for("supervision.assess", evidence_id=evidence_id))
-    page["dispute_form"] = form
-    questions = questions_form(page["kind"], page["evidence"].template_code, page["scales"],
-                               ["assessor"], lock_version=page["evidence"].lock_version)
-    return render_template("supervision/assess.html", form=questions, identity=IdentityForm(),
-                           back=ReturnForm(lock_version=page["evidence"].lock_version),
-                           **page), 400
+    return _render(page, needed, _assessor_form(page, lock_version=page.evidence.lock_version),
+                   ReturnForm(lock_version=page.evidence.lock_version), 400, dispute=form)
 
 
 def _attach(form: Any, problems: dict[str, str]) -> None:
@@ -193,16 +174,12 @@ def observed(enrolment_id: int) -> Response | str:
     """Record a WPBA I observed; the candidate then adds their part and submits it."""
     session = get_session()
     enrolment, _ = load_enrolment(session, current_user, enrolment_id, {Reach.SUPERVISOR}, today())
-    kinds = session.scalars(sa.select(EvidenceType).where(
-        EvidenceType.framework_version_id == enrolment.framework_version_id,
-        EvidenceType.is_wpba.is_(True)).order_by(EvidenceType.position)).all()
-    kinds = [k for k in kinds if not k.definition.get("templates")]
-    version = session.get(FrameworkVersion, enrolment.framework_version_id)
-    scales = definitions.scales(version)
-    chosen = next((k for k in kinds if k.code == (request.values.get("type_code"))), None)
+    offer = assessment.observable(session, enrolment)
+    chosen = offer.chosen(request.values.get("type_code"))
     form = ObservedForm()
-    form.type_code.choices = [SelectChoice("", "Choose one")] + [SelectChoice(k.code, k.name) for k in kinds]
-    questions = (questions_form(chosen, None, scales, ["assessor"], prefix="q")
+    form.type_code.choices = [SelectChoice("", "Choose one")] + [SelectChoice(k.code, k.name)
+                                                                 for k in offer.kinds]
+    questions = (questions_form(chosen, None, offer.scales, ["assessor"], prefix="q")
                  if chosen is not None else None)
     if request.method == "POST" and chosen is not None and request.form.get("record"):
         if form.validate() & questions.validate():
@@ -216,6 +193,5 @@ def observed(enrolment_id: int) -> Response | str:
                 flash(f"Recorded “{item.title}”. The candidate has been asked to add their part.",
                       "success")
                 return redirect(url_for("supervision.candidate", enrolment_id=enrolment.id))
-    candidate = session.get(User, enrolment.candidate_id)
     return render_template("supervision/observed.html", form=form, questions=questions,
-                           chosen=chosen, candidate=candidate, enrolment=enrolment)
+                           chosen=chosen, candidate=offer.candidate, enrolment=enrolment)

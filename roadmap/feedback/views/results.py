@@ -7,16 +7,11 @@ from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role
 from roadmap.db import get_session
-from roadmap.feedback import poster, results, rounds
+from roadmap.feedback import overview, poster, rounds
+from roadmap.feedback.blueprint import READERS, bp, round_item
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.forms import ActionForm
-from roadmap.feedback.models import FeedbackRound
-from roadmap.feedback.rules import groups
-from roadmap.feedback.views import READERS, round_item, bp, visible
-from roadmap.framework import definitions
-from roadmap.framework.models import FrameworkVersion
 from roadmap.web.access import roles_required
-from roadmap.links import external_link
 from roadmap.web.reach import Reach
 
 
@@ -24,11 +19,10 @@ from roadmap.web.reach import Reach
 @roles_required(Role.CANDIDATE, Role.SUPERVISOR)
 def poster_page(evidence_id: int) -> str:
     """A printable poster with the PSQ link and its QR code, for the clinic."""
-    evidence, _level, _etype, rule = round_item(evidence_id, READERS)
-    record = rounds.round_of(get_session(), evidence.id)
-    if record is None or record.kind != "psq":
+    evidence, _level, _etype, _rule = round_item(evidence_id, READERS)
+    link = overview.poster_link(rounds.round_of(get_session(), evidence.id))
+    if link is None:
         abort(404)
-    link = external_link("feedback.patient_form", rounds.psq_token(record))
     return render_template("feedback/poster.html", link=link, qr=poster.qr_svg(link),
                            evidence=evidence)
 
@@ -52,13 +46,10 @@ def release(evidence_id: int) -> Response:
 @roles_required(Role.CANDIDATE, Role.SUPERVISOR)
 def results_csv(evidence_id: int) -> FlaskResponse:
     """The aggregate as CSV; only when the page would show it."""
-    session = get_session()
     evidence, level, etype, rule = round_item(evidence_id, READERS)
-    record: FeedbackRound | None = rounds.round_of(session, evidence.id)
-    if not visible(level, record, rule, groups(session, evidence.id)):
+    body = overview.results_csv(get_session(), evidence, etype, rule,
+                                supervisor=level is not Reach.OWNER)
+    if body is None:
         abort(404)
-    scales = definitions.scales(session.get(FrameworkVersion, etype.framework_version_id))
-    body = results.as_csv(results.compute(session, evidence.id, etype, scales,
-                                          record.self_assessment))
     return FlaskResponse(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="feedback-{evidence.id}.csv"'})

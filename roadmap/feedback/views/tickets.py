@@ -7,17 +7,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from roadmap.accounts.models import Role, User
-from roadmap.cohorts.models import Enrolment
+from roadmap.accounts.models import Role
+from roadmap.clock import today
 from roadmap.db import get_session
 from roadmap.feedback import assessors, tickets
+from roadmap.feedback.blueprint import bp, private, unusable
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.forms import AssessorForm, IdentityForm
-from roadmap.feedback.public_views import private, unusable
-from roadmap.clock import today
-from roadmap.feedback.views import bp
-from roadmap.framework import definitions
-from roadmap.framework.models import EvidenceType, FrameworkVersion
+from roadmap.feedback.subject import subject_of
 from roadmap.portfolio.forms import PREFIX, answers_of, load_answers, questions_form
 from roadmap.portfolio.models import Evidence
 from roadmap.web.access import public, roles_required
@@ -33,8 +30,8 @@ def ask_assessor(evidence_id: int) -> Response | str | tuple[str, int]:
     """Ask a colleague without an account to assess this WPBA through an emailed link."""
     session = get_session()
     evidence, _level = load_evidence(session, current_user, evidence_id, {Reach.OWNER}, today())
-    etype = session.get(EvidenceType, evidence.evidence_type_id)
-    if not etype.is_wpba:
+    etype = tickets.wpba_type(session, evidence)
+    if etype is None:
         abort(404)
     form = AssessorForm()
     if form.validate_on_submit():
@@ -56,19 +53,17 @@ def ask_assessor(evidence_id: int) -> Response | str | tuple[str, int]:
 
 
 def _domains_words() -> str:
+    """The work email domains an assessor may use, as a person reads them."""
     return assessors.domains_words(current_app.config["ASSESSOR_EMAIL_DOMAINS"])
 
 
 def _context(evidence: Evidence) -> dict[str, Any]:
-    session = get_session()
-    etype = session.get(EvidenceType, evidence.evidence_type_id)
-    scales = definitions.scales(session.get(FrameworkVersion, etype.framework_version_id))
-    enrolment = session.get(Enrolment, evidence.enrolment_id)
-    candidate = session.get(User, enrolment.candidate_id)
-    return dict(evidence=evidence, etype=etype, scales=scales, candidate_name=candidate.full_name,
-                sections=definitions.sections(etype.definition, evidence.template_code,
-                                              ["candidate"]),
-                answer=lambda spec: definitions.display_answer(spec, evidence.fields or {}, scales))
+    """What the assessor reads: the item, its type and scales, the candidate's part."""
+    subject = subject_of(get_session(), evidence)
+    return dict(evidence=evidence, etype=subject.etype, scales=subject.scales,
+                candidate_name=subject.candidate_name,
+                sections=subject.sections(["candidate"], evidence.template_code),
+                answer=subject.answer)
 
 
 @bp.route("/assess/<token>", methods=["GET", "POST"])
@@ -80,7 +75,7 @@ def assess_form(token: str) -> Any:
     ticket, problem = tickets.open_ticket(session, token, request.remote_addr, domains)
     if problem:
         return unusable(problem)
-    evidence = session.get(Evidence, ticket.evidence_id)
+    evidence = tickets.ticket_item(session, ticket)
     page = _context(evidence)
     questions = questions_form(page["etype"], evidence.template_code, page["scales"], ["assessor"])
     identity = IdentityForm()
