@@ -8,11 +8,11 @@ from flask import Blueprint, abort, render_template, request, session as cookie
 from flask_login import current_user
 
 from roadmap.clock import today
-from roadmap.cohorts.models import Enrolment
+from roadmap.cohorts.models import Enrolment, current_enrolment
 from roadmap.db import get_session
 from roadmap.links import absolute_url
 from roadmap.portfolio import autosave, items
-from roadmap.web.reach import CONTENT, Reach, current_enrolment, load_evidence, signed_version
+from roadmap.web.reach import CONTENT, Reach, load_evidence, signed_version
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 OWNER = {Reach.OWNER}

@@ -4,9 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from roadmap.cohorts.models import Enrolment
+from roadmap.cohorts.models import Enrolment, current_enrolment
 from roadmap.db import get_session
-from roadmap.web.reach import current_enrolment
 
 bp = Blueprint("readers", __name__, url_prefix="/portfolio/readers")
 

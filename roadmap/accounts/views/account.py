@@ -3,26 +3,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (abort, current_app, flash, redirect, render_template, request,
                    session as cookie, url_for)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from roadmap.accounts import code_attempts, onboarding, service, tokens, twofactor
+from roadmap.accounts.blueprint import (account_bp as bp, begin_second_step, finish_sign_in,
+                                        held_back, pending_user, safe_next)
 from roadmap.accounts.forms import (ChangePasswordForm, ConfirmIdentityForm, ForgotPasswordForm,
                                     NewPasswordForm, TwoFactorForm, UnlockForm)
 from roadmap.accounts.models import TokenPurpose, User
 from roadmap.accounts.passwords import verify_password
 from roadmap.accounts.policy import password_problem
-from roadmap.accounts.views import finish_sign_in, held_back, pending_user, safe_next
 from roadmap.db import get_session
 from roadmap.web.access import public, signed_in
 from roadmap.links import external_link
 
-bp = Blueprint("account", __name__)
-
 
 def _profile() -> str:
+    """The password hashing profile the settings name."""
     return current_app.config["ARGON2_PROFILE"]
 
 
@@ -36,8 +36,6 @@ def _policy_ok(form: NewPasswordForm, user: User) -> bool:
 
 def _after_password_set(user: User, message: str) -> Response:
     """Sign the person in, through the second factor (and its set-up) where they need it."""
-    from roadmap.accounts.views import begin_second_step
-
     flash(message, "success")
     if user.needs_two_factor or user.totp_confirmed_at:
         return begin_second_step(user, setup=user.totp_confirmed_at is None)
@@ -49,11 +47,10 @@ def _after_password_set(user: User, message: str) -> Response:
 def accept_invitation(token: str) -> Response | str | tuple[str, int]:
     """Set a password from an invitation link."""
     session = get_session()
-    found = tokens.check(session, token, TokenPurpose.INVITATION)
-    if found.record is None:
-        return render_template("accounts/link_problem.html", problem=found.problem,
+    user, problem = tokens.holder(session, token, TokenPurpose.INVITATION)
+    if user is None:
+        return render_template("accounts/link_problem.html", problem=problem,
                                title="You cannot use this invitation link"), 410
-    user = session.get(User, found.record.user_id)
     form = NewPasswordForm()
     if form.validate_on_submit() and _policy_ok(form, user):
         accepted, problem = onboarding.accept_invitation(session, token, form.password.data, _profile())
@@ -82,11 +79,10 @@ def forgot_password() -> Response | str:
 def reset_password(token: str) -> Response | str | tuple[str, int]:
     """Choose a new password from a reset link."""
     session = get_session()
-    found = tokens.check(session, token, TokenPurpose.PASSWORD_RESET)
-    if found.record is None:
-        return render_template("accounts/link_problem.html", problem=found.problem,
+    user, problem = tokens.holder(session, token, TokenPurpose.PASSWORD_RESET)
+    if user is None:
+        return render_template("accounts/link_problem.html", problem=problem,
                                title="You cannot use this reset link"), 410
-    user = session.get(User, found.record.user_id)
     form = NewPasswordForm()
     if form.validate_on_submit() and _policy_ok(form, user):
         changed, problem = onboarding.reset_password(session, token, form.password.data, _profile())
@@ -123,6 +119,7 @@ def two_factor_settings() -> Response | str:
 
 
 def _set_up(user: User, on_success: object) -> Response | str:
+    """Show the app's QR code and secret; a correct code confirms it and shows recovery codes."""
     secret = cookie.get("setup_secret") or twofactor.new_secret()
     cookie["setup_secret"] = secret
     form = TwoFactorForm()
