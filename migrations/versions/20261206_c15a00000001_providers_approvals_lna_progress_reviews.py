@@ -10,7 +10,8 @@
 - `provider_decisions`: an approval or referral bound to a round and its content hash (one
   foreign key on both), first review or the second review of a sample.
 - `learning_needs_analyses` and `lna_credits`.
-- Assignment kind `educational`, and `progress_reviews`.
+- Assignment kind `educational` (`supervisor_assignments.kind` widens to 20 characters), and
+  `progress_reviews`.
 Rounds and decisions are append-only, like signatures.
 
 Downgrading drops all of it: provider reviewer roles and educational assignments are
@@ -75,7 +76,15 @@ def _unguard(table: str) -> None:
     op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
 
 
+def _kind_length(before: int, after: int) -> None:
+    """`educational` is longer than the assignment kinds' column held."""
+    with op.batch_alter_table('supervisor_assignments', schema=None) as batch_op:
+        batch_op.alter_column('kind', existing_type=sa.String(length=before),
+                              type_=sa.String(length=after), existing_nullable=False)
+
+
 def upgrade() -> None:
+    _kind_length(10, 20)
     _checks(1)
     op.create_table('education_providers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -255,3 +264,4 @@ def downgrade() -> None:
     op.execute("UPDATE stage_signoffs SET status = 'candidate_signed' "
                "WHERE status IN ('supervisor_signed', 'referred')")
     _checks(0)
+    _kind_length(20, 10)

@@ -41,7 +41,7 @@ class SupervisorAssignment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id"), index=True)
     supervisor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(sa.String(10))
+    kind: Mapped[str] = mapped_column(sa.String(20))
     starts_on: Mapped[dt.date]
     ended_at: Mapped[Optional[dt.datetime]]
     assigned_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
