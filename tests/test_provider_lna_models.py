@@ -64,6 +64,7 @@ def _refused(session: Any, row: Any, constraint: str | None = None) -> None:
 
 
 def _decision(world: Any, **values: Any) -> ProviderDecision:
+    """A first approval of round 1 by the world's reviewer, with the values given."""
     fields = {"round_id": world.round.id, "content_hash": HASH, "provider_id": world.provider.id,
               "reviewer_id": world.reviewer.id, "reviewer_name": "Rev", "outcome": "approved"}
     return ProviderDecision(**{**fields, **values})
@@ -129,6 +130,7 @@ def test_a_confirmed_analysis_has_its_outcome_and_confirmer(session, world):
 
 def test_a_credit_needs_exactly_one_piece_of_evidence(session, world):
     def credit(**values: Any) -> LnaCredit:
+        """A credit of one Stage 1 check, with the evidence given."""
         return LnaCredit(analysis_id=world.analysis.id, check_code="elearning:msk-1",
                          given_by_id=world.reviewer.id, **values)
 

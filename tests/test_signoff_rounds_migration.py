@@ -33,12 +33,14 @@ SETUP = [
 
 @pytest.fixture
 def url(tmp_path: Path) -> str:
+    """An empty database of the run's kind."""
     if BACKEND == "postgresql":
         return fresh_postgres_database(f"roadmap_test_signoff_rounds_{_worker()}")
     return f"sqlite:///{tmp_path / 'signoff-rounds.sqlite3'}"
 
 
 def _run(url: str, *statements: str, **values: object) -> list:
+    """Run the statements in one transaction; the rows of the last."""
     engine = make_engine(url)
     with engine.begin() as connection:
         for statement in statements[:-1]:

@@ -68,6 +68,7 @@ def _guard(table: str) -> None:
 
 
 def _unguard(table: str) -> None:
+    """Lift the guards `_guard` set."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update ON {table}")
