@@ -11,9 +11,11 @@ from typing import Any
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 
 from roadmap import create_app
-from roadmap.cohorts.models import TrainingHub
+from roadmap.cohorts.models import Enrolment, TrainingHub
+from roadmap.providers.models import EducationProvider, ProviderReviewer
 from tests import access_routes
 
 ROLES = access_routes.ROLES
@@ -53,8 +55,18 @@ def world(session, make_user):
                               totp_secret=secret),
         "admin": make_user("admin@example.nhs.uk", roles=("admin",), totp_secret=secret),
         "other": make_user("other@example.nhs.uk", roles=("candidate",)),
+        "provider_reviewer": make_user("reviewer@example.nhs.uk", roles=("provider_reviewer",),
+                                       totp_secret=secret),
     }
     access_routes.extend_world(people, session)
+    # The reviewer reviews for the provider of every learner in the world, and still reaches
+    # none of their pages: no view lets the role in yet.
+    provider = EducationProvider(name="Provider A")
+    session.add(provider)
+    session.flush()
+    session.add(ProviderReviewer(provider_id=provider.id, user_id=people["provider_reviewer"].id))
+    session.execute(sa.update(Enrolment).values(provider_id=provider.id))
+    session.commit()
     return people
 
 

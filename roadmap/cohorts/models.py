@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from roadmap.accounts.models import User
     from roadmap.framework.models import FrameworkVersion
+    from roadmap.providers.models import EducationProvider
     from roadmap.supervision.models import SupervisorAssignment
 
 
@@ -91,6 +92,10 @@ class Enrolment(Base):
     framework_version_id: Mapped[int] = mapped_column(
         sa.ForeignKey("framework_versions.id"), index=True)
     employer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("employers.id"), index=True)
+    # The education provider that runs the analysis and approves; none on the portfolio route
+    # without one.
+    provider_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("education_providers.id"),
+                                                       index=True)
     route: Mapped[str] = mapped_column(sa.String(20), default=Route.PORTFOLIO.value)
     status: Mapped[str] = mapped_column(sa.String(20), default=EnrolmentStatus.ACTIVE.value)
     enrolled_on: Mapped[dt.date]
@@ -104,6 +109,7 @@ class Enrolment(Base):
     cohort: Mapped[Cohort] = relationship(back_populates="enrolments", lazy="raise_on_sql")
     framework_version: Mapped["FrameworkVersion"] = relationship(lazy="raise_on_sql")
     employer: Mapped[Optional[Employer]] = relationship(lazy="raise_on_sql")
+    provider: Mapped[Optional["EducationProvider"]] = relationship(lazy="raise_on_sql")
     assignments: Mapped[list["SupervisorAssignment"]] = relationship(
         back_populates="enrolment", lazy="raise_on_sql")
 
