@@ -52,7 +52,8 @@ def evidence_choices(session: Session, analysis: LearningNeedsAnalysis,
     items = session.execute(sa.select(Evidence.id, Evidence.title).where(
         Evidence.enrolment_id == enrolment.id, Evidence.status != EvidenceStatus.DRAFT.value)
         .order_by(Evidence.title, Evidence.id)).all()
-    return files + [EvidenceChoice(f"evidence:{i}", f"Portfolio item: {title}") for i, title in items]
+    return files + [EvidenceChoice(f"evidence:{i}", f"Portfolio item: {title}")
+                    for i, title in items]
 
 
 def _problems(route: Optional[str], credits: list[Credit], has_provider: bool,

@@ -81,8 +81,9 @@ def _findings(specs: list[dict[str, Any]], answers: dict[str, Any]) -> dict[str,
         if definitions.is_free_text(spec) and isinstance(text, str):
             kinds = sorted({pid.KIND_LABELS.get(f.kind, f.kind) for f in pid.scan(text)})
             if kinds:
-                found[spec["code"]] = (f"This may identify a patient (possible {', '.join(kinds)}). "
-                                       "Change it, or confirm below that it does not")
+                found[spec["code"]] = (f"This may identify a patient (possible "
+                                       f"{', '.join(kinds)}). Change it, or confirm below "
+                                       "that it does not")
     return found
 
 

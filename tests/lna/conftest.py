@@ -65,7 +65,7 @@ def lna(session, make_user):
     session.commit()
     return SimpleNamespace(version=version, enrolment=enrolment, candidate=candidate,
                            reviewer=reviewer, stranger=stranger, primary=primary, backup=backup,
-                           provider=provider)
+                           provider=provider, secret=secret)
 
 
 @pytest.fixture

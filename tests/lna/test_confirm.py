@@ -76,7 +76,8 @@ def test_the_reviewer_credits_a_stage_1_requirement_and_the_checklist_shows_it(
     assert (credit.check_code, credit.given_by_id) == (SHARED_DECISIONS, lna.reviewer.id)
     assert credit.attachment_id == _file(session, sent).id and credit.evidence_id is None
     event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "lna.confirmed"))
-    assert event.actor_id == lna.reviewer.id and event.data["credits"][0]["code"] == SHARED_DECISIONS
+    assert event.actor_id == lna.reviewer.id
+    assert event.data["credits"][0]["code"] == SHARED_DECISIONS
 
     stage = client_as(lna.candidate).get(f"/stages/{lna.enrolment.id}/stage1")
     page = stage.get_data(as_text=True)
@@ -88,7 +89,8 @@ def test_the_reviewer_credits_a_stage_1_requirement_and_the_checklist_shows_it(
         c.detail for c in checklist.compute(session, lna.enrolment, "stage2").checks)
 
     frozen = frozen_credits(session, lna.enrolment, "stage1")
-    assert frozen[0]["code"] == SHARED_DECISIONS and frozen[0]["given_by"]["name"] == "Rita Reviewer"
+    assert frozen[0]["code"] == SHARED_DECISIONS
+    assert frozen[0]["given_by"]["name"] == "Rita Reviewer"
     assert frozen[0]["evidence"]["sha256"] == _file(session, sent).sha256
     assert frozen[0]["provider"] == "Provider A"
     assert frozen_credits(session, lna.enrolment, "stage2") == []

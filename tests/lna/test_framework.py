@@ -46,7 +46,8 @@ def test_the_msk_roadmap_defines_its_analysis_and_what_it_may_credit() -> None:
     options = [o["code"] for o in lna["sections"][0]["fields"][0]["options"]]
     assert options == ["fcp_module", "masters_stage1", "stage1_elsewhere", "other"]
     assert [r.label for r in definition.creditable(document)] == [
-        "Certificate: Shared decision making", "Certificate: Personalised care and support planning",
+        "Certificate: Shared decision making",
+        "Certificate: Personalised care and support planning",
         "Certificate: Social prescribing and community-based support",
         "Certificate: Supported self-management"]
 
