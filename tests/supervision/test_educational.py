@@ -131,6 +131,8 @@ def test_the_educational_supervisor_reads_the_portfolio_and_acts_on_nothing(
     heading = reader.get(f"/supervision/candidates/{enrolment_id}/headings/{capability.id}")
     assert heading.status_code == 200 and "Save rating" not in heading.get_data(as_text=True)
     assert reader.get(f"/timeline/{enrolment_id}").status_code == 200
+    opened = candidate.get("/portfolio/readers/opened").get_data(as_text=True)
+    assert "edsup@example.nhs.uk, educational supervisor" in opened
 
     # Never acts: no assessment form, no signing or returning, no stage, no rating, no export.
     refused = {
