@@ -28,6 +28,7 @@ from roadmap.supervision.models import ProgressReview
 LEVELS = {"on_track": "On track", "some_concerns": "Some concerns",
           "significant_concerns": "Significant concerns"}
 TEXT_LIMIT, COMMENT_LIMIT = 5000, 2000
+PATIENT_DETAILS = "The text may identify a patient"  # an Incomplete the writer may confirm past
 Progress = Mapping[str, tuple[Optional[str], str]]  # heading code -> (level, comment)
 
 
@@ -93,7 +94,8 @@ def record(session: Session, enrolment: Enrolment, reviewer: User, reviewed_on: 
     if not problems and not pid_confirmed:
         texts = {"concerns": concerns, "agreed_actions": agreed_actions,
                  **{f"comment:{cap.code}": progress[cap.code][1] for cap in caps}}
-        problems = _patient_details(texts)
+        if found := _patient_details(texts):
+            raise Incomplete(PATIENT_DETAILS, found)
     if problems:
         raise Incomplete("The review is not complete", problems)
     assert reviewed_on is not None
@@ -140,7 +142,7 @@ def respond(session: Session, review: ProgressReview, candidate: User, text: Opt
         raise Incomplete("Too long", {"response": f"Enter {TEXT_LIMIT} characters or fewer"})
     found = {} if pid_confirmed else _patient_details({"response": answer})
     if found:
-        raise Incomplete("Patient details", found)
+        raise Incomplete(PATIENT_DETAILS, found)
     written = session.execute(
         sa.update(ProgressReview)
         .where(ProgressReview.id == review.id, ProgressReview.candidate_response.is_(None))

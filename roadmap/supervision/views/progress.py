@@ -52,7 +52,7 @@ def record_progress_review(enrolment_id: int) -> Response | tuple[str, int]:
                 link=absolute_url("supervision.progress_reviews", enrolment_id=enrolment.id))
         except Incomplete as problem:
             _attach(form, problem.problems)
-            warned = any("identify a patient" in message for message in problem.problems.values())
+            warned = str(problem) == reviews.PATIENT_DETAILS
         except SupervisionError as problem:
             flash(str(problem), "error")
             return redirect(url_for("supervision.candidate", enrolment_id=enrolment.id))
@@ -99,7 +99,7 @@ def respond_to_review(review_id: int) -> Response | tuple[str, int]:
     """The candidate's response: once only; a second one is refused with a message."""
     session, user = get_session(), current_user._get_current_object()
     review, _level = load_progress_review(session, user, review_id, {Reach.OWNER}, today())
-    form = ResponseForm()
+    form, warned = ResponseForm(), False
     if form.validate():
         try:
             reviews.respond(
@@ -107,6 +107,7 @@ def respond_to_review(review_id: int) -> Response | tuple[str, int]:
                 link=absolute_url("supervision.progress_review", review_id=review.id))
         except Incomplete as problem:
             _attach(form, problem.problems)
+            warned = str(problem) == reviews.PATIENT_DETAILS
         except SupervisionError as problem:
             flash(str(problem), "error")
             return redirect(url_for("supervision.progress_review", review_id=review.id))
@@ -114,5 +115,4 @@ def respond_to_review(review_id: int) -> Response | tuple[str, int]:
             flash("Your response is saved. Your educational supervisor has been emailed.",
                   "success")
             return redirect(url_for("supervision.progress_review", review_id=review.id))
-    warned = any("identify a patient" in message for message in form.response.errors)
     return _review_page(review.id, form, warned), 400
