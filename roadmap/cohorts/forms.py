@@ -121,6 +121,16 @@ class AssignForm(FlaskForm):
     confirm_over_capacity = HiddenField(default="")
 
 
+class EducationalForm(FlaskForm):
+    """An educational supervisor from a date: reads and reviews progress, signs nothing."""
+
+    supervisor_id = SelectField("Educational supervisor", coerce=id_number, validate_choice=False,
+                                default=0)
+    starts_on = DateField("Start date", validators=[date_required("Enter the start date")])
+    handover_note = TextAreaField("Handover note (optional)", filters=[_strip],
+                                  validators=[Optional(), Length(max=2000)])
+
+
 class TargetForm(FlaskForm):
     """A new Stage 2 target date, agreed with the employer."""
 

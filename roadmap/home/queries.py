@@ -13,6 +13,7 @@ from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
 from roadmap.framework.models import FrameworkVersion
 from roadmap.lna import queries as analyses
 from roadmap.portfolio.models import Evidence
+from roadmap.readers.team import WORKPLACE_KINDS
 from roadmap.supervision.models import SupervisorAssignment, covering
 
 
@@ -23,6 +24,7 @@ class CandidateHome:
     enrolment: Optional[Enrolment]
     primary: Optional[User] = None
     backup: Optional[User] = None
+    educational: Optional[User] = None
     status_counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -44,17 +46,23 @@ def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHom
         enrolment,
         primary=next((a.supervisor for a in current if a.kind == "primary"), None),
         backup=next((a.supervisor for a in current if a.kind == "backup"), None),
+        educational=next((a.supervisor for a in current if a.kind == "educational"), None),
         status_counts=counts,
     )
 
 
 def supervised_enrolments(session: Session, user: User, today: dt.date) -> list[tuple[SupervisorAssignment, int]]:
-    """The supervisor's current assignments with how many items wait on them for each."""
+    """The supervisor's current assignments with how many items wait on them for each.
+
+    Nothing waits on an educational supervisor, who signs nothing: their count is always 0.
+    """
     waiting = (sa.select(Evidence.enrolment_id, sa.func.count().label("n"))
                .where(Evidence.submitted_to_id == user.id, Evidence.status == "submitted")
                .group_by(Evidence.enrolment_id).subquery())
+    signs = SupervisorAssignment.kind.in_(WORKPLACE_KINDS)
     rows = session.execute(
-        sa.select(SupervisorAssignment, sa.func.coalesce(waiting.c.n, 0))
+        sa.select(SupervisorAssignment,
+                  sa.case((signs, sa.func.coalesce(waiting.c.n, 0)), else_=0))
         .outerjoin(waiting, waiting.c.enrolment_id == SupervisorAssignment.enrolment_id)
         .where(SupervisorAssignment.supervisor_id == user.id,
                covering(today))

@@ -2,7 +2,7 @@
 
 Views load enrolments, items, attachments and stage sign-offs only through these loaders.
 Anything a person may not reach is a 404, so nobody learns that it exists. On top of the
-reach into the enrolment, three rules hold for every loader:
+reach into the enrolment, these rules hold for every loader:
 
 - A draft is the candidate's alone until it is shared: submitted, or a feedback round opened
   on it (the candidate then chose to let respondents and supervisors see it).
@@ -10,6 +10,9 @@ reach into the enrolment, three rules hold for every loader:
 - A former supervisor reads only what they signed themselves: those items as they signed
   them, with the files they had then, and the stage sign-offs they signed. Nothing newer, no
   timeline, no candidate page, no export.
+- An educational supervisor (the education provider's) reads what a supervisor reads while
+  assigned, and acts on nothing: views that act allow Reach.SUPERVISOR, never EDUCATIONAL.
+  Once the assignment ends they read nothing, as they signed nothing.
 
 The training hub pages manage hubs, cohorts and enrolments through `load_hub`, `load_cohort`
 and `load_managed_enrolment`: an administrator manages every hub, a hub lead only their own.
@@ -35,7 +38,8 @@ from roadmap.lna.models import (ConfirmerCapacity, LearningNeedsAnalysis, LnaSta
                                 confirmable_by)
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
 from roadmap.readers.models import shared
-from roadmap.supervision.models import Signature, StageSignOff, SupervisorAssignment
+from roadmap.supervision.models import (AssignmentKind, ProgressReview, Signature, StageSignOff,
+                                        SupervisorAssignment)
 
 When = dt.date | dt.datetime  # a day means "now, if today" (roadmap.clock.moment)
 
@@ -46,8 +50,9 @@ class Reach(enum.IntEnum):
     NONE = 0
     HUB = 1  # progress, counts, statuses and dates; never reflective text or feedback
     SUPERVISOR_READONLY = 2  # a former supervisor: only what they signed, read, never act
-    SUPERVISOR = 3  # a current primary or backup supervisor
-    OWNER = 4  # the candidate
+    EDUCATIONAL = 3  # the current educational supervisor: reads everything shared, never acts
+    SUPERVISOR = 4  # a current primary or backup supervisor
+    OWNER = 5  # the candidate
 
     @property
     def sees_content(self) -> bool:
@@ -55,11 +60,11 @@ class Reach(enum.IntEnum):
         return self >= Reach.SUPERVISOR_READONLY
 
 
-CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.SUPERVISOR, Reach.OWNER})
+CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.EDUCATIONAL, Reach.SUPERVISOR, Reach.OWNER})
 __all__ = ["CONTENT", "Reach", "is_shared", "load_analysis", "load_analysis_file",
            "load_attachment", "load_cohort", "load_enrolment", "load_evidence", "load_hub",
-           "load_managed_enrolment", "load_person", "load_signoff", "load_stage", "reach",
-           "shared", "signed_stage", "signed_version"]
+           "load_managed_enrolment", "load_person", "load_progress_review", "load_signoff",
+           "load_stage", "reach", "shared", "signed_stage", "signed_version"]
 
 
 def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Reach:
@@ -70,15 +75,21 @@ def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Re
     if user.has_role(Role.SUPERVISOR):
         at = clock.moment(today)
         periods = session.execute(
-            sa.select(SupervisorAssignment.starts_on, SupervisorAssignment.ended_at)
+            sa.select(SupervisorAssignment.kind, SupervisorAssignment.starts_on,
+                      SupervisorAssignment.ended_at)
             .where(SupervisorAssignment.enrolment_id == enrolment.id,
                    SupervisorAssignment.supervisor_id == user.id)).all()
-        for starts_on, ended_at in periods:
+        for kind, starts_on, ended_at in periods:
             if starts_on > clock.day_of(at):
                 continue  # not started yet
-            if ended_at is None or ended_at > at:
+            current = ended_at is None or ended_at > at
+            if kind == AssignmentKind.EDUCATIONAL.value:
+                if current:  # an ended one leaves nothing: an educational supervisor signs nothing
+                    best = max(best, Reach.EDUCATIONAL)
+                continue
+            if current:
                 return Reach.SUPERVISOR
-            best = Reach.SUPERVISOR_READONLY
+            best = max(best, Reach.SUPERVISOR_READONLY)
     if best == Reach.NONE and user.has_role(Role.HUB_LEAD):
         if session.scalar(sa.select(sa.exists().where(
                 Cohort.id == enrolment.cohort_id, Cohort.hub_id.in_(hubs_led_by(user.id))))):
@@ -175,6 +186,16 @@ def load_signoff(session: Session, user: User, signoff_id: int, allowed: Iterabl
     _enrolment, level = load_stage(session, user, record.enrolment_id, record.stage_code,
                                    allowed, today)
     return record, level
+
+
+def load_progress_review(session: Session, user: User, review_id: int, allowed: Iterable[Reach],
+                         today: When) -> tuple[ProgressReview, Reach]:
+    """An educational supervisor's progress review and the reach into its enrolment, or 404."""
+    review = session.get(ProgressReview, review_id)
+    if review is None:
+        abort(404)
+    _enrolment, level = load_enrolment(session, user, review.enrolment_id, allowed, today)
+    return review, level
 
 
 def _managed(user: User, hub_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:

@@ -18,7 +18,8 @@ REVIEWER = frozenset({"provider_reviewer"})
 ROUTES: dict[str, Route] = {
     "lna.analysis": (lambda w: {}, OWN),
     "lna.add_file": (lambda w: {}, OWN),
-    "lna.waiting": (lambda w: {}, frozenset({"supervisor", "provider_reviewer"})),
+    # The signed-in person's own list (a supervisor's, however assigned: empty for most).
+    "lna.waiting": (lambda w: {}, frozenset({"supervisor", "educational", "provider_reviewer"})),
     "lna.confirm": (lambda w: {"analysis_id": w["lna_analysis"].id}, REVIEWER),
     "lna.download": (lambda w: {"analysis_id": w["lna_analysis"].id,
                                 "attachment_id": w["lna_attachment"].id}, REVIEWER),

@@ -5,7 +5,8 @@ items, a completed Stage 1, ratings). On top of it: feedback rounds with live li
 enough answers to release, an unopened round, an assessment ticket, a Stage 2 the candidate
 has signed (so a supervisor sees the sign-off form), a learning needs analysis that candidate
 has sent (so their primary supervisor sees the confirmation form), an invitation and a reset
-link.
+link, and the supervisor as another candidate's educational supervisor, with a progress review
+of the candidate's waiting for their response.
 """
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ from roadmap.feedback.models import (AssessmentTicket, FeedbackRater, FeedbackRe
 from roadmap.framework.models import EvidenceType
 from roadmap.lna.models import LearningNeedsAnalysis
 from roadmap.portfolio.models import Evidence
-from roadmap.supervision.models import StageSignOff
+from roadmap.supervision.models import (ProgressReview, StageSignOff, SupervisorAssignment,
+                                        covering)
 from tests.fuzz import extras
 
 PASSWORD = "fuzz-the-demo-password"
@@ -110,6 +112,24 @@ def _stage2_signed_by_candidate(session: Session) -> Enrolment:
     return enrolment
 
 
+def _educational(session: Session, supervisor: User,
+                 candidate: User) -> tuple[Enrolment, ProgressReview]:
+    """The supervisor made educational supervisor of a candidate they do not supervise, and a
+    progress review of the given candidate's, not yet answered."""
+    theirs = sa.select(SupervisorAssignment.enrolment_id).where(
+        SupervisorAssignment.supervisor_id == supervisor.id, covering(dt.date.today()))
+    other = session.scalars(sa.select(Enrolment).where(Enrolment.id.not_in(theirs))
+                            .order_by(Enrolment.id).limit(1)).one()
+    session.add(SupervisorAssignment(enrolment_id=other.id, supervisor_id=supervisor.id,
+                                     kind="educational", starts_on=other.enrolled_on))
+    review = ProgressReview(enrolment_id=_enrolment(session, candidate).id,
+                            reviewer_id=supervisor.id, reviewed_on=dt.date.today(),
+                            heading_progress={}, agreed_actions="Two CBDs by next month")
+    session.add(review)
+    session.flush()
+    return other, review
+
+
 def build(app: Flask, session: Session) -> World:
     """The demo, then the extras; committed, so the app's own sessions see them."""
     result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
@@ -132,6 +152,7 @@ def build(app: Flask, session: Session) -> World:
     assessed = _item(session, enrolment, "cot", "Fuzz COT an assessor signed", {}, candidate)
     extras.externally_signed(app, session, assessed, candidate)
     unlock = extras.unlock_link(session, users["hub_lead"])
+    reviewed, review = _educational(session, users["supervisor"], candidate)
     session.commit()
     round_pages = [f"/feedback/rounds/{item.id}" for item in items[:3]]
     return World(
@@ -148,12 +169,14 @@ def build(app: Flask, session: Session) -> World:
         role_paths={
             "candidate": [*round_pages, f"/feedback/items/{items[3].id}/assessor",
                           f"/portfolio/evidence/{with_file.id}",
-                          f"/stages/{enrolment.id}/stage2", f"/timeline/{enrolment.id}"],
+                          f"/stages/{enrolment.id}/stage2", f"/timeline/{enrolment.id}",
+                          f"/progress-reviews/review/{review.id}"],
             "supervisor": [*round_pages, f"/stages/{signed.id}/stage2",
                            f"/learning-needs-analyses/{analysis.id}",
                            f"/supervision/items/{assessed.id}",
                            f"/supervision/candidates/{enrolment.id}/observed?type_code=cbd",
-                           f"/supervision/candidates/{enrolment.id}/observed?type_code=mini_cex"],
+                           f"/supervision/candidates/{enrolment.id}/observed?type_code=mini_cex",
+                           f"/supervision/candidates/{reviewed.id}/progress-reviews/new"],
             "hub_lead": [f"/stages/{enrolment.id}/stage2", f"/enrolments/{enrolment.id}/supervisors"],
             "admin": [f"/people/{candidate.id}", f"/enrolments/{enrolment.id}/supervisors"],
         })
