@@ -57,6 +57,11 @@ def active_providers(session: Session) -> list[EducationProvider]:
                                 .order_by(EducationProvider.name)))
 
 
+def provider_of(session: Session, enrolment: Enrolment) -> Optional[EducationProvider]:
+    """The education provider the enrolment names, if any."""
+    return session.get(EducationProvider, enrolment.provider_id) if enrolment.provider_id else None
+
+
 def find_provider(session: Session, name: str) -> Optional[EducationProvider]:
     """The active provider with this name, ignoring case and extra spaces."""
     return session.scalar(sa.select(EducationProvider).where(

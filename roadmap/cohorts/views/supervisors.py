@@ -1,13 +1,16 @@
-"""An enrolment's supervisors: assign or replace the primary and backup; move the target date."""
+"""An enrolment's supervisors: assign or replace the primary and backup; move the target date;
+name the education provider."""
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from roadmap.clock import today
 from roadmap.cohorts import forms, service, staffing
-from roadmap.cohorts.blueprint import MANAGERS, bp, me
+from roadmap.cohorts.blueprint import MANAGERS, bp, chosen, me, provider_choices
 from roadmap.db import get_session
+from roadmap.providers import service as providers
 from roadmap.supervision.assignments import AssignmentError
 from roadmap.web.access import roles_required
 from roadmap.web.reach import load_managed_enrolment
@@ -53,7 +56,16 @@ def supervisors(enrolment_id: int) -> Response | str:
     return render_template("cohorts/supervisors.html", cohort=group, enrolment=enrolment,
                            candidate=page.candidate, form=form, warnings=warnings,
                            holders=page.holders, history=page.history,
-                           target_form=forms.TargetForm(formdata=None), version=page.version)
+                           target_form=forms.TargetForm(formdata=None), version=page.version,
+                           provider_form=_provider_form(session, enrolment.provider_id),
+                           provider=providers.provider_of(session, enrolment))
+
+
+def _provider_form(session: Session, current: int | None) -> forms.ProviderChoiceForm:
+    """The education provider select, showing the enrolment's provider now."""
+    form = forms.ProviderChoiceForm(formdata=None, provider_id=current or 0)
+    form.provider_id.choices = provider_choices(providers.active_providers(session))
+    return form
 
 
 @bp.post("/enrolments/<int:enrolment_id>/target")
@@ -74,3 +86,21 @@ def change_target(enrolment_id: int) -> Response:
     else:
         flash("Enter the new target date as a real date, like 23/11/2026.", "error")
     return redirect(url_for("cohorts.supervisors", enrolment_id=enrolment.id) + "#target")
+
+
+@bp.post("/enrolments/<int:enrolment_id>/provider")
+@roles_required(*MANAGERS)
+def change_provider(enrolment_id: int) -> Response:
+    """Name the education provider that approves the enrolment's stages, or none."""
+    session = get_session()
+    enrolment, _group = load_managed_enrolment(session, me(), enrolment_id)
+    form = forms.ProviderChoiceForm()
+    offered = providers.active_providers(session)
+    provider = chosen(offered, form.provider_id.data) if form.validate_on_submit() else None
+    if form.provider_id.data and provider is None:
+        flash("Choose one of the education providers listed.", "error")
+    else:
+        providers.set_enrolment_provider(session, enrolment, provider, me())
+        flash(f"The education provider is now {provider.name}." if provider else
+              "The enrolment names no education provider now.", "success")
+    return redirect(url_for("cohorts.supervisors", enrolment_id=enrolment.id) + "#provider")
