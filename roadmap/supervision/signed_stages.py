@@ -53,8 +53,8 @@ def _check_one(record: StageSignOff, rounds: list[StageSignOffRound],
         if content_hash(kept.signed_content) != kept.content_hash:
             return f"{name} round {kept.number}: its content no longer matches its hash"
         if kept.content_hash not in signed:
-            return (f"{name} round {kept.number} has no supervisor signature: it was added "
-                    "outside the application")
+            return (f"{name} round {kept.number} is bound to no supervisor signature: it was "
+                    "added or rewritten outside the application")
     if record.content_hash is None:
         return None
     if not record.signed_content or content_hash(record.signed_content) != record.content_hash:
