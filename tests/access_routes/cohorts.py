@@ -46,4 +46,5 @@ ROUTES: dict[str, Route] = {
     "cohorts.import_csv": (lambda w: {"cohort_id": w["cohort_b"].id}, ADMIN),
     "cohorts.supervisors": (lambda w: {"enrolment_id": w["enrolment_b"].id}, ADMIN),
     "cohorts.change_target": (lambda w: {"enrolment_id": w["enrolment_b"].id}, ADMIN),
+    "cohorts.change_provider": (lambda w: {"enrolment_id": w["enrolment_b"].id}, ADMIN),
 }
