@@ -12,6 +12,7 @@ from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
 from roadmap.framework.models import FrameworkVersion
 from roadmap.portfolio.models import Evidence
+from roadmap.providers.queue import Waiting, queue
 from roadmap.supervision.models import SupervisorAssignment, covering
 
 
@@ -94,6 +95,7 @@ class HomePage:
     supervised: Optional[list[tuple[SupervisorAssignment, int]]] = None
     cohorts: Optional[list[tuple[TrainingHub, Cohort, int]]] = None
     overview: Optional[dict[str, object]] = None
+    reviews: Optional[list[Waiting]] = None  # an education provider's reviewer's queue
 
 
 def home_page(session: Session, user: User, today: dt.date) -> HomePage:
@@ -108,4 +110,6 @@ def home_page(session: Session, user: User, today: dt.date) -> HomePage:
         page.cohorts = hub_cohorts(session, user)
     if Role.ADMIN in roles:
         page.overview = admin_overview(session)
+    if Role.PROVIDER_REVIEWER in roles:
+        page.reviews = queue(session, user, today)
     return page

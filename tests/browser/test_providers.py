@@ -39,6 +39,10 @@ def test_a_reviewer_signs_in_and_approves_a_portfolio(page: Page, sign_in: Calla
     team = waiting.team
     page.set_viewport_size(PHONE)
     sign_in(waiting.first.email, totp_secret=team.secret)
+    expect(page.get_by_text("1 portfolio signed off by a supervisor waits for your review"))\
+        .to_be_visible()
+    at_both_widths(page)  # the home page, with the reviewer's section
+    page.set_viewport_size(PHONE)
     click_and_check(page.get_by_role("link", name="Reviews"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Portfolios waiting for your review")
     expect(page.get_by_text("waiting 0 days")).to_be_visible()

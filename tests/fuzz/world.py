@@ -3,7 +3,8 @@
 The demo gives each role real objects in every state (drafts, submitted, returned and signed
 items, a completed Stage 1, ratings). On top of it: feedback rounds with live links and
 enough answers to release, an unopened round, an assessment ticket, a Stage 2 the candidate
-has signed (so a supervisor sees the sign-off form), an invitation and a reset link.
+has signed (so a supervisor sees the sign-off form), an invitation and a reset link, and an
+education provider with a reviewer (so an administrator sees its reviewer forms).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from roadmap.feedback.models import (AssessmentTicket, FeedbackRater, FeedbackRe
                                      FeedbackRound)
 from roadmap.framework.models import EvidenceType
 from roadmap.portfolio.models import Evidence
+from roadmap.providers.models import EducationProvider, ProviderReviewer
 from roadmap.supervision.models import StageSignOff
 from tests.fuzz import extras
 
@@ -107,6 +109,18 @@ def _stage2_signed_by_candidate(session: Session) -> Enrolment:
     return enrolment
 
 
+def _provider(session: Session, enrolment: Enrolment) -> EducationProvider:
+    """An education provider with one reviewer, named by the enrolment."""
+    provider = EducationProvider(name="Fuzz University")
+    reviewer = accounts.create_user(session, "reviewer@example.ac.uk", "Fuzz Reviewer",
+                                    [Role.PROVIDER_REVIEWER], None, "fast")
+    session.add(provider)
+    session.flush()
+    session.add(ProviderReviewer(provider_id=provider.id, user_id=reviewer.id))
+    enrolment.provider_id = provider.id
+    return provider
+
+
 def build(app: Flask, session: Session) -> World:
     """The demo, then the extras; committed, so the app's own sessions see them."""
     result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
@@ -116,6 +130,7 @@ def build(app: Flask, session: Session) -> World:
     enrolment = _enrolment(session, candidate)
     items = _feedback(session, app, enrolment, candidate)
     signed = _stage2_signed_by_candidate(session)
+    provider = _provider(session, enrolment)
     invited = accounts.create_user(session, "invited@example.nhs.uk", "Fuzz Invited",
                                    [Role.CANDIDATE], None, "fast")
     invitation = tokens.issue(session, invited, TokenPurpose.INVITATION, dt.timedelta(days=7))
@@ -148,7 +163,8 @@ def build(app: Flask, session: Session) -> World:
                            f"/supervision/candidates/{enrolment.id}/observed?type_code=cbd",
                            f"/supervision/candidates/{enrolment.id}/observed?type_code=mini_cex"],
             "hub_lead": [f"/stages/{enrolment.id}/stage2", f"/enrolments/{enrolment.id}/supervisors"],
-            "admin": [f"/people/{candidate.id}", f"/enrolments/{enrolment.id}/supervisors"],
+            "admin": [f"/people/{candidate.id}", f"/enrolments/{enrolment.id}/supervisors",
+                      f"/providers/{provider.id}"],
         })
 
 

@@ -52,6 +52,8 @@ def test_the_reviewer_reads_the_frozen_snapshot_and_approves(client, login, sess
                     .values(rating="excellent"))
     session.commit()
     login(client, waiting.first)
+    home = client.get("/home").get_data(as_text=True)
+    assert "1 portfolio signed off by a supervisor waits for your review" in home
     assert f"/provider/rounds/{kept.id}" in client.get("/provider").get_data(as_text=True)
     page = client.get(f"/provider/rounds/{kept.id}").get_data(as_text=True)
     assert "Dr Primary, primary supervisor" in page and kept.content_hash in page
