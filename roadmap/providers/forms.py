@@ -12,6 +12,7 @@ from roadmap.supervision.forms import IdentityForm
 
 
 def _strip(value: Any) -> Any:
+    """A typed value without the spaces around it."""
     return value.strip() if isinstance(value, str) else value
 
 

@@ -84,6 +84,7 @@ def waiting(session, reviewing):
 def approve_as_provider(session):
     """Approve a waiting round as a reviewer, with the audit sample off; the decision."""
     def approve(kept: StageSignOffRound, reviewer: Any) -> Any:
+        """The reviewer's approval of the round, committed."""
         decision = decisions.decide(session, kept.id, reviewer, "approved", None, {}, 0, TODAY)
         session.commit()
         return decision
@@ -107,6 +108,7 @@ def waiting_since(session, msk, make_user):
     session.commit()
 
     def make(provider: EducationProvider, name: str, days: int) -> StageSignOffRound:
+        """A learner of the provider named so, whose round was signed off days ago."""
         person = make_user(f"{name.split()[0].lower()}@example.nhs.uk", full_name=name)
         enrolment = Enrolment(candidate_id=person.id, cohort_id=cohort.id, provider_id=provider.id,
                               framework_version_id=msk.id, enrolled_on=dt.date(2026, 1, 5))

@@ -22,12 +22,14 @@ def _fresh(session) -> None:
 
 
 def _stage(session, team) -> StageSignOff:
+    """The team's Stage 2 sign-off, as the database holds it now."""
     _fresh(session)
     return session.scalar(sa.select(StageSignOff).where(
         StageSignOff.enrolment_id == team.enrolment.id, StageSignOff.stage_code == "stage2"))
 
 
 def _decisions(session) -> list[ProviderDecision]:
+    """Every provider decision, as the database holds it now."""
     _fresh(session)
     return list(session.scalars(sa.select(ProviderDecision).order_by(ProviderDecision.id)))
 

@@ -17,6 +17,7 @@ from tests.supervision.conftest import TODAY
 
 
 def _fresh(session) -> None:
+    """See what the requests committed: a new transaction, and nothing kept from before."""
     session.rollback()
     session.expire_all()
 

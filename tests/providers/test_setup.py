@@ -18,12 +18,14 @@ from roadmap.providers.models import EducationProvider, ProviderReviewer
 
 
 def _fresh(session) -> None:
+    """See what the requests committed: a new transaction, and nothing kept from before."""
     session.rollback()
     session.expire_all()
 
 
 @pytest.fixture
 def admin(make_user):
+    """An administrator, with an authenticator app."""
     return make_user("admin@example.nhs.uk", roles=("admin",), full_name="Ada Admin",
                      totp_secret=pyotp.random_base32())
 
@@ -138,12 +140,14 @@ HEADER = ",".join(csv_import.COLUMNS) + "\n"
 
 
 def _row(name: str, email: str, provider: str) -> str:
+    """One CSV row with the columns the tests need, the rest empty."""
     cells = {"full_name": name, "email": email, "route": "portfolio", "enrolled_on": "06/01/2026",
              "provider": provider}
     return ",".join(cells.get(column, "") for column in csv_import.COLUMNS) + "\n"
 
 
 def _upload(client, cohort_id, version_id, text):
+    """Check a CSV file: the import's dry run."""
     return client.post(f"/cohorts/{cohort_id}/import", data={
         "framework_version_id": str(version_id),
         "file": (io.BytesIO(text.encode("utf-8")), "cohort.csv")},
