@@ -61,13 +61,15 @@ def world(session, make_user):
                                  totp_secret=secret),
     }
     access_routes.extend_world(people, session)
-    # The reviewer reviews for the provider of every learner in the world, and still reaches
-    # none of their pages: no view lets the role in yet.
+    # The reviewer reviews for the provider of every learner in the world but Provider B's
+    # (tests/access_routes/providers.py), and reaches none of their pages: they read only
+    # signed-off rounds, and the only round in the world is Provider B's learner's.
     provider = EducationProvider(name="Provider A")
     session.add(provider)
     session.flush()
     session.add(ProviderReviewer(provider_id=provider.id, user_id=people["provider_reviewer"].id))
-    session.execute(sa.update(Enrolment).values(provider_id=provider.id))
+    session.execute(sa.update(Enrolment).where(Enrolment.provider_id.is_(None))
+                    .values(provider_id=provider.id))
     session.commit()
     return people
 

@@ -14,6 +14,7 @@ from roadmap.framework.models import FrameworkVersion
 from roadmap.lna import queries as analyses
 from roadmap.portfolio.models import Evidence
 from roadmap.readers.team import WORKPLACE_KINDS
+from roadmap.providers.queue import Waiting, queue
 from roadmap.supervision.models import SupervisorAssignment, covering
 
 
@@ -105,6 +106,7 @@ class HomePage:
     overview: Optional[dict[str, object]] = None
     lna_task: Optional[str] = None  # the candidate's analysis to "start" or "continue"
     lna_waiting: int = 0  # sent analyses the person confirms
+    reviews: Optional[list[Waiting]] = None  # an education provider's reviewer's queue
 
 
 def home_page(session: Session, user: User, today: dt.date) -> HomePage:
@@ -121,4 +123,6 @@ def home_page(session: Session, user: User, today: dt.date) -> HomePage:
         page.cohorts = hub_cohorts(session, user)
     if Role.ADMIN in roles:
         page.overview = admin_overview(session)
+    if Role.PROVIDER_REVIEWER in roles:
+        page.reviews = queue(session, user, today)
     return page

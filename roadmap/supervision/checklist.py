@@ -65,8 +65,8 @@ class Checklist:
 
     def summary(self) -> list[dict[str, Any]]:
         """The checks as plain data, for the signed record."""
-        return [{"code": c.code, "met": c.met, "detail": c.detail, "strength": c.strength}
-                for c in self.checks]
+        return [{"code": c.code, "label": c.label, "met": c.met, "detail": c.detail,
+                 "strength": c.strength} for c in self.checks]
 
 
 def _stage(session: Session, enrolment: Enrolment, stage_code: str) -> Stage:

@@ -37,6 +37,9 @@ WORDS = {
     "capability.evidence_linked": "Linked an item to a heading",
     "stage.candidate_signed": "Signed the stage declarations",
     "stage.signed_off": "Signed off the stage",
+    "provider.approved": "Approved the stage for the education provider",
+    "provider.referred": "Referred the stage back for the education provider",
+    "enrolment.provider_set": "Named the education provider",
     "feedback.assessor_asked": "Asked a colleague without an account to assess an item",
     "evidence.external_signature_accepted": "Accepted an external assessor's signature",
     "evidence.external_signature_disputed": "Disputed an external assessor's signature: it no "
@@ -74,6 +77,10 @@ def _describe(event: AuditEvent, names: dict[int, str]) -> str:
         words += f" of {dt.date.fromisoformat(str(data['reviewed_on'])):%d/%m/%Y}"
     if data.get("stage"):
         words += f": {str(data['stage']).replace('stage', 'Stage ')}"
+    if event.action == "provider.approved" and data.get("sampled_for_audit"):
+        words += " (sampled for audit: another reviewer reviews it too)"
+    if event.action == "provider.referred" and data.get("reason"):
+        words += f". Reason: {data['reason']}"
     return words
 
 

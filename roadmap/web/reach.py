@@ -20,6 +20,10 @@ The administrators' people pages load an account with `load_person`. A learning 
 analysis, once sent, is reached by whoever confirms it (`load_analysis`): the reviewer of the
 enrolment's education provider, or with no provider the primary supervisor; its draft is the
 candidate's alone, like any draft.
+
+An education provider's reviewer reaches the learners of the providers they review for now
+(`reviewing_for`), and of those only what a supervisor signed off: the frozen rounds
+(`load_review_round`), never the live portfolio. Another provider's learner is a 404.
 """
 from __future__ import annotations
 
@@ -37,9 +41,10 @@ from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
 from roadmap.lna.models import (ConfirmerCapacity, LearningNeedsAnalysis, LnaStatus,
                                 confirmable_by)
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
+from roadmap.providers.models import EducationProvider, ProviderDecision, ProviderReviewer
 from roadmap.readers.models import shared
 from roadmap.supervision.models import (AssignmentKind, ProgressReview, Signature, StageSignOff,
-                                        SupervisorAssignment)
+                                        StageSignOffRound, SupervisorAssignment)
 
 When = dt.date | dt.datetime  # a day means "now, if today" (roadmap.clock.moment)
 
@@ -63,8 +68,9 @@ class Reach(enum.IntEnum):
 CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.EDUCATIONAL, Reach.SUPERVISOR, Reach.OWNER})
 __all__ = ["CONTENT", "Reach", "is_shared", "load_analysis", "load_analysis_file",
            "load_attachment", "load_cohort", "load_enrolment", "load_evidence", "load_hub",
-           "load_managed_enrolment", "load_person", "load_progress_review", "load_signoff",
-           "load_stage", "reach", "shared", "signed_stage", "signed_version"]
+           "load_managed_enrolment", "load_person", "load_progress_review", "load_provider",
+           "load_provider_enrolment", "load_review_round", "load_signoff", "load_stage", "reach",
+           "reviewing_for", "shared", "signed_stage", "signed_version"]
 
 
 def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Reach:
@@ -269,3 +275,54 @@ def load_analysis_file(session: Session, user: User, analysis_id: int, attachmen
     evidence = session.get(Evidence, attachment.evidence_id)
     assert evidence is not None
     return attachment, evidence, enrolment
+
+
+def reviewing_for(user: User) -> sa.Select[tuple[int]]:
+    """The ids of the providers the person reviews for now, for `....provider_id.in_(...)`.
+
+    Both the role and a current reviewer row are needed: either alone reaches no learner.
+    """
+    if not user.has_role(Role.PROVIDER_REVIEWER):
+        return sa.select(ProviderReviewer.provider_id).where(sa.false())
+    return sa.select(ProviderReviewer.provider_id).where(ProviderReviewer.user_id == user.id,
+                                                         ProviderReviewer.ended_at.is_(None))
+
+
+def load_provider_enrolment(session: Session, user: User, enrolment_id: int) -> Enrolment:
+    """An enrolment whose education provider the person reviews for now, or 404."""
+    enrolment = session.scalar(sa.select(Enrolment).where(
+        Enrolment.id == enrolment_id, Enrolment.provider_id.in_(reviewing_for(user))))
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+def load_review_round(session: Session, user: User,
+                      round_id: int) -> tuple[StageSignOffRound, StageSignOff, Enrolment]:
+    """A signed-off round of a learner of the reviewer's provider, its stage and enrolment; or 404.
+
+    While a sampled approval waits for its second review, the reviewer who made it does not
+    reach the round: the second review is another person's.
+    """
+    row = session.execute(
+        sa.select(StageSignOffRound, StageSignOff, Enrolment)
+        .join(StageSignOff, StageSignOff.id == StageSignOffRound.signoff_id)
+        .join(Enrolment, Enrolment.id == StageSignOff.enrolment_id)
+        .where(StageSignOffRound.id == round_id,
+               Enrolment.provider_id.in_(reviewing_for(user)))).first()
+    if row is None:
+        abort(404)
+    decisions = session.scalars(sa.select(ProviderDecision)
+                                .where(ProviderDecision.round_id == round_id)).all()
+    if (len(decisions) == 1 and decisions[0].sampled_for_audit
+            and decisions[0].reviewer_id == user.id and row[1].status == "supervisor_signed"):
+        abort(404)
+    return row[0], row[1], row[2]
+
+
+def load_provider(session: Session, provider_id: int) -> EducationProvider:
+    """An education provider, for the pages that manage them (their role decorator says who)."""
+    provider = session.get(EducationProvider, provider_id)
+    if provider is None:
+        abort(404)
+    return provider

@@ -48,4 +48,5 @@ ROUTES: dict[str, Route] = {
     "cohorts.assign_educational_supervisor": (lambda w: {"enrolment_id": w["enrolment_b"].id},
                                               ADMIN),
     "cohorts.change_target": (lambda w: {"enrolment_id": w["enrolment_b"].id}, ADMIN),
+    "cohorts.change_provider": (lambda w: {"enrolment_id": w["enrolment_b"].id}, ADMIN),
 }

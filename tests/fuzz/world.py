@@ -6,7 +6,8 @@ enough answers to release, an unopened round, an assessment ticket, a Stage 2 th
 has signed (so a supervisor sees the sign-off form), a learning needs analysis that candidate
 has sent (so their primary supervisor sees the confirmation form), an invitation and a reset
 link, and the supervisor as another candidate's educational supervisor, with a progress review
-of the candidate's waiting for their response.
+of the candidate's waiting for their response;
+and an education provider with a reviewer (so an administrator sees its reviewer forms).
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from roadmap.feedback.models import (AssessmentTicket, FeedbackRater, FeedbackRe
 from roadmap.framework.models import EvidenceType
 from roadmap.lna.models import LearningNeedsAnalysis
 from roadmap.portfolio.models import Evidence
+from roadmap.providers.models import EducationProvider, ProviderReviewer
 from roadmap.supervision.models import (ProgressReview, StageSignOff, SupervisorAssignment,
                                         covering)
 from tests.fuzz import extras
@@ -130,6 +132,18 @@ def _educational(session: Session, supervisor: User,
     return other, review
 
 
+def _provider(session: Session, enrolment: Enrolment) -> EducationProvider:
+    """An education provider with one reviewer, named by the enrolment."""
+    provider = EducationProvider(name="Fuzz University")
+    reviewer = accounts.create_user(session, "reviewer@example.ac.uk", "Fuzz Reviewer",
+                                    [Role.PROVIDER_REVIEWER], None, "fast")
+    session.add(provider)
+    session.flush()
+    session.add(ProviderReviewer(provider_id=provider.id, user_id=reviewer.id))
+    enrolment.provider_id = provider.id
+    return provider
+
+
 def build(app: Flask, session: Session) -> World:
     """The demo, then the extras; committed, so the app's own sessions see them."""
     result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
@@ -142,6 +156,7 @@ def build(app: Flask, session: Session) -> World:
     analysis = LearningNeedsAnalysis(enrolment_id=signed.id, status="submitted",
                                      answers={"details": "Fuzz: an MSc"}, submitted_at=utcnow())
     session.add(analysis)
+    provider = _provider(session, enrolment)
     invited = accounts.create_user(session, "invited@example.nhs.uk", "Fuzz Invited",
                                    [Role.CANDIDATE], None, "fast")
     invitation = tokens.issue(session, invited, TokenPurpose.INVITATION, dt.timedelta(days=7))
@@ -178,7 +193,8 @@ def build(app: Flask, session: Session) -> World:
                            f"/supervision/candidates/{enrolment.id}/observed?type_code=mini_cex",
                            f"/supervision/candidates/{reviewed.id}/progress-reviews/new"],
             "hub_lead": [f"/stages/{enrolment.id}/stage2", f"/enrolments/{enrolment.id}/supervisors"],
-            "admin": [f"/people/{candidate.id}", f"/enrolments/{enrolment.id}/supervisors"],
+            "admin": [f"/people/{candidate.id}", f"/enrolments/{enrolment.id}/supervisors",
+                      f"/providers/{provider.id}"],
         })
 
 

@@ -1,15 +1,18 @@
-"""An enrolment's supervisors: assign the primary, backup and educational; move the target date."""
+"""An enrolment's supervisors: assign the primary, backup and educational; move the target
+date; name the education provider."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from roadmap.clock import today
 from roadmap.cohorts import forms, service, staffing
-from roadmap.cohorts.blueprint import MANAGERS, bp, me
+from roadmap.cohorts.blueprint import MANAGERS, bp, chosen, me, provider_choices
 from roadmap.db import get_session
+from roadmap.providers import service as providers
 from roadmap.supervision.assignments import AssignmentError
 from roadmap.supervision.educational import assign_educational
 from roadmap.web.access import roles_required
@@ -39,7 +42,9 @@ def _render(page: staffing.SupervisorsPage, cohort: Any, enrolment: Any, form: f
                            candidate=page.candidate, form=form, warnings=warnings,
                            educational_form=educational, holders=page.holders,
                            history=page.history, target_form=forms.TargetForm(formdata=None),
-                           version=page.version)
+                           version=page.version,
+                           provider_form=_provider_form(get_session(), enrolment.provider_id),
+                           provider=providers.provider_of(get_session(), enrolment))
 
 
 @bp.route("/enrolments/<int:enrolment_id>/supervisors", methods=["GET", "POST"])
@@ -107,6 +112,13 @@ def assign_educational_supervisor(enrolment_id: int) -> Response | tuple[str, in
     return _render(page, group, enrolment, form, educational, []), 400
 
 
+def _provider_form(session: Session, current: int | None) -> forms.ProviderChoiceForm:
+    """The education provider select, showing the enrolment's provider now."""
+    form = forms.ProviderChoiceForm(formdata=None, provider_id=current or 0)
+    form.provider_id.choices = provider_choices(providers.active_providers(session))
+    return form
+
+
 @bp.post("/enrolments/<int:enrolment_id>/target")
 @roles_required(*MANAGERS)
 def change_target(enrolment_id: int) -> Response:
@@ -125,3 +137,21 @@ def change_target(enrolment_id: int) -> Response:
     else:
         flash("Enter the new target date as a real date, like 23/11/2026.", "error")
     return redirect(url_for("cohorts.supervisors", enrolment_id=enrolment.id) + "#target")
+
+
+@bp.post("/enrolments/<int:enrolment_id>/provider")
+@roles_required(*MANAGERS)
+def change_provider(enrolment_id: int) -> Response:
+    """Name the education provider that approves the enrolment's stages, or none."""
+    session = get_session()
+    enrolment, _group = load_managed_enrolment(session, me(), enrolment_id)
+    form = forms.ProviderChoiceForm()
+    offered = providers.active_providers(session)
+    provider = chosen(offered, form.provider_id.data) if form.validate_on_submit() else None
+    if form.provider_id.data and provider is None:
+        flash("Choose one of the education providers listed.", "error")
+    else:
+        providers.set_enrolment_provider(session, enrolment, provider, me())
+        flash(f"The education provider is now {provider.name}." if provider else
+              "The enrolment names no education provider now.", "success")
+    return redirect(url_for("cohorts.supervisors", enrolment_id=enrolment.id) + "#provider")
