@@ -1,0 +1,174 @@
+"""Where each stage of an enrolment waits, and on whom (rule D11), for a set of enrolments at once.
+
+The candidate, the supervisors and the hub all read the same answer, worked out from the
+sign-off's status, its latest round and the education provider's decisions on that round, in
+three statements whatever the number of enrolments.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional, Union
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roadmap import clock
+from roadmap.cohorts.models import Enrolment
+from roadmap.framework.models import Stage
+from roadmap.providers.models import DecisionOutcome, EducationProvider, ProviderDecision
+from roadmap.supervision.models import StageSignOff, StageSignOffRound
+
+CANDIDATE, SUPERVISOR, PROVIDER, SECOND_REVIEW, REFERRED, SIGNED_OFF = (
+    "candidate", "supervisor", "provider", "second_review", "referred", "signed_off")
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Referral:
+    """The education provider's referral of a stage back to the candidate and supervisor."""
+
+    on: dt.date
+    reason: str
+    provider: str
+
+
+@dataclass(frozen=True)
+class StageWait:
+    """Where one stage of one enrolment waits: its state in words, since when, on whom."""
+
+    enrolment_id: int
+    stage_code: str
+    stage_name: str
+    state: str  # CANDIDATE, SUPERVISOR, PROVIDER, SECOND_REVIEW, REFERRED or SIGNED_OFF
+    today: dt.date
+    since: Optional[dt.date] = None  # when the provider's wait began
+    provider: Optional[str] = None  # the education provider it waits for
+    referral: Optional[Referral] = None  # the last referral, until the supervisor signs again
+    signed_off_on: Optional[dt.date] = None
+
+    @property
+    def days(self) -> Optional[int]:
+        """How many days the provider has had it; None when it does not wait for a provider."""
+        if self.since is None or self.state not in (PROVIDER, SECOND_REVIEW):
+            return None
+        return max(0, (self.today - self.since).days)
+
+    @property
+    def waits_for_provider(self) -> bool:
+        """True while the education provider's first or second review is awaited."""
+        return self.state in (PROVIDER, SECOND_REVIEW)
+
+    @property
+    def words(self) -> str:
+        """The wait in one line, as every page and the CSV show it."""
+        provider = self.provider or "not named yet: the training hub sets it"
+        if self.state == SIGNED_OFF:
+            return "Signed off"
+        if self.state == REFERRED and self.referral is not None:
+            return (f"Referred back by the education provider on "
+                    f"{clock.long_date(self.referral.on)}: {self.referral.reason}")
+        if self.waits_for_provider:
+            who = ("the education provider" if self.state == PROVIDER
+                   else "a second review by the education provider (audit sample)")
+            if self.since is None:
+                return f"Waiting for {who} ({provider})"
+            return (f"Waiting for {who} ({provider}) since {clock.long_date(self.since)}, "
+                    f"{_days(self.days or 0)}")
+        line = ("Waiting for the candidate's declaration" if self.state == CANDIDATE
+                else "Waiting for the supervisor's sign-off")
+        if self.referral is not None:
+            line += f" (referred back by the education provider on {clock.long_date(self.referral.on)})"
+        return line
+
+
+Scope = Union[Iterable[int], sa.Select]
+
+
+def _decisions(rows: list[Any]) -> tuple[Optional[Any], Optional[Any]]:
+    """The first and the second review of a round, from its joined rows."""
+    found = {row.review: row for row in rows if row.review is not None}
+    return found.get("first"), found.get("second")
+
+
+def _wait(enrolment_id: int, stage: Stage, rows: list[Any], provider: Optional[str],
+          today: dt.date) -> StageWait:
+    """One stage's wait, from its sign-off's rows (one a decision on the latest round)."""
+    base = {"enrolment_id": enrolment_id, "stage_code": stage.code, "stage_name": stage.name,
+            "today": today, "provider": provider}
+    if not rows:
+        return StageWait(state=CANDIDATE, **base)
+    record = rows[0]
+    first, second = _decisions(rows)
+    last = second or first
+    referral = None
+    if last is not None and last.outcome == DecisionOutcome.REFERRED.value:
+        referral = Referral(clock.day_of(last.decided_at), last.reason or "", last.provider)
+    if record.status == "complete":
+        done = record.completed_at
+        return StageWait(state=SIGNED_OFF, signed_off_on=clock.day_of(done) if done else None,
+                         **base)
+    if record.status == "referred":
+        return StageWait(state=REFERRED, referral=referral, **base)
+    if record.status == "supervisor_signed" and referral is None:
+        if first is not None and first.sampled_for_audit and second is None:
+            return StageWait(state=SECOND_REVIEW, since=clock.day_of(first.decided_at),
+                             **{**base, "provider": first.provider})
+        since = record.round_signed_at or record.completed_at
+        return StageWait(state=PROVIDER, since=clock.day_of(since) if since else None, **base)
+    state = SUPERVISOR if record.status == "candidate_signed" else CANDIDATE
+    return StageWait(state=state, referral=referral, **base)
+
+
+def stage_waits(session: Session, scope: Scope, today: dt.date) -> dict[int, list[StageWait]]:
+    """Enrolment id: every stage of its roadmap in order, with where each waits.
+
+    `scope` is enrolment ids, or a SELECT of them. Three statements, whatever its size.
+    """
+    enrolments = session.execute(
+        sa.select(Enrolment.id, Enrolment.framework_version_id, EducationProvider.name)
+        .outerjoin(EducationProvider, EducationProvider.id == Enrolment.provider_id)
+        .where(Enrolment.id.in_(scope))).all()
+    stages: dict[int, list[Stage]] = defaultdict(list)
+    for stage in session.scalars(sa.select(Stage).where(Stage.framework_version_id.in_(
+            {version for _, version, _ in enrolments})).order_by(Stage.position)):
+        stages[stage.framework_version_id].append(stage)
+    latest = (sa.select(StageSignOffRound.signoff_id,
+                        sa.func.max(StageSignOffRound.number).label("number"))
+              .join(StageSignOff, StageSignOff.id == StageSignOffRound.signoff_id)
+              .where(StageSignOff.enrolment_id.in_(scope))
+              .group_by(StageSignOffRound.signoff_id).subquery("latest"))
+    R, D = StageSignOffRound, ProviderDecision
+    rows = session.execute(
+        sa.select(StageSignOff.enrolment_id, StageSignOff.stage_code, StageSignOff.status,
+                  StageSignOff.completed_at, R.signed_at.label("round_signed_at"), D.review,
+                  D.outcome, D.reason, D.decided_at, D.sampled_for_audit,
+                  EducationProvider.name.label("provider"))
+        .outerjoin(latest, latest.c.signoff_id == StageSignOff.id)
+        .outerjoin(R, sa.and_(R.signoff_id == latest.c.signoff_id, R.number == latest.c.number))
+        .outerjoin(D, D.round_id == R.id)
+        .outerjoin(EducationProvider, EducationProvider.id == D.provider_id)
+        .where(StageSignOff.enrolment_id.in_(scope))).all()
+    by_stage: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for row in rows:
+        by_stage[(row.enrolment_id, row.stage_code)].append(row)
+    return {enrolment_id: [_wait(enrolment_id, stage, by_stage[(enrolment_id, stage.code)],
+                                 provider, today) for stage in stages[version]]
+            for enrolment_id, version, provider in enrolments}
+
+
+def stage_wait(session: Session, enrolment_id: int, stage_code: str, today: dt.date) -> StageWait:
+    """Where one stage of one enrolment waits; LookupError when its roadmap has no such stage."""
+    for wait in stage_waits(session, [enrolment_id], today).get(enrolment_id, []):
+        if wait.stage_code == stage_code:
+            return wait
+    raise LookupError(f"no stage {stage_code!r} in this roadmap")
+
+
+def current(waits: list[StageWait]) -> Optional[StageWait]:
+    """The stage the enrolment is at: the first not signed off, or the last when all are."""
+    return next((w for w in waits if w.state != SIGNED_OFF), waits[-1] if waits else None)
