@@ -13,6 +13,7 @@ from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
 from roadmap.framework.models import FrameworkVersion
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import SupervisorAssignment, covering
+from roadmap.supervision.waiting import StageWait, stage_waits
 
 
 @dataclass
@@ -23,10 +24,11 @@ class CandidateHome:
     primary: Optional[User] = None
     backup: Optional[User] = None
     status_counts: dict[str, int] = field(default_factory=dict)
+    waits: list[StageWait] = field(default_factory=list)  # each stage, and where it waits
 
 
 def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHome:
-    """The candidate's latest enrolment, supervisors and evidence counts by status."""
+    """The candidate's latest enrolment, supervisors, evidence counts by status, stage waits."""
     enrolment = session.scalar(
         sa.select(Enrolment).where(Enrolment.candidate_id == user.id)
         .options(selectinload(Enrolment.cohort).selectinload(Cohort.hub),
@@ -44,6 +46,7 @@ def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHom
         primary=next((a.supervisor for a in current if a.kind == "primary"), None),
         backup=next((a.supervisor for a in current if a.kind == "backup"), None),
         status_counts=counts,
+        waits=stage_waits(session, [enrolment.id], today).get(enrolment.id, []),
     )
 
 

@@ -2,7 +2,7 @@
 
 The candidate, the supervisors and the hub all read the same answer, worked out from the
 sign-off's status, its latest round and the education provider's decisions on that round, in
-three statements whatever the number of enrolments.
+one statement whatever the number of enrolments.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Union
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from roadmap import clock
 from roadmap.cohorts.models import Enrolment
@@ -95,19 +95,18 @@ def _decisions(rows: list[Any]) -> tuple[Optional[Any], Optional[Any]]:
     return found.get("first"), found.get("second")
 
 
-def _wait(enrolment_id: int, stage: Stage, rows: list[Any], provider: Optional[str],
-          today: dt.date) -> StageWait:
-    """One stage's wait, from its sign-off's rows (one a decision on the latest round)."""
-    base = {"enrolment_id": enrolment_id, "stage_code": stage.code, "stage_name": stage.name,
-            "today": today, "provider": provider}
-    if not rows:
-        return StageWait(state=CANDIDATE, **base)
+def _wait(rows: list[Any], today: dt.date) -> StageWait:
+    """One stage's wait, from its rows: the sign-off, and a decision on its latest round each."""
     record = rows[0]
+    base = {"enrolment_id": record.enrolment_id, "stage_code": record.stage_code,
+            "stage_name": record.stage_name, "today": today, "provider": record.provider}
+    if record.status is None:
+        return StageWait(state=CANDIDATE, **base)
     first, second = _decisions(rows)
     last = second or first
     referral = None
     if last is not None and last.outcome == DecisionOutcome.REFERRED.value:
-        referral = Referral(clock.day_of(last.decided_at), last.reason or "", last.provider)
+        referral = Referral(clock.day_of(last.decided_at), last.reason or "", last.decided_by)
     if record.status == "complete":
         done = record.completed_at
         return StageWait(state=SIGNED_OFF, signed_off_on=clock.day_of(done) if done else None,
@@ -117,8 +116,8 @@ def _wait(enrolment_id: int, stage: Stage, rows: list[Any], provider: Optional[s
     if record.status == "supervisor_signed" and referral is None:
         if first is not None and first.sampled_for_audit and second is None:
             return StageWait(state=SECOND_REVIEW, since=clock.day_of(first.decided_at),
-                             **{**base, "provider": first.provider})
-        since = record.round_signed_at or record.completed_at
+                             **{**base, "provider": first.decided_by})
+        since = record.round_signed_at
         return StageWait(state=PROVIDER, since=clock.day_of(since) if since else None, **base)
     state = SUPERVISOR if record.status == "candidate_signed" else CANDIDATE
     return StageWait(state=state, referral=referral, **base)
@@ -127,38 +126,39 @@ def _wait(enrolment_id: int, stage: Stage, rows: list[Any], provider: Optional[s
 def stage_waits(session: Session, scope: Scope, today: dt.date) -> dict[int, list[StageWait]]:
     """Enrolment id: every stage of its roadmap in order, with where each waits.
 
-    `scope` is enrolment ids, or a SELECT of them. Three statements, whatever its size.
+    `scope` is a list of enrolment ids, or a SELECT of them. One statement, whatever its size:
+    a row for each stage of each enrolment, and one more for each decision on a latest round.
     """
-    enrolments = session.execute(
-        sa.select(Enrolment.id, Enrolment.framework_version_id, EducationProvider.name)
-        .outerjoin(EducationProvider, EducationProvider.id == Enrolment.provider_id)
-        .where(Enrolment.id.in_(scope))).all()
-    stages: dict[int, list[Stage]] = defaultdict(list)
-    for stage in session.scalars(sa.select(Stage).where(Stage.framework_version_id.in_(
-            {version for _, version, _ in enrolments})).order_by(Stage.position)):
-        stages[stage.framework_version_id].append(stage)
     latest = (sa.select(StageSignOffRound.signoff_id,
                         sa.func.max(StageSignOffRound.number).label("number"))
               .join(StageSignOff, StageSignOff.id == StageSignOffRound.signoff_id)
               .where(StageSignOff.enrolment_id.in_(scope))
               .group_by(StageSignOffRound.signoff_id).subquery("latest"))
-    R, D = StageSignOffRound, ProviderDecision
+    S, R, D = StageSignOff, StageSignOffRound, ProviderDecision
+    named = aliased(EducationProvider, name="named")  # the enrolment's provider
+    deciding = aliased(EducationProvider, name="deciding")
     rows = session.execute(
-        sa.select(StageSignOff.enrolment_id, StageSignOff.stage_code, StageSignOff.status,
-                  StageSignOff.completed_at, R.signed_at.label("round_signed_at"), D.review,
-                  D.outcome, D.reason, D.decided_at, D.sampled_for_audit,
-                  EducationProvider.name.label("provider"))
-        .outerjoin(latest, latest.c.signoff_id == StageSignOff.id)
+        sa.select(Enrolment.id.label("enrolment_id"), named.name.label("provider"),
+                  Stage.code.label("stage_code"), Stage.name.label("stage_name"), S.status,
+                  S.completed_at, R.signed_at.label("round_signed_at"), D.review, D.outcome,
+                  D.reason, D.decided_at, D.sampled_for_audit,
+                  deciding.name.label("decided_by"))
+        .join(Stage, Stage.framework_version_id == Enrolment.framework_version_id)
+        .outerjoin(named, named.id == Enrolment.provider_id)
+        .outerjoin(S, sa.and_(S.enrolment_id == Enrolment.id, S.stage_code == Stage.code))
+        .outerjoin(latest, latest.c.signoff_id == S.id)
         .outerjoin(R, sa.and_(R.signoff_id == latest.c.signoff_id, R.number == latest.c.number))
         .outerjoin(D, D.round_id == R.id)
-        .outerjoin(EducationProvider, EducationProvider.id == D.provider_id)
-        .where(StageSignOff.enrolment_id.in_(scope))).all()
+        .outerjoin(deciding, deciding.id == D.provider_id)
+        .where(Enrolment.id.in_(scope))
+        .order_by(Enrolment.id, Stage.position, Stage.id)).all()
     by_stage: dict[tuple[int, str], list[Any]] = defaultdict(list)
     for row in rows:
         by_stage[(row.enrolment_id, row.stage_code)].append(row)
-    return {enrolment_id: [_wait(enrolment_id, stage, by_stage[(enrolment_id, stage.code)],
-                                 provider, today) for stage in stages[version]]
-            for enrolment_id, version, provider in enrolments}
+    found: dict[int, list[StageWait]] = defaultdict(list)
+    for (enrolment_id, _code), stage_rows in by_stage.items():
+        found[enrolment_id].append(_wait(stage_rows, today))
+    return found
 
 
 def stage_wait(session: Session, enrolment_id: int, stage_code: str, today: dt.date) -> StageWait:
