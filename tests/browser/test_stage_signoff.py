@@ -70,3 +70,39 @@ def test_supervisor_gives_a_reason_for_each_unmet_guidance_item(
         page.set_viewport_size(size)
         check_page(page)
         assert_reflows(page)
+
+
+def test_everyone_sees_where_stage_2_waits_on_a_phone_and_a_desktop(
+        page: Page, sign_in: Callable[..., Page], session: Any, team: Any,
+        make_user: Callable[..., Any]) -> None:
+    from roadmap.cohorts.models import Cohort
+    from tests.approval_helpers import approve, name_provider, provider, reviewer, stage_in
+
+    north = provider(session, "Northern Education Provider")
+    name_provider(session, team.enrolment, north)
+    done = stage_in(session, team.enrolment, "stage1", "complete")
+    approve(session, done, north, reviewer(session, make_user, north))
+    stage_in(session, team.enrolment, "stage2", "supervisor_signed",
+             signed_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=12))
+    hub_id = session.get(Cohort, team.enrolment.cohort_id).hub_id
+    make_user("lead@example.nhs.uk", roles=("hub_lead",), hub_id=hub_id, totp_secret=team.secret)
+    waits = "Waiting for the education provider (Northern Education Provider) since"
+    visits = {
+        team.candidate.email: ["/home", f"/stages/{team.enrolment.id}/stage2",
+                               f"/verify/{done.verification_code}"],
+        team.primary.email: [f"/supervision/candidates/{team.enrolment.id}"],
+        "lead@example.nhs.uk": [f"/cohorts/{team.enrolment.cohort_id}?risk=provider",
+                                f"/hubs/{hub_id}"],
+    }
+    for email, paths in visits.items():
+        page.context.clear_cookies()
+        sign_in(email, totp_secret=team.secret)
+        for path in paths:
+            for size in (PHONE, DESKTOP):
+                page.set_viewport_size(size)
+                visit(page, path)
+                assert_reflows(page)
+            if "/verify/" in path:
+                expect(page.get_by_text("Approved by the education provider")).to_be_visible()
+            elif "/hubs/" not in path:
+                expect(page.get_by_text(waits).first).to_be_visible()
