@@ -6,6 +6,7 @@ tables, so they do not depend on how the chain's service gets there.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -15,12 +16,17 @@ from roadmap.db import utcnow
 from roadmap.portfolio.content import content_hash
 from roadmap.providers.models import EducationProvider, ProviderDecision, ProviderReviewer
 from roadmap.supervision.models import Signature, StageSignOff, StageSignOffRound
-from roadmap.supervision.signoff import verification_code
 
 CONTENT = {"supervisor": {"id": 0, "name": "Dr Primary", "capacity": "primary_supervisor"},
            "guidance_unmet": [{"code": "msf", "label": "Multi-source feedback: a round with "
                                "responses", "detail": "No responses yet.",
                                "reason": "Colleagues' views are in the supervisor's report."}]}
+
+
+def verification_code() -> str:
+    """A code of the printed form, "RM-" and three groups of five."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "RM-" + "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(3))
 
 
 def provider(session, name: str = "Northern Education Provider") -> EducationProvider:

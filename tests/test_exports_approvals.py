@@ -23,7 +23,8 @@ from roadmap.providers.models import EducationProvider
 from roadmap.supervision import signoff
 from roadmap.supervision.checklist import compute
 from roadmap.supervision.models import Signature, StageSignOff, StageSignOffRound
-from tests.approval_helpers import decide, name_provider, provider, reviewer, stage_in
+from tests.approval_helpers import (decide, name_provider, provider, reviewer, stage_in,
+                                    verification_code)
 from tests.supervision.conftest import (TODAY, make_item, msk, ready_for_stage2,  # noqa: F401
                                         team)
 
@@ -78,7 +79,7 @@ def approved(session, team, make_item, make_user):
     decide(session, record, north, sol, review="second", at=ROUND_2 + dt.timedelta(days=6))
     record = session.get(StageSignOff, record.id)
     record.status, record.completed_at = "complete", ROUND_2 + dt.timedelta(days=6)
-    record.verification_code = signoff.verification_code()
+    record.verification_code = verification_code()
     certificate = make_item("elearning_certificate", status="submitted", headings=())
     certificate.title = "Shared decision making certificate (MSc module)"
     lna = LearningNeedsAnalysis(enrolment_id=team.enrolment.id, status="confirmed",
