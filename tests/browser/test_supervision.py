@@ -52,7 +52,7 @@ def test_backup_signs_stage2_acting_for_the_primary(page: Page, sign_in: Callabl
     # Signed off: complete, or waiting for the education provider's approval (rule D11).
     expect(page.get_by_text(re.compile(r"is signed off|Waiting for the education provider"))
            .first).to_be_visible()
-    signatures = page.locator("main li", has_text="Bea Backup")
+    signatures = page.locator("main li", has_text="Bea Backup").first
     expect(signatures).to_contain_text("backup supervisor acting for the primary supervisor")
     expect(signatures).to_contain_text("Dr Primary is on long-term leave")
     check_page(page)
