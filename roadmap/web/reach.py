@@ -13,7 +13,10 @@ reach into the enrolment, three rules hold for every loader:
 
 The training hub pages manage hubs, cohorts and enrolments through `load_hub`, `load_cohort`
 and `load_managed_enrolment`: an administrator manages every hub, a hub lead only their own.
-The administrators' people pages load an account with `load_person`.
+The administrators' people pages load an account with `load_person`. A learning needs
+analysis, once sent, is reached by whoever confirms it (`load_analysis`): the reviewer of the
+enrolment's education provider, or with no provider the primary supervisor; its draft is the
+candidate's alone, like any draft.
 """
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ from sqlalchemy.orm import Session
 from roadmap import clock
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
+from roadmap.lna.models import (ConfirmerCapacity, LearningNeedsAnalysis, LnaStatus,
+                                confirmable_by)
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
 from roadmap.readers.models import shared
 from roadmap.supervision.models import Signature, StageSignOff, SupervisorAssignment
@@ -51,9 +56,10 @@ class Reach(enum.IntEnum):
 
 
 CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.SUPERVISOR, Reach.OWNER})
-__all__ = ["CONTENT", "Reach", "is_shared", "load_attachment", "load_cohort", "load_enrolment",
-           "load_evidence", "load_hub", "load_managed_enrolment", "load_person", "load_signoff",
-           "load_stage", "reach", "shared", "signed_stage", "signed_version"]
+__all__ = ["CONTENT", "Reach", "is_shared", "load_analysis", "load_analysis_file",
+           "load_attachment", "load_cohort", "load_enrolment", "load_evidence", "load_hub",
+           "load_managed_enrolment", "load_person", "load_signoff", "load_stage", "reach",
+           "shared", "signed_stage", "signed_version"]
 
 
 def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Reach:
@@ -211,3 +217,34 @@ def load_person(session: Session, user_id: int) -> User:
     if person is None:
         abort(404)
     return person
+
+
+def load_analysis(session: Session, user: User, analysis_id: int,
+                  today: When) -> tuple[LearningNeedsAnalysis, Enrolment, ConfirmerCapacity]:
+    """A sent (or confirmed) analysis, its enrolment and the capacity the person confirms it
+    in, or 404: another provider's learner, another supervisor's, or a draft."""
+    row = session.execute(
+        sa.select(LearningNeedsAnalysis, Enrolment)
+        .join(Enrolment, Enrolment.id == LearningNeedsAnalysis.enrolment_id)
+        .where(LearningNeedsAnalysis.id == analysis_id,
+               LearningNeedsAnalysis.status != LnaStatus.DRAFT.value,
+               confirmable_by(user, today))).first()
+    if row is None:
+        abort(404)
+    analysis, enrolment = row
+    capacity = (ConfirmerCapacity.PROVIDER_REVIEWER if enrolment.provider_id is not None
+                else ConfirmerCapacity.SUPERVISOR)
+    return analysis, enrolment, capacity
+
+
+def load_analysis_file(session: Session, user: User, analysis_id: int, attachment_id: int,
+                       today: When) -> tuple[Attachment, Evidence, Enrolment]:
+    """A file the candidate uploaded with the analysis, for its confirmer, or 404."""
+    analysis, enrolment, _capacity = load_analysis(session, user, analysis_id, today)
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or analysis.files_evidence_id is None or \
+            attachment.evidence_id != analysis.files_evidence_id:
+        abort(404)
+    evidence = session.get(Evidence, attachment.evidence_id)
+    assert evidence is not None
+    return attachment, evidence, enrolment
