@@ -10,7 +10,6 @@ from pypdf import PdfReader
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision import signoff
 from roadmap.supervision.models import CapabilityRating, StageSignOff
-from tests.approval_helpers import approve, provider, reviewer
 from tests.supervision.conftest import (TODAY, make_item, msk, ready_for_stage2,  # noqa: F401
                                         team)
 
@@ -22,9 +21,8 @@ def app_config(app_config, tmp_path):
 
 
 @pytest.fixture
-def signed_off(session, ready_for_stage2, make_user):
-    """Stage 2 signed by the candidate and the primary supervisor, and approved by the education
-    provider where the roadmap asks for it; the sign-off record."""
+def signed_off(session, ready_for_stage2):
+    """Stage 2 signed by the candidate and the primary supervisor; the sign-off record."""
     team = ready_for_stage2
     record = signoff.signoff_for(session, team.enrolment, "stage2")
     from roadmap.supervision.checklist import compute
@@ -39,9 +37,6 @@ def signed_off(session, ready_for_stage2, make_user):
                             None, TODAY)
     session.commit()
     session.refresh(record)
-    if record.status == "supervisor_signed":  # the education provider approves last (D11)
-        north = provider(session)
-        record = approve(session, record, north, reviewer(session, make_user, north))
     assert record.status == "complete" and record.verification_code
     return record
 
