@@ -58,4 +58,3 @@ def stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[str, int
                            identity_needed=not identity_recent(), person=page.person, page=page,
                            reasons=reasons, reason_errors=reason_errors,
                            reason_field=stages.reason_field), code
-
