@@ -147,7 +147,8 @@ def test_a_version_1_sign_off_says_route_before_2024(client, login, session, rea
 def test_the_pdf_names_the_approvals_referrals_and_the_analysis(app, session, team, approved):
     with app.app_context():
         pdf = portfolio.export_pdf(session, team.enrolment, today())
-    text = WORDS.sub(" ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    text = WORDS.sub(" ", " ".join(page.extract_text() for page in pages))
     for words in ("Approved by the education provider",
                   "Northern Education Provider (reviewed by Rae Reviewer; sampled for audit)",
                   "Audit sample: second review by the education provider",

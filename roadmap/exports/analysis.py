@@ -19,7 +19,8 @@ CAPACITY = {"provider_reviewer": "for the education provider",
             "supervisor": "as supervisor (no education provider)"}
 
 
-def analysis_of(session: Session, enrolment: Enrolment, content: bool = True) -> Optional[dict[str, Any]]:
+def analysis_of(session: Session, enrolment: Enrolment,
+                content: bool = True) -> Optional[dict[str, Any]]:
     """The enrolment's analysis as plain data, or None when it has none; two statements.
 
     `content=False` leaves out the candidate's answers and the notes on each credit.

@@ -47,7 +47,8 @@ def _approvals(found: Optional[Approvals]) -> dict[str, Any]:
     if found is None:
         return {"approvals": [], "guidance_unmet": [], "rounds": []}
     return {
-        "approvals": [{"label": a.label, "text": a.text, "at": _iso(a.at)} for a in found.approvals],
+        "approvals": [{"label": a.label, "text": a.text, "at": _iso(a.at)}
+                      for a in found.approvals],
         "guidance_unmet": found.guidance_unmet,
         "rounds": [{"number": r.number, "signed_at": _iso(r.signed_at), "supervisor": r.supervisor,
                     "guidance_unmet": r.guidance_unmet,

@@ -1,4 +1,4 @@
-"""Verification of a signed-off stage by its code: genuine or not, who approved, changed since or not.
+"""Verification of a signed-off stage by its code: genuine or not, who approved, changed since.
 
 What a verifier learns is deliberately little: the candidate's name, the stage, each approval
 (the supervisor's sign-off and in which capacity, the education provider's approval and the

@@ -184,7 +184,8 @@ def approvals_for(session: Session, signoff_ids: Iterable[int]) -> dict[int, App
     return found
 
 
-def _titles(session: Session, versions: set[int], decisions: dict[int, list[Any]]) -> dict[str, str]:
+def _titles(session: Session, versions: set[int],
+            decisions: dict[int, list[Any]]) -> dict[str, str]:
     """Heading code: "code. title", only when a decision names headings."""
     if not any(d.heading_reasons for found in decisions.values() for d, _ in found):
         return {}

@@ -82,7 +82,8 @@ class StageWait:
         line = ("Waiting for the candidate's declaration" if self.state == CANDIDATE
                 else "Waiting for the supervisor's sign-off")
         if self.referral is not None:
-            line += f" (referred back by the education provider on {clock.long_date(self.referral.on)})"
+            on = clock.long_date(self.referral.on)
+            line += f" (referred back by the education provider on {on})"
         return line
 
 

@@ -80,7 +80,8 @@ def test_guidance_unmet_needs_a_reason_beside_each_field(app, client, login, ses
     page = blank.get_data(as_text=True)
     assert "There is a problem" in page
     for code in GUIDANCE:
-        assert _error_beside(page, f"reason-{code}").startswith("Say why you sign off with this"), code
+        message = _error_beside(page, f"reason-{code}")
+        assert message.startswith("Say why you sign off with this"), code
         assert f'href="#reason-{code}"' in page  # the summary leads to the field
     assert _record(session, team).status == "candidate_signed"
 

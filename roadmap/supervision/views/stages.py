@@ -41,7 +41,8 @@ def stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[str, int
                 party = signoff.sign(session, enrolment, stage_code, current_user,
                                      form.declarations.data, form.acting_reason.data, today(),
                                      reasons if page.asks_reasons else None)
-                flash(stages.signed_words(session, enrolment, stage_code, party, today()), "success")
+                flash(stages.signed_words(session, enrolment, stage_code, party, today()),
+                      "success")
                 return redirect(request.path)
             except Incomplete as problem:
                 reason_errors = stages.reason_errors(page, reasons, problem.problems)
