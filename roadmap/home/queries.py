@@ -16,6 +16,7 @@ from roadmap.portfolio.models import Evidence
 from roadmap.readers.team import WORKPLACE_KINDS
 from roadmap.providers.queue import Waiting, queue
 from roadmap.supervision.models import SupervisorAssignment, covering
+from roadmap.supervision.waiting import StageWait, stage_waits
 
 
 @dataclass
@@ -27,10 +28,11 @@ class CandidateHome:
     backup: Optional[User] = None
     educational: Optional[User] = None
     status_counts: dict[str, int] = field(default_factory=dict)
+    waits: list[StageWait] = field(default_factory=list)  # each stage, and where it waits
 
 
 def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHome:
-    """The candidate's latest enrolment, supervisors and evidence counts by status."""
+    """The candidate's latest enrolment, supervisors, evidence counts by status, stage waits."""
     enrolment = session.scalar(
         sa.select(Enrolment).where(Enrolment.candidate_id == user.id)
         .options(selectinload(Enrolment.cohort).selectinload(Cohort.hub),
@@ -49,6 +51,7 @@ def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHom
         backup=next((a.supervisor for a in current if a.kind == "backup"), None),
         educational=next((a.supervisor for a in current if a.kind == "educational"), None),
         status_counts=counts,
+        waits=stage_waits(session, [enrolment.id], today).get(enrolment.id, []),
     )
 
 

@@ -31,8 +31,8 @@ def candidate(enrolment_id: int) -> str:
     shown = candidates.overview(session, enrolment, today())
     return render_template("supervision/candidate.html", enrolment=enrolment, level=level,
                            person=shown.person, capabilities=shown.capabilities,
-                           given=shown.given, counts=shown.counts, stages=shown.stages,
-                           states=shown.states, items=shown.items, labels=shown.labels,
+                           given=shown.given, counts=shown.counts,
+                           waits=shown.waits, items=shown.items, labels=shown.labels,
                            team=shown.team)
 
 
