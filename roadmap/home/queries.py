@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
 from roadmap.framework.models import FrameworkVersion
+from roadmap.lna import queries as analyses
 from roadmap.portfolio.models import Evidence
 from roadmap.providers.queue import Waiting, queue
 from roadmap.supervision.models import SupervisorAssignment, covering
@@ -95,6 +96,8 @@ class HomePage:
     supervised: Optional[list[tuple[SupervisorAssignment, int]]] = None
     cohorts: Optional[list[tuple[TrainingHub, Cohort, int]]] = None
     overview: Optional[dict[str, object]] = None
+    lna_task: Optional[str] = None  # the candidate's analysis to "start" or "continue"
+    lna_waiting: int = 0  # sent analyses the person confirms
     reviews: Optional[list[Waiting]] = None  # an education provider's reviewer's queue
 
 
@@ -104,6 +107,8 @@ def home_page(session: Session, user: User, today: dt.date) -> HomePage:
     page = HomePage()
     if Role.CANDIDATE in roles:
         page.candidate = candidate_home(session, user, today)
+        page.lna_task = analyses.candidate_task(session, page.candidate.enrolment)
+    page.lna_waiting = len(analyses.waiting(session, user, today))
     if Role.SUPERVISOR in roles:
         page.supervised = supervised_enrolments(session, user, today)
     if Role.HUB_LEAD in roles:

@@ -13,7 +13,10 @@ reach into the enrolment, three rules hold for every loader:
 
 The training hub pages manage hubs, cohorts and enrolments through `load_hub`, `load_cohort`
 and `load_managed_enrolment`: an administrator manages every hub, a hub lead only their own.
-The administrators' people pages load an account with `load_person`.
+The administrators' people pages load an account with `load_person`. A learning needs
+analysis, once sent, is reached by whoever confirms it (`load_analysis`): the reviewer of the
+enrolment's education provider, or with no provider the primary supervisor; its draft is the
+candidate's alone, like any draft.
 
 An education provider's reviewer reaches the learners of the providers they review for now
 (`reviewing_for`), and of those only what a supervisor signed off: the frozen rounds
@@ -32,6 +35,8 @@ from sqlalchemy.orm import Session
 from roadmap import clock
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
+from roadmap.lna.models import (ConfirmerCapacity, LearningNeedsAnalysis, LnaStatus,
+                                confirmable_by)
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
 from roadmap.providers.models import EducationProvider, ProviderDecision, ProviderReviewer
 from roadmap.readers.models import shared
@@ -57,10 +62,11 @@ class Reach(enum.IntEnum):
 
 
 CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.SUPERVISOR, Reach.OWNER})
-__all__ = ["CONTENT", "Reach", "is_shared", "load_attachment", "load_cohort", "load_enrolment",
-           "load_evidence", "load_hub", "load_managed_enrolment", "load_person",
-           "load_provider", "load_provider_enrolment", "load_review_round", "load_signoff",
-           "load_stage", "reach", "reviewing_for", "shared", "signed_stage", "signed_version"]
+__all__ = ["CONTENT", "Reach", "is_shared", "load_analysis", "load_analysis_file",
+           "load_attachment", "load_cohort", "load_enrolment", "load_evidence", "load_hub",
+           "load_managed_enrolment", "load_person", "load_provider", "load_review_round",
+           "load_signoff", "load_stage", "reach", "reviewing_for", "shared", "signed_stage",
+           "signed_version"]
 
 
 def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Reach:
@@ -220,6 +226,37 @@ def load_person(session: Session, user_id: int) -> User:
     return person
 
 
+def load_analysis(session: Session, user: User, analysis_id: int,
+                  today: When) -> tuple[LearningNeedsAnalysis, Enrolment, ConfirmerCapacity]:
+    """A sent (or confirmed) analysis, its enrolment and the capacity the person confirms it
+    in, or 404: another provider's learner, another supervisor's, or a draft."""
+    row = session.execute(
+        sa.select(LearningNeedsAnalysis, Enrolment)
+        .join(Enrolment, Enrolment.id == LearningNeedsAnalysis.enrolment_id)
+        .where(LearningNeedsAnalysis.id == analysis_id,
+               LearningNeedsAnalysis.status != LnaStatus.DRAFT.value,
+               confirmable_by(user, today))).first()
+    if row is None:
+        abort(404)
+    analysis, enrolment = row
+    capacity = (ConfirmerCapacity.PROVIDER_REVIEWER if enrolment.provider_id is not None
+                else ConfirmerCapacity.SUPERVISOR)
+    return analysis, enrolment, capacity
+
+
+def load_analysis_file(session: Session, user: User, analysis_id: int, attachment_id: int,
+                       today: When) -> tuple[Attachment, Evidence, Enrolment]:
+    """A file the candidate uploaded with the analysis, for its confirmer, or 404."""
+    analysis, enrolment, _capacity = load_analysis(session, user, analysis_id, today)
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or analysis.files_evidence_id is None or \
+            attachment.evidence_id != analysis.files_evidence_id:
+        abort(404)
+    evidence = session.get(Evidence, attachment.evidence_id)
+    assert evidence is not None
+    return attachment, evidence, enrolment
+
+
 def reviewing_for(user: User) -> sa.Select[tuple[int]]:
     """The ids of the providers the person reviews for now, for `....provider_id.in_(...)`.
 
@@ -229,15 +266,6 @@ def reviewing_for(user: User) -> sa.Select[tuple[int]]:
         return sa.select(ProviderReviewer.provider_id).where(sa.false())
     return sa.select(ProviderReviewer.provider_id).where(ProviderReviewer.user_id == user.id,
                                                          ProviderReviewer.ended_at.is_(None))
-
-
-def load_provider_enrolment(session: Session, user: User, enrolment_id: int) -> Enrolment:
-    """An enrolment whose education provider the person reviews for now, or 404."""
-    enrolment = session.scalar(sa.select(Enrolment).where(
-        Enrolment.id == enrolment_id, Enrolment.provider_id.in_(reviewing_for(user))))
-    if enrolment is None:
-        abort(404)
-    return enrolment
 
 
 def load_review_round(session: Session, user: User,

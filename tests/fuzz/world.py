@@ -3,8 +3,9 @@
 The demo gives each role real objects in every state (drafts, submitted, returned and signed
 items, a completed Stage 1, ratings). On top of it: feedback rounds with live links and
 enough answers to release, an unopened round, an assessment ticket, a Stage 2 the candidate
-has signed (so a supervisor sees the sign-off form), an invitation and a reset link, and an
-education provider with a reviewer (so an administrator sees its reviewer forms).
+has signed (so a supervisor sees the sign-off form), a learning needs analysis that candidate
+has sent (so their primary supervisor sees the confirmation form), an invitation and a reset
+link, and an education provider with a reviewer (so an administrator sees its reviewer forms).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from roadmap.feedback.links import derived_token, digest
 from roadmap.feedback.models import (AssessmentTicket, FeedbackRater, FeedbackResponse,
                                      FeedbackRound)
 from roadmap.framework.models import EvidenceType
+from roadmap.lna.models import LearningNeedsAnalysis
 from roadmap.portfolio.models import Evidence
 from roadmap.providers.models import EducationProvider, ProviderReviewer
 from roadmap.supervision.models import StageSignOff
@@ -130,6 +132,9 @@ def build(app: Flask, session: Session) -> World:
     enrolment = _enrolment(session, candidate)
     items = _feedback(session, app, enrolment, candidate)
     signed = _stage2_signed_by_candidate(session)
+    analysis = LearningNeedsAnalysis(enrolment_id=signed.id, status="submitted",
+                                     answers={"details": "Fuzz: an MSc"}, submitted_at=utcnow())
+    session.add(analysis)
     provider = _provider(session, enrolment)
     invited = accounts.create_user(session, "invited@example.nhs.uk", "Fuzz Invited",
                                    [Role.CANDIDATE], None, "fast")
@@ -159,6 +164,7 @@ def build(app: Flask, session: Session) -> World:
                           f"/portfolio/evidence/{with_file.id}",
                           f"/stages/{enrolment.id}/stage2", f"/timeline/{enrolment.id}"],
             "supervisor": [*round_pages, f"/stages/{signed.id}/stage2",
+                           f"/learning-needs-analyses/{analysis.id}",
                            f"/supervision/items/{assessed.id}",
                            f"/supervision/candidates/{enrolment.id}/observed?type_code=cbd",
                            f"/supervision/candidates/{enrolment.id}/observed?type_code=mini_cex"],
