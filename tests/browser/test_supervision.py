@@ -5,8 +5,6 @@ from typing import Any, Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.supervision.conftest import (make_item, msk, ready_for_stage2,  # noqa: F401
-                                        team)
 
 from .axe import check_page, click_and_check, visit
 
