@@ -4,16 +4,26 @@ Each view declares who may use it (roadmap.web.access). This test knows every ro
 route fails here until it is added to the ROUTES of its feature in tests/web/access_routes/, with
 the arguments that reach someone else's object. A denial is always 404 or 403 (or, for
 someone not signed in, the sign-in page); never 200, never 500.
+
+The world is built, and each role signed in through the real forms, once per module (and
+worker): each rule's test starts from a copy of that database, its people still signed in.
 """
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 import pyotp
 import pytest
+from flask import url_for
 
 from roadmap import create_app
+from roadmap.accounts.models import Role, UserSession
+from roadmap.accounts.service import create_user
 from roadmap.cohorts.models import TrainingHub
+from roadmap.db import utcnow
+from tests.fixtures.apps import TEST_PASSWORD, app_settings, sign_in
+from tests.fixtures.databases import Rows, copy_rows, empty_database, forget_database, put_rows
 from tests.web import access_routes
 
 ROLES = access_routes.ROLES
@@ -40,22 +50,87 @@ def test_every_view_declares_who_may_use_it():
     assert undeclared == []
 
 
-@pytest.fixture
-def world(session, make_user):
+def _world(session: Any) -> dict[str, Any]:
+    """Two hubs, one person in each role, someone else's candidate, and each feature's objects."""
     hub, other_hub = TrainingHub(name="Hub A"), TrainingHub(name="Hub B")
     session.add_all([hub, other_hub])
     session.commit()
     secret = pyotp.random_base32()
+
+    def person(email: str, role: Role, hub_id: int | None = None, code: bool = True) -> Any:
+        user = create_user(session, email, email.split("@")[0].title(), [role], TEST_PASSWORD,
+                           "fast", hub_id=hub_id)
+        if code:
+            user.totp_secret, user.totp_confirmed_at = secret, utcnow()
+        session.commit()
+        return user
+
     people = {
-        "candidate": make_user("cand@example.nhs.uk"),
-        "supervisor": make_user("sup@example.nhs.uk", roles=("supervisor",), totp_secret=secret),
-        "hub_lead": make_user("lead@example.nhs.uk", roles=("hub_lead",), hub_id=hub.id,
-                              totp_secret=secret),
-        "admin": make_user("admin@example.nhs.uk", roles=("admin",), totp_secret=secret),
-        "other": make_user("other@example.nhs.uk", roles=("candidate",)),
+        "candidate": person("cand@example.nhs.uk", Role.CANDIDATE, code=False),
+        "supervisor": person("sup@example.nhs.uk", Role.SUPERVISOR),
+        "hub_lead": person("lead@example.nhs.uk", Role.HUB_LEAD, hub_id=hub.id),
+        "admin": person("admin@example.nhs.uk", Role.ADMIN),
+        "other": person("other@example.nhs.uk", Role.CANDIDATE, code=False),
     }
     access_routes.extend_world(people, session)
     return people
+
+
+@dataclass
+class SignedIn:
+    """The world's rows, each rule's URL, and each signed-in role's cookies."""
+
+    rows: Rows
+    urls: dict[str, str]
+    cookies: dict[str, list[tuple[str, str, str, str]]]
+
+
+@pytest.fixture(scope="module")
+def signed_in(migrated_template: str, database_folder: Any,
+              tmp_path_factory: pytest.TempPathFactory,
+              request: pytest.FixtureRequest) -> Iterator[SignedIn]:
+    """Build the world and sign each role in, once: rows, URLs and cookies for every test."""
+    folder = tmp_path_factory.mktemp("access")
+    url = empty_database(migrated_template, database_folder, folder.name)
+    app = create_app(app_settings(url, folder, request))
+    engine = app.extensions["roadmap.db"].engine
+    session = app.extensions["roadmap.db"].sessions()
+    world = _world(session)
+    with app.test_request_context():
+        urls = {rule.endpoint: url_for(rule.endpoint, **ROUTES[rule.endpoint][0](world))
+                for rule in RULES}
+    cookies = {}
+    for role in ROLES[1:]:
+        client = app.test_client()
+        sign_in(client, world[role], engine)
+        cookies[role] = [(c.key, c.value, c.domain, c.path) for c in client._cookies.values()]
+    session.close()
+    engine.dispose()
+    yield SignedIn(copy_rows(url), urls, cookies)
+    forget_database(url)
+
+
+def _restore(url: str, rows: Rows) -> None:
+    """The world's rows in this test's database, its sessions as if signed in just now."""
+    now = utcnow()  # so that no idle or absolute session limit ends them, however long the run
+    sessions = UserSession.__table__.name
+    put_rows(url, {**rows, sessions: [{**row, "created_at": now, "last_seen_at": now}
+                                      for row in rows.get(sessions, [])]})
+
+
+def _client(app: Any, signed_in: SignedIn, role: str) -> Any:
+    """A fresh client carrying the role's cookies (none for anonymous)."""
+    client = app.test_client()
+    for key, value, domain, path in signed_in.cookies.get(role, []):
+        client.set_cookie(key, value, domain=domain, path=path)
+    return client
+
+
+def test_each_role_is_still_signed_in_on_a_copy_of_the_world(app, signed_in):
+    _restore(app.config["DATABASE_URL"], signed_in.rows)
+    for role in ROLES[1:]:
+        response = _client(app, signed_in, role).get(signed_in.urls["account.account"])
+        assert response.status_code == 200, role
 
 
 def _allowed(app, endpoint: str) -> Any:
@@ -64,19 +139,15 @@ def _allowed(app, endpoint: str) -> Any:
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[rule.rule for rule in RULES])
-def test_route_for_every_role(rule, app, world, login):
-    build, reach_others = ROUTES[rule.endpoint]
+def test_route_for_every_role(rule, app, signed_in):
+    _restore(app.config["DATABASE_URL"], signed_in.rows)
+    reach_others = ROUTES[rule.endpoint][1]
     allowed = _allowed(app, rule.endpoint)
     methods = sorted(rule.methods & {"GET", "POST"})
-    with app.test_request_context():
-        from flask import url_for
-        url = url_for(rule.endpoint, **build(world))
+    url = signed_in.urls[rule.endpoint]
     for role in ROLES:
         for method in methods:
-            client = app.test_client()
-            if role != "anonymous":
-                login(client, world[role])
-            response = client.open(url, method=method, data={})
+            response = _client(app, signed_in, role).open(url, method=method, data={})
             status = response.status_code
             response.close()
             where = f"{method} {url} as {role}: {status}"
