@@ -9,7 +9,7 @@ import datetime as dt
 import random
 from typing import Any, Iterable, Optional
 
-from roadmap.framework.answers import fields_for
+from roadmap.framework.definitions import fields
 
 PHRASES = (
     "Discussed the management plan and safety-netting advice with the supervisor.",
@@ -57,7 +57,7 @@ def answers(definition: dict[str, Any], template: Optional[str], parties: Iterab
             scales: dict[str, list[str]], rng: random.Random, today: dt.date) -> dict[str, Any]:
     """Answers to every field the given parties ("candidate", "assessor") complete."""
     found: dict[str, Any] = {}
-    for field in fields_for(definition, template, parties):
+    for field in fields(definition, template, parties):
         value = answer(field, scales, rng, today)
         if value is not None:
             found[field["code"]] = value

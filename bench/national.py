@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from bench.portfolios import Framework, portfolio
 from bench.world import Ids, World, at, build
 from roadmap.audit.service import GENESIS_HASH, event_hash
-from roadmap.framework.answers import scale_levels
+from roadmap.framework.definitions import scale_levels
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion, Stage
 from roadmap.models import Base
 

@@ -22,6 +22,8 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from roadmap import db, logs, mail
+    # Every model, so each relationship finds its target whichever features a process uses.
+    from roadmap import models  # noqa: F401
     from roadmap.web import assets, errors, params, request_log, security, templating
 
     logs.init_app(app)

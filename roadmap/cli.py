@@ -1,7 +1,7 @@
-"""The `roadmap` command: db, framework, demo (and Flask's own run, routes, shell).
+"""The `roadmap` command's commands: db, framework, demo, and every feature's own.
 
-Every command is registered here, on the group itself, so `roadmap --help` and every
-`--help` work on a machine with no settings: the application is built only when a command
+Every command is listed here and registered on the group itself (`roadmap/__main__.py`), so
+`roadmap --help` and every `--help` work on a machine with no settings: the application is built only when a command
 runs. Commands that read or write Roadmap's tables first check that the schema is at this
 code's head, so an un-migrated database gets one line saying what to run, not a traceback.
 """
@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, NoAppException, ScriptInfo, with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 
 from roadmap import migrate
 from roadmap.db import database, write_intent
@@ -27,53 +27,6 @@ class SchemaNotReady(click.ClickException):
     """The database's schema is missing, behind or ahead: one line, exit code 2."""
 
     exit_code = 2
-
-
-def _create_app() -> Flask:
-    """Build the app for a command; a settings problem is one clear line, not a traceback."""
-    from roadmap.app import create_app
-    from roadmap.config import ConfigError
-
-    try:
-        app = create_app()
-    except ConfigError as error:
-        raise NoAppException(f"Roadmap cannot start: {error}") from None
-    command = click.get_current_context(silent=True)
-    if command is not None:  # its pooled connections close with the command, not at exit
-        command.find_root().call_on_close(database(app).engine.dispose)
-    return app
-
-
-class RoadmapGroup(FlaskGroup):
-    """Flask's command group, but listing and finding commands never builds the application.
-
-    FlaskGroup builds the app to list its commands, so `--help` failed without a secret key;
-    ours are all registered on the group, and Flask's built-in ones need no app to be listed.
-    """
-
-    def _add_ours(self) -> None:
-        for command in commands():
-            if command.name not in self.commands:
-                self.add_command(command)
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        self._load_plugin_commands()
-        self._add_ours()
-        return click.Group.get_command(self, ctx, name)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        self._load_plugin_commands()
-        self._add_ours()
-        return sorted(click.Group.list_commands(self, ctx))
-
-
-@click.group(cls=RoadmapGroup, create_app=_create_app, add_version_option=False,
-             set_debug_flag=False, load_dotenv=False)
-@click.pass_context
-def main(ctx: click.Context) -> None:
-    """Roadmap: portfolio, supervision and sign-off for the FCP Roadmap to Practice."""
-    token = write_intent.set(True)  # commands write: take SQLite's write lock at BEGIN
-    ctx.call_on_close(lambda: write_intent.reset(token))
 
 
 @click.group("db")
@@ -148,7 +101,7 @@ def _leaves(command: click.Command, path: str = "") -> Iterator[tuple[str, click
 def commands() -> tuple[click.Command, ...]:
     """Every feature's commands; each needs the schema, unless it is in WITHOUT_SCHEMA."""
     from roadmap.accounts.cli import users_cli
-    from roadmap.audit.verify import audit_cli
+    from roadmap.backup.verify import audit_cli
     from roadmap.backup.cli import backup_command, restore_command
     from roadmap.demo import demo_command
     from roadmap.exports.cli import export_cli

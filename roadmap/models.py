@@ -8,11 +8,14 @@ from roadmap.feedback.models import (AssessmentTicket, FeedbackLinkHit, Feedback
                                       FeedbackResponse, FeedbackRound)
 from roadmap.framework.models import (Capability, Domain, EvidenceType, FrameworkVersion,
                                       Outcome, Stage)
+from roadmap.lna.models import LearningNeedsAnalysis, LnaCredit
 from roadmap.portfolio.models import (Attachment, DraftAutosave, Evidence, EvidenceCapability,
                                       EvidenceComment, EvidenceVersion, FormSubmission)
+from roadmap.providers.models import EducationProvider, ProviderDecision, ProviderReviewer
 from roadmap.readers.models import ContentAccessEvent
-from roadmap.supervision.models import (CapabilityRating, ExternalSignatureReview, Signature,
-                                        StageSignOff, SupervisorAssignment)
+from roadmap.supervision.models import (CapabilityRating, ExternalSignatureReview,
+                                        ProgressReview, Signature, StageSignOff,
+                                        StageSignOffRound, SupervisorAssignment)
 
 __all__ = [
     "AccountToken", "RecoveryCode", "SignInFailure",
@@ -22,4 +25,6 @@ __all__ = [
     "EvidenceVersion", "FrameworkVersion", "Outcome", "Role", "Signature", "Stage",
     "StageSignOff", "SupervisorAssignment", "SupervisorProfile", "TrainingHub", "User",
     "UserRole", "UserSession",
+    "EducationProvider", "LearningNeedsAnalysis", "LnaCredit", "ProgressReview",
+    "ProviderDecision", "ProviderReviewer", "StageSignOffRound",
 ]

@@ -26,7 +26,7 @@ FREE_TRIES = 5  # wrong codes in a row before each further try has to wait
 LOCK_AFTER = 10  # wrong codes in a row that lock the second factor until the owner unlocks it
 UNLOCK_LINK_LIFETIME = dt.timedelta(hours=1)
 # Set on the request's session once a try is known wrong: its count is committed even when the
-# page then answers with an error status (accounts/views.py), or a guesser could try for free.
+# page then answers with an error status (accounts/views/__init__.py), or a guesser could try for free.
 KEEP_COUNT = "roadmap.keep_counted_tries"
 
 

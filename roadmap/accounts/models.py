@@ -22,19 +22,21 @@ class Role(str, enum.Enum):
     SUPERVISOR = "supervisor"
     HUB_LEAD = "hub_lead"
     ADMIN = "admin"
+    PROVIDER_REVIEWER = "provider_reviewer"  # an education provider's; whose: ProviderReviewer
 
     @property
     def label(self) -> str:
         """The role as users say it."""
         return {"candidate": "Candidate", "supervisor": "Supervisor",
-                "hub_lead": "Training hub lead", "admin": "Administrator"}[self.value]
+                "hub_lead": "Training hub lead", "admin": "Administrator",
+                "provider_reviewer": "Education provider reviewer"}[self.value]
 
 
 ROLE_VALUES = tuple(role.value for role in Role)
 
 
 class User(UserMixin, Base):
-    """A person with an account: candidate, supervisor, hub lead or admin."""
+    """A person with an account: candidate, supervisor, hub lead, admin, provider reviewer."""
 
     __tablename__ = "users"
 
@@ -75,8 +77,9 @@ class User(UserMixin, Base):
 
     @property
     def needs_two_factor(self) -> bool:
-        """Supervisors, hub leads and admins must sign in with a second factor."""
-        return bool(self.role_set & {Role.SUPERVISOR, Role.HUB_LEAD, Role.ADMIN})
+        """Supervisors, hub leads, admins and provider reviewers sign in with a second factor."""
+        return bool(self.role_set & {Role.SUPERVISOR, Role.HUB_LEAD, Role.ADMIN,
+                                     Role.PROVIDER_REVIEWER})
 
 
 class UserRole(Base):
@@ -86,7 +89,8 @@ class UserRole(Base):
     __table_args__ = (
         sa.UniqueConstraint("user_id", "role", "hub_id"),
         sa.CheckConstraint(
-            "role IN ('candidate', 'supervisor', 'hub_lead', 'admin')", name="known_role"),
+            "role IN ('candidate', 'supervisor', 'hub_lead', 'admin', 'provider_reviewer')",
+            name="known_role"),
         sa.CheckConstraint("role != 'hub_lead' OR hub_id IS NOT NULL", name="hub_lead_has_hub"),
     )
 

@@ -29,6 +29,12 @@ def find_user(session: Session, email: str) -> Optional[User]:
     return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
+def active_user(session: Session, user_id: int) -> Optional[User]:
+    """The account with this id, unless it is gone or disabled."""
+    user = session.get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
 def create_user(session: Session, email: str, full_name: str, roles: list[Role],
                 password: Optional[str], profile: str, hub_id: Optional[int] = None,
                 actor_id: Optional[int] = None, **details: Optional[str]) -> User:

@@ -54,6 +54,15 @@ def check(session: Session, token: str, purpose: TokenPurpose) -> TokenCheck:
     return TokenCheck(record)
 
 
+def holder(session: Session, token: str,
+           purpose: TokenPurpose) -> tuple[Optional[User], Optional[str]]:
+    """The person a usable link is for, without using it: (them, None), or (None, why not)."""
+    found = check(session, token, purpose)
+    if found.record is None:
+        return None, found.problem
+    return session.get(User, found.record.user_id), None
+
+
 def consume(session: Session, record: AccountToken) -> bool:
     """Mark a token used; False when another request used it first (single use, even in a race)."""
     result = session.execute(sa.update(AccountToken).where(

@@ -50,7 +50,7 @@ def state_of(url: str) -> State:
 
 def audit_problem(url: str) -> Optional[str]:
     """The first problem `roadmap audit verify` would report on a database, or None."""
-    from roadmap.audit.verify import verify
+    from roadmap.backup.verify import verify
 
     engine = engine_for(url)
     try:

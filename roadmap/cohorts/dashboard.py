@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Cohort, Employer, Enrolment
+from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 # The portfolio's one rule for what counts toward the 3-per-heading target.
@@ -47,9 +48,7 @@ def version_rules(version_id: int, document: dict[str, Any]) -> VersionRules:
     stages = document.get("stages") or [{}]
     stage = next((s for s in stages if s.get("code") == "stage2"), stages[-1])
     requirements = stage.get("requirements") or {}
-    scale_code = document.get("capability_scale")
-    scale = next((s for s in document.get("scales") or [] if s.get("code") == scale_code), {})
-    supportive = tuple(level["code"] for level in scale.get("levels") or []
+    supportive = tuple(level["code"] for level in definitions.capability_levels(document)
                        if level.get("supportive"))
     return VersionRules(version_id, len(document.get("capabilities") or []),
                         int(requirements.get("min_evidence_per_capability") or 3),

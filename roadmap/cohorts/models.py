@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roadmap.accounts.models import Role, UserRole
 from roadmap.db import Base, utcnow
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from roadmap.accounts.models import User
     from roadmap.framework.models import FrameworkVersion
+    from roadmap.providers.models import EducationProvider
     from roadmap.supervision.models import SupervisorAssignment
 
 
@@ -88,6 +92,10 @@ class Enrolment(Base):
     framework_version_id: Mapped[int] = mapped_column(
         sa.ForeignKey("framework_versions.id"), index=True)
     employer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("employers.id"), index=True)
+    # The education provider that runs the analysis and approves; none on the portfolio route
+    # without one.
+    provider_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("education_providers.id"),
+                                                       index=True)
     route: Mapped[str] = mapped_column(sa.String(20), default=Route.PORTFOLIO.value)
     status: Mapped[str] = mapped_column(sa.String(20), default=EnrolmentStatus.ACTIVE.value)
     enrolled_on: Mapped[dt.date]
@@ -101,5 +109,31 @@ class Enrolment(Base):
     cohort: Mapped[Cohort] = relationship(back_populates="enrolments", lazy="raise_on_sql")
     framework_version: Mapped["FrameworkVersion"] = relationship(lazy="raise_on_sql")
     employer: Mapped[Optional[Employer]] = relationship(lazy="raise_on_sql")
+    provider: Mapped[Optional["EducationProvider"]] = relationship(lazy="raise_on_sql")
     assignments: Mapped[list["SupervisorAssignment"]] = relationship(
         back_populates="enrolment", lazy="raise_on_sql")
+
+
+def hubs_led_by(user_id: int) -> sa.Select[tuple[Optional[int]]]:
+    """The ids of the hubs a person leads: the one answer, for `TrainingHub.id.in_(...)`.
+
+    A hub lead's role names the hub it covers; a person may lead several.
+    """
+    return sa.select(UserRole.hub_id).where(UserRole.user_id == user_id, _leads_a_hub())
+
+
+def hub_leads(hub_id: int) -> sa.Select[tuple[int]]:
+    """The ids of the people who lead a hub, from the same roles, for `User.id.in_(...)`."""
+    return sa.select(UserRole.user_id).where(UserRole.hub_id == hub_id, _leads_a_hub())
+
+
+def _leads_a_hub() -> sa.ColumnElement[bool]:
+    """True for a role that makes its holder lead the hub it names."""
+    return UserRole.role == Role.HUB_LEAD.value
+
+
+def current_enrolment(session: Session, candidate: User) -> Optional[Enrolment]:
+    """The candidate's active (else most recent) enrolment."""
+    return session.scalar(sa.select(Enrolment).where(Enrolment.candidate_id == candidate.id)
+                          .order_by((Enrolment.status == "active").desc(),
+                                    Enrolment.enrolled_on.desc()).limit(1))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.cohorts.dashboard import CandidateRow
 from roadmap.cohorts.models import Enrolment
+from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType
 from roadmap.portfolio.models import Evidence
 from roadmap.portfolio.progress import COUNTED_STATUSES
@@ -65,17 +66,16 @@ def _month_index(months: list[dt.date], day: Optional[dt.date]) -> Optional[int]
 
 def _options(session: Session, scope: Any) -> dict[str, dict[str, str]]:
     """Labels of the case-mix form's options (field code -> option code -> label)."""
-    definitions = session.scalars(
+    forms = session.scalars(
         sa.select(EvidenceType.definition).where(
             EvidenceType.code == CASE_MIX,
             EvidenceType.framework_version_id.in_(
                 sa.select(Enrolment.framework_version_id).where(Enrolment.id.in_(scope))))).all()
     labels: dict[str, dict[str, str]] = {}
-    for definition in definitions:
-        for section in (definition or {}).get("sections") or []:
-            for item in section.get("fields") or []:
-                for option in item.get("options") or []:
-                    labels.setdefault(item["code"], {}).setdefault(option["code"], option["label"])
+    for definition in forms:
+        for spec in definitions.fields(definition or {}, None):
+            for code, label in definitions.choices(spec, {}):
+                labels.setdefault(spec["code"], {}).setdefault(code, label)
     return labels
 
 

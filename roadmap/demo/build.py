@@ -17,6 +17,7 @@ from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
 from roadmap.db import utcnow
 from roadmap.demo import people
 from roadmap.demo.evidence import case_title, sample_answers
+from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
 from roadmap.portfolio.content import content_hash, evidence_content
 from roadmap.portfolio.models import Evidence, EvidenceCapability, EvidenceVersion
@@ -79,8 +80,7 @@ def build_cohort(session: Session, hub: TrainingHub, version: FrameworkVersion,
         sa.select(EvidenceType).where(EvidenceType.framework_version_id == version.id))}
     capabilities = session.scalars(sa.select(Capability).where(
         Capability.framework_version_id == version.id).order_by(Capability.position)).all()
-    scales = {s["code"]: [level["code"] for level in s["levels"]]
-              for s in version.document["scales"]}
+    scales = definitions.scale_levels(version.document)
     supervisors = [accounts[p.email] for p in people.SUPERVISORS]
     for person, plan in zip(people.CANDIDATES, people.PLANS):
         candidate = accounts[person.email]

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, NamedTuple, Optional
+
+from roadmap.framework import definitions
 
 CASES = (
     ("Shoulder pain in a decorator", "shoulder",
@@ -52,19 +54,27 @@ FEEDBACK = (
 )
 
 
+class _Case(NamedTuple):
+    """What one demo item is about, for the answers of every question."""
+
+    story: str
+    region: str
+    scales: dict[str, list[str]]
+    when: dt.date
+    party: Optional[str]
+
+
 def sample_answers(definition: dict[str, Any], rng: random.Random, case_index: int,
                    template: Optional[str], parties: Iterable[str],
                    scales: dict[str, list[str]], when: dt.date) -> dict[str, Any]:
     """Answers for every field in the sections the given parties complete."""
     answers: dict[str, Any] = {}
     title, region, story = CASES[case_index % len(CASES)]
-    wanted = set(parties)
-    for section in _sections(definition, template):
-        if section.get("completed_by") not in wanted:
-            continue
+    for section in definitions.sections(definition, template, parties):
+        case = _Case(story, region, scales, when, section.get("completed_by"))
         for field in section["fields"]:
-            answers[field["code"]] = _answer(field, rng, story, region, scales, when,
-                                             section.get("completed_by"))
+            answer = _ANSWERS.get(field["kind"])
+            answers[field["code"]] = answer(field, rng, case) if answer else None
     return answers
 
 
@@ -73,36 +83,42 @@ def case_title(case_index: int) -> str:
     return CASES[case_index % len(CASES)][0]
 
 
-def _sections(definition: dict[str, Any], template: Optional[str]) -> list[dict[str, Any]]:
-    sections = list(definition.get("sections", []))
-    for candidate in definition.get("templates", []):
-        if candidate["code"] == template:
-            sections += candidate["sections"]
-    return sections
-
-
-def _answer(field: dict[str, Any], rng: random.Random, story: str, region: str,
-            scales: dict[str, list[str]], when: dt.date, party: Optional[str]) -> Any:
-    kind = field["kind"]
-    if kind in ("text", "textarea"):
-        if party == "assessor":
+def _written(whole: bool) -> Callable[[dict[str, Any], random.Random, _Case], Any]:
+    """Feedback from an assessor, a reflection where one is asked for, else the story."""
+    def answer(field: dict[str, Any], rng: random.Random, case: _Case) -> Any:
+        if case.party == "assessor":
             return rng.choice(FEEDBACK)
         if "reflect" in field["code"] or "learn" in field["code"] or "next" in field["code"]:
             return rng.choice(REFLECTIONS)
-        return story if kind == "textarea" else story.split(".")[0][:120]
-    if kind == "date":
-        return when.isoformat()
-    if kind == "number":
-        low = field.get("min") if field.get("min") is not None else 1
-        high = field.get("max") if field.get("max") is not None else max(low, 10)
-        return rng.randint(low, min(high, low + 20))
+        return case.story if whole else case.story.split(".")[0][:120]
+    return answer
+
+
+def _number(field: dict[str, Any], rng: random.Random, case: _Case) -> Any:
+    low = field.get("min") if field.get("min") is not None else 1
+    high = field.get("max") if field.get("max") is not None else max(low, 10)
+    return rng.randint(low, min(high, low + 20))
+
+
+def _one(field: dict[str, Any], rng: random.Random, case: _Case) -> Any:
     codes = [option["code"] for option in field.get("options", [])]
-    if kind in ("select", "radios"):
-        return region if region in codes else rng.choice(codes)
-    if kind == "checkboxes":
-        return sorted(rng.sample(codes, k=min(len(codes), rng.randint(1, 2))))
-    if kind == "rating":
-        levels = scales.get(field["scale"], [])
-        # Mostly the upper levels: these are candidates who are progressing.
-        return levels[-2] if levels and rng.random() < 0.7 else (levels[-1] if levels else None)
-    return None
+    return case.region if case.region in codes else rng.choice(codes)
+
+
+def _some(field: dict[str, Any], rng: random.Random, case: _Case) -> Any:
+    codes = [option["code"] for option in field.get("options", [])]
+    return sorted(rng.sample(codes, k=min(len(codes), rng.randint(1, 2))))
+
+
+def _rating(field: dict[str, Any], rng: random.Random, case: _Case) -> Any:
+    levels = case.scales.get(field["scale"], [])
+    # Mostly the upper levels: these are candidates who are progressing.
+    return levels[-2] if levels and rng.random() < 0.7 else (levels[-1] if levels else None)
+
+
+# A demo answer by kind of question (framework/kinds.py); a kind not here is left blank.
+_ANSWERS: dict[str, Callable[[dict[str, Any], random.Random, _Case], Any]] = {
+    "text": _written(whole=False), "textarea": _written(whole=True),
+    "date": lambda field, rng, case: case.when.isoformat(), "number": _number,
+    "select": _one, "radios": _one, "checkboxes": _some, "rating": _rating,
+}

@@ -22,7 +22,7 @@ def export_cli() -> None:
 
 def _enrolment(session: Any, email: str) -> Any:
     from roadmap.accounts.service import find_user
-    from roadmap.web.reach import current_enrolment
+    from roadmap.cohorts.models import current_enrolment
 
     user = find_user(session, email)
     if user is None:

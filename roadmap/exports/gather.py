@@ -18,12 +18,12 @@ from roadmap.accounts.models import User
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
 from roadmap.exports import images
 from roadmap.feedback.models import FeedbackResponse
+from roadmap.framework import definitions
 from roadmap.framework.models import Capability, Domain, EvidenceType, FrameworkVersion, Stage
-from roadmap.portfolio import definitions
 from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, EvidenceComment,
                                       EvidenceVersion)
 from roadmap.portfolio.progress import COUNTED_STATUSES, rag, targets
-from roadmap.portfolio.web import STATUS_TAGS
+from roadmap.portfolio.status import STATUS_TAGS
 from roadmap.readers.models import shared
 from roadmap.supervision import checklist as checklists, timeline
 from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOff,
@@ -106,14 +106,8 @@ def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
     for number, e in enumerate(evidence, start=1):
         kind = types[e.evidence_type_id]
         template = definitions.template_named(kind.definition, e.template_code)
-        sections = []
-        if content:
-            for section in definitions.sections(kind.definition, e.template_code):
-                rows = [(spec["label"], definitions.display_answer(spec, e.fields or {}, scales))
-                        for spec in section.get("fields", [])]
-                sections.append({"title": section.get("title", ""),
-                                 "rows": [(label, value) for label, value in rows
-                                          if value is not None]})
+        sections = (definitions.printed(kind.definition, e.template_code, e.fields or {}, scales)
+                    if content else [])
         found.append({
             "number": number, "anchor": f"item-{e.id}", "id": e.id, "title": e.title,
             "type": kind.name, "template": template["name"] if template else None,
@@ -147,7 +141,7 @@ def _headings(session: Session, enrolment: Enrolment, version: FrameworkVersion,
               content: bool) -> tuple[list[dict[str, Any]], int]:
     stages = list(session.scalars(sa.select(Stage).where(Stage.framework_version_id == version.id)))
     target, _ = targets(stages)
-    labels = {lv["code"]: lv["label"] for lv in definitions.capability_scale(version)["levels"]}
+    labels = {lv["code"]: lv["label"] for lv in definitions.capability_levels(version.document)}
     ratings = {(r.capability_id, r.rater_kind): r for r in session.scalars(
         sa.select(CapabilityRating).where(CapabilityRating.enrolment_id == enrolment.id))}
     domains = {d.id: d for d in session.scalars(sa.select(Domain).where(

@@ -1,26 +1,19 @@
 """Export pages: ask for a PDF or ZIP, watch its progress, download it; the public /verify page."""
 from __future__ import annotations
 
-from flask import (Blueprint, Flask, abort, current_app, make_response, redirect,
-                   render_template, request, send_file, url_for)
+from flask import (Flask, abort, current_app, make_response, redirect, render_template, request,
+                   send_file, url_for)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from roadmap.accounts.models import Role, User
+from roadmap.accounts.models import Role
 from roadmap.db import get_session
-from roadmap.exports import jobs, verification
+from roadmap.exports import jobs, service, verification
+from roadmap.exports.blueprint import EXPORTERS, STATEMENT_READERS, bp
 from roadmap.web.access import public, roles_required, signed_in
-from roadmap.readers import service as readers
-from roadmap.readers.models import Opened
 from roadmap.links import absolute_url
 from roadmap.web.reach import Reach, load_enrolment, load_signoff
 from roadmap.clock import today
-
-bp = Blueprint("exports", __name__)
-# A hub lead gets no reflective text and a former supervisor nothing newer than they signed:
-# neither exports. A former supervisor keeps the statement of a stage they signed off.
-EXPORTERS = {Reach.OWNER, Reach.SUPERVISOR}
-STATEMENT_READERS = {Reach.OWNER, Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY}
 
 
 def init_app(app: Flask) -> None:
@@ -35,7 +28,7 @@ def start(enrolment_id: int) -> str:
     session = get_session()
     enrolment, level = load_enrolment(session, current_user, enrolment_id, EXPORTERS, today())
     return render_template("exports/start.html", enrolment=enrolment, owner=level is Reach.OWNER,
-                           person=session.get(User, enrolment.candidate_id))
+                           person=service.candidate_of(session, enrolment))
 
 
 @bp.post("/exports/enrolment/<int:enrolment_id>/<kind>")
@@ -44,12 +37,11 @@ def request_export(enrolment_id: int, kind: str) -> Response:
     """Queue an export and go to its progress page; the work happens outside the request."""
     session = get_session()
     enrolment, level = load_enrolment(session, current_user, enrolment_id, EXPORTERS, today())
-    if kind not in jobs.KINDS or (kind == "zip" and level is not Reach.OWNER):
+    job_id = service.request_export(current_app._get_current_object(), session, current_user,
+                                    enrolment, kind, owner=level is Reach.OWNER,
+                                    content=level.sees_content)
+    if job_id is None:
         abort(404)
-    readers.record(session, current_user, enrolment, Opened.EXPORT, former=False,
-                   label="Portfolio PDF")
-    job_id = jobs.create(current_app._get_current_object(), current_user.id, enrolment.id, kind,
-                         level.sees_content, drafts=level is Reach.OWNER)
     return redirect(url_for("exports.job", job_id=job_id))
 
 

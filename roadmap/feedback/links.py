@@ -11,7 +11,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from roadmap.db import utcnow
+from roadmap.db import after_request_apart, utcnow
 from roadmap.feedback.models import FeedbackLinkHit
 
 LINK_LIFETIME = dt.timedelta(days=30)
@@ -69,6 +69,16 @@ def count(session: Session, *keys: str) -> None:
     """Count one use against each key, clearing rows too old to matter."""
     session.add_all(FeedbackLinkHit(key=key[:300]) for key in keys)
     session.execute(sa.delete(FeedbackLinkHit).where(FeedbackLinkHit.at < utcnow() - 2 * WINDOW))
+
+
+def count_bad(address: Optional[str]) -> None:
+    """Count a link that does not work against the address that tried it, whatever follows.
+
+    The page then answers with an error status, which rolls the request's transaction back,
+    so the count is written in a transaction of its own once the request has ended.
+    """
+    key = address_key("bad-link", address)
+    after_request_apart(lambda session: count(session, key))
 
 
 def address_key(kind: str, address: Optional[str]) -> str:

@@ -26,9 +26,10 @@ class Opened:
     problem: Optional[str] = None
 
 
-def _refused(session: Session, address: Optional[str], problem: str) -> Opened:
+def _refused(address: Optional[str], problem: str) -> Opened:
+    """A link that cannot be used; one that does not exist counts against the address."""
     if problem == "unknown":
-        links.count(session, links.address_key("bad-link", address))
+        links.count_bad(address)
     return Opened(problem=problem)
 
 
@@ -39,7 +40,7 @@ def open_rater_link(session: Session, token: str, address: Optional[str]) -> Ope
     rater = session.scalar(sa.select(FeedbackRater).where(
         FeedbackRater.token_hash == links.digest(token)))
     if rater is None:
-        return _refused(session, address, "unknown")
+        return _refused(address, "unknown")
     if rater.responded:
         return Opened(problem="used")
     if rater.expires_at <= utcnow():
@@ -58,7 +59,7 @@ def open_poster_link(session: Session, token: str, address: Optional[str]) -> Op
     record = session.scalar(sa.select(FeedbackRound).where(
         FeedbackRound.link_hash == links.digest(token), FeedbackRound.kind == "psq"))
     if record is None:
-        return _refused(session, address, "unknown")
+        return _refused(address, "unknown")
     if record.released_at is not None:
         return Opened(problem="closed")
     if (links.hits(session, links.address_key(f"psq-{record.id}", address)) >= links.PSQ_PER_ADDRESS

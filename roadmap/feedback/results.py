@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roadmap.feedback.models import FeedbackResponse
+from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType
-from roadmap.portfolio import definitions
 
 RESPONDENT = "respondent"
 # Levels that are an answer but not a score ("I cannot comment", "Does not apply").
@@ -60,7 +60,7 @@ def _question(spec: dict[str, Any], values: list[Any], scales: dict[str, Any]) -
     question = Question(spec["code"], spec["label"],
                         [(label, tally[code]) for code, label in choices],
                         answered=sum(tally.values()))
-    if spec["kind"] == "rating":
+    if definitions.kind(spec).scale:
         scored = _scored(scales[spec["scale"]]["levels"])
         points = [scored.index(v) + 1 for v in values if v in scored]
         question.scored_levels = len(scored)
@@ -86,13 +86,13 @@ def compute(session: Session, evidence_id: int, etype: EvidenceType, scales: dic
     specs = definitions.fields(etype.definition, None, [RESPONDENT])
     for spec in specs:
         values = [(answers or {}).get(spec["code"]) for _, answers in rows]
-        if spec["kind"] in ("rating", "radios", "select"):
+        if definitions.kind(spec).counted:
             if spec["code"] == "respondent_group":
                 continue
             question = _question(spec, values, scales)
             question.self_answer = _self_answer(spec, self_assessment, scales)
             results.questions.append(question)
-        elif spec["kind"] in definitions.TEXT_KINDS:
+        elif definitions.kind(spec).text:
             texts = sorted((str(v).strip() for v in values if v and str(v).strip()),
                            key=str.casefold)
             results.comments.append((spec["label"], texts))

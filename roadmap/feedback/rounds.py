@@ -17,7 +17,7 @@ from roadmap.feedback import links, notices
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.models import FeedbackRater, FeedbackRound
 from roadmap.feedback.rules import Rule, groups, round_type
-from roadmap.framework import answers as form_rules
+from roadmap.framework import definitions
 from roadmap.framework.models import FrameworkVersion
 from roadmap.portfolio.models import Evidence
 
@@ -29,7 +29,7 @@ MAX_RATERS = 40  # per round: enough to reach the minimum with room, not a maili
 
 def self_fields(etype_definition: dict[str, Any]) -> list[dict[str, Any]]:
     """The questions of the candidate's self-assessment section."""
-    return [field for section in etype_definition.get("sections", [])
+    return [field for section in definitions.sections(etype_definition, None)
             if section.get("code") == SELF_SECTION for field in section.get("fields", [])]
 
 
@@ -45,6 +45,11 @@ def round_of(session: Session, evidence_id: int) -> Optional[FeedbackRound]:
     return session.scalar(sa.select(FeedbackRound).where(FeedbackRound.evidence_id == evidence_id))
 
 
+def rater_of(session: Session, rater_id: int) -> Optional[FeedbackRater]:
+    """A rater by id, if there is one."""
+    return session.get(FeedbackRater, rater_id)
+
+
 def open_round(session: Session, evidence: Evidence, candidate: User) -> FeedbackRound:
     """Open the round once the self-assessment is complete; PSQ rounds get their one link."""
     enrolment = _candidate_of(session, evidence, candidate)
@@ -57,7 +62,7 @@ def open_round(session: Session, evidence: Evidence, candidate: User) -> Feedbac
     fields = self_fields(etype.definition)
     own = {f["code"]: (evidence.fields or {}).get(f["code"]) for f in fields}
     version = session.get(FrameworkVersion, etype.framework_version_id)
-    problems = form_rules.check(fields, own, form_rules.scale_levels(version.document))
+    problems = definitions.check(fields, own, definitions.scale_levels(version.document))
     if problems:
         raise FeedbackError("Complete your self-assessment first: you rate yourself before "
                             "anyone is asked.", problems)

@@ -15,7 +15,10 @@ from roadmap.portfolio.models import Evidence
 
 @dataclass
 class Rule:
-    """One kind of round (msf or psq) and the minimums the framework file sets for it."""
+    """One kind of round (msf or psq) and the minimums the framework file sets for it.
+
+    A minimum of 0 means the file sets none (D7): the round then needs one response.
+    """
 
     kind: str
     min_responses: int
@@ -24,7 +27,7 @@ class Rule:
 
     def met(self, groups: Counter) -> bool:
         """True when the responses reach every minimum (as the stage checklist counts them)."""
-        return (sum(groups.values()) >= self.min_responses
+        return (sum(groups.values()) >= max(self.min_responses, 1)
                 and groups["clinical"] >= self.min_clinical
                 and groups["non_clinical"] >= self.min_non_clinical)
 
@@ -37,7 +40,8 @@ def rule_for(session: Session, etype: EvidenceType) -> Optional[Rule]:
         for kind in ("msf", "psq"):
             found: dict[str, Any] = (requirements or {}).get(kind) or {}
             if found.get("evidence_type") == etype.code:
-                return Rule(kind, int(found["min_responses"]), int(found.get("min_clinical", 0)),
+                return Rule(kind, int(found.get("min_responses") or 0),
+                            int(found.get("min_clinical", 0)),
                             int(found.get("min_non_clinical", 0)))
     return None
 

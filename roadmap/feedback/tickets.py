@@ -13,14 +13,17 @@ from roadmap.db import utcnow
 from roadmap.feedback import assessors, links, notices
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.models import AssessmentTicket
-from roadmap.framework import answers as form_rules
+from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio.models import Evidence
+from roadmap.supervision.errors import Conflict
 from roadmap.supervision.models import Signature, SignerCapacity
-from roadmap.supervision.review import freeze_version
+from roadmap.supervision.signing import Signer, sign_version
 
 ASSESSABLE = ("draft", "returned", "submitted")
 MAX_OPEN_TICKETS = 3  # per item at a time
+CHANGED = ("The item changed since you opened this page, or the link was used. Nothing was "
+           "signed; open the link again to see it as it is now.")
 
 
 def _type(session: Session, evidence: Evidence) -> EvidenceType:
@@ -69,6 +72,19 @@ def ask(session: Session, evidence: Evidence, candidate: User, name: str, email:
     return ticket
 
 
+def wpba_type(session: Session, evidence: Evidence) -> Optional[EvidenceType]:
+    """The item's type when it is a WPBA, which a colleague may be asked to assess; else None."""
+    etype = _type(session, evidence)
+    return etype if etype.is_wpba else None
+
+
+def ticket_item(session: Session, ticket: AssessmentTicket) -> Evidence:
+    """The item a ticket asks to have assessed."""
+    evidence = session.get(Evidence, ticket.evidence_id)
+    assert evidence is not None
+    return evidence
+
+
 def _candidate(session: Session, evidence: Evidence) -> User:
     enrolment = session.get(Enrolment, evidence.enrolment_id)
     candidate = session.get(User, enrolment.candidate_id) if enrolment else None
@@ -88,7 +104,7 @@ def open_ticket(session: Session, token: str, address: Optional[str],
     ticket = session.scalar(sa.select(AssessmentTicket).where(
         AssessmentTicket.token_hash == links.digest(token)))
     if ticket is None:
-        links.count(session, links.address_key("bad-link", address))
+        links.count_bad(address)
         return None, "unknown"
     if ticket.used_at is not None:
         return None, "used"
@@ -152,56 +168,43 @@ def _identity(session: Session, candidate: User, ticket: AssessmentTicket,
 
 def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
          answers: dict[str, Any], expected_lock: int, domains: Iterable[str]) -> Signature:
-    """Record the assessor's part and sign it: a frozen version, its hash, the signature."""
+    """Record the assessor's part and sign it through supervision's one signing path."""
     evidence = session.get(Evidence, ticket.evidence_id)
     assert evidence is not None
     candidate = _candidate(session, evidence)
     who = _identity(session, candidate, ticket, identity, tuple(domains))
     etype = _type(session, evidence)
-    specs = form_rules.fields_for(etype.definition, evidence.template_code, ["assessor"])
+    specs = definitions.fields(etype.definition, evidence.template_code, ["assessor"])
     own = {spec["code"]: answers.get(spec["code"]) for spec in specs}
     version = session.get(FrameworkVersion, etype.framework_version_id)
-    problems = form_rules.check(specs, own, form_rules.scale_levels(version.document))
+    problems = definitions.check(specs, own, definitions.scale_levels(version.document))
     if problems:
         raise FeedbackError("Complete the assessment before you sign it.", problems)
     used = session.execute(sa.update(AssessmentTicket).where(
         AssessmentTicket.id == ticket.id, AssessmentTicket.used_at.is_(None))
         .values(used_at=utcnow()).execution_options(synchronize_session=False))
-    moved = session.execute(sa.update(Evidence).where(
-        Evidence.id == evidence.id, Evidence.lock_version == expected_lock,
-        Evidence.status.in_(ASSESSABLE))
-        .values(status="signed", fields={**(evidence.fields or {}), **own},
-                lock_version=Evidence.lock_version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False))
-    if used.rowcount != 1 or moved.rowcount != 1:
-        raise FeedbackError("The item changed since you opened this page, or the link was "
-                            "used. Nothing was signed; open the link again to see it as it is now.")
-    session.refresh(evidence)
-    session.refresh(ticket)
-    frozen = freeze_version(session, evidence, etype.code)
-    digest, number = frozen.content_hash, frozen.number
     words = declaration(candidate.full_name)
-    signature = Signature(subject_type="evidence_version", subject_id=frozen.id, signer_id=None,
-                          signer_name=who["name"], capacity=SignerCapacity.EXTERNAL_ASSESSOR.value,
-                          acting_reason=f"{who['role']}; registration {who['registration']}",
-                          content_hash=digest, signer_role=who["role"],
-                          registration_body=who["body"], registration_number=who["number"],
-                          declaration=words)
-    session.add(signature)
-    session.flush()
+    signer = Signer(who["name"], SignerCapacity.EXTERNAL_ASSESSOR,
+                    acting_reason=f"{who['role']}; registration {who['registration']}",
+                    role=who["role"], registration_body=who["body"],
+                    registration_number=who["number"], declaration=words)
+    noted = {"ticket_id": ticket.id, "invited_email": ticket.invited_email,
+             "assessor": {"name": who["name"], "role": who["role"],
+                          "registration_body": who["body"], "registration_number": who["number"],
+                          "email": who["email"], "declaration": words}}
+    if used.rowcount != 1:
+        raise FeedbackError(CHANGED)
+    try:
+        signature = sign_version(session, evidence, etype.code, signer,
+                                 {**(evidence.fields or {}), **own}, expected_lock, ASSESSABLE,
+                                 noted)
+    except Conflict:
+        raise FeedbackError(CHANGED) from None
+    session.refresh(ticket)
     ticket.assessor_name, ticket.assessor_role = who["name"], who["role"]
     ticket.assessor_registration = who["registration"][:100]
     ticket.assessor_email = who["email"][:320]
     ticket.signature_id = signature.id
-    audit.record(session, "evidence.signed", actor_id=None, subject_type="evidence",
-                 subject_id=evidence.id, enrolment_id=evidence.enrolment_id,
-                 data={"signature_id": signature.id, "version": number,
-                       "capacity": signature.capacity, "content_hash": digest, "signer_id": None,
-                       "ticket_id": ticket.id, "invited_email": ticket.invited_email,
-                       "assessor": {"name": who["name"], "role": who["role"],
-                                    "registration_body": who["body"],
-                                    "registration_number": who["number"],
-                                    "email": who["email"], "declaration": words}})
     notices.assessed(session, ticket, evidence, candidate.full_name, etype.name)
     return signature
 

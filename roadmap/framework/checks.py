@@ -5,7 +5,9 @@ from typing import Any, Iterable, Optional
 
 from pydantic import ValidationError
 
-from roadmap.framework.schema import RESERVED_FIELD_CODES, EvidenceType, Framework, Section, Stage
+from roadmap.framework import strengths
+from roadmap.framework.schema import (RESERVED_FIELD_CODES, EvidenceType, Framework, Requirements,
+                                      Section, Stage)
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]  # where in the document, what is wrong
@@ -88,7 +90,10 @@ def _check_stage(loc: Loc, position: int, stage: Stage, fw: Framework,
     accepted = set(req.evidence_types)
     if req.wpba_per_month and not any(types[c].is_wpba for c in accepted if c in types):
         out.append(((*rloc, "wpba_per_month"), "the stage accepts no WPBA evidence type"))
-    if req.msf and req.msf.min_clinical + req.msf.min_non_clinical > req.msf.min_responses:
+    if req.msf and req.msf.min_responses is None:
+        out += [((*rloc, "msf", key), f"{key} needs min_responses")
+                for key in ("min_clinical", "min_non_clinical") if getattr(req.msf, key)]
+    elif req.msf and req.msf.min_clinical + req.msf.min_non_clinical > req.msf.min_responses:
         out.append(((*rloc, "msf"), f"min_clinical + min_non_clinical "
                                     f"({req.msf.min_clinical + req.msf.min_non_clinical}) is more "
                                     f"than min_responses ({req.msf.min_responses})"))
@@ -105,6 +110,52 @@ def _check_stage(loc: Loc, position: int, stage: Stage, fw: Framework,
                         for i, m in enumerate(req.required_elearning)), "e-learning")
     out += _duplicates((((*rloc, "sign_off", "declarations", i), d.code)
                         for i, d in enumerate(req.sign_off.declarations)), "declaration")
+    if fw.schema_version == 1:
+        return out + _version_1_only(rloc, req)
+    return out + _strengths(rloc, req) + _approvals(rloc, req.approvals or [])
+
+
+def _version_1_only(rloc: Loc, req: Requirements) -> list[Problem]:
+    """A version 1 file keeps its old shape: minimums written out, no strengths or approvals."""
+    out: list[Problem] = [((*rloc, key), f"{key} needs schema_version 2")
+                          for key in ("strengths", "approvals") if getattr(req, key) is not None]
+    out += [((*rloc, kind, "min_responses"), "field required")
+            for kind, rule in (("msf", req.msf), ("psq", req.psq))
+            if rule is not None and rule.min_responses is None]
+    return out
+
+
+def _strengths(rloc: Loc, req: Requirements) -> list[Problem]:
+    """Every code in the strengths map names a check this stage makes (rule D10)."""
+    made = strengths.stage_checks(req.model_dump(mode="json"))
+    families = {code.split(":", 1)[0] for code in made}
+    out: list[Problem] = []
+    for code, value in (req.strengths or {}).items():
+        loc = (*rloc, "strengths", code)
+        family, _, module = code.partition(":")
+        if family not in strengths.CHECK_CODES or (module and family != "elearning"):
+            out.append((loc, f"unknown check code {code!r} ({', '.join(strengths.CHECK_CODES)})"))
+        elif module and code not in made:
+            out.append((loc, f"unknown e-learning module {module!r} in this stage"))
+        elif family not in families:
+            out.append((loc, f"this stage makes no {code!r} check"))
+        elif code == "declarations" and value != strengths.GATE:
+            out.append((loc, "declarations are always a gate: each party confirms what they sign"))
+    return out
+
+
+def _approvals(rloc: Loc, parties: list[str]) -> list[Problem]:
+    """Each party once; the candidate, then the supervisor, then the education provider (D11)."""
+    loc = (*rloc, "approvals")
+    out = [((*loc, i), f"party {p!r} is listed twice")
+           for i, p in enumerate(parties) if p in parties[:i]]
+    if out:
+        return out
+    if parties[:2] != ["candidate", "supervisor"]:
+        # The candidate's declarations come first and the supervisor signs off what they
+        # declared; an education provider approves a stage its supervisor has signed off.
+        out.append((loc, "a stage is approved by the candidate, then the supervisor, then "
+                         "(optionally) the education provider, in that order"))
     return out
 
 

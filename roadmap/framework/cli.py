@@ -15,6 +15,7 @@ from roadmap.db import database, write_intent
 from roadmap.framework.loader import ReadResult, read_path
 from roadmap.framework.service import (find_version, latest_version, list_versions,
                                        load_into_db, to_json)
+from roadmap.framework.strengths import STRENGTHS
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -116,6 +117,11 @@ def show_command(slug: str, as_json: bool, version_label: Optional[str]) -> None
         for cap in domain["capabilities"]:
             click.echo(f"     {cap['code']:>3}  {cap['title']}")
     click.echo("stages: " + ", ".join(f"{s['code']} ({s['name']})" for s in data["stages"]))
+    for stage in data["stages"]:
+        by = {kind: ", ".join(c["code"] for c in stage["checks"] if c["strength"] == kind)
+              for kind in STRENGTHS}
+        click.echo(f"  {stage['code']}: gates: {by['gate'] or 'none'}; guidance: "
+                   f"{by['guidance'] or 'none'}; approved by {', '.join(stage['approvals'])}")
     click.echo("evidence types: " + ", ".join(
         e["code"] + (" (WPBA)" if e["is_wpba"] else "") for e in data["evidence_types"]))
     click.echo("rating scale: " + ", ".join(

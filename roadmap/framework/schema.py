@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
+                      SerializerFunctionWrapHandler, model_serializer, model_validator)
 
-SCHEMA_VERSION = 1
-CHOICE_KINDS = {"select", "radios", "checkboxes"}
-TEXT_KINDS = {"text", "textarea"}
+from roadmap.framework.kinds import KINDS
+from roadmap.framework.strengths import PARTIES, STRENGTHS, VERSION_1_APPROVALS
+
+SCHEMA_VERSION = 2
 # The portfolio gives every item these itself; a form field of the same name would shadow them.
 RESERVED_FIELD_CODES = {"title", "occurred_on", "capabilities", "attachments", "status"}
+_WORDS = {2: "two", 3: "three"}  # "needs at least two options", as authors read it
 
 
 def _number_to_str(value: Any) -> Any:
@@ -27,6 +30,15 @@ def _code(max_length: int) -> Any:
     """A code: letters, digits, dots, dashes and underscores, as short as its database column."""
     return Annotated[str, BeforeValidator(_number_to_str),
                      Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=max_length)]
+
+
+def _one_of(what: str, allowed: tuple[str, ...]) -> Any:
+    """A string from a closed set, refused with the set named."""
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"unknown {what} {value!r} ({', '.join(allowed)})")
+        return value
+    return Annotated[str, AfterValidator(check)]
 
 
 Code = _code(40)
@@ -112,30 +124,31 @@ class FormField(Strict):
 
     @model_validator(mode="after")
     def _fits_kind(self) -> FormField:
-        """Options only on choices, a scale only on ratings, free text only on text."""
-        kind = self.kind
-        if kind in CHOICE_KINDS and not self.options:
+        """Options only on choices, a scale only on ratings, free text only on text (KINDS)."""
+        kind, rules = self.kind, KINDS[self.kind]
+        if rules.options and not self.options:
             raise ValueError(f"a {kind} field needs options")
-        if kind not in CHOICE_KINDS and self.options:
+        if not rules.options and self.options:
             raise ValueError(f"a {kind} field takes no options")
-        if kind == "radios" and len(self.options) < 2:
-            raise ValueError("a radios field needs at least two options")
-        if kind == "rating" and self.scale is None:
-            raise ValueError("a rating field needs a scale")
-        if kind != "rating" and self.scale is not None:
+        if len(self.options) < rules.options:
+            least = _WORDS.get(rules.options, rules.options)
+            raise ValueError(f"a {kind} field needs at least {least} options")
+        if rules.scale and self.scale is None:
+            raise ValueError(f"a {kind} field needs a scale")
+        if not rules.scale and self.scale is not None:
             raise ValueError(f"a {kind} field takes no scale")
-        if kind == "textarea" and self.free_text is False:
-            raise ValueError("a textarea is always free text and is always checked")
-        if kind not in TEXT_KINDS and self.free_text:
+        if rules.always_scanned and self.free_text is False:
+            raise ValueError(f"a {kind} is always free text and is always checked")
+        if not rules.text and self.free_text:
             raise ValueError(f"a {kind} field cannot be free text")
-        if kind not in TEXT_KINDS and self.max_words is not None:
+        if not rules.text and self.max_words is not None:
             raise ValueError(f"a {kind} field takes no max_words")
-        if kind != "number" and (self.min is not None or self.max is not None):
+        if not rules.bounds and (self.min is not None or self.max is not None):
             raise ValueError(f"a {kind} field takes no min or max")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         if self.free_text is None:
-            self.free_text = kind in TEXT_KINDS
+            self.free_text = rules.text
         return self
 
 
@@ -207,21 +220,25 @@ class SignOff(Strict):
     declarations: list[Declaration] = []
 
 
+Strength = _one_of("strength", STRENGTHS)
+Party = _one_of("party", PARTIES)
+
+
 class MultiSourceFeedback(Strict):
-    """Minimum colleague responses before MSF results are shown (rule D7)."""
+    """Minimum colleague responses before MSF results are shown (rule D7); none: no minimum."""
 
     evidence_type: Code
-    min_responses: int = Field(ge=1, le=100)
+    min_responses: Optional[int] = Field(None, ge=1, le=100)
     min_clinical: int = Field(0, ge=0, le=100)
     min_non_clinical: int = Field(0, ge=0, le=100)
     self_assessment_first: bool = True
 
 
 class PatientQuestionnaire(Strict):
-    """Minimum patient responses before PSQ results are shown (rule D7)."""
+    """Minimum patient responses before PSQ results are shown (rule D7); none: no minimum."""
 
     evidence_type: Code
-    min_responses: int = Field(ge=1, le=500)
+    min_responses: Optional[int] = Field(None, ge=1, le=500)
     self_assessment_first: bool = True
 
 
@@ -238,6 +255,16 @@ class Requirements(Strict):
     psq: Optional[PatientQuestionnaire] = None
     required_elearning: list[Elearning] = []
     sign_off: SignOff = Field(default_factory=SignOff)
+    # Schema version 2 (roadmap.framework.strengths): check code -> gate or guidance, and the
+    # parties who approve the stage, in order. None in a version 1 file.
+    strengths: Optional[dict[str, Strength]] = None
+    approvals: Optional[list[Party]] = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_version_2_keys(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Leave out what a version 1 file cannot have, so its content hash stays as it was."""
+        return {key: value for key, value in handler(self).items()
+                if value is not None or key not in ("strengths", "approvals")}
 
 
 class Stage(Strict):
@@ -252,7 +279,7 @@ class Stage(Strict):
 class Framework(Strict):
     """One roadmap: its capabilities, scales, stages and evidence forms."""
 
-    schema_version: Literal[1]
+    schema_version: Literal[1, 2]
     slug: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
     title: Title
     description: Optional[Text] = None
@@ -263,3 +290,14 @@ class Framework(Strict):
     scales: list[Scale] = Field(min_length=1)
     stages: list[Stage] = Field(min_length=1)
     evidence_types: list[EvidenceType] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _version_2_defaults(self) -> Framework:
+        """Version 2 spells out every stage's strengths and approvals (version 1 has none)."""
+        if self.schema_version >= 2:
+            for req in (stage.requirements for stage in self.stages):
+                if req.strengths is None:
+                    req.strengths = {}
+                if req.approvals is None:
+                    req.approvals = list(VERSION_1_APPROVALS)
+        return self

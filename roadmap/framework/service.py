@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from roadmap.audit.service import record
 from roadmap.cohorts.models import Enrolment
+from roadmap.framework import strengths
 from roadmap.framework.checks import cross_check
 from roadmap.framework.loader import content_hash
 from roadmap.framework.models import (Capability, Domain, EvidenceType, FrameworkVersion, Outcome,
@@ -138,7 +139,9 @@ def to_json(session: Session, version: FrameworkVersion) -> dict[str, Any]:
                     for d in full.domains],
         "capabilities": [{"code": c.code, "title": c.title, "domain": domain_of[c.id]}
                          for c in sorted(capabilities, key=lambda c: c.position)],
-        "stages": [{"code": s.code, "name": s.name, "requirements": s.requirements}
+        "stages": [{"code": s.code, "name": s.name, "requirements": s.requirements,
+                    "checks": strengths.described(s.requirements),
+                    "approvals": strengths.approvals(s.requirements)}
                    for s in full.stages],
         "evidence_types": [{"code": e.code, "name": e.name, "is_wpba": e.is_wpba}
                            for e in full.evidence_types],

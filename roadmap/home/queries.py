@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from roadmap.accounts.models import Role, User
-from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
+from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
 from roadmap.framework.models import FrameworkVersion
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import SupervisorAssignment, covering
@@ -64,14 +64,13 @@ def supervised_enrolments(session: Session, user: User, today: dt.date) -> list[
 
 def hub_cohorts(session: Session, user: User) -> list[tuple[TrainingHub, Cohort, int]]:
     """The cohorts of the hubs the user leads, with their number of enrolments."""
-    hub_ids = [grant.hub_id for grant in user.roles if grant.role == Role.HUB_LEAD.value]
     counts = (sa.select(Enrolment.cohort_id, sa.func.count().label("n"))
               .group_by(Enrolment.cohort_id).subquery())
     rows = session.execute(
         sa.select(TrainingHub, Cohort, sa.func.coalesce(counts.c.n, 0))
         .join(Cohort, Cohort.hub_id == TrainingHub.id)
         .outerjoin(counts, counts.c.cohort_id == Cohort.id)
-        .where(TrainingHub.id.in_(hub_ids)).order_by(TrainingHub.name, Cohort.name)
+        .where(TrainingHub.id.in_(hubs_led_by(user.id))).order_by(TrainingHub.name, Cohort.name)
     ).all()
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
@@ -85,3 +84,28 @@ def admin_overview(session: Session) -> dict[str, object]:
         "frameworks": session.scalars(
             sa.select(FrameworkVersion).order_by(FrameworkVersion.slug, FrameworkVersion.id)).all(),
     }
+
+
+@dataclass
+class HomePage:
+    """One section for each role the person holds; None for the roles they do not hold."""
+
+    candidate: Optional[CandidateHome] = None
+    supervised: Optional[list[tuple[SupervisorAssignment, int]]] = None
+    cohorts: Optional[list[tuple[TrainingHub, Cohort, int]]] = None
+    overview: Optional[dict[str, object]] = None
+
+
+def home_page(session: Session, user: User, today: dt.date) -> HomePage:
+    """What the person's home page shows, section by section."""
+    roles = user.role_set
+    page = HomePage()
+    if Role.CANDIDATE in roles:
+        page.candidate = candidate_home(session, user, today)
+    if Role.SUPERVISOR in roles:
+        page.supervised = supervised_enrolments(session, user, today)
+    if Role.HUB_LEAD in roles:
+        page.cohorts = hub_cohorts(session, user)
+    if Role.ADMIN in roles:
+        page.overview = admin_overview(session)
+    return page

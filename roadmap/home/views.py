@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from roadmap.accounts.models import Role
 from roadmap.clock import today
 from roadmap.db import get_session
 from roadmap.home import health
@@ -29,16 +28,11 @@ def index() -> Response:
 @signed_in
 def home() -> str:
     """One home page with a section for each role the person holds."""
-    session, user, day = get_session(), current_user._get_current_object(), today()
-    roles = user.role_set
-    return render_template(
-        "home.html",
-        today=day,
-        candidate=homes.candidate_home(session, user, day) if Role.CANDIDATE in roles else None,
-        supervised=homes.supervised_enrolments(session, user, day) if Role.SUPERVISOR in roles else None,
-        cohorts=homes.hub_cohorts(session, user) if Role.HUB_LEAD in roles else None,
-        overview=homes.admin_overview(session) if Role.ADMIN in roles else None,
-    )
+    day = today()
+    page = homes.home_page(get_session(), current_user._get_current_object(), day)
+    return render_template("home.html", today=day, candidate=page.candidate,
+                           supervised=page.supervised, cohorts=page.cohorts,
+                           overview=page.overview)
 
 
 @bp.get("/healthz")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from typing import Iterable, Optional
+from typing import IO, BinaryIO, Iterable, Optional, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -18,14 +18,19 @@ from sqlalchemy.orm import Session
 from roadmap import storage
 from roadmap.accounts.models import User
 from roadmap.audit.service import record
+from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
+from roadmap.framework.models import EvidenceType
+from roadmap.framework import definitions
 from roadmap.portfolio.content import recipe_of
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceStatus, EvidenceVersion
 from roadmap.portfolio.uploads import (ACCEPTED, DOCX, UploadRefused, check, clean_filename,
                                       kept_name)
+from roadmap.readers import service as readers
+from roadmap.readers.models import Opened
 
-__all__ = ["ACCEPTED", "DOCX", "MAX_BYTES", "AttachmentRefused", "add", "remove", "signed_file_ids",
-           "why_kept"]
+__all__ = ["ACCEPTED", "DOCX", "MAX_BYTES", "AttachmentRefused", "add", "attach", "open_for",
+           "remove", "signed_file_ids", "why_kept"]
 
 MAX_BYTES = 10 * 1024 * 1024
 AttachmentRefused = UploadRefused
@@ -71,6 +76,38 @@ def add(session: Session, evidence: Evidence, actor: User, filename: str, data: 
            data={"attachment_id": attachment.id, "sha256": digest, "media_type": kept.media_type,
                  "size_bytes": len(kept.data), "status": status})
     return attachment
+
+
+class Upload(Protocol):
+    """What attach reads of an uploaded file (a request's FileStorage)."""
+
+    filename: Optional[str]
+    stream: IO[bytes]
+
+
+def attach(session: Session, evidence: Evidence, actor: User, upload: Optional[Upload]) -> Attachment:
+    """An uploaded file added to the item, when its kind takes files and a file was chosen."""
+    kind = session.get(EvidenceType, evidence.evidence_type_id)
+    assert kind is not None
+    if definitions.attachments_rule(kind) == "none":
+        raise AttachmentRefused("This kind of evidence does not take attachments")
+    if upload is None or not upload.filename:
+        raise AttachmentRefused("Select a file to attach")
+    # One byte past the limit is enough to refuse it, without reading a huge upload whole.
+    return add(session, evidence, actor, upload.filename, upload.stream.read(MAX_BYTES + 1))
+
+
+def open_for(session: Session, reader: User, attachment: Attachment, evidence: Evidence,
+             former: bool) -> Optional[BinaryIO]:
+    """Note that the reader downloaded the file, and open it; None when the store has lost it."""
+    enrolment = session.get(Enrolment, evidence.enrolment_id)
+    assert enrolment is not None
+    readers.record(session, reader, enrolment, Opened.ATTACHMENT, former=former,
+                   evidence_id=evidence.id, attachment_id=attachment.id, label=attachment.filename)
+    try:  # streamed from the store in chunks, never read whole into memory
+        return storage.current().open(attachment.sha256)
+    except storage.MissingObject:
+        return None
 
 
 def signed_file_ids(session: Session, evidence_id: int, files: Iterable[Attachment]) -> set[int]:

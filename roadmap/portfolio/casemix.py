@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType
 from roadmap.portfolio.models import Evidence
 
@@ -35,14 +36,6 @@ class CaseMix:
     consultation_types: list[Tally]
 
 
-def _options(definition: dict[str, Any], code: str) -> list[tuple[str, str]]:
-    for section in definition.get("sections", []):
-        for field in section.get("fields", []):
-            if field["code"] == code:
-                return [(o["code"], o["label"]) for o in field.get("options", [])]
-    return []
-
-
 def summary(session: Session, enrolment_id: int, framework_version_id: int) -> Optional[CaseMix]:
     """Totals of the enrolment's case-mix log, or None when the roadmap has no case-mix log."""
     kind = session.scalar(sa.select(EvidenceType).where(
@@ -60,14 +53,15 @@ def summary(session: Session, enrolment_id: int, framework_version_id: int) -> O
         for outcome in fields.get("outcomes") or []:
             outcomes[outcome] += 1
     total = len(answers)
-    region_options = _options(kind.definition, "body_region")
+    region_options = definitions.options(kind.definition, "body_region")
     fair_share = total / len(region_options) if region_options else 0
     return CaseMix(
         total=total,
         regions=[Tally(c, label, regions[c], gap=regions[c] < fair_share * GAP_SHARE or regions[c] == 0)
                  for c, label in region_options],
         outcomes=[Tally(c, label, outcomes[c], gap=outcomes[c] == 0)
-                  for c, label in _options(kind.definition, "outcomes")],
-        consultation_types=[Tally(c, label, types[c])
-                            for c, label in _options(kind.definition, "consultation_type")],
+                  for c, label in definitions.options(kind.definition, "outcomes")],
+        consultation_types=[
+            Tally(c, label, types[c])
+            for c, label in definitions.options(kind.definition, "consultation_type")],
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Iterable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from roadmap.cohorts.models import Enrolment
+from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion, Stage
 from roadmap.portfolio.models import Evidence, EvidenceCapability, EvidenceStatus
 from roadmap.supervision.models import CapabilityRating, SupervisorAssignment
@@ -141,7 +142,6 @@ def standing(session: Session, enrolment: Enrolment, today: dt.date) -> Standing
     assignments = [a for a in session.scalars(
         sa.select(SupervisorAssignment).where(SupervisorAssignment.enrolment_id == enrolment.id)
         .options(selectinload(SupervisorAssignment.supervisor))) if a.is_current(today)]
-    scale = _capability_scale(version.document)
     return Standing(
         enrolment=enrolment, version=version, types=types, headings=headings, target=target,
         wpba_per_month=per_month, wpbas_this_month=wpbas,
@@ -149,9 +149,5 @@ def standing(session: Session, enrolment: Enrolment, today: dt.date) -> Standing
         waiting=[e for e in open_items if e.status == EvidenceStatus.SUBMITTED.value],
         returned=[e for e in open_items if e.status == EvidenceStatus.RETURNED.value],
         drafts=drafts, supervisors=sorted(assignments, key=lambda a: a.kind != "primary"),
-        rating_labels={lv["code"]: lv["label"] for lv in scale.get("levels", [])})
-
-
-def _capability_scale(document: dict[str, Any]) -> dict[str, Any]:
-    code = document.get("capability_scale")
-    return next((s for s in document.get("scales", []) if s["code"] == code), {})
+        rating_labels={lv["code"]: lv["label"]
+                       for lv in definitions.capability_levels(version.document)})

@@ -1,7 +1,8 @@
 """The candidate's self-rating of each capability heading, with a justification (rule D4)."""
 from __future__ import annotations
 
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Iterable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -10,9 +11,10 @@ from roadmap.accounts.models import User
 from roadmap.audit.service import record
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
+from roadmap.framework import definitions
 from roadmap.framework.models import Capability, FrameworkVersion
-from roadmap.portfolio import definitions
-from roadmap.portfolio.models import Evidence, EvidenceCapability
+from roadmap.portfolio import autosave
+from roadmap.portfolio.models import DraftAutosave, Evidence, EvidenceCapability
 from roadmap.portfolio.service import SIGNED_ONCE, PortfolioError
 from roadmap.supervision.models import CapabilityRating, RaterKind
 
@@ -30,14 +32,51 @@ def linkable_evidence(session: Session, enrolment: Enrolment,
     return linked, others
 
 
+@dataclass
+class RatingPage:
+    """The self-rating page of one heading; on opening, the answers to start the form with."""
+
+    capability: Capability
+    levels: list[tuple[str, str]]  # (code, label) of the framework's capability scale
+    linked: list[Evidence]
+    linkable: list[Evidence]
+    kept: Optional[DraftAutosave] = None  # answers kept from an earlier visit
+    current: Optional[CapabilityRating] = None  # the rating saved before, when nothing was kept
+
+
+def rating_page(session: Session, enrolment: Enrolment, user: User, capability_id: int,
+                key: str, opening: bool) -> Optional[RatingPage]:
+    """The heading, its scale and evidence; None when it is not a heading of the enrolment's roadmap."""
+    capability = session.get(Capability, capability_id)
+    if capability is None or capability.framework_version_id != enrolment.framework_version_id:
+        return None
+    version = session.get(FrameworkVersion, enrolment.framework_version_id)
+    assert version is not None
+    linked, linkable = linkable_evidence(session, enrolment, capability)
+    page = RatingPage(capability, [(lv["code"], lv["label"]) for lv in
+                                   definitions.capability_levels(version.document)], linked, linkable)
+    if opening:
+        page.kept = autosave.kept(session, user.id, key)
+        if page.kept is None:
+            page.current = session.scalar(sa.select(CapabilityRating).where(
+                CapabilityRating.enrolment_id == enrolment.id,
+                CapabilityRating.capability_id == capability.id,
+                CapabilityRating.rater_kind == RaterKind.SELF.value))
+    return page
+
+
 def rate(session: Session, enrolment: Enrolment, actor: User, capability: Capability,
-         rating: str, justification: str, link_ids: Iterable[int]) -> CapabilityRating:
-    """Record or replace the self-rating of one heading, and link more evidence to it."""
+         rating: str, justification: str, link_ids: Iterable[int],
+         kept_under: Optional[str] = None) -> CapabilityRating:
+    """Record or replace the self-rating of one heading, and link more evidence to it.
+
+    `kept_under` names the page whose kept answers this saves: they are forgotten.
+    """
     version = session.get(FrameworkVersion, enrolment.framework_version_id)
     assert version is not None
     if capability.framework_version_id != version.id:
         raise PortfolioError("This heading is not part of your roadmap")
-    levels = {lv["code"] for lv in definitions.capability_scale(version)["levels"]}
+    levels = {lv["code"] for lv in definitions.capability_levels(version.document)}
     if rating not in levels:
         raise PortfolioError("Select a rating")
     if not justification.strip():
@@ -59,4 +98,6 @@ def rate(session: Session, enrolment: Enrolment, actor: User, capability: Capabi
     record(session, "capability.self_rated", actor_id=actor.id, subject_type="capability_rating",
            subject_id=row.id, enrolment_id=enrolment.id,
            data={"capability": capability.code, "rating": rating, "linked_evidence": chosen})
+    if kept_under is not None:
+        autosave.discard(session, actor.id, kept_under)
     return row

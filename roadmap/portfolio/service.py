@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +19,12 @@ from roadmap.accounts.models import User
 from roadmap.audit.service import record
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
+from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, Outcome
-from roadmap.portfolio import definitions, pid
+from roadmap.portfolio import pid
 from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, EvidenceStatus,
-                                      EvidenceVersion, FormSubmission)
-from roadmap.supervision.models import (ExternalSignatureReview, Signature, SupervisorAssignment,
-                                        covering)
+                                      FormSubmission)
+from roadmap.supervision.models import SupervisorAssignment, covering
 
 SIGNED_ONCE = {EvidenceStatus.SIGNED.value, EvidenceStatus.CHANGED_SINCE_SIGNED.value}
 SUBMITTABLE = {EvidenceStatus.DRAFT.value, EvidenceStatus.RETURNED.value,
@@ -280,26 +280,3 @@ def evidence_attachment_count(session: Session, evidence: Evidence) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(Attachment)
                           .where(Attachment.evidence_id == evidence.id)) or 0
 
-
-def signed_versions(session: Session, evidence_ids: Iterable[int]) -> dict[int, EvidenceVersion]:
-    """The latest signed snapshot of each item that has one."""
-    rows = session.scalars(sa.select(EvidenceVersion).where(
-        EvidenceVersion.evidence_id.in_(list(evidence_ids))).order_by(EvidenceVersion.number)).all()
-    return {row.evidence_id: row for row in rows}
-
-
-def signature_history(session: Session, evidence_id: int) -> list[tuple[EvidenceVersion, list[Any]]]:
-    """Every signed version of an item, oldest first, with the signatures bound to it."""
-    versions = session.scalars(sa.select(EvidenceVersion).where(
-        EvidenceVersion.evidence_id == evidence_id).order_by(EvidenceVersion.number)).all()
-    signatures = session.scalars(sa.select(Signature).where(
-        Signature.subject_type == "evidence_version",
-        Signature.subject_id.in_([v.id for v in versions])).order_by(Signature.signed_at)).all()
-    return [(v, [s for s in signatures if s.subject_id == v.id]) for v in versions]
-
-
-def disputed_signatures(session: Session, evidence_id: int) -> dict[int, ExternalSignatureReview]:
-    """Signature id -> the supervisor's dispute, for each disputed signature on an item."""
-    return {r.signature_id: r for r in session.scalars(sa.select(ExternalSignatureReview).where(
-        ExternalSignatureReview.evidence_id == evidence_id,
-        ExternalSignatureReview.outcome == "disputed"))}

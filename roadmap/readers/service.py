@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from roadmap import clock
-from roadmap.accounts.models import Role, User, UserRole
-from roadmap.cohorts.models import Cohort, Enrolment
+from roadmap.accounts.models import User
+from roadmap.cohorts.models import Cohort, Enrolment, hub_leads
 from roadmap.feedback.models import AssessmentTicket
 from roadmap.portfolio.models import Evidence
 from roadmap.readers.models import ContentAccessEvent, Opened
-from roadmap.supervision.capacity import current_team
+from roadmap.readers.team import current_team
 from roadmap.supervision.models import SupervisorAssignment
 
 PAGE = 50
@@ -144,9 +144,8 @@ def readers(session: Session, enrolment: Enrolment) -> Readers:
             result.now.append(entry)
     hub_id = session.scalar(sa.select(Cohort.hub_id).where(Cohort.id == enrolment.cohort_id))
     for person in session.scalars(
-            sa.select(User).join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.HUB_LEAD.value, UserRole.hub_id == hub_id,
-                   User.is_active.is_(True)).order_by(User.full_name)):
+            sa.select(User).where(User.id.in_(hub_leads(hub_id)),
+                                  User.is_active.is_(True)).order_by(User.full_name)):
         result.progress_only.append(Reader(
             person.full_name, person.email, "Training hub lead",
             "Sees progress: counts, statuses and dates, never the text of reflections"))

@@ -1,17 +1,14 @@
 """The candidate's pages: who can read my portfolio, who could, and who opened what and when."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, render_template, request
-from flask_login import current_user
+from flask import Flask, abort, render_template, request
 
 from roadmap.accounts.models import Role
-from roadmap.cohorts.models import Enrolment
 from roadmap.db import get_session
 from roadmap.readers import service
+from roadmap.readers.blueprint import bp, enrolment_or_404
 from roadmap.web.access import roles_required
-from roadmap.web.reach import current_enrolment
 
-bp = Blueprint("readers", __name__, url_prefix="/portfolio/readers")
 MAX_PAGE = 100_000  # beyond any real history: a bigger number is a 404, not a huge OFFSET
 
 
@@ -24,18 +21,11 @@ def init_app(app: Flask) -> None:
                                    "Who can see it")
 
 
-def _enrolment() -> Enrolment:
-    enrolment = current_enrolment(get_session(), current_user)
-    if enrolment is None:
-        abort(404)
-    return enrolment
-
-
 @bp.get("")
 @roles_required(Role.CANDIDATE)
 def readers() -> str:
     """Everyone who can read the portfolio now, who will, who could before, and how far."""
-    enrolment = _enrolment()
+    enrolment = enrolment_or_404()
     return render_template("readers/readers.html", readers=service.readers(get_session(), enrolment),
                            latest=service.openings(get_session(), enrolment.id, 1)[0][:5])
 
@@ -44,7 +34,7 @@ def readers() -> str:
 @roles_required(Role.CANDIDATE)
 def openings() -> str:
     """Who opened which item, file or rating, and when; newest first. Reading it is not recorded."""
-    enrolment = _enrolment()
+    enrolment = enrolment_or_404()
     page = request.args.get("page", 1, type=int) or 1
     if not 1 <= page <= MAX_PAGE:
         abort(404)

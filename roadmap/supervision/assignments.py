@@ -22,6 +22,8 @@ from roadmap.supervision.models import AssignmentKind, SupervisorAssignment, cov
 CANDIDATES_PER_FTE = 4
 # Only primary supervision counts toward capacity: a backup acts when the primary is away.
 COUNTED_KINDS = (AssignmentKind.PRIMARY.value,)
+# What a hub assigns here; the education provider's educational supervisor comes another way.
+HUB_KINDS = (AssignmentKind.PRIMARY.value, AssignmentKind.BACKUP.value)
 
 
 class AssignmentError(ValueError):
@@ -141,7 +143,7 @@ def assign(session: Session, enrolment: Enrolment, supervisor: User, kind: str,
     written unless `confirm_over_capacity` is true, and then the overload is audited. The
     candidate is told by email; the audit events put it on their timeline.
     """
-    if kind not in {k.value for k in AssignmentKind}:
+    if kind not in HUB_KINDS:
         raise AssignmentError("kind", "Select primary or backup supervisor")
     if not supervisor.has_role(Role.SUPERVISOR) or not supervisor.is_active:
         raise AssignmentError("supervisor_id", "Select a supervisor with an active account")

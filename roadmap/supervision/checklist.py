@@ -1,4 +1,8 @@
-"""The stage checklist, computed from the framework's rules: what is met and what is missing."""
+"""The stage checklist, computed from the framework's rules: what is met and what is missing.
+
+Each check carries its strength from the framework (rule D10): a gate blocks sign-off until
+met; unmet guidance lets the stage be signed off with the supervisor's reason.
+"""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -10,11 +14,13 @@ from sqlalchemy.orm import Session
 
 from roadmap.cohorts.models import Enrolment
 from roadmap.feedback.models import FeedbackResponse
+from roadmap.framework import strengths
 from roadmap.framework.models import Capability, EvidenceType, Stage
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.progress import COUNTED_STATUSES
 from roadmap.supervision.external import pending_titles
 from roadmap.supervision.models import CapabilityRating, StageSignOff
+from roadmap.supervision.ratings import capability_scale
 
 
 @dataclass
@@ -26,6 +32,12 @@ class Check:
     met: bool
     detail: str
     missing: list[str] = field(default_factory=list)
+    strength: str = strengths.GATE
+
+    @property
+    def is_gate(self) -> bool:
+        """True when the stage cannot be signed off until this check is met."""
+        return self.strength == strengths.GATE
 
 
 @dataclass
@@ -37,12 +49,23 @@ class Checklist:
 
     @property
     def all_met(self) -> bool:
-        """True when nothing is missing: the stage can be signed off."""
+        """True when nothing is missing, gates and guidance alike."""
         return all(check.met for check in self.checks)
+
+    @property
+    def gates_met(self) -> bool:
+        """True when every gate is met: the stage can be signed off (with reasons for guidance)."""
+        return all(check.met for check in self.checks if check.is_gate)
+
+    @property
+    def unmet_guidance(self) -> list[Check]:
+        """The guidance not met, for which a supervisor signing off gives a reason."""
+        return [check for check in self.checks if not check.met and not check.is_gate]
 
     def summary(self) -> list[dict[str, Any]]:
         """The checks as plain data, for the signed record."""
-        return [{"code": c.code, "met": c.met, "detail": c.detail} for c in self.checks]
+        return [{"code": c.code, "met": c.met, "detail": c.detail, "strength": c.strength}
+                for c in self.checks]
 
 
 def _stage(session: Session, enrolment: Enrolment, stage_code: str) -> Stage:
@@ -71,6 +94,8 @@ def compute(session: Session, enrolment: Enrolment, stage_code: str) -> Checklis
         checks.append(_certificate(session, enrolment, types.get(module["evidence_type"]), module))
     if rules.get("min_evidence_per_capability"):
         checks.append(_evidence_per_heading(session, enrolment, capabilities, rules, types))
+    if "wpba_pace" in strengths.stage_checks(rules):
+        checks.append(_wpba_pace(session, enrolment, rules, types))
     if rules.get("sign_off", {}).get("every_capability_supportive"):
         checks.extend(_ratings(session, enrolment, capabilities))
     for kind in ("msf", "psq"):
@@ -80,6 +105,8 @@ def compute(session: Session, enrolment: Enrolment, stage_code: str) -> Checklis
     unreviewed = _external_unreviewed(session, enrolment, rules, types)
     if unreviewed is not None:
         checks.append(unreviewed)
+    for check in checks:
+        check.strength = strengths.strength(rules, check.code)
     return Checklist(stage, checks)
 
 
@@ -141,9 +168,27 @@ def _evidence_per_heading(session: Session, enrolment: Enrolment, capabilities: 
                  not short, f"{enough} of {len(capabilities)} headings have enough evidence.", short)
 
 
-def _ratings(session: Session, enrolment: Enrolment, capabilities: list[Capability]) -> list[Check]:
-    from roadmap.supervision.ratings import capability_scale
+def _wpba_pace(session: Session, enrolment: Enrolment, rules: dict[str, Any],
+               types: dict[str, int]) -> Check:
+    """The WPBAs a full-time stage makes at the expected pace (D3: 2 a month for 6 months).
 
+    Counted over the whole stage rather than month by month, so a part-time candidate who
+    takes longer reaches it too.
+    """
+    per_month, months = rules["wpba_per_month"], rules["expected_months"]
+    need = per_month * months
+    accepted = [types[code] for code in rules.get("evidence_types", []) if code in types]
+    done = session.scalar(
+        sa.select(sa.func.count()).select_from(Evidence)
+        .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
+        .where(Evidence.enrolment_id == enrolment.id, EvidenceType.is_wpba.is_(True),
+               Evidence.evidence_type_id.in_(accepted),
+               Evidence.status.in_(COUNTED_STATUSES))) or 0
+    return Check("wpba_pace", f"At least {need} workplace-based assessments ({per_month} a month "
+                 f"over {months} months)", done >= need, f"{done} of {need} WPBAs.")
+
+
+def _ratings(session: Session, enrolment: Enrolment, capabilities: list[Capability]) -> list[Check]:
     levels = capability_scale(session, enrolment.framework_version_id)
     supportive = {level["code"] for level in levels if level.get("supportive")}
     labels = " or ".join(level["label"].lower() for level in levels if level.get("supportive"))
@@ -176,6 +221,13 @@ def _feedback(session: Session, enrolment: Enrolment, kind: str, rule: dict[str,
     rounds: dict[int, Counter] = defaultdict(Counter)
     for evidence_id, group, count in rows:
         rounds[evidence_id][group] += count
+    name = "Multi-source feedback" if kind == "msf" else "Patient questionnaire"
+    if not rule.get("min_responses"):
+        # No minimum set (D7): a round with responses in the portfolio is what is asked.
+        best = max((sum(g.values()) for g in rounds.values()), default=0)
+        return Check(kind, f"{name}: a round with responses", best > 0,
+                     f"{best} response{'' if best == 1 else 's'} in the fullest round." if best
+                     else "No responses yet.")
     need = rule["min_responses"]
     need_clinical, need_other = rule.get("min_clinical", 0), rule.get("min_non_clinical", 0)
 
@@ -184,7 +236,6 @@ def _feedback(session: Session, enrolment: Enrolment, kind: str, rule: dict[str,
                 and groups["non_clinical"] >= need_other)
 
     best = max(rounds.values(), key=lambda g: (enough(g), sum(g.values())), default=Counter())
-    name = "Multi-source feedback" if kind == "msf" else "Patient questionnaire"
     detail = f"{sum(best.values())} of {need} responses"
     if kind == "msf":
         detail += (f" ({best['clinical']} of {need_clinical} clinical, "

@@ -1,9 +1,9 @@
-"""Supervisor assignments, capability ratings, signatures and stage sign-offs."""
+"""Supervisor assignments, ratings, signatures, stage sign-offs by round, progress reviews."""
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,10 +18,11 @@ if TYPE_CHECKING:
 
 
 class AssignmentKind(str, enum.Enum):
-    """Primary or backup supervisor (rule D5)."""
+    """Primary or backup supervisor (rule D5), or the education provider's educational one."""
 
     PRIMARY = "primary"
     BACKUP = "backup"
+    EDUCATIONAL = "educational"  # reads the portfolio and reviews progress; signs nothing
 
 
 class SupervisorAssignment(Base):
@@ -33,14 +34,14 @@ class SupervisorAssignment(Base):
 
     __tablename__ = "supervisor_assignments"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('primary', 'backup')", name="known_kind"),
+        sa.CheckConstraint("kind IN ('primary', 'backup', 'educational')", name="known_kind"),
         sa.Index("ix_supervisor_assignments_supervisor_ended", "supervisor_id", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id"), index=True)
     supervisor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(sa.String(10))
+    kind: Mapped[str] = mapped_column(sa.String(20))
     starts_on: Mapped[dt.date]
     ended_at: Mapped[Optional[dt.datetime]]
     assigned_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
@@ -172,13 +173,19 @@ class ExternalSignatureReview(Base):
 
 
 class StageSignOff(Base):
-    """The sign-off of one stage for one enrolment; one row per stage, so one can win a race."""
+    """The sign-off of one stage for one enrolment; one row per stage, so one can win a race.
+
+    It is the stage's current state. Each supervisor sign-off is also kept as a round
+    (StageSignOffRound): a referral reopens the stage, and the next sign-off is a new round.
+    """
 
     __tablename__ = "stage_signoffs"
     __table_args__ = (
         sa.UniqueConstraint("enrolment_id", "stage_code"),
-        sa.CheckConstraint("status IN ('open', 'candidate_signed', 'complete')",
-                           name="known_status"),
+        # supervisor_signed: waiting for the approvals that follow the supervisor's (rule D11);
+        # referred: an approver sent it back, and the supervisor signs it off again.
+        sa.CheckConstraint("status IN ('open', 'candidate_signed', 'supervisor_signed', "
+                           "'referred', 'complete')", name="known_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,3 +202,54 @@ class StageSignOff(Base):
     lock_version: Mapped[int] = mapped_column(default=1)
 
     enrolment: Mapped["Enrolment"] = relationship(lazy="raise_on_sql")
+
+
+class StageSignOffRound(Base):
+    """What the supervisor signed off in one round of a stage, frozen; append-only (rule D8).
+
+    Round 1 is the first sign-off; each referral leads to another. Approvers' decisions name
+    the round and its content hash, so each stays bound to the snapshot it judged.
+    """
+
+    __tablename__ = "stage_signoff_rounds"
+    __table_args__ = (
+        sa.UniqueConstraint("signoff_id", "number"),
+        # What a decision's foreign key on (round, content hash) points at.
+        sa.UniqueConstraint("id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signoff_id: Mapped[int] = mapped_column(sa.ForeignKey("stage_signoffs.id"))
+    number: Mapped[int]
+    # As in StageSignOff.signed_content, with any reasons for guidance left unmet and the
+    # learning needs analysis' credits.
+    signed_content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    signoff: Mapped[StageSignOff] = relationship(lazy="raise_on_sql")
+
+
+class ProgressReview(Base):
+    """An educational supervisor's periodic review of progress; the candidate may answer once."""
+
+    __tablename__ = "progress_reviews"
+    __table_args__ = (
+        sa.CheckConstraint("(candidate_response IS NULL) = (responded_at IS NULL)",
+                           name="response_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    reviewed_on: Mapped[dt.date]
+    # Capability heading code -> the progress the reviewer saw on it.
+    heading_progress: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    concerns: Mapped[Optional[str]] = mapped_column(sa.Text)
+    agreed_actions: Mapped[Optional[str]] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    candidate_response: Mapped[Optional[str]] = mapped_column(sa.Text)
+    responded_at: Mapped[Optional[dt.datetime]]
+
+    enrolment: Mapped["Enrolment"] = relationship(lazy="raise_on_sql")
+    reviewer: Mapped["User"] = relationship(lazy="raise_on_sql")

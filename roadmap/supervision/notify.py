@@ -10,10 +10,10 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from roadmap import mail
-from roadmap.accounts.models import Role, User, UserRole
+from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.audit.models import AuditEvent
-from roadmap.cohorts.models import Cohort, Enrolment
+from roadmap.cohorts.models import Cohort, Enrolment, hub_leads
 from roadmap.db import run_committed, utcnow
 from roadmap.portfolio.models import Evidence
 
@@ -50,8 +50,7 @@ def send_reminders(session: Session) -> int:
         line = f"- {candidate}: “{item.title}”, waiting {days} days"
         by_person[supervisor_id].append(line)
         if now - item.submitted_at > HUB_AFTER:
-            for (lead_id,) in session.execute(sa.select(UserRole.user_id).where(
-                    UserRole.role == Role.HUB_LEAD.value, UserRole.hub_id == hub_id)):
+            for (lead_id,) in session.execute(hub_leads(hub_id)):
                 by_person[lead_id].append(line)
     sent = 0
     for person_id, lines in by_person.items():

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
+from roadmap.framework import definitions
 from roadmap.framework.models import Capability, FrameworkVersion
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.supervision.capacity import item_capacity
@@ -18,14 +19,10 @@ from roadmap.supervision.models import CapabilityRating
 
 
 def capability_scale(session: Session, version_id: int) -> list[dict]:
-    """The levels of the framework's capability scale, in order, with `supportive` marked."""
+    """The levels of a framework version's capability scale, in order, with `supportive` marked."""
     document = session.scalar(sa.select(FrameworkVersion.document)
                               .where(FrameworkVersion.id == version_id)) or {}
-    code = document.get("capability_scale")
-    for scale in document.get("scales", []):
-        if scale["code"] == code:
-            return scale["levels"]
-    return []
+    return definitions.capability_levels(document)
 
 
 def _capability(session: Session, enrolment: Enrolment, capability_id: int) -> Capability:

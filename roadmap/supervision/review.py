@@ -1,4 +1,4 @@
-"""A supervisor assesses an item: sign it (freezing exactly what was signed) or return it."""
+"""A supervisor assesses an item: sign it (through the one signing path) or return it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,14 +11,13 @@ from roadmap import mail
 from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
-from roadmap.framework import answers as form_rules
-from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
-from roadmap.portfolio.content import content_hash, evidence_content
-from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability,
-                                      EvidenceComment, EvidenceVersion)
+from roadmap.framework import definitions
+from roadmap.framework.models import EvidenceType, FrameworkVersion
+from roadmap.portfolio.models import Evidence, EvidenceComment
 from roadmap.supervision.capacity import item_capacity
-from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
+from roadmap.supervision.errors import Incomplete, NotAllowed
 from roadmap.supervision.models import Signature
+from roadmap.supervision.signing import Signer, move, sign_version
 
 
 def _load(session: Session, evidence_id: int) -> tuple[Evidence, EvidenceType, Enrolment]:
@@ -34,58 +33,18 @@ def _load(session: Session, evidence_id: int) -> tuple[Evidence, EvidenceType, E
 def _scales(session: Session, version_id: int) -> dict[str, list[str]]:
     document = session.scalar(sa.select(FrameworkVersion.document)
                               .where(FrameworkVersion.id == version_id))
-    return form_rules.scale_levels(document or {})
+    return definitions.scale_levels(document or {})
 
 
 def assessor_problems(session: Session, evidence: Evidence, etype: EvidenceType,
                       answers: dict[str, Any]) -> dict[str, str]:
     """What is missing or wrong in the assessor's part of the form."""
-    fields = form_rules.fields_for(etype.definition, evidence.template_code, ["assessor"])
-    return form_rules.check(fields, answers, _scales(session, etype.framework_version_id))
+    fields = definitions.fields(etype.definition, evidence.template_code, ["assessor"])
+    return definitions.check(fields, answers, _scales(session, etype.framework_version_id))
 
 
 def _assessor_codes(etype: EvidenceType, template: Optional[str]) -> set[str]:
-    return {f["code"] for f in form_rules.fields_for(etype.definition, template, ["assessor"])}
-
-
-def _transition(session: Session, evidence: Evidence, expected_lock: int, new_status: str,
-                fields: dict[str, Any]) -> None:
-    """Move a submitted item on, only if nobody changed it since the form was opened."""
-    result = session.execute(
-        sa.update(Evidence)
-        .where(Evidence.id == evidence.id, Evidence.lock_version == expected_lock,
-               Evidence.status == "submitted")
-        .values(status=new_status, fields=fields, lock_version=Evidence.lock_version + 1,
-                updated_at=dt.datetime.now(dt.timezone.utc))
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        session.refresh(evidence)
-        if evidence.status != "submitted":
-            raise Conflict(f"This item is no longer waiting for assessment: it is now "
-                           f"{evidence.status.replace('_', ' ')}. Nothing you entered was saved.")
-        raise Conflict("The candidate changed this item after you opened it. "
-                       "Reload it to see the latest version before you assess it.")
-    session.refresh(evidence)
-
-
-def freeze_version(session: Session, evidence: Evidence, type_code: str) -> EvidenceVersion:
-    """Snapshot exactly what is being signed as the item's next version, with its hash.
-
-    The snapshot lists every attached file by its SHA-256, so a file added, removed or swapped
-    later is not what was signed.
-    """
-    codes = session.scalars(sa.select(Capability.code).join(
-        EvidenceCapability, EvidenceCapability.capability_id == Capability.id)
-        .where(EvidenceCapability.evidence_id == evidence.id)).all()
-    files = session.scalars(sa.select(Attachment).where(Attachment.evidence_id == evidence.id)).all()
-    content = evidence_content(evidence, type_code, codes, files)
-    number = (session.scalar(sa.select(sa.func.max(EvidenceVersion.number))
-                             .where(EvidenceVersion.evidence_id == evidence.id)) or 0) + 1
-    version = EvidenceVersion(evidence_id=evidence.id, number=number, content=content,
-                              content_hash=content_hash(content))
-    session.add(version)
-    session.flush()
-    return version
+    return {f["code"] for f in definitions.fields(etype.definition, template, ["assessor"])}
 
 
 def sign_evidence(session: Session, evidence_id: int, signer: User, answers: dict[str, Any],
@@ -97,18 +56,9 @@ def sign_evidence(session: Session, evidence_id: int, signer: User, answers: dic
     problems = assessor_problems(session, evidence, etype, own)
     if problems:
         raise Incomplete("Complete the assessment before you sign it.", problems)
-    _transition(session, evidence, expected_lock, "signed", {**evidence.fields, **own})
-    version = freeze_version(session, evidence, etype.code)
-    digest, number = version.content_hash, version.number
-    signature = Signature(subject_type="evidence_version", subject_id=version.id,
-                          signer_id=signer.id, signer_name=signer.full_name,
-                          capacity=capacity.value, content_hash=digest)
-    session.add(signature)
-    session.flush()
-    audit.record(session, "evidence.signed", actor_id=signer.id, subject_type="evidence",
-                 subject_id=evidence.id, enrolment_id=enrolment.id,
-                 data={"signature_id": signature.id, "version": number, "capacity": capacity.value,
-                       "content_hash": digest, "signer_id": signer.id})
+    signature = sign_version(session, evidence, etype.code,
+                             Signer(signer.full_name, capacity, signer.id),
+                             {**evidence.fields, **own}, expected_lock)
     _tell_candidate(session, enrolment, f"{signer.full_name} signed “{evidence.title}”",
                     f"{signer.full_name} has assessed and signed your {etype.name}, "
                     f"“{evidence.title}”. You can read their feedback in your portfolio.")
@@ -124,7 +74,7 @@ def return_evidence(session: Session, evidence_id: int, supervisor: User, commen
     if not comment:
         raise Incomplete("Say what the candidate should change.",
                          {"comment": "Enter a comment for the candidate"})
-    _transition(session, evidence, expected_lock, "returned", evidence.fields)
+    move(session, evidence, expected_lock, "returned", evidence.fields)
     session.add(EvidenceComment(evidence_id=evidence.id, author_id=supervisor.id, kind="return",
                                 body=comment))
     audit.record(session, "evidence.returned", actor_id=supervisor.id, subject_type="evidence",
@@ -147,12 +97,12 @@ def start_observed(session: Session, enrolment_id: int, supervisor: User, type_c
         EvidenceType.code == type_code, EvidenceType.is_wpba.is_(True)))
     if etype is None:
         raise Incomplete("Choose a kind of WPBA.", {"type_code": "Choose a kind of WPBA"})
-    if etype.definition.get("templates"):
+    if definitions.templates(etype.definition):
         raise Incomplete("This kind of evidence has templates; the candidate starts it.",
                          {"type_code": "Choose a WPBA without templates"})
     own = {code: answers.get(code) for code in _assessor_codes(etype, None)}
-    problems = form_rules.check(form_rules.fields_for(etype.definition, None, ["assessor"]),
-                                own, _scales(session, etype.framework_version_id))
+    problems = definitions.check(definitions.fields(etype.definition, None, ["assessor"]),
+                                 own, _scales(session, etype.framework_version_id))
     if not title.strip():
         problems["title"] = "Enter a title"
     if problems:
@@ -165,7 +115,8 @@ def start_observed(session: Session, enrolment_id: int, supervisor: User, type_c
     audit.record(session, "evidence.started_by_supervisor", actor_id=supervisor.id,
                  subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
                  data={"type": etype.code})
-    _tell_candidate(session, enrolment, f"{supervisor.full_name} recorded a {etype.definition.get('short_name') or etype.name}",
+    _tell_candidate(session, enrolment,
+                    f"{supervisor.full_name} recorded a {definitions.short_name(etype)}",
                     f"{supervisor.full_name} recorded the {etype.name} “{evidence.title}” they "
                     "observed. Add your part and submit it for them to sign.")
     return evidence

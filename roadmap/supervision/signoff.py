@@ -1,20 +1,21 @@
 """Stage sign-off: the candidate declares and signs, then the supervisor; one signature wins.
 
 What the supervisor signs is frozen in StageSignOff.signed_content: the candidate's signed
-part, the checklist as it stood, every heading's ratings, and the hash of every signed
-evidence version. The hash of that content is what both signatures are bound to (rule D8).
+part, the checklist as it stood, the supervisor's reason for each guidance item not met
+(rule D10), every heading's ratings, and the hash of every signed evidence version. The hash
+of that content is what both signatures are bound to (rule D8). Only gates block signing.
 """
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional, Union
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roadmap import mail
-from roadmap.accounts.models import User
+from roadmap.accounts.models import Role, User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
@@ -22,6 +23,7 @@ from roadmap.framework.models import Capability, FrameworkVersion
 from roadmap.portfolio.content import content_hash
 from roadmap.portfolio.models import EvidenceVersion
 from roadmap.supervision import checklist as checklists
+from roadmap.readers.team import current_team
 from roadmap.supervision.capacity import stage_capacity
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
 from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
@@ -46,6 +48,41 @@ def declarations(checklist: checklists.Checklist, party: str) -> list[dict[str, 
             if d["signed_by"] == party]
 
 
+def signs_as(session: Session, enrolment: Enrolment, record: Optional[StageSignOff], person: User,
+             today: dt.date) -> Optional[str]:
+    """Who the person signs a stage as now: "candidate", "supervisor", or None (they do not).
+
+    The candidate signs first, then a current primary or backup supervisor signs it off.
+    """
+    status = record.status if record is not None else "open"
+    if person.has_role(Role.CANDIDATE) and enrolment.candidate_id == person.id:
+        return "candidate" if status == "open" else None
+    if status != "candidate_signed" or not person.has_role(Role.SUPERVISOR):
+        return None
+    kind = current_team(session, enrolment.id, today).kind_of(person.id)
+    return "supervisor" if kind is not None else None
+
+
+def sign(session: Session, enrolment: Enrolment, stage_code: str, person: User,
+         accepted: Iterable[str], acting_reason: Optional[str], today: dt.date,
+         reasons: Union[str, Mapping[str, str], None] = None) -> str:
+    """Sign a stage as whoever the person is for it now (see `signs_as`); the party who signed.
+
+    `reasons` are the supervisor's for unmet guidance (see guidance_reasons).
+    """
+    record = session.scalar(sa.select(StageSignOff).where(
+        StageSignOff.enrolment_id == enrolment.id, StageSignOff.stage_code == stage_code))
+    party = signs_as(session, enrolment, record, person, today)
+    if party == "candidate":
+        candidate_sign(session, enrolment, stage_code, person, accepted)
+    elif party == "supervisor":
+        supervisor_sign(session, enrolment, stage_code, person, accepted, acting_reason, today,
+                        reasons)
+    else:
+        raise NotAllowed("You have nothing to sign on this stage now.")
+    return party
+
+
 def _accepted(required: list[dict[str, str]], accepted: Iterable[str]) -> None:
     missing = {d["code"]: "Confirm this declaration to sign" for d in required
                if d["code"] not in set(accepted)}
@@ -54,14 +91,32 @@ def _accepted(required: list[dict[str, str]], accepted: Iterable[str]) -> None:
 
 
 def _ready(checklist: checklists.Checklist) -> None:
-    if not checklist.all_met:
-        missing = {c.code: c.detail for c in checklist.checks if not c.met}
-        raise Incomplete("The stage cannot be signed off until every check is met.", missing)
+    if not checklist.gates_met:
+        missing = {c.code: c.detail for c in checklist.checks if not c.met and c.is_gate}
+        raise Incomplete("The stage cannot be signed off until every required check is met.",
+                         missing)
+
+
+def guidance_reasons(checklist: checklists.Checklist,
+                     given: Union[str, Mapping[str, str], None]) -> list[dict[str, str]]:
+    """Each unmet guidance item with the supervisor's reason for signing off without it (D10).
+
+    `given` is one reason covering every item, or a reason per item keyed by check code.
+    """
+    unmet = checklist.unmet_guidance
+    reasons = ({c.code: given for c in unmet} if isinstance(given, str) else dict(given or {}))
+    missing = {c.code: f"Say why you sign off with this not met: {c.label}" for c in unmet
+               if not (reasons.get(c.code) or "").strip()}
+    if missing:
+        raise Incomplete("Give a reason for each guidance item that is not met, or one reason "
+                         "covering them all.", missing)
+    return [{"code": c.code, "label": c.label, "detail": c.detail,
+             "reason": reasons[c.code].strip()} for c in unmet]
 
 
 def candidate_sign(session: Session, enrolment: Enrolment, stage_code: str, candidate: User,
                    accepted: Iterable[str]) -> Signature:
-    """The candidate confirms their declarations and signs, once every check is met."""
+    """The candidate confirms their declarations and signs, once every gate is met."""
     if enrolment.candidate_id != candidate.id:
         raise NotAllowed("Only the candidate signs their own declarations.")
     record = signoff_for(session, enrolment, stage_code)
@@ -124,8 +179,13 @@ def verification_code() -> str:
 
 
 def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, signer: User,
-                    accepted: Iterable[str], acting_reason: Optional[str], today: dt.date) -> Signature:
-    """The supervisor signs off the stage; if two try at once, exactly one succeeds."""
+                    accepted: Iterable[str], acting_reason: Optional[str], today: dt.date,
+                    reasons: Union[str, Mapping[str, str], None] = None) -> Signature:
+    """The supervisor signs off the stage; if two try at once, exactly one succeeds.
+
+    With guidance unmet, `reasons` says why (see guidance_reasons); they are frozen into
+    the signed content, for whoever approves next.
+    """
     capacity, reason = stage_capacity(session, signer, enrolment.id, today, acting_reason)
     record = signoff_for(session, enrolment, stage_code)
     if record.status == "open":
@@ -137,12 +197,14 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
     _ready(checklist)
     required = declarations(checklist, "supervisor")
     _accepted(required, accepted)
+    unmet = guidance_reasons(checklist, reasons)
     now = utcnow()
     content = {**record.signed_content, **portfolio_state(session, enrolment),
                "supervisor": {"id": signer.id, "name": signer.full_name,
                               "capacity": capacity.value, "acting_reason": reason},
                "supervisor_declarations": [d["text"].strip() for d in required],
-               "checklist": checklist.summary(), "completed_at": now.isoformat()}
+               "checklist": checklist.summary(), "guidance_unmet": unmet,
+               "completed_at": now.isoformat()}
     digest = content_hash(content)
     result = session.execute(
         sa.update(StageSignOff)
@@ -166,7 +228,8 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
                  subject_id=record.id, enrolment_id=enrolment.id,
                  data={"stage": stage_code, "signature_id": signature.id,
                        "capacity": capacity.value, "acting_reason": reason,
-                       "content_hash": digest, "verification_code": record.verification_code})
+                       "content_hash": digest, "verification_code": record.verification_code,
+                       "guidance_unmet": [item["code"] for item in unmet]})
     candidate = session.get(User, enrolment.candidate_id)
     if candidate is not None:
         mail.queue(session, candidate.email, f"{checklist.stage.name} is signed off",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from roadmap import clock
 from roadmap.accounts.models import User
 from roadmap.audit.models import AuditEvent
+from roadmap.cohorts.models import Enrolment
 from roadmap.portfolio.models import Evidence
 from roadmap.readers.models import shared
 
@@ -106,3 +107,18 @@ def entries(session: Session, enrolment_id: int, page: int,
     found = [Entry(event.occurred_at, name or "Roadmap", _describe(event, names), title)
              for event, name, title in rows[:PAGE]]
     return found, len(rows) > PAGE
+
+
+@dataclass
+class Page:
+    """One page of a candidate's timeline, as the timeline page shows it."""
+
+    person: User  # the candidate
+    entries: list[Entry]
+    more: bool  # there is an older page
+
+
+def page_of(session: Session, enrolment: Enrolment, number: int, drafts: bool) -> Page:
+    """The candidate and one page of their timeline (see `entries` for `drafts`)."""
+    found, more = entries(session, enrolment.id, number, drafts)
+    return Page(session.get(User, enrolment.candidate_id), found, more)

@@ -10,6 +10,10 @@ reach into the enrolment, three rules hold for every loader:
 - A former supervisor reads only what they signed themselves: those items as they signed
   them, with the files they had then, and the stage sign-offs they signed. Nothing newer, no
   timeline, no candidate page, no export.
+
+The training hub pages manage hubs, cohorts and enrolments through `load_hub`, `load_cohort`
+and `load_managed_enrolment`: an administrator manages every hub, a hub lead only their own.
+The administrators' people pages load an account with `load_person`.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from roadmap import clock
 from roadmap.accounts.models import Role, User
-from roadmap.cohorts.models import Cohort, Enrolment
+from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
 from roadmap.readers.models import shared
 from roadmap.supervision.models import Signature, StageSignOff, SupervisorAssignment
@@ -47,9 +51,9 @@ class Reach(enum.IntEnum):
 
 
 CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.SUPERVISOR, Reach.OWNER})
-__all__ = ["CONTENT", "Reach", "current_enrolment", "is_shared", "load_attachment",
-           "load_enrolment", "load_evidence", "load_signoff", "load_stage", "reach", "shared",
-           "signed_stage", "signed_version"]
+__all__ = ["CONTENT", "Reach", "is_shared", "load_attachment", "load_cohort", "load_enrolment",
+           "load_evidence", "load_hub", "load_managed_enrolment", "load_person", "load_signoff",
+           "load_stage", "reach", "shared", "signed_stage", "signed_version"]
 
 
 def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Reach:
@@ -70,9 +74,8 @@ def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Re
                 return Reach.SUPERVISOR
             best = Reach.SUPERVISOR_READONLY
     if best == Reach.NONE and user.has_role(Role.HUB_LEAD):
-        hub_ids = {g.hub_id for g in user.roles if g.role == Role.HUB_LEAD.value}
-        hub_id = session.scalar(sa.select(Cohort.hub_id).where(Cohort.id == enrolment.cohort_id))
-        if hub_id in hub_ids:
+        if session.scalar(sa.select(sa.exists().where(
+                Cohort.id == enrolment.cohort_id, Cohort.hub_id.in_(hubs_led_by(user.id))))):
             best = Reach.HUB
     return best
 
@@ -168,8 +171,43 @@ def load_signoff(session: Session, user: User, signoff_id: int, allowed: Iterabl
     return record, level
 
 
-def current_enrolment(session: Session, candidate: User) -> Optional[Enrolment]:
-    """The candidate's active (else most recent) enrolment."""
-    return session.scalar(sa.select(Enrolment).where(Enrolment.candidate_id == candidate.id)
-                          .order_by((Enrolment.status == "active").desc(),
-                                    Enrolment.enrolled_on.desc()).limit(1))
+def _managed(user: User, hub_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """True for a hub the person manages: an administrator every hub, a hub lead their own."""
+    return sa.true() if user.has_role(Role.ADMIN) else hub_id.in_(hubs_led_by(user.id))
+
+
+def load_hub(session: Session, user: User, hub_id: int) -> TrainingHub:
+    """The hub, or 404 when the person may not manage it."""
+    hub = session.scalar(sa.select(TrainingHub).where(TrainingHub.id == hub_id,
+                                                       _managed(user, TrainingHub.id)))
+    if hub is None:
+        abort(404)
+    return hub
+
+
+def load_cohort(session: Session, user: User, cohort_id: int) -> Cohort:
+    """The cohort, or 404 when it belongs to a hub the person may not manage."""
+    cohort = session.scalar(sa.select(Cohort).where(Cohort.id == cohort_id,
+                                                     _managed(user, Cohort.hub_id)))
+    if cohort is None:
+        abort(404)
+    return cohort
+
+
+def load_managed_enrolment(session: Session, user: User,
+                           enrolment_id: int) -> tuple[Enrolment, Cohort]:
+    """The enrolment and its cohort, or 404 outside the hubs the person manages."""
+    row = session.execute(
+        sa.select(Enrolment, Cohort).join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.id == enrolment_id, _managed(user, Cohort.hub_id))).first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
+
+
+def load_person(session: Session, user_id: int) -> User:
+    """An account, for the pages that manage people (their role decorator says who), or 404."""
+    person = session.get(User, user_id)
+    if person is None:
+        abort(404)
+    return person

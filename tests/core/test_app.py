@@ -1,6 +1,9 @@
 """The application factory, settings and the health check."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import sqlalchemy as sa
 
@@ -97,3 +100,12 @@ def test_unknown_page_is_a_friendly_404(client):
 def test_database_has_every_table(session):
     tables = set(sa.inspect(session.get_bind()).get_table_names())
     assert {"users", "enrolments", "evidence", "audit_events", "stage_signoffs"} <= tables
+
+
+def test_every_relationship_finds_its_model_in_a_process_that_only_built_the_app():
+    """Tests import every model; a web or command process imports only what create_app does."""
+    script = ("from roadmap import create_app; from sqlalchemy.orm import configure_mappers; "
+              "create_app({'TESTING': True, 'DATABASE_URL': 'sqlite://'}); configure_mappers()")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -16,7 +16,7 @@ from bench.national import generate
 from bench.world import counts, totp_secret
 from roadmap.accounts.passwords import hash_password
 from roadmap.audit.models import AuditEvent
-from roadmap.audit.verify import verify
+from roadmap.backup.verify import verify
 from roadmap.cohorts.models import Enrolment
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import SupervisorAssignment

@@ -20,7 +20,8 @@ from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from roadmap import migrate
-from roadmap.cli import WITHOUT_SCHEMA, commands, main
+from roadmap.__main__ import main
+from roadmap.cli import WITHOUT_SCHEMA, commands
 from roadmap.db import make_engine
 from tests.fixtures.databases import BACKEND, fresh_postgres_database, run_mark
 
@@ -34,7 +35,7 @@ BEHIND = "Error: The database is behind this version of Roadmap: run `roadmap db
 WALK_HELP = """
 import json, click
 from click.testing import CliRunner
-from roadmap.cli import main
+from roadmap.__main__ import main
 
 def paths(group, ctx, prefix):
     for name in group.list_commands(ctx):

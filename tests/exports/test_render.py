@@ -1,5 +1,9 @@
-"""The renderer reads only the asset folder, and a failed load fails the render."""
+"""The renderer reads only the asset folder, a failed load fails the render, and only a process
+that renders imports WeasyPrint."""
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import pytest
 
@@ -87,3 +91,13 @@ def test_one_renderer_lays_out_many_parts_with_its_stylesheets(assets):
     assert second.pages == 1 and second.bookmarks == [(2, "Title", 0)]
     with pytest.raises(RenderFailed):
         shared.render(_page(body='<img src="http://example.com/logo.png" alt="x">'))
+
+
+def test_building_the_app_leaves_weasyprint_unimported():
+    """WeasyPrint takes about a second to import: only a process that renders loads it."""
+    script = ("import sys; from roadmap import create_app; "
+              "create_app({'TESTING': True, 'DATABASE_URL': 'sqlite://'}); "
+              "sys.exit('weasyprint' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:] or "create_app imported WeasyPrint"

@@ -1,6 +1,7 @@
 """A full MSF round by email: invitations, anonymous answers, the minimum, review and release."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from roadmap.feedback.models import FeedbackRater, FeedbackResponse
@@ -16,6 +17,7 @@ def _links(mailbox, count_from=0):
     return found
 
 
+@pytest.mark.msk_v1  # MSF 10, with 5 clinical and 5 non-clinical
 def test_full_round_from_invitations_to_released_results(app, client, session, team, make_item,
                                                          login, mailbox):
     item = make_item("msf", status="draft")

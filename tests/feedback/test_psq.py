@@ -1,6 +1,7 @@
 """PSQ: one link and a QR poster per round, anonymous answers, the framework's minimum, limits."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from roadmap.feedback import links
@@ -26,6 +27,7 @@ def _poster_path(client, item) -> str:
     return text[start:text.index("<", start)].strip()
 
 
+@pytest.mark.msk_v1  # PSQ 34
 def test_psq_round_to_released_results(app, client, session, team, make_item, login):
     item = make_item("psq", status="draft")
     login(client, team.candidate)
@@ -49,6 +51,27 @@ def test_psq_round_to_released_results(app, client, session, team, make_item, lo
     page = client.get(f"/feedback/rounds/{item.id}").get_data(as_text=True)
     assert "34 responses" in page and "Your self-assessment:" in page
     assert patient.get(path).status_code == 410
+
+
+def test_without_a_minimum_the_first_response_can_be_reviewed(app, client, team, make_item,
+                                                               login):
+    """Version 2 of the MSK roadmap sets no PSQ minimum (D7): one response is enough."""
+    item = make_item("psq", status="draft")
+    login(client, team.candidate)
+    open_round(client, item.id)
+    path = _poster_path(client, item)
+    supervisor = app.test_client()
+    login(supervisor, team.primary)
+    page = supervisor.get(f"/feedback/rounds/{item.id}").get_data(as_text=True)
+    assert "0 responses. This roadmap sets no minimum number." in page
+    assert 'id="results"' not in page
+    supervisor.post(f"/feedback/rounds/{item.id}/release")
+    assert 'id="results"' not in client.get(f"/feedback/rounds/{item.id}").get_data(as_text=True)
+    assert app.test_client().post(path, data=patient_answers("excellent")).status_code == 302
+    page = supervisor.get(f"/feedback/rounds/{item.id}").get_data(as_text=True)
+    assert "1 response. This roadmap sets no minimum number." in page and 'id="results"' in page
+    assert supervisor.post(f"/feedback/rounds/{item.id}/release").status_code == 302
+    assert 'id="results"' in client.get(f"/feedback/rounds/{item.id}").get_data(as_text=True)
 
 
 def test_incomplete_form_is_refused_with_errors(app, client, team, make_item, login, session):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from hypothesis import given, strategies as st
 
 from roadmap.audit.models import AuditEvent
-from roadmap.audit.verify import verify
+from roadmap.backup.verify import verify
 from roadmap.cohorts.models import Enrolment
 from roadmap.config import ConfigError, build
 from roadmap.feedback.assessors import domain_allowed

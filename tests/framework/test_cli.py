@@ -26,6 +26,7 @@ from roadmap.framework.service import (FrameworkInvalid, latest_version, list_ve
 ROOT = Path(__file__).resolve().parents[2]
 MSK = ROOT / "capabilities" / "msk-fcp.yaml"
 MINI = ROOT / "tests" / "data" / "frameworks" / "mini" / "mini-dietetic.yaml"
+MSK_V1 = ROOT / "tests" / "data" / "frameworks" / "msk-fcp-v1.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 TABLES = (FrameworkVersion, Domain, Capability, Outcome, Stage, EvidenceType, AuditEvent)
@@ -107,6 +108,29 @@ def test_check_reports_each_problem_on_its_own_line(runner: Any, tmp_path: Path)
     assert result.stdout == ""
 
 
+def test_check_refuses_unknown_strengths_checks_and_parties(runner: Any, tmp_path: Path) -> None:
+    data = msk_data()
+    stage1, stage2 = (stage["requirements"] for stage in data["stages"])
+    stage2["strengths"]["msf"] = "advisory"
+    stage1["approvals"] = ["candidate", "supervisor", "employer"]
+    bad = write(tmp_path, data, "msk-fcp.yaml")
+    result = invoke(runner, "check", str(bad))
+    assert result.exit_code == 1
+    assert [re.sub(r":\d+:", ":N:", line) for line in result.stderr.strip().splitlines()] == [
+        f"{bad}:N: stages[stage1].requirements.approvals[2]: unknown party 'employer' "
+        "(candidate, supervisor, education_provider)",
+        f"{bad}:N: stages[stage2].requirements.strengths.msf: unknown strength 'advisory' "
+        "(gate, guidance)"]
+    data = msk_data()
+    data["stages"][1]["requirements"]["strengths"]["portfolio_complete"] = "gate"
+    bad = write(tmp_path, data, "msk-fcp.yaml")
+    result = invoke(runner, "check", str(bad))
+    assert result.exit_code == 1
+    assert re.fullmatch(rf"{re.escape(str(bad))}:\d+: stages\[stage2\]\.requirements\.strengths"
+                        r"\.portfolio_complete: unknown check code 'portfolio_complete' \(.*\)",
+                        result.stderr.strip())
+
+
 # ---- load and show ------------------------------------------------------------------------
 
 def test_load_then_show_lists_the_msk_structure(runner: Any, session: Session) -> None:
@@ -136,6 +160,41 @@ def test_load_then_show_lists_the_msk_structure(runner: Any, session: Session) -
     assert (event.action, event.data["slug"]) == ("framework.loaded", "msk-fcp")
     text = invoke(runner, "show", "msk-fcp")
     assert "14  Evidence-based practice and service development" in text.stdout
+
+
+def test_show_gives_each_requirement_its_strength_and_the_approvals_in_order(
+        runner: Any, tmp_path: Path) -> None:
+    assert invoke(runner, "load").exit_code == 0
+    stages = json.loads(invoke(runner, "show", "msk-fcp", "--json").stdout)["stages"]
+    stage1, stage2 = stages
+    assert stage2["checks"] == [
+        {"code": "requires_stage", "strength": "gate"},
+        {"code": "evidence_per_heading", "strength": "guidance"},
+        {"code": "wpba_pace", "strength": "guidance"},
+        {"code": "self_ratings", "strength": "gate"},
+        {"code": "supervisor_ratings", "strength": "gate"},
+        {"code": "msf", "strength": "guidance"},
+        {"code": "psq", "strength": "guidance"},
+        {"code": "external_reviewed", "strength": "gate"},
+        {"code": "declarations", "strength": "gate"}]
+    assert stage2["approvals"] == ["candidate", "supervisor", "education_provider"]
+    assert stage1["approvals"] == ["candidate", "supervisor"]
+    assert {c["code"]: c["strength"] for c in stage1["checks"]}[
+        "elearning:pci_social_prescribing"] == "guidance"
+    text = invoke(runner, "show", "msk-fcp").stdout
+    assert ("  stage2: gates: requires_stage, self_ratings, supervisor_ratings, external_reviewed, "
+            "declarations; guidance: evidence_per_heading, wpba_pace, msf, psq; approved by "
+            "candidate, supervisor, education_provider") in text
+    # A version 1 roadmap: every requirement a gate, the candidate then the supervisor.
+    folder = tmp_path / "v1"
+    folder.mkdir()
+    shutil.copy(MSK_V1, folder / "msk-fcp.yaml")
+    assert invoke(runner, "load", str(folder)).exit_code == 0
+    old = json.loads(invoke(runner, "show", "msk-fcp", "--json", "--version", "2").stdout)
+    assert [s["approvals"] for s in old["stages"]] == [["candidate", "supervisor"]] * 2
+    assert {c["strength"] for s in old["stages"] for c in s["checks"]} == {"gate"}
+    assert "wpba_pace" not in [c["code"] for c in old["stages"][1]["checks"]]
+    assert old["stages"][1]["requirements"]["msf"]["min_responses"] == 10
 
 
 def test_two_roadmaps_load_side_by_side(runner: Any, session: Session, tmp_path: Path) -> None:

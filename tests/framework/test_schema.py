@@ -10,10 +10,12 @@ from typing import Any, Callable
 import pytest
 import yaml
 
+from roadmap.framework import strengths
 from roadmap.framework.loader import LoadedFramework, read_file, read_path
 
 ROOT = Path(__file__).resolve().parents[2]
 MSK = ROOT / "capabilities" / "msk-fcp.yaml"
+MSK_V1 = ROOT / "tests" / "data" / "frameworks" / "msk-fcp-v1.yaml"
 MINI = ROOT / "tests" / "data" / "frameworks" / "mini" / "mini-dietetic.yaml"
 # libyaml when available: these tests parse and write the large MSK file many times.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -95,8 +97,9 @@ def test_msk_file_is_valid_with_the_framework_structure() -> None:
     assert all(c.description and not c.outcomes for c in doc.capabilities)
 
 
-def test_msk_stages_carry_the_roadmap_rules() -> None:
-    doc = load_ok(MSK).document
+def test_msk_version_1_stages_carry_the_roadmap_rules() -> None:
+    doc = load_ok(MSK_V1).document
+    assert doc.schema_version == 1
     stage1, stage2 = doc.stages
     assert (stage1.code, stage2.code) == ("stage1", "stage2")
     assert stage1.requirements.required_elearning
@@ -113,6 +116,51 @@ def test_msk_stages_carry_the_roadmap_rules() -> None:
     assert [(lv.code, lv.supportive) for lv in scale.levels] == [
         ("insufficient_evidence", False), ("needs_further_development", False),
         ("capable", True), ("excellent", True)]
+
+
+def test_version_1_means_what_it_meant() -> None:
+    """Every check a gate, the candidate then the supervisor approve, the old stored shape."""
+    doc = load_ok(MSK_V1).document
+    for stage in doc.stages:
+        stored = stage.requirements.model_dump(mode="json")
+        assert "strengths" not in stored and "approvals" not in stored  # the same content hash
+        assert {c["strength"] for c in strengths.described(stored)} == {"gate"}
+        assert "wpba_pace" not in strengths.stage_checks(stored)
+        assert strengths.approvals(stored) == ["candidate", "supervisor"]
+
+
+def test_msk_version_2_gates_and_guidance() -> None:
+    doc = load_ok(MSK).document
+    assert doc.schema_version == 2
+    stage1, stage2 = (s.requirements.model_dump(mode="json") for s in doc.stages)
+    by_strength = {code: strengths.strength(stage2, code)
+                   for code in strengths.stage_checks(stage2)}
+    assert by_strength == {
+        "requires_stage": "gate", "self_ratings": "gate", "supervisor_ratings": "gate",
+        "declarations": "gate", "external_reviewed": "gate", "evidence_per_heading": "guidance",
+        "wpba_pace": "guidance", "msf": "guidance", "psq": "guidance"}
+    assert strengths.stage_checks(stage1) == [
+        "elearning:pci_shared_decision_making", "elearning:pci_care_and_support_planning",
+        "elearning:pci_social_prescribing", "elearning:pci_supported_self_management",
+        "external_reviewed", "declarations"]
+    assert [strengths.strength(stage1, c) for c in strengths.stage_checks(stage1)] == [
+        "guidance"] * 4 + ["gate", "gate"]
+    assert strengths.approvals(stage1) == ["candidate", "supervisor"]
+    assert strengths.approvals(stage2) == ["candidate", "supervisor", "education_provider"]
+    # D7: no respondent minimum by default; the GP-training figures stay a documented option.
+    assert stage2["msf"]["min_responses"] is None and stage2["psq"]["min_responses"] is None
+    text = MSK.read_text(encoding="utf-8")
+    assert "# min_responses: 10" in text and "# min_responses: 34" in text
+    assert (stage2["min_evidence_per_capability"], stage2["wpba_per_month"]) == (3, 2)
+
+
+def test_version_2_defaults_every_unnamed_check_to_a_gate(tmp_path: Path) -> None:
+    data = msk_data()
+    del stage_req(data, "stage2")["strengths"]
+    del stage_req(data, "stage2")["approvals"]
+    stored = load_ok(write(tmp_path, data)).document.stages[1].requirements.model_dump(mode="json")
+    assert stored["strengths"] == {} and stored["approvals"] == ["candidate", "supervisor"]
+    assert {c["strength"] for c in strengths.described(stored)} == {"gate"}
 
 
 def test_msk_evidence_forms() -> None:
@@ -223,7 +271,7 @@ BROKEN: list[tuple[str, Mutation, str, str]] = [
     ("unknown completed_by", _set(lambda d: item(d["evidence_types"], "cbd")["sections"][0],
                                   "completed_by", "tutor"),
      "evidence_types[cbd].sections[case].completed_by", "'assessor'"),
-    ("schema version", _set(lambda d: d, "schema_version", 2), "schema_version", "1"),
+    ("schema version", _set(lambda d: d, "schema_version", 3), "schema_version", "1 or 2"),
     ("bad slug", _set(lambda d: d, "slug", "MSK FCP"), "slug", "pattern"),
     ("code too long for its column", _set(lambda d: d["domains"][0], "code", "A" * 11),
      "domains[AAAAAAAAAAA].code", "at most 10"),
@@ -270,9 +318,46 @@ BROKEN: list[tuple[str, Mutation, str, str]] = [
      "stages[stage2].requirements.expected_months", "greater than or equal to 1"),
     ("absurd WPBA rate", _set(lambda d: stage_req(d, "stage2"), "wpba_per_month", 100),
      "stages[stage2].requirements.wpba_per_month", "less than or equal to 20"),
-    ("MSF minimums exceed the total", _set(lambda d: stage_req(d, "stage2")["msf"],
-                                           "min_non_clinical", 6),
+    ("MSF minimums exceed the total",
+     _set(lambda d: stage_req(d, "stage2"), "msf", {"evidence_type": "msf", "min_responses": 10,
+                                                    "min_clinical": 5, "min_non_clinical": 6}),
      "stages[stage2].requirements.msf", "(11) is more than min_responses (10)"),
+    ("MSF group minimum without a total", _set(lambda d: stage_req(d, "stage2")["msf"],
+                                               "min_clinical", 5),
+     "stages[stage2].requirements.msf.min_clinical", "min_clinical needs min_responses"),
+    ("version 1 without MSF minimum", _set(lambda d: d, "schema_version", 1),
+     "stages[stage2].requirements.msf.min_responses", "field required"),
+    ("version 1 with strengths", _set(lambda d: d, "schema_version", 1),
+     "stages[stage2].requirements.strengths", "strengths needs schema_version 2"),
+    ("version 1 with approvals", _set(lambda d: d, "schema_version", 1),
+     "stages[stage1].requirements.approvals", "approvals needs schema_version 2"),
+    ("unknown strength", _set(lambda d: stage_req(d, "stage2")["strengths"], "msf", "optional"),
+     "stages[stage2].requirements.strengths.msf", "unknown strength 'optional' (gate, guidance)"),
+    ("unknown check code", _set(lambda d: stage_req(d, "stage2")["strengths"], "portfolio",
+                                "gate"),
+     "stages[stage2].requirements.strengths.portfolio", "unknown check code 'portfolio'"),
+    ("check the stage does not make", _set(lambda d: stage_req(d, "stage1")["strengths"], "msf",
+                                           "guidance"),
+     "stages[stage1].requirements.strengths.msf", "this stage makes no 'msf' check"),
+    ("unknown e-learning module", _set(lambda d: stage_req(d, "stage1")["strengths"],
+                                       "elearning:first_aid", "gate"),
+     "stages[stage1].requirements.strengths.elearning:first_aid",
+     "unknown e-learning module 'first_aid'"),
+    ("declarations as guidance", _set(lambda d: stage_req(d, "stage2")["strengths"],
+                                      "declarations", "guidance"),
+     "stages[stage2].requirements.strengths.declarations", "always a gate"),
+    ("unknown party", _set(lambda d: stage_req(d, "stage2"), "approvals",
+                           ["candidate", "supervisor", "hub_lead"]),
+     "stages[stage2].requirements.approvals[2]",
+     "unknown party 'hub_lead' (candidate, supervisor, education_provider)"),
+    ("party twice", _set(lambda d: stage_req(d, "stage2"), "approvals",
+                         ["candidate", "supervisor", "supervisor"]),
+     "stages[stage2].requirements.approvals[2]", "party 'supervisor' is listed twice"),
+    ("approvals out of order", _set(lambda d: stage_req(d, "stage2"), "approvals",
+                                    ["candidate", "education_provider", "supervisor"]),
+     "stages[stage2].requirements.approvals", "in that order"),
+    ("no approvals", _set(lambda d: stage_req(d, "stage1"), "approvals", []),
+     "stages[stage1].requirements.approvals", "in that order"),
     ("PSQ of no responses", _set(lambda d: stage_req(d, "stage2")["psq"], "min_responses", 0),
      "stages[stage2].requirements.psq.min_responses", "greater than or equal to 1"),
     ("MSF type the stage does not accept", _set(lambda d: stage_req(d, "stage2")["msf"],

@@ -17,7 +17,7 @@ from roadmap.demo.evidence import sample_answers
 from roadmap.feedback import tickets
 from roadmap.feedback.links import digest
 from roadmap.feedback.models import AssessmentTicket
-from roadmap.framework import answers as form_rules
+from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.portfolio import attachments
 from roadmap.portfolio.models import Evidence
@@ -50,7 +50,7 @@ def externally_signed(app: Flask, session: Session, item: Evidence, candidate: U
     version = session.get(FrameworkVersion, kind.framework_version_id)
     answers: dict[str, Any] = sample_answers(
         kind.definition, random.Random(3), 1, item.template_code, ["assessor"],
-        form_rules.scale_levels(version.document), dt.date.today())
+        definitions.scale_levels(version.document), dt.date.today())
     with app.app_context():
         tickets.sign(session, ticket, ASSESSOR, answers, item.lock_version,
                      app.config["ASSESSOR_EMAIL_DOMAINS"])

@@ -11,7 +11,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from roadmap import storage
-from roadmap.portfolio import definitions
+from roadmap.framework import definitions
 from roadmap.portfolio.attachments import DOCX
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceCapability
 from roadmap.portfolio.progress import COUNTED_STATUSES, capability_counts

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from roadmap.audit.models import AuditEvent
-from roadmap.audit.verify import verify
+from roadmap.backup.verify import verify
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.progress import capability_counts
 from roadmap.supervision import checklist as checklists

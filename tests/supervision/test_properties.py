@@ -16,13 +16,13 @@ from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, r
 from roadmap.accounts.models import Role
 from roadmap.clock import start_of_day
 from roadmap.accounts.service import create_user
-from roadmap.audit.verify import verify
+from roadmap.backup.verify import verify
 from roadmap.cohorts.models import Enrolment
 from roadmap.portfolio import service as portfolio
 from roadmap.portfolio.content import content_hash
 from roadmap.portfolio.models import EvidenceVersion
 from roadmap.supervision import review
-from roadmap.supervision.capacity import current_team
+from roadmap.readers.team import current_team
 from roadmap.supervision.errors import SupervisionError
 from roadmap.supervision.models import Signature, SupervisorAssignment
 from tests.fixtures.msk import TODAY, assessor_answers

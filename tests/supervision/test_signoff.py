@@ -47,6 +47,7 @@ def test_drafts_and_returned_items_do_not_count(session, team, make_item):
     assert not any(m.startswith("2.") for m in _checks(session, team)["evidence_per_heading"].missing)
 
 
+@pytest.mark.msk_v1
 @pytest.mark.parametrize("clinical, non_clinical, met", [(5, 4, False), (4, 6, False), (5, 5, True)])
 def test_msf_needs_ten_with_five_of_each(session, team, make_item, clinical, non_clinical, met):
     msf = make_item("msf", status="draft")
@@ -110,6 +111,29 @@ def test_supervisor_cannot_sign_before_the_candidate(session, ready_for_stage2):
     with pytest.raises(Incomplete, match="candidate has not signed"):
         signoff.supervisor_sign(session, ready_for_stage2.enrolment, "stage2",
                                 ready_for_stage2.primary, SUPERVISOR_DECLARATIONS, None, TODAY)
+
+
+def _signs_as(session, team, person):
+    record = session.scalar(sa.select(StageSignOff).where(
+        StageSignOff.enrolment_id == team.enrolment.id, StageSignOff.stage_code == "stage2"))
+    return signoff.signs_as(session, team.enrolment, record, person, TODAY)
+
+
+def test_the_candidate_signs_first_then_a_current_supervisor(session, ready_for_stage2):
+    team = ready_for_stage2
+    people = (team.candidate, team.primary, team.backup, team.stranger)
+    assert [_signs_as(session, team, p) for p in people] == ["candidate", None, None, None]
+    with pytest.raises(NotAllowed):
+        signoff.sign(session, team.enrolment, "stage2", team.primary, SUPERVISOR_DECLARATIONS,
+                     None, TODAY)
+    assert signoff.sign(session, team.enrolment, "stage2", team.candidate,
+                        CANDIDATE_DECLARATIONS, None, TODAY) == "candidate"
+    session.commit()
+    assert [_signs_as(session, team, p) for p in people] == [None, "supervisor", "supervisor", None]
+    assert signoff.sign(session, team.enrolment, "stage2", team.primary, SUPERVISOR_DECLARATIONS,
+                        None, TODAY) == "supervisor"
+    session.commit()
+    assert [_signs_as(session, team, p) for p in people] == [None, None, None, None]
 
 
 def test_twenty_parallel_sign_offs_make_exactly_one(app, session, ready_for_stage2):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from roadmap.audit.verify import verify
+from roadmap.backup.verify import verify
 from roadmap.portfolio.models import EvidenceVersion
 from roadmap.supervision import review, signoff
 from roadmap.supervision.models import Signature, StageSignOff

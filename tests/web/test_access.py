@@ -15,13 +15,15 @@ from typing import Any, Iterator
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 from flask import url_for
 
 from roadmap import create_app
 from roadmap.accounts.models import Role, UserSession
 from roadmap.accounts.service import create_user
-from roadmap.cohorts.models import TrainingHub
+from roadmap.cohorts.models import Enrolment, TrainingHub
 from roadmap.db import utcnow
+from roadmap.providers.models import EducationProvider, ProviderReviewer
 from tests.fixtures.apps import TEST_PASSWORD, app_settings, sign_in
 from tests.fixtures.databases import Rows, copy_rows, empty_database, forget_database, put_rows
 from tests.web import access_routes
@@ -51,7 +53,7 @@ def test_every_view_declares_who_may_use_it():
 
 
 def _world(session: Any) -> dict[str, Any]:
-    """Two hubs, one person in each role, someone else's candidate, and each feature's objects."""
+    """Two hubs, one person in each role, someone else's candidate, each feature's objects."""
     hub, other_hub = TrainingHub(name="Hub A"), TrainingHub(name="Hub B")
     session.add_all([hub, other_hub])
     session.commit()
@@ -71,8 +73,17 @@ def _world(session: Any) -> dict[str, Any]:
         "hub_lead": person("lead@example.nhs.uk", Role.HUB_LEAD, hub_id=hub.id),
         "admin": person("admin@example.nhs.uk", Role.ADMIN),
         "other": person("other@example.nhs.uk", Role.CANDIDATE, code=False),
+        "provider_reviewer": person("reviewer@example.nhs.uk", Role.PROVIDER_REVIEWER),
     }
     access_routes.extend_world(people, session)
+    # The reviewer reviews for the provider of every learner in the world, and still reaches
+    # none of their pages: no view lets the role in yet.
+    provider = EducationProvider(name="Provider A")
+    session.add(provider)
+    session.flush()
+    session.add(ProviderReviewer(provider_id=provider.id, user_id=people["provider_reviewer"].id))
+    session.execute(sa.update(Enrolment).values(provider_id=provider.id))
+    session.commit()
     return people
 
 

@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 from typing import Any, Callable
 
-ROLES = ("anonymous", "candidate", "supervisor", "hub_lead", "admin")
+ROLES = ("anonymous", "candidate", "supervisor", "hub_lead", "admin", "provider_reviewer")
 World = dict[str, Any]
 Route = tuple[Callable[[World], dict[str, Any]], frozenset[str]]
 

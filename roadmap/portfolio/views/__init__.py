@@ -1,0 +1,22 @@
+"""The portfolio's pages, registered on its blueprint; init_app adds them to the application."""
+from __future__ import annotations
+
+from flask import Flask
+
+from roadmap.accounts.models import Role
+from roadmap.framework import markdown
+from roadmap.portfolio.blueprint import bp
+from roadmap.portfolio.status import STATUS_TAGS
+from roadmap.portfolio.views import attachments, evidence, pages  # noqa: F401  (their routes join bp)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint and its navigation links."""
+    from roadmap.web import templating
+
+    app.register_blueprint(bp)
+    app.jinja_env.globals["evidence_status_tags"] = STATUS_TAGS
+    app.jinja_env.filters["portfolio_markdown"] = markdown.render
+    app.jinja_env.filters["supervisor_label"] = lambda a: f"{a.supervisor.full_name} ({a.kind})"
+    templating.register_navigation(app, Role.CANDIDATE.value, "portfolio.home", "Portfolio")
+    templating.register_navigation(app, Role.CANDIDATE.value, "portfolio.evidence_list", "Evidence")

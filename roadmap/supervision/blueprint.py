@@ -1,0 +1,38 @@
+"""The supervision blueprint and what its views share: identity re-checks before signing."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, session as cookie
+from flask_login import current_user
+
+from roadmap.accounts import code_attempts, service as accounts
+from roadmap.db import get_session
+from roadmap.supervision.forms import IdentityForm
+from roadmap.links import external_link
+
+bp = Blueprint("supervision", __name__)
+
+
+def identity_recent() -> bool:
+    """True when the password or a code was entered within the allowed minutes."""
+    within = dt.timedelta(minutes=current_app.config["REAUTH_MINUTES"])
+    return accounts.recently_authenticated(get_session(), cookie.get("sid"), within)
+
+
+def identity_confirmed(form: IdentityForm) -> bool:
+    """Signing needs the password or a code from the last few minutes; check what was typed."""
+    if identity_recent():
+        return True
+    typed = form.identity.data or ""
+    user = current_user._get_current_object()
+    outcome = code_attempts.check_identity(get_session(), user, typed,
+                                           current_app.config["ARGON2_PROFILE"],
+                                           external_link) if typed else None
+    if outcome is not None and outcome.ok:
+        accounts.mark_reauthenticated(get_session(), cookie["sid"])
+        return True
+    form.identity.errors = list(form.identity.errors) + [
+        (outcome and outcome.problem)
+        or "Enter your password or a current code from your authenticator app to sign"]
+    return False

@@ -1,0 +1,107 @@
+"""A supervised candidate as their supervisor sees them: headings, ratings, stages, evidence."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roadmap.accounts.models import User
+from roadmap.cohorts.models import Enrolment
+from roadmap.framework.models import Capability, Stage
+from roadmap.portfolio.models import Evidence, EvidenceCapability
+from roadmap.portfolio.progress import COUNTED_STATUSES, capability_counts
+from roadmap.readers import service as readers
+from roadmap.readers.models import Opened, shared
+from roadmap.supervision import ratings
+from roadmap.readers.team import Team, current_team
+from roadmap.supervision.models import CapabilityRating, StageSignOff
+
+LATEST = 20  # items listed on the candidate's page
+
+
+@dataclass
+class Overview:
+    """One candidate: each heading's evidence and both ratings, the stages, the latest items."""
+
+    person: User
+    capabilities: list[Capability]
+    given: dict[tuple[int, str], CapabilityRating]  # (capability id, rater kind): the rating
+    counts: dict[int, int]  # capability id: items counted for it
+    stages: list[Stage]
+    states: dict[str, str]  # stage code: sign-off status, for stages that have one
+    items: list[Evidence]
+    labels: dict[str, str]  # rating code: its label on the framework's scale
+    team: Team
+
+
+def overview(session: Session, enrolment: Enrolment, today: dt.date) -> Overview:
+    """What the candidate's page shows to their supervisor."""
+    version_id = enrolment.framework_version_id
+    capabilities = session.scalars(sa.select(Capability).where(
+        Capability.framework_version_id == version_id).order_by(Capability.position)).all()
+    given = {(r.capability_id, r.rater_kind): r for r in session.scalars(
+        sa.select(CapabilityRating).where(CapabilityRating.enrolment_id == enrolment.id))}
+    stages = session.scalars(sa.select(Stage).where(
+        Stage.framework_version_id == version_id).order_by(Stage.position)).all()
+    states = dict(session.execute(sa.select(StageSignOff.stage_code, StageSignOff.status)
+                                  .where(StageSignOff.enrolment_id == enrolment.id)).all())
+    items = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id, shared())
+                            .order_by(Evidence.updated_at.desc()).limit(LATEST)).all()
+    return Overview(session.get(User, enrolment.candidate_id), list(capabilities), given,
+                    capability_counts(session, [enrolment.id])[enrolment.id], list(stages),
+                    states, list(items), _labels(session, version_id),
+                    current_team(session, enrolment.id, today))
+
+
+@dataclass
+class Heading:
+    """One heading of a candidate's: both ratings, the items linked to it, the items that could be."""
+
+    person: User
+    capability: Capability
+    levels: list[dict[str, Any]]  # the framework's capability scale, in order
+    linked: list[Evidence]
+    others: list[Evidence]  # counted items not linked to it yet
+    mine: Optional[CapabilityRating]  # the supervisor's rating
+    own: Optional[CapabilityRating]  # the candidate's self-rating
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Rating code: its label."""
+        return {level["code"]: level["label"] for level in self.levels}
+
+
+def heading(session: Session, enrolment: Enrolment, capability_id: int) -> Optional[Heading]:
+    """A heading of the candidate's roadmap as their supervisor sees it; None if it is not one."""
+    capability = session.get(Capability, capability_id)
+    if capability is None or capability.framework_version_id != enrolment.framework_version_id:
+        return None
+    linked = session.scalars(sa.select(Evidence).join(
+        EvidenceCapability, EvidenceCapability.evidence_id == Evidence.id)
+        .where(EvidenceCapability.capability_id == capability.id,
+               Evidence.enrolment_id == enrolment.id, shared())
+        .order_by(Evidence.occurred_on)).all()
+    others = session.scalars(sa.select(Evidence).where(
+        Evidence.enrolment_id == enrolment.id, Evidence.status.in_(COUNTED_STATUSES),
+        Evidence.id.not_in([e.id for e in linked])).order_by(Evidence.title)).all()
+    rated = {r.rater_kind: r for r in session.scalars(sa.select(CapabilityRating).where(
+        CapabilityRating.enrolment_id == enrolment.id,
+        CapabilityRating.capability_id == capability.id))}
+    return Heading(session.get(User, enrolment.candidate_id), capability,
+                   ratings.capability_scale(session, enrolment.framework_version_id),
+                   list(linked), list(others), rated.get("supervisor"), rated.get("self"))
+
+
+def opened_heading(session: Session, reader: User, enrolment: Enrolment, shown: Heading) -> None:
+    """Note that someone read the candidate's own words about a heading (when there are any)."""
+    if shown.own is not None:
+        readers.record(session, reader, enrolment, Opened.HEADING, former=False,
+                       label=f"{shown.capability.code}. {shown.capability.title}")
+
+
+def _labels(session: Session, version_id: int) -> dict[str, str]:
+    """Rating code: its label on the framework's capability scale."""
+    return {level["code"]: level["label"] for level in ratings.capability_scale(session, version_id)}

@@ -1,0 +1,197 @@
+"""The supervisor's item pages: the inbox, assessing an item, recording an observed WPBA."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from roadmap.accounts.models import Role
+from roadmap.clock import today
+from roadmap.db import get_session, writes_when_read
+from roadmap.portfolio.forms import answers_of, load_answers, questions_form
+from roadmap.readers import service as readers
+from roadmap.readers.models import Opened
+from roadmap.supervision import assessment, external, inbox as inboxes, review
+from roadmap.supervision.blueprint import bp, identity_confirmed, identity_recent
+from roadmap.supervision.errors import Incomplete, SupervisionError
+from roadmap.supervision.forms import (AcceptForm, DisputeForm, IdentityForm, ObservedForm,
+                                       ReturnForm)
+from roadmap.web.access import roles_required
+from roadmap.web.reach import Reach, load_enrolment, load_evidence
+
+SUPERVISING = {Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY}
+
+
+@bp.get("/supervision")
+@roles_required(Role.SUPERVISOR)
+def inbox() -> str:
+    """Items waiting on me (oldest first), my candidates, what I signed lately."""
+    user = current_user._get_current_object()
+    return render_template("supervision/inbox.html", inbox=inboxes.gather(get_session(), user, today()))
+
+
+def _item_page(evidence_id: int) -> tuple[assessment.ItemPage, bool]:
+    """The item's assessment page, to a current supervisor (404 to anyone else), and whether
+    signing must ask who they are: asked before anything is tried, as a failed try keeps nothing."""
+    evidence, _level = load_evidence(get_session(), current_user, evidence_id, {Reach.SUPERVISOR},
+                                     today())
+    return assessment.item_page(get_session(), evidence), not identity_recent()
+
+
+def _render(page: assessment.ItemPage, identity_needed: bool, form: Any, back: ReturnForm,
+            status: int = 200, identity: IdentityForm | None = None,
+            dispute: DisputeForm | None = None) -> Any:
+    """The assessment page with its forms (the ones given, or empty ones)."""
+    body = render_template("supervision/assess.html", form=form, identity=identity or IdentityForm(),
+                           back=back, level=Reach.SUPERVISOR, accept_form=AcceptForm(formdata=None),
+                           dispute_form=dispute or DisputeForm(formdata=None),
+                           identity_needed=identity_needed, **page.context())
+    return (body, status) if status != 200 else body
+
+
+def _assessor_form(page: assessment.ItemPage, **options: Any) -> Any:
+    """The assessor's questions of the item's form."""
+    return questions_form(page.kind, page.evidence.template_code, page.scales, ["assessor"],
+                          **options)
+
+
+@bp.get("/supervision/items/<int:evidence_id>")
+@writes_when_read
+@roles_required(Role.SUPERVISOR)
+def assess(evidence_id: int) -> Response | str:
+    """Read the item; rate each criterion, give feedback, then sign or return it."""
+    _evidence, level = load_evidence(get_session(), current_user, evidence_id, SUPERVISING, today())
+    if level is Reach.SUPERVISOR_READONLY:  # no longer supervising: the item as they signed it
+        return redirect(url_for("portfolio.show_evidence", evidence_id=evidence_id))
+    page, needed = _item_page(evidence_id)
+    readers.record(get_session(), current_user, page.enrolment, Opened.ITEM, former=False,
+                   evidence_id=evidence_id, label=page.evidence.title)
+    form = _assessor_form(page, lock_version=page.evidence.lock_version)
+    load_answers(form, page.evidence.fields or {})
+    return _render(page, needed, form, ReturnForm(lock_version=page.evidence.lock_version))
+
+
+@bp.post("/supervision/items/<int:evidence_id>/sign")
+@roles_required(Role.SUPERVISOR)
+def sign_item(evidence_id: int) -> Response | tuple[str, int]:
+    """Sign with the assessor's answers; stale forms and missing answers are explained."""
+    page, needed = _item_page(evidence_id)
+    form = _assessor_form(page)
+    identity = IdentityForm()
+    if form.validate() and identity_confirmed(identity):
+        try:
+            review.sign_evidence(get_session(), evidence_id, current_user, answers_of(form),
+                                 int(form.lock_version.data or 0), today())
+        except Incomplete as problem:
+            _attach(form, problem.problems)
+        except SupervisionError as problem:
+            flash(str(problem), "error")
+            return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+        else:
+            flash(f"You signed “{page.evidence.title}”.", "success")
+            return redirect(url_for("supervision.inbox"))
+    return _render(page, needed, form, ReturnForm(lock_version=form.lock_version.data), 400,
+                   identity)
+
+
+@bp.post("/supervision/items/<int:evidence_id>/return")
+@roles_required(Role.SUPERVISOR)
+def return_item(evidence_id: int) -> Response | tuple[str, int]:
+    """Send the item back to the candidate with what to change."""
+    page, needed = _item_page(evidence_id)
+    back = ReturnForm()
+    if back.validate():
+        try:
+            review.return_evidence(get_session(), evidence_id, current_user, back.comment.data,
+                                   int(back.lock_version.data or 0), today())
+        except SupervisionError as problem:
+            flash(str(problem), "error")
+            return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+        flash(f"You returned “{page.evidence.title}” to {page.candidate.full_name}.", "success")
+        return redirect(url_for("supervision.inbox"))
+    return _render(page, needed, _assessor_form(page, lock_version=page.evidence.lock_version),
+                   back, 400)
+
+
+def _signature_id(raw: Any) -> int:
+    """The signature named by a hidden field; anything else names none (0)."""
+    text = str(raw or "")
+    return int(text) if text.isdigit() and len(text) <= 18 else 0
+
+
+@bp.post("/supervision/items/<int:evidence_id>/external/accept")
+@roles_required(Role.SUPERVISOR)
+def accept_external(evidence_id: int) -> Response:
+    """Let an external assessor's signature stand, having read it."""
+    load_evidence(get_session(), current_user, evidence_id, {Reach.SUPERVISOR}, today())
+    form = AcceptForm()
+    try:
+        external.accept(get_session(), evidence_id, _signature_id(form.signature_id.data),
+                        current_user._get_current_object(), today())
+    except SupervisionError as problem:
+        flash(str(problem), "error")
+    else:
+        flash("You accepted the external assessor's signature.", "success")
+    return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+
+
+@bp.post("/supervision/items/<int:evidence_id>/external/dispute")
+@roles_required(Role.SUPERVISOR)
+def dispute_external(evidence_id: int) -> Response | tuple[str, int]:
+    """Dispute an external assessor's signature: it stops counting; the candidate is told why."""
+    page, needed = _item_page(evidence_id)
+    form = DisputeForm()
+    if form.validate():
+        try:
+            external.dispute(get_session(), evidence_id, _signature_id(form.signature_id.data),
+                             current_user._get_current_object(), form.reason.data, today())
+        except Incomplete as problem:
+            form.reason.errors = list(form.reason.errors) + list(problem.problems.values())
+        except SupervisionError as problem:
+            flash(str(problem), "error")
+            return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+        else:
+            flash(f"You disputed the signature. “{page.evidence.title}” is back with "
+                  f"{page.candidate.full_name}, with your reason.", "success")
+            return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+    return _render(page, needed, _assessor_form(page, lock_version=page.evidence.lock_version),
+                   ReturnForm(lock_version=page.evidence.lock_version), 400, dispute=form)
+
+
+def _attach(form: Any, problems: dict[str, str]) -> None:
+    """Put the service's messages beside the fields they concern."""
+    for spec, name in form.questions:
+        if spec["code"] in problems:
+            form[name].errors = list(form[name].errors) + [problems[spec["code"]]]
+
+
+@bp.route("/supervision/candidates/<int:enrolment_id>/observed", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def observed(enrolment_id: int) -> Response | str:
+    """Record a WPBA I observed; the candidate then adds their part and submits it."""
+    session = get_session()
+    enrolment, _ = load_enrolment(session, current_user, enrolment_id, {Reach.SUPERVISOR}, today())
+    offer = assessment.observable(session, enrolment)
+    chosen = offer.chosen(request.values.get("type_code"))
+    form = ObservedForm()
+    form.type_code.choices = [SelectChoice("", "Choose one")] + [SelectChoice(k.code, k.name)
+                                                                 for k in offer.kinds]
+    questions = (questions_form(chosen, None, offer.scales, ["assessor"], prefix="q")
+                 if chosen is not None else None)
+    if request.method == "POST" and chosen is not None and request.form.get("record"):
+        if form.validate() & questions.validate():
+            try:
+                item = review.start_observed(session, enrolment.id, current_user, chosen.code,
+                                             form.title.data, form.occurred_on.data,
+                                             answers_of(questions), today())
+            except Incomplete as problem:
+                _attach(questions, problem.problems)
+            else:
+                flash(f"Recorded “{item.title}”. The candidate has been asked to add their part.",
+                      "success")
+                return redirect(url_for("supervision.candidate", enrolment_id=enrolment.id))
+    return render_template("supervision/observed.html", form=form, questions=questions,
+                           chosen=chosen, candidate=offer.candidate, enrolment=enrolment)
