@@ -246,6 +246,7 @@ def test_export_pdf_exits_0_every_time(team: Any, app_config: dict[str, Any],
     email = team.candidate.email  # the smallest portfolio: nothing in it yet
 
     def export(run: int) -> None:
+        """One `roadmap export pdf` in its own process, checked."""
         # A fresh export folder each time, so nothing comes from the rendered-part cache and
         # every run lays out and writes with WeasyPrint; one renderer process is the fastest.
         out = tmp_path / f"portfolio-{run}.pdf"
