@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from bench.world import Candidate, Ids, World, at
 from roadmap.portfolio.content import content_hash
-from roadmap.supervision.signoff import verification_code
+from roadmap.supervision.approvals import verification_code
 
 SUPPORTIVE = ("capable", "capable", "excellent")
 ALL_LEVELS = ("insufficient_evidence", "needs_further_development", "capable", "excellent")

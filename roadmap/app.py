@@ -40,14 +40,16 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from roadmap.cohorts import views as cohorts_views
     from roadmap.exports import views as exports_views
     from roadmap.feedback import views as feedback_views
+    from roadmap.lna import views as lna_views
     from roadmap.portfolio import views as portfolio_views
+    from roadmap.providers import views as providers_views
     from roadmap.readers import views as readers_views
     from roadmap.supervision import views as supervision_views
     from roadmap.home import views as home_views
 
     app.register_blueprint(home_views.bp)
-    for feature in (accounts_views, portfolio_views, readers_views, supervision_views,
-                    cohorts_views, feedback_views, exports_views):
+    for feature in (accounts_views, portfolio_views, readers_views, lna_views, supervision_views,
+                    cohorts_views, providers_views, feedback_views, exports_views):
         feature.init_app(app)
 
     from roadmap.web import limits

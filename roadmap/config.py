@@ -49,13 +49,17 @@ DEFAULTS: dict[str, Any] = {
     "WORKERS": 0,  # gunicorn worker processes; 0: 2 x cores + 1
     "THREADS": 4,  # threads per gunicorn worker
     "ALLOW_SQLITE": False,  # let `roadmap serve` run production on SQLite (one server only)
+    # The share (0 to 100) of education providers' first approvals sent to a second review by
+    # another reviewer, the audit sample. Which ones is decided by the round's content hash
+    # (roadmap.providers.decisions.sampled), so the same round always gets the same answer.
+    "PROVIDER_SAMPLE_PERCENT": 10,
 }
 
 _BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE"}
 _INTEGER = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "INVITATION_DAYS",
             "PASSWORD_RESET_HOURS", "REAUTH_MINUTES", "EXPORT_WORKERS",
             "EXPORT_HEARTBEAT_SECONDS",
-            "PROXY_HOPS", "WORKERS", "THREADS"}
+            "PROXY_HOPS", "WORKERS", "THREADS", "PROVIDER_SAMPLE_PERCENT"}
 _WEAK_SECRETS = {None, "", "dev", "change-me", "secret", "development"}
 
 
@@ -117,6 +121,7 @@ def build(instance_path: str, test_config: Mapping[str, Any] | None,
     _check_secret(settings)
     _check_base_url(settings)
     _check_storage(settings)
+    _check_sample(settings)
     settings["ASSESSOR_EMAIL_DOMAINS"] = _assessor_domains(settings["ASSESSOR_EMAIL_DOMAINS"])
     return settings
 
@@ -172,6 +177,14 @@ def _check_storage(settings: dict[str, Any]) -> None:
         raise ConfigError(f"{ENV_PREFIX}STORAGE must be local or s3, not {settings['STORAGE']!r}")
     if settings["STORAGE"] == "s3" and not settings["S3_BUCKET"]:
         raise ConfigError(f"{ENV_PREFIX}STORAGE=s3 needs {ENV_PREFIX}S3_BUCKET, the bucket's name")
+
+
+def _check_sample(settings: dict[str, Any]) -> None:
+    """The audit sample is a percentage: a whole number from 0 (none) to 100 (every approval)."""
+    share = settings["PROVIDER_SAMPLE_PERCENT"]
+    if isinstance(share, bool) or not isinstance(share, int) or not 0 <= share <= 100:
+        raise ConfigError(f"{ENV_PREFIX}PROVIDER_SAMPLE_PERCENT must be a whole number from 0 to "
+                          f"100, not {share!r}")
 
 
 def _check_secret(settings: dict[str, Any]) -> None:

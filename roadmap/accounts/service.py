@@ -131,6 +131,17 @@ def set_roles(session: Session, user: User, roles: set[Role], hub_id: Optional[i
                      subject_id=user.id, data={"before": before, "after": after})
 
 
+def grant_role(session: Session, user: User, role: Role, actor_id: Optional[int]) -> None:
+    """Add a role that names no hub beside the person's others; nothing when they hold it."""
+    if role is Role.HUB_LEAD or user.has_role(role):
+        return
+    before = sorted(f"{g.role}@{g.hub_id}" if g.hub_id else g.role for g in user.roles)
+    user.roles.append(UserRole(role=role.value))
+    session.flush()
+    audit.record(session, "account.roles_changed", actor_id=actor_id, subject_type="user",
+                 subject_id=user.id, data={"before": before, "after": sorted(before + [role.value])})
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

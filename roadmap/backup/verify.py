@@ -1,7 +1,9 @@
-"""`roadmap audit verify`: the hash chain, every signature, every signed item and signed file.
+"""`roadmap audit verify`: the hash chain, every signature, every signed item and signed file,
+every signed-off stage's rounds, and every education provider's approval or referral.
 
-The audit log checks its own chain and supervision checks the signed records; this runs both,
-for the command and for backup and restore, which must not copy a database that fails them.
+The audit log checks its own chain, supervision checks the signed records and the providers
+their decisions; this runs them all, for the command and for backup and restore, which must
+not copy a database that fails them.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from roadmap import storage
 from roadmap.audit.service import verify_chain
 from roadmap.db import database
+from roadmap.providers.verify import check_decisions
 from roadmap.supervision.verify import check_signed
 
 
@@ -25,11 +28,13 @@ class Report:
     events: int = 0
     signatures: int = 0
     files: int = 0  # signed files whose stored bytes were hashed
+    decisions: int = 0  # education providers' approvals and referrals
     problem: Optional[str] = None
 
 
 def verify(session: Session, store: Optional[storage.Store] = None) -> Report:
-    """Check the chain, then every signature against what it signed and against the log.
+    """Check the chain, every signature against what it signed and against the log, then
+    every provider decision against its round and its event.
 
     With the attachment store, every signed file's bytes are hashed too.
     """
@@ -37,7 +42,11 @@ def verify(session: Session, store: Optional[storage.Store] = None) -> Report:
     if chain.problem:
         return Report(events=chain.events, problem=chain.problem)
     signed = check_signed(session, store)
-    return Report(chain.events, signed.signatures, signed.files, signed.problem)
+    if signed.problem:
+        return Report(chain.events, signed.signatures, signed.files, problem=signed.problem)
+    decided = check_decisions(session)
+    return Report(chain.events, signed.signatures, signed.files, decided.decisions,
+                  decided.problem)
 
 
 @click.group("audit")
@@ -58,4 +67,5 @@ def verify_command() -> None:
         click.echo(f"FAILED: {report.problem}", err=True)
         raise SystemExit(1)
     click.echo(f"ok: {report.events} audit events and {report.signatures} signatures verified, "
-               f"{report.files} signed files read back")
+               f"{report.files} signed files read back, {report.decisions} provider decisions "
+               "checked")

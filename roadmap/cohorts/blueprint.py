@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from roadmap.accounts.models import Role, User
 from roadmap.framework.models import FrameworkVersion
+from roadmap.providers.models import EducationProvider
 
 bp = Blueprint("cohorts", __name__)
 hubs_bp = Blueprint("hubs", __name__, url_prefix="/hubs")
@@ -35,6 +36,12 @@ def invitation_lifetime() -> dt.timedelta:
 def version_choices(versions: Iterable[FrameworkVersion]) -> list[SelectChoice]:
     """The roadmaps a new enrolment may be pinned to, as a select's choices."""
     return [SelectChoice(v.id, f"{v.title} (version {v.version_label})") for v in versions]
+
+
+def provider_choices(providers: Iterable[EducationProvider]) -> list[SelectChoice]:
+    """The education providers an enrolment may name, after "None", as a select's choices."""
+    return [SelectChoice(0, "None (portfolio route without a provider)")] + [
+        SelectChoice(p.id, p.name) for p in providers]
 
 
 def chosen(options: Iterable[Option], option_id: Optional[int]) -> Optional[Option]:

@@ -11,7 +11,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -22,13 +22,15 @@ from roadmap.accounts.service import normalise_email
 from roadmap.cohorts import service
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, EnrolmentStatus, Route
 from roadmap.framework.models import FrameworkVersion
+from roadmap.providers.models import EducationProvider
 from roadmap.supervision import assignments
 
 COLUMNS = ("full_name", "email", "profession", "employer", "route", "enrolled_on",
-           "stage2_started_on", "target_on", "primary_supervisor_email", "backup_supervisor_email")
+           "stage2_started_on", "target_on", "primary_supervisor_email", "backup_supervisor_email",
+           "provider")
 REQUIRED = ("full_name", "email", "enrolled_on")
 EXAMPLE = ("Alex Example", "alex.example@nhs.net", "Physiotherapist", "", "portfolio",
-           "06/01/2026", "02/03/2026", "", "", "")
+           "06/01/2026", "02/03/2026", "", "", "", "")
 MAX_ROWS = 2000
 LONGEST = {"full_name": 200, "email": 254, "profession": 80}  # the account's columns
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
@@ -149,16 +151,30 @@ def dry_run(session: Session, cohort: Cohort, version: FrameworkVersion, text: s
     enrolled = set(session.scalars(sa.select(Enrolment.candidate_id).where(
         Enrolment.candidate_id.in_([u.id for u in people.values()]),
         Enrolment.status == EnrolmentStatus.ACTIVE.value)))
-    known_employers = {e.name.lower(): e for e in session.scalars(sa.select(Employer))}
+    known = Known({e.name.lower(): e for e in session.scalars(sa.select(Employer))},
+                  {p.name.lower(): p for p in session.scalars(
+                      sa.select(EducationProvider).where(EducationProvider.is_active))})
     seen = Counter(normalise_email(r.get("email", "")) for _, r in records)
     for number, record in records:
-        _check_row(plan, number, record, people, enrolled, known_employers, seen, version)
+        _check_row(plan, number, record, people, enrolled, known, seen, version)
     _capacity_warnings(session, plan, today)
     return plan
 
 
+@dataclass
+class Known:
+    """The employers and active education providers a row may name, by lower-cased name."""
+
+    employers: dict[str, Employer]
+    providers: dict[str, EducationProvider]
+
+    def named(self, table: dict[str, Any], value: str) -> Any:
+        """The one a cell names, ignoring case and extra spaces; None for none."""
+        return table.get(" ".join(value.split()).lower())
+
+
 def _check_row(plan: Plan, number: int, record: dict[str, str], people: dict[str, User],
-               enrolled: set[int], known_employers: dict[str, Employer], seen: Counter,
+               enrolled: set[int], known: Known, seen: Counter,
                version: FrameworkVersion) -> None:
     """Every problem of one row; a clean row joins the plan."""
     problems = []
@@ -189,11 +205,13 @@ def _check_row(plan: Plan, number: int, record: dict[str, str], people: dict[str
     route = (record.get("route") or Route.PORTFOLIO.value).lower()
     if route not in {r.value for r in Route}:
         add("route", f"Unknown route “{record['route']}”: write portfolio or taught")
-    employer = None
-    if record.get("employer"):
-        employer = known_employers.get(" ".join(record["employer"].split()).lower())
-        if employer is None:
-            add("employer", f"Unknown employer “{record['employer']}”: add it on the hub page first")
+    employer = known.named(known.employers, record["employer"]) if record.get("employer") else None
+    if record.get("employer") and employer is None:
+        add("employer", f"Unknown employer “{record['employer']}”: add it on the hub page first")
+    provider = known.named(known.providers, record["provider"]) if record.get("provider") else None
+    if record.get("provider") and provider is None:
+        add("provider", f"Unknown education provider “{record['provider']}”: write its name as "
+                        "the administrators entered it, or leave the cell empty")
     team: dict[str, Optional[User]] = {}
     for column in ("primary_supervisor_email", "backup_supervisor_email"):
         address = normalise_email(record.get(column, ""))
@@ -213,7 +231,8 @@ def _check_row(plan: Plan, number: int, record: dict[str, str], people: dict[str
     details = service.NewEnrolment(
         full_name=record.get("full_name", ""), email=email, enrolled_on=dates["enrolled_on"],
         route=route, employer=employer, profession=record.get("profession") or None,
-        stage2_started_on=dates["stage2_started_on"], target_on=dates["target_on"])
+        stage2_started_on=dates["stage2_started_on"], target_on=dates["target_on"],
+        provider=provider)
     if details.enrolled_on is not None:  # the same rules enrol() applies, checked here first
         flagged = {p.column for p in problems}
         for column, message in service.detail_problems(version, details):

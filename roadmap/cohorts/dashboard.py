@@ -23,6 +23,7 @@ from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.progress import COUNTED_STATUSES
 from roadmap.supervision.assignments import current_filter
 from roadmap.supervision.models import CapabilityRating, SupervisorAssignment
+from roadmap.supervision.waiting import StageWait, current, stage_waits
 
 WAITING_STATUS = "submitted"
 INACTIVE_DAYS = 30
@@ -83,6 +84,7 @@ class CandidateRow:
     today: dt.date
     rag: str = "green"
     reasons: list[str] = field(default_factory=list)
+    signoff: Optional[StageWait] = None  # where the current stage's sign-off waits (rule D11)
 
     @property
     def stage(self) -> str:
@@ -287,8 +289,9 @@ def rules_for(session: Session, scope: Any) -> list[VersionRules]:
 
 
 def candidate_rows(session: Session, scope: Any, today: dt.date) -> list[CandidateRow]:
-    """Every candidate in scope with their figures and status: two statements in all."""
+    """Every candidate in scope with their figures, status and sign-off: five statements."""
     rules = rules_for(session, scope)
+    waits = stage_waits(session, scope, today)
     rows = []
     for r in session.execute(figures_statement(scope, rules, today)):
         row = CandidateRow(
@@ -300,7 +303,8 @@ def candidate_rows(session: Session, scope: Any, today: dt.date) -> list[Candida
             wpba_recent=int(r.wpba_recent), wpba_expected=int(r.wpba_per_month),
             last_activity_on=max(filter(None, [_as_date(r.last_activity), r.enrolled_on])),
             waiting=int(r.waiting), waiting_since=_as_date(r.waiting_since),
-            primary=r.primary, backup=r.backup, today=today)
+            primary=r.primary, backup=r.backup, today=today,
+            signoff=current(waits.get(r.id, [])))
         classify(row)
         rows.append(row)
     return rows

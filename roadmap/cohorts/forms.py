@@ -84,6 +84,8 @@ class EnrolForm(FlaskForm):
     profession = StringField("Profession (optional)", filters=[_strip],
                              validators=[Optional(), Length(max=80)])
     employer_id = SelectField("Employer", coerce=id_number, validate_choice=False, default=0)
+    provider_id = SelectField("Education provider", coerce=id_number, validate_choice=False,
+                              default=0)
     framework_version_id = SelectField("Roadmap", coerce=id_number, validate_choice=False)
     route = RadioField("Route", choices=[SelectChoice("portfolio", "Portfolio route"),
                                          SelectChoice("taught", "Taught route")],
@@ -119,6 +121,23 @@ class AssignForm(FlaskForm):
     handover_note = TextAreaField("Handover note (optional)", filters=[_strip],
                                   validators=[Optional(), Length(max=2000)])
     confirm_over_capacity = HiddenField(default="")
+
+
+class EducationalForm(FlaskForm):
+    """An educational supervisor from a date: reads and reviews progress, signs nothing."""
+
+    supervisor_id = SelectField("Educational supervisor", coerce=id_number, validate_choice=False,
+                                default=0)
+    starts_on = DateField("Start date", validators=[date_required("Enter the start date")])
+    handover_note = TextAreaField("Handover note (optional)", filters=[_strip],
+                                  validators=[Optional(), Length(max=2000)])
+
+
+class ProviderChoiceForm(FlaskForm):
+    """The education provider that approves the enrolment's stages after the supervisor."""
+
+    provider_id = SelectField("Education provider", coerce=id_number, validate_choice=False,
+                              default=0)
 
 
 class TargetForm(FlaskForm):

@@ -17,6 +17,9 @@ from roadmap.cohorts.dashboard import CandidateRow
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 RAG_LABEL = {"red": "Red", "amber": "Amber", "green": "Green"}
 STAGE_ORDER = {"Stage 1": 0, "Stage 2": 1, "Signed off": 2, "Withdrawn": 3}
+# Sign-off states, those the hub most needs to see first (see roadmap.supervision.waiting).
+SIGNOFF_ORDER = {"referred": 0, "provider": 1, "second_review": 2, "supervisor": 3,
+                 "candidate": 4, "signed_off": 5}
 
 
 def _target_text(row: CandidateRow) -> str:
@@ -30,6 +33,12 @@ def _waiting_text(row: CandidateRow) -> str:
     if not row.waiting:
         return "0"
     return f"{row.waiting} (oldest {row.days_waiting} days)"
+
+
+def _provider_days(row: CandidateRow) -> int:
+    """Days the education provider has had the stage; -1 when it does not wait for one."""
+    days = row.signoff.days if row.signoff is not None else None
+    return -1 if days is None else days
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,11 @@ COLUMNS = (
     Column("status", "Status", lambda r: RAG_LABEL[r.rag],
            lambda r: (RAG_ORDER[r.rag], -len(r.reasons))),
     Column("reason", "Reason", lambda r: r.reason, lambda r: r.reason.lower()),
+    Column("signoff", "Sign-off", lambda r: r.signoff.words if r.signoff else "",
+           lambda r: (SIGNOFF_ORDER.get(r.signoff.state if r.signoff else "", 9),
+                      -_provider_days(r))),
+    Column("provider", "Days waiting for the education provider",
+           lambda r: "" if _provider_days(r) < 0 else str(_provider_days(r)), _provider_days, True),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 
@@ -79,6 +93,8 @@ RISKS = {
     "inactive": ("Inactive for 30 days or more", lambda r: r.is_open and r.days_inactive >= 30),
     "waiting": ("Items waiting over 14 days",
                 lambda r: r.is_open and (r.days_waiting or 0) > 14),
+    "provider": ("Waiting for the education provider",
+                 lambda r: r.signoff is not None and r.signoff.waits_for_provider),
 }
 
 
@@ -172,7 +188,10 @@ def body_html(table: list[tuple[CandidateRow, list[str]]],
                 parts.append(f'<td class="nhsuk-table__cell">{escape(texts[index])}</td>')
         parts.append(f'<td class="nhsuk-table__cell"><strong class="nhsuk-tag nhsuk-tag--'
                      f'{TAG_COLOUR[row.rag]}">{escape(texts[11])}</strong></td>'
-                     f'<td class="nhsuk-table__cell">{escape(texts[12])}</td></tr>')
+                     f'<td class="nhsuk-table__cell">{escape(texts[12])}</td>'
+                     f'<td class="nhsuk-table__cell">{escape(texts[13])}</td>'
+                     f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">'
+                     f'{escape(texts[14])}</td></tr>')
         out.append("".join(parts))
     return Markup("\n".join(out))
 

@@ -63,7 +63,7 @@ class Cohort(Base):
 
 
 class Route(str, enum.Enum):
-    """How the candidate reaches recognition."""
+    """The route the candidate follows: the taught route or the portfolio route (D12)."""
 
     PORTFOLIO = "portfolio"
     TAUGHT = "taught"

@@ -20,6 +20,7 @@ from roadmap.audit.service import record
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, EnrolmentStatus, Route, TrainingHub
 from roadmap.fields import DATE_RANGE_MESSAGE, date_in_range
 from roadmap.framework.models import FrameworkVersion
+from roadmap.providers.models import EducationProvider
 
 DEFAULT_STAGE2_MONTHS = 6
 
@@ -157,6 +158,7 @@ class NewEnrolment:
     profession: Optional[str] = None
     stage2_started_on: Optional[dt.date] = None
     target_on: Optional[dt.date] = None
+    provider: Optional[EducationProvider] = None  # who approves after the supervisor (D11)
 
 
 def detail_problems(version: FrameworkVersion, details: NewEnrolment) -> list[tuple[str, str]]:
@@ -213,6 +215,7 @@ def enrol(session: Session, cohort: Cohort, version: FrameworkVersion, details: 
     enrolment = Enrolment(
         candidate_id=candidate.id, cohort_id=cohort.id, framework_version_id=version.id,
         employer_id=details.employer.id if details.employer else None, route=details.route,
+        provider_id=details.provider.id if details.provider else None,
         enrolled_on=details.enrolled_on, stage2_started_on=start, target_on=target)
     session.add(enrolment)
     session.flush()
@@ -220,7 +223,8 @@ def enrol(session: Session, cohort: Cohort, version: FrameworkVersion, details: 
            subject_id=enrolment.id, enrolment_id=enrolment.id,
            data={"candidate_id": candidate.id, "cohort_id": cohort.id,
                  "framework_version_id": version.id, "framework": version.content_hash,
-                 "route": details.route, "target_on": target.isoformat() if target else None})
+                 "route": details.route, "target_on": target.isoformat() if target else None,
+                 "provider_id": details.provider.id if details.provider else None})
     return enrolment
 
 

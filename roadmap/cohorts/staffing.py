@@ -1,6 +1,7 @@
 """Who supervises whom: an enrolment's supervisors and the supervisors working in a hub.
 
 Each supervisor is shown with their load, which is never silently over capacity (rule D6).
+The load is workplace supervision only: an educational supervisor's candidates are not in it.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from roadmap.accounts.models import Role, User, UserRole
 from roadmap.cohorts.models import Cohort, Enrolment
 from roadmap.framework.models import FrameworkVersion
+from roadmap.readers.team import WORKPLACE_KINDS
 from roadmap.supervision import assignments
 from roadmap.supervision.models import SupervisorAssignment
 
@@ -87,7 +89,7 @@ def hub_loads(session: Session, hub_id: int,
         .join(Enrolment, Enrolment.id == SupervisorAssignment.enrolment_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .where(Cohort.hub_id == hub_id, assignments.current_filter(day),
-               Enrolment.status == "active")
+               SupervisorAssignment.kind.in_(WORKPLACE_KINDS), Enrolment.status == "active")
         .group_by(User.id, SupervisorAssignment.kind)).all()
     people: dict[int, User] = {}
     here: dict[tuple[int, str], int] = {}

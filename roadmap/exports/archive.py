@@ -26,6 +26,7 @@ from roadmap.exports.gather import gather
 from roadmap.framework.models import Capability
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
 from roadmap.supervision.models import CapabilityRating, StageSignOff
+from roadmap.supervision.statements import Approvals
 
 SCHEMA = Path(__file__).resolve().parent / "export-schema.json"
 SCHEMA_VERSION = 1
@@ -39,6 +40,32 @@ def _iso(value: Any) -> Any:
 
 def _signatures(signatures: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**s, "signed_at": _iso(s["signed_at"])} for s in signatures]
+
+
+def _approvals(found: Optional[Approvals]) -> dict[str, Any]:
+    """A stage's approvals, rounds, referrals and reasons as plain JSON values."""
+    if found is None:
+        return {"approvals": [], "guidance_unmet": [], "rounds": []}
+    return {
+        "approvals": [{"label": a.label, "text": a.text, "at": _iso(a.at)}
+                      for a in found.approvals],
+        "guidance_unmet": found.guidance_unmet,
+        "rounds": [{"number": r.number, "signed_at": _iso(r.signed_at), "supervisor": r.supervisor,
+                    "guidance_unmet": r.guidance_unmet,
+                    "decisions": [{"review": d.review, "outcome": d.outcome, "provider": d.provider,
+                                   "reviewer": d.reviewer, "decided_at": _iso(d.decided_at),
+                                   "reason": d.reason, "sampled_for_audit": d.sampled,
+                                   "headings": [{"heading": h, "reason": why}
+                                                for h, why in d.headings]}
+                                  for d in r.decisions]} for r in found.rounds]}
+
+
+def _analysis(found: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """The learning needs analysis as plain JSON values."""
+    if found is None:
+        return None
+    return {**{k: _iso(v) for k, v in found.items() if k != "credits"},
+            "credits": [{k: _iso(v) for k, v in c.items()} for c in found["credits"]]}
 
 
 def data(session: Session, enrolment: Enrolment, today: dt.date) -> dict[str, Any]:
@@ -99,14 +126,18 @@ def data(session: Session, enrolment: Enrolment, today: dt.date) -> dict[str, An
                         for s in p["supervisors"]],
         "capability_ratings": ratings,
         "evidence": items,
+        "learning_needs_analysis": _analysis(p["analysis"]),
         "stages": [{"code": s["code"], "name": s["name"], "status": s["status"],
+                    "waiting": s["wait"].words if s["wait"] else None,
                     "checks": [{"code": c.code, "label": c.label, "met": c.met,
-                                "detail": c.detail} for c in s["checks"]],
+                                "detail": c.detail, "strength": c.strength}
+                               for c in s["checks"]],
                     "completed_at": _iso(s["completed_at"]),
                     "verification_code": s["verification_code"],
                     "content_hash": s["content_hash"],
                     "signed_content": stages[s["code"]].signed_content if s["code"] in stages else None,
-                    "signatures": _signatures(s["signatures"])} for s in p["stages"]],
+                    "signatures": _signatures(s["signatures"]), **_approvals(s["approvals"])}
+                   for s in p["stages"]],
         "audit_events": [{"id": ev.id, "occurred_at": _iso(ev.occurred_at), "action": ev.action,
                           "actor_id": ev.actor_id, "subject_type": ev.subject_type,
                           "subject_id": ev.subject_id, "data": ev.data, "hash": ev.hash,

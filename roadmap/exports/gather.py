@@ -17,6 +17,7 @@ from roadmap import storage
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
 from roadmap.exports import images
+from roadmap.exports.analysis import analysis_of
 from roadmap.feedback.models import FeedbackResponse
 from roadmap.framework import definitions
 from roadmap.framework.models import Capability, Domain, EvidenceType, FrameworkVersion, Stage
@@ -25,7 +26,8 @@ from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, 
 from roadmap.portfolio.progress import COUNTED_STATUSES, rag, targets
 from roadmap.portfolio.status import STATUS_TAGS
 from roadmap.readers.models import shared
-from roadmap.supervision import checklist as checklists, timeline
+from roadmap.supervision import checklist as checklists, statements, timeline
+from roadmap.supervision.waiting import stage_waits
 from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOff,
                                         SupervisorAssignment)
 
@@ -167,12 +169,15 @@ def _headings(session: Session, enrolment: Enrolment, version: FrameworkVersion,
     return found, target
 
 
-def _stages(session: Session, enrolment: Enrolment, version: FrameworkVersion) -> list[dict]:
+def _stages(session: Session, enrolment: Enrolment, version: FrameworkVersion,
+            today: dt.date) -> list[dict]:
     stages = session.scalars(sa.select(Stage).where(Stage.framework_version_id == version.id)
                              .order_by(Stage.position)).all()
     signoffs = {s.stage_code: s for s in session.scalars(sa.select(StageSignOff).where(
         StageSignOff.enrolment_id == enrolment.id))}
     signatures = _signatures(session, "stage_signoff", [s.id for s in signoffs.values()])
+    approvals = statements.approvals_for(session, [s.id for s in signoffs.values()])
+    waits = {w.stage_code: w for w in stage_waits(session, [enrolment.id], today)[enrolment.id]}
     found = []
     for stage in stages:
         checks = checklists.compute(session, enrolment, stage.code).checks
@@ -182,7 +187,9 @@ def _stages(session: Session, enrolment: Enrolment, version: FrameworkVersion) -
                       "completed_at": record.completed_at if record else None,
                       "verification_code": record.verification_code if record else None,
                       "content_hash": record.content_hash if record else None,
-                      "signatures": signatures[record.id] if record else []})
+                      "signatures": signatures[record.id] if record else [],
+                      "approvals": approvals.get(record.id) if record else None,
+                      "wait": waits.get(stage.code)})
     return found
 
 
@@ -216,5 +223,7 @@ def gather(session: Session, enrolment: Enrolment, today: dt.date, image_dir: Op
     used_types = [definitions.short_name(t) for t in types]
     return {**_people(session, enrolment), "enrolment": enrolment, "version": version,
             "today": today, "content": content, "items": items, "headings": headings,
-            "target": target, "type_columns": used_types, "stages": _stages(session, enrolment, version),
-            "timeline": _timeline(session, enrolment, drafts)}
+            "target": target, "type_columns": used_types,
+            "stages": _stages(session, enrolment, version, today),
+            "timeline": _timeline(session, enrolment, drafts),
+            "analysis": analysis_of(session, enrolment, content)}

@@ -1,7 +1,9 @@
-"""Verification of a signed-off stage by its code: genuine or not, who signed, changed since or not.
+"""Verification of a signed-off stage by its code: genuine or not, who approved, changed since.
 
-What a verifier learns is deliberately little: the candidate's name, the stage, the signers
-and dates, and whether the portfolio still matches what was signed. Never any of its content.
+What a verifier learns is deliberately little: the candidate's name, the stage, each approval
+(the supervisor's sign-off and in which capacity, the education provider's approval and the
+audit sample's second review), the supervisor's reasons for any guidance left unmet, dates,
+and whether the portfolio still matches what was signed. Never any of its content.
 Codes carry about 75 random bits ("RM-" and three groups of five), far beyond guessing at web speed.
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ from roadmap.framework.models import FrameworkVersion, Stage
 from roadmap.portfolio.content import content_hash
 from roadmap.portfolio.models import Evidence, EvidenceStatus
 from roadmap.supervision.models import Signature, StageSignOff
+from roadmap.supervision.statements import Approvals, approvals_of
 
 CODE = re.compile(r"^RM-[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}$")
 
@@ -38,6 +41,7 @@ class Verification:
     content_hash: str
     signatures: list[dict[str, Any]]
     genuine: bool
+    approvals: Approvals  # who approved the stage, in which capacity, and on what grounds
     changes: list[str] = field(default_factory=list)
 
     @property
@@ -98,6 +102,7 @@ def lookup(session: Session, code: str) -> Optional[Verification]:
               and content_hash(record.signed_content) == record.content_hash)
     bound = any(s.capacity != "candidate" and s.content_hash == record.content_hash
                 for s in signatures)
+    approvals = approvals_of(session, record)
     return Verification(
         code=code, candidate=candidate, stage=stage,
         framework=session.get(FrameworkVersion, enrolment.framework_version_id),
@@ -105,7 +110,8 @@ def lookup(session: Session, code: str) -> Optional[Verification]:
         signatures=[{"name": s.signer_name, "capacity": capacity_words(s.capacity),
                      "acting_reason": s.acting_reason, "signed_at": s.signed_at}
                     for s in signatures],
-        genuine=intact and bound, changes=_changes(session, record, enrolment))
+        genuine=intact and bound and approvals.bound, approvals=approvals,
+        changes=_changes(session, record, enrolment))
 
 
 def statement_pdf(session: Session, record: StageSignOff, verify_url: str) -> bytes:

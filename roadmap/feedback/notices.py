@@ -11,7 +11,8 @@ from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
 from roadmap.feedback.models import AssessmentTicket, FeedbackRater
 from roadmap.portfolio.models import Evidence
-from roadmap.supervision.models import SupervisorAssignment, covering
+from roadmap.readers.team import supervising
+from roadmap.supervision.models import SupervisorAssignment
 from roadmap.links import absolute_url, external_link
 from roadmap.clock import LONDON
 
@@ -49,10 +50,11 @@ def results_released(session: Session, evidence: Evidence, supervisor: User) -> 
 
 
 def _current_supervisors(session: Session, enrolment_id: int) -> list[User]:
+    """The primary and backup now: who reviews and releases results, never the educational one."""
     return list(session.scalars(
         sa.select(User).join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
         .where(SupervisorAssignment.enrolment_id == enrolment_id,
-               covering(clock.now()), User.is_active.is_(True))))
+               supervising(clock.now()), User.is_active.is_(True))))
 
 
 def ready_for_review(session: Session, evidence: Evidence) -> None:

@@ -48,21 +48,51 @@ def _check_evidence_type(loc: Loc, et: EvidenceType, scales: set[str],
     out += [((*loc, "suggested_capabilities", i), f"unknown capability {c!r}")
             for i, c in enumerate(et.suggested_capabilities) if c not in capabilities]
     for sections in _forms(loc, et):
-        out += _duplicates(((sl, s.code) for sl, s in sections), "section")
-        fields = [((*sl, "fields", j), f) for sl, s in sections for j, f in enumerate(s.fields)]
-        out += _duplicates(((fl, f.code) for fl, f in fields), "field")
-        for fl, f in fields:
-            if f.code in RESERVED_FIELD_CODES:
-                out.append(((*fl, "code"), f"{f.code!r} is given by the portfolio itself; "
-                                           "choose another code"))
-            if f.scale is not None and f.scale not in scales:
-                out.append(((*fl, "scale"), f"unknown scale {f.scale!r}"))
-            out += _duplicates((((*fl, "options", k), o.code) for k, o in enumerate(f.options)),
-                               "option")
-            out += [((*fl, "capabilities", k), f"unknown capability {c!r}")
-                    for k, c in enumerate(f.capabilities) if c not in capabilities]
+        out += _check_form(sections, scales, capabilities)
     # Common sections belong to every template's form: report what they hold once.
     return list(dict.fromkeys(out))
+
+
+def _check_form(sections: list[tuple[Loc, Section]], scales: set[str],
+                capabilities: set[str]) -> list[Problem]:
+    """One form's sections: codes unique, no reserved field code, scales and headings known."""
+    out = _duplicates(((sl, s.code) for sl, s in sections), "section")
+    fields = [((*sl, "fields", j), f) for sl, s in sections for j, f in enumerate(s.fields)]
+    out += _duplicates(((fl, f.code) for fl, f in fields), "field")
+    for fl, f in fields:
+        if f.code in RESERVED_FIELD_CODES:
+            out.append(((*fl, "code"), f"{f.code!r} is given by the portfolio itself; "
+                                       "choose another code"))
+        if f.scale is not None and f.scale not in scales:
+            out.append(((*fl, "scale"), f"unknown scale {f.scale!r}"))
+        out += _duplicates((((*fl, "options", k), o.code) for k, o in enumerate(f.options)),
+                           "option")
+        out += [((*fl, "capabilities", k), f"unknown capability {c!r}")
+                for k, c in enumerate(f.capabilities) if c not in capabilities]
+    return out
+
+
+def _check_lna(fw: Framework, scales: set[str], capabilities: set[str]) -> list[Problem]:
+    """The learning needs analysis (D12): version 2, a known stage, a type that takes files."""
+    lna = fw.lna
+    if lna is None:
+        return []
+    if fw.schema_version == 1:
+        return [(("lna",), "lna needs schema_version 2")]
+    out: list[Problem] = []
+    if lna.stage not in {s.code for s in fw.stages}:
+        out.append((("lna", "stage"), f"unknown stage {lna.stage!r}"))
+    kind = next((et for et in fw.evidence_types if et.code == lna.evidence_type), None)
+    if kind is None:
+        out.append((("lna", "evidence_type"), f"unknown evidence type {lna.evidence_type!r}"))
+    elif kind.attachments == "none" or kind.templates:
+        out.append((("lna", "evidence_type"), f"evidence type {kind.code!r} cannot keep the "
+                                              "analysis's files: choose a type that takes "
+                                              "attachments and has no templates"))
+    sections = [(("lna", "sections", i), s) for i, s in enumerate(lna.sections)]
+    out += [((*loc, "completed_by"), "the candidate completes the learning needs analysis")
+            for loc, s in sections if s.completed_by != "candidate"]
+    return out + _check_form(sections, scales, capabilities)
 
 
 def _check_stage(loc: Loc, position: int, stage: Stage, fw: Framework,
@@ -193,7 +223,7 @@ def cross_check(fw: Framework) -> list[Problem]:
         out += _check_evidence_type(("evidence_types", i), et, set(scales), capabilities)
     for i, stage in enumerate(fw.stages):
         out += _check_stage(("stages", i), i, stage, fw, capabilities)
-    return out
+    return out + _check_lna(fw, set(scales), capabilities)
 
 
 def validate(data: Any) -> tuple[Optional[Framework], list[Problem]]:

@@ -276,6 +276,17 @@ class Stage(Strict):
     requirements: Requirements
 
 
+class LearningNeeds(Strict):
+    """The learning needs analysis (D12, version 2): the candidate's form, the stage whose
+    requirements earlier study may meet, and the evidence type that keeps its uploaded files."""
+
+    title: Title
+    description: Optional[Text] = None
+    stage: Code20
+    evidence_type: Code
+    sections: list[Section] = Field(min_length=1)
+
+
 class Framework(Strict):
     """One roadmap: its capabilities, scales, stages and evidence forms."""
 
@@ -290,6 +301,13 @@ class Framework(Strict):
     scales: list[Scale] = Field(min_length=1)
     stages: list[Stage] = Field(min_length=1)
     evidence_types: list[EvidenceType] = Field(min_length=1)
+    lna: Optional[LearningNeeds] = None  # version 2
+
+    @model_serializer(mode="wrap")
+    def _without_absent_lna(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Leave out an absent analysis, so a file without one keeps its content hash."""
+        return {key: value for key, value in handler(self).items()
+                if value is not None or key != "lna"}
 
     @model_validator(mode="after")
     def _version_2_defaults(self) -> Framework:

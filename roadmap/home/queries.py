@@ -11,8 +11,12 @@ from sqlalchemy.orm import Session, selectinload
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
 from roadmap.framework.models import FrameworkVersion
+from roadmap.lna import queries as analyses
 from roadmap.portfolio.models import Evidence
+from roadmap.readers.team import WORKPLACE_KINDS
+from roadmap.providers.queue import Waiting, queue
 from roadmap.supervision.models import SupervisorAssignment, covering
+from roadmap.supervision.waiting import StageWait, stage_waits
 
 
 @dataclass
@@ -22,11 +26,13 @@ class CandidateHome:
     enrolment: Optional[Enrolment]
     primary: Optional[User] = None
     backup: Optional[User] = None
+    educational: Optional[User] = None
     status_counts: dict[str, int] = field(default_factory=dict)
+    waits: list[StageWait] = field(default_factory=list)  # each stage, and where it waits
 
 
 def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHome:
-    """The candidate's latest enrolment, supervisors and evidence counts by status."""
+    """The candidate's latest enrolment, supervisors, evidence counts by status, stage waits."""
     enrolment = session.scalar(
         sa.select(Enrolment).where(Enrolment.candidate_id == user.id)
         .options(selectinload(Enrolment.cohort).selectinload(Cohort.hub),
@@ -43,17 +49,24 @@ def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHom
         enrolment,
         primary=next((a.supervisor for a in current if a.kind == "primary"), None),
         backup=next((a.supervisor for a in current if a.kind == "backup"), None),
+        educational=next((a.supervisor for a in current if a.kind == "educational"), None),
         status_counts=counts,
+        waits=stage_waits(session, [enrolment.id], today).get(enrolment.id, []),
     )
 
 
 def supervised_enrolments(session: Session, user: User, today: dt.date) -> list[tuple[SupervisorAssignment, int]]:
-    """The supervisor's current assignments with how many items wait on them for each."""
+    """The supervisor's current assignments with how many items wait on them for each.
+
+    Nothing waits on an educational supervisor, who signs nothing: their count is always 0.
+    """
     waiting = (sa.select(Evidence.enrolment_id, sa.func.count().label("n"))
                .where(Evidence.submitted_to_id == user.id, Evidence.status == "submitted")
                .group_by(Evidence.enrolment_id).subquery())
+    signs = SupervisorAssignment.kind.in_(WORKPLACE_KINDS)
     rows = session.execute(
-        sa.select(SupervisorAssignment, sa.func.coalesce(waiting.c.n, 0))
+        sa.select(SupervisorAssignment,
+                  sa.case((signs, sa.func.coalesce(waiting.c.n, 0)), else_=0))
         .outerjoin(waiting, waiting.c.enrolment_id == SupervisorAssignment.enrolment_id)
         .where(SupervisorAssignment.supervisor_id == user.id,
                covering(today))
@@ -94,6 +107,9 @@ class HomePage:
     supervised: Optional[list[tuple[SupervisorAssignment, int]]] = None
     cohorts: Optional[list[tuple[TrainingHub, Cohort, int]]] = None
     overview: Optional[dict[str, object]] = None
+    lna_task: Optional[str] = None  # the candidate's analysis to "start" or "continue"
+    lna_waiting: int = 0  # sent analyses the person confirms
+    reviews: Optional[list[Waiting]] = None  # an education provider's reviewer's queue
 
 
 def home_page(session: Session, user: User, today: dt.date) -> HomePage:
@@ -102,10 +118,14 @@ def home_page(session: Session, user: User, today: dt.date) -> HomePage:
     page = HomePage()
     if Role.CANDIDATE in roles:
         page.candidate = candidate_home(session, user, today)
+        page.lna_task = analyses.candidate_task(session, page.candidate.enrolment)
+    page.lna_waiting = len(analyses.waiting(session, user, today))
     if Role.SUPERVISOR in roles:
         page.supervised = supervised_enrolments(session, user, today)
     if Role.HUB_LEAD in roles:
         page.cohorts = hub_cohorts(session, user)
     if Role.ADMIN in roles:
         page.overview = admin_overview(session)
+    if Role.PROVIDER_REVIEWER in roles:
+        page.reviews = queue(session, user, today)
     return page

@@ -32,7 +32,8 @@ def home() -> str:
     page = homes.home_page(get_session(), current_user._get_current_object(), day)
     return render_template("home.html", today=day, candidate=page.candidate,
                            supervised=page.supervised, cohorts=page.cohorts,
-                           overview=page.overview)
+                           overview=page.overview, lna_task=page.lna_task,
+                           lna_waiting=page.lna_waiting, reviews=page.reviews)
 
 
 @bp.get("/healthz")

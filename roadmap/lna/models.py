@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING, Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roadmap import clock
+from roadmap.accounts.models import Role
+from roadmap.cohorts.models import Enrolment
 from roadmap.db import Base, utcnow
+from roadmap.providers.models import ProviderReviewer
+from roadmap.supervision.models import SupervisorAssignment, covering
 
 if TYPE_CHECKING:
     from roadmap.accounts.models import User
-    from roadmap.cohorts.models import Enrolment
     from roadmap.portfolio.models import Attachment, Evidence
     from roadmap.providers.models import EducationProvider
 
@@ -65,6 +69,8 @@ class LearningNeedsAnalysis(Base):
     confirmed_capacity: Mapped[Optional[str]] = mapped_column(sa.String(20))
     provider_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("education_providers.id"))
     route: Mapped[Optional[str]] = mapped_column(sa.String(20))  # the outcome: taught or portfolio
+    # The portfolio item (of the type the framework's `lna` names) that keeps the uploaded files.
+    files_evidence_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("evidence.id"))
     # Optimistic lock carried in a hidden form field, so a stale form cannot overwrite.
     lock_version: Mapped[int] = mapped_column(default=1)
 
@@ -101,3 +107,24 @@ class LnaCredit(Base):
     evidence: Mapped[Optional["Evidence"]] = relationship(lazy="raise_on_sql")
     attachment: Mapped[Optional["Attachment"]] = relationship(lazy="raise_on_sql")
     given_by: Mapped["User"] = relationship(lazy="raise_on_sql")
+
+
+def confirmable_by(user: "User", today: dt.date | dt.datetime) -> sa.ColumnElement[bool]:
+    """SQL condition on Enrolment: the person confirms its learning needs analysis (D12).
+
+    A current reviewer of the enrolment's education provider does; with no provider (the
+    portfolio route without one), its current primary supervisor. The one answer, for the
+    loader (roadmap.web.reach) and the lists of analyses waiting.
+    """
+    options = []
+    if user.has_role(Role.PROVIDER_REVIEWER):
+        at = clock.moment(today)
+        options.append(Enrolment.provider_id.in_(sa.select(ProviderReviewer.provider_id).where(
+            ProviderReviewer.user_id == user.id,
+            sa.or_(ProviderReviewer.ended_at.is_(None), ProviderReviewer.ended_at > at))))
+    if user.has_role(Role.SUPERVISOR):
+        options.append(sa.and_(Enrolment.provider_id.is_(None), sa.exists().where(
+            SupervisorAssignment.enrolment_id == Enrolment.id,
+            SupervisorAssignment.supervisor_id == user.id,
+            SupervisorAssignment.kind == "primary", covering(today))))
+    return sa.or_(*options) if options else sa.false()

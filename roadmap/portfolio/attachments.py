@@ -22,6 +22,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
 from roadmap.framework.models import EvidenceType
 from roadmap.framework import definitions
+from roadmap.lna.models import LearningNeedsAnalysis, LnaStatus
 from roadmap.portfolio.content import recipe_of
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceStatus, EvidenceVersion
 from roadmap.portfolio.uploads import (ACCEPTED, DOCX, UploadRefused, check, clean_filename,
@@ -29,8 +30,8 @@ from roadmap.portfolio.uploads import (ACCEPTED, DOCX, UploadRefused, check, cle
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 
-__all__ = ["ACCEPTED", "DOCX", "MAX_BYTES", "AttachmentRefused", "add", "attach", "open_for",
-           "remove", "signed_file_ids", "why_kept"]
+__all__ = ["ACCEPTED", "DOCX", "MAX_BYTES", "AttachmentRefused", "add", "attach",
+           "keeps_sent_analysis", "open_for", "remove", "signed_file_ids", "why_kept"]
 
 MAX_BYTES = 10 * 1024 * 1024
 AttachmentRefused = UploadRefused
@@ -91,6 +92,9 @@ def attach(session: Session, evidence: Evidence, actor: User, upload: Optional[U
     assert kind is not None
     if definitions.attachments_rule(kind) == "none":
         raise AttachmentRefused("This kind of evidence does not take attachments")
+    if keeps_sent_analysis(session, evidence.id):
+        raise AttachmentRefused("These are the files of the learning needs analysis you sent, "
+                                "so no file can be added")
     if upload is None or not upload.filename:
         raise AttachmentRefused("Select a file to attach")
     # One byte past the limit is enough to refuse it, without reading a huge upload whole.
@@ -137,11 +141,21 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
+def keeps_sent_analysis(session: Session, evidence_id: int) -> bool:
+    """True when the item keeps the files of a sent learning needs analysis, which never change."""
+    return bool(session.scalar(sa.select(sa.exists().where(
+        LearningNeedsAnalysis.files_evidence_id == evidence_id,
+        LearningNeedsAnalysis.status != LnaStatus.DRAFT.value))))
+
+
 def why_kept(session: Session, attachment: Attachment) -> Optional[str]:
     """Why a file cannot be removed, in the candidate's words; None when it can."""
     if attachment.id in signed_file_ids(session, attachment.evidence_id, [attachment]):
         return (f"“{clean_filename(attachment.filename)}” is part of what was signed, so it "
                 "stays with the item: what a supervisor or assessor signed never changes")
+    if keeps_sent_analysis(session, attachment.evidence_id):
+        return (f"“{clean_filename(attachment.filename)}” is part of the learning needs "
+                "analysis you sent, so it stays with the item")
     return None
 
 

@@ -24,7 +24,8 @@ from roadmap.framework.models import Capability, EvidenceType, Outcome
 from roadmap.portfolio import pid
 from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, EvidenceStatus,
                                       FormSubmission)
-from roadmap.supervision.models import SupervisorAssignment, covering
+from roadmap.readers.team import supervising
+from roadmap.supervision.models import SupervisorAssignment
 
 SIGNED_ONCE = {EvidenceStatus.SIGNED.value, EvidenceStatus.CHANGED_SINCE_SIGNED.value}
 SUBMITTABLE = {EvidenceStatus.DRAFT.value, EvidenceStatus.RETURNED.value,
@@ -187,12 +188,15 @@ def update_evidence(session: Session, evidence: Evidence, actor: User, lock_vers
 
 def current_supervisors(session: Session, enrolment: Enrolment,
                         today: dt.date) -> list[tuple[User, str]]:
-    """The supervisors who are current today, primary first, with their kind."""
+    """The primary and backup supervisors current today, primary first, with their kind.
+
+    Never the educational supervisor: nothing is submitted to them, as they sign nothing.
+    """
     rows = session.execute(
         sa.select(User, SupervisorAssignment.kind)
         .join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
         .where(SupervisorAssignment.enrolment_id == enrolment.id,
-               covering(today))
+               supervising(today))
         .order_by(SupervisorAssignment.kind.desc(), User.full_name)).all()
     seen: dict[int, tuple[User, str]] = {}
     for user, kind in rows:

@@ -15,15 +15,23 @@ from roadmap.feedback.models import AssessmentTicket
 from roadmap.portfolio.models import Evidence
 from roadmap.readers.models import ContentAccessEvent, Opened
 from roadmap.readers.team import current_team
-from roadmap.supervision.models import SupervisorAssignment
+from roadmap.supervision.models import AssignmentKind, SupervisorAssignment
 
 PAGE = 50
 # The same person opening the same thing again within this time adds nothing the candidate
 # needs to know, and a page refreshed in a loop must not write a row every time.
 REPEAT_WINDOW = dt.timedelta(minutes=10)
 CAPACITY_WORDS = {"primary_supervisor": "Primary supervisor", "backup_supervisor": "Backup supervisor",
+                  "educational_supervisor": "Educational supervisor",
                   "former_supervisor": "Former supervisor (only what they signed)",
                   "supervisor": "Supervisor"}
+READS = {"now": "Everything you submit: items, reflections, files, ratings, the timeline",
+         "upcoming": "Everything you submit, from the start date",
+         "before": "Only the items they signed themselves, as they signed them"}
+# An educational supervisor reads the same while assigned, to review progress, and signs nothing:
+# so once their assignment ends there is nothing of theirs left to read.
+EDUCATIONAL_READS = {**READS, "now": READS["now"] + "; they review your progress and sign nothing",
+                     "before": "Nothing any more: they signed nothing"}
 WHAT_WORDS = {Opened.ITEM.value: "Opened the item", Opened.ATTACHMENT.value: "Downloaded the file",
               Opened.HEADING.value: "Read your self-rating of the heading",
               Opened.EXPORT.value: "Asked for your whole portfolio as a PDF"}
@@ -48,7 +56,7 @@ def record(session: Session, reader: User, enrolment: Enrolment, what: Opened, *
     if former:
         capacity = "former_supervisor"
     else:
-        kind = current_team(session, enrolment.id, now).kind_of(reader.id)
+        kind = current_team(session, enrolment.id, now).reads_as(reader.id)
         capacity = f"{kind}_supervisor" if kind else "supervisor"
     event = ContentAccessEvent(enrolment_id=enrolment.id, reader_id=reader.id, capacity=capacity,
                                what=what.value, evidence_id=evidence_id,
@@ -129,18 +137,19 @@ def readers(session: Session, enrolment: Enrolment) -> Readers:
     result = Readers([], [], [], [], [])
     for assignment, person, assigned_by, ended_by in rows:
         kind = f"{assignment.kind.capitalize()} supervisor"
+        words = EDUCATIONAL_READS if assignment.kind == AssignmentKind.EDUCATIONAL.value else READS
         entry = Reader(person.full_name, person.email, kind, "", assignment.starts_on,
                        assignment.ended_at, assigned_by or "Roadmap", ended_by)
         if assignment.ended_at is not None and assignment.ended_at <= now:
             if assignment.ended_at <= clock.start_of_day(assignment.starts_on):
                 continue  # replaced before it began: it never gave anyone sight of anything
-            entry.reads = "Only the items they signed themselves, as they signed them"
+            entry.reads = words["before"]
             result.before.append(entry)
         elif assignment.starts_on > clock.day_of(now):
-            entry.reads = "Everything you submit, from the start date"
+            entry.reads = words["upcoming"]
             result.upcoming.append(entry)
         else:
-            entry.reads = "Everything you submit: items, reflections, files, ratings, the timeline"
+            entry.reads = words["now"]
             result.now.append(entry)
     hub_id = session.scalar(sa.select(Cohort.hub_id).where(Cohort.id == enrolment.cohort_id))
     for person in session.scalars(

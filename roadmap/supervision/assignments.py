@@ -2,7 +2,8 @@
 
 One full-time-equivalent supervisor carries at most 4 candidates (rule D6): going beyond that
 is never silently allowed. `assign` returns the warning without writing anything unless the
-caller confirms it, and a confirmed overload is written to the audit log.
+caller confirms it, and a confirmed overload is written to the audit log. The educational
+supervisor is assigned another way (roadmap.supervision.educational) and carries no load.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from roadmap.cohorts.models import Enrolment, EnrolmentStatus
 from roadmap.supervision.models import AssignmentKind, SupervisorAssignment, covering
 
 CANDIDATES_PER_FTE = 4
-# Only primary supervision counts toward capacity: a backup acts when the primary is away.
+# Only primary supervision counts toward capacity: a backup acts when the primary is away,
+# and an educational supervisor does no workplace supervision at all.
 COUNTED_KINDS = (AssignmentKind.PRIMARY.value,)
 # What a hub assigns here; the education provider's educational supervisor comes another way.
 HUB_KINDS = (AssignmentKind.PRIMARY.value, AssignmentKind.BACKUP.value)
@@ -120,8 +122,8 @@ def set_fte(session: Session, supervisor: User, fte: float, actor: Optional[User
            subject_type="user", subject_id=supervisor.id, data={"from": before, "to": fte})
 
 
-def _open_assignment(session: Session, enrolment_id: int, kind: str,
-                     at: dt.datetime) -> Optional[SupervisorAssignment]:
+def open_assignment(session: Session, enrolment_id: int, kind: str,
+                    at: dt.datetime) -> Optional[SupervisorAssignment]:
     """The assignment of this kind that has not ended by the moment (it may start later)."""
     return session.scalar(
         sa.select(SupervisorAssignment)
@@ -151,11 +153,16 @@ def assign(session: Session, enrolment: Enrolment, supervisor: User, kind: str,
         raise AssignmentError("supervisor_id", "A candidate cannot supervise themselves")
     effective = max(clock.now(), clock.start_of_day(starts_on))
     other_kind = "backup" if kind == "primary" else "primary"
-    other = _open_assignment(session, enrolment.id, other_kind, effective)
+    other = open_assignment(session, enrolment.id, other_kind, effective)
     if other is not None and other.supervisor_id == supervisor.id:
         raise AssignmentError("supervisor_id", f"{supervisor.full_name} is already the "
                               f"{other_kind} supervisor: choose someone else")
-    previous = _open_assignment(session, enrolment.id, kind, effective)
+    educational = open_assignment(session, enrolment.id, AssignmentKind.EDUCATIONAL.value,
+                                  effective)
+    if educational is not None and educational.supervisor_id == supervisor.id:
+        raise AssignmentError("supervisor_id", f"{supervisor.full_name} is the educational "
+                              "supervisor: choose someone else")
+    previous = open_assignment(session, enrolment.id, kind, effective)
     if previous is not None and previous.supervisor_id == supervisor.id:
         raise AssignmentError("supervisor_id", f"{supervisor.full_name} is already the {kind} "
                               "supervisor")
@@ -196,7 +203,7 @@ def assign(session: Session, enrolment: Enrolment, supervisor: User, kind: str,
                subject_type="assignment", subject_id=assignment.id, enrolment_id=enrolment.id,
                data={"supervisor_id": supervisor.id, "candidates": after.candidates,
                      "fte": after.fte, "capacity": after.capacity})
-    _tell_candidate(session, enrolment, actor, assignment, supervisor, previous)
+    tell_candidate(session, enrolment, actor, assignment, supervisor, previous)
     return AssignResult(assignment, after, warnings, ended=previous)
 
 
@@ -218,12 +225,12 @@ def end_assignment(session: Session, assignment: SupervisorAssignment, actor: Op
                  "ended_at": ended_at.isoformat()})
     enrolment = session.get(Enrolment, assignment.enrolment_id)
     assert enrolment is not None
-    _tell_candidate(session, enrolment, actor, None, None, assignment)
+    tell_candidate(session, enrolment, actor, None, None, assignment)
 
 
-def _tell_candidate(session: Session, enrolment: Enrolment, actor: Optional[User],
-                    new: Optional[SupervisorAssignment], supervisor: Optional[User],
-                    ended: Optional[SupervisorAssignment]) -> None:
+def tell_candidate(session: Session, enrolment: Enrolment, actor: Optional[User],
+                   new: Optional[SupervisorAssignment], supervisor: Optional[User],
+                   ended: Optional[SupervisorAssignment]) -> None:
     """Email the candidate who now reads their portfolio, who stopped, and who decided it.
 
     Nobody gains or loses sight of a portfolio without its owner hearing of it: that is
@@ -239,7 +246,9 @@ def _tell_candidate(session: Session, enrolment: Enrolment, actor: Optional[User
         lines.append(f"{by} assigned {supervisor.full_name} ({supervisor.email}) as your "
                      f"{new.kind} supervisor from {clock.long_date(new.starts_on)}. From then "
                      "they can read everything you submit: items, reflections, attachments and "
-                     "your timeline.")
+                     "your timeline."
+                     + (" They review your progress with you; they sign no item and no stage."
+                        if new.kind == AssignmentKind.EDUCATIONAL.value else ""))
     if ended is not None:
         gone = session.get(User, ended.supervisor_id)
         name = gone.full_name if gone else "Your previous supervisor"
@@ -248,7 +257,9 @@ def _tell_candidate(session: Session, enrolment: Enrolment, actor: Optional[User
         verb = "ended" if until <= clock.now() else "ends"
         lines.append(f"{name}'s access as your {ended.kind} supervisor {verb} on "
                      f"{clock.in_words(until)}. After that "
-                     "they can read only the items they signed themselves."
+                     + ("they can no longer read your portfolio."
+                        if ended.kind == AssignmentKind.EDUCATIONAL.value
+                        else "they can read only the items they signed themselves.")
                      + ("" if new is not None else f" This was ended by {by}."))
     lines.append("If you do not expect this, tell your training hub. Your portfolio's page "
                  "\u201cWho can see your portfolio\u201d lists everyone who can read it, and "

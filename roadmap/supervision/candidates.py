@@ -10,14 +10,15 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
-from roadmap.framework.models import Capability, Stage
+from roadmap.framework.models import Capability
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.progress import COUNTED_STATUSES, capability_counts
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened, shared
 from roadmap.supervision import ratings
 from roadmap.readers.team import Team, current_team
-from roadmap.supervision.models import CapabilityRating, StageSignOff
+from roadmap.supervision.models import CapabilityRating
+from roadmap.supervision.waiting import StageWait, stage_waits
 
 LATEST = 20  # items listed on the candidate's page
 
@@ -30,8 +31,7 @@ class Overview:
     capabilities: list[Capability]
     given: dict[tuple[int, str], CapabilityRating]  # (capability id, rater kind): the rating
     counts: dict[int, int]  # capability id: items counted for it
-    stages: list[Stage]
-    states: dict[str, str]  # stage code: sign-off status, for stages that have one
+    waits: list[StageWait]  # each stage in order, and where it waits
     items: list[Evidence]
     labels: dict[str, str]  # rating code: its label on the framework's scale
     team: Team
@@ -44,16 +44,12 @@ def overview(session: Session, enrolment: Enrolment, today: dt.date) -> Overview
         Capability.framework_version_id == version_id).order_by(Capability.position)).all()
     given = {(r.capability_id, r.rater_kind): r for r in session.scalars(
         sa.select(CapabilityRating).where(CapabilityRating.enrolment_id == enrolment.id))}
-    stages = session.scalars(sa.select(Stage).where(
-        Stage.framework_version_id == version_id).order_by(Stage.position)).all()
-    states = dict(session.execute(sa.select(StageSignOff.stage_code, StageSignOff.status)
-                                  .where(StageSignOff.enrolment_id == enrolment.id)).all())
     items = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id, shared())
                             .order_by(Evidence.updated_at.desc()).limit(LATEST)).all()
     return Overview(session.get(User, enrolment.candidate_id), list(capabilities), given,
-                    capability_counts(session, [enrolment.id])[enrolment.id], list(stages),
-                    states, list(items), _labels(session, version_id),
-                    current_team(session, enrolment.id, today))
+                    capability_counts(session, [enrolment.id])[enrolment.id],
+                    stage_waits(session, [enrolment.id], today)[enrolment.id], list(items),
+                    _labels(session, version_id), current_team(session, enrolment.id, today))
 
 
 @dataclass

@@ -16,6 +16,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.feedback.models import FeedbackResponse
 from roadmap.framework import strengths
 from roadmap.framework.models import Capability, EvidenceType, Stage
+from roadmap.lna.credits import credited
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.progress import COUNTED_STATUSES
 from roadmap.supervision.external import pending_titles
@@ -64,8 +65,8 @@ class Checklist:
 
     def summary(self) -> list[dict[str, Any]]:
         """The checks as plain data, for the signed record."""
-        return [{"code": c.code, "met": c.met, "detail": c.detail, "strength": c.strength}
-                for c in self.checks]
+        return [{"code": c.code, "label": c.label, "met": c.met, "detail": c.detail,
+                 "strength": c.strength} for c in self.checks]
 
 
 def _stage(session: Session, enrolment: Enrolment, stage_code: str) -> Stage:
@@ -105,8 +106,11 @@ def compute(session: Session, enrolment: Enrolment, stage_code: str) -> Checklis
     unreviewed = _external_unreviewed(session, enrolment, rules, types)
     if unreviewed is not None:
         checks.append(unreviewed)
+    credits = credited(session, enrolment, stage_code)  # earlier study, from the LNA (D12)
     for check in checks:
         check.strength = strengths.strength(rules, check.code)
+        if check.code in credits:
+            check.met, check.detail, check.missing = True, credits[check.code].detail, []
     return Checklist(stage, checks)
 
 

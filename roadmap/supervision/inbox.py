@@ -14,6 +14,7 @@ from roadmap.db import utcnow
 from roadmap.framework.models import Capability, EvidenceType
 from roadmap.portfolio.models import Evidence, EvidenceVersion
 from roadmap.portfolio.progress import capability_counts
+from roadmap.readers.team import WORKPLACE_KINDS
 from roadmap.supervision.external import Pending, pending
 from roadmap.supervision.models import Signature, StageSignOff, SupervisorAssignment, covering
 
@@ -70,16 +71,20 @@ def _current(today: dt.date):  # type: ignore[no-untyped-def]
 
 
 def gather(session: Session, user: User, today: dt.date) -> Inbox:
-    """Items waiting on me and my co-supervisors, external signatures to review, my candidates."""
+    """Items waiting on me and my co-supervisors, external signatures to review, my candidates.
+
+    Only a primary or backup supervisor acts on items: a candidate I am the educational
+    supervisor of is listed, but nothing of theirs waits on me.
+    """
     assignments = session.execute(
         sa.select(SupervisorAssignment.kind, Enrolment, User.full_name)
         .join(Enrolment, Enrolment.id == SupervisorAssignment.enrolment_id)
         .join(User, User.id == Enrolment.candidate_id)
         .where(SupervisorAssignment.supervisor_id == user.id, _current(today))
         .order_by(User.full_name)).all()
-    enrolment_ids = [row[1].id for row in assignments]
+    enrolment_ids = [row[1].id for row in assignments if row[0] in WORKPLACE_KINDS]
     waiting = _waiting(session, enrolment_ids)
-    counts = capability_counts(session, enrolment_ids)
+    counts = capability_counts(session, [row[1].id for row in assignments])
     headings = dict(session.execute(
         sa.select(Capability.framework_version_id, sa.func.count())
         .group_by(Capability.framework_version_id)).all())

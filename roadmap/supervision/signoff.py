@@ -4,17 +4,17 @@ What the supervisor signs is frozen in StageSignOff.signed_content: the candidat
 part, the checklist as it stood, the supervisor's reason for each guidance item not met
 (rule D10), every heading's ratings, and the hash of every signed evidence version. The hash
 of that content is what both signatures are bound to (rule D8). Only gates block signing.
+Each supervisor sign-off is also kept as a round; whether it completes the stage or waits for
+the next approval (the education provider's) is the framework's to say (see approvals.py).
 """
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any, Iterable, Mapping, Optional, Union
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from roadmap import mail
 from roadmap.accounts.models import Role, User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
@@ -22,13 +22,14 @@ from roadmap.db import utcnow
 from roadmap.framework.models import Capability, FrameworkVersion
 from roadmap.portfolio.content import content_hash
 from roadmap.portfolio.models import EvidenceVersion
-from roadmap.supervision import checklist as checklists
 from roadmap.readers.team import current_team
+from roadmap.supervision import approvals, checklist as checklists
 from roadmap.supervision.capacity import stage_capacity
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
 from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
 
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# A referred stage goes back to the candidate, who signs again as for an open one.
+CANDIDATE_SIGNS = ("open", approvals.REOPENED)
 
 
 def signoff_for(session: Session, enrolment: Enrolment, stage_code: str) -> StageSignOff:
@@ -52,11 +53,12 @@ def signs_as(session: Session, enrolment: Enrolment, record: Optional[StageSignO
              today: dt.date) -> Optional[str]:
     """Who the person signs a stage as now: "candidate", "supervisor", or None (they do not).
 
-    The candidate signs first, then a current primary or backup supervisor signs it off.
+    The candidate signs first (again after a referral), then a current primary or backup
+    supervisor signs it off.
     """
     status = record.status if record is not None else "open"
     if person.has_role(Role.CANDIDATE) and enrolment.candidate_id == person.id:
-        return "candidate" if status == "open" else None
+        return "candidate" if status in CANDIDATE_SIGNS else None
     if status != "candidate_signed" or not person.has_role(Role.SUPERVISOR):
         return None
     kind = current_team(session, enrolment.id, today).kind_of(person.id)
@@ -120,7 +122,7 @@ def candidate_sign(session: Session, enrolment: Enrolment, stage_code: str, cand
     if enrolment.candidate_id != candidate.id:
         raise NotAllowed("Only the candidate signs their own declarations.")
     record = signoff_for(session, enrolment, stage_code)
-    if record.status != "open":
+    if record.status not in CANDIDATE_SIGNS:
         raise Conflict("You have already signed this stage.")
     checklist = checklists.compute(session, enrolment, stage_code)
     _ready(checklist)
@@ -132,10 +134,12 @@ def candidate_sign(session: Session, enrolment: Enrolment, stage_code: str, cand
             "declarations": [d["text"].strip() for d in required],
             "checklist": checklist.summary(), "signed_at": now.isoformat()}
     digest = content_hash(part)
+    # After a referral the last round keeps what was signed before; the record starts afresh.
     result = session.execute(
-        sa.update(StageSignOff).where(StageSignOff.id == record.id, StageSignOff.status == "open")
+        sa.update(StageSignOff).where(StageSignOff.id == record.id,
+                                      StageSignOff.status.in_(CANDIDATE_SIGNS))
         .values(status="candidate_signed", candidate_signed_at=now, signed_content={"candidate": part},
-                lock_version=StageSignOff.lock_version + 1)
+                content_hash=None, lock_version=StageSignOff.lock_version + 1)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise Conflict("You have already signed this stage.")
@@ -172,11 +176,6 @@ def portfolio_state(session: Session, enrolment: Enrolment) -> dict[str, Any]:
             "evidence": [[e, n, h] for e, n, h in versions]}
 
 
-def verification_code() -> str:
-    """A code a verifier can type: "RM-" and three groups of five letters or digits (~75 bits)."""
-    groups = ("".join(secrets.choice(_CODE_ALPHABET) for _ in range(5)) for _ in range(3))
-    return "RM-" + "-".join(groups)
-
 
 def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, signer: User,
                     accepted: Iterable[str], acting_reason: Optional[str], today: dt.date,
@@ -184,20 +183,22 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
     """The supervisor signs off the stage; if two try at once, exactly one succeeds.
 
     With guidance unmet, `reasons` says why (see guidance_reasons); they are frozen into
-    the signed content, for whoever approves next.
+    the signed content, for whoever approves next. What was signed is kept as a new round;
+    the stage is complete now only when the supervisor gives its last approval.
     """
     capacity, reason = stage_capacity(session, signer, enrolment.id, today, acting_reason)
     record = signoff_for(session, enrolment, stage_code)
-    if record.status == "open":
+    if record.status in CANDIDATE_SIGNS:
         raise Incomplete("The candidate has not signed yet.",
                          {"candidate": "The candidate signs their declarations first"})
-    if record.status == "complete":
+    if record.status != "candidate_signed":
         raise Conflict(_already_signed(session, record))
     checklist = checklists.compute(session, enrolment, stage_code)
     _ready(checklist)
     required = declarations(checklist, "supervisor")
     _accepted(required, accepted)
     unmet = guidance_reasons(checklist, reasons)
+    waiting = approvals.waits_for(checklist.stage.requirements)
     now = utcnow()
     content = {**record.signed_content, **portfolio_state(session, enrolment),
                "supervisor": {"id": signer.id, "name": signer.full_name,
@@ -210,8 +211,9 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
         sa.update(StageSignOff)
         .where(StageSignOff.id == record.id, StageSignOff.status == "candidate_signed",
                StageSignOff.lock_version == record.lock_version)
-        .values(status="complete", signed_content=content, content_hash=digest,
-                completed_at=now, verification_code=verification_code(),
+        .values(status=approvals.WAITING if waiting else "complete", signed_content=content,
+                content_hash=digest, completed_at=None if waiting else now,
+                verification_code=None if waiting else approvals.verification_code(),
                 lock_version=StageSignOff.lock_version + 1)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
@@ -222,30 +224,23 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
                           signer_name=signer.full_name, capacity=capacity.value,
                           acting_reason=reason, content_hash=digest, signed_at=now)
     session.add(signature)
-    _record_dates(enrolment, stage_code, today)
+    kept = approvals.add_round(session, record, content, digest, now)
+    if not waiting:
+        approvals.record_dates(enrolment, stage_code, today)
     session.flush()
     audit.record(session, "stage.signed_off", actor_id=signer.id, subject_type="stage_signoff",
                  subject_id=record.id, enrolment_id=enrolment.id,
                  data={"stage": stage_code, "signature_id": signature.id,
                        "capacity": capacity.value, "acting_reason": reason,
                        "content_hash": digest, "verification_code": record.verification_code,
-                       "guidance_unmet": [item["code"] for item in unmet]})
-    candidate = session.get(User, enrolment.candidate_id)
-    if candidate is not None:
-        mail.queue(session, candidate.email, f"{checklist.stage.name} is signed off",
-                   f"Dear {candidate.full_name},\n\n{signer.full_name} has signed off "
-                   f"{checklist.stage.name} of your Roadmap. Congratulations.\n\n"
-                   f"Verification code: {record.verification_code}\n")
+                       "guidance_unmet": [item["code"] for item in unmet],
+                       "round": kept.number, "round_id": kept.id, "waiting_for": waiting})
+    if waiting:
+        approvals.tell_waiting(session, enrolment, checklist.stage.name, signer)
+    else:
+        approvals.tell_complete(session, enrolment, checklist.stage.name,
+                                f"{signer.full_name} signed it off", str(record.verification_code))
     return signature
-
-
-def _record_dates(enrolment: Enrolment, stage_code: str, today: dt.date) -> None:
-    if stage_code == "stage1":
-        enrolment.stage1_verified_on = today
-        enrolment.stage2_started_on = enrolment.stage2_started_on or today
-    elif stage_code == "stage2":
-        enrolment.stage2_signed_off_on = today
-        enrolment.status = "completed"
 
 
 def _already_signed(session: Session, record: StageSignOff) -> str:

@@ -23,6 +23,9 @@ WORDS = {
     "enrolment.created": "Enrolled on the roadmap",
     "assignment.created": "Assigned a supervisor",
     "assignment.ended": "Ended a supervisor's access",
+    "educational_supervisor.assigned": "Assigned an educational supervisor",
+    "progress_review.recorded": "Recorded a progress review",
+    "progress_review.responded": "Responded to a progress review",
     "evidence.created": "Started an item",
     "evidence.submitted": "Submitted an item for assessment",
     "evidence.returned": "Returned an item with comments",
@@ -34,6 +37,9 @@ WORDS = {
     "capability.evidence_linked": "Linked an item to a heading",
     "stage.candidate_signed": "Signed the stage declarations",
     "stage.signed_off": "Signed off the stage",
+    "provider.approved": "Approved the stage for the education provider",
+    "provider.referred": "Referred the stage back for the education provider",
+    "enrolment.provider_set": "Named the education provider",
     "feedback.assessor_asked": "Asked a colleague without an account to assess an item",
     "evidence.external_signature_accepted": "Accepted an external assessor's signature",
     "evidence.external_signature_disputed": "Disputed an external assessor's signature: it no "
@@ -54,7 +60,8 @@ class Entry:
 def _describe(event: AuditEvent, names: dict[int, str]) -> str:
     words = WORDS.get(event.action, event.action.replace(".", ": ").replace("_", " ").capitalize())
     data: dict[str, Any] = event.data or {}
-    if event.action in ("assignment.created", "assignment.ended"):
+    if event.action in ("assignment.created", "assignment.ended",
+                        "educational_supervisor.assigned"):
         return words + ": " + _assignment(event.action, data, names)
     if data.get("capacity") in CAPACITY:
         words += f" {CAPACITY[data['capacity']]}"
@@ -66,8 +73,14 @@ def _describe(event: AuditEvent, names: dict[int, str]) -> str:
         words += f" (signed by {data['assessor']})"
     if event.action == "evidence.external_signature_disputed" and data.get("reason"):
         words += f". Reason: {data['reason']}"
+    if event.action == "progress_review.recorded" and data.get("reviewed_on"):
+        words += f" of {dt.date.fromisoformat(str(data['reviewed_on'])):%d/%m/%Y}"
     if data.get("stage"):
         words += f": {str(data['stage']).replace('stage', 'Stage ')}"
+    if event.action == "provider.approved" and data.get("sampled_for_audit"):
+        words += " (sampled for audit: another reviewer reviews it too)"
+    if event.action == "provider.referred" and data.get("reason"):
+        words += f". Reason: {data['reason']}"
     return words
 
 
@@ -75,7 +88,7 @@ def _assignment(action: str, data: dict[str, Any], names: dict[int, str]) -> str
     """Who was assigned or ended, in which capacity, and from or until when."""
     who = names.get(data.get("supervisor_id") or 0) or str(data.get("supervisor") or "a supervisor")
     kind = data.get("kind") or "a"
-    if action == "assignment.created":
+    if action != "assignment.ended":
         since = data.get("starts_on")
         when = f", from {dt.date.fromisoformat(since):%d/%m/%Y}" if since else ""
         return f"{who} as {kind} supervisor{when}"
@@ -100,7 +113,8 @@ def entries(session: Session, enrolment_id: int, page: int,
         .where(AuditEvent.enrolment_id == enrolment_id)
         .order_by(AuditEvent.id.desc()).limit(PAGE + 1).offset((page - 1) * PAGE)).all()
     ids = {int(event.data["supervisor_id"]) for event, _, _ in rows
-           if event.action.startswith("assignment.") and isinstance(event.data, dict)
+           if event.action.startswith(("assignment.", "educational_supervisor."))
+           and isinstance(event.data, dict)
            and str(event.data.get("supervisor_id", "")).isdigit()}
     names = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all()) \
         if ids else {}

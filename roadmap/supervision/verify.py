@@ -19,7 +19,8 @@ from roadmap.audit.models import AuditEvent
 from roadmap.framework.models import EvidenceType
 from roadmap.portfolio.content import content_hash, evidence_content, recipe_of
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
-from roadmap.supervision.models import Signature, StageSignOff
+from roadmap.supervision import signed_stages
+from roadmap.supervision.models import Signature, StageSignOff, StageSignOffRound
 
 SIGNING_ACTIONS = ("evidence.signed", "stage.candidate_signed", "stage.signed_off")
 BATCH = 1000  # rows per statement; also the size of the IN lists that follow a batch
@@ -88,8 +89,8 @@ def _by_id(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:
 
 
 def _check_signature(signature: Signature, event: Optional[_SigningEvent],
-                     version: Optional[EvidenceVersion],
-                     record: Optional[StageSignOff]) -> Optional[str]:
+                     version: Optional[EvidenceVersion], record: Optional[StageSignOff],
+                     rounds: list[StageSignOffRound]) -> Optional[str]:
     """What is wrong with one signature, its event and what it signed; None when all hold."""
     name = f"signature {signature.id} ({signature.signer_name}, {signature.capacity})"
     if event is None:
@@ -108,12 +109,13 @@ def _check_signature(signature: Signature, event: Optional[_SigningEvent],
         return None
     if record is None or not record.signed_content:
         return f"{name}: the signed stage sign-off is missing"
-    content = record.signed_content
-    signed = content.get("candidate") if signature.capacity == "candidate" else content
-    if signed is None or content_hash(signed) != signature.content_hash:
+    # What was signed is the stage's content now, or a round's: after a referral the stage is
+    # signed again, and each earlier signature stays bound to the round it signed.
+    contents = [record.signed_content, *(kept.signed_content for kept in rounds)]
+    signed = [c.get("candidate") if signature.capacity == "candidate" else c for c in contents]
+    if not any(part is not None and content_hash(part) == signature.content_hash
+               for part in signed):
         return f"stage sign-off {record.id} ({record.stage_code}): its content no longer matches {name}"
-    if signature.capacity != "candidate" and record.content_hash != signature.content_hash:
-        return f"stage sign-off {record.id} ({record.stage_code}): its hash was altered"
     return None
 
 
@@ -171,13 +173,15 @@ def _check_signatures(session: Session, report: SignedCheck,
         versions = _by_id(session, EvidenceVersion, signs_version)
         records = _by_id(session, StageSignOff, {s.subject_id for s in signatures
                                                  if s.subject_type != "evidence_version"})
+        rounds = signed_stages.rounds_of(session, set(records))
         for signature in signatures:
             report.signatures += 1
             on_version = signature.subject_type == "evidence_version"
             problem = _check_signature(
                 signature, events.get(signature.id),
                 versions.get(signature.subject_id) if on_version else None,
-                None if on_version else records.get(signature.subject_id))
+                None if on_version else records.get(signature.subject_id),
+                [] if on_version else rounds.get(signature.subject_id, []))
             if problem:
                 return problem
         problem = _check_signed_files(session, list(versions.values()), store, report)
@@ -237,10 +241,12 @@ def _check_signed_items(session: Session) -> Optional[str]:
 
 
 def check_signed(session: Session, store: Optional[storage.Store] = None) -> SignedCheck:
-    """Every signature against what it signed and against the log, then every signed item.
+    """Every signature against what it signed and against the log, then every signed item,
+    then every signed-off stage and its rounds.
 
     With the attachment store, every signed file's bytes are hashed too.
     """
     report = SignedCheck()
-    report.problem = _check_signatures(session, report, store) or _check_signed_items(session)
+    report.problem = (_check_signatures(session, report, store) or _check_signed_items(session)
+                      or signed_stages.check(session))
     return report

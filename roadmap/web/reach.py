@@ -2,7 +2,7 @@
 
 Views load enrolments, items, attachments and stage sign-offs only through these loaders.
 Anything a person may not reach is a 404, so nobody learns that it exists. On top of the
-reach into the enrolment, three rules hold for every loader:
+reach into the enrolment, these rules hold for every loader:
 
 - A draft is the candidate's alone until it is shared: submitted, or a feedback round opened
   on it (the candidate then chose to let respondents and supervisors see it).
@@ -10,10 +10,20 @@ reach into the enrolment, three rules hold for every loader:
 - A former supervisor reads only what they signed themselves: those items as they signed
   them, with the files they had then, and the stage sign-offs they signed. Nothing newer, no
   timeline, no candidate page, no export.
+- An educational supervisor (the education provider's) reads what a supervisor reads while
+  assigned, and acts on nothing: views that act allow Reach.SUPERVISOR, never EDUCATIONAL.
+  Once the assignment ends they read nothing, as they signed nothing.
 
 The training hub pages manage hubs, cohorts and enrolments through `load_hub`, `load_cohort`
 and `load_managed_enrolment`: an administrator manages every hub, a hub lead only their own.
-The administrators' people pages load an account with `load_person`.
+The administrators' people pages load an account with `load_person`. A learning needs
+analysis, once sent, is reached by whoever confirms it (`load_analysis`): the reviewer of the
+enrolment's education provider, or with no provider the primary supervisor; its draft is the
+candidate's alone, like any draft.
+
+An education provider's reviewer reaches the learners of the providers they review for now
+(`reviewing_for`), and of those only what a supervisor signed off: the frozen rounds
+(`load_review_round`), never the live portfolio. Another provider's learner is a 404.
 """
 from __future__ import annotations
 
@@ -28,9 +38,13 @@ from sqlalchemy.orm import Session
 from roadmap import clock
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
+from roadmap.lna.models import (ConfirmerCapacity, LearningNeedsAnalysis, LnaStatus,
+                                confirmable_by)
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
+from roadmap.providers.models import EducationProvider, ProviderDecision, ProviderReviewer
 from roadmap.readers.models import shared
-from roadmap.supervision.models import Signature, StageSignOff, SupervisorAssignment
+from roadmap.supervision.models import (AssignmentKind, ProgressReview, Signature, StageSignOff,
+                                        StageSignOffRound, SupervisorAssignment)
 
 When = dt.date | dt.datetime  # a day means "now, if today" (roadmap.clock.moment)
 
@@ -41,8 +55,9 @@ class Reach(enum.IntEnum):
     NONE = 0
     HUB = 1  # progress, counts, statuses and dates; never reflective text or feedback
     SUPERVISOR_READONLY = 2  # a former supervisor: only what they signed, read, never act
-    SUPERVISOR = 3  # a current primary or backup supervisor
-    OWNER = 4  # the candidate
+    EDUCATIONAL = 3  # the current educational supervisor: reads everything shared, never acts
+    SUPERVISOR = 4  # a current primary or backup supervisor
+    OWNER = 5  # the candidate
 
     @property
     def sees_content(self) -> bool:
@@ -50,10 +65,12 @@ class Reach(enum.IntEnum):
         return self >= Reach.SUPERVISOR_READONLY
 
 
-CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.SUPERVISOR, Reach.OWNER})
-__all__ = ["CONTENT", "Reach", "is_shared", "load_attachment", "load_cohort", "load_enrolment",
-           "load_evidence", "load_hub", "load_managed_enrolment", "load_person", "load_signoff",
-           "load_stage", "reach", "shared", "signed_stage", "signed_version"]
+CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.EDUCATIONAL, Reach.SUPERVISOR, Reach.OWNER})
+__all__ = ["CONTENT", "Reach", "is_shared", "load_analysis", "load_analysis_file",
+           "load_attachment", "load_cohort", "load_enrolment", "load_evidence", "load_hub",
+           "load_managed_enrolment", "load_person", "load_progress_review", "load_provider",
+           "load_provider_enrolment", "load_review_round", "load_signoff", "load_stage", "reach",
+           "reviewing_for", "shared", "signed_stage", "signed_version"]
 
 
 def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Reach:
@@ -64,15 +81,21 @@ def reach(session: Session, user: User, enrolment: Enrolment, today: When) -> Re
     if user.has_role(Role.SUPERVISOR):
         at = clock.moment(today)
         periods = session.execute(
-            sa.select(SupervisorAssignment.starts_on, SupervisorAssignment.ended_at)
+            sa.select(SupervisorAssignment.kind, SupervisorAssignment.starts_on,
+                      SupervisorAssignment.ended_at)
             .where(SupervisorAssignment.enrolment_id == enrolment.id,
                    SupervisorAssignment.supervisor_id == user.id)).all()
-        for starts_on, ended_at in periods:
+        for kind, starts_on, ended_at in periods:
             if starts_on > clock.day_of(at):
                 continue  # not started yet
-            if ended_at is None or ended_at > at:
+            current = ended_at is None or ended_at > at
+            if kind == AssignmentKind.EDUCATIONAL.value:
+                if current:  # an ended one leaves nothing: an educational supervisor signs nothing
+                    best = max(best, Reach.EDUCATIONAL)
+                continue
+            if current:
                 return Reach.SUPERVISOR
-            best = Reach.SUPERVISOR_READONLY
+            best = max(best, Reach.SUPERVISOR_READONLY)
     if best == Reach.NONE and user.has_role(Role.HUB_LEAD):
         if session.scalar(sa.select(sa.exists().where(
                 Cohort.id == enrolment.cohort_id, Cohort.hub_id.in_(hubs_led_by(user.id))))):
@@ -171,6 +194,16 @@ def load_signoff(session: Session, user: User, signoff_id: int, allowed: Iterabl
     return record, level
 
 
+def load_progress_review(session: Session, user: User, review_id: int, allowed: Iterable[Reach],
+                         today: When) -> tuple[ProgressReview, Reach]:
+    """An educational supervisor's progress review and the reach into its enrolment, or 404."""
+    review = session.get(ProgressReview, review_id)
+    if review is None:
+        abort(404)
+    _enrolment, level = load_enrolment(session, user, review.enrolment_id, allowed, today)
+    return review, level
+
+
 def _managed(user: User, hub_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
     """True for a hub the person manages: an administrator every hub, a hub lead their own."""
     return sa.true() if user.has_role(Role.ADMIN) else hub_id.in_(hubs_led_by(user.id))
@@ -211,3 +244,85 @@ def load_person(session: Session, user_id: int) -> User:
     if person is None:
         abort(404)
     return person
+
+
+def load_analysis(session: Session, user: User, analysis_id: int,
+                  today: When) -> tuple[LearningNeedsAnalysis, Enrolment, ConfirmerCapacity]:
+    """A sent (or confirmed) analysis, its enrolment and the capacity the person confirms it
+    in, or 404: another provider's learner, another supervisor's, or a draft."""
+    row = session.execute(
+        sa.select(LearningNeedsAnalysis, Enrolment)
+        .join(Enrolment, Enrolment.id == LearningNeedsAnalysis.enrolment_id)
+        .where(LearningNeedsAnalysis.id == analysis_id,
+               LearningNeedsAnalysis.status != LnaStatus.DRAFT.value,
+               confirmable_by(user, today))).first()
+    if row is None:
+        abort(404)
+    analysis, enrolment = row
+    capacity = (ConfirmerCapacity.PROVIDER_REVIEWER if enrolment.provider_id is not None
+                else ConfirmerCapacity.SUPERVISOR)
+    return analysis, enrolment, capacity
+
+
+def load_analysis_file(session: Session, user: User, analysis_id: int, attachment_id: int,
+                       today: When) -> tuple[Attachment, Evidence, Enrolment]:
+    """A file the candidate uploaded with the analysis, for its confirmer, or 404."""
+    analysis, enrolment, _capacity = load_analysis(session, user, analysis_id, today)
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or analysis.files_evidence_id is None or \
+            attachment.evidence_id != analysis.files_evidence_id:
+        abort(404)
+    evidence = session.get(Evidence, attachment.evidence_id)
+    assert evidence is not None
+    return attachment, evidence, enrolment
+
+
+def reviewing_for(user: User) -> sa.Select[tuple[int]]:
+    """The ids of the providers the person reviews for now, for `....provider_id.in_(...)`.
+
+    Both the role and a current reviewer row are needed: either alone reaches no learner.
+    """
+    if not user.has_role(Role.PROVIDER_REVIEWER):
+        return sa.select(ProviderReviewer.provider_id).where(sa.false())
+    return sa.select(ProviderReviewer.provider_id).where(ProviderReviewer.user_id == user.id,
+                                                         ProviderReviewer.ended_at.is_(None))
+
+
+def load_provider_enrolment(session: Session, user: User, enrolment_id: int) -> Enrolment:
+    """An enrolment whose education provider the person reviews for now, or 404."""
+    enrolment = session.scalar(sa.select(Enrolment).where(
+        Enrolment.id == enrolment_id, Enrolment.provider_id.in_(reviewing_for(user))))
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+def load_review_round(session: Session, user: User,
+                      round_id: int) -> tuple[StageSignOffRound, StageSignOff, Enrolment]:
+    """A signed-off round of a learner of the reviewer's provider, its stage and enrolment; or 404.
+
+    While a sampled approval waits for its second review, the reviewer who made it does not
+    reach the round: the second review is another person's.
+    """
+    row = session.execute(
+        sa.select(StageSignOffRound, StageSignOff, Enrolment)
+        .join(StageSignOff, StageSignOff.id == StageSignOffRound.signoff_id)
+        .join(Enrolment, Enrolment.id == StageSignOff.enrolment_id)
+        .where(StageSignOffRound.id == round_id,
+               Enrolment.provider_id.in_(reviewing_for(user)))).first()
+    if row is None:
+        abort(404)
+    decisions = session.scalars(sa.select(ProviderDecision)
+                                .where(ProviderDecision.round_id == round_id)).all()
+    if (len(decisions) == 1 and decisions[0].sampled_for_audit
+            and decisions[0].reviewer_id == user.id and row[1].status == "supervisor_signed"):
+        abort(404)
+    return row[0], row[1], row[2]
+
+
+def load_provider(session: Session, provider_id: int) -> EducationProvider:
+    """An education provider, for the pages that manage them (their role decorator says who)."""
+    provider = session.get(EducationProvider, provider_id)
+    if provider is None:
+        abort(404)
+    return provider

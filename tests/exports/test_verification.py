@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from roadmap.portfolio.models import Evidence
-from roadmap.supervision import signoff
+from roadmap.providers import decisions
+from roadmap.providers.models import EducationProvider, ProviderReviewer
+from roadmap.supervision import approvals, signoff
 from roadmap.supervision.models import CapabilityRating, StageSignOff
 from tests.fixtures.msk import TODAY
 
@@ -20,9 +22,18 @@ def app_config(app_config, tmp_path):
 
 
 @pytest.fixture
-def signed_off(session, ready_for_stage2):
-    """Stage 2 signed by the candidate and the primary supervisor; the sign-off record."""
+def signed_off(session, ready_for_stage2, make_user):
+    """Stage 2 signed by the candidate and the primary supervisor, then approved by the
+    education provider (its last approval); the sign-off record."""
     team = ready_for_stage2
+    provider = EducationProvider(name="University of Example")
+    session.add(provider)
+    session.flush()
+    reviewer = make_user("rhea@example.ac.uk", roles=("provider_reviewer",),
+                         full_name="Rhea Reviewer")
+    session.add(ProviderReviewer(provider_id=provider.id, user_id=reviewer.id))
+    team.enrolment.provider_id = provider.id
+    session.commit()
     record = signoff.signoff_for(session, team.enrolment, "stage2")
     from roadmap.supervision.checklist import compute
 
@@ -34,6 +45,9 @@ def signed_off(session, ready_for_stage2):
     signoff.supervisor_sign(session, team.enrolment, "stage2", team.primary,
                             [d["code"] for d in signoff.declarations(checklist, "supervisor")],
                             None, TODAY)
+    session.commit()
+    decisions.decide(session, approvals.latest_round(session, record.id).id, reviewer,
+                     "approved", None, {}, 0, TODAY)
     session.commit()
     session.refresh(record)
     assert record.status == "complete" and record.verification_code

@@ -3,7 +3,11 @@
 The demo gives each role real objects in every state (drafts, submitted, returned and signed
 items, a completed Stage 1, ratings). On top of it: feedback rounds with live links and
 enough answers to release, an unopened round, an assessment ticket, a Stage 2 the candidate
-has signed (so a supervisor sees the sign-off form), an invitation and a reset link.
+has signed (so a supervisor sees the sign-off form), a learning needs analysis that candidate
+has sent (so their primary supervisor sees the confirmation form), an invitation and a reset
+link, and the supervisor as another candidate's educational supervisor, with a progress review
+of the candidate's waiting for their response;
+and an education provider with a reviewer (so an administrator sees its reviewer forms).
 """
 from __future__ import annotations
 
@@ -25,8 +29,11 @@ from roadmap.feedback.links import derived_token, digest
 from roadmap.feedback.models import (AssessmentTicket, FeedbackRater, FeedbackResponse,
                                      FeedbackRound)
 from roadmap.framework.models import EvidenceType
+from roadmap.lna.models import LearningNeedsAnalysis
 from roadmap.portfolio.models import Evidence
-from roadmap.supervision.models import StageSignOff
+from roadmap.providers.models import EducationProvider, ProviderReviewer
+from roadmap.supervision.models import (ProgressReview, StageSignOff, SupervisorAssignment,
+                                        covering)
 from tests.fuzz import extras
 
 PASSWORD = "fuzz-the-demo-password"
@@ -107,6 +114,36 @@ def _stage2_signed_by_candidate(session: Session) -> Enrolment:
     return enrolment
 
 
+def _educational(session: Session, supervisor: User,
+                 candidate: User) -> tuple[Enrolment, ProgressReview]:
+    """The supervisor made educational supervisor of a candidate they do not supervise, and a
+    progress review of the given candidate's, not yet answered."""
+    theirs = sa.select(SupervisorAssignment.enrolment_id).where(
+        SupervisorAssignment.supervisor_id == supervisor.id, covering(dt.date.today()))
+    other = session.scalars(sa.select(Enrolment).where(Enrolment.id.not_in(theirs))
+                            .order_by(Enrolment.id).limit(1)).one()
+    session.add(SupervisorAssignment(enrolment_id=other.id, supervisor_id=supervisor.id,
+                                     kind="educational", starts_on=other.enrolled_on))
+    review = ProgressReview(enrolment_id=_enrolment(session, candidate).id,
+                            reviewer_id=supervisor.id, reviewed_on=dt.date.today(),
+                            heading_progress={}, agreed_actions="Two CBDs by next month")
+    session.add(review)
+    session.flush()
+    return other, review
+
+
+def _provider(session: Session, enrolment: Enrolment) -> EducationProvider:
+    """An education provider with one reviewer, named by the enrolment."""
+    provider = EducationProvider(name="Fuzz University")
+    reviewer = accounts.create_user(session, "reviewer@example.ac.uk", "Fuzz Reviewer",
+                                    [Role.PROVIDER_REVIEWER], None, "fast")
+    session.add(provider)
+    session.flush()
+    session.add(ProviderReviewer(provider_id=provider.id, user_id=reviewer.id))
+    enrolment.provider_id = provider.id
+    return provider
+
+
 def build(app: Flask, session: Session) -> World:
     """The demo, then the extras; committed, so the app's own sessions see them."""
     result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
@@ -116,6 +153,10 @@ def build(app: Flask, session: Session) -> World:
     enrolment = _enrolment(session, candidate)
     items = _feedback(session, app, enrolment, candidate)
     signed = _stage2_signed_by_candidate(session)
+    analysis = LearningNeedsAnalysis(enrolment_id=signed.id, status="submitted",
+                                     answers={"details": "Fuzz: an MSc"}, submitted_at=utcnow())
+    session.add(analysis)
+    provider = _provider(session, enrolment)
     invited = accounts.create_user(session, "invited@example.nhs.uk", "Fuzz Invited",
                                    [Role.CANDIDATE], None, "fast")
     invitation = tokens.issue(session, invited, TokenPurpose.INVITATION, dt.timedelta(days=7))
@@ -126,6 +167,7 @@ def build(app: Flask, session: Session) -> World:
     assessed = _item(session, enrolment, "cot", "Fuzz COT an assessor signed", {}, candidate)
     extras.externally_signed(app, session, assessed, candidate)
     unlock = extras.unlock_link(session, users["hub_lead"])
+    reviewed, review = _educational(session, users["supervisor"], candidate)
     session.commit()
     round_pages = [f"/feedback/rounds/{item.id}" for item in items[:3]]
     return World(
@@ -142,13 +184,17 @@ def build(app: Flask, session: Session) -> World:
         role_paths={
             "candidate": [*round_pages, f"/feedback/items/{items[3].id}/assessor",
                           f"/portfolio/evidence/{with_file.id}",
-                          f"/stages/{enrolment.id}/stage2", f"/timeline/{enrolment.id}"],
+                          f"/stages/{enrolment.id}/stage2", f"/timeline/{enrolment.id}",
+                          f"/progress-reviews/review/{review.id}"],
             "supervisor": [*round_pages, f"/stages/{signed.id}/stage2",
+                           f"/learning-needs-analyses/{analysis.id}",
                            f"/supervision/items/{assessed.id}",
                            f"/supervision/candidates/{enrolment.id}/observed?type_code=cbd",
-                           f"/supervision/candidates/{enrolment.id}/observed?type_code=mini_cex"],
+                           f"/supervision/candidates/{enrolment.id}/observed?type_code=mini_cex",
+                           f"/supervision/candidates/{reviewed.id}/progress-reviews/new"],
             "hub_lead": [f"/stages/{enrolment.id}/stage2", f"/enrolments/{enrolment.id}/supervisors"],
-            "admin": [f"/people/{candidate.id}", f"/enrolments/{enrolment.id}/supervisors"],
+            "admin": [f"/people/{candidate.id}", f"/enrolments/{enrolment.id}/supervisors",
+                      f"/providers/{provider.id}"],
         })
 
 

@@ -12,7 +12,8 @@ from roadmap.db import write_intent
 from roadmap.feedback.models import FeedbackResponse
 from roadmap.supervision import checklist, signoff
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
-from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
+from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOff,
+                                        StageSignOffRound)
 from tests.fixtures.msk import TODAY
 
 CANDIDATE_DECLARATIONS = ["candidate_own_work"]
@@ -98,10 +99,16 @@ def test_candidate_then_backup_acting_for_the_primary(session, ready_for_stage2,
     assert signature.capacity == "backup_acting_for_primary"
     assert signature.acting_reason == "Dr Primary is on leave until 1 July"
     record = session.scalar(sa.select(StageSignOff).where(StageSignOff.stage_code == "stage2"))
-    assert record.status == "complete" and record.verification_code.startswith("RM-")
+    # Stage 2 of the shipped roadmap ends with the education provider's approval (D11): it
+    # waits for it, kept as round 1, with no verification code until it is complete.
+    assert record.status == "supervisor_signed" and record.verification_code is None
     assert record.signed_content["supervisor"]["capacity"] == "backup_acting_for_primary"
-    assert session.get(Enrolment, team.enrolment.id).stage2_signed_off_on == TODAY
-    assert any("signed off" in m["Subject"] for m in mailbox.to("cand@example.nhs.uk"))
+    assert session.get(Enrolment, team.enrolment.id).stage2_signed_off_on is None
+    kept = session.scalar(sa.select(StageSignOffRound).where(StageSignOffRound.signoff_id == record.id))
+    assert (kept.number, kept.content_hash, kept.signed_content) == (
+        1, record.content_hash, record.signed_content)
+    assert any("waiting for your education provider" in m["Subject"]
+               for m in mailbox.to("cand@example.nhs.uk"))
     with pytest.raises(Conflict, match="Bea Backup .* has already signed"):
         signoff.supervisor_sign(session, team.enrolment, "stage2", team.primary,
                                 SUPERVISOR_DECLARATIONS, None, TODAY)
@@ -184,3 +191,23 @@ def test_twenty_parallel_sign_offs_make_exactly_one(app, session, ready_for_stag
                           .where(AuditEvent.action == "stage.signed_off")) == 1
     assert session.scalar(sa.select(sa.func.count()).select_from(Signature)
                           .where(Signature.capacity != "candidate")) == 1
+
+
+@pytest.mark.msk_v1
+def test_a_stage_the_supervisor_approves_last_is_complete_at_once(session, ready_for_stage2,
+                                                                  mailbox):
+    """Version 1 roadmaps end with the supervisor: signed off at once, as before, in a round."""
+    team = ready_for_stage2
+    signoff.candidate_sign(session, team.enrolment, "stage2", team.candidate, CANDIDATE_DECLARATIONS)
+    signoff.supervisor_sign(session, team.enrolment, "stage2", team.primary,
+                            SUPERVISOR_DECLARATIONS, None, TODAY)
+    session.commit()
+    record = session.scalar(sa.select(StageSignOff).where(StageSignOff.stage_code == "stage2"))
+    assert record.status == "complete" and record.verification_code.startswith("RM-")
+    assert session.get(Enrolment, team.enrolment.id).stage2_signed_off_on == TODAY
+    kept = session.scalar(sa.select(StageSignOffRound).where(StageSignOffRound.signoff_id == record.id))
+    assert (kept.number, kept.content_hash) == (1, record.content_hash)
+    event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "stage.signed_off"))
+    assert (event.data["round"], event.data["waiting_for"]) == (1, None)
+    assert event.data["verification_code"] == record.verification_code
+    assert any("signed off" in m["Subject"] for m in mailbox.to("cand@example.nhs.uk"))

@@ -90,7 +90,7 @@ def test_reasons_are_frozen_into_the_signed_content(session, gates_only):
                                         ["supervisor_verified"], None, TODAY, reasons)
     session.commit()
     record = session.scalar(sa.select(StageSignOff).where(StageSignOff.stage_code == "stage2"))
-    assert record.status == "complete"
+    assert record.status == "supervisor_signed"  # the education provider approves next (D11)
     unmet = record.signed_content["guidance_unmet"]
     assert [(item["code"], item["reason"]) for item in unmet] == [
         (code, f"Why {code}") for code in GUIDANCE]

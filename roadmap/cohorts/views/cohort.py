@@ -7,9 +7,10 @@ from wtforms.fields.choices import SelectChoice
 from roadmap.clock import today
 from roadmap.cohorts import csv_import, forms, listing, overview, service
 from roadmap.cohorts.blueprint import (MANAGERS, bp, chosen, invitation_lifetime, me,
-                                       version_choices)
+                                       provider_choices, version_choices)
 from roadmap.db import get_session
 from roadmap.links import external_link
+from roadmap.providers import service as providers
 from roadmap.web.access import roles_required
 from roadmap.web.reach import load_cohort
 
@@ -54,6 +55,8 @@ def enrol(cohort_id: int) -> Response | str:
     form.framework_version_id.choices = version_choices(versions)
     form.employer_id.choices = [SelectChoice(0, "Not recorded")] + [SelectChoice(e.id, e.name)
                                                                     for e in employers]
+    offered = providers.active_providers(session)
+    form.provider_id.choices = provider_choices(offered)
     if form.validate_on_submit():
         version = chosen(versions, form.framework_version_id.data)
         if version is None:
@@ -64,7 +67,7 @@ def enrol(cohort_id: int) -> Response | str:
                 enrolled_on=form.enrolled_on.data, route=form.route.data,
                 employer=chosen(employers, form.employer_id.data),
                 profession=form.profession.data, stage2_started_on=form.stage2_started_on.data,
-                target_on=form.target_on.data)
+                target_on=form.target_on.data, provider=chosen(offered, form.provider_id.data))
             try:
                 enrolment = service.enrol(session, group, version, details, me(),
                                           invitation_lifetime=invitation_lifetime(),

@@ -1,16 +1,50 @@
-"""An enrolment's supervisors: assign or replace the primary and backup; move the target date."""
+"""An enrolment's supervisors: assign the primary, backup and educational; move the target
+date; name the education provider."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from roadmap.clock import today
 from roadmap.cohorts import forms, service, staffing
-from roadmap.cohorts.blueprint import MANAGERS, bp, me
+from roadmap.cohorts.blueprint import MANAGERS, bp, chosen, me, provider_choices
 from roadmap.db import get_session
+from roadmap.providers import service as providers
 from roadmap.supervision.assignments import AssignmentError
+from roadmap.supervision.educational import assign_educational
 from roadmap.web.access import roles_required
 from roadmap.web.reach import load_managed_enrolment
+
+
+def _choices(page: staffing.SupervisorsPage, loads: bool) -> list[SelectChoice]:
+    """The supervisors to choose from: with their load for workplace supervision, else by name."""
+    return [SelectChoice(0, "Choose a supervisor")] + [
+        SelectChoice(person.id, label if loads else person.full_name)
+        for person, label in page.options]
+
+
+def _educational_form(page: staffing.SupervisorsPage, posted: bool) -> forms.EducationalForm:
+    """The educational supervisor's form, under its own prefix beside the other one: as posted
+    to it, or empty and starting today."""
+    form = (forms.EducationalForm(prefix="educational") if posted else
+            forms.EducationalForm(formdata=None, prefix="educational", starts_on=today()))
+    form.supervisor_id.choices = _choices(page, loads=False)
+    return form
+
+
+def _render(page: staffing.SupervisorsPage, cohort: Any, enrolment: Any, form: forms.AssignForm,
+            educational: forms.EducationalForm, warnings: list[str]) -> str:
+    """The supervisors page with its forms as they stand."""
+    return render_template("cohorts/supervisors.html", cohort=cohort, enrolment=enrolment,
+                           candidate=page.candidate, form=form, warnings=warnings,
+                           educational_form=educational, holders=page.holders,
+                           history=page.history, target_form=forms.TargetForm(formdata=None),
+                           version=page.version,
+                           provider_form=_provider_form(get_session(), enrolment.provider_id),
+                           provider=providers.provider_of(get_session(), enrolment))
 
 
 @bp.route("/enrolments/<int:enrolment_id>/supervisors", methods=["GET", "POST"])
@@ -24,8 +58,7 @@ def supervisors(enrolment_id: int) -> Response | str:
     if request.method == "GET":
         form.starts_on.data = day
         form.kind.data = request.args.get("kind") if request.args.get("kind") in ("primary", "backup") else None
-    form.supervisor_id.choices = [SelectChoice(0, "Choose a supervisor")] + [
-        SelectChoice(person.id, label) for person, label in page.options]
+    form.supervisor_id.choices = _choices(page, loads=True)
     warnings: list[str] = []
     if form.validate_on_submit():
         supervisor = page.supervisor(form.supervisor_id.data)
@@ -50,10 +83,40 @@ def supervisors(enrolment_id: int) -> Response | str:
                 return redirect(url_for("cohorts.supervisors", enrolment_id=enrolment.id))
     if not warnings:
         form.confirm_over_capacity.data = ""
-    return render_template("cohorts/supervisors.html", cohort=group, enrolment=enrolment,
-                           candidate=page.candidate, form=form, warnings=warnings,
-                           holders=page.holders, history=page.history,
-                           target_form=forms.TargetForm(formdata=None), version=page.version)
+    return _render(page, group, enrolment, form, _educational_form(page, posted=False), warnings)
+
+
+@bp.post("/enrolments/<int:enrolment_id>/educational-supervisor")
+@roles_required(*MANAGERS)
+def assign_educational_supervisor(enrolment_id: int) -> Response | tuple[str, int]:
+    """Assign or replace the educational supervisor, who reads and reviews progress, never signs."""
+    session, day = get_session(), today()
+    enrolment, group = load_managed_enrolment(session, me(), enrolment_id)
+    page = staffing.supervisors_page(session, enrolment, day)
+    educational = _educational_form(page, posted=True)
+    if educational.validate_on_submit():
+        supervisor = page.supervisor(educational.supervisor_id.data)
+        try:
+            assign_educational(session, enrolment, supervisor, educational.starts_on.data, me(),
+                               handover_note=educational.handover_note.data or None)
+        except AssignmentError as error:
+            field = getattr(educational, error.field, educational.supervisor_id)
+            field.errors = list(field.errors) + [str(error)]
+        else:
+            flash(f"{supervisor.full_name} is now the educational supervisor of "
+                  f"{page.candidate.full_name}.", "success")
+            return redirect(url_for("cohorts.supervisors", enrolment_id=enrolment.id)
+                            + "#educational")
+    form = forms.AssignForm(formdata=None, starts_on=day)
+    form.supervisor_id.choices = _choices(page, loads=True)
+    return _render(page, group, enrolment, form, educational, []), 400
+
+
+def _provider_form(session: Session, current: int | None) -> forms.ProviderChoiceForm:
+    """The education provider select, showing the enrolment's provider now."""
+    form = forms.ProviderChoiceForm(formdata=None, provider_id=current or 0)
+    form.provider_id.choices = provider_choices(providers.active_providers(session))
+    return form
 
 
 @bp.post("/enrolments/<int:enrolment_id>/target")
@@ -74,3 +137,21 @@ def change_target(enrolment_id: int) -> Response:
     else:
         flash("Enter the new target date as a real date, like 23/11/2026.", "error")
     return redirect(url_for("cohorts.supervisors", enrolment_id=enrolment.id) + "#target")
+
+
+@bp.post("/enrolments/<int:enrolment_id>/provider")
+@roles_required(*MANAGERS)
+def change_provider(enrolment_id: int) -> Response:
+    """Name the education provider that approves the enrolment's stages, or none."""
+    session = get_session()
+    enrolment, _group = load_managed_enrolment(session, me(), enrolment_id)
+    form = forms.ProviderChoiceForm()
+    offered = providers.active_providers(session)
+    provider = chosen(offered, form.provider_id.data) if form.validate_on_submit() else None
+    if form.provider_id.data and provider is None:
+        flash("Choose one of the education providers listed.", "error")
+    else:
+        providers.set_enrolment_provider(session, enrolment, provider, me())
+        flash(f"The education provider is now {provider.name}." if provider else
+              "The enrolment names no education provider now.", "success")
+    return redirect(url_for("cohorts.supervisors", enrolment_id=enrolment.id) + "#provider")

@@ -17,8 +17,9 @@ from roadmap.web.access import roles_required
 from roadmap.web.params import page_number
 from roadmap.web.reach import Reach, load_enrolment
 
-# A former supervisor sees none of these pages: only the items and stages they signed.
-SUPERVISING = {Reach.SUPERVISOR}
+# A former supervisor sees none of these pages: only the items and stages they signed. The
+# educational supervisor reads them all and acts on none (each action checks for SUPERVISOR).
+SUPERVISING = {Reach.SUPERVISOR, Reach.EDUCATIONAL}
 
 
 @bp.get("/supervision/candidates/<int:enrolment_id>")
@@ -30,8 +31,8 @@ def candidate(enrolment_id: int) -> str:
     shown = candidates.overview(session, enrolment, today())
     return render_template("supervision/candidate.html", enrolment=enrolment, level=level,
                            person=shown.person, capabilities=shown.capabilities,
-                           given=shown.given, counts=shown.counts, stages=shown.stages,
-                           states=shown.states, items=shown.items, labels=shown.labels,
+                           given=shown.given, counts=shown.counts,
+                           waits=shown.waits, items=shown.items, labels=shown.labels,
                            team=shown.team)
 
 

@@ -32,21 +32,23 @@ def stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[str, int
         abort(404)
     form = StageSignForm()
     form.declarations.choices = [SelectChoice(d["code"], d["text"]) for d in page.declarations]
-    code = 200
+    code, reasons, reason_errors = 200, stages.reasons_given(page, request.form), {}
     if request.method == "POST":
         if page.party is None:
             abort(404)
         if form.validate() and identity_confirmed(form):
             try:
                 party = signoff.sign(session, enrolment, stage_code, current_user,
-                                     form.declarations.data, form.acting_reason.data, today())
-                flash(f"{page.checklist.stage.name} is signed off." if party == "supervisor" else
-                      "You have signed. Your supervisor has been asked to sign off the stage.",
+                                     form.declarations.data, form.acting_reason.data, today(),
+                                     reasons if page.asks_reasons else None)
+                flash(stages.signed_words(session, enrolment, stage_code, party, today()),
                       "success")
                 return redirect(request.path)
             except Incomplete as problem:
-                for message in problem.problems.values():
-                    form.declarations.errors = list(form.declarations.errors) + [message]
+                reason_errors = stages.reason_errors(page, reasons, problem.problems)
+                for key, message in problem.problems.items():
+                    if key not in reason_errors:
+                        form.declarations.errors = list(form.declarations.errors) + [message]
             except SupervisionError as problem:
                 flash(str(problem), "error")
                 return redirect(request.path)
@@ -54,4 +56,6 @@ def stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[str, int
     return render_template("supervision/stage.html", enrolment=enrolment, level=level, form=form,
                            checklist=page.checklist, record=page.record, status=page.status,
                            party=page.party, signatures=page.signatures, is_backup=page.is_backup,
-                           identity_needed=not identity_recent(), person=page.person), code
+                           identity_needed=not identity_recent(), person=page.person, page=page,
+                           reasons=reasons, reason_errors=reason_errors,
+                           reason_field=stages.reason_field), code

@@ -45,5 +45,8 @@ ROUTES: dict[str, Route] = {
     "cohorts.import_template": (lambda w: {}, LEADS),
     "cohorts.import_csv": (lambda w: {"cohort_id": w["cohort_b"].id}, ADMIN),
     "cohorts.supervisors": (lambda w: {"enrolment_id": w["enrolment_b"].id}, ADMIN),
+    "cohorts.assign_educational_supervisor": (lambda w: {"enrolment_id": w["enrolment_b"].id},
+                                              ADMIN),
     "cohorts.change_target": (lambda w: {"enrolment_id": w["enrolment_b"].id}, ADMIN),
+    "cohorts.change_provider": (lambda w: {"enrolment_id": w["enrolment_b"].id}, ADMIN),
 }

@@ -1,0 +1,51 @@
+"""Forms of the provider pages: providers and reviewers (administrators), approve or refer back."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from roadmap.providers.decisions import REASON_LONGEST
+from roadmap.supervision.forms import IdentityForm
+
+
+def _strip(value: Any) -> Any:
+    """A typed value without the spaces around it."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class ProviderForm(FlaskForm):
+    """A new education provider."""
+
+    name = StringField("Name", filters=[_strip], validators=[
+        DataRequired("Enter the provider's name"),
+        Length(max=200, message="Enter 200 characters or fewer")])
+
+
+class ReviewerForm(FlaskForm):
+    """Someone who will review for a provider: an existing account, or a person to invite."""
+
+    full_name = StringField("Full name", filters=[_strip], validators=[
+        DataRequired("Enter the reviewer's full name"), Length(max=200)])
+    email = EmailField("Work email address", filters=[_strip], validators=[
+        DataRequired("Enter the reviewer's work email address"),
+        Email("Enter an email address in the correct format, like name@example.ac.uk"),
+        Length(max=254)])
+
+
+class ApproveForm(IdentityForm):
+    """Approve the round, confirming who you are as a supervisor does to sign."""
+
+
+class ReferForm(IdentityForm):
+    """Refer the round back: an overall reason, and a reason per heading where chosen.
+
+    The heading reasons are fields named `heading-<code>`, one per heading the round rated;
+    the view reads them from the request, as the headings come from the round.
+    """
+
+    reason = TextAreaField("Why are you referring it back?", filters=[_strip], validators=[
+        Optional(), Length(max=REASON_LONGEST,
+                           message=f"Write at most {REASON_LONGEST} characters")])

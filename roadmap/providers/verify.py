@@ -1,0 +1,165 @@
+"""What the education providers decided still holds: the approvals half of `roadmap audit verify`.
+
+Every decision must match the audit event that recorded it, be bound to its round's content
+hash, judge a round whose content still matches that hash, be made by someone who reviewed
+for the provider at the time, and, for a second review, follow a sampled first approval by
+another person. A stage signed in rounds whose approvals end with the education provider is
+complete only with the provider's approval of its latest round. Read in batches.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roadmap.audit.models import AuditEvent
+from roadmap.cohorts.models import Enrolment
+from roadmap.framework.models import Stage
+from roadmap.portfolio.content import content_hash
+from roadmap.providers.models import ProviderDecision, ProviderReviewer
+from roadmap.supervision import approvals
+from roadmap.supervision.models import StageSignOff, StageSignOffRound
+
+ACTIONS = ("provider.approved", "provider.referred")
+BATCH = 1000
+
+
+@dataclass
+class DecisionCheck:
+    """What checking the decisions found: how many, and the first problem if any."""
+
+    decisions: int = 0
+    problem: Optional[str] = None
+
+
+def _events(session: Session) -> dict[int, tuple[int, Optional[int], dict[str, Any]]]:
+    """Decision id -> (event id, actor, data) of the event that recorded it."""
+    found: dict[int, tuple[int, Optional[int], dict[str, Any]]] = {}
+    for event_id, actor_id, data in session.execute(
+            sa.select(AuditEvent.id, AuditEvent.actor_id, AuditEvent.data)
+            .where(AuditEvent.action.in_(ACTIONS)).order_by(AuditEvent.id)):
+        data = data or {}
+        if str(data.get("decision_id", "")).isdigit():
+            found[int(data["decision_id"])] = (event_id, actor_id, data)
+    return found
+
+
+def _recorded_as(decision: ProviderDecision, actor_id: Optional[int],
+                 data: dict[str, Any]) -> bool:
+    """True when the event says what the row says."""
+    return (actor_id == decision.reviewer_id and data.get("outcome") == decision.outcome
+            and data.get("review") == decision.review and data.get("round_id") == decision.round_id
+            and data.get("content_hash") == decision.content_hash
+            and data.get("provider_id") == decision.provider_id
+            and bool(data.get("sampled_for_audit")) == decision.sampled_for_audit)
+
+
+def _reviewed_then(periods: list[ProviderReviewer], decision: ProviderDecision) -> bool:
+    """True when the person reviewed for the provider at the moment they decided."""
+    return any(p.provider_id == decision.provider_id and p.added_at <= decision.decided_at
+               and (p.ended_at is None or p.ended_at > decision.decided_at) for p in periods)
+
+
+def _check_one(decision: ProviderDecision, event: Any, kept: Optional[StageSignOffRound],
+               periods: list[ProviderReviewer],
+               first: Optional[ProviderDecision]) -> Optional[str]:
+    """What is wrong with one decision; None when it holds."""
+    name = (f"provider decision {decision.id} ({decision.outcome} by {decision.reviewer_name}, "
+            f"{decision.review} review)")
+    if event is None:
+        return f"{name} has no event in the audit log: it was added outside the application"
+    if not _recorded_as(decision, event[1], event[2]):
+        return f"{name} does not match audit event {event[0]} that recorded it"
+    if kept is None or kept.content_hash != decision.content_hash:
+        return f"{name} is not bound to the round it judged"
+    if content_hash(kept.signed_content) != kept.content_hash:
+        return (f"{name}: round {kept.number} of stage sign-off {kept.signoff_id} no longer "
+                "matches the hash that was approved")
+    if not _reviewed_then(periods, decision):
+        return f"{name}: {decision.reviewer_name} did not review for that provider then"
+    if decision.review == "second" and (first is None or not first.sampled_for_audit
+                                        or first.reviewer_id == decision.reviewer_id):
+        return f"{name}: a second review needs a sampled first approval by another reviewer"
+    return None
+
+
+def _check_batch(session: Session, decisions: list[ProviderDecision],
+                 events: dict[int, Any]) -> Optional[str]:
+    """One batch of decisions, with their rounds, reviewers and first reviews."""
+    round_ids = {d.round_id for d in decisions}
+    rounds = {r.id: r for r in session.scalars(sa.select(StageSignOffRound).where(
+        StageSignOffRound.id.in_(round_ids)).execution_options(populate_existing=True))}
+    firsts = {d.round_id: d for d in session.scalars(sa.select(ProviderDecision).where(
+        ProviderDecision.round_id.in_(round_ids), ProviderDecision.review == "first"))}
+    periods: dict[int, list[ProviderReviewer]] = {}
+    for row in session.scalars(sa.select(ProviderReviewer).where(
+            ProviderReviewer.user_id.in_({d.reviewer_id for d in decisions}))):
+        periods.setdefault(row.user_id, []).append(row)
+    for decision in decisions:
+        problem = _check_one(decision, events.get(decision.id), rounds.get(decision.round_id),
+                             periods.get(decision.reviewer_id, []),
+                             firsts.get(decision.round_id))
+        if problem:
+            return problem
+    return None
+
+
+def _final_approval(decided: list[ProviderDecision]) -> bool:
+    """True when a round's decisions end in an approval that is the last one needed."""
+    first = next((d for d in decided if d.review == "first"), None)
+    second = next((d for d in decided if d.review == "second"), None)
+    if first is None or first.outcome != "approved":
+        return False
+    return not first.sampled_for_audit or (second is not None and second.outcome == "approved")
+
+
+def _check_completions(session: Session) -> Optional[str]:
+    """A stage signed in rounds is complete only with every approval its roadmap asks for."""
+    latest = (sa.select(StageSignOffRound.signoff_id,
+                        sa.func.max(StageSignOffRound.number).label("number"))
+              .group_by(StageSignOffRound.signoff_id).subquery())
+    rows = session.execute(
+        sa.select(StageSignOff.id, StageSignOff.stage_code, StageSignOffRound.id,
+                  Stage.requirements)
+        .join(latest, latest.c.signoff_id == StageSignOff.id)
+        .join(StageSignOffRound, sa.and_(StageSignOffRound.signoff_id == StageSignOff.id,
+                                         StageSignOffRound.number == latest.c.number))
+        .join(Enrolment, Enrolment.id == StageSignOff.enrolment_id)
+        .join(Stage, sa.and_(Stage.framework_version_id == Enrolment.framework_version_id,
+                             Stage.code == StageSignOff.stage_code))
+        .where(StageSignOff.status == "complete")).all()
+    needing = [(s, code, r) for s, code, r, rules in rows
+               if approvals.waits_for(rules or {}) == "education_provider"]
+    for start in range(0, len(needing), BATCH):
+        chunk = needing[start:start + BATCH]
+        decided: dict[int, list[ProviderDecision]] = {}
+        for decision in session.scalars(sa.select(ProviderDecision).where(
+                ProviderDecision.round_id.in_([r for _, _, r in chunk]))):
+            decided.setdefault(decision.round_id, []).append(decision)
+        for signoff_id, code, round_id in chunk:
+            if not _final_approval(decided.get(round_id, [])):
+                return (f"stage sign-off {signoff_id} ({code}) is marked complete without the "
+                        "education provider's approval")
+    return None
+
+
+def check_decisions(session: Session) -> DecisionCheck:
+    """Every provider decision, then every completed stage that needed one."""
+    report, events, last = DecisionCheck(), _events(session), 0
+    while True:
+        decisions = list(session.scalars(
+            sa.select(ProviderDecision).where(ProviderDecision.id > last)
+            .order_by(ProviderDecision.id).limit(BATCH)
+            .execution_options(populate_existing=True)))
+        if not decisions:
+            break
+        report.decisions += len(decisions)
+        report.problem = _check_batch(session, decisions, events)
+        if report.problem:
+            return report
+        last = decisions[-1].id
+        session.expunge_all()
+    report.problem = _check_completions(session)
+    return report

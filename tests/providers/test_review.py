@@ -1,0 +1,182 @@
+"""The education provider's review over HTTP: the queue, the frozen snapshot, approve, refer."""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from roadmap.audit.models import AuditEvent
+from roadmap.cohorts.models import Enrolment
+from roadmap.providers.models import ProviderDecision
+from roadmap.supervision.models import CapabilityRating, StageSignOff, StageSignOffRound
+from tests.fixtures.apps import TEST_PASSWORD
+from tests.fixtures.providers import latest_round
+
+STAGE_FORM = {"declarations": "candidate_own_work"}
+
+
+def _fresh(session) -> None:
+    """See what the requests committed: a new transaction, and nothing kept from before."""
+    session.rollback()
+    session.expire_all()
+
+
+def _stage(session, team) -> StageSignOff:
+    """The team's Stage 2 sign-off, as the database holds it now."""
+    _fresh(session)
+    return session.scalar(sa.select(StageSignOff).where(
+        StageSignOff.enrolment_id == team.enrolment.id, StageSignOff.stage_code == "stage2"))
+
+
+def _decisions(session) -> list[ProviderDecision]:
+    """Every provider decision, as the database holds it now."""
+    _fresh(session)
+    return list(session.scalars(sa.select(ProviderDecision).order_by(ProviderDecision.id)))
+
+
+def test_the_queue_lists_the_providers_learners_oldest_first_with_their_age(
+        client, login, reviewing, waiting_since):
+    waiting_since(reviewing.provider, "Ada Recent", 3)
+    waiting_since(reviewing.provider, "Bo Older", 12)
+    waiting_since(reviewing.other_provider, "Cy Elsewhere", 30)
+    login(client, reviewing.first)
+    page = client.get("/provider").get_data(as_text=True)
+    assert page.index("Bo Older") < page.index("Ada Recent")
+    assert "waiting 12 days" in page and "waiting 3 days" in page
+    assert "Cy Elsewhere" not in page
+
+
+def test_the_reviewer_reads_the_frozen_snapshot_and_approves(client, login, session, waiting,
+                                                             mailbox):
+    team, kept = waiting.team, waiting.round
+    # The portfolio changes after the sign-off: the review shows what was signed.
+    session.execute(sa.update(CapabilityRating).where(CapabilityRating.rater_kind == "supervisor")
+                    .values(rating="excellent"))
+    session.commit()
+    login(client, waiting.first)
+    home = client.get("/home").get_data(as_text=True)
+    assert "1 portfolio signed off by a supervisor waits for your review" in home
+    assert f"/provider/rounds/{kept.id}" in client.get("/provider").get_data(as_text=True)
+    page = client.get(f"/provider/rounds/{kept.id}").get_data(as_text=True)
+    assert "Dr Primary, primary supervisor" in page and kept.content_hash in page
+    assert "Excellent" not in page and "Capable" in page
+    assert "Person-centred care" in page  # heading titles, from the pinned framework
+    for _evidence, _number, digest in kept.signed_content["evidence"]:
+        assert digest in page
+    response = client.post(f"/provider/rounds/{kept.id}/approve", data={})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/provider")
+    record = _stage(session, team)
+    assert record.status == "complete" and record.verification_code.startswith("RM-")
+    enrolment = session.get(Enrolment, team.enrolment.id)
+    assert enrolment.stage2_signed_off_on is not None and enrolment.status == "completed"
+    [decision] = _decisions(session)
+    assert (decision.review, decision.outcome, decision.sampled_for_audit) == (
+        "first", "approved", False)
+    assert decision.content_hash == kept.content_hash
+    event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "provider.approved"))
+    assert event.actor_id == waiting.first.id and event.enrolment_id == team.enrolment.id
+    assert event.data["content_hash"] == kept.content_hash
+    assert event.data["verification_code"] == record.verification_code
+    [told] = [m for m in mailbox.to(team.candidate.email) if m["Subject"].endswith("signed off")]
+    assert "University of Example approved it" in told.get_content()
+    assert "Nothing is waiting for your review" in client.get("/provider").get_data(as_text=True)
+
+
+def test_a_double_submitted_approval_makes_one_decision(client, login, session, waiting):
+    login(client, waiting.first)
+    url = f"/provider/rounds/{waiting.round.id}/approve"
+    assert client.post(url, data={}).status_code == 302
+    again = client.post(url, data={}, follow_redirects=True)
+    assert again.status_code == 200
+    assert "Rhea Reviewer already approved this portfolio" in again.get_data(as_text=True)
+    assert len(_decisions(session)) == 1
+
+
+def test_another_providers_reviewer_gets_404_everywhere(client, login, session, waiting):
+    login(client, waiting.other)
+    kept = waiting.round
+    assert "Jo Candidate" not in client.get("/provider").get_data(as_text=True)
+    assert client.get(f"/provider/rounds/{kept.id}").status_code == 404
+    for action in ("approve", "refer"):
+        response = client.post(f"/provider/rounds/{kept.id}/{action}",
+                               data={"refer-reason": "No", "heading-1": "No"})
+        assert response.status_code == 404
+    assert client.get(f"/stages/{waiting.team.enrolment.id}/stage2").status_code == 404
+    assert _decisions(session) == [] and _stage(session, waiting.team).status == "supervisor_signed"
+
+
+def test_an_ended_reviewer_no_longer_reaches_the_round(client, login, session, waiting):
+    from roadmap.providers.models import ProviderReviewer
+
+    session.execute(sa.update(ProviderReviewer).where(ProviderReviewer.user_id == waiting.first.id)
+                    .values(ended_at=sa.func.current_timestamp()))
+    session.commit()
+    login(client, waiting.first)
+    assert client.get(f"/provider/rounds/{waiting.round.id}").status_code == 404
+
+
+def test_a_referral_reopens_the_stage_and_the_new_round_is_approved(client, login, session,
+                                                                    waiting, mailbox):
+    team, kept = waiting.team, waiting.round
+    login(client, waiting.first)
+    url = f"/provider/rounds/{kept.id}/refer"
+    blank = client.post(url, data={"refer-reason": "  ", "heading-3": "Only CBDs"})
+    assert blank.status_code == 400
+    page = blank.get_data(as_text=True)
+    assert re.search(r'id="refer-reason-error"[^>]*>.*Say why you refer the portfolio back', page,
+                     re.S)
+    assert "Only CBDs" in page  # what was typed is kept
+    assert _decisions(session) == []
+    referred = client.post(url, data={"refer-reason": "Heading 3 needs a wider case mix",
+                                      "heading-3": "Only CBDs", "heading-99": "ignored"})
+    assert referred.status_code == 302
+    assert _stage(session, team).status == "referred"
+    [decision] = _decisions(session)
+    assert (decision.outcome, decision.reason, decision.heading_reasons) == (
+        "referred", "Heading 3 needs a wider case mix", {"3": "Only CBDs"})
+    for person in (team.candidate, team.primary, team.backup):
+        [told] = [m for m in mailbox.to(person.email) if "referred back" in m["Subject"]]
+        assert "Heading 3 needs a wider case mix" in told.get_content()
+        assert "Heading 3: Only CBDs" in told.get_content()
+    # The candidate signs again, then the supervisor signs off again: round 2.
+    candidate = client.application.test_client()
+    login(candidate, team.candidate)
+    timeline = candidate.get(f"/timeline/{team.enrolment.id}").get_data(as_text=True)
+    assert "Referred the stage back for the education provider" in timeline
+    assert candidate.post(f"/stages/{team.enrolment.id}/stage2",
+                          data=STAGE_FORM).status_code == 302
+    supervisor = client.application.test_client()
+    login(supervisor, team.primary)
+    assert supervisor.post(f"/stages/{team.enrolment.id}/stage2",
+                           data={"declarations": "supervisor_verified"}).status_code == 302
+    assert _stage(session, team).status == "supervisor_signed"
+    second = latest_round(session, team)
+    assert second.number == 2 and second.content_hash != kept.content_hash
+    # The old round waits for nothing; the new one is in the queue and is approved.
+    assert "Nothing on this round waits for you" in client.get(
+        f"/provider/rounds/{kept.id}").get_data(as_text=True)
+    assert f"/provider/rounds/{second.id}" in client.get("/provider").get_data(as_text=True)
+    assert client.post(f"/provider/rounds/{second.id}/approve", data={}).status_code == 302
+    assert _stage(session, team).status == "complete"
+    from roadmap.backup.verify import verify
+
+    assert verify(session).problem is None  # both rounds' signatures still hold
+
+
+def test_deciding_asks_who_you_are_when_you_have_not_lately(app, client, login, session, waiting):
+    app.config["REAUTH_MINUTES"] = 0
+    login(client, waiting.first)
+    url = f"/provider/rounds/{waiting.round.id}/approve"
+    asked = client.post(url, data={})
+    assert asked.status_code == 400 and 'id="approve-identity-error"' in asked.get_data(as_text=True)
+    wrong = client.post(url, data={"approve-identity": "not my password"})
+    assert wrong.status_code == 400 and _decisions(session) == []
+    assert client.post(url, data={"approve-identity": TEST_PASSWORD}).status_code == 302
+    assert _stage(session, waiting.team).status == "complete"
+
+
+def test_the_round_keeps_what_the_supervisor_signed(session, waiting):
+    kept = session.get(StageSignOffRound, waiting.round.id)
+    record = _stage(session, waiting.team)
+    assert (kept.signed_content, kept.content_hash) == (record.signed_content, record.content_hash)
+    assert {c["code"]: c["label"] for c in kept.signed_content["checklist"]}["msf"]

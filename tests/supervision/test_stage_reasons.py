@@ -1,0 +1,173 @@
+"""The stage page over HTTP: gates must be met; guidance left unmet needs the supervisor's reason.
+
+The reason field for each unmet guidance item carries its error beside it; the reasons are
+frozen into what the supervisor signs and appear on the verification statement.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from roadmap.supervision.models import CapabilityRating, StageSignOff
+from tests.providers.approvals import approve, latest_round, name_provider, provider, reviewer
+
+GUIDANCE = ["evidence_per_heading", "wpba_pace", "msf", "psq"]
+REASONS = {"evidence_per_heading": "Seen in tutorials on every heading",
+           "wpba_pace": "Part-time post agreed with the employer",
+           "msf": "Colleagues' views are in the supervisor's report",
+           "psq": "Patients' feedback gathered by the practice instead"}
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    app_config.update(EXPORT_DIR=str(tmp_path / "exports"), EXPORT_WORKERS=1)
+    return app_config
+
+
+@pytest.fixture
+def gates_only(session, team, make_item):
+    """Stage 2 with every gate met and the guidance not: Stage 1 done, every heading capable."""
+    session.add(StageSignOff(enrolment_id=team.enrolment.id, stage_code="stage1",
+                             status="complete",
+                             completed_at=dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc)))
+    for capability in make_item.capabilities.values():
+        for kind, person in (("self", team.candidate), ("supervisor", team.primary)):
+            session.add(CapabilityRating(enrolment_id=team.enrolment.id,
+                                         capability_id=capability.id, rater_kind=kind,
+                                         rating="capable", rated_by_id=person.id))
+    session.commit()
+    make_item("cbd", status="submitted", headings=("1", "2"))
+    return team
+
+
+def _record(session, team):
+    session.rollback()  # a fresh read: the app committed in its own session
+    return session.scalar(sa.select(StageSignOff).where(
+        StageSignOff.enrolment_id == team.enrolment.id, StageSignOff.stage_code == "stage2"))
+
+
+def _error_beside(page: str, field: str) -> str:
+    """The error message the NHS.UK textarea shows beside a field, or '' when it has none."""
+    assert f'id="{field}"' in page, f"no field {field}"
+    found = re.search(rf'id="{field}-error">\s*<span[^>]*>Error: </span>([^<]+)', page)
+    return html.unescape(found.group(1)).strip() if found else ""
+
+
+def test_guidance_unmet_needs_a_reason_beside_each_field(app, client, login, session,
+                                                         gates_only):
+    team = gates_only
+    url = f"/stages/{team.enrolment.id}/stage2"
+    candidate = app.test_client()
+    login(candidate, team.candidate)
+    page = candidate.get(url).get_data(as_text=True)
+    assert "Must be met" in page and "Guidance" in page
+    assert "Some guidance is not met. You can still sign" in page
+    assert 'name="reason-msf"' not in page  # the candidate gives no reasons
+    assert candidate.post(url, data={"declarations": "candidate_own_work"}).status_code == 302
+
+    login(client, team.primary)
+    page = client.get(url).get_data(as_text=True)
+    assert "Waiting for the supervisor's sign-off" in html.unescape(page)
+    assert all(f'name="reason-{code}"' in page for code in GUIDANCE)
+    blank = client.post(url, data={"declarations": "supervisor_verified"})
+    assert blank.status_code == 400
+    page = blank.get_data(as_text=True)
+    assert "There is a problem" in page
+    for code in GUIDANCE:
+        message = _error_beside(page, f"reason-{code}")
+        assert message.startswith("Say why you sign off with this"), code
+        assert f'href="#reason-{code}"' in page  # the summary leads to the field
+    assert _record(session, team).status == "candidate_signed"
+
+    # Declarations and reasons missing together: both are named at once.
+    both = client.post(url, data={"reason-msf": "Given"}).get_data(as_text=True)
+    assert "Confirm this declaration to sign" in both
+    assert _error_beside(both, "reason-msf") == ""
+    assert _error_beside(both, "reason-psq").startswith("Say why")
+    assert 'Given</textarea>' in both  # what was typed is kept
+
+    partly = client.post(url, data={"declarations": "supervisor_verified",
+                                    **{f"reason-{c}": REASONS[c] for c in GUIDANCE[:3]}})
+    assert partly.status_code == 400
+    page = partly.get_data(as_text=True)
+    assert [c for c in GUIDANCE if _error_beside(page, f"reason-{c}")] == ["psq"]
+
+    signed = client.post(url, data={"declarations": "supervisor_verified",
+                                    **{f"reason-{c}": REASONS[c] for c in GUIDANCE}})
+    assert signed.status_code == 302
+    record = _record(session, team)
+    assert record.status in ("complete", "supervisor_signed")
+    frozen = latest_round(session, record).signed_content if record.status != "complete" \
+        else record.signed_content
+    assert {g["code"]: g["reason"] for g in frozen["guidance_unmet"]} == REASONS
+    page = html.unescape(client.get(url).get_data(as_text=True))
+    assert REASONS["psq"] in page
+
+
+def test_the_reasons_and_approvals_are_on_the_statement(app, client, login, session, gates_only,
+                                                        make_user):
+    team = gates_only
+    north = provider(session, "Northern Education Provider")
+    name_provider(session, team.enrolment, north)
+    url = f"/stages/{team.enrolment.id}/stage2"
+    candidate = app.test_client()
+    login(candidate, team.candidate)
+    candidate.post(url, data={"declarations": "candidate_own_work"})
+    login(client, team.primary)
+    assert client.post(url, data={"declarations": "supervisor_verified",
+                                  **{f"reason-{c}": REASONS[c] for c in GUIDANCE}}
+                       ).status_code == 302
+    record = approve(session, _record(session, team), north,
+                     reviewer(session, make_user, north, "Rae Reviewer"))
+    page = html.unescape(client.get(f"/verify/{record.verification_code}").get_data(as_text=True))
+    assert "This verification statement is genuine" in page
+    assert "Signed off by the supervisor" in page and "Dr Primary, primary supervisor" in page
+    assert "Approved by the education provider" in page
+    assert "Northern Education Provider (reviewed by Rae Reviewer)" in page
+    assert all(reason in page for reason in REASONS.values())
+    assert "route before 2024" not in page
+    statement = client.get(f"/stages/signoff/{record.id}/statement.pdf")
+    assert statement.status_code == 200
+    reader = PdfReader(io.BytesIO(statement.data))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert len(reader.pages) == 1
+    assert "Signed off by the supervisor" in text and "Approved by the education provider" in text
+    assert "Northern Education Provider" in text and REASONS["wpba_pace"] in text
+
+
+def test_an_unmet_gate_shows_no_form_and_refuses_a_post(app, client, login, session, team):
+    url = f"/stages/{team.enrolment.id}/stage2"
+    login(client, team.candidate)
+    page = client.get(url).get_data(as_text=True)
+    assert "You can sign once every check that must be met is met." in page
+    assert '<form method="post"' not in page
+    refused = client.post(url, data={"declarations": "candidate_own_work"})
+    assert refused.status_code == 400
+    assert _record(session, team) is None or _record(session, team).status == "open"
+
+
+def test_a_gate_unmet_after_the_candidate_signed_blocks_the_supervisor(app, client, login, session,
+                                                                        gates_only):
+    team = gates_only
+    url = f"/stages/{team.enrolment.id}/stage2"
+    candidate = app.test_client()
+    login(candidate, team.candidate)
+    assert candidate.post(url, data={"declarations": "candidate_own_work"}).status_code == 302
+    rating = session.scalars(sa.select(CapabilityRating).where(
+        CapabilityRating.rater_kind == "supervisor")).first()
+    rating.rating = "developing"
+    session.commit()
+    login(client, team.primary)
+    page = client.get(url).get_data(as_text=True)
+    assert "You can sign once every check that must be met is met." in page
+    assert 'name="reason-msf"' not in page
+    refused = client.post(url, data={"declarations": "supervisor_verified",
+                                     **{f"reason-{c}": REASONS[c] for c in GUIDANCE}})
+    assert refused.status_code == 400
+    assert _record(session, team).status == "candidate_signed"
