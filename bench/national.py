@@ -1,6 +1,6 @@
 """Generate the national dataset and write it fast: COPY on PostgreSQL, big batches on SQLite.
 
-`generate()` is what bench/seed.py runs and what tests/test_bench_seed.py runs at a tiny scale.
+`generate()` is what bench/seed.py runs and what tests/core/test_bench_seed.py runs at a tiny scale.
 """
 from __future__ import annotations
 

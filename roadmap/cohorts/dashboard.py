@@ -1,7 +1,7 @@
 """The cohort dashboard: one row per candidate, computed by set-based queries.
 
 The figures for every candidate come from one statement, whatever the cohort's size, so the
-page costs a fixed number of statements (tests/test_cohorts_dashboard.py counts them). The hub
+page costs a fixed number of statements (tests/cohorts/test_dashboard.py counts them). The hub
 sees counts, statuses and dates only: nothing here reads an evidence item's text.
 """
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence
 
 from pypdf import PdfReader, PdfWriter
 
-from roadmap.exports.render import Rendered
+from roadmap.exports.parts import Rendered
 from roadmap.exports.stamp import stamp_page_numbers
 
 

@@ -10,11 +10,10 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from types import ModuleType
 from typing import Callable, Iterator, Optional, Sequence
 
-import weasyprint
-
-from roadmap.exports.render import Rendered, Styles, render_part, renderer, warm_up
+from roadmap.exports.parts import Rendered, Styles
 
 Progress = Callable[[int, int], None]  # parts done, parts in all
 Arrived = Callable[[int, Rendered], None]  # a part's index and the part, as soon as it is there
@@ -23,8 +22,17 @@ _pool_size = 0
 _pool_lock = threading.Lock()
 
 
+def _render_module() -> ModuleType:
+    """The renderer's side (WeasyPrint), imported by the first render, not when the app starts."""
+    from roadmap.exports import render
+
+    return render
+
+
 def part_key(html: str, stylesheet: bytes) -> str:
     """The cache key of a part: the renderer's version, the stylesheet and the HTML itself."""
+    import weasyprint  # its version is part of the key (the first render imports it anyway)
+
     digest = hashlib.sha256()
     for piece in (weasyprint.__version__.encode(), hashlib.sha256(stylesheet).digest(),
                   html.encode("utf-8")):
@@ -122,7 +130,7 @@ def start(workers: int, styles: Styles) -> None:
 def _warm(pool: ProcessPoolExecutor, workers: int, styles: Styles) -> None:
     for _worker in range(max(workers - 1, 1)):
         try:
-            pool.submit(warm_up, styles)
+            pool.submit(_render_module().warm_up, styles)
         except RuntimeError:  # shut down meanwhile
             return
 
@@ -134,7 +142,7 @@ def pool_running() -> bool:
 
 def submit(html: str, styles: Styles, workers: int) -> Future:
     """One part to a worker, while this process does something else; see result()."""
-    return _executor(workers).submit(render_part, html, styles)
+    return _executor(workers).submit(_render_module().render_part, html, styles)
 
 
 def result(future: Future) -> Rendered:
@@ -173,7 +181,8 @@ class _Shares:
                 index = self.order[self.front]
                 self.front += 1
             try:
-                self.futures[index] = self.pool.submit(render_part, self.htmls[index], self.styles)
+                self.futures[index] = self.pool.submit(_render_module().render_part,
+                                                       self.htmls[index], self.styles)
             except BaseException as error:  # noqa: BLE001 - raised again by ours()
                 self.error = error
                 return
@@ -238,14 +247,14 @@ def render_all(htmls: Sequence[str], costs: Sequence[float], styles: Styles, cac
         for index, part in cached.items():
             done(index, part, fresh=False)
         for index in missing:
-            done(index, renderer(styles).render(htmls[index]))
+            done(index, _render_module().renderer(styles).render(htmls[index]))
         return [found[i] for i in range(len(htmls))]
     shares = _Shares(sorted(missing, key=lambda i: -costs[i]), _executor(workers), htmls, styles)
     try:
         for index, part in cached.items():  # joined while the workers render what changed
             done(index, part, fresh=False)
         for index in shares.ours():
-            done(index, renderer(styles).render(htmls[index]))
+            done(index, _render_module().renderer(styles).render(htmls[index]))
             for other, future in list(shares.futures.items()):  # the workers' parts so far
                 if other not in found and future.done() and not future.cancelled():
                     done(other, result(future))

@@ -20,7 +20,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.exports import fonts, images, parallel
 from roadmap.exports.gather import gather
 from roadmap.exports.join import Joiner, offsets
-from roadmap.exports.render import Rendered, Styles, render, renderer
+from roadmap.exports.parts import Rendered, Styles
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 ITEMS_PER_PART = 6
@@ -159,6 +159,8 @@ class Contents:
 
     def result(self) -> Rendered:
         """The contents pages, their numbers right."""
+        from roadmap.exports.render import renderer
+
         rendered = self.found
         if rendered is None:
             rendered = (parallel.result(self.future) if self.future is not None
@@ -205,6 +207,8 @@ def export_pdf(session: Session, enrolment: Enrolment, today: dt.date, content: 
 def single_pass_pdf(session: Session, enrolment: Enrolment, today: dt.date,
                     setup_: Optional[Setup] = None) -> bytes:
     """The same content in one WeasyPrint pass, no parts, no cache: the benchmark's baseline."""
+    from roadmap.exports.render import render
+
     setup_ = setup_ or setup()
     p = gather(session, enrolment, today, setup_.image_dir, True)
     bodies = [render_template("exports/matrix.html", p=p),

@@ -10,7 +10,6 @@ import logging
 import mimetypes
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
@@ -19,6 +18,8 @@ from urllib.request import url2pathname
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from roadmap.exports.parts import Rendered, Styles
 
 
 class RenderFailed(RuntimeError):
@@ -79,15 +80,6 @@ def _watch() -> Iterator[_Problems]:
         logger.removeHandler(problems)
 
 
-@dataclass
-class Rendered:
-    """One rendered part: its PDF bytes, page count and headings (level, label, page index)."""
-
-    pdf: bytes
-    pages: int
-    bookmarks: list[tuple[int, str, int]] = field(default_factory=list)
-
-
 def _bookmarks(document: Any) -> list[tuple[int, str, int]]:
     """Every heading's CSS bookmark level, label and page: the levels hold across parts."""
     return [(level, label, index) for index, page in enumerate(document.pages)
@@ -117,24 +109,6 @@ def render(html: str, base_url: str, roots: Sequence[str]) -> Rendered:
             font_config=FontConfiguration())
         pdf = document.write_pdf()
     return Rendered(pdf, len(document.pages), _bookmarks(document))
-
-
-@dataclass(frozen=True)
-class Styles:
-    """What every part of one export shares: stylesheets (fonts first), their base, our folders.
-
-    Parsed once per process by a Renderer, not once per part: each part's HTML then carries
-    only its body.
-    """
-
-    css: tuple[str, ...]
-    base_url: str
-    roots: tuple[str, ...]
-
-    @property
-    def digest(self) -> bytes:
-        """Everything here that changes a rendered part, for the part cache's key."""
-        return "\0".join((*self.css, self.base_url)).encode()
 
 
 class Renderer:

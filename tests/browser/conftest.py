@@ -13,7 +13,7 @@ from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
 from werkzeug.serving import make_server
 
-from tests.conftest import TEST_PASSWORD
+from tests.fixtures.apps import TEST_PASSWORD
 
 from .axe import click_and_check, visit
 

@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from roadmap.exports import parallel
-from tests.supervision.conftest import make_item, msk, team  # noqa: F401
 
 from .axe import click_and_check, visit
 

@@ -9,7 +9,6 @@ from playwright.sync_api import Page, expect
 
 from roadmap.feedback import links, rounds
 from roadmap.feedback.models import FeedbackRater, FeedbackResponse
-from tests.supervision.conftest import make_item, msk, team  # noqa: F401
 
 from .axe import assert_reflows, click_and_check, visit
 

@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.lna.conftest import lna, png  # noqa: F401
+from tests.fixtures.lna import png
 
 from .axe import assert_reflows, click_and_check, visit
 
@@ -15,7 +15,7 @@ DESKTOP = {"width": 1280, "height": 800}
 
 
 def test_the_candidate_sends_the_analysis_and_the_reviewer_confirms_it(
-        page: Page, sign_in: Callable[..., Page], lna: Any, tmp_path: Any) -> None:  # noqa: F811
+        page: Page, sign_in: Callable[..., Page], lna: Any, tmp_path: Any) -> None:
     page.set_viewport_size(PHONE)
     sign_in(lna.candidate.email)
     click_and_check(page.get_by_role("link", name="Start your learning needs analysis"))

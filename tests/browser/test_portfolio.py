@@ -7,7 +7,7 @@ from typing import Any, Callable
 from playwright.sync_api import Page, expect
 from pypdf import PdfWriter
 
-from tests.portfolio_world import build_world
+from tests.portfolio.world import build_world
 
 from .axe import click_and_check, visit
 

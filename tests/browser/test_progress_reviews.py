@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from roadmap.cohorts.models import Cohort
 from roadmap.supervision.models import SupervisorAssignment
-from tests.supervision.conftest import msk, team  # noqa: F401
 
 from .axe import assert_reflows, check_page, click_and_check, visit
 

@@ -14,9 +14,6 @@ from bench.dashboard import framework
 from roadmap.cohorts import service as cohorts
 from roadmap.cohorts.models import Enrolment
 from roadmap.providers.models import EducationProvider
-from tests.providers.conftest import reviewing, waiting  # noqa: F401
-from tests.supervision.conftest import (make_item, msk, ready_for_stage2,  # noqa: F401
-                                        team)
 
 from .axe import assert_reflows, check_page, click_and_check, visit
 

@@ -9,7 +9,7 @@ from roadmap import clock
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 from roadmap.supervision import assignments, review
-from tests.supervision.conftest import assessor_answers, make_item, msk, team  # noqa: F401
+from tests.fixtures.msk import assessor_answers
 
 from .axe import assert_reflows, click_and_check, visit
 

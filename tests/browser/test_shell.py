@@ -7,7 +7,7 @@ from typing import Any, Callable
 import pyotp
 from playwright.sync_api import Page, expect
 
-from tests.conftest import TEST_PASSWORD
+from tests.fixtures.apps import TEST_PASSWORD
 
 from .axe import assert_reflows, click_and_check, visit
 

@@ -12,7 +12,6 @@ from playwright.sync_api import Page, expect
 
 from roadmap.supervision import signoff
 from roadmap.supervision.models import CapabilityRating, StageSignOff
-from tests.supervision.conftest import make_item, msk, team  # noqa: F401
 
 from .axe import assert_reflows, check_page, click_and_check, visit
 
@@ -76,7 +75,7 @@ def test_everyone_sees_where_stage_2_waits_on_a_phone_and_a_desktop(
         page: Page, sign_in: Callable[..., Page], session: Any, team: Any,
         make_user: Callable[..., Any]) -> None:
     from roadmap.cohorts.models import Cohort
-    from tests.approval_helpers import approve, name_provider, provider, reviewer, stage_in
+    from tests.providers.approvals import approve, name_provider, provider, reviewer, stage_in
 
     north = provider(session, "Northern Education Provider")
     name_provider(session, team.enrolment, north)

@@ -6,8 +6,6 @@ from typing import Any, Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.supervision.conftest import (make_item, msk, ready_for_stage2,  # noqa: F401
-                                        team)
 
 from .axe import check_page, click_and_check, visit
 

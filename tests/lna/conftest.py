@@ -1,71 +1,16 @@
-"""A candidate on the MSK roadmap with a provider, two providers' reviewers and two supervisors."""
+"""LNA tests: clients signed in as anyone, and the candidate's analysis sent.
+
+The candidate, providers, reviewers and supervisors (`lna`) come from tests/fixtures/lna.py.
+"""
 from __future__ import annotations
 
-import datetime as dt
 import io
-from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-import pyotp
 import pytest
 import sqlalchemy as sa
-from PIL import Image
 
-from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
-from roadmap.framework import loader, service as frameworks
-from roadmap.providers.models import EducationProvider, ProviderReviewer
-from roadmap.supervision.models import SupervisorAssignment
-
-MSK = Path(__file__).resolve().parents[2] / "capabilities" / "msk-fcp.yaml"
-PAGE = "/portfolio/learning-needs-analysis"
-ANSWERS = {"answer_prior_study": ["fcp_module", "masters_stage1"],
-           "answer_details": "MSc Advanced Practice, University of Leeds, 2023: the FCP module."}
-SHARED_DECISIONS = "elearning:pci_shared_decision_making"
-
-
-def png(size: tuple[int, int] = (6, 4)) -> bytes:
-    """A small real PNG."""
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "navy").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def lna(session, make_user):
-    """The MSK roadmap loaded; a candidate of Provider A; reviewers of A and of B; supervisors."""
-    loaded = loader.read_path(MSK).frameworks[0]
-    version, _ = frameworks.load_into_db(session, loaded.document, loaded.source_path)
-    secret = pyotp.random_base32()
-    hub = TrainingHub(name="LNA hub")
-    cohort = Cohort(hub=hub, name="LNA cohort")
-    provider, other = EducationProvider(name="Provider A"), EducationProvider(name="Provider B")
-    session.add_all([hub, cohort, provider, other])
-    session.commit()
-    candidate = make_user("lena@example.nhs.uk", full_name="Lena Learner")
-    reviewer = make_user("rita@example.nhs.uk", roles=("provider_reviewer",),
-                         full_name="Rita Reviewer", totp_secret=secret)
-    stranger = make_user("otto@example.nhs.uk", roles=("provider_reviewer",),
-                         full_name="Otto Other", totp_secret=secret)
-    primary = make_user("pam@example.nhs.uk", roles=("supervisor",), full_name="Pam Primary",
-                        totp_secret=secret)
-    backup = make_user("ben@example.nhs.uk", roles=("supervisor",), full_name="Ben Backup",
-                       totp_secret=secret)
-    enrolment = Enrolment(candidate_id=candidate.id, cohort_id=cohort.id,
-                          framework_version_id=version.id, provider_id=provider.id,
-                          enrolled_on=dt.date.today() - dt.timedelta(days=7))
-    session.add(enrolment)
-    session.flush()
-    session.add_all([ProviderReviewer(provider_id=provider.id, user_id=reviewer.id),
-                     ProviderReviewer(provider_id=other.id, user_id=stranger.id)])
-    for kind, person in (("primary", primary), ("backup", backup)):
-        session.add(SupervisorAssignment(enrolment_id=enrolment.id, supervisor_id=person.id,
-                                         kind=kind, starts_on=dt.date.today()
-                                         - dt.timedelta(days=7)))
-    session.commit()
-    return SimpleNamespace(version=version, enrolment=enrolment, candidate=candidate,
-                           reviewer=reviewer, stranger=stranger, primary=primary, backup=backup,
-                           provider=provider, secret=secret)
+from tests.fixtures.lna import ANSWERS, PAGE, png
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from roadmap.audit.models import AuditEvent
 from roadmap.db import utcnow
 from roadmap.lna.models import LearningNeedsAnalysis
 from roadmap.portfolio.models import Attachment, Evidence
-from tests.lna.conftest import ANSWERS, PAGE, png
+from tests.fixtures.lna import ANSWERS, PAGE, png
 
 
 def _analysis(session) -> LearningNeedsAnalysis:

@@ -9,7 +9,7 @@ from roadmap.lna.credits import frozen_credits
 from roadmap.lna.models import LearningNeedsAnalysis, LnaCredit
 from roadmap.portfolio.models import Attachment, Evidence
 from roadmap.supervision import checklist
-from tests.lna.conftest import SHARED_DECISIONS
+from tests.fixtures.lna import SHARED_DECISIONS
 
 
 def _url(analysis) -> str:

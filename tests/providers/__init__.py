@@ -1,0 +1,1 @@
+"""Tests of roadmap.providers, and the LNA tables beside them."""

@@ -9,8 +9,8 @@ from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Enrolment
 from roadmap.providers.models import ProviderDecision
 from roadmap.supervision.models import CapabilityRating, StageSignOff, StageSignOffRound
-from tests.conftest import TEST_PASSWORD
-from tests.providers.conftest import latest_round
+from tests.fixtures.apps import TEST_PASSWORD
+from tests.fixtures.providers import latest_round
 
 STAGE_FORM = {"declarations": "candidate_own_work"}
 

@@ -13,7 +13,7 @@ from roadmap.providers import decisions
 from roadmap.providers.models import ProviderDecision
 from roadmap.supervision.errors import Conflict, NotAllowed
 from roadmap.supervision.models import StageSignOff
-from tests.supervision.conftest import TODAY
+from tests.fixtures.msk import TODAY
 
 
 def _fresh(session) -> None:

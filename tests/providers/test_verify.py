@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from roadmap.backup.verify import verify
 from roadmap.providers.models import ProviderDecision
 from roadmap.supervision.models import StageSignOff, StageSignOffRound
-from tests.conftest import BACKEND
-from tests.providers.conftest import frozen, latest_round
+from tests.fixtures.databases import BACKEND
+from tests.fixtures.providers import frozen, latest_round
 
 GUARDED = ("provider_decisions", "stage_signoff_rounds")
 
@@ -110,7 +110,7 @@ def test_a_stage_completed_without_the_provider_is_named(session, waiting):
 
 def test_a_second_review_by_the_first_reviewer_is_named(session, waiting):
     from roadmap.providers import decisions
-    from tests.supervision.conftest import TODAY
+    from tests.fixtures.msk import TODAY
 
     decisions.decide(session, waiting.round.id, waiting.first, "approved", None, {}, 100, TODAY)
     session.commit()

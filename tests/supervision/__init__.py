@@ -1,0 +1,1 @@
+"""Tests of roadmap.supervision: assignments, assessment, ratings, sign-off, review."""

@@ -12,8 +12,8 @@ from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.progress import capability_counts
 from roadmap.supervision import checklist as checklists
 from roadmap.supervision.models import ExternalSignatureReview, Signature
-from tests.feedback_helpers import ask_assessor, assessor_form
-from tests.supervision.conftest import assessor_answers
+from tests.feedback.helpers import ask_assessor, assessor_form
+from tests.fixtures.msk import assessor_answers
 
 INBOX_SECTION = "Signed by an external assessor, not yet reviewed"
 

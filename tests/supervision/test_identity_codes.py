@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from roadmap.accounts.models import UserSession
 from roadmap.supervision.models import Signature
-from tests.conftest import TEST_PASSWORD
-from tests.supervision.conftest import assessor_answers
+from tests.fixtures.apps import TEST_PASSWORD
+from tests.fixtures.msk import assessor_answers
 
 
 def _sign_form(make_item, item, identity):

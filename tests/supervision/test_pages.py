@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from roadmap.accounts.models import UserSession
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import CapabilityRating, Signature
-from tests.conftest import TEST_PASSWORD
-from tests.supervision.conftest import assessor_answers
+from tests.fixtures.apps import TEST_PASSWORD
+from tests.fixtures.msk import assessor_answers
 
 
 def _form(answers):
@@ -163,7 +163,7 @@ def test_a_changed_item_keeps_its_signed_version_readable(app, client, login, se
                                                           make_item):
     from roadmap.portfolio import service as portfolio
     from roadmap.supervision import review
-    from tests.supervision.conftest import TODAY
+    from tests.fixtures.msk import TODAY
 
     item = make_item("cbd")
     signature = review.sign_evidence(session, item.id, team.primary,
@@ -178,5 +178,5 @@ def test_a_changed_item_keeps_its_signed_version_readable(app, client, login, se
     login(client, team.candidate)
     page = client.get(f"/portfolio/evidence/{item.id}").get_data(as_text=True)
     assert "A new title after signing" in page and "Changed since signed" in page
-    assert f"Read version 1 as it was signed" in page and original_title in page
+    assert "Read version 1 as it was signed" in page and original_title in page
     assert signature.content_hash in page and "Dr Primary, primary supervisor" in page

@@ -25,7 +25,7 @@ from roadmap.supervision import review
 from roadmap.readers.team import current_team
 from roadmap.supervision.errors import SupervisionError
 from roadmap.supervision.models import Signature, SupervisorAssignment
-from tests.supervision.conftest import TODAY, assessor_answers
+from tests.fixtures.msk import TODAY, assessor_answers
 
 ACTORS = ("candidate", "primary", "backup", "stranger")
 counter = itertools.count()

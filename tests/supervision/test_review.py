@@ -9,7 +9,7 @@ from roadmap.portfolio.models import Evidence, EvidenceVersion
 from roadmap.supervision import review
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
 from roadmap.supervision.models import Signature
-from tests.supervision.conftest import TODAY, assessor_answers
+from tests.fixtures.msk import TODAY, assessor_answers
 
 
 def test_primary_signs_a_cbd_and_the_version_is_frozen(session, team, make_item, mailbox):

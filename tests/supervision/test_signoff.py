@@ -14,7 +14,7 @@ from roadmap.supervision import checklist, signoff
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
 from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOff,
                                         StageSignOffRound)
-from tests.supervision.conftest import TODAY
+from tests.fixtures.msk import TODAY
 
 CANDIDATE_DECLARATIONS = ["candidate_own_work"]
 SUPERVISOR_DECLARATIONS = ["supervisor_verified"]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from roadmap.supervision.models import CapabilityRating, StageSignOff
-from tests.approval_helpers import approve, latest_round, name_provider, provider, reviewer
+from tests.providers.approvals import approve, latest_round, name_provider, provider, reviewer
 
 GUIDANCE = ["evidence_per_heading", "wpba_pace", "msf", "psq"]
 REASONS = {"evidence_per_heading": "Seen in tutorials on every heading",

@@ -18,7 +18,7 @@ from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.supervision import checklist, signoff
 from roadmap.supervision.errors import Incomplete
 from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
-from tests.supervision.conftest import TODAY
+from tests.fixtures.msk import TODAY
 
 GUIDANCE = ["evidence_per_heading", "wpba_pace", "msf", "psq"]
 

@@ -5,11 +5,11 @@ import pytest
 import sqlalchemy as sa
 
 from roadmap.backup.verify import verify
-from roadmap.portfolio.models import Evidence, EvidenceVersion
+from roadmap.portfolio.models import EvidenceVersion
 from roadmap.supervision import review, signoff
 from roadmap.supervision.models import Signature, StageSignOff
-from tests.conftest import BACKEND
-from tests.supervision.conftest import TODAY, assessor_answers
+from tests.fixtures.databases import BACKEND
+from tests.fixtures.msk import TODAY, assessor_answers
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from roadmap import clock
 from roadmap.cohorts.models import Cohort, Enrolment
 from roadmap.supervision.models import SupervisorAssignment
 from roadmap.supervision.waiting import stage_waits
-from tests.approval_helpers import (decide, latest_round, name_provider, provider, reviewer,
+from tests.providers.approvals import (decide, latest_round, name_provider, provider, reviewer,
                                     stage_in)
 
 MARCH_3 = dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.timezone.utc)

@@ -1,0 +1,1 @@
+"""Roadmap's tests, in folders that follow roadmap/'s packages."""

@@ -1,0 +1,1 @@
+"""Tests of roadmap.accounts: sign-in, second factor, invitations, throttling."""

@@ -1,0 +1,1 @@
+"""Tests of roadmap.backup: backup and restore."""

@@ -1,0 +1,1 @@
+"""Tests of roadmap.cohorts: hubs, cohorts, enrolment, dashboards, what a hub sees."""

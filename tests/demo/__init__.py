@@ -1,0 +1,1 @@
+"""Tests of roadmap.demo: the demo data."""

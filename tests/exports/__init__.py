@@ -1,0 +1,1 @@
+"""Tests of roadmap.exports: the portfolio PDF, export jobs, verification."""

@@ -1,0 +1,265 @@
+"""Export jobs through HTTP (huey in immediate mode), the ZIP and its data, and the CLI."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import time
+import zipfile
+
+import pytest
+
+from roadmap.exports import jobs, parallel, portfolio
+from roadmap.exports.render import RenderFailed
+from roadmap.portfolio import attachments
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+       b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_workers():
+    yield
+    parallel.shutdown()
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    app_config.update(EXPORT_DIR=str(tmp_path / "exports"), EXPORT_WORKERS=1,
+                      ATTACHMENT_DIR=str(tmp_path / "attachments"))
+    return app_config
+
+
+@pytest.fixture
+def portfolio_with_image(app, session, team, make_item):
+    """Two items, one signed with an image attached."""
+    make_item("reflection", status="draft", headings=("2",))
+    item = make_item("cbd", status="submitted", headings=("1", "3"))
+    with app.test_request_context():
+        attachments.add(session, item, team.candidate, "knee.png", PNG)
+    session.commit()
+    return item
+
+
+def _download(client, job_page):
+    """The download, read and closed (it is sent from a file)."""
+    response = client.get(job_page + "/download")
+    response.get_data()
+    response.close()
+    return response
+
+
+def _start(client, enrolment_id, kind="pdf"):
+    response = client.post(f"/exports/enrolment/{enrolment_id}/{kind}")
+    assert response.status_code == 302, response.data[:500]
+    return response.headers["Location"]
+
+
+def test_candidate_exports_the_pdf_with_images_and_downloads_it(client, login, team,
+                                                                portfolio_with_image):
+    login(client, team.candidate)
+    assert client.get(f"/exports/enrolment/{team.enrolment.id}").status_code == 200
+    job_page = _start(client, team.enrolment.id)
+    page = client.get(job_page)
+    assert page.status_code == 200 and b"ready" in page.data
+    assert "Refresh" not in page.headers
+    download = _download(client, job_page)
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert b"/Image" in download.data
+
+
+def test_a_job_is_its_owners_alone(app, client, login, make_user, team, portfolio_with_image):
+    login(client, team.candidate)
+    job_page = _start(client, team.enrolment.id)
+    other = app.test_client()
+    login(other, team.primary)
+    assert other.get(job_page).status_code == 404
+    assert other.get(job_page + "/download").status_code == 404
+
+
+def test_supervisor_may_export_the_pdf_but_not_the_zip(client, login, team, portfolio_with_image):
+    login(client, team.primary)
+    assert b"ZIP" not in client.get(f"/exports/enrolment/{team.enrolment.id}").data
+    assert client.post(f"/exports/enrolment/{team.enrolment.id}/zip").status_code == 404
+    job_page = _start(client, team.enrolment.id)
+    assert _download(client, job_page).status_code == 200
+
+
+def test_a_stranger_supervisor_cannot_export(client, login, team, portfolio_with_image):
+    login(client, team.stranger)
+    assert client.get(f"/exports/enrolment/{team.enrolment.id}").status_code == 404
+    assert client.post(f"/exports/enrolment/{team.enrolment.id}/pdf").status_code == 404
+
+
+def test_a_failed_export_shows_a_clear_message_and_keeps_the_log(app, client, login, team,
+                                                                 portfolio_with_image,
+                                                                 monkeypatch):
+    def broken(*args, **kwargs):
+        raise RenderFailed("refused 'http://example.com/x.png': only files in the asset folder")
+
+    monkeypatch.setattr(portfolio, "export_pdf", broken)
+    login(client, team.candidate)
+    job_page = _start(client, team.enrolment.id)
+    page = client.get(job_page)
+    assert page.status_code == 200
+    assert b"could not be finished" in page.data
+    assert client.get(job_page + "/download").status_code == 404
+    job_id = job_page.rsplit("/", 1)[1]
+    log = (jobs.folder(app, job_id) / "log.txt").read_text()
+    assert "refused 'http://example.com/x.png'" in log
+
+
+def test_the_zip_holds_the_pdf_every_attachment_and_the_data(client, login, team,
+                                                             portfolio_with_image):
+    login(client, team.candidate)
+    job_page = _start(client, team.enrolment.id, "zip")
+    download = _download(client, job_page)
+    assert download.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
+    names = archive.namelist()
+    assert "portfolio.pdf" in names and "data.json" in names and "schema.json" in names
+    data = json.loads(archive.read("data.json"))
+    schema = json.loads(archive.read("schema.json"))
+    assert set(schema["required"]) <= set(data)
+    assert data["candidate"]["name"] == "Jo Candidate"
+    assert len(data["evidence"]) == 2
+    files = [a for e in data["evidence"] for a in e["attachments"]]
+    assert len(files) == 1 and archive.read(files[0]["path"]) == PNG
+    for item in data["evidence"]:
+        assert set(schema["properties"]["evidence"]["items"]["required"]) <= set(item)
+    assert data["audit_events"] and all(len(e["hash"]) == 64 for e in data["audit_events"])
+
+
+def test_cli_writes_the_pdf_and_the_zip(runner, team, portfolio_with_image, tmp_path):
+    pdf, archive = tmp_path / "p.pdf", tmp_path / "p.zip"
+    result = runner.invoke(args=["export", "pdf", "--email", team.candidate.email,
+                                 "--out", str(pdf)])
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    result = runner.invoke(args=["export", "zip", "--email", team.candidate.email,
+                                 "--out", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "portfolio.pdf" in zipfile.ZipFile(archive).namelist()
+    unknown = runner.invoke(args=["export", "pdf", "--email", "nobody@example.nhs.uk",
+                                  "--out", str(pdf)])
+    assert unknown.exit_code != 0 and "no account" in unknown.output
+
+
+def test_a_hub_leads_copy_carries_no_reflective_text(app, session, team, make_item):
+    from pypdf import PdfReader
+
+    from roadmap.clock import today
+
+    item = make_item("reflection", status="submitted", headings=("2",),
+                     fields={"trigger": "event", "description": "A very private reflection."})
+
+    def text(content: bool) -> str:
+        with app.app_context():
+            pdf = portfolio.export_pdf(session, team.enrolment, today(), content=content)
+        return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+    assert "private reflection" in text(True)
+    hub_copy = text(False)
+    assert item.title in hub_copy
+    assert "private reflection" not in hub_copy
+
+
+def test_a_running_job_shows_its_progress_and_refreshes(app, client, login, team, monkeypatch):
+    monkeypatch.setattr(jobs, "queue", lambda app=None: type("Q", (), {
+        "enqueue": staticmethod(lambda task: None)})())
+    monkeypatch.setattr(jobs, "task", lambda app: type("T", (), {"s": staticmethod(lambda j: j)}))
+    login(client, team.candidate)
+    job_page = _start(client, team.enrolment.id)
+    job_id = job_page.rsplit("/", 1)[1]
+    jobs.update(app, job_id, state="running", percent=40, message="Laid out 4 of 10 parts")
+    page = client.get(job_page)
+    assert page.status_code == 200 and page.headers["Refresh"] == "2"
+    html = page.get_data(as_text=True)
+    assert '<progress id="export-progress" max="100" value="40">' in html
+    assert "Laid out 4 of 10 parts" in html
+    assert client.get(job_page + "/download").status_code == 404
+
+
+def test_job_ids_are_unguessable_and_checked(app, client, login, team):
+    login(client, team.candidate)
+    for job_id in ("../../etc", "short", "A" * 32):
+        assert client.get(f"/exports/{job_id}").status_code == 404
+
+
+def _unqueued(monkeypatch):
+    """Jobs are created but no worker runs them (as when the worker is killed mid-export)."""
+    monkeypatch.setattr(jobs, "queue", lambda app=None: type("Q", (), {
+        "enqueue": staticmethod(lambda task: None)})())
+    monkeypatch.setattr(jobs, "task", lambda app: type("T", (), {"s": staticmethod(lambda j: j)}))
+
+
+def _silence(app, job_id, seconds):
+    """Nothing has touched the job for this long: no progress, no heartbeat."""
+    then = time.time() - seconds
+    for name in ("status.json", "heartbeat"):
+        path = jobs.folder(app, job_id) / name
+        if path.exists():
+            os.utime(path, (then, then))
+
+
+def test_a_job_whose_worker_died_fails_and_offers_to_start_again(app, client, login, team,
+                                                                 portfolio_with_image,
+                                                                 monkeypatch):
+    with monkeypatch.context() as patched:
+        _unqueued(patched)
+        login(client, team.candidate)
+        job_page = _start(client, team.enrolment.id)
+    job_id = job_page.rsplit("/", 1)[1]
+    jobs.update(app, job_id, state="running", percent=40, message="Laid out 4 of 10 parts")
+    timeout = app.config["EXPORT_HEARTBEAT_SECONDS"]
+    _silence(app, job_id, timeout - 5)  # slow, but heard of recently enough
+    assert client.get(job_page).headers["Refresh"] == "2"
+    _silence(app, job_id, timeout + 1)  # the worker was killed
+    page = client.get(job_page)
+    assert page.status_code == 200 and "Refresh" not in page.headers
+    html = page.get_data(as_text=True)
+    assert "The export could not be finished" in html and "stopped before it was finished" in html
+    form = re.search(r'<form method="post" action="([^"]+)">\s*<input type="hidden" '
+                     r'name="csrf_token" value="[^"]*">\s*<button[^>]*>Try again</button>', html)
+    assert form and form[1] == f"/exports/enrolment/{team.enrolment.id}/pdf"
+    again = client.post(form[1])
+    assert again.status_code == 302 and again.headers["Location"] != job_page
+    assert b"Your download is ready" in client.get(again.headers["Location"]).data
+    assert _download(client, again.headers["Location"]).data.startswith(b"%PDF-")
+    assert b"could not be finished" in client.get(job_page).data  # the old job stays failed
+
+
+def test_the_worker_sweeps_up_jobs_a_dead_worker_left_running(app, client, login, team,
+                                                              monkeypatch):
+    with monkeypatch.context() as patched:
+        _unqueued(patched)
+        login(client, team.candidate)
+        job_ids = [_start(client, team.enrolment.id).rsplit("/", 1)[1] for _ in range(2)]
+    for job_id in job_ids:
+        jobs.update(app, job_id, state="running")
+    _silence(app, job_ids[0], app.config["EXPORT_HEARTBEAT_SECONDS"] + 1)
+    assert jobs.sweep(app) == 1
+    states = [json.loads((jobs.folder(app, j) / "status.json").read_text())["state"]
+              for j in job_ids]
+    assert states == ["failed", "running"]
+
+
+def test_a_running_job_beats_while_a_long_step_reports_no_progress(app, client, login, team,
+                                                                   monkeypatch):
+    app.config["EXPORT_HEARTBEAT_SECONDS"] = 4  # a beat a second
+    beats = []
+
+    def slow(session, enrolment, today, content, progress, **_options):
+        started = time.time()
+        time.sleep(2.5)
+        heartbeat = next((portfolio.setup(app).export_dir / "jobs").glob("*/heartbeat"))
+        beats.append(heartbeat.stat().st_mtime - started)
+        return b"%PDF-1.7 stand-in"
+
+    monkeypatch.setattr(portfolio, "export_pdf", slow)
+    login(client, team.candidate)
+    job_page = _start(client, team.enrolment.id)
+    assert b"Your download is ready" in client.get(job_page).data
+    assert beats and beats[0] >= 1.0  # touched during the step, not only before it

@@ -1,0 +1,117 @@
+"""The public /verify/<code> page and the one-page verification statement."""
+from __future__ import annotations
+
+import io
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from roadmap.portfolio.models import Evidence
+from roadmap.providers import decisions
+from roadmap.providers.models import EducationProvider, ProviderReviewer
+from roadmap.supervision import approvals, signoff
+from roadmap.supervision.models import CapabilityRating, StageSignOff
+from tests.fixtures.msk import TODAY
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    app_config.update(EXPORT_DIR=str(tmp_path / "exports"), EXPORT_WORKERS=1)
+    return app_config
+
+
+@pytest.fixture
+def signed_off(session, ready_for_stage2, make_user):
+    """Stage 2 signed by the candidate and the primary supervisor, then approved by the
+    education provider (its last approval); the sign-off record."""
+    team = ready_for_stage2
+    provider = EducationProvider(name="University of Example")
+    session.add(provider)
+    session.flush()
+    reviewer = make_user("rhea@example.ac.uk", roles=("provider_reviewer",),
+                         full_name="Rhea Reviewer")
+    session.add(ProviderReviewer(provider_id=provider.id, user_id=reviewer.id))
+    team.enrolment.provider_id = provider.id
+    session.commit()
+    record = signoff.signoff_for(session, team.enrolment, "stage2")
+    from roadmap.supervision.checklist import compute
+
+    checklist = compute(session, team.enrolment, "stage2")
+    signoff.candidate_sign(session, team.enrolment, "stage2", team.candidate,
+                           [d["code"] for d in signoff.declarations(checklist, "candidate")])
+    session.commit()
+    session.expire_all()  # the sign-off moves on by UPDATE statements
+    signoff.supervisor_sign(session, team.enrolment, "stage2", team.primary,
+                            [d["code"] for d in signoff.declarations(checklist, "supervisor")],
+                            None, TODAY)
+    session.commit()
+    decisions.decide(session, approvals.latest_round(session, record.id).id, reviewer,
+                     "approved", None, {}, 0, TODAY)
+    session.commit()
+    session.refresh(record)
+    assert record.status == "complete" and record.verification_code
+    return record
+
+
+def test_a_real_code_is_genuine_and_shows_who_signed_but_no_content(client, session, signed_off,
+                                                                    ready_for_stage2):
+    response = client.get(f"/verify/{signed_off.verification_code}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "This verification statement is genuine" in page
+    assert "Jo Candidate" in page and "Dr Primary" in page and "primary supervisor" in page
+    assert "has not changed since" in page
+    titles = session.scalars(sa.select(Evidence.title)).all()
+    assert titles and not any(title in page for title in titles)
+
+
+def test_a_code_typed_loosely_still_verifies(client, signed_off):
+    typed = signed_off.verification_code.lower().replace("-", " - ")
+    response = client.get("/verify", query_string={"code": typed})
+    assert response.status_code == 302
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("code", ["RM-AAAAA-BBBBB-CCCCC", "RM-12345", "anything<script>"])
+def test_a_made_up_code_is_unknown(client, signed_off, code):
+    response = client.get(f"/verify/{code}")
+    assert response.status_code == 404
+    assert "We do not know this code" in response.get_data(as_text=True)
+    assert "genuine</h1>" not in response.get_data(as_text=True)
+
+
+def test_the_page_says_changed_since_after_a_rating_changes(client, session, signed_off,
+                                                            ready_for_stage2):
+    rating = session.scalars(sa.select(CapabilityRating).where(
+        CapabilityRating.rater_kind == "supervisor")).first()
+    rating.rating = "excellent"
+    session.commit()
+    page = client.get(f"/verify/{signed_off.verification_code}").get_data(as_text=True)
+    assert "This verification statement is genuine" in page
+    assert "has changed since it was signed off" in page
+    assert "Capability ratings have changed" in page
+
+
+def test_a_tampered_record_is_not_confirmed(client, session, signed_off):
+    record = session.get(StageSignOff, signed_off.id)
+    record.signed_content = {**record.signed_content, "supervisor_declarations": ["edited"]}
+    session.commit()
+    page = client.get(f"/verify/{signed_off.verification_code}").get_data(as_text=True)
+    assert "cannot be confirmed" in page
+
+
+def test_the_statement_is_one_page_with_the_code(client, login, signed_off, ready_for_stage2):
+    login(client, ready_for_stage2.candidate)
+    response = client.get(f"/stages/signoff/{signed_off.id}/statement.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert signed_off.verification_code in text and "Dr Primary" in text
+    assert f"/verify/{signed_off.verification_code}" in text
+
+
+def test_a_stranger_cannot_download_the_statement(client, login, signed_off, ready_for_stage2):
+    login(client, ready_for_stage2.stranger)
+    assert client.get(f"/stages/signoff/{signed_off.id}/statement.pdf").status_code == 404

@@ -1,0 +1,1 @@
+"""Tests of roadmap.feedback: MSF and PSQ rounds, reminders, assessment by ticket."""

@@ -1,0 +1,1 @@
+"""Tests of roadmap.framework: the roadmap files, their schema and their loading."""

@@ -1,0 +1,1 @@
+"""Tests of roadmap.home: the home pages and the health check."""

@@ -1,0 +1,1 @@
+"""Tests of roadmap.portfolio: evidence, attachments, pages, the PID check."""

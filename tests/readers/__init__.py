@@ -1,0 +1,1 @@
+"""Tests of roadmap.readers: who may read a portfolio."""
