@@ -24,7 +24,7 @@ from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.framework.models import Stage
 from roadmap.providers.models import (DecisionOutcome, EducationProvider, ProviderDecision,
-                                      ProviderReviewer, ReviewKind)
+                                      ProviderReviewer, ReviewKind, independent_of)
 from roadmap.readers.team import current_team
 from roadmap.supervision import approvals
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
@@ -107,6 +107,10 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
             ProviderReviewer.provider_id == enrolment.provider_id,
             ProviderReviewer.user_id == reviewer.id, ProviderReviewer.ended_at.is_(None))):
         raise NotAllowed("You do not review for this learner's education provider.")
+    if not session.scalar(sa.select(StageSignOffRound.id)
+                          .join(StageSignOff, StageSignOff.id == StageSignOffRound.signoff_id)
+                          .where(StageSignOffRound.id == kept.id, independent_of(reviewer.id))):
+        raise NotAllowed("You supervise this learner: another reviewer decides for the provider.")
     decided = decisions_of(session, kept.id)
     latest = approvals.latest_round(session, record.id)
     review = due(record, kept, latest.number if latest else 0, decided)
