@@ -50,6 +50,13 @@ def decisions_of(session: Session, round_id: int) -> list[ProviderDecision]:
                                 .order_by(ProviderDecision.id)))
 
 
+def decided_by(session: Session, round_id: int, user_id: int) -> bool:
+    """True when the person has made a decision on the round (either review)."""
+    return session.scalar(sa.select(ProviderDecision.id).where(
+        ProviderDecision.round_id == round_id, ProviderDecision.reviewer_id == user_id)
+        .limit(1)) is not None
+
+
 def due(record: StageSignOff, kept: StageSignOffRound, latest: int,
         decided: list[ProviderDecision]) -> Optional[str]:
     """Which review the round waits for now: "first", "second", or None (nothing to decide)."""
