@@ -18,10 +18,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from roadmap import mail
+from roadmap import clock, mail
 from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
+from roadmap.db import utcnow
 from roadmap.framework.models import Stage
 from roadmap.providers.models import (DecisionOutcome, EducationProvider, ProviderDecision,
                                       ProviderReviewer, ReviewKind, independent_of)
@@ -134,7 +135,8 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
     decision = ProviderDecision(
         round_id=kept.id, content_hash=kept.content_hash, provider_id=enrolment.provider_id,
         reviewer_id=reviewer.id, reviewer_name=reviewer.full_name, review=review,
-        outcome=outcome, reason=overall, heading_reasons=named, sampled_for_audit=audit_sample)
+        outcome=outcome, reason=overall, heading_reasons=named, sampled_for_audit=audit_sample,
+        decided_at=utcnow())
     code = None
     try:
         # All or nothing: a lost race leaves neither the stage's move nor the decision behind.
@@ -157,6 +159,8 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
                        "signoff_id": record.id, "stage": record.stage_code,
                        "content_hash": kept.content_hash, "provider_id": enrolment.provider_id,
                        "review": review, "outcome": outcome, "reason": overall,
+                       "reviewer_name": decision.reviewer_name,
+                       "decided_at": clock.written(decision.decided_at),
                        "heading_reasons": named, "sampled_for_audit": audit_sample,
                        "verification_code": code})
     _tell(session, enrolment, record, decision, code, today)
