@@ -108,14 +108,14 @@ class ProviderDecision(Base):
     reviewer: Mapped["User"] = relationship(lazy="raise_on_sql")
 
 
-def independent_of(user_id: int) -> sa.ColumnElement[bool]:
+def independent_of(user_id: int | sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
     """SQL condition on a StageSignOffRound joined to its StageSignOff: the person may decide on
     it for the provider, as they are not, and were not for that round, on the learner's team.
 
     Nobody judges a stage they supervised: not a primary, backup or educational supervisor of
     the enrolment whose assignment had not ended when the round was signed off (or began
     later), nor anyone who signed the stage off. The one rule for the reviewer's queue, the
-    loader (roadmap.web.reach) and the decision itself.
+    loader (roadmap.web.reach) and the decision itself. The person may be a column (User.id).
     """
     assigned = sa.exists().where(
         SupervisorAssignment.enrolment_id == StageSignOff.enrolment_id,

@@ -46,11 +46,18 @@ def test_the_sample_setting_comes_from_the_environment(database_url, monkeypatch
         create_app({"TESTING": True, "DATABASE_URL": database_url})
 
 
-def test_a_sampled_approval_goes_to_another_reviewer(app, client, login, session, waiting):
+def test_a_sampled_approval_goes_to_another_reviewer(app, client, login, session, waiting,
+                                                     mailbox):
     app.config["PROVIDER_SAMPLE_PERCENT"] = 100
     kept, team = waiting.round, waiting.team
     login(client, waiting.first)
     assert client.post(f"/provider/rounds/{kept.id}/approve", data={}).status_code == 302
+    # The other reviewer of the provider is told; the first reviewer and Other College are not.
+    subject = "A sampled approval is waiting for your second review"
+    [told] = [m for m in mailbox.to(waiting.second.email) if m["Subject"] == subject]
+    assert "Rhea Reviewer approved" in told.get_content()
+    for person in (waiting.first, waiting.other):
+        assert not [m for m in mailbox.to(person.email) if m["Subject"] == subject]
     _fresh(session)
     [first] = session.scalars(sa.select(ProviderDecision)).all()
     assert first.sampled_for_audit and first.review == "first"
