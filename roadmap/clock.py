@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Union
+from typing import Any, Union
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -50,3 +50,16 @@ def in_words(at: dt.datetime) -> str:
     """A moment as people in England read it, e.g. 3 March 2026, 14:05."""
     local = at.astimezone(LONDON)
     return f"{local.day} {local:%B %Y, %H:%M}"
+
+
+def written(at: dt.datetime) -> str:
+    """A moment as an audit event records it: ISO 8601 in UTC, to the microsecond."""
+    return at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def same_moment(text: Any, at: dt.datetime) -> bool:
+    """True when a moment written in ISO 8601 (as an event or a snapshot keeps it) is `at`."""
+    try:
+        return dt.datetime.fromisoformat(str(text)) == at
+    except (TypeError, ValueError):
+        return False

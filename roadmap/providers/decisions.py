@@ -18,13 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from roadmap import mail
+from roadmap import clock, mail
 from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
-from roadmap.framework.models import Stage
+from roadmap.db import utcnow
+from roadmap.framework.models import Capability, Stage
 from roadmap.providers.models import (DecisionOutcome, EducationProvider, ProviderDecision,
-                                      ProviderReviewer, ReviewKind)
+                                      ProviderReviewer, ReviewKind, independent_of)
 from roadmap.readers.team import current_team
 from roadmap.supervision import approvals
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
@@ -48,6 +49,13 @@ def decisions_of(session: Session, round_id: int) -> list[ProviderDecision]:
     return list(session.scalars(sa.select(ProviderDecision)
                                 .where(ProviderDecision.round_id == round_id)
                                 .order_by(ProviderDecision.id)))
+
+
+def decided_by(session: Session, round_id: int, user_id: int) -> bool:
+    """True when the person has made a decision on the round (either review)."""
+    return session.scalar(sa.select(ProviderDecision.id).where(
+        ProviderDecision.round_id == round_id, ProviderDecision.reviewer_id == user_id)
+        .limit(1)) is not None
 
 
 def due(record: StageSignOff, kept: StageSignOffRound, latest: int,
@@ -107,6 +115,10 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
             ProviderReviewer.provider_id == enrolment.provider_id,
             ProviderReviewer.user_id == reviewer.id, ProviderReviewer.ended_at.is_(None))):
         raise NotAllowed("You do not review for this learner's education provider.")
+    if not session.scalar(sa.select(StageSignOffRound.id)
+                          .join(StageSignOff, StageSignOff.id == StageSignOffRound.signoff_id)
+                          .where(StageSignOffRound.id == kept.id, independent_of(reviewer.id))):
+        raise NotAllowed("You supervise this learner: another reviewer decides for the provider.")
     decided = decisions_of(session, kept.id)
     latest = approvals.latest_round(session, record.id)
     review = due(record, kept, latest.number if latest else 0, decided)
@@ -123,7 +135,8 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
     decision = ProviderDecision(
         round_id=kept.id, content_hash=kept.content_hash, provider_id=enrolment.provider_id,
         reviewer_id=reviewer.id, reviewer_name=reviewer.full_name, review=review,
-        outcome=outcome, reason=overall, heading_reasons=named, sampled_for_audit=audit_sample)
+        outcome=outcome, reason=overall, heading_reasons=named, sampled_for_audit=audit_sample,
+        decided_at=utcnow())
     code = None
     try:
         # All or nothing: a lost race leaves neither the stage's move nor the decision behind.
@@ -146,6 +159,8 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
                        "signoff_id": record.id, "stage": record.stage_code,
                        "content_hash": kept.content_hash, "provider_id": enrolment.provider_id,
                        "review": review, "outcome": outcome, "reason": overall,
+                       "reviewer_name": decision.reviewer_name,
+                       "decided_at": clock.written(decision.decided_at),
                        "heading_reasons": named, "sampled_for_audit": audit_sample,
                        "verification_code": code})
     _tell(session, enrolment, record, decision, code, today)
@@ -164,17 +179,42 @@ def _tell(session: Session, enrolment: Enrolment, record: StageSignOff,
         approvals.tell_complete(session, enrolment, stage, f"{name} approved it", code)
     elif decision.outcome == DecisionOutcome.REFERRED.value:
         _tell_referral(session, enrolment, stage, name, decision, today)
+    elif decision.sampled_for_audit:
+        _tell_second_reviewers(session, decision, stage, name)
+
+
+def _tell_second_reviewers(session: Session, decision: ProviderDecision, stage: str,
+                           provider: str) -> None:
+    """The provider's other current reviewers learn a sampled approval waits for one of them
+    (not those on the learner's team: they may not decide on it)."""
+    reviewers = session.scalars(
+        sa.select(User).select_from(StageSignOffRound)
+        .join(StageSignOff, StageSignOff.id == StageSignOffRound.signoff_id)
+        .join(ProviderReviewer, sa.and_(ProviderReviewer.provider_id == decision.provider_id,
+                                        ProviderReviewer.ended_at.is_(None)))
+        .join(User, User.id == ProviderReviewer.user_id)
+        .where(StageSignOffRound.id == decision.round_id, User.id != decision.reviewer_id,
+               User.is_active, independent_of(User.id)).distinct())
+    for reviewer in reviewers:
+        mail.queue(session, reviewer.email, "A sampled approval is waiting for your second review",
+                   f"Dear {reviewer.full_name},\n\n{decision.reviewer_name} approved {stage} of a "
+                   f"{provider} learner's Roadmap portfolio, and it was chosen for a second review "
+                   "by another reviewer. It is in your review queue.\n")
 
 
 def _tell_referral(session: Session, enrolment: Enrolment, stage: str, provider: str,
                    decision: ProviderDecision, today: dt.date) -> None:
-    """The candidate and both supervisors learn why the stage came back, and what follows."""
+    """The candidate and all their supervisors learn why the stage came back, and what follows."""
     team = current_team(session, enrolment.id, today)
-    ids = [enrolment.candidate_id, *(m.supervisor_id for m in (team.primary, team.backup) if m)]
+    ids = [enrolment.candidate_id, *(m.supervisor_id for m in (team.primary, team.backup,
+                                                               team.educational) if m)]
+    titles = dict(session.execute(sa.select(Capability.code, Capability.title).where(
+        Capability.framework_version_id == enrolment.framework_version_id)).all())
     lines = [f"{provider} has referred {stage} back.", "", f"Reason: {decision.reason}"]
     for code, text in sorted((decision.heading_reasons or {}).items(),
                              key=lambda item: (len(item[0]), item[0])):
-        lines.append(f"Heading {code}: {text}")
+        lines.append(f"{code}. {titles[code]}: {text}" if titles.get(code)
+                     else f"Heading {code}: {text}")
     lines += ["", "The stage is open again: the candidate adds what is asked for and signs "
               "again, then the supervisor signs it off again for the provider to review."]
     for person in session.scalars(sa.select(User).where(User.id.in_(ids), User.is_active)):

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.db import Base, utcnow
+from roadmap.supervision.models import (Signature, StageSignOff, StageSignOffRound,
+                                        SupervisorAssignment)
 
 if TYPE_CHECKING:
     from roadmap.accounts.models import User
-    from roadmap.supervision.models import StageSignOffRound
 
 
 class EducationProvider(Base):
@@ -105,3 +106,23 @@ class ProviderDecision(Base):
     round: Mapped["StageSignOffRound"] = relationship(lazy="raise_on_sql")
     provider: Mapped[EducationProvider] = relationship(lazy="raise_on_sql")
     reviewer: Mapped["User"] = relationship(lazy="raise_on_sql")
+
+
+def independent_of(user_id: int | sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """SQL condition on a StageSignOffRound joined to its StageSignOff: the person may decide on
+    it for the provider, as they are not, and were not for that round, on the learner's team.
+
+    Nobody judges a stage they supervised: not a primary, backup or educational supervisor of
+    the enrolment whose assignment had not ended when the round was signed off (or began
+    later), nor anyone who signed the stage off. The one rule for the reviewer's queue, the
+    loader (roadmap.web.reach) and the decision itself. The person may be a column (User.id).
+    """
+    assigned = sa.exists().where(
+        SupervisorAssignment.enrolment_id == StageSignOff.enrolment_id,
+        SupervisorAssignment.supervisor_id == user_id,
+        sa.or_(SupervisorAssignment.ended_at.is_(None),
+               SupervisorAssignment.ended_at > StageSignOffRound.signed_at))
+    signed = sa.exists().where(
+        Signature.subject_type == "stage_signoff", Signature.subject_id == StageSignOff.id,
+        Signature.signer_id == user_id, Signature.capacity != "candidate")
+    return sa.not_(sa.or_(assigned, signed))

@@ -21,7 +21,8 @@ from roadmap.framework.definitions import capability_levels
 from roadmap.framework.models import Capability, FrameworkVersion, Stage
 from roadmap.portfolio.models import EvidenceVersion
 from roadmap.providers.decisions import decisions_of, due
-from roadmap.providers.models import EducationProvider, ProviderDecision, ProviderReviewer
+from roadmap.providers.models import (EducationProvider, ProviderDecision, ProviderReviewer,
+                                      independent_of)
 from roadmap.supervision import approvals
 from roadmap.supervision.models import StageSignOff, StageSignOffRound
 
@@ -41,7 +42,7 @@ class Waiting:
 
 def queue(session: Session, reviewer: User, today: dt.date) -> list[Waiting]:
     """Rounds waiting for the reviewer's providers, oldest first; a second review is never
-    offered to the reviewer who made the first."""
+    offered to the reviewer who made the first, nor any round to its learner's supervisors."""
     providers = sa.select(ProviderReviewer.provider_id).where(
         ProviderReviewer.user_id == reviewer.id, ProviderReviewer.ended_at.is_(None))
     latest = (sa.select(StageSignOffRound.signoff_id,
@@ -57,7 +58,8 @@ def queue(session: Session, reviewer: User, today: dt.date) -> list[Waiting]:
         .join(EducationProvider, EducationProvider.id == Enrolment.provider_id)
         .join(Stage, sa.and_(Stage.framework_version_id == Enrolment.framework_version_id,
                              Stage.code == StageSignOff.stage_code))
-        .where(StageSignOff.status == approvals.WAITING, Enrolment.provider_id.in_(providers))
+        .where(StageSignOff.status == approvals.WAITING, Enrolment.provider_id.in_(providers),
+               independent_of(reviewer.id))
     ).all()
     ids = [row[0].id for row in rows]
     firsts = {d.round_id: d for d in session.scalars(sa.select(ProviderDecision).where(

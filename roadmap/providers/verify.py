@@ -1,10 +1,11 @@
 """What the education providers decided still holds: the approvals half of `roadmap audit verify`.
 
-Every decision must match the audit event that recorded it, be bound to its round's content
-hash, judge a round whose content still matches that hash, be made by someone who reviewed
-for the provider at the time, and, for a second review, follow a sampled first approval by
-another person. A stage signed in rounds whose approvals end with the education provider is
-complete only with the provider's approval of its latest round. Read in batches.
+Every decision must match the audit event that recorded it (who, what, the reasons and
+when), be bound to its round's content hash, judge a round whose content still matches that
+hash, be made by someone who reviewed for the provider at the time, and, for a second
+review, follow a sampled first approval by another person. A stage signed in rounds whose
+approvals end with the education provider is complete only with the provider's approval of
+its latest round. Read in batches.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import clock
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Enrolment
 from roadmap.framework.models import Stage
@@ -46,14 +48,29 @@ def _events(session: Session) -> dict[int, tuple[int, Optional[int], dict[str, A
     return found
 
 
-def _recorded_as(decision: ProviderDecision, actor_id: Optional[int],
-                 data: dict[str, Any]) -> bool:
-    """True when the event says what the row says."""
-    return (actor_id == decision.reviewer_id and data.get("outcome") == decision.outcome
-            and data.get("review") == decision.review and data.get("round_id") == decision.round_id
-            and data.get("content_hash") == decision.content_hash
-            and data.get("provider_id") == decision.provider_id
-            and bool(data.get("sampled_for_audit")) == decision.sampled_for_audit)
+def _differences(decision: ProviderDecision, actor_id: Optional[int],
+                 data: dict[str, Any]) -> list[str]:
+    """The columns where the row no longer says what the event recorded; none when it holds.
+
+    What a person reads (the reviewer's name, the reasons, the time) is compared too, where
+    the event recorded it: older events lack the name and the time.
+    """
+    differ = [column for column, same in (
+        ("reviewer_id", actor_id == decision.reviewer_id),
+        ("outcome", data.get("outcome") == decision.outcome),
+        ("review", data.get("review") == decision.review),
+        ("round_id", data.get("round_id") == decision.round_id),
+        ("content_hash", data.get("content_hash") == decision.content_hash),
+        ("provider_id", data.get("provider_id") == decision.provider_id),
+        ("sampled_for_audit", bool(data.get("sampled_for_audit")) == decision.sampled_for_audit),
+        ("reason", data.get("reason") == decision.reason),
+        ("heading_reasons", (data.get("heading_reasons") or None)
+         == (decision.heading_reasons or None))) if not same]
+    if "reviewer_name" in data and data["reviewer_name"] != decision.reviewer_name:
+        differ.append("reviewer_name")
+    if "decided_at" in data and not clock.same_moment(data["decided_at"], decision.decided_at):
+        differ.append("decided_at")
+    return differ
 
 
 def _reviewed_then(periods: list[ProviderReviewer], decision: ProviderDecision) -> bool:
@@ -70,8 +87,10 @@ def _check_one(decision: ProviderDecision, event: Any, kept: Optional[StageSignO
             f"{decision.review} review)")
     if event is None:
         return f"{name} has no event in the audit log: it was added outside the application"
-    if not _recorded_as(decision, event[1], event[2]):
-        return f"{name} does not match audit event {event[0]} that recorded it"
+    differ = _differences(decision, event[1], event[2])
+    if differ:
+        return (f"{name} does not match audit event {event[0]} that recorded it "
+                f"({', '.join(differ)})")
     if kept is None or kept.content_hash != decision.content_hash:
         return f"{name} is not bound to the round it judged"
     if content_hash(kept.signed_content) != kept.content_hash:

@@ -4,16 +4,20 @@ Part of `roadmap audit verify` (see verify.py, which checks each signature again
 signed). A stage sign-off is kept once per supervisor sign-off as a round (append-only); the
 stage's row holds the latest. Here every round must still hash to the hash it was kept with
 and be bound to a supervisor's signature, and the stage's row must match its latest round.
+A round's time must be the one the sign-off's event recorded (or, for events from before it
+was recorded, the one its signed content froze).
 Read a batch of stages at a time, a few statements per batch.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import clock
+from roadmap.audit.models import AuditEvent
 from roadmap.portfolio.content import content_hash
 from roadmap.supervision.models import Signature, StageSignOff, StageSignOffRound
 
@@ -45,8 +49,41 @@ def _supervisor_hashes(session: Session, signoff_ids: list[int]) -> dict[int, se
     return found
 
 
-def _check_one(record: StageSignOff, rounds: list[StageSignOffRound],
-               signed: set[str]) -> Optional[str]:
+Recorded = dict[int, tuple[int, dict[str, Any]]]  # round id -> (event id, data)
+
+
+def _round_events(session: Session, signoff_ids: list[int]) -> Recorded:
+    """Round id -> (event id, data) of the supervisor sign-off that kept it, in one statement."""
+    found: Recorded = {}
+    for event_id, data in session.execute(
+            sa.select(AuditEvent.id, AuditEvent.data)
+            .where(AuditEvent.action == "stage.signed_off",
+                   AuditEvent.subject_type == "stage_signoff",
+                   AuditEvent.subject_id.in_(signoff_ids))):
+        data = data or {}
+        if str(data.get("round_id", "")).isdigit():
+            found[int(data["round_id"])] = (event_id, data)
+    return found
+
+
+def _mistimed(kept: StageSignOffRound,
+              event: Optional[tuple[int, dict[str, Any]]]) -> Optional[str]:
+    """What says the round's time was changed; None when it holds.
+
+    Events record the time since it was added; older rounds froze it in their content.
+    """
+    if event is not None and "signed_at" in event[1]:
+        if not clock.same_moment(event[1]["signed_at"], kept.signed_at):
+            return f"its signed_at does not match audit event {event[0]} that recorded it"
+        return None
+    frozen = (kept.signed_content or {}).get("completed_at")
+    if frozen is not None and not clock.same_moment(frozen, kept.signed_at):
+        return "its signed_at does not match the time its signed content froze"
+    return None
+
+
+def _check_one(record: StageSignOff, rounds: list[StageSignOffRound], signed: set[str],
+               events: Recorded) -> Optional[str]:
     """What is wrong with one stage sign-off and its rounds; None when all hold."""
     name = f"stage sign-off {record.id} ({record.stage_code})"
     for kept in rounds:
@@ -55,6 +92,9 @@ def _check_one(record: StageSignOff, rounds: list[StageSignOffRound],
         if kept.content_hash not in signed:
             return (f"{name} round {kept.number} is bound to no supervisor signature: it was "
                     "added or rewritten outside the application")
+        mistimed = _mistimed(kept, events.get(kept.id))
+        if mistimed:
+            return f"{name} round {kept.number}: {mistimed}"
     if record.content_hash is None:
         return None
     if not record.signed_content or content_hash(record.signed_content) != record.content_hash:
@@ -77,8 +117,10 @@ def check(session: Session) -> Optional[str]:
             return None
         ids = [record.id for record in records]
         rounds, signed = rounds_of(session, ids), _supervisor_hashes(session, ids)
+        events = _round_events(session, ids)
         for record in records:
-            problem = _check_one(record, rounds.get(record.id, []), signed.get(record.id, set()))
+            problem = _check_one(record, rounds.get(record.id, []), signed.get(record.id, set()),
+                                 events)
             if problem:
                 return problem
         last = ids[-1]

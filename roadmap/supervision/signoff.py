@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping, Optional, Union
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import clock
 from roadmap.accounts.models import Role, User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
@@ -237,7 +238,8 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
                        "capacity": capacity.value, "acting_reason": reason,
                        "content_hash": digest, "verification_code": record.verification_code,
                        "guidance_unmet": [item["code"] for item in unmet],
-                       "round": kept.number, "round_id": kept.id, "waiting_for": waiting})
+                       "round": kept.number, "round_id": kept.id, "waiting_for": waiting,
+                       "signed_at": clock.written(now)})
     if waiting:
         approvals.tell_waiting(session, enrolment, checklist.stage.name, signer)
     else:

@@ -41,7 +41,8 @@ from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub, hubs_led_by
 from roadmap.lna.models import (ConfirmerCapacity, LearningNeedsAnalysis, LnaStatus,
                                 confirmable_by)
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
-from roadmap.providers.models import EducationProvider, ProviderDecision, ProviderReviewer
+from roadmap.providers.models import (EducationProvider, ProviderDecision, ProviderReviewer,
+                                      independent_of)
 from roadmap.readers.models import shared
 from roadmap.supervision.models import (AssignmentKind, ProgressReview, Signature, StageSignOff,
                                         StageSignOffRound, SupervisorAssignment)
@@ -292,6 +293,7 @@ def load_review_round(session: Session, user: User,
                       round_id: int) -> tuple[StageSignOffRound, StageSignOff, Enrolment]:
     """A signed-off round of a learner of the reviewer's provider, its stage and enrolment; or 404.
 
+    Nobody on the learner's supervision team reaches it (providers.models.independent_of).
     While a sampled approval waits for its second review, the reviewer who made it does not
     reach the round: the second review is another person's.
     """
@@ -300,7 +302,8 @@ def load_review_round(session: Session, user: User,
         .join(StageSignOff, StageSignOff.id == StageSignOffRound.signoff_id)
         .join(Enrolment, Enrolment.id == StageSignOff.enrolment_id)
         .where(StageSignOffRound.id == round_id,
-               Enrolment.provider_id.in_(reviewing_for(user)))).first()
+               Enrolment.provider_id.in_(reviewing_for(user)),
+               independent_of(user.id))).first()
     if row is None:
         abort(404)
     decisions = session.scalars(sa.select(ProviderDecision)

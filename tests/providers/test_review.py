@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Enrolment
 from roadmap.providers.models import ProviderDecision
-from roadmap.supervision.models import CapabilityRating, StageSignOff, StageSignOffRound
+from roadmap.framework.models import Capability
+from roadmap.supervision.models import (CapabilityRating, StageSignOff, StageSignOffRound,
+                                        SupervisorAssignment)
 from tests.fixtures.apps import TEST_PASSWORD
 from tests.fixtures.providers import latest_round
 
@@ -118,6 +120,13 @@ def test_an_ended_reviewer_no_longer_reaches_the_round(client, login, session, w
 def test_a_referral_reopens_the_stage_and_the_new_round_is_approved(client, login, session,
                                                                     waiting, mailbox):
     team, kept = waiting.team, waiting.round
+    educational = SupervisorAssignment(enrolment_id=team.enrolment.id,
+                                       supervisor_id=team.stranger.id, kind="educational",
+                                       starts_on=team.enrolment.enrolled_on)
+    session.add(educational)
+    session.commit()
+    title = session.scalar(sa.select(Capability.title).where(
+        Capability.framework_version_id == team.version.id, Capability.code == "3"))
     login(client, waiting.first)
     url = f"/provider/rounds/{kept.id}/refer"
     blank = client.post(url, data={"refer-reason": "  ", "heading-3": "Only CBDs"})
@@ -134,10 +143,10 @@ def test_a_referral_reopens_the_stage_and_the_new_round_is_approved(client, logi
     [decision] = _decisions(session)
     assert (decision.outcome, decision.reason, decision.heading_reasons) == (
         "referred", "Heading 3 needs a wider case mix", {"3": "Only CBDs"})
-    for person in (team.candidate, team.primary, team.backup):
+    for person in (team.candidate, team.primary, team.backup, team.stranger):  # + educational
         [told] = [m for m in mailbox.to(person.email) if "referred back" in m["Subject"]]
         assert "Heading 3 needs a wider case mix" in told.get_content()
-        assert "Heading 3: Only CBDs" in told.get_content()
+        assert f"3. {title}: Only CBDs" in told.get_content()
     # The candidate signs again, then the supervisor signs off again: round 2.
     candidate = client.application.test_client()
     login(candidate, team.candidate)

@@ -46,11 +46,18 @@ def test_the_sample_setting_comes_from_the_environment(database_url, monkeypatch
         create_app({"TESTING": True, "DATABASE_URL": database_url})
 
 
-def test_a_sampled_approval_goes_to_another_reviewer(app, client, login, session, waiting):
+def test_a_sampled_approval_goes_to_another_reviewer(app, client, login, session, waiting,
+                                                     mailbox):
     app.config["PROVIDER_SAMPLE_PERCENT"] = 100
     kept, team = waiting.round, waiting.team
     login(client, waiting.first)
     assert client.post(f"/provider/rounds/{kept.id}/approve", data={}).status_code == 302
+    # The other reviewer of the provider is told; the first reviewer and Other College are not.
+    subject = "A sampled approval is waiting for your second review"
+    [told] = [m for m in mailbox.to(waiting.second.email) if m["Subject"] == subject]
+    assert "Rhea Reviewer approved" in told.get_content()
+    for person in (waiting.first, waiting.other):
+        assert not [m for m in mailbox.to(person.email) if m["Subject"] == subject]
     _fresh(session)
     [first] = session.scalars(sa.select(ProviderDecision)).all()
     assert first.sampled_for_audit and first.review == "first"
@@ -59,7 +66,14 @@ def test_a_sampled_approval_goes_to_another_reviewer(app, client, login, session
     # The first reviewer neither sees it again nor reaches the second review.
     assert "Nothing is waiting for your review" in client.get("/provider").get_data(as_text=True)
     assert client.get(f"/provider/rounds/{kept.id}").status_code == 404
-    assert client.post(f"/provider/rounds/{kept.id}/approve", data={}).status_code == 404
+    # Three more quick clicks on Approve: told the round has their decision, nothing added.
+    for _ in range(3):
+        again = client.post(f"/provider/rounds/{kept.id}/approve", data={})
+        assert again.status_code == 302 and again.headers["Location"].endswith("/provider")
+        assert "This round already has your decision" in client.get("/provider").get_data(
+            as_text=True)
+    assert client.post(f"/provider/rounds/{kept.id}/refer",
+                       data={"refer-reason": "No"}).status_code == 302
     with pytest.raises(NotAllowed, match="another reviewer"):
         decisions.decide(session, kept.id, waiting.first, "approved", None, {}, 100, TODAY)
     _fresh(session)
@@ -70,6 +84,7 @@ def test_a_sampled_approval_goes_to_another_reviewer(app, client, login, session
     assert "Second review" in queue and team.candidate.full_name in queue
     page = other.get(f"/provider/rounds/{kept.id}").get_data(as_text=True)
     assert "Second review: sampled for audit" in page and "Rhea Reviewer approved" in page
+    assert "<p>Rhea Reviewer approved this round on" in page and "&lt;p&gt;" not in page
     assert other.post(f"/provider/rounds/{kept.id}/approve", data={}).status_code == 302
     _fresh(session)
     assert session.get(StageSignOff, kept.signoff_id).status == "complete"

@@ -121,3 +121,52 @@ def test_a_second_review_by_the_first_reviewer_is_named(session, waiting):
                                  review="second"))
     session.commit()
     assert "has no event" in verify(session).problem
+
+
+@pytest.fixture
+def referred(session, waiting):
+    """Round 1 referred back by the first reviewer, with a reason for heading 3."""
+    from roadmap.providers import decisions
+    from tests.supervision.conftest import TODAY
+
+    waiting.decision = decisions.decide(session, waiting.round.id, waiting.first, "referred",
+                                        "Needs a wider case mix", {"3": "Only CBDs"}, 0, TODAY)
+    session.commit()
+    return waiting
+
+
+@pytest.mark.parametrize("column, value", [
+    ("reviewer_name", "'Someone Else'"), ("reason", "'Nothing to add'"),
+    ("heading_reasons", """'{"3": "Fine"}'"""),
+    ("decided_at", "'2026-01-02 03:04:05.000006+00:00'")])
+def test_a_forged_readable_column_of_a_decision_is_named(runner, session, referred, guards_off,
+                                                         column, value):
+    _raw(session, f"UPDATE provider_decisions SET {column} = {value}")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1, result.output
+    assert f"provider decision {referred.decision.id}" in result.output
+    assert "does not match audit event" in result.output and column in result.output
+
+
+def test_a_changed_round_time_is_named(runner, session, waiting, guards_off):
+    kept = waiting.round
+    _raw(session, "UPDATE stage_signoff_rounds SET signed_at = :at",
+         at="2026-01-02 03:04:05.000006+00:00")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1, result.output
+    assert (f"stage sign-off {kept.signoff_id} (stage2) round 1: its signed_at does not match "
+            "audit event") in result.output
+
+
+def test_a_round_whose_event_lacks_its_time_is_checked_against_its_content(session, waiting):
+    """Events from before the time was recorded: the time the signed content froze is used."""
+    import datetime as dt
+
+    from roadmap.supervision.signed_stages import _mistimed
+
+    kept = session.get(StageSignOffRound, waiting.round.id)
+    assert _mistimed(kept, (1, {"round_id": kept.id})) is None
+    kept.signed_at = kept.signed_at + dt.timedelta(hours=1)
+    assert _mistimed(kept, (1, {"round_id": kept.id})) == (
+        "its signed_at does not match the time its signed content froze")
+    session.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role
@@ -48,6 +49,23 @@ def review(round_id: int) -> Any:
     return _render(round_id)
 
 
+def _reach(round_id: int) -> Response | None:
+    """Load the round a decision is posted on; None when the person reaches it.
+
+    A reviewer whose sampled approval took the round out of their reach (a double click, say)
+    is told it already has their decision, rather than shown a page that is not there.
+    """
+    session = get_session()
+    try:
+        load_review_round(session, me(), round_id)
+    except NotFound:
+        if not decisions.decided_by(session, round_id, me().id):
+            raise
+        flash("This round already has your decision.", "warning")
+        return redirect(url_for("reviews.queue"))
+    return None
+
+
 def _decide(round_id: int, outcome: str, form: Any, reason: str | None,
             by_heading: dict[str, str]) -> Response | None:
     """Make the decision once the person is confirmed; None when the page must show errors."""
@@ -62,8 +80,9 @@ def _decide(round_id: int, outcome: str, form: Any, reason: str | None,
 @roles_required(Role.PROVIDER_REVIEWER)
 def approve(round_id: int) -> Any:
     """Approve the round for the provider; a sampled approval waits for a second reviewer."""
-    session = get_session()
-    load_review_round(session, me(), round_id)
+    told = _reach(round_id)
+    if told is not None:
+        return told
     form = forms.ApproveForm(prefix="approve")
     try:
         done = _decide(round_id, "approved", form, None, {})
@@ -80,8 +99,9 @@ def approve(round_id: int) -> Any:
 @roles_required(Role.PROVIDER_REVIEWER)
 def refer(round_id: int) -> Any:
     """Refer the round back with a reason, and a reason per heading where chosen."""
-    session = get_session()
-    load_review_round(session, me(), round_id)
+    told = _reach(round_id)
+    if told is not None:
+        return told
     form = forms.ReferForm(prefix="refer")
     by_heading = {name[len("heading-"):]: value for name, value in request.form.items()
                   if name.startswith("heading-")}
