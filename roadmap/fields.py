@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any, Optional
 
 from wtforms import DateField, HiddenField
@@ -16,6 +17,10 @@ from wtforms.validators import StopValidation
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER: the type of every id and lock version column
 MIN_YEAR, MAX_YEAR = 1900, 2100
 DATE_RANGE_MESSAGE = f"Enter a date between {MIN_YEAR} and {MAX_YEAR}"
+# Unicode categories that are invisible or move text: controls, format characters (bidi
+# overrides and isolates, zero-width joiners), line and paragraph separators, unassigned
+# code points.
+HIDDEN = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 _WHOLE = re.compile(r"\s*[+]?\d{1,10}\s*")  # ten digits hold every id; never int() a megabyte
 
 
@@ -67,3 +72,13 @@ class BoundedDateField(DateField):
         if not date_in_range(self.data):
             self.data = None  # the rest of the form must not do arithmetic with it
             raise StopValidation(DATE_RANGE_MESSAGE)  # the one message, not "enter a date" too
+
+
+def plain_text(value: Optional[str]) -> str:
+    """Typed text without hidden characters (controls, bidi overrides), keeping newlines and tabs.
+
+    A bidi override can make a reason read differently from what was signed, and an escape or
+    bell character has no business in a record; line breaks are the writer's own.
+    """
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in HIDDEN)

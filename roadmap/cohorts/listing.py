@@ -189,7 +189,7 @@ def body_html(table: list[tuple[CandidateRow, list[str]]],
         parts.append(f'<td class="nhsuk-table__cell"><strong class="nhsuk-tag nhsuk-tag--'
                      f'{TAG_COLOUR[row.rag]}">{escape(texts[11])}</strong></td>'
                      f'<td class="nhsuk-table__cell">{escape(texts[12])}</td>'
-                     f'<td class="nhsuk-table__cell">{escape(texts[13])}</td>'
+                     f'<td class="nhsuk-table__cell roadmap-reason">{escape(texts[13])}</td>'
                      f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">'
                      f'{escape(texts[14])}</td></tr>')
         out.append("".join(parts))

@@ -7,10 +7,12 @@ digit, since ten digits in a row are common in other things (phone numbers, refe
 from __future__ import annotations
 
 import re
-from typing import Iterable, NamedTuple
+from typing import Iterable, Mapping, NamedTuple
 
 import nhs_number
 from markupsafe import Markup, escape
+
+PATIENT_DETAILS = "The text may identify a patient"  # a refusal the writer may confirm past
 
 
 class Finding(NamedTuple):
@@ -97,3 +99,14 @@ def highlight(text: str, findings: list[Finding]) -> Markup:
         position = finding.end
     parts.append(escape(text[position:]))
     return Markup("").join(parts)
+
+
+def warnings(texts: Mapping[str, str]) -> dict[str, str]:
+    """A warning for each text that may identify a patient, keyed like the texts."""
+    found = {}
+    for key, text in texts.items():
+        kinds = sorted({KIND_LABELS.get(f.kind, f.kind) for f in scan(text or "")})
+        if kinds:
+            found[key] = (f"This may identify a patient ({', '.join(kinds)}): change it, or "
+                          "confirm that none of it does")
+    return found

@@ -20,6 +20,8 @@ from typing import Iterator, Optional
 from PIL import Image, ImageFile, ImageOps
 from pypdf import PdfReader
 
+from roadmap.fields import HIDDEN
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ACCEPTED = "PDF, PNG, JPEG or Word (DOCX)"
 # A 40-megapixel photo is larger than phones take by default; one decoded image of this size
@@ -28,9 +30,6 @@ MAX_PIXELS = 40_000_000
 MAX_NAME = 150  # characters of a kept file name, extension included
 JPEG_QUALITY = 90
 _IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
-# Unicode categories that are invisible or move text: controls, format characters (bidi
-# overrides, zero-width joiners), line and paragraph separators, unassigned code points.
-_HIDDEN = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 _SEPARATORS = re.compile(r"[/\\]+")
 log = logging.getLogger(__name__)
 
@@ -191,7 +190,7 @@ def clean_filename(name: Optional[str]) -> str:
     text = unicodedata.normalize("NFC", str(name or ""))
     text = _SEPARATORS.split(text)[-1]  # a browser may send C:\\fakepath\\x.pdf
     text = "".join(" " if ch.isspace() else ch for ch in text
-                   if ch.isspace() or unicodedata.category(ch) not in _HIDDEN)
+                   if ch.isspace() or unicodedata.category(ch) not in HIDDEN)
     text = " ".join(text.split()).lstrip(". ").rstrip(" ")
     if len(text) > MAX_NAME:
         stem, extension = os.path.splitext(text)

@@ -23,7 +23,9 @@ from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
+from roadmap.fields import plain_text
 from roadmap.framework.models import Capability, Stage
+from roadmap.portfolio import pid
 from roadmap.providers.models import (DecisionOutcome, EducationProvider, ProviderDecision,
                                       ProviderReviewer, ReviewKind, independent_of)
 from roadmap.readers.team import current_team
@@ -79,11 +81,17 @@ def _said(decision: ProviderDecision) -> str:
 
 
 def _reasons(outcome: str, reason: Optional[str], by_heading: Mapping[str, str],
-             headings: set[str]) -> tuple[Optional[str], Optional[dict[str, str]]]:
-    """The overall reason and the reasons per heading, checked: a referral needs its reason."""
-    overall = (reason or "").strip() or None
-    named = {code: text.strip() for code, text in by_heading.items()
-             if code in headings and (text or "").strip()}
+             headings: set[str],
+             pid_confirmed: bool) -> tuple[Optional[str], Optional[dict[str, str]]]:
+    """The overall reason and the reasons per heading, checked: a referral needs its reason.
+
+    Hidden characters go first; text that may identify a patient (D9) is refused until the
+    reviewer confirms it does not.
+    """
+    overall = plain_text(reason).strip() or None
+    named = {code: text for code, text in ((code, plain_text(text).strip())
+                                           for code, text in by_heading.items())
+             if code in headings and text}
     problems = {}
     if outcome == DecisionOutcome.REFERRED.value and overall is None:
         problems["reason"] = "Say why you refer the portfolio back"
@@ -94,6 +102,9 @@ def _reasons(outcome: str, reason: Optional[str], by_heading: Mapping[str, str],
             problems[f"heading-{code}"] = f"Write at most {REASON_LONGEST} characters"
     if problems:
         raise Incomplete("Check the reasons you gave.", problems)
+    if not pid_confirmed and (found := pid.warnings(
+            {"reason": overall or "", **{f"heading-{c}": t for c, t in named.items()}})):
+        raise Incomplete(pid.PATIENT_DETAILS, found)
     if outcome == DecisionOutcome.APPROVED.value:
         return overall, None
     return overall, named or None
@@ -101,7 +112,7 @@ def _reasons(outcome: str, reason: Optional[str], by_heading: Mapping[str, str],
 
 def decide(session: Session, round_id: int, reviewer: User, outcome: str,
            reason: Optional[str], by_heading: Mapping[str, str], percent: int,
-           today: dt.date) -> ProviderDecision:
+           today: dt.date, *, pid_confirmed: bool = False) -> ProviderDecision:
     """Approve or refer back one round, as a reviewer of the learner's provider (the loader
     checked they reach it); the stage completes, waits for a second review, or reopens."""
     if outcome not in {o.value for o in DecisionOutcome}:
@@ -128,7 +139,7 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
     if review == ReviewKind.SECOND.value and decided[0].reviewer_id == reviewer.id:
         raise NotAllowed("The second review of a sampled approval is made by another reviewer.")
     headings = set((kept.signed_content or {}).get("ratings") or {})
-    overall, named = _reasons(outcome, reason, by_heading, headings)
+    overall, named = _reasons(outcome, reason, by_heading, headings, pid_confirmed)
     approved = outcome == DecisionOutcome.APPROVED.value
     audit_sample = review == ReviewKind.FIRST.value and approved and sampled(kept.content_hash,
                                                                               percent)

@@ -4,11 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from roadmap.providers.decisions import REASON_LONGEST
 from roadmap.supervision.forms import IdentityForm
+from roadmap.supervision.progress_forms import CONFIRM_PID
 
 
 def _strip(value: Any) -> Any:
@@ -49,3 +50,4 @@ class ReferForm(IdentityForm):
     reason = TextAreaField("Why are you referring it back?", filters=[_strip], validators=[
         Optional(), Length(max=REASON_LONGEST,
                            message=f"Write at most {REASON_LONGEST} characters")])
+    confirm_pid = BooleanField(CONFIRM_PID)

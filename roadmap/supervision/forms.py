@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (HiddenField, PasswordField, RadioField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, HiddenField, PasswordField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from roadmap.fields import BoundedDateField, HiddenNumberField, id_number
+from roadmap.supervision.progress_forms import CONFIRM_PID
 
 
 class ReturnForm(FlaskForm):
@@ -40,11 +41,13 @@ class IdentityForm(FlaskForm):
 
 
 class StageSignForm(IdentityForm):
-    """Declarations, and for a backup supervisor why they sign for the primary."""
+    """Declarations, for a backup supervisor why they sign for the primary, and that the
+    reasons for unmet guidance identify no patient (asked when they may)."""
 
     declarations = SelectMultipleField("Declarations", validate_choice=False)
     acting_reason = TextAreaField("Why are you signing for the primary supervisor?",
                                   validators=[Optional(), Length(max=1000)])
+    confirm_pid = BooleanField(CONFIRM_PID)
 
 
 class RatingForm(FlaskForm):

@@ -28,7 +28,7 @@ from roadmap.supervision.models import ProgressReview
 LEVELS = {"on_track": "On track", "some_concerns": "Some concerns",
           "significant_concerns": "Significant concerns"}
 TEXT_LIMIT, COMMENT_LIMIT = 5000, 2000
-PATIENT_DETAILS = "The text may identify a patient"  # an Incomplete the writer may confirm past
+PATIENT_DETAILS = pid.PATIENT_DETAILS  # an Incomplete the writer may confirm past
 Progress = Mapping[str, tuple[Optional[str], str]]  # heading code -> (level, comment)
 
 
@@ -37,17 +37,6 @@ def headings(session: Session, enrolment: Enrolment) -> list[Capability]:
     return list(session.scalars(sa.select(Capability).where(
         Capability.framework_version_id == enrolment.framework_version_id)
         .order_by(Capability.position)))
-
-
-def _patient_details(texts: Mapping[str, str]) -> dict[str, str]:
-    """A warning for each text that may identify a patient (rule D9), keyed like the texts."""
-    found = {}
-    for key, text in texts.items():
-        kinds = sorted({pid.KIND_LABELS.get(f.kind, f.kind) for f in pid.scan(text or "")})
-        if kinds:
-            found[key] = (f"This may identify a patient ({', '.join(kinds)}): change it, or "
-                          "confirm that none of it does")
-    return found
 
 
 def _checked(enrolment: Enrolment, caps: list[Capability], reviewed_on: Optional[dt.date],
@@ -94,7 +83,7 @@ def record(session: Session, enrolment: Enrolment, reviewer: User, reviewed_on: 
     if not problems and not pid_confirmed:
         texts = {"concerns": concerns, "agreed_actions": agreed_actions,
                  **{f"comment:{cap.code}": progress[cap.code][1] for cap in caps}}
-        if found := _patient_details(texts):
+        if found := pid.warnings(texts):
             raise Incomplete(PATIENT_DETAILS, found)
     if problems:
         raise Incomplete("The review is not complete", problems)
@@ -140,7 +129,7 @@ def respond(session: Session, review: ProgressReview, candidate: User, text: Opt
         raise Incomplete("No response", {"response": "Enter your response"})
     if len(answer) > TEXT_LIMIT:
         raise Incomplete("Too long", {"response": f"Enter {TEXT_LIMIT} characters or fewer"})
-    found = {} if pid_confirmed else _patient_details({"response": answer})
+    found = {} if pid_confirmed else pid.warnings({"response": answer})
     if found:
         raise Incomplete(PATIENT_DETAILS, found)
     written = session.execute(

@@ -21,8 +21,10 @@ from roadmap.accounts.models import Role, User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
+from roadmap.fields import plain_text
 from roadmap.framework.models import Capability, FrameworkVersion
 from roadmap.lna.credits import frozen_credits
+from roadmap.portfolio import pid
 from roadmap.portfolio.content import content_hash
 from roadmap.portfolio.models import EvidenceVersion
 from roadmap.readers.team import current_team
@@ -33,6 +35,7 @@ from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
 
 # A referred stage goes back to the candidate, who signs again as for an open one.
 CANDIDATE_SIGNS = ("open", approvals.REOPENED)
+REASON_LONGEST = 2000  # characters of one reason for unmet guidance; never cut, refused
 
 
 def signoff_for(session: Session, enrolment: Enrolment, stage_code: str) -> StageSignOff:
@@ -70,7 +73,8 @@ def signs_as(session: Session, enrolment: Enrolment, record: Optional[StageSignO
 
 def sign(session: Session, enrolment: Enrolment, stage_code: str, person: User,
          accepted: Iterable[str], acting_reason: Optional[str], today: dt.date,
-         reasons: Union[str, Mapping[str, str], None] = None) -> str:
+         reasons: Union[str, Mapping[str, str], None] = None, *,
+         pid_confirmed: bool = False) -> str:
     """Sign a stage as whoever the person is for it now (see `signs_as`); the party who signed.
 
     `reasons` are the supervisor's for unmet guidance (see guidance_reasons).
@@ -82,7 +86,7 @@ def sign(session: Session, enrolment: Enrolment, stage_code: str, person: User,
         candidate_sign(session, enrolment, stage_code, person, accepted)
     elif party == "supervisor":
         supervisor_sign(session, enrolment, stage_code, person, accepted, acting_reason, today,
-                        reasons)
+                        reasons, pid_confirmed=pid_confirmed)
     else:
         raise NotAllowed("You have nothing to sign on this stage now.")
     return party
@@ -103,20 +107,28 @@ def _ready(checklist: checklists.Checklist) -> None:
 
 
 def guidance_reasons(checklist: checklists.Checklist,
-                     given: Union[str, Mapping[str, str], None]) -> list[dict[str, str]]:
+                     given: Union[str, Mapping[str, str], None], *,
+                     pid_confirmed: bool = False) -> list[dict[str, str]]:
     """Each unmet guidance item with the supervisor's reason for signing off without it (D10).
 
-    `given` is one reason covering every item, or a reason per item keyed by check code.
+    `given` is one reason covering every item, or a reason per item keyed by check code. A
+    reason is kept without hidden characters, refused when too long (never cut: it is signed)
+    and, until the supervisor confirms it does not, when it may identify a patient (D9).
     """
     unmet = checklist.unmet_guidance
-    reasons = ({c.code: given for c in unmet} if isinstance(given, str) else dict(given or {}))
-    missing = {c.code: f"Say why you sign off with this not met: {c.label}" for c in unmet
-               if not (reasons.get(c.code) or "").strip()}
-    if missing:
+    given = {c.code: given for c in unmet} if isinstance(given, str) else dict(given or {})
+    reasons = {c.code: plain_text(given.get(c.code)).strip() for c in unmet}
+    problems = {code: f"Write at most {REASON_LONGEST} characters"
+                for code, text in reasons.items() if len(text) > REASON_LONGEST}
+    problems.update({c.code: f"Say why you sign off with this not met: {c.label}"
+                     for c in unmet if not reasons[c.code]})
+    if problems:
         raise Incomplete("Give a reason for each guidance item that is not met, or one reason "
-                         "covering them all.", missing)
-    return [{"code": c.code, "label": c.label, "detail": c.detail,
-             "reason": reasons[c.code].strip()} for c in unmet]
+                         "covering them all.", problems)
+    if not pid_confirmed and (found := pid.warnings(reasons)):
+        raise Incomplete(pid.PATIENT_DETAILS, found)
+    return [{"code": c.code, "label": c.label, "detail": c.detail, "reason": reasons[c.code]}
+            for c in unmet]
 
 
 def candidate_sign(session: Session, enrolment: Enrolment, stage_code: str, candidate: User,
@@ -182,7 +194,8 @@ def portfolio_state(session: Session, enrolment: Enrolment) -> dict[str, Any]:
 
 def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, signer: User,
                     accepted: Iterable[str], acting_reason: Optional[str], today: dt.date,
-                    reasons: Union[str, Mapping[str, str], None] = None) -> Signature:
+                    reasons: Union[str, Mapping[str, str], None] = None, *,
+                    pid_confirmed: bool = False) -> Signature:
     """The supervisor signs off the stage; if two try at once, exactly one succeeds.
 
     With guidance unmet, `reasons` says why (see guidance_reasons); they are frozen into
@@ -200,7 +213,7 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
     _ready(checklist)
     required = declarations(checklist, "supervisor")
     _accepted(required, accepted)
-    unmet = guidance_reasons(checklist, reasons)
+    unmet = guidance_reasons(checklist, reasons, pid_confirmed=pid_confirmed)
     waiting = approvals.waits_for(checklist.stage.requirements)
     now = utcnow()
     content = {**record.signed_content, **portfolio_state(session, enrolment),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
+from roadmap.portfolio import pid
 from roadmap.supervision import checklist as checklists, signoff, statements, waiting
 from roadmap.readers.team import current_team
 from roadmap.supervision.errors import Incomplete
@@ -57,26 +58,28 @@ def reason_field(code: str) -> str:
 
 
 def reasons_given(page: StagePage, form: Mapping[str, str]) -> dict[str, str]:
-    """Check code: the reason typed for it, for every unmet guidance item."""
-    return {check.code: (form.get(reason_field(check.code)) or "")[:2000]
+    """Check code: the reason typed for it, for every unmet guidance item (signing checks it)."""
+    return {check.code: form.get(reason_field(check.code)) or ""
             for check in page.checklist.unmet_guidance}
 
 
-def reason_errors(page: StagePage, reasons: Mapping[str, str],
-                  problems: Mapping[str, str]) -> dict[str, str]:
-    """Check code: the error beside its reason field, from what signing refused.
+def reason_errors(page: StagePage, reasons: Mapping[str, str], refused: Incomplete,
+                  pid_confirmed: bool) -> tuple[dict[str, str], bool]:
+    """Check code: the error beside its reason field, from what signing refused; and whether
+    a reason may identify a patient (the supervisor is then asked to confirm it does not).
 
     Signing stops at the first thing missing; when that was a declaration, the reasons are
     checked the same way too, so every error shows at once.
     """
     codes = {check.code for check in page.checklist.unmet_guidance}
-    found = {code: text for code, text in problems.items() if code in codes}
+    found = {code: text for code, text in refused.problems.items() if code in codes}
+    warned = str(refused) == pid.PATIENT_DETAILS
     if not found and page.asks_reasons:
         try:
-            signoff.guidance_reasons(page.checklist, reasons)
+            signoff.guidance_reasons(page.checklist, reasons, pid_confirmed=pid_confirmed)
         except Incomplete as more:
-            found = dict(more.problems)
-    return found
+            found, warned = dict(more.problems), str(more) == pid.PATIENT_DETAILS
+    return found, warned
 
 
 def stage_page(session: Session, enrolment: Enrolment, stage_code: str, reader: User,

@@ -110,3 +110,16 @@ def test_a_hub_lead_names_the_provider_on_the_enrolment_pages(
     expect(page.get_by_text("The enrolment names no education provider now.")).to_be_visible()
     session.rollback()
     assert session.query(Enrolment).one().provider_id is None
+
+
+def test_a_long_unbroken_referral_reason_wraps_on_a_phone(
+        page: Page, sign_in: Callable[..., Page], waiting: Any) -> None:
+    long_word = "https://example.org/" + "unbroken" * 40  # one word far wider than a phone
+    sign_in(waiting.first.email, totp_secret=waiting.team.secret)
+    page.set_viewport_size(PHONE)
+    visit(page, f"/provider/rounds/{waiting.round.id}")
+    page.get_by_label("Why are you referring it back?").fill(f"See {long_word}")
+    click_and_check(page.get_by_role("button", name="Refer back"))
+    visit(page, f"/provider/rounds/{waiting.round.id}")
+    expect(page.get_by_text(long_word, exact=False).first).to_be_visible()
+    assert_reflows(page)

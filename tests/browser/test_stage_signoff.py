@@ -105,3 +105,22 @@ def test_everyone_sees_where_stage_2_waits_on_a_phone_and_a_desktop(
                 expect(page.get_by_text("Approved by the education provider")).to_be_visible()
             elif "/hubs/" not in path:
                 expect(page.get_by_text(waits).first).to_be_visible()
+
+
+LONG_WORD = "https://example.org/" + "unbroken" * 40  # one word far wider than a phone
+
+
+def test_a_long_unbroken_reason_wraps_on_a_phone(page: Page, sign_in: Callable[..., Page],
+                                                 session: Any, team: Any,
+                                                 make_item: Any) -> None:
+    _gates_only(session, team, make_item)
+    url = f"/stages/{team.enrolment.id}/stage2"
+    sign_in(team.primary.email, totp_secret=team.secret)
+    page.set_viewport_size(PHONE)
+    visit(page, url)
+    for field in page.locator("textarea[name^='reason-']").all():
+        field.fill(f"Agreed with the employer, see {LONG_WORD}")
+    page.get_by_label("I have reviewed the portfolio", exact=False).check()
+    click_and_check(page.get_by_role("button", name="Sign as Dr Primary"))
+    expect(page.get_by_text(LONG_WORD, exact=False).first).to_be_visible()
+    assert_reflows(page)

@@ -11,7 +11,7 @@ from roadmap.providers import decisions
 from roadmap.providers.models import ProviderDecision, ProviderReviewer
 from roadmap.supervision.errors import NotAllowed
 from roadmap.supervision.models import SupervisorAssignment
-from tests.providers.conftest import TODAY
+from tests.fixtures.msk import TODAY
 
 
 def _also_reviewer(session, waiting, person) -> None:

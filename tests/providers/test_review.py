@@ -207,3 +207,36 @@ def test_the_review_shows_unmet_guidance_with_reasons_and_the_analysis_credits(
     assert "Supervisor's reason: Seen working with the whole team weekly" in page
     assert "Credited by the learning needs analysis" in page
     assert "MSc transcript" in page and "Module 3" in page and "3 March 2026" in page
+
+
+def test_a_referral_reason_that_may_identify_a_patient_warns_until_confirmed(client, login,
+                                                                             session, waiting):
+    login(client, waiting.first)
+    url = f"/provider/rounds/{waiting.round.id}/refer"
+    given = {"refer-reason": "See the case of 943 476 5919", "heading-3": "Mrs Jane Patient"}
+    warned = client.post(url, data=given)
+    assert warned.status_code == 400
+    page = warned.get_data(as_text=True)
+    assert re.search(r'id="refer-reason-error"[^>]*>.*This may identify a patient \(NHS number\)',
+                     page, re.S)
+    assert re.search(r'id="heading-3-error"[^>]*>.*This may identify a patient \(title and name\)',
+                     page, re.S)
+    assert 'name="refer-confirm_pid"' in page
+    assert _decisions(session) == []
+    assert client.post(url, data={**given, "refer-confirm_pid": "y"}).status_code == 302
+    assert [d.outcome for d in _decisions(session)] == ["referred"]
+
+
+def test_referral_reasons_lose_hidden_characters_and_long_ones_are_refused(client, login,
+                                                                          session, waiting):
+    login(client, waiting.first)
+    url = f"/provider/rounds/{waiting.round.id}/refer"
+    refused = client.post(url, data={"refer-reason": "Too thin", "heading-3": "x" * 6000})
+    assert refused.status_code == 400
+    assert re.search(r'id="heading-3-error"[^>]*>.*Write at most 5000 characters',
+                     refused.get_data(as_text=True), re.S)
+    assert client.post(url, data={"refer-reason": "Too\x1b thin\u202e\r\nsee\x07 heading 3",
+                                  "heading-3": "\u2067Only CBDs\u2069"}).status_code == 302
+    [decision] = _decisions(session)
+    assert (decision.reason, decision.heading_reasons) == ("Too thin\nsee heading 3",
+                                                           {"3": "Only CBDs"})

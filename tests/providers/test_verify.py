@@ -127,7 +127,7 @@ def test_a_second_review_by_the_first_reviewer_is_named(session, waiting):
 def referred(session, waiting):
     """Round 1 referred back by the first reviewer, with a reason for heading 3."""
     from roadmap.providers import decisions
-    from tests.supervision.conftest import TODAY
+    from tests.fixtures.msk import TODAY
 
     waiting.decision = decisions.decide(session, waiting.round.id, waiting.first, "referred",
                                         "Needs a wider case mix", {"3": "Only CBDs"}, 0, TODAY)

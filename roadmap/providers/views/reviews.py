@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from roadmap.accounts.models import Role
 from roadmap.clock import today
 from roadmap.db import get_session
+from roadmap.portfolio.pid import PATIENT_DETAILS
 from roadmap.providers import decisions, forms, queue as queues
 from roadmap.providers.blueprint import (identity_confirmed, identity_recent, me,
                                          reviews_bp as bp, sample_percent)
@@ -28,7 +29,7 @@ def queue() -> str:
 
 def _render(round_id: int, approve: forms.ApproveForm | None = None,
             refer: forms.ReferForm | None = None, heading_errors: dict[str, str] | None = None,
-            status: int = 200) -> Any:
+            status: int = 200, warned: bool = False) -> Any:
     """The review page with its two forms (empty, or as posted)."""
     session = get_session()
     page = queues.review_page(session, *load_review_round(session, me(), round_id))
@@ -38,7 +39,7 @@ def _render(round_id: int, approve: forms.ApproveForm | None = None,
         refer=refer or forms.ReferForm(formdata=None, prefix="refer"),
         heading_errors=heading_errors or {},
         given={h.code: request.form.get(f"heading-{h.code}", "") for h in page.headings},
-        identity_needed=not identity_recent())
+        identity_needed=not identity_recent(), warned=warned)
     return (body, status) if status != 200 else body
 
 
@@ -67,12 +68,12 @@ def _reach(round_id: int) -> Response | None:
 
 
 def _decide(round_id: int, outcome: str, form: Any, reason: str | None,
-            by_heading: dict[str, str]) -> Response | None:
+            by_heading: dict[str, str], pid_confirmed: bool = False) -> Response | None:
     """Make the decision once the person is confirmed; None when the page must show errors."""
     if not (form.validate() and identity_confirmed(form)):
         return None
     decisions.decide(get_session(), round_id, me(), outcome, reason, by_heading,
-                     sample_percent(), today())
+                     sample_percent(), today(), pid_confirmed=pid_confirmed)
     return redirect(url_for("reviews.queue"))
 
 
@@ -106,10 +107,12 @@ def refer(round_id: int) -> Any:
     by_heading = {name[len("heading-"):]: value for name, value in request.form.items()
                   if name.startswith("heading-")}
     headings: dict[str, str] = {}
+    warned = False
     try:
-        done = _decide(round_id, "referred", form, form.reason.data, by_heading)
+        done = _decide(round_id, "referred", form, form.reason.data, by_heading,
+                       form.confirm_pid.data)
     except Incomplete as problem:
-        done = None
+        done, warned = None, str(problem) == PATIENT_DETAILS
         for name, message in problem.problems.items():
             if name == "reason":
                 form.reason.errors = list(form.reason.errors) + [message]
@@ -119,7 +122,7 @@ def refer(round_id: int) -> Any:
         flash(str(problem), "error")
         return redirect(url_for("reviews.queue"))
     if done is None:
-        return _render(round_id, refer=form, heading_errors=headings, status=400)
+        return _render(round_id, refer=form, heading_errors=headings, status=400, warned=warned)
     flash("You referred the portfolio back. The candidate and their supervisors have been told "
           "why.", "success")
     return done

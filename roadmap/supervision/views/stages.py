@@ -33,6 +33,7 @@ def stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[str, int
     form = StageSignForm()
     form.declarations.choices = [SelectChoice(d["code"], d["text"]) for d in page.declarations]
     code, reasons, reason_errors = 200, stages.reasons_given(page, request.form), {}
+    warned = False
     if request.method == "POST":
         if page.party is None:
             abort(404)
@@ -40,12 +41,14 @@ def stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[str, int
             try:
                 party = signoff.sign(session, enrolment, stage_code, current_user,
                                      form.declarations.data, form.acting_reason.data, today(),
-                                     reasons if page.asks_reasons else None)
+                                     reasons if page.asks_reasons else None,
+                                     pid_confirmed=form.confirm_pid.data)
                 flash(stages.signed_words(session, enrolment, stage_code, party, today()),
                       "success")
                 return redirect(request.path)
             except Incomplete as problem:
-                reason_errors = stages.reason_errors(page, reasons, problem.problems)
+                reason_errors, warned = stages.reason_errors(page, reasons, problem,
+                                                             form.confirm_pid.data)
                 for key, message in problem.problems.items():
                     if key not in reason_errors:
                         form.declarations.errors = list(form.declarations.errors) + [message]
@@ -58,4 +61,4 @@ def stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[str, int
                            party=page.party, signatures=page.signatures, is_backup=page.is_backup,
                            identity_needed=not identity_recent(), person=page.person, page=page,
                            reasons=reasons, reason_errors=reason_errors,
-                           reason_field=stages.reason_field), code
+                           reason_field=stages.reason_field, warned=warned), code
