@@ -95,6 +95,17 @@ class SignedItem:
 
 
 @dataclass
+class Credit:
+    """A requirement earlier study met, as the sign-off froze it, in words."""
+
+    requirement: str
+    evidence: str  # the item's title or the file's name
+    note: Optional[str]
+    given_by: str
+    given_on: str  # the day it was given, in words
+
+
+@dataclass
 class ReviewPage:
     """One round as the reviewer reads it, and what they may do with it."""
 
@@ -120,14 +131,31 @@ class ReviewPage:
         return list(self.content.get("guidance_unmet") or [])
 
     @property
-    def lna_credits(self) -> list[dict[str, Any]]:
-        """Requirements the learning needs analysis credited, when the round froze any."""
-        return list(self.content.get("lna_credits") or [])
+    def lna_credits(self) -> list[Credit]:
+        """Requirements the learning needs analysis credited, as the round froze them."""
+        labels = {check.get("code"): check.get("label") for check in self.checklist}
+        found = []
+        for given in self.content.get("lna_credits") or []:
+            piece = given.get("evidence") or {}
+            by = given.get("given_by") or {}
+            found.append(Credit(str(labels.get(given.get("code")) or given.get("code") or ""),
+                                str(piece.get("title") or piece.get("filename") or ""),
+                                given.get("note"), str(by.get("name") or ""),
+                                _day(given.get("given_at"))))
+        return found
 
     @property
     def supervisor(self) -> dict[str, Any]:
         """Who signed it off, and in which capacity."""
         return dict(self.content.get("supervisor") or {})
+
+
+def _day(moment: Any) -> str:
+    """A frozen ISO moment as the day in England, in words; blank when there is none."""
+    try:
+        return clock.long_date(clock.day_of(dt.datetime.fromisoformat(str(moment))))
+    except (TypeError, ValueError):
+        return ""
 
 
 def review_page(session: Session, kept: StageSignOffRound, record: StageSignOff,

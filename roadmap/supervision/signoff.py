@@ -2,7 +2,8 @@
 
 What the supervisor signs is frozen in StageSignOff.signed_content: the candidate's signed
 part, the checklist as it stood, the supervisor's reason for each guidance item not met
-(rule D10), every heading's ratings, and the hash of every signed evidence version. The hash
+(rule D10), the learning needs analysis' credits (D12), every heading's ratings, and the hash
+of every signed evidence version. The hash
 of that content is what both signatures are bound to (rule D8). Only gates block signing.
 Each supervisor sign-off is also kept as a round; whether it completes the stage or waits for
 the next approval (the education provider's) is the framework's to say (see approvals.py).
@@ -20,6 +21,7 @@ from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
 from roadmap.framework.models import Capability, FrameworkVersion
+from roadmap.lna.credits import frozen_credits
 from roadmap.portfolio.content import content_hash
 from roadmap.portfolio.models import EvidenceVersion
 from roadmap.readers.team import current_team
@@ -205,6 +207,7 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
                               "capacity": capacity.value, "acting_reason": reason},
                "supervisor_declarations": [d["text"].strip() for d in required],
                "checklist": checklist.summary(), "guidance_unmet": unmet,
+               "lna_credits": frozen_credits(session, enrolment, stage_code),
                "completed_at": now.isoformat()}
     digest = content_hash(content)
     result = session.execute(

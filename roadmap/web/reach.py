@@ -69,7 +69,7 @@ CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.EDUCATIONAL, Reach.SUPERVI
 __all__ = ["CONTENT", "Reach", "is_shared", "load_analysis", "load_analysis_file",
            "load_attachment", "load_cohort", "load_enrolment", "load_evidence", "load_hub",
            "load_managed_enrolment", "load_person", "load_progress_review", "load_provider",
-           "load_provider_enrolment", "load_review_round", "load_signoff", "load_stage", "reach",
+           "load_review_round", "load_signoff", "load_stage", "reach",
            "reviewing_for", "shared", "signed_stage", "signed_version"]
 
 
@@ -286,15 +286,6 @@ def reviewing_for(user: User) -> sa.Select[tuple[int]]:
         return sa.select(ProviderReviewer.provider_id).where(sa.false())
     return sa.select(ProviderReviewer.provider_id).where(ProviderReviewer.user_id == user.id,
                                                          ProviderReviewer.ended_at.is_(None))
-
-
-def load_provider_enrolment(session: Session, user: User, enrolment_id: int) -> Enrolment:
-    """An enrolment whose education provider the person reviews for now, or 404."""
-    enrolment = session.scalar(sa.select(Enrolment).where(
-        Enrolment.id == enrolment_id, Enrolment.provider_id.in_(reviewing_for(user))))
-    if enrolment is None:
-        abort(404)
-    return enrolment
 
 
 def load_review_round(session: Session, user: User,

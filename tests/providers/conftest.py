@@ -46,14 +46,15 @@ def waiting_since(session, msk, make_user):
     session.add_all([hub, cohort])
     session.commit()
 
-    def make(provider: EducationProvider, name: str, days: int) -> StageSignOffRound:
+    def make(provider: EducationProvider, name: str, days: int,
+             content: dict[str, Any] | None = None) -> StageSignOffRound:
         """A learner of the provider named so, whose round was signed off days ago."""
         person = make_user(f"{name.split()[0].lower()}@example.nhs.uk", full_name=name)
         enrolment = Enrolment(candidate_id=person.id, cohort_id=cohort.id, provider_id=provider.id,
                               framework_version_id=msk.id, enrolled_on=dt.date(2026, 1, 5))
         session.add(enrolment)
         session.flush()
-        content = {"learner": name}
+        content = content or {"learner": name}
         record = StageSignOff(enrolment_id=enrolment.id, stage_code="stage2",
                               status="supervisor_signed", signed_content=content,
                               content_hash=frozen(content))

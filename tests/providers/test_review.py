@@ -180,3 +180,21 @@ def test_the_round_keeps_what_the_supervisor_signed(session, waiting):
     record = _stage(session, waiting.team)
     assert (kept.signed_content, kept.content_hash) == (record.signed_content, record.content_hash)
     assert {c["code"]: c["label"] for c in kept.signed_content["checklist"]}["msf"]
+
+
+def test_the_review_shows_unmet_guidance_with_reasons_and_the_analysis_credits(
+        client, login, reviewing, waiting_since):
+    content = {"checklist": [{"code": "msf", "label": "Multi-source feedback", "met": False,
+                              "detail": "No round yet.", "strength": "guidance"}],
+               "guidance_unmet": [{"code": "msf", "label": "Multi-source feedback",
+                                   "detail": "No round yet.",
+                                   "reason": "Seen working with the whole team weekly"}],
+               "lna_credits": [{"code": "msf", "evidence": {"title": "MSc transcript"},
+                                "note": "Module 3", "given_by": {"id": 1, "name": "Rhea Reviewer"},
+                                "given_at": "2026-03-03T10:00:00+00:00"}]}
+    kept = waiting_since(reviewing.provider, "Ada Recent", 3, content)
+    login(client, reviewing.first)
+    page = client.get(f"/provider/rounds/{kept.id}").get_data(as_text=True)
+    assert "Supervisor's reason: Seen working with the whole team weekly" in page
+    assert "Credited by the learning needs analysis" in page
+    assert "MSc transcript" in page and "Module 3" in page and "3 March 2026" in page
