@@ -42,6 +42,11 @@ def _after_password_set(user: User, message: str) -> Response:
     return finish_sign_in(user)
 
 
+def _link_problem(problem: str | None, title: str) -> tuple[str, int]:
+    """The page for an emailed link that cannot be used (spent, expired or unknown): 410."""
+    return render_template("accounts/link_problem.html", problem=problem, title=title), 410
+
+
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str) -> Response | str | tuple[str, int]:
@@ -49,14 +54,12 @@ def accept_invitation(token: str) -> Response | str | tuple[str, int]:
     session = get_session()
     user, problem = tokens.holder(session, token, TokenPurpose.INVITATION)
     if user is None:
-        return render_template("accounts/link_problem.html", problem=problem,
-                               title="You cannot use this invitation link"), 410
+        return _link_problem(problem, "You cannot use this invitation link")
     form = NewPasswordForm()
     if form.validate_on_submit() and _policy_ok(form, user):
         accepted, problem = onboarding.accept_invitation(session, token, form.password.data, _profile())
         if accepted is None:
-            return render_template("accounts/link_problem.html", problem=problem,
-                                   title="You cannot use this invitation link"), 410
+            return _link_problem(problem, "You cannot use this invitation link")
         return _after_password_set(accepted, "Your password is set. Welcome to Roadmap.")
     return render_template("accounts/accept_invitation.html", form=form, invited=user)
 
@@ -81,14 +84,12 @@ def reset_password(token: str) -> Response | str | tuple[str, int]:
     session = get_session()
     user, problem = tokens.holder(session, token, TokenPurpose.PASSWORD_RESET)
     if user is None:
-        return render_template("accounts/link_problem.html", problem=problem,
-                               title="You cannot use this reset link"), 410
+        return _link_problem(problem, "You cannot use this reset link")
     form = NewPasswordForm()
     if form.validate_on_submit() and _policy_ok(form, user):
         changed, problem = onboarding.reset_password(session, token, form.password.data, _profile())
         if changed is None:
-            return render_template("accounts/link_problem.html", problem=problem,
-                                   title="You cannot use this reset link"), 410
+            return _link_problem(problem, "You cannot use this reset link")
         cookie.clear()
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("accounts.sign_in"))
@@ -200,8 +201,7 @@ def unlock_two_factor(token: str) -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         user, problem = code_attempts.unlock(session, token)
         if user is None:
-            return render_template("accounts/link_problem.html", problem=problem,
-                                   title="You cannot use this unlock link"), 410
+            return _link_problem(problem, "You cannot use this unlock link")
         cookie.clear()
         flash("Signing in with a security code is unlocked. If you did not enter those wrong "
               "codes, someone knows your password: sign in and change it now.", "success")
