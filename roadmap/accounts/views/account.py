@@ -195,8 +195,7 @@ def unlock_two_factor(token: str) -> Response | str | tuple[str, int]:
     session = get_session()
     found = tokens.check(session, token, TokenPurpose.TWO_FACTOR_UNLOCK)
     if found.record is None:
-        return render_template("accounts/link_problem.html", problem=found.problem,
-                               title="You cannot use this unlock link"), 410
+        return _link_problem(found.problem, "You cannot use this unlock link")
     form = UnlockForm()
     if form.validate_on_submit():
         user, problem = code_attempts.unlock(session, token)
