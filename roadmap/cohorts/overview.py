@@ -44,12 +44,10 @@ def cohort_dashboard(session: Session, cohort: Cohort, view: listing.View,
                            {k: sum(1 for r in rows if r.rag == k) for k in listing.RAG_ORDER})
 
 
-def cohort_csv(session: Session, cohort: Cohort, view: listing.View,
-               today: dt.date) -> tuple[str, str]:
-    """The dashboard's rows and columns as CSV text, and the file's name."""
+def cohort_csv(session: Session, cohort: Cohort, view: listing.View, today: dt.date) -> str:
+    """The dashboard's rows and columns as CSV text."""
     rows = candidate_rows(session, scope_of_cohort(cohort.id), today)
-    name = "".join(ch if ch.isalnum() else "-" for ch in cohort.name.lower()).strip("-")
-    return f"{name or 'cohort'}-{today:%Y-%m-%d}.csv", listing.to_csv(listing.apply(rows, view))
+    return listing.to_csv(listing.apply(rows, view))
 
 
 @dataclass
