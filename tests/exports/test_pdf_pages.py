@@ -1,6 +1,7 @@
-"""The PDF's capability matrix fits its page: read back, every header and cell is inside it."""
+"""The PDF read back: the matrix fits its page, and the cover agrees with the checklist."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 import re
@@ -15,6 +16,7 @@ from roadmap.exports import parallel, portfolio
 from roadmap.exports.gather import gather
 from roadmap.exports.render import render
 from roadmap.clock import today
+from roadmap.supervision.models import StageSignOff
 
 # What the stylesheet did before: a portrait page and a table as wide as its content.
 OLD_LAYOUT = Markup("<style>.matrix-page { page: auto } table.matrix { table-layout: auto; "
@@ -138,3 +140,18 @@ def test_the_check_finds_a_matrix_running_off_the_page(app, session, team):
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Supervisor" in text and "<table" not in text  # the table itself, laid out
     assert _outside(pdf)
+
+
+def test_the_cover_and_the_checklist_give_one_date_for_stage_1(app, session, team):
+    """The signed record's day on both, even when the enrolment was given another (the demo)."""
+    session.add(StageSignOff(enrolment_id=team.enrolment.id, stage_code="stage1", status="complete",
+                             completed_at=dt.datetime(2026, 2, 1, 10, tzinfo=dt.timezone.utc)))
+    team.enrolment.stage1_verified_on = dt.date(2025, 12, 31)
+    session.commit()
+    with app.test_request_context():
+        p = gather(session, team.enrolment, today(), None)
+        cover = render_template("exports/cover.html", p=p)
+        checklist = render_template("exports/stages.html", p=p)
+    assert "<dt>Stage 1 verified</dt><dd>1 February 2026</dd>" in cover
+    assert "signed off on 1 February 2026." in checklist
+    assert "31 December 2025" not in cover + checklist
