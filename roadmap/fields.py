@@ -104,7 +104,8 @@ class DateInputField(Field):
         self.data = None
         if not self.raw_data[0]:
             return
-        if all(v.isdigit() for v in self.typed.values()) and len(self.typed["year"]) == 4:
+        if all(v.isascii() and v.isdigit() for v in self.typed.values()) \
+                and len(self.typed["year"]) == 4:
             try:
                 self.data = dt.date(*(int(self.typed[p]) for p in ("year", "month", "day")))
             except ValueError:
@@ -112,8 +113,10 @@ class DateInputField(Field):
         self.invalid = self.data is None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        """One value for the whole date, as a script sends it."""
-        text = str(valuelist[0]).strip() if valuelist else ""
+        """One value for the whole date, as a script sends it (none sent: the data stays)."""
+        if not valuelist:
+            return
+        text = str(valuelist[0]).strip()
         self.data = parse_date(text) if text else None
         self.invalid = bool(text) and self.data is None
         if self.data is not None:  # shown again in the boxes, even if out of range
