@@ -42,14 +42,25 @@ def moment(on: Union[dt.date, dt.datetime]) -> dt.datetime:
 
 
 def long_date(day: dt.date) -> str:
-    """A date as the NHS style guide writes it, e.g. 3 March 2026."""
+    """A date as the NHS.UK style guide writes it, e.g. 3 March 2026 (no weekday, no zero)."""
     return f"{day.day} {day:%B %Y}"
 
 
+def time_of_day(at: dt.time) -> str:
+    """A time as the NHS.UK style guide writes it: 9am, 2.05pm, midday, midnight."""
+    if (at.hour, at.minute) == (0, 0):
+        return "midnight"
+    if (at.hour, at.minute) == (12, 0):
+        return "midday"
+    hour = at.hour % 12 or 12
+    minutes = f".{at.minute:02d}" if at.minute else ""
+    return f"{hour}{minutes}{'am' if at.hour < 12 else 'pm'}"
+
+
 def in_words(at: dt.datetime) -> str:
-    """A moment as people in England read it, e.g. 3 March 2026, 14:05."""
+    """A moment as people in England read it, e.g. 3 March 2026 at 2.05pm."""
     local = at.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y, %H:%M}"
+    return f"{long_date(local.date())} at {time_of_day(local.time())}"
 
 
 def written(at: dt.datetime) -> str:

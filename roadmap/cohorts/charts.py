@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 BLUE, GREY, DARK, RED, LIGHT = "#005eb8", "#768692", "#212b32", "#d5281b", "#d8dde0"
 FONT = 'font-family="Arial, sans-serif"'
+EMPTY = "No data yet"  # said across a chart with nothing to draw, and in its description
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,20 @@ def _frame(chart_id: str, title: str, description: str, width: int, height: int,
     return Markup(head + "".join(body) + "</svg>")
 
 
+def _empty(x: float, y: float) -> str:
+    """The words across a chart with nothing to draw."""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="14" fill="{DARK}" '
+            f'{FONT}>{EMPTY}</text>')
+
+
 def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
-                 reference: Optional[Series] = None, description: str = "") -> Markup:
-    """Vertical bars, one per label, with an optional reference (a target or an expectation)."""
-    width, height, left, bottom, top = 640, 260, 40, 50, 20
+                 reference: Optional[Series] = None, description: str = "",
+                 second_line: Optional[Sequence[str]] = None) -> Markup:
+    """Vertical bars, one per label, with an optional reference (a target or an expectation).
+
+    `second_line` goes under the labels, e.g. the year under a month where it starts or changes.
+    """
+    width, height, left, bottom, top = 640, 272, 40, 62, 20
     plot_w, plot_h = width - left - 10, height - top - bottom
     peak = max([1.0, *bars.values, *(reference.values if reference else [])])
     step = plot_w / max(1, len(labels))
@@ -62,6 +73,13 @@ def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
         body.append(f'<text x="{x + step * 0.35:.1f}" y="{top + plot_h + 16}" '
                     f'text-anchor="middle" font-size="10" fill="{DARK}" {FONT}>'
                     f'{escape(label)}</text>')
+        below = second_line[i] if second_line and i < len(second_line) else ""
+        if below:
+            body.append(f'<text x="{x + step * 0.35:.1f}" y="{top + plot_h + 29}" '
+                        f'text-anchor="middle" font-size="10" fill="{DARK}" {FONT}>'
+                        f'{escape(below)}</text>')
+    if not any(bars.values):
+        body.append(_empty(left + plot_w / 2, top + plot_h / 2))
     if reference is not None:
         points = " ".join(f"{left + i * step + step / 2:.1f},{y(v):.1f}"
                           for i, v in enumerate(reference.values))
@@ -77,6 +95,8 @@ def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
                     f'<text x="{left + 286}" y="{legend_y}" font-size="11" fill="{DARK}" {FONT}>'
                     f'{escape(reference.name)}</text>')
     words = description or "; ".join(f"{label}: {_fmt(v)}" for label, v in zip(labels, bars.values))
+    if not any(bars.values):
+        words = f"{EMPTY}. {words}".strip()
     return _frame(chart_id, title, words, width, height, body)
 
 
@@ -84,7 +104,7 @@ def share_chart(chart_id: str, title: str, items: Sequence[tuple[str, int]], tot
                 description: str = "") -> Markup:
     """Horizontal bars of each item's share of a total, labelled with the percentage."""
     row_h, label_w, width = 26, 230, 640
-    height = max(1, len(items)) * row_h + 10
+    height = max(2, len(items)) * row_h + 10
     bar_w = width - label_w - 70
     body = []
     for i, (label, count) in enumerate(items):
@@ -99,7 +119,9 @@ def share_chart(chart_id: str, title: str, items: Sequence[tuple[str, int]], tot
                     f'{FONT}>{share:.0%}</text>')
     words = description or "; ".join(f"{label}: {count} of {total} ({count / total:.0%})"
                                      for label, count in items if total)
-    return _frame(chart_id, title, words or "No entries yet.", width, height, body)
+    if not total:
+        body.append(_empty(width / 2, height / 2 + 5))
+    return _frame(chart_id, title, words or f"{EMPTY}.", width, height, body)
 
 
 def buckets(values: Sequence[int], width: int, unit: str) -> tuple[list[str], list[int]]:

@@ -17,6 +17,7 @@ from roadmap.accounts import onboarding
 from roadmap.accounts.models import Role, User
 from roadmap.accounts.service import find_user
 from roadmap.audit.service import record
+from roadmap.clock import long_date
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, EnrolmentStatus, Route, TrainingHub
 from roadmap.fields import DATE_RANGE_MESSAGE, date_in_range
 from roadmap.framework.models import FrameworkVersion
@@ -233,7 +234,7 @@ def set_target(session: Session, enrolment: Enrolment, target_on: dt.date,
     """Move an enrolment's target date, as agreed with the employer."""
     start = enrolment.stage2_started_on or enrolment.enrolled_on
     if target_on < start:
-        raise CohortError("target_on", f"The target date must be on or after {start:%d/%m/%Y}")
+        raise CohortError("target_on", f"The target date must be on or after {long_date(start)}")
     before = enrolment.target_on
     enrolment.target_on = target_on
     session.flush()

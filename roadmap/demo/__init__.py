@@ -49,7 +49,8 @@ def demo_command(password: str) -> None:
         secret = accounts[email].totp_secret or "-"
         click.echo(f"{email:<32} {label:<36} {secret}")
     click.echo("\nAccounts with a secret sign in with a 6-digit code: add the secret to an "
-               "authenticator app, or run: python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"")
+               "authenticator app, or run: .venv/bin/python -c "
+               "\"import pyotp; print(pyotp.TOTP('SECRET').now())\"")
 
 
 def _framework(session: Session, folder: str, slug: str) -> FrameworkVersion:

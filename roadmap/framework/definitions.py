@@ -2,7 +2,7 @@
 how answers are asked, checked and shown (each kind's part is its entry in kinds.KINDS)."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Collection, Iterable, Optional
 
 from wtforms import Field
 
@@ -10,6 +10,7 @@ from roadmap.framework.kinds import KINDS, Kind, Spec, question_field
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 
 CANDIDATE = "candidate"
+RESPONDENT = "respondent"
 Scales = dict[str, dict[str, Any]]  # a framework's rating scales by code
 
 
@@ -24,8 +25,10 @@ def template_named(definition: dict[str, Any], code: Optional[str]) -> Optional[
 
 
 def sections(definition: dict[str, Any], template_code: Optional[str],
-             parties: Optional[Iterable[str]] = None) -> list[dict[str, Any]]:
-    """The form: the common sections, then the chosen template's, limited to some parties."""
+             parties: Optional[Iterable[str]] = None,
+             skip: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The form: the common sections, then the chosen template's, limited to some parties,
+    without the sections whose codes are in `skip`."""
     found = list(definition.get("sections") or [])
     chosen = template_named(definition, template_code)
     if chosen is not None:
@@ -33,13 +36,26 @@ def sections(definition: dict[str, Any], template_code: Optional[str],
     if parties is not None:
         wanted = set(parties)
         found = [s for s in found if s.get("completed_by") in wanted]
-    return found
+    return [s for s in found if s.get("code") not in skip]
 
 
 def fields(definition: dict[str, Any], template_code: Optional[str],
-           parties: Optional[Iterable[str]] = None) -> list[Spec]:
+           parties: Optional[Iterable[str]] = None, skip: Collection[str] = ()) -> list[Spec]:
     """Every question of the chosen sections, in order."""
-    return [f for s in sections(definition, template_code, parties) for f in s.get("fields", [])]
+    return [f for s in sections(definition, template_code, parties, skip)
+            for f in s.get("fields", [])]
+
+
+def on_results(definition: dict[str, Any], template_code: Optional[str]) -> frozenset[str]:
+    """The candidate's sections about respondents' results (an MSF or PSQ reflection): those
+    after a respondents' section. They can only be answered once the results are out."""
+    seen, found = False, set()
+    for section in sections(definition, template_code):
+        if section.get("completed_by") == RESPONDENT:
+            seen = True
+        elif seen and section.get("completed_by") == CANDIDATE:
+            found.add(section["code"])
+    return frozenset(found)
 
 
 def kind(spec: Spec) -> Kind:

@@ -29,6 +29,7 @@ class CandidateHome:
     educational: Optional[User] = None
     status_counts: dict[str, int] = field(default_factory=dict)
     waits: list[StageWait] = field(default_factory=list)  # each stage, and where it waits
+    target_passed: bool = False  # the Stage 2 target date is behind them, Stage 2 not signed off
 
 
 def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHome:
@@ -52,6 +53,8 @@ def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHom
         educational=next((a.supervisor for a in current if a.kind == "educational"), None),
         status_counts=counts,
         waits=stage_waits(session, [enrolment.id], today).get(enrolment.id, []),
+        target_passed=(enrolment.target_on is not None and enrolment.target_on < today
+                       and enrolment.stage2_signed_off_on is None),
     )
 
 

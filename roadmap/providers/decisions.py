@@ -77,7 +77,7 @@ def _said(decision: ProviderDecision) -> str:
     """A decision already made, in words for whoever tried to make it again."""
     what = "approved" if decision.outcome == DecisionOutcome.APPROVED.value else "referred back"
     return (f"{decision.reviewer_name} already {what} this portfolio on "
-            f"{decision.decided_at:%d/%m/%Y}. Nothing was added.")
+            f"{clock.in_words(decision.decided_at)}. Nothing was added.")
 
 
 def _reasons(outcome: str, reason: Optional[str], by_heading: Mapping[str, str],

@@ -6,7 +6,7 @@ from wtforms import (BooleanField, HiddenField, PasswordField, RadioField, Selec
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from roadmap.fields import BoundedDateField, HiddenNumberField, id_number
+from roadmap.fields import DateInputField, HiddenNumberField, id_number
 from roadmap.supervision.progress_forms import CONFIRM_PID
 
 
@@ -77,5 +77,5 @@ class ObservedForm(FlaskForm):
     type_code = SelectField("Kind of assessment", validate_choice=False,
                             validators=[DataRequired("Choose the kind of assessment")])
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
-    occurred_on = BoundedDateField("Date observed",
-                                   validators=[DataRequired("Enter the date you observed it")])
+    occurred_on = DateInputField("Date observed",
+                                 validators=[DataRequired("Enter the date you observed it")])

@@ -100,7 +100,9 @@ def test_a_hub_lead_names_the_provider_on_the_enrolment_pages(
     page.get_by_label("Full name").fill("Jamie Patel")
     page.get_by_label("Work email address").fill("jamie@example.nhs.uk")
     page.get_by_label("Roadmap", exact=True).select_option(str(version.id))
-    page.get_by_label("Enrolment date").fill("06/01/2026")
+    enrolled = page.get_by_role("group", name="Enrolment date")
+    for box, value in (("Day", "6"), ("Month", "1"), ("Year", "2026")):
+        enrolled.get_by_label(box).fill(value)
     page.get_by_label("Education provider").select_option(label="University of Example")
     click_and_check(page.get_by_role("button", name="Enrol and send invitation"))
     expect(page.get_by_text("Jamie Patel is enrolled")).to_be_visible()

@@ -91,9 +91,11 @@ def test_hub_lead_creates_a_cohort_and_enrols_one_candidate(client, login, sessi
     assert len(mailbox.to("nia@example.nhs.uk")) == 1
     page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
     assert "Nia New" in page and "No primary" in page and "No backup" in page
-    early = client.post(f"/enrolments/{enrolment.id}/target", data={"target_on": "01/09/2026"},
-                        follow_redirects=True)
-    assert "on or after 01/10/2026" in early.get_data(as_text=True)
+    early = client.post(f"/enrolments/{enrolment.id}/target", data={
+        "target_on-day": "1", "target_on-month": "9", "target_on-year": "2026"})
+    text = early.get_data(as_text=True)
+    assert early.status_code == 400 and "on or after 1 October 2026" in text
+    assert 'id="target_on-error"' in text and 'name="target_on-day" type="text" value="1"' in text
     moved = client.post(f"/enrolments/{enrolment.id}/target", data={"target_on": "01/06/2027"},
                         follow_redirects=True)
     assert "The target date is now 1 June 2027" in moved.get_data(as_text=True)

@@ -11,6 +11,7 @@ from roadmap.cohorts.blueprint import (MANAGERS, bp, chosen, invitation_lifetime
 from roadmap.db import get_session
 from roadmap.links import external_link
 from roadmap.providers import service as providers
+from roadmap.web import downloads
 from roadmap.web.access import roles_required
 from roadmap.web.reach import load_cohort
 
@@ -38,10 +39,9 @@ def cohort_csv(cohort_id: int) -> Response:
     """Exactly the rows and columns the dashboard shows with the same query string, as CSV."""
     session = get_session()
     group = load_cohort(session, me(), cohort_id)
-    filename, text = overview.cohort_csv(session, group, listing.View.from_args(request.args),
-                                         today())
-    return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    text = overview.cohort_csv(session, group, listing.View.from_args(request.args), today())
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": downloads.attachment([group.name, "cohort"], today(), "csv")})
 
 
 @bp.route("/cohorts/<int:cohort_id>/enrol", methods=["GET", "POST"])
