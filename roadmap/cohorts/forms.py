@@ -11,7 +11,7 @@ from wtforms import (EmailField, HiddenField, IntegerField, RadioField, SelectFi
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from roadmap.cohorts.csv_import import parse_date
-from roadmap.fields import DATE_RANGE_MESSAGE, HiddenNumberField, date_in_range, id_number
+from roadmap.fields import DATE_RANGE_MESSAGE, date_in_range, id_number
 
 
 def _strip(value: Any) -> Any:
@@ -100,13 +100,6 @@ class ImportForm(FlaskForm):
 
     file = FileField("CSV file")
     framework_version_id = SelectField("Roadmap", coerce=id_number, validate_choice=False)
-
-
-class ConfirmImportForm(FlaskForm):
-    """The checked file, carried back for the import itself."""
-
-    csv_text = HiddenField()
-    framework_version_id = HiddenNumberField()
 
 
 class AssignForm(FlaskForm):

@@ -36,11 +36,12 @@ class EvidenceForm(FlaskForm):
 
 
 def _questions(evidence_type: EvidenceType, template_code: Optional[str],
-               scales: dict[str, dict[str, Any]], parties: list[str]) -> dict[str, Any]:
+               scales: dict[str, dict[str, Any]], parties: list[str],
+               headings: Optional[definitions.Headings] = None) -> dict[str, Any]:
     """Class attributes: one field per question of the parties' sections, and their list."""
     attrs: dict[str, Any] = {}
     questions = []
-    for spec in definitions.fields(evidence_type.definition, template_code, parties):
+    for spec in definitions.fields(evidence_type.definition, template_code, parties, headings):
         name = PREFIX + spec["code"]
         attrs[name] = definitions.form_field(spec, scales)
         questions.append((spec, name))
@@ -110,7 +111,10 @@ class QuestionsForm(FlaskForm):
 
 
 def questions_form(evidence_type: EvidenceType, template_code: Optional[str],
-                   scales: dict[str, dict[str, Any]], parties: list[str], **kwargs: Any) -> QuestionsForm:
-    """A bound form for the questions the given parties answer."""
-    attrs = _questions(evidence_type, template_code, scales, parties)
+                   scales: dict[str, dict[str, Any]], parties: list[str],
+                   headings: Optional[definitions.Headings] = None,
+                   **kwargs: Any) -> QuestionsForm:
+    """A bound form for the questions the given parties answer (with a grade for each of
+    `headings` where the type asks the assessor to grade the headings the item is linked to)."""
+    attrs = _questions(evidence_type, template_code, scales, parties, headings)
     return type(f"{evidence_type.code.title()}QuestionsForm", (QuestionsForm,), attrs)(**kwargs)
