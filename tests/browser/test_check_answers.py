@@ -1,12 +1,13 @@
 """The supervisor grades each heading of a CBD, reads it all back on the check-answers page,
 confirms who they are there and signs, in Chromium at 1280 px and on a 390 px phone.
 
-Every page passes axe and does not scroll sideways at either width. With ROADMAP_SCREENS set
+Every page passes axe and does not scroll sideways at either width. With SCREENS_DIR set
 to a folder (docs/screens), the assessing and check-answers pages are saved there as PNGs.
 """
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from pathlib import Path
 from typing import Any, Callable
@@ -24,16 +25,24 @@ WIDTHS = {"phone": 390, "desktop": 1280}
 
 def _at_each_width(page: Page, name: str) -> None:
     """The page passes axe and reflows at each width; saved as a screenshot when asked."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring
     for width in WIDTHS.values():
         page.set_viewport_size({"width": width, "height": 900})
         assert_reflows(page)
         assert_accessible(page)
-        folder = os.environ.get("ROADMAP_SCREENS")
+        folder = os.environ.get("SCREENS_DIR")
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True,
-                            type="png")
+            _save(page.screenshot(full_page=True, type="png"), Path(folder) / f"{name}-{width}.png")
     page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+
+
+def _save(png: bytes, path: Path) -> None:
+    """A screenshot as a 256-colour PNG: the pages are flat colour, and the file stays small."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as shot:
+        shot.convert("RGB").quantize(colors=256).save(path, optimize=True)
 
 
 def _choose(page: Page, legend: str, option: str) -> None:

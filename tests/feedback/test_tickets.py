@@ -58,7 +58,7 @@ def test_external_assessor_signs_once(app, client, session, team, make_item, log
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Jo Candidate" in text and item.title in text
     assert candidate_email not in text  # nothing about the candidate beyond their name
-    assert "I am not Jo Candidate" in text
+    assert "make your declaration, before you sign" in text  # on the page that reads it back
     before = len(mailbox.messages)
     signed = sign_by_ticket(assessor, path, form)
     assert signed.status_code == 200, signed.data[:3000]

@@ -159,3 +159,24 @@ def test_returning_the_item_forgets_the_answers_being_checked(client, login, ses
     _fresh(session)
     assert session.scalar(sa.select(sa.func.count()).select_from(DraftAutosave)) == 0
     assert session.get(Evidence, item.id).status == "returned"
+
+
+def test_a_session_that_ends_mid_assessment_loses_nothing(client, login, session, team,
+                                                          make_item):
+    from roadmap.db import utcnow
+
+    item = make_item("cbd")
+    login(client, team.primary)
+    url = f"/supervision/items/{item.id}"
+    assert client.get(url).status_code == 200
+    # The supervisor writes for longer than the idle limit; the session ends on the server.
+    session.execute(sa.update(UserSession).values(last_seen_at=utcnow() - dt.timedelta(hours=2)))
+    session.commit()
+    response = client.post(url, data=_form(make_item, item))
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    assert _signatures(session) == 0
+    client.get(response.headers["Location"])  # the sign-in page, told where to return
+    signed_in = login(client, team.primary)
+    assert signed_in.headers["Location"].endswith(url)
+    page = client.get(url).get_data(as_text=True)
+    assert FEEDBACK in html.unescape(page) and "Your answers are as you left them" in page

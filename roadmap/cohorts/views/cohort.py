@@ -128,6 +128,8 @@ def import_csv(cohort_id: int) -> Response | str | tuple[str, int]:
                         {"csv_text": text, "framework_version_id": str(version.id)}),
                         autosave.CHECKING, most=MAX_CSV_BYTES)
                     return redirect(url_for("cohorts.check_import", cohort_id=group.id))
+    elif form.framework_version_id.errors:  # a garbled id: the words a person can act on
+        form.framework_version_id.errors = ["Select a roadmap"]
     return render_template("cohorts/import.html", cohort=group, form=form, plan=plan,
                            version=version)
 
