@@ -10,7 +10,7 @@ from wtforms import (EmailField, HiddenField, IntegerField, RadioField, SelectFi
                      TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from roadmap.fields import DateInputField, DateRequired, HiddenNumberField, id_number
+from roadmap.fields import DateInputField, DateRequired, id_number
 
 
 def _strip(value: Any) -> Any:
@@ -72,13 +72,6 @@ class ImportForm(FlaskForm):
 
     file = FileField("CSV file")
     framework_version_id = SelectField("Roadmap", coerce=id_number, validate_choice=False)
-
-
-class ConfirmImportForm(FlaskForm):
-    """The checked file, carried back for the import itself."""
-
-    csv_text = HiddenField()
-    framework_version_id = HiddenNumberField()
 
 
 class AssignForm(FlaskForm):

@@ -16,7 +16,7 @@ from roadmap.audit import service as audit
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
 from roadmap.db import utcnow
 from roadmap.demo import people
-from roadmap.demo.evidence import case_title, sample_answers
+from roadmap.demo.evidence import case_title, heading_grades, sample_answers
 from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
 from roadmap.portfolio.content import content_hash, evidence_content
@@ -173,6 +173,9 @@ def _add_item(session: Session, rng: random.Random, enrolment: Enrolment, candid
     for capability in linked:
         session.add(EvidenceCapability(evidence_id=item.id, capability_id=capability.id,
                                        linked_by_id=candidate.id))
+    if "assessor" in parties:  # its own generator: the rest of the demo stays as it was
+        item.fields = {**item.fields, **heading_grades(
+            definition, random.Random(index), [(c.code, c.title) for c in linked], scales)}
     record = _recorder(session, item, enrolment)
     record("evidence.created", candidate.id, {"type": etype.code})
     if state == "draft":

@@ -109,7 +109,10 @@ def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
     for number, e in enumerate(evidence, start=1):
         kind = types[e.evidence_type_id]
         template = definitions.template_named(kind.definition, e.template_code)
-        sections = (definitions.printed(kind.definition, e.template_code, e.fields or {}, scales)
+        tagged = sorted((c for c in caps.values() if c.code in links[e.id]),
+                        key=lambda c: c.position)
+        sections = (definitions.printed(kind.definition, e.template_code, e.fields or {}, scales,
+                                        [(c.code, c.title) for c in tagged])
                     if content else [])
         found.append({
             "number": number, "anchor": f"item-{e.id}", "id": e.id, "title": e.title,

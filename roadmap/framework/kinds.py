@@ -261,5 +261,6 @@ KINDS: dict[str, Kind] = {
 def question_field(spec: Spec, choices: list[tuple[str, str]]) -> Field:
     """The unbound WTForms field that asks a question, given its (code, label) choices."""
     kind = KINDS[spec["kind"]]
-    checks = [RequiredOnSubmit(kind.required(spec["label"]))] if spec.get("required") else []
+    message = spec.get("required_message") or kind.required(spec["label"])
+    checks = [RequiredOnSubmit(message)] if spec.get("required") else []
     return kind.field(spec, [SelectChoice(code, text) for code, text in choices], checks)

@@ -37,11 +37,13 @@ class EvidenceForm(FlaskForm):
 
 def _questions(evidence_type: EvidenceType, template_code: Optional[str],
                scales: dict[str, dict[str, Any]], parties: list[str],
+               headings: Optional[definitions.Headings] = None,
                skip: Collection[str] = ()) -> dict[str, Any]:
     """Class attributes: one field per question of the parties' sections, and their list."""
     attrs: dict[str, Any] = {}
     questions = []
-    for spec in definitions.fields(evidence_type.definition, template_code, parties, skip):
+    for spec in definitions.fields(evidence_type.definition, template_code, parties, headings,
+                                   skip):
         name = PREFIX + spec["code"]
         attrs[name] = definitions.form_field(spec, scales)
         questions.append((spec, name))
@@ -53,7 +55,7 @@ def evidence_form_class(evidence_type: EvidenceType, template_code: Optional[str
                         scales: dict[str, dict[str, Any]],
                         skip: Collection[str] = ()) -> type[EvidenceForm]:
     """A form class for the candidate's sections of one type (and template), but `skip`."""
-    attrs = _questions(evidence_type, template_code, scales, [definitions.CANDIDATE], skip)
+    attrs = _questions(evidence_type, template_code, scales, [definitions.CANDIDATE], skip=skip)
     return type(f"{evidence_type.code.title()}Form", (EvidenceForm,), attrs)
 
 
@@ -114,7 +116,10 @@ class QuestionsForm(FlaskForm):
 
 
 def questions_form(evidence_type: EvidenceType, template_code: Optional[str],
-                   scales: dict[str, dict[str, Any]], parties: list[str], **kwargs: Any) -> QuestionsForm:
-    """A bound form for the questions the given parties answer."""
-    attrs = _questions(evidence_type, template_code, scales, parties)
+                   scales: dict[str, dict[str, Any]], parties: list[str],
+                   headings: Optional[definitions.Headings] = None,
+                   **kwargs: Any) -> QuestionsForm:
+    """A bound form for the questions the given parties answer (with a grade for each of
+    `headings` where the type asks the assessor to grade the headings the item is linked to)."""
+    attrs = _questions(evidence_type, template_code, scales, parties, headings)
     return type(f"{evidence_type.code.title()}QuestionsForm", (QuestionsForm,), attrs)(**kwargs)

@@ -12,6 +12,7 @@ transaction; a double submit, or two reviewers at once, makes one decision.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Mapping, Optional
 
 import sqlalchemy as sa
@@ -110,11 +111,24 @@ def _reasons(outcome: str, reason: Optional[str], by_heading: Mapping[str, str],
     return overall, named or None
 
 
-def decide(session: Session, round_id: int, reviewer: User, outcome: str,
-           reason: Optional[str], by_heading: Mapping[str, str], percent: int,
-           today: dt.date, *, pid_confirmed: bool = False) -> ProviderDecision:
-    """Approve or refer back one round, as a reviewer of the learner's provider (the loader
-    checked they reach it); the stage completes, waits for a second review, or reopens."""
+@dataclass(frozen=True)
+class Checked:
+    """A decision as it would be made now: the round, its stage and enrolment, which review
+    it is, and the reasons as they would be kept."""
+
+    kept: StageSignOffRound
+    record: StageSignOff
+    enrolment: Enrolment
+    review: str  # "first" or "second"
+    reason: Optional[str]
+    heading_reasons: Optional[dict[str, str]]
+
+
+def check(session: Session, round_id: int, reviewer: User, outcome: str,
+          reason: Optional[str], by_heading: Mapping[str, str], *,
+          pid_confirmed: bool = False) -> Checked:
+    """Whether the reviewer may make this decision now, and its reasons as they would be
+    kept: asked before the check-your-answers page, and again as the decision is made."""
     if outcome not in {o.value for o in DecisionOutcome}:
         raise Incomplete("Choose approve or refer back.", {"outcome": "Choose an outcome"})
     kept = session.get(StageSignOffRound, round_id)
@@ -140,6 +154,18 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
         raise NotAllowed("The second review of a sampled approval is made by another reviewer.")
     headings = set((kept.signed_content or {}).get("ratings") or {})
     overall, named = _reasons(outcome, reason, by_heading, headings, pid_confirmed)
+    return Checked(kept, record, enrolment, review, overall, named)
+
+
+def decide(session: Session, round_id: int, reviewer: User, outcome: str,
+           reason: Optional[str], by_heading: Mapping[str, str], percent: int,
+           today: dt.date, *, pid_confirmed: bool = False) -> ProviderDecision:
+    """Approve or refer back one round, as a reviewer of the learner's provider (the loader
+    checked they reach it); the stage completes, waits for a second review, or reopens."""
+    checked = check(session, round_id, reviewer, outcome, reason, by_heading,
+                    pid_confirmed=pid_confirmed)
+    kept, record, enrolment, review = checked.kept, checked.record, checked.enrolment, checked.review
+    overall, named = checked.reason, checked.heading_reasons
     approved = outcome == DecisionOutcome.APPROVED.value
     audit_sample = review == ReviewKind.FIRST.value and approved and sampled(kept.content_hash,
                                                                               percent)

@@ -40,9 +40,10 @@ class IdentityForm(FlaskForm):
                              validators=[Optional()])
 
 
-class StageSignForm(IdentityForm):
+class StageSignForm(FlaskForm):
     """Declarations, for a backup supervisor why they sign for the primary, and that the
-    reasons for unmet guidance identify no patient (asked when they may)."""
+    reasons for unmet guidance identify no patient (asked when they may). Who they are is
+    confirmed on the page that reads it all back (IdentityForm)."""
 
     declarations = SelectMultipleField("Declarations", validate_choice=False)
     acting_reason = TextAreaField("Why are you signing for the primary supervisor?",
