@@ -42,6 +42,8 @@ TRIES_PER_ROUTE = 5  # ids tried for a route the links did not reach
 LINK = re.compile(r'<a\b[^>]*?\shref="([^"]*)"', re.IGNORECASE)
 TAG = re.compile(r'<([a-z][a-z0-9]*)\b([^>]*)>', re.IGNORECASE)
 CLASS = re.compile(r'\sclass="([^"]*)"')
+# A page's endpoint and the kinds of element in its main part (see _shape).
+Shape = tuple[str, frozenset[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ class Site:
     persona: Persona
     pages: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    answered: set[str] = field(default_factory=set)  # pages fetched that answered 200
     fetched: int = 0
 
 
@@ -226,12 +229,13 @@ def _may_use(app: Flask, endpoint: str, persona: Persona) -> bool:
 class Crawler:
     """Fetches a persona's pages through their signed-in browser context's request API."""
 
-    def __init__(self, app: Flask, origin: str, request: APIRequestContext, site: Site) -> None:
+    def __init__(self, app: Flask, origin: str, request: APIRequestContext, site: Site,
+                 shapes: set[Shape]) -> None:
         self.app, self.origin, self.request, self.site = app, origin, request, site
+        self.shapes = shapes  # shared by every persona: a page of a shape is looked at once
         self.adapter = app.url_map.bind(urlsplit(origin).netloc)
         self.fetches: Counter[str] = Counter()
         self.visits: Counter[str] = Counter()
-        self.shapes: set[tuple[str, frozenset[tuple[str, str]]]] = set()
         self.seen: set[str] = set()
 
     def endpoint(self, url: str) -> Optional[str]:
@@ -265,6 +269,7 @@ class Crawler:
         finally:
             response.dispose()
         self.fetches[endpoint] += 1
+        self.site.answered.add(url)
         for href in LINK.findall(body):
             self.queue_local(url, unescape(href), queue)
         shape = (endpoint, _shape(body))
@@ -309,11 +314,18 @@ class Crawler:
 
 
 def discover(app: Flask, session: Session, origin: str, request: APIRequestContext,
-             persona: Persona) -> Site:
-    """The pages a persona reaches: crawled from their start page, then routes filled with ids."""
+             persona: Persona, shapes: set[Shape]) -> Site:
+    """The pages a persona reaches: crawled from their start page, then routes filled with ids.
+
+    A page whose endpoint and shape were looked at for an earlier persona (`shapes`) is left
+    out: the same template with the same parts, only other words, shows nothing new.
+    """
     site = Site(persona)
-    crawler = Crawler(app, origin, request, site)
-    crawler.crawl(deque(["/home" if persona.email else "/sign-in"]))
+    crawler = Crawler(app, origin, request, site, shapes)
+    start = "/home" if persona.email else "/sign-in"
+    crawler.crawl(deque([start]))
+    if start in site.answered and start not in site.pages:
+        site.pages.insert(0, start)  # each persona's own header and navigation, looked at once
     queue: deque[str] = deque()
     crawler.fill_routes(Ids(session, persona.user_id), queue)
     crawler.crawl(queue)
