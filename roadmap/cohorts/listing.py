@@ -10,8 +10,6 @@ import io
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from markupsafe import Markup, escape
-
 from roadmap.cohorts.dashboard import CandidateRow
 
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
@@ -158,42 +156,6 @@ TAG_COLOUR = {"red": "red", "amber": "orange", "green": "green"}
 def cells(rows: list[CandidateRow]) -> list[tuple[CandidateRow, list[str]]]:
     """Each row with the text of its cells, in COLUMNS order: what the page and the CSV show."""
     return [(row, [column.text(row) for column in COLUMNS]) for row in rows]
-
-
-def body_html(table: list[tuple[CandidateRow, list[str]]],
-              supervisors_url: Callable[[int], str]) -> Markup:
-    """The dashboard's table rows as HTML, every cell escaped.
-
-    Built here rather than in Jinja because a cohort can hold hundreds of candidates and the
-    page has a time budget (bench/dashboard.py): plain string joins are several times faster.
-    """
-    numeric = [c.numeric for c in COLUMNS]
-    out = []
-    for row, texts in table:
-        url = escape(supervisors_url(row.enrolment_id))
-        name = escape(texts[0])
-        parts = [f'<tr class="nhsuk-table__row" data-enrolment="{row.enrolment_id}">'
-                 f'<th scope="row" class="nhsuk-table__cell"><a href="{url}">{name}</a></th>']
-        for index in range(1, 9):
-            kind = " nhsuk-table__cell--numeric" if numeric[index] else ""
-            parts.append(f'<td class="nhsuk-table__cell{kind}">{escape(texts[index])}</td>')
-        for index, kind, colour, missing in ((9, "primary", "red", row.primary is None),
-                                             (10, "backup", "orange", row.backup is None)):
-            if missing and row.is_open:
-                parts.append(f'<td class="nhsuk-table__cell"><strong class="nhsuk-tag '
-                             f'nhsuk-tag--{colour}">{escape(texts[index])}</strong> '
-                             f'<a href="{url}?kind={kind}">Assign<span class="nhsuk-u-visually-'
-                             f'hidden"> a {kind} supervisor for {name}</span></a></td>')
-            else:
-                parts.append(f'<td class="nhsuk-table__cell">{escape(texts[index])}</td>')
-        parts.append(f'<td class="nhsuk-table__cell"><strong class="nhsuk-tag nhsuk-tag--'
-                     f'{TAG_COLOUR[row.rag]}">{escape(texts[11])}</strong></td>'
-                     f'<td class="nhsuk-table__cell">{escape(texts[12])}</td>'
-                     f'<td class="nhsuk-table__cell roadmap-reason">{escape(texts[13])}</td>'
-                     f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">'
-                     f'{escape(texts[14])}</td></tr>')
-        out.append("".join(parts))
-    return Markup("\n".join(out))
 
 
 def risk_counts(rows: list[CandidateRow]) -> list[tuple[str, str, int]]:

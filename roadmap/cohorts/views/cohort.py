@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from roadmap.accounts.models import Role
 from roadmap.clock import today
-from roadmap.cohorts import csv_import, forms, listing, overview, service
+from roadmap.cohorts import csv_import, forms, listing, overview, service, table
 from roadmap.cohorts.models import TrainingHub
 from roadmap.cohorts.blueprint import (MANAGERS, bp, chosen, identity_confirmed,
                                        identity_recent, invitation_lifetime, me, provider_choices,
@@ -35,10 +35,11 @@ def cohort(cohort_id: int) -> str:
     view = listing.View.from_args(request.args)
     page = overview.cohort_dashboard(session, group, view, today())
     base = url_for("cohorts.supervisors", enrolment_id=0)[:-len("/0/supervisors")]
-    body = listing.body_html(page.table, lambda enrolment_id: f"{base}/{enrolment_id}/supervisors")
+    body = table.body_html(page.table, lambda enrolment_id: f"{base}/{enrolment_id}/supervisors")
     return render_template("cohorts/dashboard.html", cohort=group, hub=page.hub, view=view,
                            table=page.table, body=body, total=page.total, risks=page.risks,
-                           columns=listing.COLUMNS, rag_counts=page.rag_counts)
+                           columns=listing.COLUMNS, shown=table.shown_columns(),
+                           rag_counts=page.rag_counts)
 
 
 @bp.get("/cohorts/<int:cohort_id>/dashboard.csv")

@@ -1,0 +1,111 @@
+"""What a person sees on a page, checked: it fits the window, shows no markup as text, has one
+h1 and a title, and passes axe-core against WCAG 2.2 AA.
+
+axe-core does not see layout: a table wider than the window, a page that scrolls sideways on a
+phone, or a link escaped into visible text all pass it. `look` measures those in the page.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page
+
+from .axe import axe_source, format_violations
+
+# WCAG 2.2 AA as axe tags it: what the service must meet (best practice is the other tests').
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# Measured in the page. An element "sticks out" when its right edge passes the window's; the
+# deepest such elements name the culprit. A box "hides content sideways" when it scrolls
+# horizontally (overflow-x auto or scroll) and holds more than it shows: nothing may scroll
+# sideways, in the page or in a box of it. Escaped markup is text that reads as a tag or an
+# entity: `<a href=...>` or `&lt;` in what the page renders.
+MEASURE = r"""() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  const name = el => {
+    let text = el.tagName.toLowerCase();
+    if (el.id) text += "#" + el.id;
+    const classes = typeof el.className === "string" ? el.className.trim().split(/\s+/) : [];
+    if (classes[0]) text += "." + classes.slice(0, 2).join(".");
+    return text;
+  };
+  const path = el => {
+    const parts = [];
+    for (let at = el; at && at !== document.body && parts.length < 4; at = at.parentElement) {
+      parts.unshift(name(at));
+    }
+    return parts.join(" > ");
+  };
+  // Inside a box that clips or scrolls, an element's edge is the box's business, not the page's.
+  const clipped = el => {
+    for (let at = el.parentElement; at && at !== document.body; at = at.parentElement) {
+      if (getComputedStyle(at).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const all = Array.from(document.body.querySelectorAll("*"));
+  const out = all.filter(el => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > width + 1 && !clipped(el);
+  });
+  const deepest = out.filter(el => !out.some(other => other !== el && el.contains(other)));
+  const boxes = all.filter(el => {
+    if (["TEXTAREA", "INPUT", "SELECT"].includes(el.tagName)) return false;
+    const overflow = getComputedStyle(el).overflowX;
+    return (overflow === "auto" || overflow === "scroll") && el.scrollWidth > el.clientWidth + 1;
+  });
+  const text = document.body.innerText;
+  const markup = text.match(/<\/?[a-z][a-z0-9]*(\s[^<>]*)?\/?>|&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-f]+);/gi) || [];
+  return {
+    width: width,
+    scrollWidth: root.scrollWidth,
+    stickingOut: deepest.slice(0, 3).map(el =>
+      `${path(el)} (right edge at ${Math.round(el.getBoundingClientRect().right)}px)`),
+    hiddenSideways: boxes.slice(0, 3).map(el =>
+      `${path(el)} holds ${el.scrollWidth}px in ${el.clientWidth}px`),
+    markup: Array.from(new Set(markup)).slice(0, 3),
+    h1s: Array.from(document.querySelectorAll("h1")).map(h => h.innerText.trim()),
+    title: document.title.trim(),
+  };
+}"""
+
+
+def measure(page: Page) -> dict[str, Any]:
+    """The page's measurements (see MEASURE)."""
+    return page.evaluate(MEASURE)
+
+
+def layout_problems(found: dict[str, Any]) -> list[str]:
+    """What the measurements say is wrong, in words."""
+    problems = []
+    if found["scrollWidth"] > found["width"]:
+        culprits = "; ".join(found["stickingOut"]) or "no element named"
+        problems.append(f"scrolls sideways: {found['scrollWidth']}px of content in a "
+                        f"{found['width']}px window ({culprits})")
+    for box in found["hiddenSideways"]:
+        problems.append(f"hides content sideways in a scrolling box: {box}")
+    if found["markup"]:
+        problems.append(f"shows markup as text: {found['markup']}")
+    if len(found["h1s"]) != 1:
+        problems.append(f"has {len(found['h1s'])} h1 headings, not one: {found['h1s']}")
+    if not found["title"]:
+        problems.append("has an empty <title>")
+    return problems
+
+
+def axe_problems(page: Page) -> list[str]:
+    """axe-core's violations of WCAG 2.2 AA, one readable paragraph (empty when none)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(axe_source())
+    results = page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: "tag", values: tags},
+                                      resultTypes: ["violations"]})""", WCAG_TAGS)
+    violations = results["violations"]
+    return [format_violations(page.url, violations)] if violations else []
+
+
+def look(page: Page) -> list[str]:
+    """Everything wrong with the page as shown now; empty when it passes."""
+    page.wait_for_load_state("load")
+    return layout_problems(measure(page)) + axe_problems(page)

@@ -1,0 +1,154 @@
+"""Every page, for every kind of person in the demo, at 320, 390 and 1280 px wide.
+
+The demo is built once (as `roadmap demo` builds it); each kind of person it holds signs in
+through the real forms, and the pages they reach are found once (links followed from their home
+page, and every GET route they may use filled with the demo's ids: tests/browser/site.py).
+Then, in one browser context per person and width, each page is loaded and looked at
+(tests/browser/looks.py): it must not scroll sideways, in the page or in a box of it, show
+markup as text, lack its one h1 or its title, or fail axe-core against WCAG 2.2 AA.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+from urllib.parse import urlsplit
+
+import pyotp
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext
+from sqlalchemy.orm import Session
+
+from roadmap import create_app
+from tests.fixtures.apps import app_settings
+from tests.fixtures.databases import empty_database, forget_database
+
+from .looks import look
+from .server import serving
+from .site import Persona, Site, discover, personas
+
+PASSWORD = "a-long-demo-password"
+WIDTHS = (320, 390, 1280)
+HEIGHT = 800
+
+
+@dataclass
+class Demo:
+    """The demo served for the browser, its people, and what was learnt about each once."""
+
+    app: Flask
+    origin: str
+    session: Session
+    personas: list[Persona]
+    states: dict[Persona, Optional[dict[str, Any]]] = field(default_factory=dict)
+    sites: dict[Persona, Site] = field(default_factory=dict)
+    shapes: set[Any] = field(default_factory=set)
+
+    def context(self, browser: Browser, persona: Persona, width: int) -> BrowserContext:
+        """A browser context of the given width, signed in as the persona."""
+        if persona not in self.states:
+            self.states[persona] = self._sign_in(browser, persona)
+        context = browser.new_context(viewport={"width": width, "height": HEIGHT},
+                                      base_url=self.origin, locale="en-GB",
+                                      timezone_id="Europe/London",
+                                      storage_state=self.states[persona])
+        context.set_default_timeout(15_000)
+        return context
+
+    def _sign_in(self, browser: Browser, persona: Persona) -> Optional[dict[str, Any]]:
+        """Sign in through the real forms, once a run; the cookies are kept for every width."""
+        if persona.email is None:
+            return None
+        context = browser.new_context(base_url=self.origin)
+        try:
+            page = context.new_page()
+            page.goto("/sign-in")
+            page.get_by_label("Email address").fill(persona.email)
+            page.get_by_label("Password", exact=True).fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_load_state("load")
+            if urlsplit(page.url).path == "/sign-in/code" and persona.totp_secret:
+                page.get_by_label("Security code").fill(pyotp.TOTP(persona.totp_secret).now())
+                page.get_by_role("button", name="Continue").click()
+                page.wait_for_load_state("load")
+            if urlsplit(page.url).path.startswith("/sign-in"):
+                pytest.fail(f"{persona.label} did not get past {page.url}", pytrace=False)
+            return context.storage_state()
+        finally:
+            context.close()
+
+    def site(self, persona: Persona, context: BrowserContext) -> Site:
+        """The pages the persona reaches, found once a run with their signed-in context."""
+        if persona not in self.sites:
+            self.session.rollback()  # see what the pages looked at so far wrote, as they did
+            self.sites[persona] = discover(self.app, self.session, self.origin, context.request,
+                                           persona, self.shapes)
+        return self.sites[persona]
+
+
+@pytest.fixture(scope="module")
+def demo(migrated_template: str, database_folder: Any, tmp_path_factory: pytest.TempPathFactory,
+         request: pytest.FixtureRequest) -> Iterator[Demo]:
+    """The demo data in a database of this module's own, served on a free port."""
+    folder = tmp_path_factory.mktemp("every-page")
+    url = empty_database(migrated_template, database_folder, folder.name)
+    app = create_app({**app_settings(url, folder, request), "WTF_CSRF_ENABLED": True})
+    built = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
+    assert built.exit_code == 0, built.output
+    session = app.extensions["roadmap.db"].sessions()
+    try:
+        with serving(app) as origin:
+            yield Demo(app, origin, session, personas(session))
+    finally:
+        session.close()
+        app.extensions["roadmap.db"].engine.dispose()
+        forget_database(url)
+
+
+def look_at_every_page(browser: Browser, demo: Demo, persona: Persona, width: int) -> tuple[int, list[str]]:
+    """Load each of the persona's pages at the width and look at it; (pages, problems)."""
+    context = demo.context(browser, persona, width)
+    problems: list[str] = []
+    try:
+        site = demo.site(persona, context)
+        problems += [f"{persona.label}: {failure}" for failure in site.failures]
+        start = "/home" if persona.email else "/sign-in"
+        if start not in site.answered:
+            problems.append(f"{persona.label} never reached {start}: the guard looked at nothing")
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(f"console error: {message.text}")
+                if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(f"JavaScript error: {error}"))
+        for url in site.pages:
+            response = page.goto(url)
+            status = response.status if response is not None else 0
+            found = look(page) if status == 200 else [f"answered {status} in the browser"]
+            problems += [f"{persona.label}, {url} at {width}px: {problem}"
+                         for problem in found + errors]
+            errors.clear()
+        return len(site.pages), problems
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+def test_every_page_for_everyone_fits_and_reads_well(width: int, demo: Demo, browser: Browser,
+                                                      record_property: Any) -> None:
+    started = time.perf_counter()
+    problems: list[str] = []
+    looked = 0
+    counts = []
+    for persona in demo.personas:
+        pages, found = look_at_every_page(browser, demo, persona, width)
+        looked += pages
+        problems += found
+        counts.append(f"{pages} for {persona.label}")
+    seconds = time.perf_counter() - started
+    record_property("pages", looked)
+    record_property("seconds", round(seconds, 1))
+    print(f"\n{looked} pages for {len(demo.personas)} kinds of person at {width}px "
+          f"in {seconds:.1f}s: " + ", ".join(counts))
+    assert not problems, f"{len(problems)} problem(s) on the pages people see:\n" + "\n".join(
+        f"- {problem}" for problem in problems)
