@@ -1,16 +1,42 @@
 """The one clock: now in UTC, today in England, and where a day begins and ends."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-from typing import Any, Union
+from typing import Any, Iterator, Optional, Union
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+# A moment the clock has been set to (see `set_to`); None: the real time.
+_SET: contextvars.ContextVar[Optional[dt.datetime]] = contextvars.ContextVar("roadmap_clock",
+                                                                            default=None)
 
 
 def now() -> dt.datetime:
-    """The current moment, timezone-aware, in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+    """The current moment, timezone-aware, in UTC (the moment set, inside `set_to`)."""
+    return _SET.get() or dt.datetime.now(dt.timezone.utc)
+
+
+@contextlib.contextmanager
+def set_to(moment: dt.datetime) -> Iterator[dt.datetime]:
+    """Within the block, every service reads this moment as now.
+
+    For `roadmap demo`, which plays months of a pilot through the real services in one run:
+    each step happens at its own moment, so the audit log's times, a signature's time and an
+    item's date tell the same story. Never a moment later than the real now (events would be
+    recorded in the future), and never used by a request.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("set the clock to an aware moment")
+    moment = moment.astimezone(dt.timezone.utc)
+    if moment > dt.datetime.now(dt.timezone.utc):
+        raise ValueError(f"the clock cannot be set to {moment.isoformat()}, after now")
+    token = _SET.set(moment)
+    try:
+        yield moment
+    finally:
+        _SET.reset(token)
 
 
 def today() -> dt.date:

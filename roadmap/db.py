@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from roadmap import clock
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,8 @@ SQLITE_BUSY_MS = 30_000
 
 
 def utcnow() -> dt.datetime:
-    """The current moment, timezone-aware, in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+    """The current moment, timezone-aware, in UTC: the one clock's (roadmap.clock.now)."""
+    return clock.now()
 
 
 class UTCDateTime(sa.types.TypeDecorator):

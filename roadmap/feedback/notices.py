@@ -85,7 +85,7 @@ def ask_assessor(session: Session, ticket: AssessmentTicket, candidate_name: str
 def assessed(session: Session, ticket: AssessmentTicket, evidence: Evidence,
              candidate_name: str, type_name: str) -> None:
     """Confirm to the assessor what they signed; tell the candidate and their supervisors."""
-    when = dt.datetime.now(LONDON)
+    when = clock.now().astimezone(LONDON)
     # The address the link went to always hears of it: if someone else signed with that link,
     # its owner learns so, whatever address was typed on the form.
     for address in dict.fromkeys([ticket.invited_email, ticket.assessor_email or ""]):
