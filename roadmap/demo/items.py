@@ -6,18 +6,19 @@ a few days later. Everything goes through the services a request would call.
 """
 from __future__ import annotations
 
+import random
 from typing import Any, Optional
 
 from roadmap.demo import files
 from roadmap.demo.candidate import Candidate
-from roadmap.demo.evidence import case_title
+from roadmap.demo.evidence import case_title, heading_grades
 from roadmap.demo.story import Thread
 from roadmap.demo.world import World, answers_for
 from roadmap.feedback import tickets
 from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType
 from roadmap.links import absolute_url
-from roadmap.portfolio import attachments, service as portfolio
+from roadmap.portfolio import attachments, headings, service as portfolio
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision import external, review
 
@@ -77,6 +78,10 @@ def sign(w: World, evidence: Evidence, signer: Any, index: int) -> None:
     etype = w.types_by_id[evidence.evidence_type_id]
     theirs = answers_for(w, etype, evidence.template_code, ["assessor"],
                          evidence.occurred_on or w.now_day(), index)
+    # A CBD's assessor grades each heading the candidate tagged (its own generator, so the
+    # rest of the story's random choices stay as they were).
+    theirs.update(heading_grades(etype.definition, random.Random(index),
+                                 headings.tagged(w.session, evidence.id), w.scales))
     review.sign_evidence(w.session, evidence.id, signer, theirs, evidence.lock_version,
                          w.now_day())
 
