@@ -20,7 +20,7 @@ class Series:
     """Values to draw, one per label, with the words for what they count."""
 
     name: str
-    values: Sequence[float]
+    values: Sequence[Optional[float]]  # None: a figure hidden (roadmap.regions.suppress)
 
 
 def _fmt(value: float) -> str:
@@ -38,11 +38,14 @@ def _frame(chart_id: str, title: str, description: str, width: int, height: int,
 
 
 def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
-                 reference: Optional[Series] = None, description: str = "") -> Markup:
-    """Vertical bars, one per label, with an optional reference (a target or an expectation)."""
+                 reference: Optional[Series] = None, description: str = "",
+                 hidden: str = "*") -> Markup:
+    """Vertical bars, one per label, with an optional reference (a target or an expectation);
+    a hidden value (None) is drawn as the `hidden` mark instead of a bar."""
     width, height, left, bottom, top = 640, 260, 40, 50, 20
     plot_w, plot_h = width - left - 10, height - top - bottom
-    peak = max([1.0, *bars.values, *(reference.values if reference else [])])
+    peak = max([1.0, *(v for v in [*bars.values, *(reference.values if reference else [])]
+                        if v is not None)])
     step = plot_w / max(1, len(labels))
     y = lambda v: top + plot_h - (v / peak) * plot_h  # noqa: E731
     body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" '
@@ -53,6 +56,11 @@ def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
             f'fill="{DARK}" {FONT}>0</text>']
     for i, (label, value) in enumerate(zip(labels, bars.values)):
         x = left + i * step + step * 0.15
+        if value is None:  # hidden: no bar, so its size cannot be read off the chart
+            body.append(f'<text x="{x + step * 0.35:.1f}" y="{top + plot_h - 4}" '
+                        f'text-anchor="middle" font-size="11" fill="{DARK}" {FONT}>'
+                        f'{escape(hidden)}</text>')
+            value = 0
         body.append(f'<rect x="{x:.1f}" y="{y(value):.1f}" width="{step * 0.7:.1f}" '
                     f'height="{top + plot_h - y(value):.1f}" fill="{BLUE}"/>')
         if value:
@@ -76,7 +84,8 @@ def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
                     f'y2="{legend_y - 4}" stroke="{RED}" stroke-width="2" stroke-dasharray="6 3"/>'
                     f'<text x="{left + 286}" y="{legend_y}" font-size="11" fill="{DARK}" {FONT}>'
                     f'{escape(reference.name)}</text>')
-    words = description or "; ".join(f"{label}: {_fmt(v)}" for label, v in zip(labels, bars.values))
+    words = description or "; ".join(f"{label}: {hidden if v is None else _fmt(v)}"
+                                     for label, v in zip(labels, bars.values))
     return _frame(chart_id, title, words, width, height, body)
 
 

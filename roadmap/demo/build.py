@@ -21,6 +21,8 @@ from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
 from roadmap.portfolio.content import content_hash, evidence_content
 from roadmap.portfolio.models import Evidence, EvidenceCapability, EvidenceVersion
+from roadmap.regions.models import Region
+from roadmap.regions.service import create_region
 from roadmap.supervision.models import CapabilityRating, Signature, SupervisorAssignment
 
 # The order items cycle through, so every candidate with a few items has each state.
@@ -60,7 +62,9 @@ def ensure_hub(session: Session) -> tuple[TrainingHub, bool]:
     hub = session.scalar(sa.select(TrainingHub).where(TrainingHub.name == people.HUB["name"]))
     if hub is not None:
         return hub, False
-    hub = TrainingHub(**people.HUB)
+    region = (session.scalar(sa.select(Region).where(Region.name == people.REGION["name"]))
+              or create_region(session, **people.REGION, by=None))
+    hub = TrainingHub(**people.HUB, region_id=region.id)
     session.add(hub)
     session.flush()
     audit.record(session, "hub.created", subject_type="hub", subject_id=hub.id,

@@ -4,9 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-HUB = {"name": "Thames Valley Training Hub (demo)",
-       "region": "Buckinghamshire, Oxfordshire and Berkshire West ICS",
-       "annual_signoff_target": 50}
+REGION = {"name": "Buckinghamshire, Oxfordshire and Berkshire West ICS", "annual_signoff_target": 50}
+HUB = {"name": "Thames Valley Training Hub (demo)", "annual_signoff_target": 50}
 COHORT = "FCP Roadmap cohort, spring 2026"
 EMPLOYERS = ("Chiltern FCP Partners (demo)", "Kennet MSK Services (demo)")
 
