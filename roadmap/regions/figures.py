@@ -94,12 +94,14 @@ class HubFigures:
         return sum(1 for load in self.loads.values() if load.over)
 
 
-def total(region: Region, hubs: list[HubFigures]) -> HubFigures:
-    """The region's figures: the hubs' added up, each supervisor once."""
+def total(region: Region, hubs: list[HubFigures], quarters: int) -> HubFigures:
+    """The region's figures: the hubs' added up, each supervisor once (none: all zero)."""
     whole = HubFigures(None, region.name, region.annual_signoff_target,
-                       signed_by_quarter=[sum(q) for q in zip(*(h.signed_by_quarter for h in hubs))],
-                       enrolled_by_quarter=[sum(q) for q in zip(*(h.enrolled_by_quarter for h in hubs))])
+                       signed_by_quarter=[0] * quarters, enrolled_by_quarter=[0] * quarters)
     for hub in hubs:
+        for i in range(quarters):
+            whole.signed_by_quarter[i] += hub.signed_by_quarter[i]
+            whole.enrolled_by_quarter[i] += hub.enrolled_by_quarter[i]
         for key, count in hub.stages.items():
             whole.stages[key] += count
         for key, count in hub.states.items():

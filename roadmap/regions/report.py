@@ -154,7 +154,7 @@ def _spread(days: list[int]) -> str:
 
 def build(region: Region, hubs: list[HubFigures], year: Year, quarters: list[Quarter]) -> RegionReport:
     """The region's report from its hubs' figures: totals, forecasts, small numbers hidden."""
-    whole = total(region, hubs)
+    whole = total(region, hubs, len(quarters))
     everyone = [(f"hub-{h.hub_id}", h) for h in hubs] + [(TOTAL, whole)]
     plans = {key: forecast(h.signed_this_year, h.signed_last_12_months, year, h.target)
              for key, h in everyone}

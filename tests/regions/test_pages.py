@@ -15,6 +15,7 @@ from roadmap.accounts.service import create_user
 from roadmap.cohorts.models import Cohort, TrainingHub
 from roadmap.regions.models import Region, RegionLead
 from roadmap.regions.pages import region_report
+from roadmap.regions.service import create_region
 from roadmap.clock import today
 from roadmap.db import utcnow
 from tests.fixtures.apps import TEST_PASSWORD
@@ -84,6 +85,17 @@ def test_the_csv_holds_every_figure_the_pages_show(client, login, session, seede
     for header in rows[0][1:18]:  # every table's headers are on the page, with their figures
         assert header in page
     assert "All hubs</th>" in page
+
+
+def test_a_region_without_hubs_says_so(client, login, session, regional_lead):
+    empty = create_region(session, "Empty", None, by=None)
+    login(client, regional_lead(empty))
+    page = client.get(f"/regions/{empty.id}")
+    assert page.status_code == 200
+    assert "No training hub belongs to this region yet" in page.get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(client.get(f"/regions/{empty.id}/figures.csv")
+                                       .get_data(as_text=True))))
+    assert [row[0] for row in rows[1:]] == ["All hubs in Empty"] and set(rows[1][1:3]) == {"0"}
 
 
 def test_regional_leads_sign_in_with_a_second_factor(client, session, seeded_regions):
