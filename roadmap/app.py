@@ -44,12 +44,13 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from roadmap.portfolio import views as portfolio_views
     from roadmap.providers import views as providers_views
     from roadmap.readers import views as readers_views
+    from roadmap.regions import views as regions_views
     from roadmap.supervision import views as supervision_views
     from roadmap.home import views as home_views
 
     app.register_blueprint(home_views.bp)
     for feature in (accounts_views, portfolio_views, readers_views, lna_views, supervision_views,
-                    cohorts_views, providers_views, feedback_views, exports_views):
+                    cohorts_views, regions_views, providers_views, feedback_views, exports_views):
         feature.init_app(app)
 
     from roadmap.web import limits

@@ -13,6 +13,7 @@ from roadmap.portfolio.models import (Attachment, DraftAutosave, Evidence, Evide
                                       EvidenceComment, EvidenceVersion, FormSubmission)
 from roadmap.providers.models import EducationProvider, ProviderDecision, ProviderReviewer
 from roadmap.readers.models import ContentAccessEvent
+from roadmap.regions.models import Region, RegionLead
 from roadmap.supervision.models import (CapabilityRating, ExternalSignatureReview,
                                         ProgressReview, Signature, StageSignOff,
                                         StageSignOffRound, SupervisorAssignment)
@@ -26,5 +27,5 @@ __all__ = [
     "StageSignOff", "SupervisorAssignment", "SupervisorProfile", "TrainingHub", "User",
     "UserRole", "UserSession",
     "EducationProvider", "LearningNeedsAnalysis", "LnaCredit", "ProgressReview",
-    "ProviderDecision", "ProviderReviewer", "StageSignOffRound",
+    "ProviderDecision", "ProviderReviewer", "StageSignOffRound", "Region", "RegionLead",
 ]

@@ -21,7 +21,7 @@ class Series:
     """Values to draw, one per label, with the words for what they count."""
 
     name: str
-    values: Sequence[float]
+    values: Sequence[Optional[float]]  # None: a figure hidden (roadmap.regions.suppress)
 
 
 def _fmt(value: float) -> str:
@@ -46,14 +46,16 @@ def _empty(x: float, y: float) -> str:
 
 def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
                  reference: Optional[Series] = None, description: str = "",
-                 second_line: Optional[Sequence[str]] = None) -> Markup:
-    """Vertical bars, one per label, with an optional reference (a target or an expectation).
+                 second_line: Optional[Sequence[str]] = None, hidden: str = "*") -> Markup:
+    """Vertical bars, one per label, with an optional reference (a target or an expectation);
+    a hidden value (None) is drawn as the `hidden` mark instead of a bar.
 
     `second_line` goes under the labels, e.g. the year under a month where it starts or changes.
     """
     width, height, left, bottom, top = 640, 272, 40, 62, 20
     plot_w, plot_h = width - left - 10, height - top - bottom
-    peak = max([1.0, *bars.values, *(reference.values if reference else [])])
+    peak = max([1.0, *(v for v in [*bars.values, *(reference.values if reference else [])]
+                        if v is not None)])
     step = plot_w / max(1, len(labels))
     y = lambda v: top + plot_h - (v / peak) * plot_h  # noqa: E731
     body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" '
@@ -64,6 +66,11 @@ def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
             f'fill="{DARK}" {FONT}>0</text>']
     for i, (label, value) in enumerate(zip(labels, bars.values)):
         x = left + i * step + step * 0.15
+        if value is None:  # hidden: no bar, so its size cannot be read off the chart
+            body.append(f'<text x="{x + step * 0.35:.1f}" y="{top + plot_h - 4}" '
+                        f'text-anchor="middle" font-size="11" fill="{DARK}" {FONT}>'
+                        f'{escape(hidden)}</text>')
+            value = 0
         body.append(f'<rect x="{x:.1f}" y="{y(value):.1f}" width="{step * 0.7:.1f}" '
                     f'height="{top + plot_h - y(value):.1f}" fill="{BLUE}"/>')
         if value:
@@ -78,7 +85,9 @@ def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
             body.append(f'<text x="{x + step * 0.35:.1f}" y="{top + plot_h + 29}" '
                         f'text-anchor="middle" font-size="10" fill="{DARK}" {FONT}>'
                         f'{escape(below)}</text>')
-    if not any(bars.values):
+    # Nothing to draw: every value is zero (a hidden value is something, only not shown).
+    nothing = all(v == 0 for v in bars.values)
+    if nothing:
         body.append(_empty(left + plot_w / 2, top + plot_h / 2))
     if reference is not None:
         points = " ".join(f"{left + i * step + step / 2:.1f},{y(v):.1f}"
@@ -94,8 +103,9 @@ def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
                     f'y2="{legend_y - 4}" stroke="{RED}" stroke-width="2" stroke-dasharray="6 3"/>'
                     f'<text x="{left + 286}" y="{legend_y}" font-size="11" fill="{DARK}" {FONT}>'
                     f'{escape(reference.name)}</text>')
-    words = description or "; ".join(f"{label}: {_fmt(v)}" for label, v in zip(labels, bars.values))
-    if not any(bars.values):
+    words = description or "; ".join(f"{label}: {hidden if v is None else _fmt(v)}"
+                                     for label, v in zip(labels, bars.values))
+    if nothing:
         words = f"{EMPTY}. {words}".strip()
     return _frame(chart_id, title, words, width, height, body)
 

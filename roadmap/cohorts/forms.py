@@ -22,8 +22,8 @@ class HubForm(FlaskForm):
 
     name = StringField("Name", filters=[_strip], validators=[
         DataRequired("Enter the hub's name"), Length(max=200, message="Enter 200 characters or fewer")])
-    region = StringField("Region or integrated care system (optional)", filters=[_strip],
-                         validators=[Optional(), Length(max=200)])
+    # The view offers the regions; 0 is "no region". An id no longer offered is refused there.
+    region_id = SelectField("Region (optional)", coerce=id_number, validate_choice=False, default=0)
     annual_signoff_target = IntegerField(
         "Stage 2 sign-offs a year (target, optional)", validators=[
             Optional(), NumberRange(min=0, max=10000, message="Enter a whole number from 0 to 10000")])

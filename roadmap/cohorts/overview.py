@@ -3,21 +3,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from roadmap.accounts.models import Role, User
 from roadmap.cohorts import charts, listing, service, staffing
 from roadmap.cohorts.dashboard import CandidateRow, candidate_rows, scope_of_cohort, scope_of_hub
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub, hubs_led_by
 from roadmap.cohorts.trends import Trends, hub_trends, month_label
+from roadmap.regions.models import Region
 from roadmap.supervision.assignments import Load
 
 
 def hubs_for(session: Session, user: User) -> list[TrainingHub]:
     """Every hub for an administrator; for a hub lead, the hubs they lead."""
-    statement = sa.select(TrainingHub).order_by(TrainingHub.name)
+    statement = (sa.select(TrainingHub).order_by(TrainingHub.name)
+                 .options(selectinload(TrainingHub.region)))
     if not user.has_role(Role.ADMIN):
         statement = statement.where(TrainingHub.id.in_(hubs_led_by(user.id)))
     return list(session.scalars(statement))
@@ -62,6 +65,7 @@ class HubOverview:
     trends: Trends
     charts: dict[str, object]
     employers: list[Employer]
+    region: Optional[Region]
 
 
 def hub_overview(session: Session, hub: TrainingHub, today: dt.date) -> HubOverview:
@@ -76,7 +80,8 @@ def hub_overview(session: Session, hub: TrainingHub, today: dt.date) -> HubOverv
     trends = hub_trends(session, scope, rows, hub.annual_signoff_target, today)
     return HubOverview(cohorts, by_cohort, len(rows), listing.risk_counts(rows),
                        staffing.hub_loads(session, hub.id, today), trends, hub_charts(trends),
-                       service.employers(session))
+                       service.employers(session),
+                       session.get(Region, hub.region_id) if hub.region_id else None)
 
 
 def hub_charts(trends: Trends) -> dict[str, object]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 REGION = "Buckinghamshire, Oxfordshire and Berkshire West ICS"
+REGION_TARGET = 50  # Stage 2 sign-offs a year across its hubs (seed 002)
 EMPLOYERS = ("Chiltern FCP Partners (demo)", "Kennet MSK Services (demo)")
 PROVIDER = "Cherwell University (demo)"
 SETUP_DAYS_AGO = 250  # the administrator sets up the hubs and the provider; the story begins
@@ -83,9 +84,9 @@ EDUCATIONAL = Person("edsup@example.ac.uk", "Dr Eleanor Marsh", ("supervisor",),
                      "HCPC", "PH087340",
                      capacity=f"educational supervisor, {PROVIDER}: progress reviews, signs nothing")
 
-# The regional lead (region@example.nhs.uk) compares the three hubs. Roadmap has no regional
-# lead's role yet: see world.regional_lead, the one place the demo will make them.
-REGIONAL_LEAD_EMAIL = "region@example.nhs.uk"
+# The regional lead compares the three hubs: counts only, never a name or a word written.
+REGIONAL_LEAD = Person("region@example.nhs.uk", "Nadia Rahman", ("regional_lead",),
+                       capacity=f"regional lead, {REGION}: the three hubs' figures")
 
 
 @dataclass(frozen=True)
@@ -180,4 +181,4 @@ PLANS = (
          "just enrolled: learning needs analysis begun", lna="draft", last=13),
 )
 CANDIDATES = tuple(plan.person for plan in PLANS)
-EVERYONE = (ADMIN, *LEADS, *SUPERVISORS, EDUCATIONAL, *REVIEWERS, *CANDIDATES)
+EVERYONE = (ADMIN, REGIONAL_LEAD, *LEADS, *SUPERVISORS, EDUCATIONAL, *REVIEWERS, *CANDIDATES)

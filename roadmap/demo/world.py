@@ -32,6 +32,8 @@ from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
 from roadmap.links import external_link
 from roadmap.providers import service as providers
 from roadmap.providers.models import EducationProvider
+from roadmap.regions import service as regions
+from roadmap.regions.models import Region
 from roadmap.supervision.assignments import set_fte
 
 SLUG = "msk-fcp"
@@ -58,6 +60,7 @@ class World:
     cohorts: dict[int, Cohort] = field(default_factory=dict)  # by index of people.HUBS
     employers: list[Employer] = field(default_factory=list)
     provider: Optional[EducationProvider] = None
+    region: Optional[Region] = None
     version: Optional[FrameworkVersion] = None
     types: dict[str, EvidenceType] = field(default_factory=dict)
     capabilities: list[Capability] = field(default_factory=list)
@@ -159,7 +162,8 @@ def setup(w: World) -> Thread:
     s = w.session
     w.read_framework()
     admin = account(w, people.ADMIN, None)
-    w.hubs = [cohorts.create_hub(s, hub.name, people.REGION, hub.target, admin)
+    w.region = regions.create_region(s, people.REGION, people.REGION_TARGET, by=admin)
+    w.hubs = [cohorts.create_hub(s, hub.name, w.region, hub.target, admin)
               for hub in people.HUBS]
     w.employers = [cohorts.add_employer(s, name, admin) for name in people.EMPLOYERS]
     w.provider = providers.create_provider(s, people.PROVIDER, admin)
@@ -188,12 +192,10 @@ def setup(w: World) -> Thread:
 
 
 def regional_lead(w: World) -> None:
-    """The one place where the demo makes region@example.nhs.uk the regional lead of the three hubs.
-
-    Nothing yet: Roadmap has no regional lead's role. When it has, create the account here
-    (people.REGIONAL_LEAD_EMAIL, a Person in people.py) with that role over people.REGION,
-    and add the Person to people.EVERYONE so the login table lists it.
-    """
+    """The administrator makes region@example.nhs.uk the lead of the three hubs' region."""
+    admin = w.user(people.ADMIN.email)
+    lead = account(w, people.REGIONAL_LEAD, admin)
+    regions.assign_regional_lead(w.session, w.region, lead, by=admin)
 
 
 def existing(session: Session) -> Optional[TrainingHub]:

@@ -15,6 +15,8 @@ from roadmap.lna import queries as analyses
 from roadmap.portfolio.models import Evidence
 from roadmap.readers.team import WORKPLACE_KINDS
 from roadmap.providers.queue import Waiting, queue
+from roadmap.regions.models import Region
+from roadmap.regions.service import regions_for
 from roadmap.supervision.models import SupervisorAssignment, covering
 from roadmap.supervision.waiting import StageWait, stage_waits
 
@@ -113,6 +115,7 @@ class HomePage:
     lna_task: Optional[str] = None  # the candidate's analysis to "start" or "continue"
     lna_waiting: int = 0  # sent analyses the person confirms
     reviews: Optional[list[Waiting]] = None  # an education provider's reviewer's queue
+    regions: Optional[list[tuple[Region, int]]] = None  # a regional lead's, with their hubs
 
 
 def home_page(session: Session, user: User, today: dt.date) -> HomePage:
@@ -131,4 +134,6 @@ def home_page(session: Session, user: User, today: dt.date) -> HomePage:
         page.overview = admin_overview(session)
     if Role.PROVIDER_REVIEWER in roles:
         page.reviews = queue(session, user, today)
+    if Role.REGIONAL_LEAD in roles:
+        page.regions = regions_for(session, user)
     return page

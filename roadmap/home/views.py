@@ -33,7 +33,8 @@ def home() -> str:
     return render_template("home.html", today=day, candidate=page.candidate,
                            supervised=page.supervised, cohorts=page.cohorts,
                            overview=page.overview, lna_task=page.lna_task,
-                           lna_waiting=page.lna_waiting, reviews=page.reviews)
+                           lna_waiting=page.lna_waiting, reviews=page.reviews,
+                           regions=page.regions)
 
 
 @bp.get("/healthz")

@@ -25,7 +25,7 @@ HEADER = ("full_name,email,profession,employer,route,enrolled_on,stage2_started_
 def place(session, make_user):
     """A hub with a cohort, an employer, two supervisors and its lead; committed."""
     version = framework(session)
-    hub = service.create_hub(session, "Hub A", "Region", 50, None)
+    hub = service.create_hub(session, "Hub A", None, 50, None)
     cohort = service.create_cohort(session, hub, "Spring 2026", None, None)
     service.add_employer(session, "Chiltern FCP Partners", None)
     session.commit()

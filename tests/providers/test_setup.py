@@ -34,7 +34,7 @@ def admin(make_user):
 def hub(session, make_user):
     """A hub with a cohort and its lead, one enrolled candidate, and a provider; committed."""
     version = framework(session)
-    place = cohorts.create_hub(session, "Hub A", "Region", 10, None)
+    place = cohorts.create_hub(session, "Hub A", None, 10, None)
     cohort = cohorts.create_cohort(session, place, "Spring 2026", None, None)
     session.commit()
     lead = make_user("lead@example.nhs.uk", roles=("hub_lead",), hub_id=place.id,
