@@ -53,6 +53,13 @@ DEFAULTS: dict[str, Any] = {
     # another reviewer, the audit sample. Which ones is decided by the round's content hash
     # (roadmap.providers.decisions.sampled), so the same round always gets the same answer.
     "PROVIDER_SAMPLE_PERCENT": 10,
+    # Open Badges 3.0 credentials (roadmap/credentials): the Ed25519 private key that signs them,
+    # a PEM file `roadmap credential keygen` writes (never kept in the database); None: no
+    # credential is issued. The issuer is the organisation hosting this service, named so.
+    "CREDENTIAL_KEY_FILE": None,
+    "CREDENTIAL_ISSUER_NAME": "Roadmap to Practice portfolio service",
+    "CREDENTIAL_ISSUER_URL": None,  # the organisation's own website; None: BASE_URL
+    "CREDENTIAL_ISSUER_EMAIL": None,  # who a checker writes to about a credential
 }
 
 _BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE"}
