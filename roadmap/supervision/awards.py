@@ -47,7 +47,7 @@ def gather(session: Session, record: StageSignOff, enrolment: Enrolment) -> Awar
     kinds = dict(session.execute(
         sa.select(Evidence.id, EvidenceType.name)
         .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
-        .where(Evidence.id.in_({e for e, _, _ in signed})))) if signed else {}
+        .where(Evidence.id.in_({e for e, _, _ in signed}))).all()) if signed else {}
     described = next((s.get("description") for s in version.document.get("stages") or []
                       if s.get("code") == record.stage_code), None)
     found = approvals_of(session, record)

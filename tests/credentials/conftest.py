@@ -16,8 +16,12 @@ import sqlalchemy as sa
 
 from roadmap.credentials import keys
 from roadmap.credentials.models import IssuedCredential
+from roadmap.framework.models import EvidenceType
+from roadmap.portfolio.models import Evidence
 from roadmap.providers import decisions
+from roadmap.supervision.signing import freeze_version
 from tests.fixtures.msk import TODAY
+from tests.fixtures.providers import sign_stage2
 
 
 @pytest.fixture
@@ -35,6 +39,19 @@ def app_config(app_config: dict[str, Any], key_file: Path) -> dict[str, Any]:
     return {**app_config, "CREDENTIAL_KEY_FILE": str(key_file),
             "CREDENTIAL_ISSUER_NAME": "Example Training Hub", "PROVIDER_SAMPLE_PERCENT": 0,
             "BASE_URL": "https://roadmap.example.nhs.uk"}
+
+
+@pytest.fixture
+def waiting(session, reviewing) -> SimpleNamespace:
+    """As the shared fixture, with two items signed first: the sign-off freezes their hashes."""
+    for item in session.scalars(sa.select(Evidence).where(
+            Evidence.enrolment_id == reviewing.team.enrolment.id, Evidence.status == "submitted")
+            .order_by(Evidence.id).limit(2)):
+        freeze_version(session, item, session.get(EvidenceType, item.evidence_type_id).code)
+        item.status = "signed"
+    session.commit()
+    reviewing.round = sign_stage2(session, reviewing.team)
+    return reviewing
 
 
 @pytest.fixture
