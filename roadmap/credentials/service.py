@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from roadmap import links
 from roadmap.audit import service as audit
-from roadmap.credentials import checks, document, keys, proof, status
+from roadmap.credentials import baking, checks, document, keys, proof, status, words
 from roadmap.credentials.models import STATUS_LIST_SIZE, IssuedCredential, SigningKey
 from roadmap.db import utcnow
 from roadmap.fields import plain_text
@@ -197,3 +197,20 @@ def by_public_id(session: Session, public_id: str) -> Optional[IssuedCredential]
     """The credential with this public id, if any."""
     return session.scalar(sa.select(IssuedCredential)
                           .where(IssuedCredential.public_id == public_id))
+
+
+def badge_svg(row: IssuedCredential) -> str:
+    """The credential's badge image, with the signed credential baked in."""
+    said = words.of_token(row.jws)
+    return baking.badge(said.achievement.split(" (")[0], said.holder, row.jws)
+
+
+def holder_files(session: Session, enrolment_id: int) -> list[tuple[str, str]]:
+    """(name, text) of each credential issued on the enrolment, for the candidate's ZIP."""
+    found = []
+    for row in session.scalars(sa.select(IssuedCredential)
+                               .where(IssuedCredential.enrolment_id == enrolment_id)
+                               .order_by(IssuedCredential.id)):
+        found += [(f"credentials/{row.stage_code}.jwt", row.jws),
+                  (f"credentials/{row.stage_code}-badge.svg", badge_svg(row))]
+    return found

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role
 from roadmap.clock import today
-from roadmap.credentials import baking, checks, document, pages, proof, service, words
+from roadmap.credentials import checks, document, pages, proof, service, words
 from roadmap.credentials.blueprint import HOLDER, UPLOAD_LARGEST, bp
 from roadmap.db import get_session
 from roadmap.web.access import public, roles_required
@@ -125,8 +125,7 @@ def download(signoff_id: int, filename: str) -> Response:
         body = json.dumps({k: v for k, v in payload.items() if k not in checks.JWT_CLAIMS},
                           indent=2, ensure_ascii=False)
     else:
-        said = words.of_token(row.jws)
-        body = baking.badge(said.achievement.split(" (")[0], said.holder, row.jws)
+        body = service.badge_svg(row)
     response = make_response(body)
     response.headers["Content-Type"] = DOWNLOADS[filename]
     response.headers["Content-Disposition"] = (
