@@ -8,7 +8,6 @@ RFC 7638 thumbprint, which names it (`kid`) in every credential it signs.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import stat
 from pathlib import Path
@@ -19,7 +18,6 @@ from joserfc.jwk import OKPKey
 
 from roadmap.config import ConfigError
 
-log = logging.getLogger(__name__)
 ALGORITHM = "Ed25519"  # the fully specified JOSE name (RFC 9864) of EdDSA on Ed25519
 SETTING = "ROADMAP_CREDENTIAL_KEY_FILE"
 
@@ -82,7 +80,6 @@ def configured(config: Mapping[str, Any]) -> Optional[OKPKey]:
 
 
 def check_at_start(config: Mapping[str, Any]) -> None:
-    """Refuse to start on a configured key that cannot sign; in production, warn when none is."""
-    if configured(config) is None and config.get("ENV") == "production":
-        log.warning("no credential is issued because %s is not set: run `roadmap credential "
-                    "keygen` and set it to the key's path", SETTING)
+    """Refuse to start on a configured key that cannot sign (`roadmap serve` warns when
+    production has none: roadmap.serve.options)."""
+    configured(config)

@@ -2,7 +2,6 @@
 refuses, at start, a configured key that cannot sign; production says when none is set."""
 from __future__ import annotations
 
-import logging
 import os
 import stat
 from pathlib import Path
@@ -14,6 +13,7 @@ from roadmap import create_app
 from roadmap.__main__ import main
 from roadmap.config import ConfigError
 from roadmap.credentials import keys
+from roadmap.serve import options
 
 
 def test_keygen_writes_an_owner_only_key_and_its_public_half(tmp_path):
@@ -62,12 +62,14 @@ def test_roadmap_cannot_start_says_so_in_one_line(tmp_path):
     assert "Roadmap cannot start" in result.output and "ROADMAP_CREDENTIAL_KEY_FILE" in result.output
 
 
-def test_production_without_a_key_warns_at_start(app_config, caplog):
-    settings = {**app_config, "TESTING": False, "ENV": "production", "SECRET_KEY": "s" * 40,
-                "BASE_URL": "https://roadmap.example.nhs.uk", "CREDENTIAL_KEY_FILE": None}
-    with caplog.at_level(logging.WARNING, logger="roadmap.credentials.keys"):
-        create_app(settings).extensions["roadmap.db"].engine.dispose()
-    assert any("ROADMAP_CREDENTIAL_KEY_FILE" in r.getMessage() for r in caplog.records)
+def test_production_without_a_key_is_warned_about_at_serve():
+    values = options.settings({"ROADMAP_ENV": "production", "ROADMAP_SECRET_KEY": "s" * 40,
+                               "ROADMAP_DATABASE_URL": "postgresql://db/roadmap",
+                               "ROADMAP_BASE_URL": "https://roadmap.example.nhs.uk"})
+    assert options.problems(values) == []
+    assert any("ROADMAP_CREDENTIAL_KEY_FILE" in w for w in options.warnings(values))
+    values["CREDENTIAL_KEY_FILE"] = "/etc/roadmap/credential-signing.pem"
+    assert not any("ROADMAP_CREDENTIAL_KEY_FILE" in w for w in options.warnings(values))
 
 
 def test_a_good_key_starts_the_app(app_config, tmp_path: Path):
