@@ -70,6 +70,6 @@ def award(session: Session, record: StageSignOff, enrolment: Enrolment,
     """Issue the credential of a stage that has just had its last approval; None when the
     service signs none (no key configured, or a session made outside the application)."""
     settings: Optional[Mapping[str, Any]] = session.info.get("settings")
-    if settings is None:
+    if not settings or not settings.get("CREDENTIAL_KEY_FILE"):
         return None
     return credentials.issue(session, gather(session, record, enrolment), settings, actor_id)

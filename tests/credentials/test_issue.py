@@ -116,3 +116,24 @@ def test_the_candidate_is_told_the_credential_is_ready(mailbox, approved):
     told = [m for m in mailbox.messages if m["To"] == "cand@example.nhs.uk"
             and "is signed off" in m["Subject"]]
     assert told and "digital credential" in told[-1].get_content()
+
+
+@pytest.mark.msk_v1
+def test_where_the_supervisor_approves_last_their_sign_off_issues_it(session, ready_for_stage2):
+    from roadmap.supervision import signoff
+
+    team = ready_for_stage2
+    signoff.candidate_sign(session, team.enrolment, "stage2", team.candidate,
+                           ["candidate_own_work"])
+    session.commit()
+    assert session.scalar(sa.select(sa.func.count()).select_from(IssuedCredential)) == 0
+    signoff.supervisor_sign(session, team.enrolment, "stage2", team.primary,
+                            ["supervisor_verified"], None, TODAY)
+    session.commit()
+    row = session.scalar(sa.select(IssuedCredential))
+    payload = proof.read(row.jws)[1]
+    approvals = [e["name"] for e in payload["evidence"] if e["genre"] == "Approval"]
+    assert approvals == ["Declared by the candidate",
+                         "Signed off by the supervisor (route before 2024)"]
+    event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "credential.issued"))
+    assert event.actor_id == team.primary.id
