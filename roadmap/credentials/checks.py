@@ -10,11 +10,13 @@ with the credential this service signed under the same id; offline it cannot be 
 """
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
+from roadmap import clock
 from roadmap.credentials import baking, proof, status
 
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
@@ -184,4 +186,7 @@ def list_bits(text: str, address: str, keys: Mapping[str, Mapping[str, Any]]) ->
     subject = payload.get("credentialSubject") or {}
     if payload.get("id") != address or subject.get("statusPurpose") != "revocation":
         raise status.BadList("the status list is not the one the credential names")
+    until = payload.get("validUntil")
+    if until and clock.now() > dt.datetime.fromisoformat(str(until).replace("Z", "+00:00")):
+        raise status.BadList(f"the status list expired at {until}: fetch a fresh copy")
     return status.decode(subject.get("encodedList"))

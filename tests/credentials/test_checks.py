@@ -164,3 +164,20 @@ def test_what_is_not_a_credential_is_said_beside_the_field(client, text, says):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert says in page and 'id="credential-error"' in page
+
+
+def test_a_stale_saved_status_list_leaves_revocation_unchecked(approved, app, offline, key_file):
+    import datetime as dt
+
+    from roadmap.credentials import service, status
+
+    offline.save()
+    issuer = service.issuer_of(app.config)
+    key = keys.load(key_file)
+    old = status.list_credential(issuer, 1, [], dt.datetime.now(dt.timezone.utc)
+                                 - dt.timedelta(days=2))
+    (offline.folder / "status.jwt").write_text(
+        proof.sign(old, key, service.key_id(issuer, key.thumbprint())))
+    result = offline.check(approved.credential.jws)
+    assert result.exit_code == 7 and "could not be checked" in result.output
+    assert "expired" in result.output
