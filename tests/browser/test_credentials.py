@@ -82,7 +82,7 @@ def test_the_practitioner_downloads_and_shares_their_credential(
 
     # Whoever is shown the badge checks it on /verify.
     page.set_viewport_size(PHONE)
-    visit(page, "/verify/credential")
+    visit(page, "/verify")
     at_both_widths(page)
     page.get_by_label("Or upload it").set_input_files(str(badge))
     click_and_check(page.get_by_role("button", name="Check the credential"))
