@@ -64,6 +64,13 @@ DEFAULTS: dict[str, Any] = {
     "DATA_PROTECTION_EMAIL": None,  # the data protection officer; None: CONTACT_EMAIL
     "RECORDS_KEPT_FOR": None,  # e.g. "6 years after the candidate leaves the Roadmap"
     "ACCESSIBILITY_STATEMENT_DATE": "2026-12-06",  # when the statement was last reviewed
+    # Open Badges 3.0 credentials (roadmap/credentials): the Ed25519 private key that signs them,
+    # a PEM file `roadmap credential keygen` writes (never kept in the database); None: no
+    # credential is issued. The issuer is the organisation hosting this service, named so.
+    "CREDENTIAL_KEY_FILE": None,
+    "CREDENTIAL_ISSUER_NAME": "Roadmap to Practice portfolio service",
+    "CREDENTIAL_ISSUER_URL": None,  # the organisation's own website; None: BASE_URL
+    "CREDENTIAL_ISSUER_EMAIL": None,  # who a checker writes to about a credential
 }
 
 _BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE"}

@@ -147,6 +147,9 @@ class Database:
 def init_app(app: Flask) -> None:
     """Attach the database to the app; one session per request, one commit per request."""
     app.extensions["roadmap.db"] = Database(app.config["DATABASE_URL"], app.config["SQL_ECHO"])
+    # Each session knows its app's settings, for the rules that need one outside a request
+    # (which key signs a credential when a stage completes).
+    app.extensions["roadmap.db"].sessions.configure(info={"settings": app.config})
 
     @app.before_request
     def _mark_writes() -> None:

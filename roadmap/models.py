@@ -3,6 +3,7 @@ from roadmap.accounts.models import (AccountToken, RecoveryCode, Role, SignInFai
                                      SupervisorProfile, User, UserRole, UserSession)
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
+from roadmap.credentials.models import IssuedCredential, SigningKey
 from roadmap.db import Base
 from roadmap.feedback.models import (AssessmentTicket, FeedbackLinkHit, FeedbackRater,
                                       FeedbackResponse, FeedbackRound)
@@ -28,4 +29,5 @@ __all__ = [
     "UserRole", "UserSession",
     "EducationProvider", "LearningNeedsAnalysis", "LnaCredit", "ProgressReview",
     "ProviderDecision", "ProviderReviewer", "StageSignOffRound", "Region", "RegionLead",
+    "IssuedCredential", "SigningKey",
 ]

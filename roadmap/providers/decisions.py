@@ -30,7 +30,7 @@ from roadmap.portfolio import pid
 from roadmap.providers.models import (DecisionOutcome, EducationProvider, ProviderDecision,
                                       ProviderReviewer, ReviewKind, independent_of)
 from roadmap.readers.team import current_team
-from roadmap.supervision import approvals
+from roadmap.supervision import approvals, awards
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
 from roadmap.supervision.models import StageSignOff, StageSignOffRound
 
@@ -200,12 +200,14 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
                        "decided_at": clock.written(decision.decided_at),
                        "heading_reasons": named, "sampled_for_audit": audit_sample,
                        "verification_code": code})
-    _tell(session, enrolment, record, decision, code, today)
+    issued = awards.award(session, record, enrolment, reviewer.id) if code is not None else None
+    _tell(session, enrolment, record, decision, code, today, issued is not None)
     return decision
 
 
 def _tell(session: Session, enrolment: Enrolment, record: StageSignOff,
-          decision: ProviderDecision, code: Optional[str], today: dt.date) -> None:
+          decision: ProviderDecision, code: Optional[str], today: dt.date,
+          credential: bool) -> None:
     """Email what the decision means to those it concerns (the timeline has the event)."""
     provider = session.get(EducationProvider, decision.provider_id)
     name = provider.name if provider else "The education provider"
@@ -213,7 +215,8 @@ def _tell(session: Session, enrolment: Enrolment, record: StageSignOff,
         Stage.framework_version_id == enrolment.framework_version_id,
         Stage.code == record.stage_code)) or record.stage_code
     if code is not None:
-        approvals.tell_complete(session, enrolment, stage, f"{name} approved it", code)
+        approvals.tell_complete(session, enrolment, stage, f"{name} approved it", code,
+                                credential)
     elif decision.outcome == DecisionOutcome.REFERRED.value:
         _tell_referral(session, enrolment, stage, name, decision, today)
     elif decision.sampled_for_audit:

@@ -28,7 +28,7 @@ from roadmap.portfolio import pid
 from roadmap.portfolio.content import content_hash
 from roadmap.portfolio.models import EvidenceVersion
 from roadmap.readers.team import current_team
-from roadmap.supervision import approvals, checklist as checklists
+from roadmap.supervision import approvals, awards, checklist as checklists
 from roadmap.supervision.capacity import stage_capacity
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
 from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
@@ -263,8 +263,10 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
     if waiting:
         approvals.tell_waiting(session, enrolment, checklist.stage.name, signer)
     else:
+        issued = awards.award(session, record, enrolment, signer.id)
         approvals.tell_complete(session, enrolment, checklist.stage.name,
-                                f"{signer.full_name} signed it off", str(record.verification_code))
+                                f"{signer.full_name} signed it off", str(record.verification_code),
+                                issued is not None)
     return signature
 
 

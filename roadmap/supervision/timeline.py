@@ -44,6 +44,8 @@ WORDS = {
     "evidence.external_signature_accepted": "Accepted an external assessor's signature",
     "evidence.external_signature_disputed": "Disputed an external assessor's signature: it no "
                                             "longer counts",
+    "credential.issued": "Issued the stage's digital credential",
+    "credential.revoked": "Revoked the stage's digital credential",
 }
 
 

@@ -216,6 +216,7 @@ NEEDS_SCHEMA = {
     "export pdf": ["export", "pdf", "--email", "candidate1@example.nhs.uk", "--out", "c.pdf"],
     "export zip": ["export", "zip", "--email", "candidate1@example.nhs.uk", "--out", "c.zip"],
     "export worker": None,  # runs until stopped: checked in its own process above
+    "credential revoke": ["credential", "revoke", "nobody", "--reason", "a test"],
 }
 
 
