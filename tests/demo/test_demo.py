@@ -13,7 +13,8 @@ CANDIDATES = [f"candidate{n}@example.nhs.uk" for n in range(1, 17)]
 STAFF = ["supervisor1@example.nhs.uk", "supervisor2@example.nhs.uk", "fellow1@example.nhs.uk",
          "fellow2@example.nhs.uk", "fellow3@example.nhs.uk", "hub@example.nhs.uk",
          "hub2@example.nhs.uk", "hub3@example.nhs.uk", "admin@example.nhs.uk",
-         "provider@example.ac.uk", "provider2@example.ac.uk", "edsup@example.ac.uk"]
+         "provider@example.ac.uk", "provider2@example.ac.uk", "edsup@example.ac.uk",
+         "region@example.nhs.uk"]
 
 
 def _counts(session) -> dict[str, int]:
@@ -36,7 +37,7 @@ def test_every_login_is_printed_with_name_role_capacity_and_secret(runner, sessi
         assert users[email].full_name in line
         secret = users[email].totp_secret
         assert (secret in line) if email in STAFF else (" - " in line and secret is None)
-    assert "region@example.nhs.uk" not in result.output  # no regional lead's role yet
+    assert "regional lead" in _line(result.output, "region@example.nhs.uk")
     assert "GP supervisor" in _line(result.output, "supervisor1@example.nhs.uk")
     fellow = _line(result.output, "fellow1@example.nhs.uk")
     assert "AHP supervision fellow" in fellow and "backup for " in fellow

@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.demo.conftest import PASSWORD, Built, build
+from tests.fixtures.apps import through_check
 
 
 @pytest.fixture
@@ -43,7 +44,11 @@ def test_a_newcomer_signs_off_stage2_as_candidate_supervisor_and_provider(app, c
     stage = re.search(r'href="(/stages/\d+/stage2)"', home).group(1)
     page = _text(client.get(stage))
     assert "Grace O'Neill" in page and 'value="candidate_own_work"' in page
-    signed = client.post(stage, data={"declarations": "candidate_own_work"})
+    # Each signing act reads back on its check page first, then signs there (the password or
+    # code was entered moments ago, at sign-in, so it is not asked again).
+    assert "Check your declarations" in _text(client.post(
+        stage, data={"declarations": "candidate_own_work"}, follow_redirects=True))
+    signed = through_check(client, stage, {"declarations": "candidate_own_work"})
     assert signed.status_code == 302
     assert "Waiting for the supervisor" in _text(client.get(stage))
 
@@ -53,7 +58,7 @@ def test_a_newcomer_signs_off_stage2_as_candidate_supervisor_and_provider(app, c
     reasons = {name: "Ten WPBAs, each well evidenced; the candidate works four days a week."
                for name in set(re.findall(r'name="(reason-[\w-]+)"', page))}
     assert reasons == {"reason-wpba_pace": reasons.get("reason-wpba_pace")}  # the one unmet
-    signed = client.post(stage, data={"declarations": "supervisor_verified", **reasons})
+    signed = through_check(client, stage, {"declarations": "supervisor_verified", **reasons})
     assert signed.status_code == 302, _text(signed)[:2000]
     assert "Waiting for the education provider" in _text(client.get(stage))
 
@@ -62,7 +67,7 @@ def test_a_newcomer_signs_off_stage2_as_candidate_supervisor_and_provider(app, c
     row = next(part for part in queue.split("<tr") if "Grace O'Neill" in part)
     review = re.search(r'href="(/provider/rounds/\d+)"', row).group(1)
     assert "Ten WPBAs, each well evidenced" in _text(client.get(review))  # the reason, shown
-    approved = client.post(f"{review}/approve", data={})
+    approved = through_check(client, f"{review}/approve", {})
     assert approved.status_code == 302
 
     _signed_in(client, built, email)
