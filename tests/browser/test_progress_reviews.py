@@ -56,10 +56,10 @@ def test_a_progress_review_is_recorded_and_answered(
     click_and_check(page.get_by_role("button", name="Record the review"), status=400)
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     _both_widths(page, 400)
-    groups = page.locator("fieldset")
-    for index in range(groups.count()):
+    groups = page.locator("fieldset").filter(has=page.get_by_label("On track", exact=True))
+    for index in range(groups.count()):  # each heading's progress, not the date's three boxes
         groups.nth(index).get_by_label("On track", exact=True).check()
-    page.locator("fieldset").first.get_by_label("Some concerns", exact=True).check()
+    groups.first.get_by_label("Some concerns", exact=True).check()
     page.get_by_label("Concerns (optional)").fill("Few CBDs on this heading so far.")
     page.get_by_label("Actions agreed with the candidate (optional)").fill("Two CBDs by May.")
     click_and_check(page.get_by_role("button", name="Record the review"))
