@@ -164,7 +164,8 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
     checked they reach it); the stage completes, waits for a second review, or reopens."""
     checked = check(session, round_id, reviewer, outcome, reason, by_heading,
                     pid_confirmed=pid_confirmed)
-    kept, record, enrolment, review = checked.kept, checked.record, checked.enrolment, checked.review
+    kept, record, enrolment = checked.kept, checked.record, checked.enrolment
+    review = checked.review
     overall, named = checked.reason, checked.heading_reasons
     approved = outcome == DecisionOutcome.APPROVED.value
     audit_sample = review == ReviewKind.FIRST.value and approved and sampled(kept.content_hash,

@@ -270,7 +270,8 @@ def test_another_regulator_is_named(app, client, session, team, make_item, login
 def test_incomplete_assessment_is_not_signed(app, client, session, team, make_item, login, mailbox):
     item = make_item("cot", status="draft")
     path = _ask(client, team, item, mailbox, login)
-    response = sign_by_ticket(app.test_client(), path, {"name": "X", "lock_version": str(item.lock_version)})
+    response = sign_by_ticket(app.test_client(), path,
+                              {"name": "X", "lock_version": str(item.lock_version)})
     assert response.status_code == 400
     session.rollback()
     session.expire_all()
@@ -292,8 +293,8 @@ def test_a_registration_held_by_another_account_is_theirs_alone(app, client, ses
     session.commit()
     item = make_item("cot", status="draft")
     path = _ask(client, team, item, mailbox, login)
-    response = sign_by_ticket(app.test_client(), path, _form(make_item, item, registration_body="GMC",
-                                                       registration_number="7012345"))
+    response = sign_by_ticket(app.test_client(), path, _form(
+        make_item, item, registration_body="GMC", registration_number="7012345"))
     text = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400 and "belongs to someone with a Roadmap account" in text
     assert _signatures(session) == 0

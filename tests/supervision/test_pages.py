@@ -123,8 +123,8 @@ def test_rate_a_heading(client, login, session, team, make_item):
 # On version 1 the supervisor's sign-off completes Stage 2 at once; on version 2 it waits for
 # the education provider (tests/providers/).
 @pytest.mark.msk_v1
-def test_backup_signs_stage2_for_the_primary_over_http(app, client, login, session, ready_for_stage2,
-                                                      signs):
+def test_backup_signs_stage2_for_the_primary_over_http(app, client, login, session,
+                                                      ready_for_stage2, signs):
     team = ready_for_stage2
     candidate = app.test_client()
     login(candidate, team.candidate)

@@ -91,7 +91,8 @@ def stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[str, int
                            warned=warned, restored=kept), code
 
 
-def _attach(page: stages.StagePage, form: StageSignForm, problems: dict[str, str]) -> dict[str, str]:
+def _attach(page: stages.StagePage, form: StageSignForm,
+            problems: dict[str, str]) -> dict[str, str]:
     """Put each problem beside its field; the reasons' problems are returned by check code."""
     unmet = {check.code for check in page.checklist.unmet_guidance}
     for key, message in problems.items():
