@@ -53,12 +53,14 @@ def _ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
 
 def seed(session: Session, candidates: int, items: int, today: dt.date, *,
          hub_name: str = "Bench Training Hub", seed_value: int = 7,
-         version: Optional[FrameworkVersion] = None) -> tuple[TrainingHub, Cohort]:
-    """A hub with one cohort of `candidates`, each with `items` evidence items; flushes only."""
+         version: Optional[FrameworkVersion] = None,
+         region_id: Optional[int] = None) -> tuple[TrainingHub, Cohort]:
+    """A hub (in the region given, if any) with one cohort of `candidates`, each with `items`
+    evidence items; flushes only."""
     rng = random.Random(seed_value)
     version = version or framework(session)
     now = dt.datetime.combine(today, dt.time(12), tzinfo=dt.timezone.utc)
-    hub = TrainingHub(name=hub_name, region="Bench ICS", annual_signoff_target=50)
+    hub = TrainingHub(name=hub_name, region_id=region_id, annual_signoff_target=50)
     employer = session.scalar(sa.select(Employer).where(Employer.name == "Bench Employer")) \
         or Employer(name="Bench Employer")
     session.add_all([hub, employer])

@@ -173,12 +173,18 @@ class Supervisor(Person):
         item = random.choice(items)
         page = self.client.get(f"/supervision/items/{item}", name="supervisor: open an item")
         if random.random() < 0.7:
-            form = form_posting_to(page.text, rf"/supervision/items/{item}/sign")
-            if form is not None:
-                needs = any(f["name"] == "identity" for f in form.fields)
+            form = form_posting_to(page.text, rf"/supervision/items/{item}$")
+            if form is None:
+                return
+            checked = self.post_form(form, "supervisor: assess", None,
+                                     rf"/supervision/items/{item}/check$")
+            confirm = form_posting_to(checked.text, rf"/supervision/items/{item}/check$",
+                                      checked.url)
+            if confirm is not None:  # the check page: read back, then sign there
+                needs = any(f["name"] == "identity" for f in confirm.fields)
                 extra = {"identity": self.code()} if needs else {}
-                form.fields = [f for f in form.fields if f["name"] != "identity"]
-                self.post_form(form, "supervisor: sign", extra, r"/supervision$")
+                confirm.fields = [f for f in confirm.fields if f["name"] != "identity"]
+                self.post_form(confirm, "supervisor: sign", extra, r"/supervision$")
         else:
             form = form_posting_to(page.text, rf"/supervision/items/{item}/return")
             if form is not None:

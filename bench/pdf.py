@@ -114,44 +114,60 @@ def seed(app: Any, items: int) -> int:
     """The demo, with candidate1 grown to `items` items; returns the enrolment id."""
     import sqlalchemy as sa
 
+    from roadmap import clock, mail
     from roadmap.accounts.models import User
     from roadmap.cohorts.models import Enrolment
     from roadmap.db import database
-    from roadmap.demo import _framework, build, people
-    from roadmap.framework.models import Capability, EvidenceType
-    from roadmap.portfolio import attachments
+    from roadmap.demo import build, items as demo_items, people
+    from roadmap.demo.candidate import Candidate
+    from roadmap.demo.portfolio import FULL
+    from roadmap.demo.story import Story
+    from roadmap.demo.world import World
+    from roadmap.portfolio import attachments, service as portfolio
     from roadmap.portfolio.models import Evidence
-    from roadmap.supervision.models import SupervisorAssignment
+    from roadmap.readers.team import current_team
+    from roadmap.supervision import review
 
-    session = database(app).sessions()
-    version = _framework(session, app.config["FRAMEWORK_DIR"], "msk-fcp")
-    hub, _ = build.ensure_hub(session)
-    accounts = build.upsert_people(session, "bench-password-long", "fast", hub)
-    today = dt.date.today()
-    build.build_cohort(session, hub, version, accounts, today)
-    candidate = accounts[people.CANDIDATES[0].email]
-    enrolment = session.scalar(sa.select(Enrolment).where(Enrolment.candidate_id == candidate.id))
-    team = {a.kind: session.get(User, a.supervisor_id) for a in session.scalars(
-        sa.select(SupervisorAssignment).where(SupervisorAssignment.enrolment_id == enrolment.id))}
-    types = {t.code: t for t in session.scalars(
-        sa.select(EvidenceType).where(EvidenceType.framework_version_id == version.id))}
-    capabilities = session.scalars(sa.select(Capability).where(
-        Capability.framework_version_id == version.id).order_by(Capability.position)).all()
-    scales = {s["code"]: [lv["code"] for lv in s["levels"]] for s in version.document["scales"]}
-    have = session.scalar(sa.select(sa.func.count()).select_from(Evidence)
-                          .where(Evidence.enrolment_id == enrolment.id))
-    rng = random.Random(200)
-    for index in range(have, items):
-        build._add_item(session, rng, enrolment, candidate, team, types, list(capabilities),
-                        scales, index, enrolment.enrolled_on, today)
+    password = "bench-password-long"
     with app.app_context():
+        session = database(app).sessions()
+        build(session, password)
+        candidate = session.scalar(sa.select(User).where(User.email == people.CANDIDATES[0].email))
+        enrolment = session.scalar(sa.select(Enrolment).where(Enrolment.candidate_id == candidate.id))
+        team = current_team(session, enrolment.id, clock.now())
+        w = World(session, Story(until=clock.now()), clock.today(), password,
+                  app.config["ARGON2_PROFILE"], app.config["FRAMEWORK_DIR"],
+                  tuple(app.config["ASSESSOR_EMAIL_DOMAINS"]))
+        w.read_framework()
+        c = Candidate(people.PLANS[0], candidate, enrolment, session.get(User, team.primary.supervisor_id),
+                      session.get(User, team.backup.supervisor_id) if team.backup else None)
+        have = session.scalar(sa.select(sa.func.count()).select_from(Evidence)
+                              .where(Evidence.enrolment_id == enrolment.id))
+        states = ("signed", "submitted", "draft", "signed", "returned", "signed", "changed")
+        for index in range(have, items):  # every state, written now (after the demo's story)
+            code, template = FULL[index % len(FULL)]
+            evidence = demo_items.create(w, c, w.types[code], 1 + index % 150, index, template)
+            state, signer = states[index % len(states)], c.signer(index)
+            if state == "draft":
+                continue
+            demo_items.submit(w, c, evidence, signer.id)
+            if state == "returned":
+                review.return_evidence(session, evidence.id, signer, "Add more detail.",
+                                       evidence.lock_version, clock.today())
+            elif state != "submitted":
+                demo_items.sign(w, evidence, signer, index)
+            if state == "changed":
+                portfolio.update_evidence(session, evidence, candidate, evidence.lock_version,
+                                          evidence.title + " (edited)", evidence.occurred_on,
+                                          evidence.fields, portfolio.current_links(session, evidence))
         evidence = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id)
                                    .order_by(Evidence.id)).all()
         for number, item in enumerate(evidence[::20]):
             attachments.add(session, item, candidate, f"chart-{number}.png", _png(number))
-    session.commit()
-    enrolment_id = enrolment.id
-    session.close()
+        session.info.pop(mail.OUTBOX, None)  # nobody to email
+        session.commit()
+        enrolment_id = enrolment.id
+        session.close()
     return enrolment_id
 
 

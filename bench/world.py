@@ -1,8 +1,8 @@
-"""The national shape, in memory: hubs, cohorts, people, enrolments and supervisor teams.
+"""The national shape, in memory: regions, hubs, cohorts, people, enrolments, supervisor teams.
 
 Figures at 100% (issue 9): 10,000 candidates, 3,000 supervisors, 42 integrated care systems
-each with a training hub. Every row gets its id here, so the rows that refer to it (and the
-audit events that name it) can be written in one pass with COPY.
+each with a training hub, in the seven NHS England regions. Every row gets its id here, so the
+rows that refer to it (and the audit events that name it) can be written in one pass with COPY.
 """
 from __future__ import annotations
 
@@ -147,13 +147,15 @@ def build(scale: float, today: dt.date, password_hash: str, key: str, ids: Ids,
     per_hub_c = _split(size["candidates"], size["hubs"])
     per_hub_s = _split(size["supervisors"], size["hubs"])
     number = {"candidate": 0, "supervisor": 0}
+    regions = _regions(world, ids, per_hub_c, start)
     for h in range(size["hubs"]):
         hub_id, when = ids("training_hubs"), start + dt.timedelta(hours=h)
         name = f"{REGIONS[h % len(REGIONS)]} training hub {h + 1}"
-        world.add("training_hubs", id=hub_id, name=name, region=f"ICS {h + 1}",
-                  annual_signoff_target=max(5, per_hub_c[h] // 2), created_at=when)
+        region_id, target = regions[REGIONS[h % len(REGIONS)]], max(5, per_hub_c[h] // 2)
+        world.add("training_hubs", id=hub_id, name=name, region_id=region_id,
+                  annual_signoff_target=target, created_at=when)
         world.event(when, "hub.created", world.admin.id, "hub", hub_id, None,
-                    {"name": name, "region": f"ICS {h + 1}", "target": max(5, per_hub_c[h] // 2)})
+                    {"name": name, "region_id": region_id, "target": target})
         lead = _user(world, ids, "lead", h + 1, password_hash, key, when, rng)
         _role(world, ids, lead, "hub_lead", when, hub_id)
         world.event(when, "account.created", world.admin.id, "user", lead.id, None, {"roles": ["hub_lead"]})
@@ -183,6 +185,22 @@ def build(scale: float, today: dt.date, password_hash: str, key: str, ids: Ids,
                                                    starts_on, employers, team, today, lead,
                                                    framework_version_id, password_hash, key, rng))
     return world
+
+
+def _regions(world: World, ids: Ids, per_hub: list[int], when: dt.datetime) -> dict[str, int]:
+    """The NHS England regions the hubs are in (hub h in REGIONS[h % 7]), each with a target
+    of the sign-offs its hubs aim for together; region name -> id."""
+    targets: dict[str, int] = {}
+    for h, candidates in enumerate(per_hub):
+        name = REGIONS[h % len(REGIONS)]
+        targets[name] = targets.get(name, 0) + max(5, candidates // 2)
+    found = {}
+    for name, target in targets.items():
+        found[name] = ids("regions")
+        world.add("regions", id=found[name], name=name, annual_signoff_target=target, created_at=when)
+        world.event(when, "region.created", world.admin.id if world.admin else None, "region",
+                    found[name], None, {"name": name, "target": target})
+    return found
 
 
 def _split(total: int, parts: int) -> list[int]:

@@ -20,6 +20,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     )
     app.config.update(config.build(app.instance_path, test_config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from roadmap.credentials import keys
+
+    keys.check_at_start(app.config)  # a configured signing key that cannot sign stops us here
 
     from roadmap import db, logs, mail
     # Every model, so each relationship finds its target whichever features a process uses.
@@ -38,18 +41,21 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
 
     from roadmap.accounts import views as accounts_views
     from roadmap.cohorts import views as cohorts_views
+    from roadmap.credentials import views as credentials_views
     from roadmap.exports import views as exports_views
     from roadmap.feedback import views as feedback_views
     from roadmap.lna import views as lna_views
     from roadmap.portfolio import views as portfolio_views
     from roadmap.providers import views as providers_views
     from roadmap.readers import views as readers_views
+    from roadmap.regions import views as regions_views
     from roadmap.supervision import views as supervision_views
     from roadmap.home import views as home_views
 
     app.register_blueprint(home_views.bp)
     for feature in (accounts_views, portfolio_views, readers_views, lna_views, supervision_views,
-                    cohorts_views, providers_views, feedback_views, exports_views):
+                    cohorts_views, regions_views, providers_views, feedback_views, exports_views,
+                    credentials_views):
         feature.init_app(app)
 
     from roadmap.web import limits

@@ -20,7 +20,8 @@ from roadmap.db import database, write_intent
 
 # Commands that work whatever the schema: they make it, copy it or touch no table.
 # `backup` belongs here because backing up comes before an upgrade.
-WITHOUT_SCHEMA = frozenset({"db", "framework check", "backup", "restore", "serve"})
+WITHOUT_SCHEMA = frozenset({"db", "framework check", "backup", "restore", "serve",
+                            "credential keygen", "credential verify"})
 
 
 class SchemaNotReady(click.ClickException):
@@ -103,6 +104,7 @@ def commands() -> tuple[click.Command, ...]:
     from roadmap.accounts.cli import users_cli
     from roadmap.backup.verify import audit_cli
     from roadmap.backup.cli import backup_command, restore_command
+    from roadmap.credentials.cli import credential_cli
     from roadmap.demo import demo_command
     from roadmap.exports.cli import export_cli
     from roadmap.feedback.reminders import feedback_cli
@@ -111,7 +113,7 @@ def commands() -> tuple[click.Command, ...]:
     from roadmap.supervision.notify import notify_cli
 
     found = (db_cli, framework_cli, users_cli, audit_cli, notify_cli, feedback_cli,
-             demo_command, export_cli, backup_command, restore_command, serve)
+             demo_command, export_cli, backup_command, restore_command, serve, credential_cli)
     for command in found:  # once per process (cached), so no callback is wrapped twice
         for path, leaf in _leaves(command):
             if not any(path == free or path.startswith(f"{free} ") for free in WITHOUT_SCHEMA):

@@ -1,16 +1,42 @@
 """The one clock: now in UTC, today in England, and where a day begins and ends."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-from typing import Any, Union
+from typing import Any, Iterator, Optional, Union
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+# A moment the clock has been set to (see `set_to`); None: the real time.
+_SET: contextvars.ContextVar[Optional[dt.datetime]] = contextvars.ContextVar("roadmap_clock",
+                                                                            default=None)
 
 
 def now() -> dt.datetime:
-    """The current moment, timezone-aware, in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+    """The current moment, timezone-aware, in UTC (the moment set, inside `set_to`)."""
+    return _SET.get() or dt.datetime.now(dt.timezone.utc)
+
+
+@contextlib.contextmanager
+def set_to(moment: dt.datetime) -> Iterator[dt.datetime]:
+    """Within the block, every service reads this moment as now.
+
+    For `roadmap demo`, which plays months of a pilot through the real services in one run:
+    each step happens at its own moment, so the audit log's times, a signature's time and an
+    item's date tell the same story. Never a moment later than the real now (events would be
+    recorded in the future), and never used by a request.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("set the clock to an aware moment")
+    moment = moment.astimezone(dt.timezone.utc)
+    if moment > dt.datetime.now(dt.timezone.utc):
+        raise ValueError(f"the clock cannot be set to {moment.isoformat()}, after now")
+    token = _SET.set(moment)
+    try:
+        yield moment
+    finally:
+        _SET.reset(token)
 
 
 def today() -> dt.date:
@@ -42,14 +68,25 @@ def moment(on: Union[dt.date, dt.datetime]) -> dt.datetime:
 
 
 def long_date(day: dt.date) -> str:
-    """A date as the NHS style guide writes it, e.g. 3 March 2026."""
+    """A date as the NHS.UK style guide writes it, e.g. 3 March 2026 (no weekday, no zero)."""
     return f"{day.day} {day:%B %Y}"
 
 
+def time_of_day(at: dt.time) -> str:
+    """A time as the NHS.UK style guide writes it: 9am, 2.05pm, midday, midnight."""
+    if (at.hour, at.minute) == (0, 0):
+        return "midnight"
+    if (at.hour, at.minute) == (12, 0):
+        return "midday"
+    hour = at.hour % 12 or 12
+    minutes = f".{at.minute:02d}" if at.minute else ""
+    return f"{hour}{minutes}{'am' if at.hour < 12 else 'pm'}"
+
+
 def in_words(at: dt.datetime) -> str:
-    """A moment as people in England read it, e.g. 3 March 2026, 14:05."""
+    """A moment as people in England read it, e.g. 3 March 2026 at 2.05pm."""
     local = at.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y, %H:%M}"
+    return f"{long_date(local.date())} at {time_of_day(local.time())}"
 
 
 def written(at: dt.datetime) -> str:

@@ -1,6 +1,7 @@
 """Settings: defaults, then ROADMAP_* environment variables, then a test's overrides."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -53,6 +54,23 @@ DEFAULTS: dict[str, Any] = {
     # another reviewer, the audit sample. Which ones is decided by the round's content hash
     # (roadmap.providers.decisions.sampled), so the same round always gets the same answer.
     "PROVIDER_SAMPLE_PERCENT": 10,
+    # The service frame: who runs Roadmap here and how to reach them, shown in the footer's
+    # accessibility statement, privacy notice, cookies and contact pages (none needs sign-in).
+    "SERVICE_PHASE": "beta",  # the phase banner: "alpha", "beta", or "" for none (live)
+    "ORGANISATION_NAME": None,  # e.g. "NHS Example Training Hub"; None: worded generally
+    "CONTACT_EMAIL": None,  # where people ask for help and report accessibility problems
+    "CONTACT_PHONE": None,  # e.g. "0300 123 4567"
+    "CONTACT_HOURS": None,  # e.g. "Monday to Friday, 9am to 5pm"
+    "DATA_PROTECTION_EMAIL": None,  # the data protection officer; None: CONTACT_EMAIL
+    "RECORDS_KEPT_FOR": None,  # e.g. "6 years after the candidate leaves the Roadmap"
+    "ACCESSIBILITY_STATEMENT_DATE": "2026-12-06",  # when the statement was last reviewed
+    # Open Badges 3.0 credentials (roadmap/credentials): the Ed25519 private key that signs them,
+    # a PEM file `roadmap credential keygen` writes (never kept in the database); None: no
+    # credential is issued. The issuer is the organisation hosting this service, named so.
+    "CREDENTIAL_KEY_FILE": None,
+    "CREDENTIAL_ISSUER_NAME": "Roadmap to Practice portfolio service",
+    "CREDENTIAL_ISSUER_URL": None,  # the organisation's own website; None: BASE_URL
+    "CREDENTIAL_ISSUER_EMAIL": None,  # who a checker writes to about a credential
 }
 
 _BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE"}
@@ -122,6 +140,7 @@ def build(instance_path: str, test_config: Mapping[str, Any] | None,
     _check_base_url(settings)
     _check_storage(settings)
     _check_sample(settings)
+    _check_frame(settings)
     settings["ASSESSOR_EMAIL_DOMAINS"] = _assessor_domains(settings["ASSESSOR_EMAIL_DOMAINS"])
     return settings
 
@@ -185,6 +204,23 @@ def _check_sample(settings: dict[str, Any]) -> None:
     if isinstance(share, bool) or not isinstance(share, int) or not 0 <= share <= 100:
         raise ConfigError(f"{ENV_PREFIX}PROVIDER_SAMPLE_PERCENT must be a whole number from 0 to "
                           f"100, not {share!r}")
+
+
+def _check_frame(settings: dict[str, Any]) -> None:
+    """The footer pages' settings: a known phase, email addresses and a real review date."""
+    if settings["SERVICE_PHASE"] not in {"alpha", "beta", ""}:
+        raise ConfigError(f"{ENV_PREFIX}SERVICE_PHASE must be alpha, beta or empty (live), "
+                          f"not {settings['SERVICE_PHASE']!r}")
+    for key in ("CONTACT_EMAIL", "DATA_PROTECTION_EMAIL"):
+        value = settings[key]
+        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", str(value)):
+            raise ConfigError(f"{ENV_PREFIX}{key} must be an email address such as "
+                              f"roadmap@example.nhs.uk, not {value!r}")
+    try:
+        dt.date.fromisoformat(str(settings["ACCESSIBILITY_STATEMENT_DATE"]))
+    except ValueError:
+        raise ConfigError(f"{ENV_PREFIX}ACCESSIBILITY_STATEMENT_DATE must be a date written "
+                          f"2026-12-06, not {settings['ACCESSIBILITY_STATEMENT_DATE']!r}") from None
 
 
 def _check_secret(settings: dict[str, Any]) -> None:

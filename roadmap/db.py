@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from roadmap import clock
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,8 @@ SQLITE_BUSY_MS = 30_000
 
 
 def utcnow() -> dt.datetime:
-    """The current moment, timezone-aware, in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+    """The current moment, timezone-aware, in UTC: the one clock's (roadmap.clock.now)."""
+    return clock.now()
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -145,6 +147,9 @@ class Database:
 def init_app(app: Flask) -> None:
     """Attach the database to the app; one session per request, one commit per request."""
     app.extensions["roadmap.db"] = Database(app.config["DATABASE_URL"], app.config["SQL_ECHO"])
+    # Each session knows its app's settings, for the rules that need one outside a request
+    # (which key signs a credential when a stage completes).
+    app.extensions["roadmap.db"].sessions.configure(info={"settings": app.config})
 
     @app.before_request
     def _mark_writes() -> None:

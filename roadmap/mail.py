@@ -82,7 +82,11 @@ def queue(session: Any, to: str, subject: str, body: str) -> None:
 
 
 def init_app(app: Any) -> None:
-    """Deliver queued messages after each commit of the app's sessions; drop them on rollback."""
+    """Deliver queued messages after each commit of the app's sessions; drop them on rollback.
+
+    Only the transaction's own end counts: a savepoint (`begin_nested`) released or rolled
+    back fires the same events, and its release commits nothing yet.
+    """
     from sqlalchemy import event
 
     sessions = app.extensions["roadmap.db"].sessions
@@ -90,6 +94,8 @@ def init_app(app: Any) -> None:
 
     @event.listens_for(sessions, "after_commit")
     def _deliver(session: Any) -> None:
+        if session.in_nested_transaction():
+            return
         for to, subject, body in session.info.pop(OUTBOX, []):
             try:
                 send(config, instance_path, to, subject, body)
@@ -100,4 +106,5 @@ def init_app(app: Any) -> None:
 
     @event.listens_for(sessions, "after_rollback")
     def _discard(session: Any) -> None:
-        session.info.pop(OUTBOX, None)
+        if not session.in_nested_transaction():
+            session.info.pop(OUTBOX, None)

@@ -3,6 +3,7 @@ from roadmap.accounts.models import (AccountToken, RecoveryCode, Role, SignInFai
                                      SupervisorProfile, User, UserRole, UserSession)
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
+from roadmap.credentials.models import IssuedCredential, SigningKey
 from roadmap.db import Base
 from roadmap.feedback.models import (AssessmentTicket, FeedbackLinkHit, FeedbackRater,
                                       FeedbackResponse, FeedbackRound)
@@ -13,6 +14,7 @@ from roadmap.portfolio.models import (Attachment, DraftAutosave, Evidence, Evide
                                       EvidenceComment, EvidenceVersion, FormSubmission)
 from roadmap.providers.models import EducationProvider, ProviderDecision, ProviderReviewer
 from roadmap.readers.models import ContentAccessEvent
+from roadmap.regions.models import Region, RegionLead
 from roadmap.supervision.models import (CapabilityRating, ExternalSignatureReview,
                                         ProgressReview, Signature, StageSignOff,
                                         StageSignOffRound, SupervisorAssignment)
@@ -26,5 +28,6 @@ __all__ = [
     "StageSignOff", "SupervisorAssignment", "SupervisorProfile", "TrainingHub", "User",
     "UserRole", "UserSession",
     "EducationProvider", "LearningNeedsAnalysis", "LnaCredit", "ProgressReview",
-    "ProviderDecision", "ProviderReviewer", "StageSignOffRound",
+    "ProviderDecision", "ProviderReviewer", "StageSignOffRound", "Region", "RegionLead",
+    "IssuedCredential", "SigningKey",
 ]

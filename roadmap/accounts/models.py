@@ -23,13 +23,15 @@ class Role(str, enum.Enum):
     HUB_LEAD = "hub_lead"
     ADMIN = "admin"
     PROVIDER_REVIEWER = "provider_reviewer"  # an education provider's; whose: ProviderReviewer
+    REGIONAL_LEAD = "regional_lead"  # counts for a region's hubs; which region: RegionLead
 
     @property
     def label(self) -> str:
         """The role as users say it."""
         return {"candidate": "Candidate", "supervisor": "Supervisor",
                 "hub_lead": "Training hub lead", "admin": "Administrator",
-                "provider_reviewer": "Education provider reviewer"}[self.value]
+                "provider_reviewer": "Education provider reviewer",
+                "regional_lead": "Regional lead"}[self.value]
 
 
 ROLE_VALUES = tuple(role.value for role in Role)
@@ -77,9 +79,10 @@ class User(UserMixin, Base):
 
     @property
     def needs_two_factor(self) -> bool:
-        """Supervisors, hub leads, admins and provider reviewers sign in with a second factor."""
+        """Everyone but candidates signs in with a second factor: supervisors, hub leads,
+        admins, provider reviewers and regional leads."""
         return bool(self.role_set & {Role.SUPERVISOR, Role.HUB_LEAD, Role.ADMIN,
-                                     Role.PROVIDER_REVIEWER})
+                                     Role.PROVIDER_REVIEWER, Role.REGIONAL_LEAD})
 
 
 class UserRole(Base):
@@ -89,7 +92,8 @@ class UserRole(Base):
     __table_args__ = (
         sa.UniqueConstraint("user_id", "role", "hub_id"),
         sa.CheckConstraint(
-            "role IN ('candidate', 'supervisor', 'hub_lead', 'admin', 'provider_reviewer')",
+            "role IN ('candidate', 'supervisor', 'hub_lead', 'admin', 'provider_reviewer', "
+            "'regional_lead')",
             name="known_role"),
         sa.CheckConstraint("role != 'hub_lead' OR hub_id IS NOT NULL", name="hub_lead_has_hub"),
     )

@@ -15,10 +15,14 @@ from wtforms.fields.choices import SelectChoice
 from roadmap.accounts.models import Role, User
 from roadmap.framework.models import FrameworkVersion
 from roadmap.providers.models import EducationProvider
+from roadmap.supervision.blueprint import identity_confirmed, identity_recent
 
 bp = Blueprint("cohorts", __name__)
 hubs_bp = Blueprint("hubs", __name__, url_prefix="/hubs")
 MANAGERS = (Role.HUB_LEAD, Role.ADMIN)
+
+__all__ = ["MANAGERS", "bp", "chosen", "hubs_bp", "identity_confirmed", "identity_recent",
+           "invitation_lifetime", "me", "provider_choices", "version_choices"]
 
 Option = TypeVar("Option", bound=Any)  # a loaded row with an id: a framework version, an employer
 

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 BLUE, GREY, DARK, RED, LIGHT = "#005eb8", "#768692", "#212b32", "#d5281b", "#d8dde0"
 FONT = 'font-family="Arial, sans-serif"'
+EMPTY = "No data yet"  # said across a chart with nothing to draw, and in its description
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Series:
     """Values to draw, one per label, with the words for what they count."""
 
     name: str
-    values: Sequence[float]
+    values: Sequence[Optional[float]]  # None: a figure hidden (roadmap.regions.suppress)
 
 
 def _fmt(value: float) -> str:
@@ -37,12 +38,24 @@ def _frame(chart_id: str, title: str, description: str, width: int, height: int,
     return Markup(head + "".join(body) + "</svg>")
 
 
+def _empty(x: float, y: float) -> str:
+    """The words across a chart with nothing to draw."""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="14" fill="{DARK}" '
+            f'{FONT}>{EMPTY}</text>')
+
+
 def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
-                 reference: Optional[Series] = None, description: str = "") -> Markup:
-    """Vertical bars, one per label, with an optional reference (a target or an expectation)."""
-    width, height, left, bottom, top = 640, 260, 40, 50, 20
+                 reference: Optional[Series] = None, description: str = "",
+                 second_line: Optional[Sequence[str]] = None, hidden: str = "*") -> Markup:
+    """Vertical bars, one per label, with an optional reference (a target or an expectation);
+    a hidden value (None) is drawn as the `hidden` mark instead of a bar.
+
+    `second_line` goes under the labels, e.g. the year under a month where it starts or changes.
+    """
+    width, height, left, bottom, top = 640, 272, 40, 62, 20
     plot_w, plot_h = width - left - 10, height - top - bottom
-    peak = max([1.0, *bars.values, *(reference.values if reference else [])])
+    peak = max([1.0, *(v for v in [*bars.values, *(reference.values if reference else [])]
+                        if v is not None)])
     step = plot_w / max(1, len(labels))
     y = lambda v: top + plot_h - (v / peak) * plot_h  # noqa: E731
     body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" '
@@ -53,6 +66,11 @@ def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
             f'fill="{DARK}" {FONT}>0</text>']
     for i, (label, value) in enumerate(zip(labels, bars.values)):
         x = left + i * step + step * 0.15
+        if value is None:  # hidden: no bar, so its size cannot be read off the chart
+            body.append(f'<text x="{x + step * 0.35:.1f}" y="{top + plot_h - 4}" '
+                        f'text-anchor="middle" font-size="11" fill="{DARK}" {FONT}>'
+                        f'{escape(hidden)}</text>')
+            value = 0
         body.append(f'<rect x="{x:.1f}" y="{y(value):.1f}" width="{step * 0.7:.1f}" '
                     f'height="{top + plot_h - y(value):.1f}" fill="{BLUE}"/>')
         if value:
@@ -62,6 +80,15 @@ def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
         body.append(f'<text x="{x + step * 0.35:.1f}" y="{top + plot_h + 16}" '
                     f'text-anchor="middle" font-size="10" fill="{DARK}" {FONT}>'
                     f'{escape(label)}</text>')
+        below = second_line[i] if second_line and i < len(second_line) else ""
+        if below:
+            body.append(f'<text x="{x + step * 0.35:.1f}" y="{top + plot_h + 29}" '
+                        f'text-anchor="middle" font-size="10" fill="{DARK}" {FONT}>'
+                        f'{escape(below)}</text>')
+    # Nothing to draw: every value is zero (a hidden value is something, only not shown).
+    nothing = all(v == 0 for v in bars.values)
+    if nothing:
+        body.append(_empty(left + plot_w / 2, top + plot_h / 2))
     if reference is not None:
         points = " ".join(f"{left + i * step + step / 2:.1f},{y(v):.1f}"
                           for i, v in enumerate(reference.values))
@@ -76,7 +103,10 @@ def column_chart(chart_id: str, title: str, labels: Sequence[str], bars: Series,
                     f'y2="{legend_y - 4}" stroke="{RED}" stroke-width="2" stroke-dasharray="6 3"/>'
                     f'<text x="{left + 286}" y="{legend_y}" font-size="11" fill="{DARK}" {FONT}>'
                     f'{escape(reference.name)}</text>')
-    words = description or "; ".join(f"{label}: {_fmt(v)}" for label, v in zip(labels, bars.values))
+    words = description or "; ".join(f"{label}: {hidden if v is None else _fmt(v)}"
+                                     for label, v in zip(labels, bars.values))
+    if nothing:
+        words = f"{EMPTY}. {words}".strip()
     return _frame(chart_id, title, words, width, height, body)
 
 
@@ -84,7 +114,7 @@ def share_chart(chart_id: str, title: str, items: Sequence[tuple[str, int]], tot
                 description: str = "") -> Markup:
     """Horizontal bars of each item's share of a total, labelled with the percentage."""
     row_h, label_w, width = 26, 230, 640
-    height = max(1, len(items)) * row_h + 10
+    height = max(2, len(items)) * row_h + 10
     bar_w = width - label_w - 70
     body = []
     for i, (label, count) in enumerate(items):
@@ -99,7 +129,9 @@ def share_chart(chart_id: str, title: str, items: Sequence[tuple[str, int]], tot
                     f'{FONT}>{share:.0%}</text>')
     words = description or "; ".join(f"{label}: {count} of {total} ({count / total:.0%})"
                                      for label, count in items if total)
-    return _frame(chart_id, title, words or "No entries yet.", width, height, body)
+    if not total:
+        body.append(_empty(width / 2, height / 2 + 5))
+    return _frame(chart_id, title, words or f"{EMPTY}.", width, height, body)
 
 
 def buckets(values: Sequence[int], width: int, unit: str) -> tuple[list[str], list[int]]:

@@ -21,6 +21,7 @@ from roadmap.accounts.models import Role, User
 from roadmap.accounts.service import normalise_email
 from roadmap.cohorts import service
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, EnrolmentStatus, Route
+from roadmap.fields import parse_date
 from roadmap.framework.models import FrameworkVersion
 from roadmap.providers.models import EducationProvider
 from roadmap.supervision import assignments
@@ -88,17 +89,6 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     return text.replace("\x00", "")
-
-
-def parse_date(text: str) -> Optional[dt.date]:
-    """A date written 23/11/2026 or 2026-11-23; None when it is not a real date."""
-    text = text.strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _records(text: str, plan: Plan) -> list[tuple[int, dict[str, str]]]:

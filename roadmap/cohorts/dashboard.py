@@ -150,7 +150,7 @@ def classify(row: CandidateRow) -> None:
     row.reasons = red + amber
 
 
-def _rules_table(rules: Iterable[VersionRules]) -> Any:
+def rules_table(rules: Iterable[VersionRules]) -> Any:
     """The versions' thresholds as an inline table (a dummy row keeps it valid when empty)."""
     selects = [sa.select(sa.literal(r.version_id, sa.Integer).label("version_id"),
                          sa.literal(r.min_per_heading, sa.Integer).label("min_items"),
@@ -194,7 +194,7 @@ def figures_statement(scope: Any, rules: list[VersionRules], today: dt.date) -> 
         .where(in_scope, counted)
         .group_by(Evidence.enrolment_id, E.framework_version_id, EvidenceCapability.capability_id)
         .subquery("per_heading"))
-    table = _rules_table(rules)
+    table = rules_table(rules)
     headings = (
         sa.select(per_heading.c.enrolment_id, sa.func.count().label("evidenced"))
         .join(table, table.c.version_id == per_heading.c.framework_version_id)

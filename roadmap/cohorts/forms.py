@@ -8,42 +8,13 @@ from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import (EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from roadmap.cohorts.csv_import import parse_date
-from roadmap.fields import DATE_RANGE_MESSAGE, HiddenNumberField, date_in_range, id_number
+from roadmap.fields import DateInputField, DateRequired, id_number
 
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-class DateField(StringField):
-    """A date typed as 23/11/2026 (or 2026-11-23); `data` is a date or None."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.raw = (valuelist[0] if valuelist else "").strip()
-        self.data = parse_date(self.raw) if self.raw else None
-
-    def pre_validate(self, form: Any) -> None:
-        if getattr(self, "raw", "") and self.data is None:
-            raise ValidationError("Enter a real date, like 23/11/2026")
-        if not date_in_range(self.data):
-            self.data = None  # so the view never does arithmetic with year 9999
-            raise ValidationError(DATE_RANGE_MESSAGE)
-
-    def _value(self) -> str:
-        if getattr(self, "raw", None) is not None and self.data is None:
-            return self.raw
-        return self.data.strftime("%d/%m/%Y") if self.data else ""
-
-
-def date_required(message: str) -> Any:
-    """A validator: the date must be given."""
-    def check(form: Any, field: DateField) -> None:
-        if field.data is None and not getattr(field, "raw", ""):
-            raise ValidationError(message)
-    return check
 
 
 class HubForm(FlaskForm):
@@ -51,8 +22,8 @@ class HubForm(FlaskForm):
 
     name = StringField("Name", filters=[_strip], validators=[
         DataRequired("Enter the hub's name"), Length(max=200, message="Enter 200 characters or fewer")])
-    region = StringField("Region or integrated care system (optional)", filters=[_strip],
-                         validators=[Optional(), Length(max=200)])
+    # The view offers the regions; 0 is "no region". An id no longer offered is refused there.
+    region_id = SelectField("Region (optional)", coerce=id_number, validate_choice=False, default=0)
     annual_signoff_target = IntegerField(
         "Stage 2 sign-offs a year (target, optional)", validators=[
             Optional(), NumberRange(min=0, max=10000, message="Enter a whole number from 0 to 10000")])
@@ -70,7 +41,7 @@ class CohortForm(FlaskForm):
 
     name = StringField("Cohort name", filters=[_strip], validators=[
         DataRequired("Enter a name for the cohort"), Length(max=200)])
-    starts_on = DateField("Start date (optional)")
+    starts_on = DateInputField("Start date (optional)")
 
 
 class EnrolForm(FlaskForm):
@@ -90,9 +61,10 @@ class EnrolForm(FlaskForm):
     route = RadioField("Route", choices=[SelectChoice("portfolio", "Portfolio route"),
                                          SelectChoice("taught", "Taught route")],
                        default="portfolio", validators=[DataRequired("Select the route")])
-    enrolled_on = DateField("Enrolment date", validators=[date_required("Enter the enrolment date")])
-    stage2_started_on = DateField("Stage 2 start date (optional)")
-    target_on = DateField("Stage 2 target date (optional)")
+    enrolled_on = DateInputField("Enrolment date",
+                                 validators=[DateRequired("Enter the enrolment date")])
+    stage2_started_on = DateInputField("Stage 2 start date (optional)")
+    target_on = DateInputField("Stage 2 target date (optional)")
 
 
 class ImportForm(FlaskForm):
@@ -100,13 +72,6 @@ class ImportForm(FlaskForm):
 
     file = FileField("CSV file")
     framework_version_id = SelectField("Roadmap", coerce=id_number, validate_choice=False)
-
-
-class ConfirmImportForm(FlaskForm):
-    """The checked file, carried back for the import itself."""
-
-    csv_text = HiddenField()
-    framework_version_id = HiddenNumberField()
 
 
 class AssignForm(FlaskForm):
@@ -117,7 +82,7 @@ class AssignForm(FlaskForm):
                       validators=[DataRequired("Select primary or backup supervisor")])
     supervisor_id = SelectField("Supervisor", coerce=id_number, validate_choice=False, default=0)
     fte = StringField("Supervisor's FTE for Roadmap supervision (optional)", filters=[_strip])
-    starts_on = DateField("Start date", validators=[date_required("Enter the start date")])
+    starts_on = DateInputField("Start date", validators=[DateRequired("Enter the start date")])
     handover_note = TextAreaField("Handover note (optional)", filters=[_strip],
                                   validators=[Optional(), Length(max=2000)])
     confirm_over_capacity = HiddenField(default="")
@@ -128,7 +93,7 @@ class EducationalForm(FlaskForm):
 
     supervisor_id = SelectField("Educational supervisor", coerce=id_number, validate_choice=False,
                                 default=0)
-    starts_on = DateField("Start date", validators=[date_required("Enter the start date")])
+    starts_on = DateInputField("Start date", validators=[DateRequired("Enter the start date")])
     handover_note = TextAreaField("Handover note (optional)", filters=[_strip],
                                   validators=[Optional(), Length(max=2000)])
 
@@ -143,4 +108,5 @@ class ProviderChoiceForm(FlaskForm):
 class TargetForm(FlaskForm):
     """A new Stage 2 target date, agreed with the employer."""
 
-    target_on = DateField("New target date", validators=[date_required("Enter the new target date")])
+    target_on = DateInputField("New target date",
+                               validators=[DateRequired("Enter the new target date")])

@@ -163,7 +163,7 @@ def risk_counts(rows: list[CandidateRow]) -> list[tuple[str, str, int]]:
     return [(key, words, sum(1 for r in rows if test(r))) for key, (words, test) in RISKS.items()]
 
 
-def _safe_cell(text: str) -> str:
+def safe_cell(text: str) -> str:
     """Stop spreadsheets running a cell as a formula (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
 
@@ -182,5 +182,5 @@ def to_csv(rows: list[CandidateRow]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.header for c in COLUMNS])
     for _row, texts in cells(rows):
-        writer.writerow([_safe_cell(text) for text in texts])
+        writer.writerow([safe_cell(text) for text in texts])
     return out.getvalue()

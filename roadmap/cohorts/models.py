@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from roadmap.accounts.models import User
     from roadmap.framework.models import FrameworkVersion
     from roadmap.providers.models import EducationProvider
+    from roadmap.regions.models import Region
     from roadmap.supervision.models import SupervisorAssignment
 
 
@@ -27,12 +28,15 @@ class TrainingHub(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    region: Mapped[Optional[str]] = mapped_column(sa.String(200))  # integrated care system
+    # The region a regional lead watches it in (an integrated care system or an NHS England
+    # region); none when no region is set up for it.
+    region_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("regions.id"), index=True)
     annual_signoff_target: Mapped[Optional[int]]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     cohorts: Mapped[list["Cohort"]] = relationship(
         back_populates="hub", order_by="Cohort.name", lazy="raise_on_sql")
+    region: Mapped[Optional["Region"]] = relationship(lazy="raise_on_sql")
 
 
 class Employer(Base):

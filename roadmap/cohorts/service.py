@@ -17,10 +17,12 @@ from roadmap.accounts import onboarding
 from roadmap.accounts.models import Role, User
 from roadmap.accounts.service import find_user
 from roadmap.audit.service import record
+from roadmap.clock import long_date
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, EnrolmentStatus, Route, TrainingHub
 from roadmap.fields import DATE_RANGE_MESSAGE, date_in_range
 from roadmap.framework.models import FrameworkVersion
 from roadmap.providers.models import EducationProvider
+from roadmap.regions.models import Region
 
 DEFAULT_STAGE2_MONTHS = 6
 
@@ -44,22 +46,22 @@ def _actor(user: Optional[User]) -> Optional[int]:
     return user.id if user is not None else None
 
 
-def create_hub(session: Session, name: str, region: Optional[str],
+def create_hub(session: Session, name: str, region: Optional[Region],
                annual_signoff_target: Optional[int], actor: Optional[User]) -> TrainingHub:
-    """A new training hub (administrators only: the view checks the role)."""
+    """A new training hub, in a region or none (administrators only: the view checks the role)."""
     name = name.strip()
     if session.scalar(sa.select(TrainingHub.id).where(same_name(TrainingHub.name, name))):
         raise CohortError("name", "A training hub with this name already exists")
-    hub = TrainingHub(name=name, region=(region or "").strip() or None,
+    hub = TrainingHub(name=name, region_id=region.id if region is not None else None,
                       annual_signoff_target=annual_signoff_target)
     session.add(hub)
     session.flush()
     record(session, "hub.created", actor_id=_actor(actor), subject_type="hub", subject_id=hub.id,
-           data={"name": hub.name, "region": hub.region, "target": annual_signoff_target})
+           data={"name": hub.name, "region_id": hub.region_id, "target": annual_signoff_target})
     return hub
 
 
-def update_hub(session: Session, hub: TrainingHub, name: str, region: Optional[str],
+def update_hub(session: Session, hub: TrainingHub, name: str, region: Optional[Region],
                annual_signoff_target: Optional[int], actor: Optional[User]) -> None:
     """Change a hub's name, region or annual Stage 2 sign-off target."""
     name = name.strip()
@@ -67,12 +69,12 @@ def update_hub(session: Session, hub: TrainingHub, name: str, region: Optional[s
         same_name(TrainingHub.name, name), TrainingHub.id != hub.id))
     if clash:
         raise CohortError("name", "A training hub with this name already exists")
-    before = {"name": hub.name, "region": hub.region, "target": hub.annual_signoff_target}
-    hub.name, hub.region = name, (region or "").strip() or None
+    before = {"name": hub.name, "region_id": hub.region_id, "target": hub.annual_signoff_target}
+    hub.name, hub.region_id = name, region.id if region is not None else None
     hub.annual_signoff_target = annual_signoff_target
     session.flush()
     record(session, "hub.updated", actor_id=_actor(actor), subject_type="hub", subject_id=hub.id,
-           data={"before": before, "after": {"name": hub.name, "region": hub.region,
+           data={"before": before, "after": {"name": hub.name, "region_id": hub.region_id,
                                              "target": hub.annual_signoff_target}})
 
 
@@ -233,10 +235,15 @@ def set_target(session: Session, enrolment: Enrolment, target_on: dt.date,
     """Move an enrolment's target date, as agreed with the employer."""
     start = enrolment.stage2_started_on or enrolment.enrolled_on
     if target_on < start:
-        raise CohortError("target_on", f"The target date must be on or after {start:%d/%m/%Y}")
+        raise CohortError("target_on", f"The target date must be on or after {long_date(start)}")
     before = enrolment.target_on
     enrolment.target_on = target_on
     session.flush()
     record(session, "enrolment.target_changed", actor_id=_actor(actor), subject_type="enrolment",
            subject_id=enrolment.id, enrolment_id=enrolment.id,
            data={"from": before.isoformat() if before else None, "to": target_on.isoformat()})
+
+
+def regions(session: Session) -> list[Region]:
+    """Every region, by name: those a hub may belong to."""
+    return list(session.scalars(sa.select(Region).order_by(Region.name)))

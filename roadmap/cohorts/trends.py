@@ -36,8 +36,8 @@ def month_starts(today: dt.date, months: int = MONTHS) -> list[dt.date]:
 
 
 def month_label(day: dt.date) -> str:
-    """A month as a short label, e.g. Mar 2026."""
-    return f"{day:%b %Y}"
+    """A month with its year, spelt out as screen readers read it best, e.g. March 2026."""
+    return f"{day:%B %Y}"
 
 
 @dataclass

@@ -78,6 +78,18 @@ def sample_answers(definition: dict[str, Any], rng: random.Random, case_index: i
     return answers
 
 
+def heading_grades(definition: dict[str, Any], rng: random.Random,
+                   headings: Iterable[tuple[str, str]],
+                   scales: dict[str, list[str]]) -> dict[str, Any]:
+    """A grade for each linked heading where the type asks the assessor for one: the third
+    or fourth level of its scale (a progressing candidate; never "not observed")."""
+    grades = {}
+    for spec in definitions.heading_grades(definition, list(headings)):
+        levels = scales.get(spec["scale"], [])
+        grades[spec["code"]] = rng.choice(levels[2:4]) if len(levels) >= 4 else levels[-1]
+    return grades
+
+
 def case_title(case_index: int) -> str:
     """The title of a demo case."""
     return CASES[case_index % len(CASES)][0]

@@ -18,6 +18,7 @@ from roadmap import storage
 from roadmap.accounts.models import User
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Enrolment
+from roadmap.credentials import service as credentials
 from roadmap.db import utcnow
 # The module, not its functions: looked up at each call, a stand-in that a test puts there
 # lasts for that test only, whichever test first imports this module.
@@ -153,7 +154,8 @@ def attachment_path(number: int, sha256: str, filename: str) -> str:
 
 def export_zip(session: Session, enrolment: Enrolment, today: dt.date, target: Path,
                progress: Optional[Progress] = None) -> None:
-    """Write the candidate's ZIP: portfolio.pdf, attachments/, data.json, schema.json."""
+    """Write the candidate's ZIP: portfolio.pdf, attachments/, data.json, schema.json, and
+    credentials/ (each completed stage's signed credential and badge image)."""
     report = progress or (lambda percent, message: None)
     pdf = portfolio.export_pdf(session, enrolment, today, True,
                                lambda percent, message: report(percent * 8 // 10, message))
@@ -171,4 +173,6 @@ def export_zip(session: Session, enrolment: Enrolment, today: dt.date, target: P
         archive.writestr("data.json", json.dumps(content, indent=2, ensure_ascii=False,
                                                  default=str))
         archive.writestr("schema.json", SCHEMA.read_text())
+        for name, text in credentials.holder_files(session, enrolment.id):
+            archive.writestr(name, text)  # each stage's signed credential and its badge
     report(100, "Ready")

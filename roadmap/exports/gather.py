@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roadmap import storage
+from roadmap.clock import day_of
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
 from roadmap.exports import images
@@ -108,7 +109,10 @@ def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
     for number, e in enumerate(evidence, start=1):
         kind = types[e.evidence_type_id]
         template = definitions.template_named(kind.definition, e.template_code)
-        sections = (definitions.printed(kind.definition, e.template_code, e.fields or {}, scales)
+        tagged = sorted((c for c in caps.values() if c.code in links[e.id]),
+                        key=lambda c: c.position)
+        sections = (definitions.printed(kind.definition, e.template_code, e.fields or {}, scales,
+                                        [(c.code, c.title) for c in tagged])
                     if content else [])
         found.append({
             "number": number, "anchor": f"item-{e.id}", "id": e.id, "title": e.title,
@@ -221,9 +225,13 @@ def gather(session: Session, enrolment: Enrolment, today: dt.date, image_dir: Op
                    {c.id: c for c in caps}, content, image_dir, drafts)
     headings, target = _headings(session, enrolment, version, caps, types, items, content)
     used_types = [definitions.short_name(t) for t in types]
+    stages = _stages(session, enrolment, version, today)
     return {**_people(session, enrolment), "enrolment": enrolment, "version": version,
             "today": today, "content": content, "items": items, "headings": headings,
-            "target": target, "type_columns": used_types,
-            "stages": _stages(session, enrolment, version, today),
+            "target": target, "type_columns": used_types, "stages": stages,
+            # The day each stage was signed off, from its signed record: the cover, the
+            # checklist and the stage's own page all read this one fact.
+            "signed_off_on": {s["code"]: day_of(s["completed_at"]) for s in stages
+                              if s["completed_at"] is not None},
             "timeline": _timeline(session, enrolment, drafts),
             "analysis": analysis_of(session, enrolment, content)}

@@ -30,11 +30,13 @@ from flask import Flask, current_app, g
 from huey import Huey, RedisHuey, SqliteHuey
 
 from roadmap import storage
+from roadmap.clock import day_of, today
 from roadmap.db import database, utcnow, write_intent
 from roadmap.exports import images
 from roadmap.exports.portfolio import setup
 from roadmap.storage import mirror
 
+KEPT = dt.timedelta(hours=24)  # a finished export is deleted after this: it holds personal data
 KINDS = {"pdf": ("portfolio.pdf", "application/pdf"), "zip": ("portfolio.zip", "application/zip")}
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
 FAILED_MESSAGE = ("The export could not be finished. Nothing was lost: try again, and if it "
@@ -65,7 +67,7 @@ def update(app: Flask, job_id: str, **changes: Any) -> dict[str, Any]:
     return state
 
 
-def prune(app: Flask, keep: dt.timedelta = dt.timedelta(hours=24)) -> None:
+def prune(app: Flask, keep: dt.timedelta = KEPT) -> None:
     """Delete jobs older than `keep` (their files hold personal data), stale cached parts, and
     the local copies of attachment images an export took from object storage."""
     base = setup(app).export_dir / "jobs"
@@ -84,19 +86,29 @@ def prune(app: Flask, keep: dt.timedelta = dt.timedelta(hours=24)) -> None:
 
 
 def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool,
-           drafts: bool = False) -> str:
-    """A new job for a person, queued; its id. Drafts are in it only for their candidate."""
+           drafts: bool = False, name: str = "") -> str:
+    """A new job for a person, queued; its id. Drafts are in it only for their candidate.
+
+    `name`: the candidate's, for the downloaded file's name."""
     prune(app)
     job_id = secrets.token_urlsafe(24)
     path = folder(app, job_id)
     path.mkdir(parents=True)
     _write(path / "status.json", {
         "user_id": user_id, "enrolment_id": enrolment_id, "kind": kind, "content": content,
-        "drafts": drafts,
+        "drafts": drafts, "name": name,
         "state": "queued", "percent": 0, "message": "Waiting to start",
         "created_at": utcnow().isoformat()})
     queue(app).enqueue(task(app).s(job_id))
     return job_id
+
+
+def made_on(state: dict[str, Any]) -> dt.date:
+    """The day in England a job was asked for: the date in its file's name."""
+    try:
+        return day_of(dt.datetime.fromisoformat(str(state.get("created_at"))))
+    except ValueError:
+        return today()
 
 
 def read(app: Flask, job_id: str, user_id: int) -> Optional[dict[str, Any]]:

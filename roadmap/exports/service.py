@@ -27,4 +27,6 @@ def request_export(app: Flask, session: Session, user: User, enrolment: Enrolmen
     if kind not in jobs.KINDS or (kind == "zip" and not owner):
         return None
     readers.record(session, user, enrolment, Opened.EXPORT, former=False, label="Portfolio PDF")
-    return jobs.create(app, user.id, enrolment.id, kind, content, drafts=owner)
+    candidate = candidate_of(session, enrolment)
+    return jobs.create(app, user.id, enrolment.id, kind, content, drafts=owner,
+                       name=candidate.full_name if candidate else "")

@@ -51,8 +51,17 @@ class Verification:
 
 
 def normalise(code: str) -> str:
-    """A code as typed (any case, spaces) in its printed form."""
-    return re.sub(r"\s+", "", code or "").upper()
+    """A code as typed, in its printed form: any case, with hyphens, spaces or neither.
+
+    "rm tkts3 zm8k7 fj5ch", "RMTKTS3ZM8K7FJ5CH" and "TKTS3-ZM8K7-FJ5CH" are all
+    RM-TKTS3-ZM8K7-FJ5CH. Anything else comes back upper-cased without its separators, to be
+    shown as not known.
+    """
+    squashed = re.sub(r"[^0-9A-Za-z]", "", code or "").upper()
+    body = squashed[2:] if len(squashed) == 17 and squashed.startswith("RM") else squashed
+    if len(body) != 15:
+        return squashed
+    return f"RM-{body[:5]}-{body[5:10]}-{body[10:]}"
 
 
 def _changes(session: Session, record: StageSignOff, enrolment: Enrolment) -> list[str]:
@@ -114,8 +123,9 @@ def lookup(session: Session, code: str) -> Optional[Verification]:
         changes=_changes(session, record, enrolment))
 
 
-def statement_pdf(session: Session, record: StageSignOff, verify_url: str) -> bytes:
-    """The one-page verification statement of a completed sign-off."""
+def statement_pdf(session: Session, record: StageSignOff,
+                  verify_url: str) -> tuple[bytes, Verification]:
+    """The one-page verification statement of a completed sign-off, and what it states."""
     from roadmap.exports.portfolio import ASSETS, document, setup
     from roadmap.exports.render import render
 
@@ -124,4 +134,4 @@ def statement_pdf(session: Session, record: StageSignOff, verify_url: str) -> by
         raise LookupError("this stage has not been signed off")
     body = render_template("exports/statement.html", v=found, verify_url=verify_url)
     html = document(setup(), body, found.candidate.full_name, "Verification statement")
-    return render(html, (ASSETS / "print.css").as_uri(), setup().roots).pdf
+    return render(html, (ASSETS / "print.css").as_uri(), setup().roots).pdf, found

@@ -13,7 +13,8 @@ from roadmap.exports.blueprint import EXPORTERS, STATEMENT_READERS, bp
 from roadmap.web.access import public, roles_required, signed_in
 from roadmap.links import absolute_url
 from roadmap.web.reach import Reach, load_enrolment, load_signoff
-from roadmap.clock import today
+from roadmap.clock import day_of, today
+from roadmap.web import downloads
 
 
 def init_app(app: Flask) -> None:
@@ -70,6 +71,8 @@ def download(job_id: str) -> Response:
     filename, media_type = jobs.KINDS[state["kind"]]
     response = send_file(jobs.output(app, job_id), mimetype=media_type, as_attachment=True,
                          download_name=filename, max_age=0)
+    response.headers["Content-Disposition"] = downloads.attachment(
+        [state.get("name") or "", "portfolio"], jobs.made_on(state), filename.rpartition(".")[2])
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -83,10 +86,12 @@ def statement(signoff_id: int) -> Response:
     if record.status != "complete":
         abort(404)
     link = absolute_url("exports.verify", code=record.verification_code)
-    response = make_response(verification.statement_pdf(session, record, link))
+    pdf, found = verification.statement_pdf(session, record, link)
+    response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="verification-{record.verification_code}.pdf"')
+    response.headers["Content-Disposition"] = downloads.attachment(
+        [found.candidate.full_name, found.stage, "verification statement"],
+        day_of(found.completed_at), "pdf")
     return response
 
 
@@ -102,8 +107,14 @@ def verify_form() -> Response | str:
 
 @bp.get("/verify/<code>")
 @public
-def verify(code: str) -> tuple[str, int] | str:
-    """Genuine or not, who signed and when, changed since or not: never any portfolio content."""
+def verify(code: str) -> Response | tuple[str, int] | str:
+    """Genuine or not, who signed and when, changed since or not: never any portfolio content.
+
+    A code typed another way (spaces, no hyphens, lower case) goes to its printed form first.
+    """
+    printed = verification.normalise(code)[:40]
+    if printed != code and verification.CODE.match(printed):
+        return redirect(url_for("exports.verify", code=printed))
     found = verification.lookup(get_session(), code)
     if found is None:
         return render_template("exports/verify.html", found=None,

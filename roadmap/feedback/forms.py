@@ -61,3 +61,10 @@ class IdentityForm(FlaskForm):
     declaration = BooleanField("I observed this work myself, the assessment is my own, and I am "
                                "not the person being assessed")
     lock_version = HiddenNumberField()
+
+
+class DeclarationForm(FlaskForm):
+    """The external assessor's declaration, made on the page that reads their answers back."""
+
+    declaration = BooleanField("I observed this work myself, the assessment is my own, and I am "
+                               "not the person being assessed")

@@ -111,3 +111,6 @@ class AssessmentTicket(Base):
     assessor_registration: Mapped[Optional[str]] = mapped_column(sa.String(100))
     assessor_email: Mapped[Optional[str]] = mapped_column(sa.String(320))
     signature_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("signatures.id"))
+    # The assessor's answers while they check them before signing (form field: its values);
+    # cleared when they sign.
+    draft: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)

@@ -18,7 +18,7 @@ from roadmap.clock import LONDON
 
 
 def _until(moment: dt.datetime) -> str:
-    return f"{moment.astimezone(LONDON):%-d %B %Y}"
+    return clock.long_date(clock.day_of(moment))
 
 
 def invite_rater(session: Session, rater: FeedbackRater, candidate_name: str, token: str,
@@ -85,7 +85,7 @@ def ask_assessor(session: Session, ticket: AssessmentTicket, candidate_name: str
 def assessed(session: Session, ticket: AssessmentTicket, evidence: Evidence,
              candidate_name: str, type_name: str) -> None:
     """Confirm to the assessor what they signed; tell the candidate and their supervisors."""
-    when = dt.datetime.now(LONDON)
+    when = clock.now().astimezone(LONDON)
     # The address the link went to always hears of it: if someone else signed with that link,
     # its owner learns so, whatever address was typed on the form.
     for address in dict.fromkeys([ticket.invited_email, ticket.assessor_email or ""]):
@@ -93,7 +93,7 @@ def assessed(session: Session, ticket: AssessmentTicket, evidence: Evidence,
             mail.queue(session, address, f"You assessed {candidate_name}'s {type_name}",
                        f"Dear {ticket.assessor_name},\n\nThank you. You assessed and signed "
                        f"{candidate_name}'s {type_name} “{evidence.title}” on "
-                       f"{when:%-d %B %Y at %H:%M}. What you signed cannot be changed by anyone. "
+                       f"{clock.in_words(when)}. What you signed cannot be changed by anyone. "
                        "If you did not do this, reply to this email.\n\nRoadmap\n")
     enrolment = session.get(Enrolment, evidence.enrolment_id)
     assert enrolment is not None

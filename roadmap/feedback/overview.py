@@ -78,10 +78,14 @@ def round_page(session: Session, evidence: Evidence, etype: EvidenceType, rule: 
 
 
 def results_csv(session: Session, evidence: Evidence, etype: EvidenceType, rule: Rule,
-                supervisor: bool) -> Optional[str]:
-    """The aggregate as CSV, only when the round's page would show it to this reader."""
+                supervisor: bool) -> Optional[tuple[str, list[str]]]:
+    """The aggregate as CSV, only when the round's page would show it to this reader, with
+    the words of its file's name: whose results, of what."""
     record = rounds.round_of(session, evidence.id)
     if not results_visible(record, rule, groups(session, evidence.id), supervisor):
         return None
-    return results.as_csv(results.compute(session, evidence.id, etype, _scales(session, etype),
-                                          record.self_assessment))
+    enrolment = session.get(Enrolment, evidence.enrolment_id)
+    candidate = session.get(User, enrolment.candidate_id)
+    return (results.as_csv(results.compute(session, evidence.id, etype, _scales(session, etype),
+                                           record.self_assessment)),
+            [candidate.full_name, definitions.short_name(etype), "results"])

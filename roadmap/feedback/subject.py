@@ -10,6 +10,7 @@ from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.framework import definitions
+from roadmap.portfolio import headings
 from roadmap.portfolio.models import Evidence
 
 
@@ -21,10 +22,12 @@ class Subject:
     etype: EvidenceType
     scales: Any
     candidate_name: str
+    headings: list[tuple[str, str]]  # (code, title) of the headings the candidate tagged
 
     def sections(self, parts: list[str], template: Optional[str] = None) -> list[Any]:
-        """The sections of the item's form that these parts fill in."""
-        return definitions.sections(self.etype.definition, template, parts)
+        """The sections of the item's form that these parts fill in (with a grade for each
+        tagged heading where the type asks the assessor for one)."""
+        return definitions.sections(self.etype.definition, template, parts, self.headings)
 
     def answer(self, spec: dict[str, Any]) -> Any:
         """The candidate's answer to one question, as a person reads it."""
@@ -37,4 +40,5 @@ def subject_of(session: Session, evidence: Evidence) -> Subject:
     scales = definitions.scales(session.get(FrameworkVersion, etype.framework_version_id))
     enrolment = session.get(Enrolment, evidence.enrolment_id)
     candidate = session.get(User, enrolment.candidate_id)
-    return Subject(evidence, etype, scales, candidate.full_name)
+    return Subject(evidence, etype, scales, candidate.full_name,
+                   headings.tagged(session, evidence.id))

@@ -15,6 +15,7 @@ from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.models import AssessmentTicket
 from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
+from roadmap.portfolio import headings
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.errors import Conflict
 from roadmap.supervision.models import Signature, SignerCapacity
@@ -126,8 +127,13 @@ def declaration(candidate_name: str) -> str:
 
 
 def _identity(session: Session, candidate: User, ticket: AssessmentTicket,
-              identity: dict[str, Any], domains: tuple[str, ...]) -> dict[str, str]:
-    """Who the assessor says they are, checked; {field: message} problems are raised."""
+              identity: dict[str, Any], domains: tuple[str, ...],
+              declared: bool = True) -> dict[str, str]:
+    """Who the assessor says they are, checked; {field: message} problems are raised.
+
+    The declaration is made as they sign (`declared`); before, on the way to the page that
+    reads their answers back, it is not asked for yet.
+    """
     values = {key: assessors.clean_text(identity.get(key)) for key in ("name", "role")}
     problems: dict[str, str] = {}
     if len(values["name"]) < 2:
@@ -156,7 +162,7 @@ def _identity(session: Session, candidate: User, ticket: AssessmentTicket,
         if refused:
             problems["email"] = ("You cannot sign with this address: "
                                  + refused[0].lower() + refused[1:])
-    if not identity.get("declaration"):
+    if declared and not identity.get("declaration"):
         problems["declaration"] = "Confirm that you observed this and that you are not the candidate"
     if problems:
         raise FeedbackError("Tell us who you are before you sign.", problems)
@@ -164,6 +170,50 @@ def _identity(session: Session, candidate: User, ticket: AssessmentTicket,
         raise FeedbackError("This link can no longer be used to sign. Nothing was signed.")
     return {**values, "body": body, "number": number, "email": address or "",
             "registration": f"{body} {number}"}
+
+
+def _assessment(session: Session, evidence: Evidence, etype: EvidenceType,
+                answers: dict[str, Any]) -> dict[str, Any]:
+    """The assessor's answers among those given (a grade for each heading the candidate
+    tagged, where the type asks for one), checked; problems by question are raised."""
+    specs = definitions.fields(etype.definition, evidence.template_code, [definitions.ASSESSOR],
+                               headings.tagged(session, evidence.id))
+    own = {spec["code"]: answers.get(spec["code"]) for spec in specs}
+    version = session.get(FrameworkVersion, etype.framework_version_id)
+    problems = definitions.check(specs, own, definitions.scale_levels(version.document))
+    if problems:
+        raise FeedbackError("Complete the assessment before you sign it.", problems)
+    return own
+
+
+def check_answers(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
+                  answers: dict[str, Any], domains: Iterable[str],
+                  kept: Optional[dict[str, list[str]]] = None) -> None:
+    """Check the assessment and who the assessor says they are, before the page that reads
+    them back; `kept` (the form as posted) is then kept on the ticket until they sign."""
+    evidence = ticket_item(session, ticket)
+    problems: dict[str, str] = {}
+    for check in (lambda: _identity(session, _candidate(session, evidence), ticket, identity,
+                                    tuple(domains), declared=False),
+                  lambda: _assessment(session, evidence, _type(session, evidence), answers)):
+        try:
+            check()
+        except FeedbackError as error:
+            if not error.problems:
+                raise
+            problems.update(error.problems)
+    if problems:
+        raise FeedbackError("Check your answers.", problems)
+    if kept is not None:
+        ticket.draft = kept
+
+
+def signed_ticket(session: Session, token: str) -> Optional[AssessmentTicket]:
+    """The ticket behind a link that was used to sign, if it was: a second click on "Sign"
+    is told the assessment is signed, not that the link is spent."""
+    ticket = session.scalar(sa.select(AssessmentTicket).where(
+        AssessmentTicket.token_hash == links.digest(token)))
+    return ticket if ticket is not None and ticket.signature_id is not None else None
 
 
 def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
@@ -174,12 +224,7 @@ def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
     candidate = _candidate(session, evidence)
     who = _identity(session, candidate, ticket, identity, tuple(domains))
     etype = _type(session, evidence)
-    specs = definitions.fields(etype.definition, evidence.template_code, ["assessor"])
-    own = {spec["code"]: answers.get(spec["code"]) for spec in specs}
-    version = session.get(FrameworkVersion, etype.framework_version_id)
-    problems = definitions.check(specs, own, definitions.scale_levels(version.document))
-    if problems:
-        raise FeedbackError("Complete the assessment before you sign it.", problems)
+    own = _assessment(session, evidence, etype, answers)
     used = session.execute(sa.update(AssessmentTicket).where(
         AssessmentTicket.id == ticket.id, AssessmentTicket.used_at.is_(None))
         .values(used_at=utcnow()).execution_options(synchronize_session=False))
@@ -205,6 +250,7 @@ def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
     ticket.assessor_registration = who["registration"][:100]
     ticket.assessor_email = who["email"][:320]
     ticket.signature_id = signature.id
+    ticket.draft = None  # signed: the answers are the item's now
     notices.assessed(session, ticket, evidence, candidate.full_name, etype.name)
     return signature
 

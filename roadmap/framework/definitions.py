@@ -2,7 +2,7 @@
 how answers are asked, checked and shown (each kind's part is its entry in kinds.KINDS)."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Collection, Iterable, Optional
 
 from wtforms import Field
 
@@ -10,7 +10,12 @@ from roadmap.framework.kinds import KINDS, Kind, Spec, question_field
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 
 CANDIDATE = "candidate"
+RESPONDENT = "respondent"
+ASSESSOR = "assessor"
+HEADING = "heading_"  # the answer code of a heading's grade: heading_<capability code>
+GRADES_TITLE = "Grade for each capability heading"
 Scales = dict[str, dict[str, Any]]  # a framework's rating scales by code
+Headings = Iterable[tuple[str, str]]  # (code, title) of the headings an item is linked to
 
 
 def templates(definition: dict[str, Any]) -> list[dict[str, Any]]:
@@ -23,23 +28,66 @@ def template_named(definition: dict[str, Any], code: Optional[str]) -> Optional[
     return next((t for t in templates(definition) if t["code"] == code), None)
 
 
+def heading_grades(definition: dict[str, Any], headings: Headings) -> list[Spec]:
+    """One required grade per heading the candidate tagged, when the type says the assessor
+    grades each (`rate_linked_capabilities` names the scale); none otherwise.
+
+    The grades are questions like any other, kept in the item's answers under
+    `heading_<code>`, so they are signed, shown and printed with the rest of the form.
+    """
+    scale = definition.get("rate_linked_capabilities")
+    if not scale:
+        return []
+    return [{"code": HEADING + code, "label": f"{code}. {title}", "kind": "rating",
+             "scale": scale, "required": True, "capability": code,
+             "required_message": f"Grade {code}. {title}"}
+            for code, title in headings]
+
+
 def sections(definition: dict[str, Any], template_code: Optional[str],
-             parties: Optional[Iterable[str]] = None) -> list[dict[str, Any]]:
-    """The form: the common sections, then the chosen template's, limited to some parties."""
+             parties: Optional[Iterable[str]] = None,
+             headings: Optional[Headings] = None,
+             skip: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The form: the common sections, then the chosen template's, limited to some parties,
+    without the sections whose codes are in `skip`.
+
+    Given the headings the candidate tagged, a type whose assessor grades each heading gets
+    a section of those grades, before the assessor's other questions.
+    """
     found = list(definition.get("sections") or [])
     chosen = template_named(definition, template_code)
     if chosen is not None:
         found += chosen.get("sections") or []
+    graded = heading_grades(definition, headings or [])
+    if graded:
+        at = next((i for i, s in enumerate(found) if s.get("completed_by") == ASSESSOR),
+                  len(found))
+        found.insert(at, {"code": "heading_grades", "title": GRADES_TITLE,
+                          "completed_by": ASSESSOR, "fields": graded})
     if parties is not None:
         wanted = set(parties)
         found = [s for s in found if s.get("completed_by") in wanted]
-    return found
+    return [s for s in found if s.get("code") not in skip]
 
 
 def fields(definition: dict[str, Any], template_code: Optional[str],
-           parties: Optional[Iterable[str]] = None) -> list[Spec]:
+           parties: Optional[Iterable[str]] = None,
+           headings: Optional[Headings] = None, skip: Collection[str] = ()) -> list[Spec]:
     """Every question of the chosen sections, in order."""
-    return [f for s in sections(definition, template_code, parties) for f in s.get("fields", [])]
+    return [f for s in sections(definition, template_code, parties, headings, skip)
+            for f in s.get("fields", [])]
+
+
+def on_results(definition: dict[str, Any], template_code: Optional[str]) -> frozenset[str]:
+    """The candidate's sections about respondents' results (an MSF or PSQ reflection): those
+    after a respondents' section. They can only be answered once the results are out."""
+    seen, found = False, set()
+    for section in sections(definition, template_code):
+        if section.get("completed_by") == RESPONDENT:
+            seen = True
+        elif seen and section.get("completed_by") == CANDIDATE:
+            found.add(section["code"])
+    return frozenset(found)
 
 
 def kind(spec: Spec) -> Kind:
@@ -104,10 +152,10 @@ def display_answer(spec: Spec, answers: dict[str, Any], scale_table: Scales) -> 
 
 
 def printed(definition: dict[str, Any], template_code: Optional[str], answers: dict[str, Any],
-            scale_table: Scales) -> list[dict[str, Any]]:
+            scale_table: Scales, headings: Optional[Headings] = None) -> list[dict[str, Any]]:
     """The sections as the PDF prints them: a title and (question, answer) rows, blanks left out."""
     found = []
-    for section in sections(definition, template_code):
+    for section in sections(definition, template_code, None, headings):
         rows = [(spec["label"], display_answer(spec, answers, scale_table))
                 for spec in section.get("fields", [])]
         found.append({"title": section.get("title", ""),
@@ -126,7 +174,7 @@ def check(specs: list[Spec], answers: dict[str, Any],
         code, value = spec["code"], answers.get(spec["code"])
         if value is None or value == "" or value == []:
             if spec.get("required"):
-                problems[code] = f"Answer: {spec['label']}"
+                problems[code] = spec.get("required_message") or f"Answer: {spec['label']}"
             continue
         found = kind(spec)
         allowed = (levels.get(spec["scale"], []) if found.scale

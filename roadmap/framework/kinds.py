@@ -17,7 +17,7 @@ from wtforms.validators import (Length, NumberRange, Optional as Opt, StopValida
                                 ValidationError)
 
 from roadmap.clock import long_date
-from roadmap.fields import DATE_RANGE_MESSAGE, BoundedDateField, date_in_range
+from roadmap.fields import DATE_RANGE_MESSAGE, DateInputField, date_in_range
 from roadmap.framework.markdown import render
 
 Spec = dict[str, Any]  # one question of a definition, as the schema wrote it
@@ -80,7 +80,7 @@ def _textarea_field(spec: Spec, choices: list[SelectChoice], checks: list[Any]) 
 
 
 def _date_field(spec: Spec, choices: list[SelectChoice], checks: list[Any]) -> Field:
-    return BoundedDateField(spec["label"], validators=[*checks, Opt()])
+    return DateInputField(spec["label"], validators=[*checks, Opt()])
 
 
 def _number_field(spec: Spec, choices: list[SelectChoice], checks: list[Any]) -> Field:
@@ -261,5 +261,6 @@ KINDS: dict[str, Kind] = {
 def question_field(spec: Spec, choices: list[tuple[str, str]]) -> Field:
     """The unbound WTForms field that asks a question, given its (code, label) choices."""
     kind = KINDS[spec["kind"]]
-    checks = [RequiredOnSubmit(kind.required(spec["label"]))] if spec.get("required") else []
+    message = spec.get("required_message") or kind.required(spec["label"])
+    checks = [RequiredOnSubmit(message)] if spec.get("required") else []
     return kind.field(spec, [SelectChoice(code, text) for code, text in choices], checks)

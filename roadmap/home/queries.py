@@ -15,6 +15,8 @@ from roadmap.lna import queries as analyses
 from roadmap.portfolio.models import Evidence
 from roadmap.readers.team import WORKPLACE_KINDS
 from roadmap.providers.queue import Waiting, queue
+from roadmap.regions.models import Region
+from roadmap.regions.service import regions_for
 from roadmap.supervision.models import SupervisorAssignment, covering
 from roadmap.supervision.waiting import StageWait, stage_waits
 
@@ -29,6 +31,7 @@ class CandidateHome:
     educational: Optional[User] = None
     status_counts: dict[str, int] = field(default_factory=dict)
     waits: list[StageWait] = field(default_factory=list)  # each stage, and where it waits
+    target_passed: bool = False  # the Stage 2 target date is behind them, Stage 2 not signed off
 
 
 def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHome:
@@ -52,6 +55,8 @@ def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHom
         educational=next((a.supervisor for a in current if a.kind == "educational"), None),
         status_counts=counts,
         waits=stage_waits(session, [enrolment.id], today).get(enrolment.id, []),
+        target_passed=(enrolment.target_on is not None and enrolment.target_on < today
+                       and enrolment.stage2_signed_off_on is None),
     )
 
 
@@ -110,6 +115,7 @@ class HomePage:
     lna_task: Optional[str] = None  # the candidate's analysis to "start" or "continue"
     lna_waiting: int = 0  # sent analyses the person confirms
     reviews: Optional[list[Waiting]] = None  # an education provider's reviewer's queue
+    regions: Optional[list[tuple[Region, int]]] = None  # a regional lead's, with their hubs
 
 
 def home_page(session: Session, user: User, today: dt.date) -> HomePage:
@@ -128,4 +134,6 @@ def home_page(session: Session, user: User, today: dt.date) -> HomePage:
         page.overview = admin_overview(session)
     if Role.PROVIDER_REVIEWER in roles:
         page.reviews = queue(session, user, today)
+    if Role.REGIONAL_LEAD in roles:
+        page.regions = regions_for(session, user)
     return page

@@ -1,4 +1,4 @@
-"""The home page for each role and the health check."""
+"""The home page for each role, the health check and the service frame's public pages."""
 from __future__ import annotations
 
 
@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from roadmap.clock import today
 from roadmap.db import get_session
-from roadmap.home import health
+from roadmap.home import about, health
 from roadmap.home import queries as homes
 from roadmap.web.access import public, signed_in
 
@@ -33,7 +33,8 @@ def home() -> str:
     return render_template("home.html", today=day, candidate=page.candidate,
                            supervised=page.supervised, cohorts=page.cohorts,
                            overview=page.overview, lna_task=page.lna_task,
-                           lna_waiting=page.lna_waiting, reviews=page.reviews)
+                           lna_waiting=page.lna_waiting, reviews=page.reviews,
+                           regions=page.regions)
 
 
 @bp.get("/healthz")
@@ -47,3 +48,33 @@ def healthz() -> tuple[Response, int]:
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if healthy else 503
+
+
+# The footer's pages: public, so anyone can read them before or without signing in.
+
+@bp.get("/accessibility")
+@public
+def accessibility() -> str:
+    """The accessibility statement the Public Sector Bodies Accessibility Regulations ask for."""
+    return render_template("home/accessibility.html", facts=about.facts(current_app.config))
+
+
+@bp.get("/privacy")
+@public
+def privacy() -> str:
+    """What the service keeps about people, why, for how long and who sees it."""
+    return render_template("home/privacy.html", facts=about.facts(current_app.config))
+
+
+@bp.get("/cookies")
+@public
+def cookies() -> str:
+    """The cookies the service sets: only the ones it needs to work."""
+    return render_template("home/cookies.html", facts=about.facts(current_app.config))
+
+
+@bp.get("/contact")
+@public
+def contact() -> str:
+    """Who to ask for help, and how."""
+    return render_template("home/contact.html", facts=about.facts(current_app.config))

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
+from roadmap.feedback.models import FeedbackRound
+from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, Outcome
 from roadmap.portfolio import autosave, service
 from roadmap.portfolio.items import scales
@@ -41,6 +43,7 @@ class FormPage:
     scales: dict[str, dict[str, Any]]
     restored: Optional[DraftAutosave] = None  # answers kept from an earlier visit
     links: Optional[service.Links] = None  # the item's links, when the form starts from the item
+    waiting: frozenset[str] = frozenset()  # sections not asked yet: a reflection on results to come
 
 
 def form_page(session: Session, user: User, key: str, opening: bool, enrolment: Enrolment,
@@ -48,7 +51,8 @@ def form_page(session: Session, user: User, key: str, opening: bool, enrolment: 
               evidence: Optional[Evidence] = None) -> FormPage:
     """The headings, outcomes and scales; on opening, kept answers newer than the item, or its links."""
     page = FormPage(enrolment, kind, template, evidence, service.capabilities(session, enrolment),
-                    service.outcomes_by_capability(session, enrolment), scales(session, enrolment))
+                    service.outcomes_by_capability(session, enrolment), scales(session, enrolment),
+                    waiting=_before_results(session, kind, template, evidence))
     if not opening:
         return page
     page.restored = autosave.kept(session, user.id, key)
@@ -58,6 +62,17 @@ def form_page(session: Session, user: User, key: str, opening: bool, enrolment: 
     if page.restored is None and evidence is not None:
         page.links = service.current_links(session, evidence)
     return page
+
+
+def _before_results(session: Session, kind: EvidenceType, template: Optional[str],
+                    evidence: Optional[Evidence]) -> frozenset[str]:
+    """The sections about feedback results, while the item has none released to reflect on."""
+    about_results = definitions.on_results(kind.definition, template)
+    if not about_results:
+        return frozenset()
+    released = evidence is not None and session.scalar(
+        sa.select(FeedbackRound.released_at).where(FeedbackRound.evidence_id == evidence.id))
+    return frozenset() if released else about_results
 
 
 def edit_page(session: Session, user: User, key: str, opening: bool, evidence: Evidence) -> FormPage:

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any, Optional
+from typing import Any, Collection, Optional
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional as Opt
 
-from roadmap.fields import BoundedDateField, HiddenNumberField, id_number
+from roadmap.fields import DateInputField, HiddenNumberField, id_number
 from roadmap.framework import definitions
 from roadmap.framework.kinds import RequiredOnSubmit
 from roadmap.framework.models import Capability, EvidenceType
@@ -26,7 +26,7 @@ class EvidenceForm(FlaskForm):
     """The fields every item has; the definition's questions are added per type."""
 
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
-    occurred_on = BoundedDateField("Date", validators=[RequiredOnSubmit("Enter the date"), Opt()])
+    occurred_on = DateInputField("Date", validators=[RequiredOnSubmit("Enter the date"), Opt()])
     capabilities = SelectMultipleField("Capability headings", coerce=id_number, validate_choice=False)
     lock_version = HiddenNumberField()
     form_token = HiddenField()
@@ -36,11 +36,14 @@ class EvidenceForm(FlaskForm):
 
 
 def _questions(evidence_type: EvidenceType, template_code: Optional[str],
-               scales: dict[str, dict[str, Any]], parties: list[str]) -> dict[str, Any]:
+               scales: dict[str, dict[str, Any]], parties: list[str],
+               headings: Optional[definitions.Headings] = None,
+               skip: Collection[str] = ()) -> dict[str, Any]:
     """Class attributes: one field per question of the parties' sections, and their list."""
     attrs: dict[str, Any] = {}
     questions = []
-    for spec in definitions.fields(evidence_type.definition, template_code, parties):
+    for spec in definitions.fields(evidence_type.definition, template_code, parties, headings,
+                                   skip):
         name = PREFIX + spec["code"]
         attrs[name] = definitions.form_field(spec, scales)
         questions.append((spec, name))
@@ -49,9 +52,10 @@ def _questions(evidence_type: EvidenceType, template_code: Optional[str],
 
 
 def evidence_form_class(evidence_type: EvidenceType, template_code: Optional[str],
-                        scales: dict[str, dict[str, Any]]) -> type[EvidenceForm]:
-    """A form class for the candidate's sections of one type (and template)."""
-    attrs = _questions(evidence_type, template_code, scales, [definitions.CANDIDATE])
+                        scales: dict[str, dict[str, Any]],
+                        skip: Collection[str] = ()) -> type[EvidenceForm]:
+    """A form class for the candidate's sections of one type (and template), but `skip`."""
+    attrs = _questions(evidence_type, template_code, scales, [definitions.CANDIDATE], skip=skip)
     return type(f"{evidence_type.code.title()}Form", (EvidenceForm,), attrs)
 
 
@@ -62,9 +66,11 @@ def outcome_field(capability_id: int) -> str:
 
 def build(evidence_type: EvidenceType, template_code: Optional[str],
           scales: dict[str, dict[str, Any]], capabilities: list[Capability],
-          outcomes: Optional[dict[int, list[Any]]] = None, **kwargs: Any) -> EvidenceForm:
-    """A bound form for the type, with the headings (and outcomes) of the enrolment's framework."""
-    cls = evidence_form_class(evidence_type, template_code, scales)
+          outcomes: Optional[dict[int, list[Any]]] = None, skip: Collection[str] = (),
+          **kwargs: Any) -> EvidenceForm:
+    """A bound form for the type, with the headings (and outcomes) of the enrolment's framework;
+    the sections in `skip` are not asked (yet)."""
+    cls = evidence_form_class(evidence_type, template_code, scales, skip)
     for capability in capabilities:
         choices = (outcomes or {}).get(capability.id)
         if choices:
@@ -110,7 +116,10 @@ class QuestionsForm(FlaskForm):
 
 
 def questions_form(evidence_type: EvidenceType, template_code: Optional[str],
-                   scales: dict[str, dict[str, Any]], parties: list[str], **kwargs: Any) -> QuestionsForm:
-    """A bound form for the questions the given parties answer."""
-    attrs = _questions(evidence_type, template_code, scales, parties)
+                   scales: dict[str, dict[str, Any]], parties: list[str],
+                   headings: Optional[definitions.Headings] = None,
+                   **kwargs: Any) -> QuestionsForm:
+    """A bound form for the questions the given parties answer (with a grade for each of
+    `headings` where the type asks the assessor to grade the headings the item is linked to)."""
+    attrs = _questions(evidence_type, template_code, scales, parties, headings)
     return type(f"{evidence_type.code.title()}QuestionsForm", (QuestionsForm,), attrs)(**kwargs)

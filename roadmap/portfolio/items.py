@@ -123,7 +123,8 @@ def item_page(session: Session, reader: User, evidence: Evidence, owner: bool,
     readers.record(session, reader, enrolment, Opened.ITEM, former=former,
                    evidence_id=shown.id, label=shown.title)
     supervisor = session.get(User, shown.submitted_to_id) if shown.submitted_to_id else None
-    sections = [s for s in definitions.sections(kind.definition, shown.template_code)
+    tagged = [(c.code, c.title) for c in sorted(page["linked"], key=lambda c: c.position)]
+    sections = [s for s in definitions.sections(kind.definition, shown.template_code, None, tagged)
                 if s.get("completed_by") in ("candidate", "assessor")]
     return ItemPage(
         kind=kind, owner=owner, former=former, supervisor=supervisor, sections=sections,

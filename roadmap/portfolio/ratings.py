@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from roadmap.accounts.models import User
 from roadmap.audit.service import record
@@ -23,6 +23,7 @@ def linkable_evidence(session: Session, enrolment: Enrolment,
                       capability: Capability) -> tuple[list[Evidence], list[Evidence]]:
     """(items linked to the heading, items that could still be linked to it)."""
     items = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id)
+                            .options(selectinload(Evidence.evidence_type))
                             .order_by(Evidence.occurred_on.desc(), Evidence.id.desc())).all()
     linked_ids = set(session.scalars(sa.select(EvidenceCapability.evidence_id).where(
         EvidenceCapability.capability_id == capability.id,

@@ -159,10 +159,11 @@ def update_evidence(session: Session, evidence: Evidence, actor: User, lock_vers
                              "Create a new item to link other headings")
     if links_changed:
         _check_links(session, enrolment, evidence_type, links)
-    # Only the candidate's own answers change; the assessor's stay as they were.
+    # Only the candidate's answers the form asked change; the assessor's, and any the form did
+    # not ask (a reflection on results not released yet), stay as they were.
     own = {f["code"] for f in definitions.fields(evidence_type.definition, evidence.template_code,
                                                  [definitions.CANDIDATE])}
-    merged = {k: v for k, v in (evidence.fields or {}).items() if k not in own}
+    merged = {k: v for k, v in (evidence.fields or {}).items() if k not in own or k not in answers}
     merged.update({k: v for k, v in answers.items() if k in own})
     status = (EvidenceStatus.CHANGED_SINCE_SIGNED.value if evidence.status in SIGNED_ONCE
               else evidence.status)

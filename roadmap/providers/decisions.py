@@ -12,6 +12,7 @@ transaction; a double submit, or two reviewers at once, makes one decision.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Mapping, Optional
 
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ from roadmap.portfolio import pid
 from roadmap.providers.models import (DecisionOutcome, EducationProvider, ProviderDecision,
                                       ProviderReviewer, ReviewKind, independent_of)
 from roadmap.readers.team import current_team
-from roadmap.supervision import approvals
+from roadmap.supervision import approvals, awards
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
 from roadmap.supervision.models import StageSignOff, StageSignOffRound
 
@@ -77,7 +78,7 @@ def _said(decision: ProviderDecision) -> str:
     """A decision already made, in words for whoever tried to make it again."""
     what = "approved" if decision.outcome == DecisionOutcome.APPROVED.value else "referred back"
     return (f"{decision.reviewer_name} already {what} this portfolio on "
-            f"{decision.decided_at:%d/%m/%Y}. Nothing was added.")
+            f"{clock.in_words(decision.decided_at)}. Nothing was added.")
 
 
 def _reasons(outcome: str, reason: Optional[str], by_heading: Mapping[str, str],
@@ -110,11 +111,24 @@ def _reasons(outcome: str, reason: Optional[str], by_heading: Mapping[str, str],
     return overall, named or None
 
 
-def decide(session: Session, round_id: int, reviewer: User, outcome: str,
-           reason: Optional[str], by_heading: Mapping[str, str], percent: int,
-           today: dt.date, *, pid_confirmed: bool = False) -> ProviderDecision:
-    """Approve or refer back one round, as a reviewer of the learner's provider (the loader
-    checked they reach it); the stage completes, waits for a second review, or reopens."""
+@dataclass(frozen=True)
+class Checked:
+    """A decision as it would be made now: the round, its stage and enrolment, which review
+    it is, and the reasons as they would be kept."""
+
+    kept: StageSignOffRound
+    record: StageSignOff
+    enrolment: Enrolment
+    review: str  # "first" or "second"
+    reason: Optional[str]
+    heading_reasons: Optional[dict[str, str]]
+
+
+def check(session: Session, round_id: int, reviewer: User, outcome: str,
+          reason: Optional[str], by_heading: Mapping[str, str], *,
+          pid_confirmed: bool = False) -> Checked:
+    """Whether the reviewer may make this decision now, and its reasons as they would be
+    kept: asked before the check-your-answers page, and again as the decision is made."""
     if outcome not in {o.value for o in DecisionOutcome}:
         raise Incomplete("Choose approve or refer back.", {"outcome": "Choose an outcome"})
     kept = session.get(StageSignOffRound, round_id)
@@ -140,6 +154,18 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
         raise NotAllowed("The second review of a sampled approval is made by another reviewer.")
     headings = set((kept.signed_content or {}).get("ratings") or {})
     overall, named = _reasons(outcome, reason, by_heading, headings, pid_confirmed)
+    return Checked(kept, record, enrolment, review, overall, named)
+
+
+def decide(session: Session, round_id: int, reviewer: User, outcome: str,
+           reason: Optional[str], by_heading: Mapping[str, str], percent: int,
+           today: dt.date, *, pid_confirmed: bool = False) -> ProviderDecision:
+    """Approve or refer back one round, as a reviewer of the learner's provider (the loader
+    checked they reach it); the stage completes, waits for a second review, or reopens."""
+    checked = check(session, round_id, reviewer, outcome, reason, by_heading,
+                    pid_confirmed=pid_confirmed)
+    kept, record, enrolment, review = checked.kept, checked.record, checked.enrolment, checked.review
+    overall, named = checked.reason, checked.heading_reasons
     approved = outcome == DecisionOutcome.APPROVED.value
     audit_sample = review == ReviewKind.FIRST.value and approved and sampled(kept.content_hash,
                                                                               percent)
@@ -174,12 +200,14 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
                        "decided_at": clock.written(decision.decided_at),
                        "heading_reasons": named, "sampled_for_audit": audit_sample,
                        "verification_code": code})
-    _tell(session, enrolment, record, decision, code, today)
+    issued = awards.award(session, record, enrolment, reviewer.id) if code is not None else None
+    _tell(session, enrolment, record, decision, code, today, issued is not None)
     return decision
 
 
 def _tell(session: Session, enrolment: Enrolment, record: StageSignOff,
-          decision: ProviderDecision, code: Optional[str], today: dt.date) -> None:
+          decision: ProviderDecision, code: Optional[str], today: dt.date,
+          credential: bool) -> None:
     """Email what the decision means to those it concerns (the timeline has the event)."""
     provider = session.get(EducationProvider, decision.provider_id)
     name = provider.name if provider else "The education provider"
@@ -187,7 +215,8 @@ def _tell(session: Session, enrolment: Enrolment, record: StageSignOff,
         Stage.framework_version_id == enrolment.framework_version_id,
         Stage.code == record.stage_code)) or record.stage_code
     if code is not None:
-        approvals.tell_complete(session, enrolment, stage, f"{name} approved it", code)
+        approvals.tell_complete(session, enrolment, stage, f"{name} approved it", code,
+                                credential)
     elif decision.outcome == DecisionOutcome.REFERRED.value:
         _tell_referral(session, enrolment, stage, name, decision, today)
     elif decision.sampled_for_audit:

@@ -8,7 +8,6 @@ from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from roadmap.providers.decisions import REASON_LONGEST
-from roadmap.supervision.forms import IdentityForm
 from roadmap.supervision.progress_forms import CONFIRM_PID
 
 
@@ -36,11 +35,11 @@ class ReviewerForm(FlaskForm):
         Length(max=254)])
 
 
-class ApproveForm(IdentityForm):
-    """Approve the round, confirming who you are as a supervisor does to sign."""
+class ApproveForm(FlaskForm):
+    """Approve the round (who they are is confirmed on the check page, as a supervisor's)."""
 
 
-class ReferForm(IdentityForm):
+class ReferForm(FlaskForm):
     """Refer the round back: an overall reason, and a reason per heading where chosen.
 
     The heading reasons are fields named `heading-<code>`, one per heading the round rated;

@@ -44,4 +44,7 @@ def warnings(values: Mapping[str, Any]) -> list[str]:
                      "export jobs queue in a local file only this server's worker sees")
     if not values["MAIL_URL"]:
         found.append("ROADMAP_MAIL_URL is not set: email is kept in a folder, not sent")
+    if not values["CREDENTIAL_KEY_FILE"]:
+        found.append("ROADMAP_CREDENTIAL_KEY_FILE is not set: no credential is issued when a "
+                     "stage completes (run `roadmap credential keygen`, then set it)")
     return found

@@ -128,10 +128,13 @@ def tell_waiting(session: Session, enrolment: Enrolment, stage_name: str, signer
 
 
 def tell_complete(session: Session, enrolment: Enrolment, stage_name: str, by: str,
-                  code: str) -> None:
-    """Tell the candidate their stage is complete, who gave the last approval, and its code."""
+                  code: str, credential: bool = False) -> None:
+    """Tell the candidate their stage is complete, who gave the last approval, and its code
+    (and that its digital credential is ready, when one was issued)."""
     candidate = session.get(User, enrolment.candidate_id)
+    ready = ("\nYour digital credential for it is ready: open the stage's page in Roadmap to "
+             "download it or share a link to it.\n" if credential else "")
     if candidate is not None:
         mail.queue(session, candidate.email, f"{stage_name} is signed off",
                    f"Dear {candidate.full_name},\n\n{stage_name} of your Roadmap is signed off: "
-                   f"{by}.\n\nVerification code: {code}\n")
+                   f"{by}.\n\nVerification code: {code}\n{ready}")

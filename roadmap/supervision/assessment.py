@@ -11,6 +11,7 @@ from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.framework import definitions
+from roadmap.portfolio import headings
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceComment
 from roadmap.supervision import external
 
@@ -29,6 +30,14 @@ class ItemPage:
     externals: list[external.ExternalSignature]
     sections: list[Any]
     can_act: bool  # still waiting for assessment: it can be signed or returned
+    headings: list[tuple[str, str]]  # (code, title) of the headings the candidate tagged
+
+    @property
+    def assessor_sections(self) -> list[dict[str, Any]]:
+        """The assessor's part of the form, by section: a grade for each tagged heading first,
+        where the type asks for one, then the form's own questions."""
+        return definitions.sections(self.kind.definition, self.evidence.template_code,
+                                    [definitions.ASSESSOR], self.headings)
 
     def answer(self, spec: dict[str, Any]) -> Any:
         """The candidate's answer to one question, as a person reads it."""
@@ -39,7 +48,8 @@ class ItemPage:
         return dict(evidence=self.evidence, kind=self.kind, scales=self.scales,
                     candidate=self.candidate, enrolment=self.enrolment, comments=self.comments,
                     files=self.files, externals=self.externals, sections=self.sections,
-                    answer=self.answer, can_act=self.can_act)
+                    answer=self.answer, can_act=self.can_act, headings=self.headings,
+                    assessor_sections=self.assessor_sections)
 
 
 def item_page(session: Session, evidence: Evidence) -> ItemPage:
@@ -53,7 +63,7 @@ def item_page(session: Session, evidence: Evidence) -> ItemPage:
     return ItemPage(evidence, kind, scales, session.get(User, enrolment.candidate_id), enrolment,
                     list(comments), list(files), external.for_item(session, evidence.id),
                     definitions.sections(kind.definition, evidence.template_code, ["candidate"]),
-                    evidence.status == "submitted")
+                    evidence.status == "submitted", headings.tagged(session, evidence.id))
 
 
 @dataclass

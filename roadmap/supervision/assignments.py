@@ -168,7 +168,7 @@ def assign(session: Session, enrolment: Enrolment, supervisor: User, kind: str,
                               "supervisor")
     if previous is not None and previous.starts_on > starts_on:
         raise AssignmentError("starts_on", "The start date must be on or after "
-                              f"{previous.starts_on:%d/%m/%Y}, when the current {kind} "
+                              f"{clock.long_date(previous.starts_on)}, when the current {kind} "
                               "supervisor starts")
     before = loads(session, [supervisor.id], effective)[supervisor.id]
     after = Load(before.supervisor_id,

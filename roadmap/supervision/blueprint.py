@@ -1,17 +1,37 @@
-"""The supervision blueprint and what its views share: identity re-checks before signing."""
+"""The supervision blueprint and what its views share: identity re-checks before signing, an
+item's assessment page and its assessor's form."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, current_app, session as cookie
 from flask_login import current_user
 
 from roadmap.accounts import code_attempts, service as accounts
+from roadmap.clock import today
 from roadmap.db import get_session
+from roadmap.portfolio.forms import QuestionsForm, questions_form
+from roadmap.supervision import assessment
 from roadmap.supervision.forms import IdentityForm
 from roadmap.links import external_link
+from roadmap.web.reach import Reach, load_evidence
 
 bp = Blueprint("supervision", __name__)
+
+
+def item_page(evidence_id: int) -> assessment.ItemPage:
+    """An item as its assessor reads it, to a current supervisor (404 to anyone else)."""
+    evidence, _level = load_evidence(get_session(), current_user, evidence_id, {Reach.SUPERVISOR},
+                                     today())
+    return assessment.item_page(get_session(), evidence)
+
+
+def assessor_form(page: assessment.ItemPage, **options: Any) -> QuestionsForm:
+    """The assessor's questions of the item: its form's, and a grade for each heading the
+    candidate tagged where the type asks for one."""
+    return questions_form(page.kind, page.evidence.template_code, page.scales, ["assessor"],
+                          page.headings, **options)
 
 
 def identity_recent() -> bool:

@@ -35,6 +35,13 @@ class Overview:
     items: list[Evidence]
     labels: dict[str, str]  # rating code: its label on the framework's scale
     team: Team
+    names: dict[int, str]  # user id: full name, of the team and of whoever rated a heading
+
+    def member(self, kind: str) -> Optional[str]:
+        """The name of the current primary, backup or educational supervisor, if any."""
+        assignment = {"primary": self.team.primary, "backup": self.team.backup,
+                      "educational": self.team.educational}[kind]
+        return self.names.get(assignment.supervisor_id) if assignment is not None else None
 
 
 def overview(session: Session, enrolment: Enrolment, today: dt.date) -> Overview:
@@ -46,10 +53,15 @@ def overview(session: Session, enrolment: Enrolment, today: dt.date) -> Overview
         sa.select(CapabilityRating).where(CapabilityRating.enrolment_id == enrolment.id))}
     items = session.scalars(sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id, shared())
                             .order_by(Evidence.updated_at.desc()).limit(LATEST)).all()
+    team = current_team(session, enrolment.id, today)
+    people = {m.supervisor_id for m in (team.primary, team.backup, team.educational) if m}
+    people |= {r.rated_by_id for r in given.values()}
+    names = dict(session.execute(sa.select(User.id, User.full_name)
+                                 .where(User.id.in_(people))).all()) if people else {}
     return Overview(session.get(User, enrolment.candidate_id), list(capabilities), given,
                     capability_counts(session, [enrolment.id])[enrolment.id],
                     stage_waits(session, [enrolment.id], today)[enrolment.id], list(items),
-                    _labels(session, version_id), current_team(session, enrolment.id, today))
+                    _labels(session, version_id), team, names)
 
 
 @dataclass
@@ -61,8 +73,9 @@ class Heading:
     levels: list[dict[str, Any]]  # the framework's capability scale, in order
     linked: list[Evidence]
     others: list[Evidence]  # counted items not linked to it yet
-    mine: Optional[CapabilityRating]  # the supervisor's rating
+    mine: Optional[CapabilityRating]  # the supervisor's rating (the last supervisor to rate)
     own: Optional[CapabilityRating]  # the candidate's self-rating
+    rater: Optional[str] = None  # who gave the supervisor's rating
 
     @property
     def labels(self) -> dict[str, str]:
@@ -86,9 +99,12 @@ def heading(session: Session, enrolment: Enrolment, capability_id: int) -> Optio
     rated = {r.rater_kind: r for r in session.scalars(sa.select(CapabilityRating).where(
         CapabilityRating.enrolment_id == enrolment.id,
         CapabilityRating.capability_id == capability.id))}
+    mine = rated.get("supervisor")
+    rater = session.get(User, mine.rated_by_id) if mine is not None else None
     return Heading(session.get(User, enrolment.candidate_id), capability,
                    ratings.capability_scale(session, enrolment.framework_version_id),
-                   list(linked), list(others), rated.get("supervisor"), rated.get("self"))
+                   list(linked), list(others), mine, rated.get("self"),
+                   rater.full_name if rater is not None else None)
 
 
 def opened_heading(session: Session, reader: User, enrolment: Enrolment, shown: Heading) -> None:

@@ -34,3 +34,16 @@ def stage_capacity(session: Session, signer: User, enrolment_id: int, today: dt.
                              "supervisor (for example, they are on leave until a date).")
         return SignerCapacity.BACKUP_ACTING_FOR_PRIMARY, reason
     raise NotAllowed("Only the candidate's current primary or backup supervisor can sign off a stage.")
+
+
+WORDS = {SignerCapacity.CANDIDATE.value: "Candidate",
+         SignerCapacity.PRIMARY_SUPERVISOR.value: "Primary supervisor",
+         SignerCapacity.BACKUP_SUPERVISOR.value: "Backup supervisor",
+         SignerCapacity.BACKUP_ACTING_FOR_PRIMARY.value:
+             "Backup supervisor, acting for the primary supervisor",
+         SignerCapacity.EXTERNAL_ASSESSOR.value: "External assessor"}
+
+
+def capacity_words(capacity: str) -> str:
+    """A capacity as the check-answers pages and records name it."""
+    return WORDS.get(capacity, capacity.replace("_", " ").capitalize())

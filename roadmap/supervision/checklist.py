@@ -12,6 +12,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap.clock import day_of, long_date
 from roadmap.cohorts.models import Enrolment
 from roadmap.feedback.models import FeedbackResponse
 from roadmap.framework import strengths
@@ -140,7 +141,7 @@ def _previous_stage(session: Session, enrolment: Enrolment, code: str) -> Check:
         return Check("requires_stage", f"{name} verified first", False,
                      f"{name} has not been signed off yet.")
     return Check("requires_stage", f"{name} verified first", True,
-                 f"{name} was signed off on {done:%d %B %Y}.")
+                 f"{name} was signed off on {long_date(day_of(done))}.")
 
 
 def _certificate(session: Session, enrolment: Enrolment, type_id: Optional[int],

@@ -50,7 +50,7 @@ def assign_educational(session: Session, enrolment: Enrolment, supervisor: Optio
                               f"{supervisor.full_name} is already the educational supervisor")
     if previous is not None and previous.starts_on > starts_on:
         raise AssignmentError("starts_on", "The start date must be on or after "
-                              f"{previous.starts_on:%d/%m/%Y}, when the current educational "
+                              f"{clock.long_date(previous.starts_on)}, when the current educational "
                               "supervisor starts")
     actor_id = actor.id if actor else None
     if previous is not None:

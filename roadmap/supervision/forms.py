@@ -6,7 +6,7 @@ from wtforms import (BooleanField, HiddenField, PasswordField, RadioField, Selec
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from roadmap.fields import BoundedDateField, HiddenNumberField, id_number
+from roadmap.fields import DateInputField, HiddenNumberField, id_number
 from roadmap.supervision.progress_forms import CONFIRM_PID
 
 
@@ -40,9 +40,10 @@ class IdentityForm(FlaskForm):
                              validators=[Optional()])
 
 
-class StageSignForm(IdentityForm):
+class StageSignForm(FlaskForm):
     """Declarations, for a backup supervisor why they sign for the primary, and that the
-    reasons for unmet guidance identify no patient (asked when they may)."""
+    reasons for unmet guidance identify no patient (asked when they may). Who they are is
+    confirmed on the page that reads it all back (IdentityForm)."""
 
     declarations = SelectMultipleField("Declarations", validate_choice=False)
     acting_reason = TextAreaField("Why are you signing for the primary supervisor?",
@@ -77,5 +78,5 @@ class ObservedForm(FlaskForm):
     type_code = SelectField("Kind of assessment", validate_choice=False,
                             validators=[DataRequired("Choose the kind of assessment")])
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
-    occurred_on = BoundedDateField("Date observed",
-                                   validators=[DataRequired("Enter the date you observed it")])
+    occurred_on = DateInputField("Date observed",
+                                 validators=[DataRequired("Enter the date you observed it")])

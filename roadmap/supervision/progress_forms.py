@@ -8,7 +8,7 @@ from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from roadmap.fields import BoundedDateField
+from roadmap.fields import DateInputField
 from roadmap.framework.models import Capability
 from roadmap.supervision.progress_reviews import COMMENT_LIMIT, LEVELS, TEXT_LIMIT
 
@@ -22,8 +22,8 @@ def _limit(most: int) -> Length:
 class ProgressReviewForm(FlaskForm):
     """The date, concerns and agreed actions; `progress_review_form` adds one pair per heading."""
 
-    reviewed_on = BoundedDateField("Date of the review",
-                                   validators=[DataRequired("Enter the date of the review")])
+    reviewed_on = DateInputField("Date of the review",
+                                 validators=[DataRequired("Enter the date of the review")])
     concerns = TextAreaField("Concerns (optional)", validators=[Optional(), _limit(TEXT_LIMIT)])
     agreed_actions = TextAreaField("Actions agreed with the candidate (optional)",
                                    validators=[Optional(), _limit(TEXT_LIMIT)])

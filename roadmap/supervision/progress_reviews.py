@@ -49,7 +49,7 @@ def _checked(enrolment: Enrolment, caps: list[Capability], reviewed_on: Optional
         problems["reviewed_on"] = "The date of the review cannot be in the future"
     elif reviewed_on < enrolment.enrolled_on:
         problems["reviewed_on"] = ("The date of the review must be on or after "
-                                   f"{enrolment.enrolled_on:%d/%m/%Y}, when the candidate enrolled")
+                                   f"{clock.long_date(enrolment.enrolled_on)}, when the candidate enrolled")
     for cap in caps:
         level, comment = progress.get(cap.code, (None, ""))
         if level not in LEVELS:

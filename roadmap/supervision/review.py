@@ -13,11 +13,12 @@ from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
-from roadmap.portfolio.models import Evidence, EvidenceComment
+from roadmap.portfolio import headings
+from roadmap.portfolio.models import Evidence, EvidenceComment, EvidenceVersion
 from roadmap.supervision.capacity import item_capacity
-from roadmap.supervision.errors import Incomplete, NotAllowed
-from roadmap.supervision.models import Signature
-from roadmap.supervision.signing import Signer, move, sign_version
+from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
+from roadmap.supervision.models import Signature, SignerCapacity
+from roadmap.supervision.signing import WAITING, Signer, move, sign_version
 
 
 def _load(session: Session, evidence_id: int) -> tuple[Evidence, EvidenceType, Enrolment]:
@@ -36,15 +37,39 @@ def _scales(session: Session, version_id: int) -> dict[str, list[str]]:
     return definitions.scale_levels(document or {})
 
 
-def assessor_problems(session: Session, evidence: Evidence, etype: EvidenceType,
-                      answers: dict[str, Any]) -> dict[str, str]:
-    """What is missing or wrong in the assessor's part of the form."""
-    fields = definitions.fields(etype.definition, evidence.template_code, ["assessor"])
-    return definitions.check(fields, answers, _scales(session, etype.framework_version_id))
+def assessor_fields(session: Session, evidence: Evidence,
+                    etype: EvidenceType) -> list[dict[str, Any]]:
+    """The assessor's questions of an item: its form's, and a grade for each heading the
+    candidate tagged where the type asks for one."""
+    return definitions.fields(etype.definition, evidence.template_code, [definitions.ASSESSOR],
+                              headings.tagged(session, evidence.id))
+
+
+def assessor_part(session: Session, evidence: Evidence, etype: EvidenceType,
+                  answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The assessor's answers among those given, and what is missing or wrong in them."""
+    specs = assessor_fields(session, evidence, etype)
+    own = {spec["code"]: answers.get(spec["code"]) for spec in specs}
+    return own, definitions.check(specs, own, _scales(session, etype.framework_version_id))
 
 
 def _assessor_codes(etype: EvidenceType, template: Optional[str]) -> set[str]:
     return {f["code"] for f in definitions.fields(etype.definition, template, ["assessor"])}
+
+
+def check_assessment(session: Session, evidence_id: int, signer: User, answers: dict[str, Any],
+                     today: dt.date) -> SignerCapacity:
+    """Whether these answers could be signed now, before the supervisor is asked to confirm:
+    the capacity they would sign in; Incomplete names what is missing, beside its question."""
+    evidence, etype, enrolment = _load(session, evidence_id)
+    capacity = item_capacity(session, signer, enrolment.id, today)
+    if evidence.status not in WAITING:
+        raise Conflict(f"This item is no longer waiting for assessment: it is now "
+                       f"{evidence.status.replace('_', ' ')}. Nothing you entered was signed.")
+    _own, problems = assessor_part(session, evidence, etype, answers)
+    if problems:
+        raise Incomplete("Complete the assessment before you sign it.", problems)
+    return capacity
 
 
 def sign_evidence(session: Session, evidence_id: int, signer: User, answers: dict[str, Any],
@@ -52,8 +77,7 @@ def sign_evidence(session: Session, evidence_id: int, signer: User, answers: dic
     """Record the assessor's answers and sign: a frozen version, its hash, the signature."""
     evidence, etype, enrolment = _load(session, evidence_id)
     capacity = item_capacity(session, signer, enrolment.id, today)
-    own = {code: answers.get(code) for code in _assessor_codes(etype, evidence.template_code)}
-    problems = assessor_problems(session, evidence, etype, own)
+    own, problems = assessor_part(session, evidence, etype, answers)
     if problems:
         raise Incomplete("Complete the assessment before you sign it.", problems)
     signature = sign_version(session, evidence, etype.code,
@@ -63,6 +87,17 @@ def sign_evidence(session: Session, evidence_id: int, signer: User, answers: dic
                     f"{signer.full_name} has assessed and signed your {etype.name}, "
                     f"“{evidence.title}”. You can read their feedback in your portfolio.")
     return signature
+
+
+def signed_by(session: Session, evidence_id: int, user_id: int) -> bool:
+    """True when the person has signed a version of the item: a repeated confirmation (a
+    double click, a page sent again) is told so rather than refused as an error."""
+    return session.scalar(
+        sa.select(Signature.id)
+        .join(EvidenceVersion, sa.and_(Signature.subject_type == "evidence_version",
+                                       Signature.subject_id == EvidenceVersion.id))
+        .where(EvidenceVersion.evidence_id == evidence_id, Signature.signer_id == user_id)
+        .limit(1)) is not None
 
 
 def return_evidence(session: Session, evidence_id: int, supervisor: User, comment: str,

@@ -6,7 +6,6 @@ signature is bound to, and what the audit log says of it, never differ between t
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
@@ -14,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roadmap.audit import service as audit
+from roadmap.db import utcnow
 from roadmap.framework.models import Capability
 from roadmap.portfolio.content import content_hash, evidence_content
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceCapability, EvidenceVersion
@@ -46,7 +46,7 @@ def move(session: Session, evidence: Evidence, expected_lock: int, new_status: s
         .where(Evidence.id == evidence.id, Evidence.lock_version == expected_lock,
                Evidence.status.in_(waiting))
         .values(status=new_status, fields=fields, lock_version=Evidence.lock_version + 1,
-                updated_at=dt.datetime.now(dt.timezone.utc))
+                updated_at=utcnow())
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         session.refresh(evidence)

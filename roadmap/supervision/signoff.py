@@ -28,7 +28,7 @@ from roadmap.portfolio import pid
 from roadmap.portfolio.content import content_hash
 from roadmap.portfolio.models import EvidenceVersion
 from roadmap.readers.team import current_team
-from roadmap.supervision import approvals, checklist as checklists
+from roadmap.supervision import approvals, awards, checklist as checklists
 from roadmap.supervision.capacity import stage_capacity
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
 from roadmap.supervision.models import CapabilityRating, Signature, StageSignOff
@@ -92,14 +92,21 @@ def sign(session: Session, enrolment: Enrolment, stage_code: str, person: User,
     return party
 
 
+def unconfirmed(required: list[dict[str, str]], accepted: Iterable[str]) -> dict[str, str]:
+    """Declaration code: the message beside it, for each declaration not confirmed."""
+    chosen = set(accepted)
+    return {d["code"]: "Confirm this declaration to sign" for d in required
+            if d["code"] not in chosen}
+
+
 def _accepted(required: list[dict[str, str]], accepted: Iterable[str]) -> None:
-    missing = {d["code"]: "Confirm this declaration to sign" for d in required
-               if d["code"] not in set(accepted)}
+    missing = unconfirmed(required, accepted)
     if missing:
         raise Incomplete("Confirm every declaration before you sign.", missing)
 
 
-def _ready(checklist: checklists.Checklist) -> None:
+def ready(checklist: checklists.Checklist) -> None:
+    """Incomplete, naming each unmet gate, unless the stage may be signed off (rule D10)."""
     if not checklist.gates_met:
         missing = {c.code: c.detail for c in checklist.checks if not c.met and c.is_gate}
         raise Incomplete("The stage cannot be signed off until every required check is met.",
@@ -140,7 +147,7 @@ def candidate_sign(session: Session, enrolment: Enrolment, stage_code: str, cand
     if record.status not in CANDIDATE_SIGNS:
         raise Conflict("You have already signed this stage.")
     checklist = checklists.compute(session, enrolment, stage_code)
-    _ready(checklist)
+    ready(checklist)
     required = declarations(checklist, "candidate")
     _accepted(required, accepted)
     now = utcnow()
@@ -210,7 +217,7 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
     if record.status != "candidate_signed":
         raise Conflict(_already_signed(session, record))
     checklist = checklists.compute(session, enrolment, stage_code)
-    _ready(checklist)
+    ready(checklist)
     required = declarations(checklist, "supervisor")
     _accepted(required, accepted)
     unmet = guidance_reasons(checklist, reasons, pid_confirmed=pid_confirmed)
@@ -256,8 +263,10 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
     if waiting:
         approvals.tell_waiting(session, enrolment, checklist.stage.name, signer)
     else:
+        issued = awards.award(session, record, enrolment, signer.id)
         approvals.tell_complete(session, enrolment, checklist.stage.name,
-                                f"{signer.full_name} signed it off", str(record.verification_code))
+                                f"{signer.full_name} signed it off", str(record.verification_code),
+                                issued is not None)
     return signature
 
 

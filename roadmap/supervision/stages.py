@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
+from roadmap.credentials import service as credentials
+from roadmap.credentials.models import IssuedCredential
 from roadmap.portfolio import pid
 from roadmap.supervision import checklist as checklists, signoff, statements, waiting
 from roadmap.readers.team import current_team
@@ -30,6 +32,7 @@ class StagePage:
     is_backup: bool  # the reader is the candidate's backup supervisor: they say why they sign
     wait: waiting.StageWait  # where the stage waits, and on whom
     approvals: Optional[statements.Approvals]  # who approved it so far, rounds and reasons
+    credential: Optional[IssuedCredential] = None  # issued at the stage's last approval
 
     @property
     def status(self) -> str:
@@ -97,7 +100,8 @@ def stage_page(session: Session, enrolment: Enrolment, stage_code: str, reader: 
     return StagePage(session.get(User, enrolment.candidate_id), checklist, record, party,
                      signoff.declarations(checklist, party) if party else [], list(signatures),
                      kind == "backup", wait,
-                     statements.approvals_of(session, record) if record is not None else None)
+                     statements.approvals_of(session, record) if record is not None else None,
+                     credentials.for_signoff(session, record.id) if record is not None else None)
 
 
 def signed_words(session: Session, enrolment: Enrolment, stage_code: str, party: str,

@@ -44,6 +44,8 @@ WORDS = {
     "evidence.external_signature_accepted": "Accepted an external assessor's signature",
     "evidence.external_signature_disputed": "Disputed an external assessor's signature: it no "
                                             "longer counts",
+    "credential.issued": "Issued the stage's digital credential",
+    "credential.revoked": "Revoked the stage's digital credential",
 }
 
 
@@ -74,7 +76,7 @@ def _describe(event: AuditEvent, names: dict[int, str]) -> str:
     if event.action == "evidence.external_signature_disputed" and data.get("reason"):
         words += f". Reason: {data['reason']}"
     if event.action == "progress_review.recorded" and data.get("reviewed_on"):
-        words += f" of {dt.date.fromisoformat(str(data['reviewed_on'])):%d/%m/%Y}"
+        words += f" of {clock.long_date(dt.date.fromisoformat(str(data['reviewed_on'])))}"
     if data.get("stage"):
         words += f": {str(data['stage']).replace('stage', 'Stage ')}"
     if event.action == "provider.approved" and data.get("sampled_for_audit"):
@@ -90,7 +92,7 @@ def _assignment(action: str, data: dict[str, Any], names: dict[int, str]) -> str
     kind = data.get("kind") or "a"
     if action != "assignment.ended":
         since = data.get("starts_on")
-        when = f", from {dt.date.fromisoformat(since):%d/%m/%Y}" if since else ""
+        when = f", from {clock.long_date(dt.date.fromisoformat(since))}" if since else ""
         return f"{who} as {kind} supervisor{when}"
     until = data.get("ended_at")
     when = f", until {clock.in_words(dt.datetime.fromisoformat(until))}" if until else ""

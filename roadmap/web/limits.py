@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 LIMITS: dict[str, tuple[str, str, list[str] | None]] = {
     "exports.verify": ("30 per minute;300 per hour", "verify", None),
     "exports.verify_form": ("30 per minute;300 per hour", "verify", None),
+    "credentials.verify_credential": ("30 per minute;300 per hour", "verify", None),
     "accounts.sign_in": ("30 per minute", "sign-in", ["POST"]),
     "accounts.two_factor": ("30 per minute", "sign-in", ["POST"]),
     "account.set_up_app": ("30 per minute", "sign-in", ["POST"]),

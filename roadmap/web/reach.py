@@ -24,6 +24,10 @@ candidate's alone, like any draft.
 An education provider's reviewer reaches the learners of the providers they review for now
 (`reviewing_for`), and of those only what a supervisor signed off: the frozen rounds
 (`load_review_round`), never the live portfolio. Another provider's learner is a 404.
+
+A region's pages load it with `load_region` and `load_region_hub`: an administrator sees every
+region, a regional lead the regions they lead now, and a hub of another region is a 404. A
+regional lead reaches no enrolment at all: they see counts only.
 """
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
 from roadmap.providers.models import (EducationProvider, ProviderDecision, ProviderReviewer,
                                       independent_of)
 from roadmap.readers.models import shared
+from roadmap.regions.models import Region, regions_led_by
 from roadmap.supervision.models import (AssignmentKind, ProgressReview, Signature, StageSignOff,
                                         StageSignOffRound, SupervisorAssignment)
 
@@ -70,7 +75,8 @@ CONTENT = frozenset({Reach.SUPERVISOR_READONLY, Reach.EDUCATIONAL, Reach.SUPERVI
 __all__ = ["CONTENT", "Reach", "is_shared", "load_analysis", "load_analysis_file",
            "load_attachment", "load_cohort", "load_enrolment", "load_evidence", "load_hub",
            "load_managed_enrolment", "load_person", "load_progress_review", "load_provider",
-           "load_review_round", "load_signoff", "load_stage", "reach",
+           "load_region", "load_region_hub", "load_review_round", "load_signoff", "load_stage",
+           "reach",
            "reviewing_for", "shared", "signed_stage", "signed_version"]
 
 
@@ -320,3 +326,33 @@ def load_provider(session: Session, provider_id: int) -> EducationProvider:
     if provider is None:
         abort(404)
     return provider
+
+
+def _led(user: User) -> sa.ColumnElement[bool]:
+    """True for a region the person sees: an administrator every region, a regional lead the
+    regions they lead now (both the role and a current lead row are needed)."""
+    if user.has_role(Role.ADMIN):
+        return sa.true()
+    if not user.has_role(Role.REGIONAL_LEAD):
+        return sa.false()
+    return Region.id.in_(regions_led_by(user.id))
+
+
+def load_region(session: Session, user: User, region_id: int) -> Region:
+    """The region, or 404 when the person may not see it."""
+    region = session.scalar(sa.select(Region).where(Region.id == region_id, _led(user)))
+    if region is None:
+        abort(404)
+    return region
+
+
+def load_region_hub(session: Session, user: User, region_id: int,
+                    hub_id: int) -> tuple[Region, TrainingHub]:
+    """The region and one of its hubs, or 404: a hub of another region is never reached."""
+    row = session.execute(sa.select(Region, TrainingHub)
+                          .join(TrainingHub, TrainingHub.region_id == Region.id)
+                          .where(Region.id == region_id, TrainingHub.id == hub_id,
+                                 _led(user))).first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]

@@ -1,22 +1,28 @@
-"""Jinja set-up: our templates first, then the NHS.UK frontend macros; filters for dates."""
+"""Jinja set-up: our templates first, then the NHS.UK frontend macros; the one date filter."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Union
 
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
 
 from roadmap import clock
+from roadmap.fields import DATE_EXAMPLE
 
 
-def london_datetime(value: dt.datetime | None) -> str:
-    """The filter for a UTC moment as users in England read it; blank for none."""
-    return "" if value is None else clock.in_words(value)
+def nhs_date(value: Union[dt.date, dt.datetime, None]) -> str:
+    """The one filter for dates on pages and in the PDF: blank for none.
 
-
-def long_date(value: dt.date | None) -> str:
-    """The filter for a date as the NHS style guide writes it; blank for none."""
-    return "" if value is None else clock.long_date(value)
+    A day reads "6 December 2026" and a moment "6 December 2026 at 2.05pm" in England, as the
+    NHS.UK style guide writes them. The guide adds the weekday only where it helps someone
+    book or keep an appointment; nothing here is one, so no page shows it.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return clock.in_words(value)
+    return clock.long_date(value)
 
 
 def init_app(app: Flask) -> None:
@@ -26,11 +32,11 @@ def init_app(app: Flask) -> None:
     # params.value and params.text as given (and mark params.html | safe), so escape them too.
     app.jinja_env.autoescape = True
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("nhsuk_frontend_jinja")])
-    app.jinja_env.filters["london_datetime"] = london_datetime
-    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["nhs_date"] = nhs_date
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["role_navigation"] = _role_navigation
+    app.jinja_env.globals["date_example"] = DATE_EXAMPLE
 
 
 def register_navigation(app: Flask, role: str, endpoint: str, text: str) -> None:

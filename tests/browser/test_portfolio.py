@@ -30,7 +30,9 @@ def test_candidate_records_a_cbd_and_the_matrix_updates(page: Page, session: Any
     click_and_check(page.get_by_role("link", name="Add evidence").first)
     click_and_check(page.get_by_role("link", name="Case-based discussion (CBD)"))
     page.get_by_label("Title").fill("Knee pain after a fall")
-    page.get_by_label("Date", exact=True).fill(dt.date.today().isoformat())
+    day = page.get_by_role("group", name="Date", exact=True)
+    for box, value in zip(("Day", "Month", "Year"), dt.date.today().strftime("%d %m %Y").split()):
+        day.get_by_label(box).fill(value)
     page.get_by_label("Summary of the case").fill(
         "Knee pain and swelling after a twisting fall. I applied the **Ottawa** knee rules.")
     page.get_by_role("group", name="Complexity").get_by_label("Medium").check()
@@ -84,7 +86,9 @@ def test_pid_findings_are_highlighted_before_submitting(page: Page, session: Any
     sign_in(world.candidate.email)
     visit(page, "/portfolio/evidence/new/learning_log")
     page.get_by_label("Title").fill("A learning event")
-    page.get_by_label("Date", exact=True).fill(dt.date.today().isoformat())
+    day = page.get_by_role("group", name="Date", exact=True)
+    for box, value in zip(("Day", "Month", "Year"), dt.date.today().strftime("%d %m %Y").split()):
+        day.get_by_label(box).fill(value)
     page.get_by_role("group", name="What prompted it?").get_by_label("A clinical case").check()
     page.get_by_label("What happened").fill("Mr Smith, NHS number 943 476 5919, attended.")
     page.get_by_label("What you learned").fill("To check red flags first.")

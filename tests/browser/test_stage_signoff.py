@@ -51,7 +51,7 @@ def test_supervisor_gives_a_reason_for_each_unmet_guidance_item(
                ).to_be_visible()
     page.set_viewport_size(PHONE)
     page.get_by_label("I have reviewed the portfolio", exact=False).check()
-    click_and_check(page.get_by_role("button", name="Sign as Dr Primary"), status=400)
+    click_and_check(page.get_by_role("button", name="Continue"), status=400)
     assert_reflows(page)
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("There is a problem")
     reason = page.get_by_label("Multi-source feedback: a round with responses")
@@ -63,6 +63,8 @@ def test_supervisor_gives_a_reason_for_each_unmet_guidance_item(
     for field in page.locator("textarea[name^='reason-']").all():
         field.fill("Seen in practice; agreed with the employer.")
     page.get_by_label("I have reviewed the portfolio", exact=False).check()
+    click_and_check(page.get_by_role("button", name="Continue"))
+    expect(page.get_by_role("heading", name="Check your sign-off before you sign")).to_be_visible()
     click_and_check(page.get_by_role("button", name="Sign as Dr Primary"))
     expect(page.get_by_text("Seen in practice; agreed with the employer.").first).to_be_visible()
     for size in (PHONE, DESKTOP):
@@ -121,6 +123,9 @@ def test_a_long_unbroken_reason_wraps_on_a_phone(page: Page, sign_in: Callable[.
     for field in page.locator("textarea[name^='reason-']").all():
         field.fill(f"Agreed with the employer, see {LONG_WORD}")
     page.get_by_label("I have reviewed the portfolio", exact=False).check()
+    click_and_check(page.get_by_role("button", name="Continue"))
+    expect(page.get_by_text(LONG_WORD, exact=False).first).to_be_visible()
+    assert_reflows(page)  # read back on the check page, wrapped
     click_and_check(page.get_by_role("button", name="Sign as Dr Primary"))
     expect(page.get_by_text(LONG_WORD, exact=False).first).to_be_visible()
     assert_reflows(page)

@@ -24,9 +24,10 @@ def test_supervisor_assesses_and_signs_a_cot(page: Page, sign_in: Callable[..., 
     click_and_check(page.get_by_role("link", name=item_title))
     expect(page.get_by_role("heading", name="Your assessment")).to_be_visible()
     for fieldset in page.locator("fieldset").all():
-        fieldset.get_by_label("C: Competent", exact=True).check()
+        fieldset.get_by_label("C: Capable", exact=True).check()
     page.get_by_label("What went well", exact=False).first.fill("Clear, structured history.")
     page.get_by_label("What to develop", exact=False).first.fill("Explore the impact on work earlier.")
+    click_and_check(page.get_by_role("button", name="Continue"))
     click_and_check(page.get_by_role("button", name="Sign as Dr Primary"))
     expect(page.get_by_text(f"You signed “{item_title}”.")).to_be_visible()
     expect(page.get_by_role("heading", name="Recently signed by you")).to_be_visible()
@@ -49,6 +50,7 @@ def test_backup_signs_stage2_acting_for_the_primary(page: Page, sign_in: Callabl
     page.get_by_label("I have reviewed the portfolio", exact=False).check()
     page.get_by_label("Why are you signing for the primary supervisor?").fill(
         "Dr Primary is on long-term leave")
+    click_and_check(page.get_by_role("button", name="Continue"))
     click_and_check(page.get_by_role("button", name="Sign as Bea Backup"))
     expect(page.get_by_text("Verification code")).to_be_visible()
     signatures = page.locator("main li", has_text="Bea Backup")

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
 
 import pyotp
 import pytest
@@ -12,6 +14,7 @@ from bench.dashboard import framework
 from roadmap.accounts.models import User
 from roadmap.cohorts import csv_import, service
 from roadmap.cohorts.models import Cohort, Enrolment
+from roadmap.portfolio.models import DraftAutosave
 from roadmap.supervision.models import SupervisorAssignment
 
 HEADER = ("full_name,email,profession,employer,route,enrolled_on,stage2_started_on,target_on,"
@@ -22,7 +25,7 @@ HEADER = ("full_name,email,profession,employer,route,enrolled_on,stage2_started_
 def place(session, make_user):
     """A hub with a cohort, an employer, two supervisors and its lead; committed."""
     version = framework(session)
-    hub = service.create_hub(session, "Hub A", "Region", 50, None)
+    hub = service.create_hub(session, "Hub A", None, 50, None)
     cohort = service.create_cohort(session, hub, "Spring 2026", None, None)
     service.add_employer(session, "Chiltern FCP Partners", None)
     session.commit()
@@ -74,10 +77,10 @@ def test_a_csv_with_one_bad_row_imports_nothing_and_names_the_row(client, login,
     page = checked.get_data(as_text=True)
     assert "Row 4, column enrolled_on" in page and "nothing was imported" in page
     assert "Import 2 candidates" not in page
-    # Posting the checked text straight to the import step is refused too, all or nothing.
-    forced = client.post(f"/cohorts/{place['cohort'].id}/import", data={
-        "csv_text": text, "framework_version_id": str(place["version"].id)})
-    assert forced.status_code == 422 and "Row 4" in forced.get_data(as_text=True)
+    # Nothing waits to be imported: a file with problems is never kept for the check page.
+    forced = client.post(f"/cohorts/{place['cohort'].id}/import/check")
+    assert forced.status_code == 302 and forced.headers["Location"].endswith(
+        f"/cohorts/{place['cohort'].id}")
     session.rollback()
     assert session.scalar(sa.select(sa.func.count()).select_from(Enrolment)) == 0
     assert session.scalar(sa.select(User).where(User.email == "jamie@example.nhs.uk")) is None
@@ -87,11 +90,10 @@ def test_a_csv_with_one_bad_row_imports_nothing_and_names_the_row(client, login,
 def test_a_clean_csv_enrols_everyone_and_sends_the_invitations(client, login, session, place, mailbox):
     login(client, place["lead"])
     checked = upload(client, place["cohort"].id, place["version"].id, GOOD)
-    page = checked.get_data(as_text=True)
+    page = client.get(checked.headers["Location"]).get_data(as_text=True)
     assert "Import 2 candidates and send invitations" in page
     assert session.scalar(sa.select(sa.func.count()).select_from(Enrolment)) == 0  # dry run
-    done = client.post(f"/cohorts/{place['cohort'].id}/import", data={
-        "csv_text": GOOD, "framework_version_id": str(place["version"].id)}, follow_redirects=True)
+    done = client.post(checked.headers["Location"], follow_redirects=True)
     assert done.status_code == 200 and "2 candidates enrolled" in done.get_data(as_text=True)
     session.rollback()
     enrolments = {e.candidate.email: e for e in session.scalars(
@@ -138,3 +140,44 @@ def test_another_hubs_lead_cannot_import_into_this_cohort(client, login, session
     assert upload(client, place["cohort"].id, place["version"].id, GOOD).status_code == 404
     assert client.get(f"/cohorts/{place['cohort'].id}").status_code == 404
     assert session.scalar(sa.select(sa.func.count()).select_from(Cohort)) == 1
+
+
+# Check the import before anyone is enrolled: who, on which roadmap, by whom; once.
+
+def _checked_text(response) -> str:
+    """A page's words, tags and spacing aside."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ",
+                                                    response.get_data(as_text=True))))
+
+
+def _enrolments(session) -> int:
+    session.rollback()
+    return session.scalar(sa.select(sa.func.count()).select_from(Enrolment))
+
+
+def test_the_import_is_read_back_then_made_once(client, login, session, place):
+    login(client, place["lead"])
+    cohort = place["cohort"]
+    checked = upload(client, cohort.id, place["version"].id, GOOD)
+    check = f"/cohorts/{cohort.id}/import/check"
+    assert checked.status_code == 302 and checked.headers["Location"].endswith(check)
+    assert _enrolments(session) == 0
+    page = _checked_text(client.get(check))
+    assert "Check the import before you enrol anyone" in page
+    assert "Candidates 2 candidates" in page and "Jamie Patel" in page and "Olivia Carter" in page
+    assert "Capacity Hub lead, Hub A" in page
+    assert "Import 2 candidates and send invitations" in page
+    assert client.post(check, data={}).status_code == 302
+    again = client.post(check, data={}, follow_redirects=True)
+    assert again.status_code == 200 and "Nothing is waiting to be imported" in _checked_text(again)
+    assert _enrolments(session) == 2
+    assert session.scalar(sa.select(sa.func.count()).select_from(DraftAutosave)) == 0
+
+
+def test_change_goes_back_with_the_roadmap_chosen(client, login, session, place):
+    login(client, place["lead"])
+    cohort = place["cohort"]
+    upload(client, cohort.id, place["version"].id, GOOD)
+    page = client.get(f"/cohorts/{cohort.id}/import").get_data(as_text=True)
+    chosen = page.split(f'value="{place["version"].id}"', 1)[1].split(">", 1)[0]
+    assert "selected" in chosen

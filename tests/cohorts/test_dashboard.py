@@ -143,5 +143,5 @@ def test_sort_filter_and_csv_show_the_same_rows(client, login, session, small):
 
 
 def test_csv_cells_cannot_run_as_formulas():
-    assert listing._safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert listing._safe_cell("-3") == "-3"
+    assert listing.safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert listing.safe_cell("-3") == "-3"

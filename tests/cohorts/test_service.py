@@ -11,6 +11,7 @@ from bench.dashboard import framework
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts import charts, service
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
+from roadmap.regions.service import create_region
 
 
 def test_default_target_is_six_months_after_the_stage2_start(session):
@@ -47,19 +48,30 @@ def admin(make_user):
 
 
 def test_admin_creates_and_changes_a_hub(client, login, session, admin):
+    region = create_region(session, "Frimley ICS", by=None)
+    session.commit()
     login(client, admin)
-    created = client.post("/hubs/new", data={"name": "Frimley Training Hub", "region": "Frimley ICS",
+    created = client.post("/hubs/new", data={"name": "Frimley Training Hub", "region_id": str(region.id),
                                              "annual_signoff_target": "24"})
     hub = session.scalar(sa.select(TrainingHub).where(TrainingHub.name == "Frimley Training Hub"))
     assert created.headers["Location"].endswith(f"/hubs/{hub.id}")
-    assert hub.annual_signoff_target == 24
+    assert (hub.annual_signoff_target, hub.region_id) == (24, region.id)
+    assert "Frimley ICS" in client.get(f"/hubs/{hub.id}").get_data(as_text=True)
     clash = client.post("/hubs/new", data={"name": "frimley training hub"})
     assert "already exists" in clash.get_data(as_text=True)
-    client.post(f"/hubs/{hub.id}/edit", data={"name": "Frimley Hub", "region": "",
+    client.post(f"/hubs/{hub.id}/edit", data={"name": "Frimley Hub", "region_id": "0",
                                               "annual_signoff_target": "30"})
     session.rollback()  # end the read snapshot, see what the request committed
     hub = session.get(TrainingHub, hub.id)
-    assert (hub.name, hub.annual_signoff_target, hub.region) == ("Frimley Hub", 30, None)
+    assert (hub.name, hub.annual_signoff_target, hub.region_id) == ("Frimley Hub", 30, None)
+
+
+def test_a_region_that_is_not_offered_is_refused_beside_its_field(client, login, session, admin):
+    login(client, admin)
+    response = client.post("/hubs/new", data={"name": "Frimley Training Hub", "region_id": "999"})
+    assert response.status_code == 200
+    assert "Choose one of the regions listed" in response.get_data(as_text=True)
+    assert session.scalar(sa.select(TrainingHub.id)) is None
 
 
 def test_hub_lead_creates_a_cohort_and_enrols_one_candidate(client, login, session, make_user, mailbox):
@@ -91,9 +103,11 @@ def test_hub_lead_creates_a_cohort_and_enrols_one_candidate(client, login, sessi
     assert len(mailbox.to("nia@example.nhs.uk")) == 1
     page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
     assert "Nia New" in page and "No primary" in page and "No backup" in page
-    early = client.post(f"/enrolments/{enrolment.id}/target", data={"target_on": "01/09/2026"},
-                        follow_redirects=True)
-    assert "on or after 01/10/2026" in early.get_data(as_text=True)
+    early = client.post(f"/enrolments/{enrolment.id}/target", data={
+        "target_on-day": "1", "target_on-month": "9", "target_on-year": "2026"})
+    text = early.get_data(as_text=True)
+    assert early.status_code == 400 and "on or after 1 October 2026" in text
+    assert 'id="target_on-error"' in text and 'name="target_on-day" type="text" value="1"' in text
     moved = client.post(f"/enrolments/{enrolment.id}/target", data={"target_on": "01/06/2027"},
                         follow_redirects=True)
     assert "The target date is now 1 June 2027" in moved.get_data(as_text=True)

@@ -22,3 +22,20 @@ def test_kept_email_logs_its_body_only_in_development(tmp_path, caplog, env, log
     assert ("SECRET-TOKEN-abc123" in caplog.text) is logged
     kept = list(tmp_path.glob("*.eml"))
     assert len(kept) == 1 and b"SECRET-TOKEN-abc123" in kept[0].read_bytes()
+
+
+def test_a_savepoint_neither_sends_nor_drops_what_the_transaction_queued(app, session, tmp_path):
+    """Only the transaction's own commit sends: a savepoint released or rolled back on the way
+    (a raced insert, a decision made all or nothing) is not the end of it."""
+    folder = tmp_path / "mail"  # the test app keeps its email here
+    mail.queue(session, "cand@example.nhs.uk", "Before the savepoints", BODY)
+    with session.begin_nested():
+        pass
+    try:
+        with session.begin_nested():
+            raise ValueError("a raced insert")
+    except ValueError:
+        pass
+    assert not folder.exists() or not list(folder.glob("*.eml"))
+    session.commit()
+    assert len(list(folder.glob("*.eml"))) == 1

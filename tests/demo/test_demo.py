@@ -1,52 +1,68 @@
-"""`roadmap demo`: the pilot's shape, every login working, idempotent."""
+"""`roadmap demo`: every login printed with what a newcomer needs, idempotent, new databases only."""
 from __future__ import annotations
 
-import pyotp
+import re
+
 import sqlalchemy as sa
 
-from roadmap.models import (Enrolment, Evidence, Signature, SupervisorAssignment, User)
-from roadmap.audit.service import verify_chain
+from roadmap.audit.models import AuditEvent
+from roadmap.models import (Attachment, Enrolment, Evidence, Signature, StageSignOff,
+                            SupervisorAssignment, User)
 
-EMAILS = ([f"candidate{n}@example.nhs.uk" for n in range(1, 11)] +
-          ["supervisor1@example.nhs.uk", "fellow1@example.nhs.uk", "fellow2@example.nhs.uk",
-           "hub@example.nhs.uk", "admin@example.nhs.uk"])
+CANDIDATES = [f"candidate{n}@example.nhs.uk" for n in range(1, 17)]
+STAFF = ["supervisor1@example.nhs.uk", "supervisor2@example.nhs.uk", "fellow1@example.nhs.uk",
+         "fellow2@example.nhs.uk", "fellow3@example.nhs.uk", "hub@example.nhs.uk",
+         "hub2@example.nhs.uk", "hub3@example.nhs.uk", "admin@example.nhs.uk",
+         "provider@example.ac.uk", "provider2@example.ac.uk", "edsup@example.ac.uk",
+         "region@example.nhs.uk"]
 
 
-def _counts(session):
+def _counts(session) -> dict[str, int]:
     return {model.__name__: session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (User, Enrolment, Evidence, SupervisorAssignment, Signature)}
+            for model in (User, Enrolment, Evidence, SupervisorAssignment, Signature,
+                          StageSignOff, Attachment, AuditEvent)}
 
 
-def test_demo_creates_the_pilot_and_prints_every_login(runner, session):
+def _line(output: str, email: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith(email + " "))
+
+
+def test_every_login_is_printed_with_name_role_capacity_and_secret(runner, session):
     result = runner.invoke(args=["demo", "--password", "a-long-demo-password"])
     assert result.exit_code == 0, result.output
-    for email in EMAILS:
-        assert email in result.output
-    assert "a-long-demo-password" in result.output
+    assert "Password for every account: a-long-demo-password" in result.output
     users = {u.email: u for u in session.scalars(sa.select(User))}
-    assert set(EMAILS) <= set(users)
-    for email in ("supervisor1@example.nhs.uk", "hub@example.nhs.uk", "admin@example.nhs.uk"):
-        assert users[email].totp_secret in result.output
-    enrolments = session.scalars(sa.select(Enrolment)).all()
-    assert len(enrolments) == 10
-    assert len({e.employer_id for e in enrolments}) == 2
-    kinds = session.execute(sa.select(SupervisorAssignment.enrolment_id,
-                                      SupervisorAssignment.kind)).all()
-    primaries = {e for e, k in kinds if k == "primary"}
-    backups = {e for e, k in kinds if k == "backup"}
-    assert len(primaries) == 10 and 5 <= len(backups) < 10
-    statuses = set(session.scalars(sa.select(Evidence.status).distinct()))
-    assert statuses == {"draft", "submitted", "returned", "signed", "changed_since_signed"}
-    assert verify_chain(session).ok
+    for email in CANDIDATES + STAFF:
+        line = _line(result.output, email)
+        assert users[email].full_name in line
+        secret = users[email].totp_secret
+        assert (secret in line) if email in STAFF else (" - " in line and secret is None)
+    assert "regional lead" in _line(result.output, "region@example.nhs.uk")
+    assert "GP supervisor" in _line(result.output, "supervisor1@example.nhs.uk")
+    fellow = _line(result.output, "fellow1@example.nhs.uk")
+    assert "AHP supervision fellow" in fellow and "backup for " in fellow
+    assert "primary for " in fellow and "Mohammed Ali" in fellow
+    assert "educational supervisor" in _line(result.output, "edsup@example.ac.uk")
+    assert "Buckinghamshire" in _line(result.output, "hub2@example.nhs.uk")
+    assert "ready" in _line(result.output, "candidate4@example.nhs.uk")
+    assert re.search(r"RM-\S+  Olivia Carter, Stage 2", result.output)
 
 
-def test_demo_is_idempotent(runner, session):
-    assert runner.invoke(args=["demo"]).exit_code == 0
+def test_a_second_run_changes_nothing_but_the_passwords(runner, session):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
     before = _counts(session)
-    second = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo", "--password", "another-long-password"])
     assert second.exit_code == 0, second.output
+    assert "Demo data was already there" in second.output
     session.rollback()  # end the read snapshot, see what the command committed
     assert _counts(session) == before
+    codes = sorted(re.findall(r"RM-[A-Z2-9-]{17}", first.output))
+    assert codes and codes == sorted(re.findall(r"RM-[A-Z2-9-]{17}", second.output))
+    secret = re.compile(r"\s([A-Z2-7]{32})\s")
+    for email in ("supervisor1@example.nhs.uk", "provider@example.ac.uk"):  # kept, not renewed
+        assert secret.search(_line(first.output, email)).group(1) == \
+            secret.search(_line(second.output, email)).group(1)
 
 
 def test_demo_refuses_a_short_password(runner, session):
@@ -56,18 +72,12 @@ def test_demo_refuses_a_short_password(runner, session):
     assert _counts(session)["User"] == 0
 
 
-def test_demo_logins_work(runner, client, session):
-    runner.invoke(args=["demo", "--password", "a-long-demo-password"])
-    response = client.post("/sign-in", data={"email": "candidate1@example.nhs.uk",
-                                             "password": "a-long-demo-password"},
-                           follow_redirects=True)
-    assert b"Hello, Jamie Patel" in response.data
-    assert b"Dr Priya Shah" in response.data  # primary supervisor on the home page
-    client.post("/sign-out")
-    hub = session.scalar(sa.select(User).where(User.email == "hub@example.nhs.uk"))
-    client.post("/sign-in", data={"email": "hub@example.nhs.uk",
-                                  "password": "a-long-demo-password"})
-    response = client.post("/sign-in/code", data={"code": pyotp.TOTP(hub.totp_secret).now()},
-                           follow_redirects=True)
-    assert b"FCP Roadmap cohort, spring 2026" in response.data
-    assert b"10 candidates" in response.data
+def test_demo_refuses_a_database_whose_log_runs_past_the_story_start(runner, session):
+    # Loading the roadmap first records an event now; the story's events would come after it
+    # in the log but months before it in time.
+    assert runner.invoke(args=["framework", "load"]).exit_code == 0
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "already has events" in result.output and "new database" in result.output
+    session.rollback()
+    assert _counts(session)["User"] == 0 and _counts(session)["AuditEvent"] == 1

@@ -12,6 +12,7 @@ import pytest
 
 from roadmap.exports import jobs, parallel, portfolio
 from roadmap.exports.render import RenderFailed
+from roadmap.clock import today
 from roadmap.portfolio import attachments
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -68,6 +69,9 @@ def test_candidate_exports_the_pdf_with_images_and_downloads_it(client, login, t
     download = _download(client, job_page)
     assert download.status_code == 200 and download.mimetype == "application/pdf"
     assert b"/Image" in download.data
+    name = f"Jo-Candidate-portfolio-{today().isoformat()}.pdf"
+    assert download.headers["Content-Disposition"] == (
+        f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}")
 
 
 def test_a_job_is_its_owners_alone(app, client, login, make_user, team, portfolio_with_image):

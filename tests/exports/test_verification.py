@@ -7,6 +7,8 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from roadmap import clock
+from roadmap.exports import verification
 from roadmap.portfolio.models import Evidence
 from roadmap.providers import decisions
 from roadmap.providers.models import EducationProvider, ProviderReviewer
@@ -73,6 +75,31 @@ def test_a_code_typed_loosely_still_verifies(client, signed_off):
     assert client.get(response.headers["Location"]).status_code == 200
 
 
+def _typings(code: str) -> list[str]:
+    """A printed code as people type it: spaces for hyphens, none at all, without RM-."""
+    return [code.replace("-", " "), code.replace("-", ""), code.lower().replace("-", ""),
+            code[3:], f"  {code.replace('-', ' - ')}  "]
+
+
+def test_a_code_typed_with_spaces_or_no_hyphens_is_found_and_shown_as_printed(client, signed_off):
+    code = signed_off.verification_code
+    for typed in _typings(code):
+        asked = client.get("/verify", query_string={"code": typed})
+        assert asked.headers["Location"] == f"/verify/{code}", typed
+        direct = client.get(f"/verify/{typed.strip()}")
+        assert direct.status_code == 302 and direct.headers["Location"] == f"/verify/{code}", typed
+    page = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert f'<span class="nhsuk-caption-l">{code}</span>' in page and "genuine</h1>" in page
+
+
+@pytest.mark.parametrize("typed, printed", [
+    ("RM TKTS3 ZM8K7 FJ5CH", "RM-TKTS3-ZM8K7-FJ5CH"), ("rmtkts3zm8k7fj5ch", "RM-TKTS3-ZM8K7-FJ5CH"),
+    ("TKTS3-ZM8K7-FJ5CH", "RM-TKTS3-ZM8K7-FJ5CH"), ("RM—TKTS3·ZM8K7 FJ5CH", "RM-TKTS3-ZM8K7-FJ5CH"),
+    ("RM-12345", "RM12345"), ("", "")])
+def test_normalise_writes_a_code_as_printed(typed, printed):
+    assert verification.normalise(typed) == printed
+
+
 @pytest.mark.parametrize("code", ["RM-AAAAA-BBBBB-CCCCC", "RM-12345", "anything<script>"])
 def test_a_made_up_code_is_unknown(client, signed_off, code):
     response = client.get(f"/verify/{code}")
@@ -110,6 +137,9 @@ def test_the_statement_is_one_page_with_the_code(client, login, signed_off, read
     text = reader.pages[0].extract_text()
     assert signed_off.verification_code in text and "Dr Primary" in text
     assert f"/verify/{signed_off.verification_code}" in text
+    day = clock.day_of(signed_off.completed_at).isoformat()
+    name = f"Jo-Candidate-Stage-2-application-in-primary-care-verification-statement-{day}.pdf"
+    assert f'filename="{name}"' in response.headers["Content-Disposition"]
 
 
 def test_a_stranger_cannot_download_the_statement(client, login, signed_off, ready_for_stage2):

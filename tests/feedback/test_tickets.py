@@ -21,7 +21,7 @@ from roadmap.feedback.assessors import domain_allowed
 from roadmap.feedback.models import AssessmentTicket
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import Signature
-from tests.feedback.helpers import ASSESSOR, ask_assessor, assessor_form
+from tests.feedback.helpers import ASSESSOR, ask_assessor, assessor_form, sign_by_ticket
 from tests.fixtures.msk import assessor_answers
 
 
@@ -58,9 +58,9 @@ def test_external_assessor_signs_once(app, client, session, team, make_item, log
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Jo Candidate" in text and item.title in text
     assert candidate_email not in text  # nothing about the candidate beyond their name
-    assert "I am not Jo Candidate" in text
+    assert "make your declaration, before you sign" in text  # on the page that reads it back
     before = len(mailbox.messages)
-    signed = assessor.post(path, data=form)
+    signed = sign_by_ticket(assessor, path, form)
     assert signed.status_code == 200, signed.data[:3000]
     assert "Assessment signed" in signed.get_data(as_text=True)
     session.rollback()
@@ -81,7 +81,7 @@ def test_external_assessor_signs_once(app, client, session, team, make_item, log
     sent_to = [m["To"] for m in mailbox.messages[before:]]
     assert {ASSESSOR["email"], "ext@example.nhs.uk", candidate_email, primary_email} <= set(sent_to)
     # Single use: the link now says so, and a second post changes nothing.
-    again = assessor.post(path, data=form)
+    again = sign_by_ticket(assessor, path, form)
     assert again.status_code == 410 and "already been used" in again.get_data(as_text=True)
     assert _signatures(session) == 1
 
@@ -203,7 +203,7 @@ def test_the_address_is_checked_again_when_the_link_is_used(app, client, session
     assessor = app.test_client()
     page = assessor.get(path)
     assert page.status_code == 410 and "can no longer be used" in page.get_data(as_text=True)
-    posted = assessor.post(path, data=_form(make_item, item))
+    posted = sign_by_ticket(assessor, path, _form(make_item, item))
     assert posted.status_code == 410
     assert _signatures(session) == 0
     session.expire_all()
@@ -215,7 +215,7 @@ def test_a_changed_setting_holds_for_links_already_sent(app, client, session, te
     item = make_item("cot", status="draft")
     path = _ask(client, team, item, mailbox, login, email="gp@nhs.net")
     app.config["ASSESSOR_EMAIL_DOMAINS"] = ("ac.uk",)
-    assert app.test_client().post(path, data=_form(make_item, item)).status_code == 410
+    assert sign_by_ticket(app.test_client(), path, _form(make_item, item)).status_code == 410
     assert _signatures(session) == 0
 
 
@@ -246,7 +246,7 @@ def test_the_assessor_says_who_they_are(app, client, session, team, make_item, l
     session.commit()
     item = make_item("cot", status="draft")
     path = _ask(client, team, item, mailbox, login)
-    response = app.test_client().post(path, data=_form(make_item, item, **identity))
+    response = sign_by_ticket(app.test_client(), path, _form(make_item, item, **identity))
     text = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400, text[:2000]
     assert message in text and f'href="#{field}"' in text
@@ -257,7 +257,7 @@ def test_the_assessor_says_who_they_are(app, client, session, team, make_item, l
 def test_another_regulator_is_named(app, client, session, team, make_item, login, mailbox):
     item = make_item("cot", status="draft")
     path = _ask(client, team, item, mailbox, login)
-    response = app.test_client().post(path, data=_form(
+    response = sign_by_ticket(app.test_client(), path, _form(
         make_item, item, registration_body="other", registration_other="Society of Sports Therapists",
         registration_number="sst/1234"))
     assert response.status_code == 200, response.data[:2000]
@@ -270,7 +270,7 @@ def test_another_regulator_is_named(app, client, session, team, make_item, login
 def test_incomplete_assessment_is_not_signed(app, client, session, team, make_item, login, mailbox):
     item = make_item("cot", status="draft")
     path = _ask(client, team, item, mailbox, login)
-    response = app.test_client().post(path, data={"name": "X", "lock_version": str(item.lock_version)})
+    response = sign_by_ticket(app.test_client(), path, {"name": "X", "lock_version": str(item.lock_version)})
     assert response.status_code == 400
     session.rollback()
     session.expire_all()
@@ -292,7 +292,7 @@ def test_a_registration_held_by_another_account_is_theirs_alone(app, client, ses
     session.commit()
     item = make_item("cot", status="draft")
     path = _ask(client, team, item, mailbox, login)
-    response = app.test_client().post(path, data=_form(make_item, item, registration_body="GMC",
+    response = sign_by_ticket(app.test_client(), path, _form(make_item, item, registration_body="GMC",
                                                        registration_number="7012345"))
     text = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400 and "belongs to someone with a Roadmap account" in text

@@ -43,9 +43,15 @@ LONG_QUERY = ["x" * 4000, "\u540d" * 700, "\U0001f642\u202e" * 300]
 INVALID_UTF8 = [b"\xff\xfe", b"\xc0\xaf", b"%", b"\xed\xa0\x80"]
 
 
+DATE_PARTS = ("day", "month", "year")  # the three boxes of a date input: <name>-day and so on
+
+
 def _kind(field: Field) -> str:
-    """What a field holds, from its input type and name: date, number, email or text."""
+    """What a field holds, from its input type and name: date (or one of its three boxes),
+    number, email or text."""
     name = field.name.lower()
+    if name.rpartition("-")[2] in DATE_PARTS and "-" in name:
+        return name.rpartition("-")[2]
     if field.kind == "date" or name.endswith("_on") or "date" in name:
         return "date"
     if field.kind == "email" or "email" in name:
@@ -55,7 +61,8 @@ def _kind(field: Field) -> str:
     return "text"
 
 
-SPECIFIC = {"date": DATES, "email": EMAILS, "number": NUMBERS}
+SPECIFIC = {"date": DATES, "email": EMAILS, "number": NUMBERS,
+            **{part: [*NUMBERS, *DATES] for part in DATE_PARTS}}
 
 
 def hostile_value(field: Field | None = None) -> st.SearchStrategy[Any]:
@@ -75,6 +82,8 @@ def plausible(field: Field) -> st.SearchStrategy[str]:
     kind = _kind(field)
     if kind == "date":
         return st.just(dt.date.today().isoformat())
+    if kind in DATE_PARTS:
+        return st.just(str(getattr(dt.date.today(), kind)))
     if kind == "email":
         return st.integers(0, 10**9).map("fuzz.person{}@example.nhs.uk".format)
     if kind == "number":

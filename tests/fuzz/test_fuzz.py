@@ -41,11 +41,14 @@ QUERY_ARGS = {
     "feedback.thanks": ["another"], "portfolio.new_evidence": ["template"],
     "supervision.observed": ["type_code"],
 }
-# Fields a page shows only after an earlier step (the import's confirmation carries the file).
-LATER_FIELDS = {
-    ("POST", "cohorts.import_csv"): {"csv_text": Field("csv_text", "csv"),
-                                     "framework_version_id": Field("framework_version_id", "hidden")},
-}
+# Fields a page shows only after an earlier step.
+LATER_FIELDS: dict[tuple[str, str], dict[str, Field]] = {}
+# Check-your-answers pages: a form leads there once its answers pass, so no link does; each is
+# its form page's address with /check, confirmed with a password (or a ticket's declaration).
+CHECKS = {"supervision.check_item": "supervision.assess", "supervision.check_stage":
+          "supervision.stage", "reviews.check_decision": "reviews.review",
+          "cohorts.check_import": "cohorts.import_csv", "feedback.check_ticket":
+          "feedback.assess_form"}
 # Run last: they end the session or take the player's own rights away.
 LAST = ("people.change_roles", "people.set_active", "accounts.sign_out")
 
@@ -90,6 +93,11 @@ def _with_declared(site: Site, role: str) -> None:
         if key in site.targets:
             for variant in list(site.targets[key].variants):
                 site.add(*key, Variant(variant.path, dict(fields)))
+    for check, form in CHECKS.items():
+        for path in site.pages.get(form, [])[:1]:
+            site.add("POST", check, Variant(path.split("?")[0] + "/check", {
+                "identity": Field("identity", "password"),
+                "declaration": Field("declaration", "checkbox", ["y"])}))
     for method, endpoint in EXPECTED[role] - set(site.targets):
         path = (site.pages.get(endpoint) or [RULES.get(endpoint)])[0]
         if path:

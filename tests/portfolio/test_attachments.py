@@ -17,6 +17,7 @@ from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
 from roadmap.storage import LocalStore
 from roadmap.supervision.models import Signature
 from tests.fixtures.storage import S3_REGION
+from tests.fixtures.apps import through_check
 from tests.fixtures.msk import assessor_answers
 
 
@@ -63,7 +64,7 @@ def _sign_over_http(app, login, team, make_item, item):
     """The primary supervisor signs the item from the assess page, in a browser of their own."""
     supervisor = app.test_client()
     login(supervisor, team.primary)
-    response = supervisor.post(f"/supervision/items/{item.id}/sign", data={
+    response = through_check(supervisor, f"/supervision/items/{item.id}", {
         **_form(assessor_answers(make_item, "cbd")), "lock_version": item.lock_version})
     assert response.status_code == 302, response.data[:1000]
 

@@ -12,6 +12,7 @@ from roadmap.providers.models import ProviderDecision, ProviderReviewer
 from roadmap.supervision.errors import NotAllowed
 from roadmap.supervision.models import SupervisorAssignment
 from tests.fixtures.msk import TODAY
+from tests.fixtures.apps import through_check
 
 
 def _also_reviewer(session, waiting, person) -> None:
@@ -29,8 +30,8 @@ def _assert_shut_out(client, login, session, waiting, person) -> None:
     assert f"/provider/rounds/{kept.id}" not in client.get("/provider").get_data(as_text=True)
     assert client.get(f"/provider/rounds/{kept.id}").status_code == 404
     for action in ("approve", "refer"):
-        assert client.post(f"/provider/rounds/{kept.id}/{action}",
-                           data={"refer-reason": "No"}).status_code == 404
+        assert through_check(client, f"/provider/rounds/{kept.id}/{action}",
+                           {"refer-reason": "No"}).status_code == 404
     session.rollback()
     session.expire_all()
     with pytest.raises(NotAllowed):

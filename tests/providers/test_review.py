@@ -11,7 +11,7 @@ from roadmap.providers.models import ProviderDecision
 from roadmap.framework.models import Capability
 from roadmap.supervision.models import (CapabilityRating, StageSignOff, StageSignOffRound,
                                         SupervisorAssignment)
-from tests.fixtures.apps import TEST_PASSWORD
+from tests.fixtures.apps import TEST_PASSWORD, through_check
 from tests.fixtures.providers import latest_round
 
 STAGE_FORM = {"declarations": "candidate_own_work"}
@@ -65,7 +65,7 @@ def test_the_reviewer_reads_the_frozen_snapshot_and_approves(client, login, sess
     assert "Person-centred care" in page  # heading titles, from the pinned framework
     for _evidence, _number, digest in kept.signed_content["evidence"]:
         assert digest in page
-    response = client.post(f"/provider/rounds/{kept.id}/approve", data={})
+    response = through_check(client, f"/provider/rounds/{kept.id}/approve", {})
     assert response.status_code == 302 and response.headers["Location"].endswith("/provider")
     record = _stage(session, team)
     assert record.status == "complete" and record.verification_code.startswith("RM-")
@@ -87,8 +87,8 @@ def test_the_reviewer_reads_the_frozen_snapshot_and_approves(client, login, sess
 def test_a_double_submitted_approval_makes_one_decision(client, login, session, waiting):
     login(client, waiting.first)
     url = f"/provider/rounds/{waiting.round.id}/approve"
-    assert client.post(url, data={}).status_code == 302
-    again = client.post(url, data={}, follow_redirects=True)
+    assert through_check(client, url, {}).status_code == 302
+    again = through_check(client, url, {}, follow_redirects=True)
     assert again.status_code == 200
     assert "Rhea Reviewer already approved this portfolio" in again.get_data(as_text=True)
     assert len(_decisions(session)) == 1
@@ -100,8 +100,8 @@ def test_another_providers_reviewer_gets_404_everywhere(client, login, session, 
     assert "Jo Candidate" not in client.get("/provider").get_data(as_text=True)
     assert client.get(f"/provider/rounds/{kept.id}").status_code == 404
     for action in ("approve", "refer"):
-        response = client.post(f"/provider/rounds/{kept.id}/{action}",
-                               data={"refer-reason": "No", "heading-1": "No"})
+        response = through_check(client, f"/provider/rounds/{kept.id}/{action}",
+                               {"refer-reason": "No", "heading-1": "No"})
         assert response.status_code == 404
     assert client.get(f"/stages/{waiting.team.enrolment.id}/stage2").status_code == 404
     assert _decisions(session) == [] and _stage(session, waiting.team).status == "supervisor_signed"
@@ -129,15 +129,15 @@ def test_a_referral_reopens_the_stage_and_the_new_round_is_approved(client, logi
         Capability.framework_version_id == team.version.id, Capability.code == "3"))
     login(client, waiting.first)
     url = f"/provider/rounds/{kept.id}/refer"
-    blank = client.post(url, data={"refer-reason": "  ", "heading-3": "Only CBDs"})
+    blank = through_check(client, url, {"refer-reason": "  ", "heading-3": "Only CBDs"})
     assert blank.status_code == 400
     page = blank.get_data(as_text=True)
     assert re.search(r'id="refer-reason-error"[^>]*>.*Say why you refer the portfolio back', page,
                      re.S)
     assert "Only CBDs" in page  # what was typed is kept
     assert _decisions(session) == []
-    referred = client.post(url, data={"refer-reason": "Heading 3 needs a wider case mix",
-                                      "heading-3": "Only CBDs", "heading-99": "ignored"})
+    referred = through_check(client, url, {"refer-reason": "Heading 3 needs a wider case mix",
+                                           "heading-3": "Only CBDs", "heading-99": "ignored"})
     assert referred.status_code == 302
     assert _stage(session, team).status == "referred"
     [decision] = _decisions(session)
@@ -152,12 +152,12 @@ def test_a_referral_reopens_the_stage_and_the_new_round_is_approved(client, logi
     login(candidate, team.candidate)
     timeline = candidate.get(f"/timeline/{team.enrolment.id}").get_data(as_text=True)
     assert "Referred the stage back for the education provider" in timeline
-    assert candidate.post(f"/stages/{team.enrolment.id}/stage2",
-                          data=STAGE_FORM).status_code == 302
+    assert through_check(candidate, f"/stages/{team.enrolment.id}/stage2",
+                          STAGE_FORM).status_code == 302
     supervisor = client.application.test_client()
     login(supervisor, team.primary)
-    assert supervisor.post(f"/stages/{team.enrolment.id}/stage2",
-                           data={"declarations": "supervisor_verified"}).status_code == 302
+    assert through_check(supervisor, f"/stages/{team.enrolment.id}/stage2",
+                           {"declarations": "supervisor_verified"}).status_code == 302
     assert _stage(session, team).status == "supervisor_signed"
     second = latest_round(session, team)
     assert second.number == 2 and second.content_hash != kept.content_hash
@@ -165,7 +165,7 @@ def test_a_referral_reopens_the_stage_and_the_new_round_is_approved(client, logi
     assert "Nothing on this round waits for you" in client.get(
         f"/provider/rounds/{kept.id}").get_data(as_text=True)
     assert f"/provider/rounds/{second.id}" in client.get("/provider").get_data(as_text=True)
-    assert client.post(f"/provider/rounds/{second.id}/approve", data={}).status_code == 302
+    assert through_check(client, f"/provider/rounds/{second.id}/approve", {}).status_code == 302
     assert _stage(session, team).status == "complete"
     from roadmap.backup.verify import verify
 
@@ -176,11 +176,11 @@ def test_deciding_asks_who_you_are_when_you_have_not_lately(app, client, login, 
     app.config["REAUTH_MINUTES"] = 0
     login(client, waiting.first)
     url = f"/provider/rounds/{waiting.round.id}/approve"
-    asked = client.post(url, data={})
-    assert asked.status_code == 400 and 'id="approve-identity-error"' in asked.get_data(as_text=True)
-    wrong = client.post(url, data={"approve-identity": "not my password"})
+    asked = through_check(client, url, {})  # on the check page, the password box is shown
+    assert asked.status_code == 400 and 'id="identity-error"' in asked.get_data(as_text=True)
+    wrong = through_check(client, url, {}, "not my password")
     assert wrong.status_code == 400 and _decisions(session) == []
-    assert client.post(url, data={"approve-identity": TEST_PASSWORD}).status_code == 302
+    assert through_check(client, url, {}, TEST_PASSWORD).status_code == 302
     assert _stage(session, waiting.team).status == "complete"
 
 
@@ -214,7 +214,7 @@ def test_a_referral_reason_that_may_identify_a_patient_warns_until_confirmed(cli
     login(client, waiting.first)
     url = f"/provider/rounds/{waiting.round.id}/refer"
     given = {"refer-reason": "See the case of 943 476 5919", "heading-3": "Mrs Jane Patient"}
-    warned = client.post(url, data=given)
+    warned = through_check(client, url, given)
     assert warned.status_code == 400
     page = warned.get_data(as_text=True)
     assert re.search(r'id="refer-reason-error"[^>]*>.*This may identify a patient \(NHS number\)',
@@ -223,7 +223,7 @@ def test_a_referral_reason_that_may_identify_a_patient_warns_until_confirmed(cli
                      page, re.S)
     assert 'name="refer-confirm_pid"' in page
     assert _decisions(session) == []
-    assert client.post(url, data={**given, "refer-confirm_pid": "y"}).status_code == 302
+    assert through_check(client, url, {**given, "refer-confirm_pid": "y"}).status_code == 302
     assert [d.outcome for d in _decisions(session)] == ["referred"]
 
 
@@ -231,12 +231,12 @@ def test_referral_reasons_lose_hidden_characters_and_long_ones_are_refused(clien
                                                                           session, waiting):
     login(client, waiting.first)
     url = f"/provider/rounds/{waiting.round.id}/refer"
-    refused = client.post(url, data={"refer-reason": "Too thin", "heading-3": "x" * 6000})
+    refused = through_check(client, url, {"refer-reason": "Too thin", "heading-3": "x" * 6000})
     assert refused.status_code == 400
     assert re.search(r'id="heading-3-error"[^>]*>.*Write at most 5000 characters',
                      refused.get_data(as_text=True), re.S)
-    assert client.post(url, data={"refer-reason": "Too\x1b thin\u202e\r\nsee\x07 heading 3",
-                                  "heading-3": "\u2067Only CBDs\u2069"}).status_code == 302
+    assert through_check(client, url, {"refer-reason": "Too\x1b thin\u202e\r\nsee\x07 heading 3",
+                                       "heading-3": "\u2067Only CBDs\u2069"}).status_code == 302
     [decision] = _decisions(session)
     assert (decision.reason, decision.heading_reasons) == ("Too thin\nsee heading 3",
                                                            {"3": "Only CBDs"})

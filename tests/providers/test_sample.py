@@ -14,6 +14,7 @@ from roadmap.providers.models import ProviderDecision
 from roadmap.supervision.errors import Conflict, NotAllowed
 from roadmap.supervision.models import StageSignOff
 from tests.fixtures.msk import TODAY
+from tests.fixtures.apps import through_check
 
 
 def _fresh(session) -> None:
@@ -51,7 +52,7 @@ def test_a_sampled_approval_goes_to_another_reviewer(app, client, login, session
     app.config["PROVIDER_SAMPLE_PERCENT"] = 100
     kept, team = waiting.round, waiting.team
     login(client, waiting.first)
-    assert client.post(f"/provider/rounds/{kept.id}/approve", data={}).status_code == 302
+    assert through_check(client, f"/provider/rounds/{kept.id}/approve", {}).status_code == 302
     # The other reviewer of the provider is told; the first reviewer and Other College are not.
     subject = "A sampled approval is waiting for your second review"
     [told] = [m for m in mailbox.to(waiting.second.email) if m["Subject"] == subject]
@@ -68,12 +69,12 @@ def test_a_sampled_approval_goes_to_another_reviewer(app, client, login, session
     assert client.get(f"/provider/rounds/{kept.id}").status_code == 404
     # Three more quick clicks on Approve: told the round has their decision, nothing added.
     for _ in range(3):
-        again = client.post(f"/provider/rounds/{kept.id}/approve", data={})
+        again = through_check(client, f"/provider/rounds/{kept.id}/approve", {})
         assert again.status_code == 302 and again.headers["Location"].endswith("/provider")
         assert "This round already has your decision" in client.get("/provider").get_data(
             as_text=True)
-    assert client.post(f"/provider/rounds/{kept.id}/refer",
-                       data={"refer-reason": "No"}).status_code == 302
+    assert through_check(client, f"/provider/rounds/{kept.id}/refer",
+                       {"refer-reason": "No"}).status_code == 302
     with pytest.raises(NotAllowed, match="another reviewer"):
         decisions.decide(session, kept.id, waiting.first, "approved", None, {}, 100, TODAY)
     _fresh(session)
@@ -85,7 +86,7 @@ def test_a_sampled_approval_goes_to_another_reviewer(app, client, login, session
     page = other.get(f"/provider/rounds/{kept.id}").get_data(as_text=True)
     assert "Second review: sampled for audit" in page and "Rhea Reviewer approved" in page
     assert "<p>Rhea Reviewer approved this round on" in page and "&lt;p&gt;" not in page
-    assert other.post(f"/provider/rounds/{kept.id}/approve", data={}).status_code == 302
+    assert through_check(other, f"/provider/rounds/{kept.id}/approve", {}).status_code == 302
     _fresh(session)
     assert session.get(StageSignOff, kept.signoff_id).status == "complete"
     second = session.scalar(sa.select(ProviderDecision).where(ProviderDecision.review == "second"))

@@ -34,7 +34,7 @@ def admin(make_user):
 def hub(session, make_user):
     """A hub with a cohort and its lead, one enrolled candidate, and a provider; committed."""
     version = framework(session)
-    place = cohorts.create_hub(session, "Hub A", "Region", 10, None)
+    place = cohorts.create_hub(session, "Hub A", None, 10, None)
     cohort = cohorts.create_cohort(session, place, "Spring 2026", None, None)
     session.commit()
     lead = make_user("lead@example.nhs.uk", roles=("hub_lead",), hub_id=place.id,
@@ -158,10 +158,9 @@ def test_the_csv_names_each_enrolments_provider(client, login, session, hub):
     text = HEADER + _row("Ann Able", "ann@example.nhs.uk", "university of  example") \
         + _row("Ben Bee", "ben@example.nhs.uk", "")
     login(client, hub["lead"])
-    assert "Import 2 candidates" in _upload(client, hub["cohort"].id, hub["version"].id,
-                                            text).get_data(as_text=True)
-    done = client.post(f"/cohorts/{hub['cohort'].id}/import", data={
-        "csv_text": text, "framework_version_id": str(hub["version"].id)})
+    check = _upload(client, hub["cohort"].id, hub["version"].id, text).headers["Location"]
+    assert "Import 2 candidates" in client.get(check).get_data(as_text=True)
+    done = client.post(check)
     assert done.status_code == 302
     _fresh(session)
     named = dict(session.execute(sa.select(User.email, Enrolment.provider_id)
@@ -177,8 +176,7 @@ def test_an_unknown_provider_in_the_csv_refuses_the_whole_file(client, login, se
     page = _upload(client, hub["cohort"].id, hub["version"].id, text).get_data(as_text=True)
     assert "Row 3, column provider" in page and "Unknown education provider" in page
     assert "Nowhere Institute" in page and "Import 2 candidates" not in page
-    forced = client.post(f"/cohorts/{hub['cohort'].id}/import", data={
-        "csv_text": text, "framework_version_id": str(hub["version"].id)})
-    assert forced.status_code == 422
+    forced = client.post(f"/cohorts/{hub['cohort'].id}/import/check")  # nothing kept to import
+    assert forced.status_code == 302
     _fresh(session)
     assert session.scalar(sa.select(sa.func.count()).select_from(Enrolment)) == 1  # the fixture's

@@ -137,13 +137,15 @@ def test_the_educational_supervisor_reads_the_portfolio_and_acts_on_nothing(
     # Never acts: no assessment form, no signing or returning, no stage, no rating, no export.
     refused = {
         ("GET", f"/supervision/items/{item.id}"): {},
-        ("POST", f"/supervision/items/{item.id}/sign"): {"lock_version": item.lock_version},
+        ("POST", f"/supervision/items/{item.id}"): {"lock_version": item.lock_version},
+        ("POST", f"/supervision/items/{item.id}/check"): {},
         ("POST", f"/supervision/items/{item.id}/return"): {"comment": "Redo it",
                                                             "lock_version": item.lock_version},
         ("POST", f"/supervision/items/{item.id}/external/accept"): {},
         ("POST", f"/supervision/items/{item.id}/external/dispute"): {"reason": "No"},
         ("GET", f"/stages/{enrolment_id}/stage2"): {},
         ("POST", f"/stages/{enrolment_id}/stage2"): {"declarations": ["evidence_own"]},
+        ("GET", f"/stages/{enrolment_id}/stage2/check"): {},
         ("GET", f"/supervision/candidates/{enrolment_id}/observed"): {},
         ("POST", f"/supervision/candidates/{enrolment_id}/headings/{capability.id}"):
             {"rate-rating": "capable"},

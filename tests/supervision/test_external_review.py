@@ -12,7 +12,7 @@ from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.portfolio.progress import capability_counts
 from roadmap.supervision import checklist as checklists
 from roadmap.supervision.models import ExternalSignatureReview, Signature
-from tests.feedback.helpers import ask_assessor, assessor_form
+from tests.feedback.helpers import ask_assessor, assessor_form, sign_by_ticket
 from tests.fixtures.msk import assessor_answers
 
 INBOX_SECTION = "Signed by an external assessor, not yet reviewed"
@@ -25,8 +25,8 @@ def _sign_externally(app, session, team, make_item, item, mailbox, login, email)
     path = mailbox.link(mailbox.to(email)[-1])
     session.rollback()  # a fresh snapshot: the app changed the item since
     lock = session.get(Evidence, item.id).lock_version
-    signed = app.test_client().post(path, data=assessor_form(assessor_answers(make_item, "cot"),
-                                                             lock))
+    signed = sign_by_ticket(app.test_client(), path,
+                            assessor_form(assessor_answers(make_item, "cot"), lock))
     assert signed.status_code == 200, signed.data[:3000]
     session.rollback()
     return session.scalar(sa.select(Signature).order_by(Signature.id.desc()).limit(1))

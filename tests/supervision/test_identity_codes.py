@@ -8,14 +8,14 @@ import sqlalchemy as sa
 
 from roadmap.accounts.models import UserSession
 from roadmap.supervision.models import Signature
-from tests.fixtures.apps import TEST_PASSWORD
+from tests.fixtures.apps import TEST_PASSWORD, through_check
 from tests.fixtures.msk import assessor_answers
 
 
-def _sign_form(make_item, item, identity):
+def _sign_form(make_item, item):
     answers = {f"answer_{code}": value
                for code, value in assessor_answers(make_item, "cbd").items() if value is not None}
-    return {**answers, "lock_version": item.lock_version, "identity": identity}
+    return {**answers, "lock_version": item.lock_version}
 
 
 def _recheck_due(session):
@@ -30,8 +30,8 @@ def test_the_code_that_signed_in_cannot_sign_an_item(client, session, team, make
     code = pyotp.TOTP(team.secret).now()
     assert client.post("/sign-in/code", data={"code": code}).status_code == 302
     _recheck_due(session)
-    refused = client.post(f"/supervision/items/{item.id}/sign",
-                          data=_sign_form(make_item, item, code))
+    refused = through_check(client, f"/supervision/items/{item.id}", _sign_form(make_item, item),
+                            code)
     assert refused.status_code == 400
     assert b"Enter your password or a current code" in refused.data
     assert session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
@@ -43,11 +43,11 @@ def test_wrong_codes_on_the_sign_form_count_even_though_it_answers_400(
     login(client, team.primary)
     _recheck_due(session)
     for guess in range(5):
-        answer = client.post(f"/supervision/items/{item.id}/sign",
-                             data=_sign_form(make_item, item, f"{guess:06d}"))
+        answer = through_check(client, f"/supervision/items/{item.id}",
+                               _sign_form(make_item, item), f"{guess:06d}")
         assert answer.status_code == 400
-    held = client.post(f"/supervision/items/{item.id}/sign",
-                       data=_sign_form(make_item, item, TEST_PASSWORD))
+    held = through_check(client, f"/supervision/items/{item.id}", _sign_form(make_item, item),
+                         TEST_PASSWORD)
     assert b"Too many wrong codes. Wait 2 seconds" in held.data
     session.rollback()
     assert session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0

@@ -47,29 +47,28 @@ def test_backup_sees_items_waiting_on_the_primary(client, login, team, make_item
     assert "Waiting for your co-supervisors (1)" in page and "Dr Primary" in page
 
 
-def test_sign_from_the_assess_page(client, login, session, team, make_item):
+def test_sign_from_the_assess_page(client, login, session, team, make_item, signs):
     item = make_item("cbd")
     login(client, team.primary)
     page = client.get(f"/supervision/items/{item.id}")
     assert page.status_code == 200 and b"Your assessment" in page.data
     data = {**_form(assessor_answers(make_item, "cbd")), "lock_version": item.lock_version}
-    response = client.post(f"/supervision/items/{item.id}/sign", data=data, follow_redirects=True)
+    response = signs(client, f"/supervision/items/{item.id}", data, follow_redirects=True)
     assert b"You signed" in response.data
     session.rollback()
     session.expire_all()
     assert session.get(Evidence, item.id).status == "signed"
 
 
-def test_signing_needs_a_recent_password_or_code(client, login, session, team, make_item):
+def test_signing_needs_a_recent_password_or_code(client, login, session, team, make_item, signs):
     item = make_item("cbd")
     login(client, team.primary)
     _stale(session)
     data = {**_form(assessor_answers(make_item, "cbd")), "lock_version": item.lock_version}
-    refused = client.post(f"/supervision/items/{item.id}/sign", data=data)
+    refused = signs(client, f"/supervision/items/{item.id}", data)
     assert refused.status_code == 400
     assert b"Enter your password or a current code" in refused.data
-    accepted = client.post(f"/supervision/items/{item.id}/sign",
-                           data={**data, "identity": TEST_PASSWORD})
+    accepted = signs(client, f"/supervision/items/{item.id}", data, identity=TEST_PASSWORD)
     assert accepted.status_code == 302
     session.rollback()
     session.expire_all()
@@ -81,7 +80,7 @@ def test_missing_criteria_are_shown_beside_the_fields(client, login, team, make_
     login(client, team.primary)
     answers = assessor_answers(make_item, "cot")
     answers.pop("pc4")
-    response = client.post(f"/supervision/items/{item.id}/sign",
+    response = client.post(f"/supervision/items/{item.id}",
                            data={**_form(answers), "lock_version": item.lock_version})
     assert response.status_code == 400
     assert b"There is a problem" in response.data and b'href="#answer_pc4"' in response.data
@@ -99,11 +98,12 @@ def test_return_from_the_assess_page(client, login, session, team, make_item):
     assert session.get(Evidence, item.id).status == "returned"
 
 
-def test_stale_form_says_what_happened(client, login, session, team, make_item):
+def test_stale_form_says_what_happened(client, login, session, team, make_item, signs):
     item = make_item("cbd")
     login(client, team.primary)
-    response = client.post(f"/supervision/items/{item.id}/sign", follow_redirects=True, data={
-        **_form(assessor_answers(make_item, "cbd")), "lock_version": item.lock_version - 1})
+    response = signs(client, f"/supervision/items/{item.id}", {
+        **_form(assessor_answers(make_item, "cbd")), "lock_version": item.lock_version - 1},
+        follow_redirects=True)
     assert "changed this item after you opened it" in response.get_data(as_text=True)
 
 
@@ -123,21 +123,22 @@ def test_rate_a_heading(client, login, session, team, make_item):
 # On version 1 the supervisor's sign-off completes Stage 2 at once; on version 2 it waits for
 # the education provider (tests/providers/).
 @pytest.mark.msk_v1
-def test_backup_signs_stage2_for_the_primary_over_http(app, client, login, session, ready_for_stage2):
+def test_backup_signs_stage2_for_the_primary_over_http(app, client, login, session, ready_for_stage2,
+                                                      signs):
     team = ready_for_stage2
     candidate = app.test_client()
     login(candidate, team.candidate)
     url = f"/stages/{team.enrolment.id}/stage2"
     assert b"Your declarations" in candidate.get(url).data
-    assert candidate.post(url, data={"declarations": "candidate_own_work"}).status_code == 302
+    assert signs(candidate, url, {"declarations": "candidate_own_work"}).status_code == 302
     login(client, team.backup)
     page = client.get(url)
     assert b"Why are you signing for the primary supervisor?" in page.data
     refused = client.post(url, data={"declarations": "supervisor_verified"})
-    assert refused.status_code == 302  # the reason is required: told in a message
-    assert b"say why" in client.get(url).data
-    signed = client.post(url, data={"declarations": "supervisor_verified",
-                                    "acting_reason": "Dr Primary is on leave"}, follow_redirects=True)
+    assert refused.status_code == 400  # the reason is required: said beside the field
+    assert b"Say why you are signing for the primary supervisor" in refused.data
+    signed = signs(client, url, {"declarations": "supervisor_verified",
+                                 "acting_reason": "Dr Primary is on leave"}, follow_redirects=True)
     text = signed.get_data(as_text=True)
     assert "is signed off" in text and "Verification code" in text
     assert "backup supervisor acting for the primary supervisor (Dr Primary is on leave)" in text

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from roadmap.supervision.models import CapabilityRating, StageSignOff
 from tests.providers.approvals import approve, latest_round, name_provider, provider, reviewer
+from tests.fixtures.apps import through_check
 
 GUIDANCE = ["evidence_per_heading", "wpba_pace", "msf", "psq"]
 REASONS = {"evidence_per_heading": "Seen in tutorials on every heading",
@@ -70,13 +71,13 @@ def test_guidance_unmet_needs_a_reason_beside_each_field(app, client, login, ses
     assert "Must be met" in page and "Guidance" in page
     assert "Some guidance is not met. You can still sign" in page
     assert 'name="reason-msf"' not in page  # the candidate gives no reasons
-    assert candidate.post(url, data={"declarations": "candidate_own_work"}).status_code == 302
+    assert through_check(candidate, url, {"declarations": "candidate_own_work"}).status_code == 302
 
     login(client, team.primary)
     page = client.get(url).get_data(as_text=True)
     assert "Waiting for the supervisor's sign-off" in html.unescape(page)
     assert all(f'name="reason-{code}"' in page for code in GUIDANCE)
-    blank = client.post(url, data={"declarations": "supervisor_verified"})
+    blank = through_check(client, url, {"declarations": "supervisor_verified"})
     assert blank.status_code == 400
     page = blank.get_data(as_text=True)
     assert "There is a problem" in page
@@ -87,20 +88,20 @@ def test_guidance_unmet_needs_a_reason_beside_each_field(app, client, login, ses
     assert _record(session, team).status == "candidate_signed"
 
     # Declarations and reasons missing together: both are named at once.
-    both = client.post(url, data={"reason-msf": "Given"}).get_data(as_text=True)
+    both = through_check(client, url, {"reason-msf": "Given"}).get_data(as_text=True)
     assert "Confirm this declaration to sign" in both
     assert _error_beside(both, "reason-msf") == ""
     assert _error_beside(both, "reason-psq").startswith("Say why")
     assert 'Given</textarea>' in both  # what was typed is kept
 
-    partly = client.post(url, data={"declarations": "supervisor_verified",
-                                    **{f"reason-{c}": REASONS[c] for c in GUIDANCE[:3]}})
+    partly = through_check(client, url, {"declarations": "supervisor_verified",
+                                         **{f"reason-{c}": REASONS[c] for c in GUIDANCE[:3]}})
     assert partly.status_code == 400
     page = partly.get_data(as_text=True)
     assert [c for c in GUIDANCE if _error_beside(page, f"reason-{c}")] == ["psq"]
 
-    signed = client.post(url, data={"declarations": "supervisor_verified",
-                                    **{f"reason-{c}": REASONS[c] for c in GUIDANCE}})
+    signed = through_check(client, url, {"declarations": "supervisor_verified",
+                                         **{f"reason-{c}": REASONS[c] for c in GUIDANCE}})
     assert signed.status_code == 302
     record = _record(session, team)
     assert record.status in ("complete", "supervisor_signed")
@@ -119,11 +120,11 @@ def test_the_reasons_and_approvals_are_on_the_statement(app, client, login, sess
     url = f"/stages/{team.enrolment.id}/stage2"
     candidate = app.test_client()
     login(candidate, team.candidate)
-    candidate.post(url, data={"declarations": "candidate_own_work"})
+    through_check(candidate, url, {"declarations": "candidate_own_work"})
     login(client, team.primary)
-    assert client.post(url, data={"declarations": "supervisor_verified",
-                                  **{f"reason-{c}": REASONS[c] for c in GUIDANCE}}
-                       ).status_code == 302
+    assert through_check(client, url, {"declarations": "supervisor_verified",
+                                       **{f"reason-{c}": REASONS[c] for c in GUIDANCE}}
+                            ).status_code == 302
     record = approve(session, _record(session, team), north,
                      reviewer(session, make_user, north, "Rae Reviewer"))
     page = html.unescape(client.get(f"/verify/{record.verification_code}").get_data(as_text=True))
@@ -152,7 +153,7 @@ def test_an_unmet_gate_shows_no_form_and_refuses_a_post(app, client, login, sess
     page = client.get(url).get_data(as_text=True)
     assert "You can sign once every check that must be met is met." in page
     assert '<form method="post"' not in page
-    refused = client.post(url, data={"declarations": "candidate_own_work"})
+    refused = through_check(client, url, {"declarations": "candidate_own_work"})
     assert refused.status_code == 400
     assert _record(session, team) is None or _record(session, team).status == "open"
 
@@ -163,7 +164,7 @@ def test_a_gate_unmet_after_the_candidate_signed_blocks_the_supervisor(app, clie
     url = f"/stages/{team.enrolment.id}/stage2"
     candidate = app.test_client()
     login(candidate, team.candidate)
-    assert candidate.post(url, data={"declarations": "candidate_own_work"}).status_code == 302
+    assert through_check(candidate, url, {"declarations": "candidate_own_work"}).status_code == 302
     rating = session.scalars(sa.select(CapabilityRating).where(
         CapabilityRating.rater_kind == "supervisor")).first()
     rating.rating = "developing"
@@ -172,8 +173,8 @@ def test_a_gate_unmet_after_the_candidate_signed_blocks_the_supervisor(app, clie
     page = client.get(url).get_data(as_text=True)
     assert "You can sign once every check that must be met is met." in page
     assert 'name="reason-msf"' not in page
-    refused = client.post(url, data={"declarations": "supervisor_verified",
-                                     **{f"reason-{c}": REASONS[c] for c in GUIDANCE}})
+    refused = through_check(client, url, {"declarations": "supervisor_verified",
+                                          **{f"reason-{c}": REASONS[c] for c in GUIDANCE}})
     assert refused.status_code == 400
     assert _record(session, team).status == "candidate_signed"
 
@@ -183,7 +184,7 @@ def _supervisor_at_the_form(app, client, login, team):
     url = f"/stages/{team.enrolment.id}/stage2"
     candidate = app.test_client()
     login(candidate, team.candidate)
-    assert candidate.post(url, data={"declarations": "candidate_own_work"}).status_code == 302
+    assert through_check(candidate, url, {"declarations": "candidate_own_work"}).status_code == 302
     login(client, team.primary)
     return url
 
@@ -195,23 +196,23 @@ def test_a_reason_that_may_identify_a_patient_warns_until_confirmed(app, client,
     given = {"declarations": "supervisor_verified",
              **{f"reason-{c}": REASONS[c] for c in GUIDANCE},
              "reason-msf": "Patient 943 476 5919 was seen instead"}
-    warned = client.post(url, data=given)
+    warned = through_check(client, url, given)
     assert warned.status_code == 400
     page = warned.get_data(as_text=True)
     assert _error_beside(page, "reason-msf").startswith("This may identify a patient (NHS number)")
     assert _error_beside(page, "reason-psq") == ""
     assert 'name="confirm_pid"' in page
     assert _record(session, team).status == "candidate_signed"
-    assert client.post(url, data={**given, "confirm_pid": "y"}).status_code == 302
+    assert through_check(client, url, {**given, "confirm_pid": "y"}).status_code == 302
     assert _record(session, team).status != "candidate_signed"
 
 
 def test_an_over_long_reason_is_refused_never_cut(app, client, login, session, gates_only):
     team = gates_only
     url = _supervisor_at_the_form(app, client, login, team)
-    refused = client.post(url, data={"declarations": "supervisor_verified",
-                                     **{f"reason-{c}": REASONS[c] for c in GUIDANCE},
-                                     "reason-psq": "x" * 1_000_000})
+    refused = through_check(client, url, {"declarations": "supervisor_verified",
+                                          **{f"reason-{c}": REASONS[c] for c in GUIDANCE},
+                                          "reason-psq": "x" * 1_000_000})
     assert refused.status_code == 400
     assert _error_beside(refused.get_data(as_text=True),
                          "reason-psq") == "Write at most 2000 characters"
@@ -222,9 +223,9 @@ def test_hidden_characters_are_stripped_from_reasons(app, client, login, session
     team = gates_only
     url = _supervisor_at_the_form(app, client, login, team)
     dirty = "Seen\x1b[31m in\x07 tutorials\u202e\u2066\r\nline two\tend"
-    assert client.post(url, data={"declarations": "supervisor_verified",
-                                  **{f"reason-{c}": REASONS[c] for c in GUIDANCE},
-                                  "reason-msf": dirty}).status_code == 302
+    assert through_check(client, url, {"declarations": "supervisor_verified",
+                                       **{f"reason-{c}": REASONS[c] for c in GUIDANCE},
+                                       "reason-msf": dirty}).status_code == 302
     record = _record(session, team)
     frozen = (record.signed_content if record.status == "complete"
               else latest_round(session, record).signed_content)

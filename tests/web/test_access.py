@@ -77,6 +77,7 @@ def _world(session: Any) -> dict[str, Any]:
         "other": person("other@example.nhs.uk", Role.CANDIDATE, code=False),
         "provider_reviewer": person("reviewer@example.nhs.uk", Role.PROVIDER_REVIEWER),
         "educational": person("educational@example.nhs.uk", Role.SUPERVISOR),
+        "regional_lead": person("region@example.nhs.uk", Role.REGIONAL_LEAD),
     }
     access_routes.extend_world(people, session)
     # The reviewer reviews for the provider of every learner in the world but Provider B's

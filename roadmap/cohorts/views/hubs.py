@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
+from wtforms.fields.choices import SelectChoice
 
 from roadmap.accounts.models import Role
 from roadmap.clock import today
 from roadmap.cohorts import forms, listing, overview, service
-from roadmap.cohorts.blueprint import MANAGERS, hubs_bp as bp, me
+from roadmap.cohorts.blueprint import MANAGERS, chosen, hubs_bp as bp, me
 from roadmap.cohorts.trends import month_label
 from roadmap.db import get_session
+from roadmap.regions.models import Region
 from roadmap.web.access import roles_required
 from roadmap.web.reach import load_hub
 
@@ -24,14 +26,33 @@ def hubs() -> Response | str:
     return render_template("cohorts/hubs.html", hubs=found, is_admin=user.has_role(Role.ADMIN))
 
 
+def _offer_regions(form: forms.HubForm) -> list[Region]:
+    """Offer every region, after "None", in the hub form's select; the regions offered."""
+    regions = service.regions(get_session())
+    form.region_id.choices = [SelectChoice(0, "None")] + [SelectChoice(r.id, r.name)
+                                                          for r in regions]
+    return regions
+
+
+def _region_known(form: forms.HubForm, regions: list[Region]) -> bool:
+    """True for "None" or a region offered; else the error goes beside the select (a region
+    made or renamed meanwhile is offered again; a forged id never is)."""
+    if not form.region_id.data or chosen(regions, form.region_id.data) is not None:
+        return True
+    form.region_id.errors = list(form.region_id.errors) + ["Choose one of the regions listed"]
+    return False
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def new_hub() -> Response | str:
     """Create a training hub."""
     form = forms.HubForm()
-    if form.validate_on_submit():
+    regions = _offer_regions(form)
+    if form.validate_on_submit() and _region_known(form, regions):
         try:
-            hub = service.create_hub(get_session(), form.name.data, form.region.data,
+            hub = service.create_hub(get_session(), form.name.data,
+                                     chosen(regions, form.region_id.data),
                                      form.annual_signoff_target.data, me())
         except service.CohortError as error:
             form.name.errors = list(form.name.errors) + [str(error)]
@@ -47,9 +68,11 @@ def edit_hub(hub_id: int) -> Response | str:
     """Change a hub's name, region or annual target."""
     hub = load_hub(get_session(), me(), hub_id)
     form = forms.HubForm(obj=hub)
-    if form.validate_on_submit():
+    regions = _offer_regions(form)
+    if form.validate_on_submit() and _region_known(form, regions):
         try:
-            service.update_hub(get_session(), hub, form.name.data, form.region.data,
+            service.update_hub(get_session(), hub, form.name.data,
+                               chosen(regions, form.region_id.data),
                                form.annual_signoff_target.data, me())
         except service.CohortError as error:
             form.name.errors = list(form.name.errors) + [str(error)]
@@ -70,7 +93,7 @@ def hub(hub_id: int) -> str:
         "cohorts/hub.html", hub=place, cohorts=page.cohorts, by_cohort=page.by_cohort,
         risks=page.risks, total=page.total, rag_order=listing.RAG_ORDER, loads=page.loads,
         trends=page.trends, charts=page.charts, month_label=month_label,
-        employer_form=forms.EmployerForm(), employers=page.employers,
+        employer_form=forms.EmployerForm(), employers=page.employers, region=page.region,
         is_admin=me().has_role(Role.ADMIN))
 
 

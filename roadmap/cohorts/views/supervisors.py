@@ -2,13 +2,13 @@
 date; name the education provider."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
-from roadmap.clock import today
+from roadmap.clock import long_date, today
 from roadmap.cohorts import forms, service, staffing
 from roadmap.cohorts.blueprint import MANAGERS, bp, chosen, me, provider_choices
 from roadmap.db import get_session
@@ -36,12 +36,14 @@ def _educational_form(page: staffing.SupervisorsPage, posted: bool) -> forms.Edu
 
 
 def _render(page: staffing.SupervisorsPage, cohort: Any, enrolment: Any, form: forms.AssignForm,
-            educational: forms.EducationalForm, warnings: list[str]) -> str:
+            educational: forms.EducationalForm, warnings: list[str],
+            target: Optional[forms.TargetForm] = None) -> str:
     """The supervisors page with its forms as they stand."""
     return render_template("cohorts/supervisors.html", cohort=cohort, enrolment=enrolment,
                            candidate=page.candidate, form=form, warnings=warnings,
                            educational_form=educational, holders=page.holders,
-                           history=page.history, target_form=forms.TargetForm(formdata=None),
+                           history=page.history,
+                           target_form=target or forms.TargetForm(formdata=None),
                            version=page.version,
                            provider_form=_provider_form(get_session(), enrolment.provider_id),
                            provider=providers.provider_of(get_session(), enrolment))
@@ -121,22 +123,24 @@ def _provider_form(session: Session, current: int | None) -> forms.ProviderChoic
 
 @bp.post("/enrolments/<int:enrolment_id>/target")
 @roles_required(*MANAGERS)
-def change_target(enrolment_id: int) -> Response:
-    """Move the Stage 2 target date, as agreed with the employer."""
-    session = get_session()
-    enrolment, _group = load_managed_enrolment(session, me(), enrolment_id)
-    form = forms.TargetForm()
-    if form.validate_on_submit():
+def change_target(enrolment_id: int) -> Response | tuple[str, int]:
+    """Move the Stage 2 target date, as agreed with the employer; a problem shows beside it."""
+    session, day = get_session(), today()
+    enrolment, group = load_managed_enrolment(session, me(), enrolment_id)
+    target = forms.TargetForm()
+    if target.validate_on_submit():
         try:
-            service.set_target(session, enrolment, form.target_on.data, me())
+            service.set_target(session, enrolment, target.target_on.data, me())
         except service.CohortError as error:
-            flash(str(error), "error")
+            target.target_on.errors = list(target.target_on.errors) + [str(error)]
         else:
-            flash(f"The target date is now {form.target_on.data.day} "
-                  f"{form.target_on.data:%B %Y}.", "success")
-    else:
-        flash("Enter the new target date as a real date, like 23/11/2026.", "error")
-    return redirect(url_for("cohorts.supervisors", enrolment_id=enrolment.id) + "#target")
+            flash(f"The target date is now {long_date(target.target_on.data)}.", "success")
+            return redirect(url_for("cohorts.supervisors", enrolment_id=enrolment.id) + "#target")
+    page = staffing.supervisors_page(session, enrolment, day)
+    form = forms.AssignForm(formdata=None, starts_on=day)
+    form.supervisor_id.choices = _choices(page, loads=True)
+    return _render(page, group, enrolment, form, _educational_form(page, posted=False), [],
+                   target), 400
 
 
 @bp.post("/enrolments/<int:enrolment_id>/provider")

@@ -6,11 +6,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role
+from roadmap.clock import today
 from roadmap.db import get_session
 from roadmap.feedback import overview, poster, rounds
 from roadmap.feedback.blueprint import READERS, bp, round_item
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.forms import ActionForm
+from roadmap.web import downloads
 from roadmap.web.access import roles_required
 from roadmap.web.reach import Reach
 
@@ -47,9 +49,10 @@ def release(evidence_id: int) -> Response:
 def results_csv(evidence_id: int) -> FlaskResponse:
     """The aggregate as CSV; only when the page would show it."""
     evidence, level, etype, rule = round_item(evidence_id, READERS)
-    body = overview.results_csv(get_session(), evidence, etype, rule,
-                                supervisor=level is not Reach.OWNER)
-    if body is None:
+    found = overview.results_csv(get_session(), evidence, etype, rule,
+                                 supervisor=level is not Reach.OWNER)
+    if found is None:
         abort(404)
+    body, words = found
     return FlaskResponse(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="feedback-{evidence.id}.csv"'})
+        "Content-Disposition": downloads.attachment(words, today(), "csv")})

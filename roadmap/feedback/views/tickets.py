@@ -5,6 +5,8 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import escape
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role
@@ -13,8 +15,9 @@ from roadmap.db import get_session
 from roadmap.feedback import assessors, tickets
 from roadmap.feedback.blueprint import bp, private, unusable
 from roadmap.feedback.errors import FeedbackError
-from roadmap.feedback.forms import AssessorForm, IdentityForm
+from roadmap.feedback.forms import REGULATORS, AssessorForm, DeclarationForm, IdentityForm
 from roadmap.feedback.subject import subject_of
+from roadmap.framework import definitions
 from roadmap.portfolio.forms import PREFIX, answers_of, load_answers, questions_form
 from roadmap.portfolio.models import Evidence
 from roadmap.web.access import public, roles_required
@@ -63,13 +66,36 @@ def _context(evidence: Evidence) -> dict[str, Any]:
     return dict(evidence=evidence, etype=subject.etype, scales=subject.scales,
                 candidate_name=subject.candidate_name,
                 sections=subject.sections(["candidate"], evidence.template_code),
-                answer=subject.answer)
+                assessor_sections=subject.sections(["assessor"], evidence.template_code),
+                headings=subject.headings, answer=subject.answer)
+
+
+def _forms(page: dict[str, Any], evidence: Evidence, formdata: Any = None) -> tuple[Any, Any]:
+    """The assessor's questions and who they are: posted, kept on the ticket, or empty."""
+    # Kept answers are read as posted data; their form's token was checked when they were posted.
+    options = {"formdata": formdata, "meta": {"csrf": False}} if formdata is not None else {}
+    questions = questions_form(page["etype"], evidence.template_code, page["scales"],
+                               ["assessor"], page["headings"], **options)
+    return questions, IdentityForm(**options)
+
+
+def _identity(identity: IdentityForm) -> dict[str, Any]:
+    """Who the assessor says they are, as the ticket service reads it."""
+    return {name: identity[name].data for name in IDENTITY}
+
+
+def _attach(error: FeedbackError, questions: Any, identity: IdentityForm) -> None:
+    """Put each problem beside its field, whichever form holds it."""
+    for name, message in error.problems.items():
+        target = identity[name] if name in identity else questions[PREFIX + name]
+        target.errors = list(target.errors) + [message]
 
 
 @bp.route("/assess/<token>", methods=["GET", "POST"])
 @public
 def assess_form(token: str) -> Any:
-    """The colleague reads the candidate's part, completes theirs, says who they are and signs."""
+    """The colleague reads the candidate's part, completes theirs and says who they are; then
+    reads it all back (check_ticket) and signs there. Answers kept there come back here."""
     session = get_session()
     domains = current_app.config["ASSESSOR_EMAIL_DOMAINS"]
     ticket, problem = tickets.open_ticket(session, token, request.remote_addr, domains)
@@ -77,29 +103,91 @@ def assess_form(token: str) -> Any:
         return unusable(problem)
     evidence = tickets.ticket_item(session, ticket)
     page = _context(evidence)
-    questions = questions_form(page["etype"], evidence.template_code, page["scales"], ["assessor"])
-    identity = IdentityForm()
-    if request.method == "GET":
+    kept = MultiDict(_pairs(ticket.draft)) if ticket.draft and request.method == "GET" else None
+    questions, identity = _forms(page, evidence, kept)
+    if request.method == "GET" and kept is None:
         load_answers(questions, evidence.fields or {})
         identity.name.data, identity.email.data = ticket.invited_name, ticket.invited_email
         identity.lock_version.data = str(evidence.lock_version)
     status = 200
     if request.method == "POST":
-        valid = questions.validate() & identity.validate_on_submit()
-        if valid:
+        if questions.validate() & identity.validate_on_submit():
             try:
-                tickets.sign(session, ticket, {name: identity[name].data for name in IDENTITY},
-                             answers_of(questions), int(identity.lock_version.data or 0), domains)
+                tickets.check_answers(session, ticket, _identity(identity), answers_of(questions),
+                                      domains, _kept(request.form))
             except FeedbackError as error:
-                for name, message in error.problems.items():
-                    target = identity[name] if name in identity else questions[PREFIX + name]
-                    target.errors = list(target.errors) + [message]
+                _attach(error, questions, identity)
                 if not error.problems:
                     return private(render_template("feedback/link_problem.html",
                                                    message=str(error)), 409)
             else:
-                return private(render_template("feedback/assessed.html", **page))
+                return redirect(url_for("feedback.check_ticket", token=token))
         status = 400
     return private(render_template("feedback/assess.html", questions=questions, identity=identity,
-                                   declaration=tickets.declaration(page["candidate_name"]),
-                                   **page), status)
+                                   restored=kept is not None, **page), status)
+
+
+@bp.route("/assess/<token>/check", methods=["GET", "POST"])
+@public
+def check_ticket(token: str) -> Any:
+    """Read back the assessment and who signs it; declare and sign, once.
+
+    A second click finds the link used by its own signature and is told the assessment is
+    signed; the link's other refusals read as on the assessment page.
+    """
+    session = get_session()
+    domains = current_app.config["ASSESSOR_EMAIL_DOMAINS"]
+    ticket, problem = tickets.open_ticket(session, token, request.remote_addr, domains)
+    if problem == "used" and (done := tickets.signed_ticket(session, token)) is not None:
+        return private(render_template("feedback/assessed.html",
+                                       **_context(tickets.ticket_item(session, done))))
+    if problem:
+        return unusable(problem)
+    if not ticket.draft:
+        return redirect(url_for("feedback.assess_form", token=token))
+    evidence = tickets.ticket_item(session, ticket)
+    page = _context(evidence)
+    questions, identity = _forms(page, evidence, MultiDict(_pairs(ticket.draft)))
+    questions.validate()
+    identity.validate()
+    try:
+        tickets.check_answers(session, ticket, _identity(identity), answers_of(questions), domains)
+    except FeedbackError:
+        return redirect(url_for("feedback.assess_form", token=token))
+    declared, status = DeclarationForm(), 200
+    if request.method == "POST":
+        if declared.validate_on_submit() and declared.declaration.data:
+            try:
+                tickets.sign(session, ticket, {**_identity(identity), "declaration": True},
+                             answers_of(questions), int(identity.lock_version.data or 0), domains)
+            except FeedbackError as error:
+                return private(render_template("feedback/link_problem.html",
+                                               message=str(error)), 409)
+            return private(render_template("feedback/assessed.html", **page))
+        declared.declaration.errors = ["Confirm that you observed this and that you are not "
+                                       "the candidate"]
+        status = 400
+    answers = answers_of(questions)
+    return private(render_template(
+        "feedback/check_assessment.html", identity=identity, declared=declared,
+        declaration=tickets.declaration(page["candidate_name"]), token=token,
+        shown=lambda spec: _shown(spec, answers, page["scales"]),
+        names={spec["code"]: questions[name].id for spec, name in questions.questions},
+        regulator={c.value: c.label for c in REGULATORS}.get(identity.registration_body.data or ""),
+        **page), status)
+
+
+def _shown(spec: dict[str, Any], answers: dict[str, Any], scales: Any) -> Any:
+    """An answer as the check page reads it back (Markdown is Markup already)."""
+    value = definitions.display_answer(spec, answers, scales)
+    return None if value is None else escape(value)
+
+
+def _kept(form: Any) -> dict[str, list[str]]:
+    """The posted form as kept on the ticket: every field but the one-time token."""
+    return {key: form.getlist(key) for key in form.keys() if key != "csrf_token"}
+
+
+def _pairs(draft: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """A kept form as (field, value) pairs, to be read as posted data."""
+    return [(key, value) for key, values in draft.items() for value in values]

@@ -6,7 +6,7 @@ from flask import Flask
 from roadmap.accounts.models import Role
 from roadmap.framework import markdown
 from roadmap.portfolio.blueprint import bp
-from roadmap.portfolio.status import STATUS_TAGS
+from roadmap.portfolio.status import OWN_STATUS_TAGS, STATUS_TAGS
 from roadmap.portfolio.views import attachments, evidence, pages  # noqa: F401  (their routes join bp)
 
 
@@ -15,7 +15,8 @@ def init_app(app: Flask) -> None:
     from roadmap.web import templating
 
     app.register_blueprint(bp)
-    app.jinja_env.globals["evidence_status_tags"] = STATUS_TAGS
+    app.jinja_env.globals["evidence_status_tags"] = STATUS_TAGS  # as anyone else reads them
+    app.jinja_env.globals["own_status_tags"] = OWN_STATUS_TAGS  # as the candidate reads theirs
     app.jinja_env.filters["portfolio_markdown"] = markdown.render
     app.jinja_env.filters["supervisor_label"] = lambda a: f"{a.supervisor.full_name} ({a.kind})"
     templating.register_navigation(app, Role.CANDIDATE.value, "portfolio.home", "Portfolio")

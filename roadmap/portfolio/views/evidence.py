@@ -65,7 +65,7 @@ def _form_page(page: editing.FormPage) -> Response | str:
     """Show, restore or save the evidence form."""
     session, user = get_session(), current_user._get_current_object()
     kind, template, evidence = page.kind, page.template, page.evidence
-    build = (kind, template, page.scales, page.capabilities, page.outcomes)
+    build = (kind, template, page.scales, page.capabilities, page.outcomes, page.waiting)
     if request.method == "POST":
         form = forms.build(*build)
         form.submitting = request.form.get("action") == "submit"
@@ -102,8 +102,9 @@ def _form_page(page: editing.FormPage) -> Response | str:
     return render_template("portfolio/evidence_form.html", form=form, kind=kind, evidence=evidence,
                            template=definitions.template_named(kind.definition, template),
                            sections=definitions.sections(kind.definition, template,
-                                                         [definitions.CANDIDATE]),
-                           restored=page.restored, problem=problem, caps=page.capabilities)
+                                                         [definitions.CANDIDATE], page.waiting),
+                           waiting=page.waiting, restored=page.restored, problem=problem,
+                           caps=page.capabilities)
 
 
 def _after_save(saved: editing.Saved, submitting: bool) -> Response:

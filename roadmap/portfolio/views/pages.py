@@ -89,7 +89,7 @@ def rate_capability(capability_id: int) -> Response | str:
             flash(f"Your rating of \u201c{page.capability.title}\u201d is saved.", "success")
             return redirect(url_for("portfolio.home") + "#ratings")
     return render_template("portfolio/rate.html", form=form, capability=page.capability,
-                           linked=page.linked, restored=page.kept)
+                           linked=page.linked, linkable=page.linkable, restored=page.kept)
 
 
 @bp.post("/autosave")

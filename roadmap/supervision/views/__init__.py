@@ -5,10 +5,10 @@ from flask import Flask
 
 from roadmap.accounts.models import Role
 from roadmap.supervision.blueprint import bp
-from roadmap.supervision.views import candidates, items, progress, stages
+from roadmap.supervision.views import candidates, checks, items, progress, stages
 from roadmap.web import templating
 
-__all__ = ["candidates", "init_app", "items", "progress", "stages"]
+__all__ = ["candidates", "checks", "init_app", "items", "progress", "stages"]
 
 
 def init_app(app: Flask) -> None:

@@ -33,7 +33,7 @@ def candidate(enrolment_id: int) -> str:
                            person=shown.person, capabilities=shown.capabilities,
                            given=shown.given, counts=shown.counts,
                            waits=shown.waits, items=shown.items, labels=shown.labels,
-                           team=shown.team)
+                           team=shown.team, names=shown.names, member=shown.member)
 
 
 @bp.route("/supervision/candidates/<int:enrolment_id>/headings/<int:capability_id>",
@@ -67,13 +67,15 @@ def rate(enrolment_id: int, capability_id: int) -> Response | str:
             return redirect(request.path)
     except SupervisionError as problem:
         flash(str(problem), "error")
-    if request.method == "GET" and shown.mine is not None:
+    if request.method == "GET" and shown.mine is not None \
+            and shown.mine.rated_by_id == current_user.id:  # another's rating is not "yours"
         form.rating.data, form.justification.data = shown.mine.rating, shown.mine.justification
     if request.method == "GET":
         candidates.opened_heading(session, current_user, enrolment, shown)
     return render_template("supervision/rate.html", enrolment=enrolment, capability=capability,
                            form=form, link=link, linked=shown.linked, mine=shown.mine,
-                           own=shown.own, level=level, labels=shown.labels, person=shown.person)
+                           own=shown.own, level=level, labels=shown.labels, person=shown.person,
+                           rater=shown.rater)
 
 
 @bp.get("/timeline/<int:enrolment_id>")

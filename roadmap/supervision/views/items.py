@@ -1,4 +1,5 @@
-"""The supervisor's item pages: the inbox, assessing an item, recording an observed WPBA."""
+"""The supervisor's item pages: the inbox, assessing an item (checked and signed on
+views/checks.py), returning it, external signatures, recording an observed WPBA."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,14 +12,15 @@ from wtforms.fields.choices import SelectChoice
 from roadmap.accounts.models import Role
 from roadmap.clock import today
 from roadmap.db import get_session, writes_when_read
+from roadmap.portfolio import autosave
+from roadmap.portfolio.blueprint import form_key, keeps_work
 from roadmap.portfolio.forms import answers_of, load_answers, questions_form
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 from roadmap.supervision import assessment, external, inbox as inboxes, review
-from roadmap.supervision.blueprint import bp, identity_confirmed, identity_recent
+from roadmap.supervision.blueprint import assessor_form, bp, item_page
 from roadmap.supervision.errors import Incomplete, SupervisionError
-from roadmap.supervision.forms import (AcceptForm, DisputeForm, IdentityForm, ObservedForm,
-                                       ReturnForm)
+from roadmap.supervision.forms import AcceptForm, DisputeForm, ObservedForm, ReturnForm
 from roadmap.web.access import roles_required
 from roadmap.web.reach import Reach, load_enrolment, load_evidence
 
@@ -33,75 +35,67 @@ def inbox() -> str:
     return render_template("supervision/inbox.html", inbox=inboxes.gather(get_session(), user, today()))
 
 
-def _item_page(evidence_id: int) -> tuple[assessment.ItemPage, bool]:
-    """The item's assessment page, to a current supervisor (404 to anyone else), and whether
-    signing must ask who they are: asked before anything is tried, as a failed try keeps nothing."""
-    evidence, _level = load_evidence(get_session(), current_user, evidence_id, {Reach.SUPERVISOR},
-                                     today())
-    return assessment.item_page(get_session(), evidence), not identity_recent()
-
-
-def _render(page: assessment.ItemPage, identity_needed: bool, form: Any, back: ReturnForm,
-            status: int = 200, identity: IdentityForm | None = None,
-            dispute: DisputeForm | None = None) -> Any:
+def _render(page: assessment.ItemPage, form: Any, back: ReturnForm, status: int = 200,
+            dispute: DisputeForm | None = None, restored: Any = None) -> Any:
     """The assessment page with its forms (the ones given, or empty ones)."""
-    body = render_template("supervision/assess.html", form=form, identity=identity or IdentityForm(),
-                           back=back, level=Reach.SUPERVISOR, accept_form=AcceptForm(formdata=None),
-                           dispute_form=dispute or DisputeForm(formdata=None),
-                           identity_needed=identity_needed, **page.context())
+    body = render_template("supervision/assess.html", form=form, back=back, level=Reach.SUPERVISOR,
+                           accept_form=AcceptForm(formdata=None),
+                           dispute_form=dispute or DisputeForm(formdata=None), restored=restored,
+                           **page.context())
     return (body, status) if status != 200 else body
 
 
-def _assessor_form(page: assessment.ItemPage, **options: Any) -> Any:
-    """The assessor's questions of the item's form."""
-    return questions_form(page.kind, page.evidence.template_code, page.scales, ["assessor"],
-                          **options)
-
-
-@bp.get("/supervision/items/<int:evidence_id>")
+@bp.route("/supervision/items/<int:evidence_id>", methods=["GET", "POST"])
+@keeps_work
 @writes_when_read
 @roles_required(Role.SUPERVISOR)
-def assess(evidence_id: int) -> Response | str:
-    """Read the item; rate each criterion, give feedback, then sign or return it."""
-    _evidence, level = load_evidence(get_session(), current_user, evidence_id, SUPERVISING, today())
+def assess(evidence_id: int) -> Response | str | tuple[str, int]:
+    """Read the item; rate each criterion (and each heading, where the form says), give
+    feedback, then check it all before signing; or return it.
+
+    Answers kept for checking (or from a session that ended) are put back, so "Change" on
+    the check page, or signing in again, loses nothing.
+    """
+    session, user = get_session(), current_user._get_current_object()
+    _evidence, level = load_evidence(session, user, evidence_id, SUPERVISING, today())
     if level is Reach.SUPERVISOR_READONLY:  # no longer supervising: the item as they signed it
         return redirect(url_for("portfolio.show_evidence", evidence_id=evidence_id))
-    page, needed = _item_page(evidence_id)
-    readers.record(get_session(), current_user, page.enrolment, Opened.ITEM, former=False,
+    page = item_page(evidence_id)
+    back = ReturnForm(formdata=None, lock_version=page.evidence.lock_version)
+    if request.method == "POST":
+        form = assessor_form(page)
+        if form.validate():
+            try:
+                review.check_assessment(session, evidence_id, user, answers_of(form), today())
+            except Incomplete as problem:
+                _attach(form, problem.problems)
+            except SupervisionError as problem:
+                flash(str(problem), "error")
+                return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+            else:
+                autosave.keep(session, user.id, form_key(), request.form, autosave.CHECKING)
+                return redirect(url_for("supervision.check_item", evidence_id=evidence_id))
+        return _render(page, form, back, 400)
+    readers.record(session, user, page.enrolment, Opened.ITEM, former=False,
                    evidence_id=evidence_id, label=page.evidence.title)
-    form = _assessor_form(page, lock_version=page.evidence.lock_version)
-    load_answers(form, page.evidence.fields or {})
-    return _render(page, needed, form, ReturnForm(lock_version=page.evidence.lock_version))
-
-
-@bp.post("/supervision/items/<int:evidence_id>/sign")
-@roles_required(Role.SUPERVISOR)
-def sign_item(evidence_id: int) -> Response | tuple[str, int]:
-    """Sign with the assessor's answers; stale forms and missing answers are explained."""
-    page, needed = _item_page(evidence_id)
-    form = _assessor_form(page)
-    identity = IdentityForm()
-    if form.validate() and identity_confirmed(identity):
-        try:
-            review.sign_evidence(get_session(), evidence_id, current_user, answers_of(form),
-                                 int(form.lock_version.data or 0), today())
-        except Incomplete as problem:
-            _attach(form, problem.problems)
-        except SupervisionError as problem:
-            flash(str(problem), "error")
-            return redirect(url_for("supervision.assess", evidence_id=evidence_id))
-        else:
-            flash(f"You signed “{page.evidence.title}”.", "success")
-            return redirect(url_for("supervision.inbox"))
-    return _render(page, needed, form, ReturnForm(lock_version=form.lock_version.data), 400,
-                   identity)
+    restored = autosave.kept(session, user.id, form_key())
+    if restored is not None and not page.can_act:  # signed or returned meanwhile
+        autosave.discard(session, user.id, form_key())
+        restored = None
+    current = {"lock_version": str(page.evidence.lock_version)}
+    if restored is not None:
+        form = assessor_form(page, formdata=autosave.as_form(restored, current))
+    else:
+        form = assessor_form(page, lock_version=page.evidence.lock_version)
+        load_answers(form, page.evidence.fields or {})
+    return _render(page, form, back, restored=restored)
 
 
 @bp.post("/supervision/items/<int:evidence_id>/return")
 @roles_required(Role.SUPERVISOR)
 def return_item(evidence_id: int) -> Response | tuple[str, int]:
     """Send the item back to the candidate with what to change."""
-    page, needed = _item_page(evidence_id)
+    page = item_page(evidence_id)
     back = ReturnForm()
     if back.validate():
         try:
@@ -110,10 +104,11 @@ def return_item(evidence_id: int) -> Response | tuple[str, int]:
         except SupervisionError as problem:
             flash(str(problem), "error")
             return redirect(url_for("supervision.assess", evidence_id=evidence_id))
+        autosave.discard(get_session(), current_user.id,
+                         url_for("supervision.assess", evidence_id=evidence_id))
         flash(f"You returned “{page.evidence.title}” to {page.candidate.full_name}.", "success")
         return redirect(url_for("supervision.inbox"))
-    return _render(page, needed, _assessor_form(page, lock_version=page.evidence.lock_version),
-                   back, 400)
+    return _render(page, assessor_form(page, lock_version=page.evidence.lock_version), back, 400)
 
 
 def _signature_id(raw: Any) -> int:
@@ -142,7 +137,7 @@ def accept_external(evidence_id: int) -> Response:
 @roles_required(Role.SUPERVISOR)
 def dispute_external(evidence_id: int) -> Response | tuple[str, int]:
     """Dispute an external assessor's signature: it stops counting; the candidate is told why."""
-    page, needed = _item_page(evidence_id)
+    page = item_page(evidence_id)
     form = DisputeForm()
     if form.validate():
         try:
@@ -157,8 +152,9 @@ def dispute_external(evidence_id: int) -> Response | tuple[str, int]:
             flash(f"You disputed the signature. “{page.evidence.title}” is back with "
                   f"{page.candidate.full_name}, with your reason.", "success")
             return redirect(url_for("supervision.assess", evidence_id=evidence_id))
-    return _render(page, needed, _assessor_form(page, lock_version=page.evidence.lock_version),
-                   ReturnForm(lock_version=page.evidence.lock_version), 400, dispute=form)
+    return _render(page, assessor_form(page, lock_version=page.evidence.lock_version),
+                   ReturnForm(formdata=None, lock_version=page.evidence.lock_version), 400,
+                   dispute=form)
 
 
 def _attach(form: Any, problems: dict[str, str]) -> None:

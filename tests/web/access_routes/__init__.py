@@ -11,7 +11,7 @@ import pkgutil
 from typing import Any, Callable
 
 ROLES = ("anonymous", "candidate", "supervisor", "hub_lead", "admin", "provider_reviewer",
-         "educational")
+         "educational", "regional_lead")
 # Entries of ROLES that are not roles of their own: the account's role, and why they are apart.
 # "educational" is a supervisor assigned as the educational supervisor of the supervision
 # routes' candidate: they read that portfolio and must be refused everything that acts on it.

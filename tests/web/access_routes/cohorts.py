@@ -44,6 +44,7 @@ ROUTES: dict[str, Route] = {
     "cohorts.enrol": (lambda w: {"cohort_id": w["cohort_b"].id}, ADMIN),
     "cohorts.import_template": (lambda w: {}, LEADS),
     "cohorts.import_csv": (lambda w: {"cohort_id": w["cohort_b"].id}, ADMIN),
+    "cohorts.check_import": (lambda w: {"cohort_id": w["cohort_b"].id}, ADMIN),
     "cohorts.supervisors": (lambda w: {"enrolment_id": w["enrolment_b"].id}, ADMIN),
     "cohorts.assign_educational_supervisor": (lambda w: {"enrolment_id": w["enrolment_b"].id},
                                               ADMIN),

@@ -24,6 +24,7 @@ ROUTES: dict[str, Route] = {
     "feedback.rater_form": (lambda w: {"token": RATER_TOKEN}, ANYONE),
     "feedback.patient_form": (lambda w: {"token": POSTER_TOKEN}, ANYONE),
     "feedback.assess_form": (lambda w: {"token": TICKET_TOKEN}, ANYONE),
+    "feedback.check_ticket": (lambda w: {"token": TICKET_TOKEN}, ANYONE),
     "feedback.thanks": (lambda w: {}, ANYONE),
 }
 

@@ -65,4 +65,5 @@ ROUTES: dict[str, Route] = {
     "reviews.review": (lambda w: {"round_id": w["provider_b_round"].id}, NOBODY),
     "reviews.approve": (lambda w: {"round_id": w["provider_b_round"].id}, NOBODY),
     "reviews.refer": (lambda w: {"round_id": w["provider_b_round"].id}, NOBODY),
+    "reviews.check_decision": (lambda w: {"round_id": w["provider_b_round"].id}, NOBODY),
 }

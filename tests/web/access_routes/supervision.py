@@ -15,7 +15,7 @@ READS = frozenset({"educational"})
 ROUTES: dict[str, Route] = {
     "supervision.inbox": (lambda w: {}, frozenset(ROLES)),
     "supervision.assess": (lambda w: {"evidence_id": w["supervised_evidence"].id}, NOBODY),
-    "supervision.sign_item": (lambda w: {"evidence_id": w["supervised_evidence"].id}, NOBODY),
+    "supervision.check_item": (lambda w: {"evidence_id": w["supervised_evidence"].id}, NOBODY),
     "supervision.return_item": (lambda w: {"evidence_id": w["supervised_evidence"].id}, NOBODY),
     "supervision.accept_external": (lambda w: {"evidence_id": w["supervised_evidence"].id},
                                     NOBODY),
@@ -27,6 +27,8 @@ ROUTES: dict[str, Route] = {
                                     "capability_id": w["supervised_capability"].id}, READS),
     "supervision.stage": (lambda w: {"enrolment_id": w["supervised_enrolment"].id,
                                      "stage_code": "stage2"}, NOBODY),
+    "supervision.check_stage": (lambda w: {"enrolment_id": w["supervised_enrolment"].id,
+                                           "stage_code": "stage2"}, NOBODY),
     "supervision.enrolment_timeline": (lambda w: {"enrolment_id": w["supervised_enrolment"].id},
                                        READS),
     "supervision.record_progress_review": (

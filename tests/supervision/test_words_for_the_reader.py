@@ -1,0 +1,59 @@
+"""The words are right for who is looking: names, not "Assigned"; "your" only for one's own."""
+from __future__ import annotations
+
+import html
+import re
+
+from roadmap.supervision.models import CapabilityRating
+
+
+def _text(response) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def _words(response) -> str:
+    return re.sub(r"\s+", " ", _text(response))
+
+
+def test_the_candidate_page_names_the_team(client, login, team):
+    login(client, team.backup)
+    page = _words(client.get(f"/supervision/candidates/{team.enrolment.id}"))
+    assert "Primary supervisor Dr Primary" in page
+    assert "Backup supervisor Bea Backup (you)" in page
+    assert "Assigned" not in page
+
+
+def test_your_rating_only_for_the_viewers_own(app, client, login, session, team, make_item):
+    communication = make_item.capabilities["1"]
+    session.add(CapabilityRating(enrolment_id=team.enrolment.id, capability_id=communication.id,
+                                 rater_kind="supervisor", rating="capable",
+                                 rated_by_id=team.primary.id))
+    session.commit()
+    login(client, team.backup)
+    page = _words(client.get(f"/supervision/candidates/{team.enrolment.id}"))
+    assert "Your rating" not in page and "your rating" not in page
+    assert "Capable (Dr Primary)" in page
+    heading = _words(client.get(f"/supervision/candidates/{team.enrolment.id}/headings/"
+                                f"{communication.id}"))
+    assert "rated by Dr Primary" in heading and "Your rating replaces Dr Primary's" in heading
+    assert 'checked' not in client.get(f"/supervision/candidates/{team.enrolment.id}/headings/"
+                                       f"{communication.id}").get_data(as_text=True).split(
+        'name="rate-rating"', 1)[1].split("</fieldset>", 1)[0]
+    primary = app.test_client()
+    login(primary, team.primary)
+    own = _words(primary.get(f"/supervision/candidates/{team.enrolment.id}"))
+    assert "Capable (your rating)" in own
+
+
+def test_returned_reads_for_who_is_looking(app, client, login, team, make_item):
+    item = make_item("cbd", status="returned")
+    login(client, team.primary)
+    for url in (f"/supervision/candidates/{team.enrolment.id}",
+                f"/supervision/items/{item.id}", f"/portfolio/evidence/{item.id}"):
+        page = _words(client.get(url))
+        assert "Returned to you" not in page, url
+        assert "Returned to the candidate" in page, url
+    candidate = app.test_client()
+    login(candidate, team.candidate)
+    assert "Returned to you" in _words(candidate.get(f"/portfolio/evidence/{item.id}"))
+    assert "Returned to you" in _words(candidate.get("/portfolio/evidence"))
