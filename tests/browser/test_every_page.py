@@ -26,7 +26,8 @@ from tests.fixtures.databases import empty_database, forget_database
 
 from .looks import look
 from .server import serving
-from .site import Persona, Site, discover, personas
+from .personas import Persona, personas
+from .site import Site, discover
 
 PASSWORD = "a-long-demo-password"
 WIDTHS = (320, 390, 1280)
