@@ -6,6 +6,9 @@
   belongs to it. Hubs with no text belong to no region.
 - `region_leads`: who leads which region, for a period (history kept, like provider reviewers),
   and the role `regional_lead` in `user_roles`.
+- Indexes for the region page, which reads only the items changed, done or waiting lately
+  (by `evidence.updated_at`, `occurred_on`, `status` and `submitted_at`) and the stages waiting
+  on someone (`stage_signoffs.status`), from the index alone.
 
 Downgrading puts each hub's region's name back in `training_hubs.region`, drops the regions
 and their leads, and deletes the `regional_lead` roles (the older code knows no such role).
@@ -23,6 +26,12 @@ down_revision = 'c17b00000001'
 branch_labels = None
 depends_on = None
 
+INDEXES = (
+    ('evidence', 'ix_evidence_updated_at', ['updated_at', 'enrolment_id']),
+    ('evidence', 'ix_evidence_occurred_on', ['occurred_on', 'status', 'evidence_type_id', 'enrolment_id']),
+    ('evidence', 'ix_evidence_status_submitted_at', ['status', 'submitted_at', 'enrolment_id']),
+    ('stage_signoffs', 'ix_stage_signoffs_status', ['status', 'enrolment_id']),
+)
 ROLES_BEFORE = "role IN ('candidate', 'supervisor', 'hub_lead', 'admin', 'provider_reviewer')"
 ROLES_AFTER = ("role IN ('candidate', 'supervisor', 'hub_lead', 'admin', 'provider_reviewer', "
                "'regional_lead')")
@@ -75,9 +84,13 @@ def upgrade() -> None:
                "WHERE regions.name = TRIM(training_hubs.region)) WHERE region IS NOT NULL")
     with op.batch_alter_table('training_hubs', schema=None) as batch_op:
         batch_op.drop_column('region')
+    for table, name, columns in INDEXES:
+        op.create_index(name, table, columns, unique=False)
 
 
 def downgrade() -> None:
+    for table, name, _columns in INDEXES:
+        op.drop_index(name, table_name=table)
     with op.batch_alter_table('training_hubs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('region', sa.String(length=200), nullable=True))
     op.execute("UPDATE training_hubs SET region = (SELECT regions.name FROM regions "

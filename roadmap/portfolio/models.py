@@ -39,6 +39,12 @@ class Evidence(Base):
             name="known_status"),
         sa.Index("ix_evidence_enrolment_status", "enrolment_id", "status"),
         sa.Index("ix_evidence_submitted_to_status", "submitted_to_id", "status"),
+        # A region's figures (roadmap.regions.figures) read only the items changed, done or
+        # waiting lately, across every hub: these answer them from the index alone.
+        sa.Index("ix_evidence_updated_at", "updated_at", "enrolment_id"),
+        sa.Index("ix_evidence_occurred_on", "occurred_on", "status", "evidence_type_id",
+                 "enrolment_id"),
+        sa.Index("ix_evidence_status_submitted_at", "status", "submitted_at", "enrolment_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

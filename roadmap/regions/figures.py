@@ -35,15 +35,31 @@ from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
 from roadmap.framework.models import EvidenceType
 from roadmap.portfolio.models import Evidence
 from roadmap.portfolio.progress import COUNTED_STATUSES
-from roadmap.readers.team import WORKPLACE_KINDS, supervising
+from roadmap.readers.team import supervising
 from roadmap.regions.models import Region
 from roadmap.regions.periods import Quarter, Year
-from roadmap.supervision.assignments import Load, loads
+from roadmap.supervision.assignments import CANDIDATES_PER_FTE, load_rows, over_capacity
 from roadmap.supervision.models import StageSignOff, SupervisorAssignment
 
 STAGES = ("stage1", "stage2")
 STATES = ("on_track", "at_risk", "stalled", "supervisor", "provider")
 PACE_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Supervisors with a current primary or backup candidate in a hub (or the region), their
+    FTE, and the candidates they carry as primary in every hub, as capacity counts them (D6)."""
+
+    supervisors: int = 0
+    fte: float = 0.0
+    carried: int = 0
+    over_capacity: int = 0  # supervisors carrying more than their FTE allows
+
+    @property
+    def capacity(self) -> float:
+        """Candidates they may carry between them: 4 per FTE, pro rata."""
+        return CANDIDATES_PER_FTE * self.fte
 
 
 @dataclass
@@ -61,43 +77,19 @@ class HubFigures:
     signed_by_quarter: list[int] = field(default_factory=list)
     enrolled_by_quarter: list[int] = field(default_factory=list)
     days_to_signoff: list[int] = field(default_factory=list)  # Stage 2 start to sign-off
-    loads: dict[int, Load] = field(default_factory=dict)  # the supervisors working here
+    staff: Staff = Staff()
 
     @property
     def open(self) -> int:
         """Candidates still working toward sign-off: in Stage 1 or Stage 2."""
         return sum(self.stages.values())
 
-    @property
-    def supervisors(self) -> int:
-        """Supervisors with a current primary or backup assignment here."""
-        return len(self.loads)
 
-    @property
-    def fte(self) -> float:
-        """Their full-time equivalents, added up."""
-        return sum(load.fte for load in self.loads.values())
-
-    @property
-    def capacity(self) -> float:
-        """Candidates they may carry between them: 4 per FTE (rule D6)."""
-        return sum(load.capacity for load in self.loads.values())
-
-    @property
-    def carried(self) -> int:
-        """Candidates they carry as primary supervisor, in every hub (as capacity counts them)."""
-        return sum(load.candidates for load in self.loads.values())
-
-    @property
-    def over_capacity(self) -> int:
-        """Supervisors carrying more than their FTE allows."""
-        return sum(1 for load in self.loads.values() if load.over)
-
-
-def total(region: Region, hubs: list[HubFigures], quarters: int) -> HubFigures:
-    """The region's figures: the hubs' added up, each supervisor once (none: all zero)."""
+def total(region: Region, hubs: list[HubFigures], quarters: int, staff: Staff) -> HubFigures:
+    """The region's figures: the hubs' added up, and its staff (each supervisor once)."""
     whole = HubFigures(None, region.name, region.annual_signoff_target,
-                       signed_by_quarter=[0] * quarters, enrolled_by_quarter=[0] * quarters)
+                       signed_by_quarter=[0] * quarters, enrolled_by_quarter=[0] * quarters,
+                       staff=staff)
     for hub in hubs:
         for i in range(quarters):
             whole.signed_by_quarter[i] += hub.signed_by_quarter[i]
@@ -110,7 +102,6 @@ def total(region: Region, hubs: list[HubFigures], quarters: int) -> HubFigures:
         whole.signed_this_year += hub.signed_this_year
         whole.signed_last_12_months += hub.signed_last_12_months
         whole.days_to_signoff += hub.days_to_signoff
-        whole.loads.update(hub.loads)
     return whole
 
 
@@ -130,49 +121,57 @@ def _utc_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), dt.timezone.utc)
 
 
-def classified(region_id: int, rules: Any, today: dt.date) -> Any:
-    """Every enrolment of the region with its hub, stage, state and dates, as a subquery."""
-    E, SA, S, scope = Enrolment, SupervisorAssignment, StageSignOff, _in_region(region_id)
+def _activity(today: dt.date) -> tuple[Any, Any, Any]:
+    """Enrolments with an item changed in the last 30 days, with an item waiting on a supervisor
+    for more than 14 days, and their WPBAs of the last 30 days: each read from an index of the
+    recent or waiting items only (roadmap.portfolio.models.Evidence), never from every item."""
     since = today - dt.timedelta(days=WINDOW_DAYS)
-    active_from = _utc_midnight(today - dt.timedelta(days=INACTIVE_DAYS - 1))
-    waited_from = _utc_midnight(today - dt.timedelta(days=WAITING_DAYS))
-    recent_wpba = sa.and_(EvidenceType.is_wpba, Evidence.status.in_(COUNTED_STATUSES),
-                          Evidence.occurred_on > since, Evidence.occurred_on <= today)
-    waiting = Evidence.status == WAITING_STATUS
-    # Only recent or waiting items matter, so only those are read, not every item ever logged.
-    recent = (
-        sa.select(Evidence.enrolment_id,
-                  sa.func.max(sa.case((Evidence.updated_at >= active_from, 1), else_=0)).label("active"),
-                  _count(recent_wpba).label("wpba"),
-                  sa.func.min(sa.case((waiting, Evidence.submitted_at))).label("waiting_since"))
-        .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
-        .where(Evidence.enrolment_id.in_(scope),
-               sa.or_(Evidence.updated_at >= active_from, Evidence.occurred_on > since, waiting))
-        .group_by(Evidence.enrolment_id).subquery("recent"))
+    active = (sa.select(Evidence.enrolment_id).distinct()
+              .where(Evidence.updated_at >= _utc_midnight(today - dt.timedelta(days=INACTIVE_DAYS - 1)))
+              .subquery("active"))
+    waited = (sa.select(Evidence.enrolment_id).distinct()
+              .where(Evidence.status == WAITING_STATUS,
+                     Evidence.submitted_at < _utc_midnight(today - dt.timedelta(days=WAITING_DAYS)))
+              .subquery("waited"))
+    wpbas = (sa.select(Evidence.enrolment_id, sa.func.count().label("n"))
+             .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
+             .where(Evidence.occurred_on > since, Evidence.occurred_on <= today,
+                    Evidence.status.in_(COUNTED_STATUSES), EvidenceType.is_wpba)
+             .group_by(Evidence.enrolment_id).subquery("wpbas"))
+    return active, waited, wpbas
+
+
+def classified(region_id: int, rules: Any, today: dt.date) -> Any:
+    """Every enrolment of the region with its hub, stage, state and dates, as a common table.
+
+    What it needs of the portfolios, supervisors and sign-offs comes from small sets (recent
+    items, current assignments, stages waiting on someone) joined by enrolment, so its cost
+    follows the activity of the last weeks rather than all the items ever logged.
+    """
+    E, SA, S = Enrolment, SupervisorAssignment, StageSignOff
+    active, waited, wpbas = _activity(today)
     team = (sa.select(SA.enrolment_id,
                       sa.func.max(sa.case((SA.kind == "primary", 1), else_=0)).label("primary"),
                       sa.func.max(sa.case((SA.kind == "backup", 1), else_=0)).label("backup"))
-            .where(SA.enrolment_id.in_(scope), supervising(today))
-            .group_by(SA.enrolment_id).subquery("team"))
+            .where(supervising(today)).group_by(SA.enrolment_id).subquery("team"))
     waits = (sa.select(S.enrolment_id,
                        sa.func.max(sa.case((S.status == "supervisor_signed", 1), else_=0)).label("provider"),
                        sa.func.max(sa.case((S.status == "candidate_signed", 1), else_=0)).label("supervisor"))
-             .where(S.enrolment_id.in_(scope), S.status.in_(("supervisor_signed", "candidate_signed")))
+             .where(S.status.in_(("supervisor_signed", "candidate_signed")))
              .group_by(S.enrolment_id).subquery("waits"))
     done = sa.or_(E.status == "withdrawn", E.stage2_signed_off_on.is_not(None), E.status == "completed")
     stage = sa.case((done, sa.null()), (E.stage1_verified_on.is_(None), "stage1"), else_="stage2")
     no_backup = sa.func.coalesce(team.c.backup, 0) == 0
     state = sa.case(
         (done, sa.null()),
-        (sa.func.coalesce(waits.c.provider, 0) == 1, "provider"),
-        (sa.or_(sa.func.coalesce(waits.c.supervisor, 0) == 1, recent.c.waiting_since < waited_from),
-         "supervisor"),
-        (sa.and_(sa.func.coalesce(recent.c.active, 0) == 0,
+        (waits.c.provider == 1, "provider"),
+        (sa.or_(waits.c.supervisor == 1, waited.c.enrolment_id.is_not(None)), "supervisor"),
+        (sa.and_(active.c.enrolment_id.is_(None),
                  E.enrolled_on <= today - dt.timedelta(days=INACTIVE_DAYS)), "stalled"),
         (sa.or_(sa.func.coalesce(team.c.primary, 0) == 0, no_backup,
                 E.target_on <= today + dt.timedelta(days=NEAR_TARGET_DAYS),
                 sa.and_(E.stage1_verified_on.is_not(None),
-                        sa.func.coalesce(recent.c.wpba, 0) < sa.func.coalesce(rules.c.wpba_per_month, 2))),
+                        sa.func.coalesce(wpbas.c.n, 0) < sa.func.coalesce(rules.c.wpba_per_month, 2))),
          "at_risk"),
         else_="on_track")
     return (
@@ -182,12 +181,16 @@ def classified(region_id: int, rules: Any, today: dt.date) -> Any:
         .select_from(E)
         .join(Cohort, Cohort.id == E.cohort_id)
         .join(TrainingHub, TrainingHub.id == Cohort.hub_id)
-        .outerjoin(recent, recent.c.enrolment_id == E.id)
+        .outerjoin(active, active.c.enrolment_id == E.id)
+        .outerjoin(waited, waited.c.enrolment_id == E.id)
+        .outerjoin(wpbas, wpbas.c.enrolment_id == E.id)
         .outerjoin(team, team.c.enrolment_id == E.id)
         .outerjoin(waits, waits.c.enrolment_id == E.id)
         .outerjoin(rules, rules.c.version_id == E.framework_version_id)
         .where(TrainingHub.region_id == region_id)
-        .subquery("classified"))
+        # Worked out once per enrolment: a subquery folded into the counts would be worked
+        # out again for each count that reads its state.
+        .cte("classified").prefix_with("MATERIALIZED"))
 
 
 def counts_statement(region_id: int, rules: Any, year: Year, quarters: list[Quarter]) -> sa.Select:
@@ -209,8 +212,9 @@ def counts_statement(region_id: int, rules: Any, year: Year, quarters: list[Quar
 
 
 def region_figures(session: Session, region: Region, hubs: list[TrainingHub], year: Year,
-                   quarters: list[Quarter]) -> list[HubFigures]:
-    """Each hub's figures, in the order given (every hub of the region, none left out)."""
+                   quarters: list[Quarter]) -> tuple[list[HubFigures], Staff]:
+    """Each hub's figures, in the order given (every hub of the region, none left out), and
+    the region's staff."""
     today = year.today
     found = {hub.id: HubFigures(hub.id, hub.name, hub.annual_signoff_target,
                                 signed_by_quarter=[0] * len(quarters),
@@ -236,23 +240,35 @@ def region_figures(session: Session, region: Region, hubs: list[TrainingHub], ye
                    E.stage2_signed_off_on <= today)):
         if hub_id in found:
             found[hub_id].days_to_signoff.append(max(0, (signed - started).days))
-    _supervisors(session, region.id, found, today)
-    return [found[hub.id] for hub in hubs]
+    staff = _supervisors(session, region.id, found, today)
+    return [found[hub.id] for hub in hubs], staff
 
 
 def _supervisors(session: Session, region_id: int, found: dict[int, HubFigures],
-                 today: dt.date) -> None:
-    """Each hub's supervisors (a current primary or backup of an active enrolment there), with
-    their load across every hub (roadmap.supervision.assignments.loads)."""
+                 today: dt.date) -> Staff:
+    """Each hub's staff (supervisors with a current primary or backup candidate of an active
+    enrolment there) and the region's, each supervisor once, from one statement: their loads
+    as roadmap.supervision.assignments counts them, added up in the database."""
     SA = SupervisorAssignment
-    pairs = session.execute(
-        sa.select(Cohort.hub_id, SA.supervisor_id).distinct().select_from(SA)
-        .join(Enrolment, Enrolment.id == SA.enrolment_id)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .join(TrainingHub, TrainingHub.id == Cohort.hub_id)
-        .where(TrainingHub.region_id == region_id, supervising(today),
-               SA.kind.in_(WORKPLACE_KINDS), Enrolment.status == "active")).all()
-    everyone = loads(session, {supervisor for _hub, supervisor in pairs}, today)
-    for hub_id, supervisor in pairs:
-        if hub_id in found:
-            found[hub_id].loads[supervisor] = everyone[supervisor]
+    working = (sa.select(Cohort.hub_id, SA.supervisor_id).distinct().select_from(SA)
+               .join(Enrolment, Enrolment.id == SA.enrolment_id)
+               .join(Cohort, Cohort.id == Enrolment.cohort_id)
+               .join(TrainingHub, TrainingHub.id == Cohort.hub_id)
+               .where(TrainingHub.region_id == region_id, supervising(today),
+                      Enrolment.status == "active").cte("working"))
+    each = load_rows(sa.select(working.c.supervisor_id), today).cte("each")
+    fte = sa.func.coalesce(each.c.fte, 1.0)
+    sums = (sa.func.count(), sa.func.sum(fte), sa.func.sum(each.c.candidates),
+            sa.func.sum(sa.case((over_capacity(each.c.candidates, fte), 1), else_=0)))
+    by_hub = (sa.select(working.c.hub_id, *sums)
+              .join(each, each.c.supervisor_id == working.c.supervisor_id)
+              .group_by(working.c.hub_id))
+    region = sa.select(sa.null(), *sums).select_from(each)
+    staff = Staff()
+    for hub_id, people, ftes, carried, over in session.execute(sa.union_all(by_hub, region)):
+        figures = Staff(int(people), float(ftes or 0), int(carried or 0), int(over or 0))
+        if hub_id is None:
+            staff = figures
+        elif hub_id in found:
+            found[hub_id].staff = figures
+    return staff

@@ -18,7 +18,8 @@ def region_report(session: Session, region: Region, today: dt.date) -> report.Re
     hubs = list(session.scalars(sa.select(TrainingHub).where(TrainingHub.region_id == region.id)
                                 .order_by(TrainingHub.name)))
     year, periods = year_of(today), quarters(today)
-    return report.build(region, region_figures(session, region, hubs, year, periods), year, periods)
+    figures, staff = region_figures(session, region, hubs, year, periods)
+    return report.build(region, figures, staff, year, periods)
 
 
 def region_csv(session: Session, region: Region, today: dt.date) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from roadmap.cohorts.listing import safe_cell
-from roadmap.regions.figures import PACE_DAYS, STAGES, STATES, HubFigures, total
+from roadmap.regions.figures import PACE_DAYS, STAGES, STATES, HubFigures, Staff, total
 from roadmap.regions.forecast import Forecast, forecast
 from roadmap.regions.models import Region
 from roadmap.regions.periods import Quarter, Year
@@ -126,8 +126,9 @@ def _values(figures: HubFigures, plan: Forecast, quarters: list[Quarter]) -> dic
         "this_year": figures.signed_this_year, "target": figures.target,
         "share": figures.signed_this_year / figures.target if figures.target else None,
         "median": statistics.median(days) if days else None,
-        "supervisors": figures.supervisors, "fte": figures.fte, "capacity": figures.capacity,
-        "carried": figures.carried, "over": figures.over_capacity,
+        "supervisors": figures.staff.supervisors, "fte": figures.staff.fte,
+        "capacity": figures.staff.capacity, "carried": figures.staff.carried,
+        "over": figures.staff.over_capacity,
         "last_12": figures.signed_last_12_months, "pace": plan.pace_a_month,
         "expected": plan.expected, "forecast": plan.total, "gap": plan.against_target}
     for i in range(len(quarters)):
@@ -152,9 +153,11 @@ def _spread(days: list[int]) -> str:
     return f"{first / 7:.0f} to {third / 7:.0f}"
 
 
-def build(region: Region, hubs: list[HubFigures], year: Year, quarters: list[Quarter]) -> RegionReport:
-    """The region's report from its hubs' figures: totals, forecasts, small numbers hidden."""
-    whole = total(region, hubs, len(quarters))
+def build(region: Region, hubs: list[HubFigures], staff: Staff, year: Year,
+          quarters: list[Quarter]) -> RegionReport:
+    """The region's report from its hubs' figures and its staff: totals, forecasts, small
+    numbers hidden."""
+    whole = total(region, hubs, len(quarters), staff)
     everyone = [(f"hub-{h.hub_id}", h) for h in hubs] + [(TOTAL, whole)]
     plans = {key: forecast(h.signed_this_year, h.signed_last_12_months, year, h.target)
              for key, h in everyone}

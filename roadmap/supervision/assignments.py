@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -85,24 +85,42 @@ def current_filter(on: dt.date | dt.datetime) -> sa.ColumnElement[bool]:
     return covering(on)
 
 
+def load_rows(supervisors: Any, on: dt.date | dt.datetime) -> sa.Select:
+    """(supervisor id, candidates carried as primary, FTE) on a day, across every hub, of each
+    supervisor in `supervisors` (a list of ids, or a SELECT of them: a region's thousands stay
+    in the database): the one count of a supervisor's load (rule D6)."""
+    SA = SupervisorAssignment
+    counts = (sa.select(SA.supervisor_id, sa.func.count(sa.distinct(SA.enrolment_id)).label("n"))
+              .join(Enrolment, Enrolment.id == SA.enrolment_id)
+              .where(SA.supervisor_id.in_(supervisors), current_filter(on),
+                     SA.kind.in_(COUNTED_KINDS), Enrolment.status == EnrolmentStatus.ACTIVE.value)
+              .group_by(SA.supervisor_id).subquery("counts"))
+    return (sa.select(User.id.label("supervisor_id"),
+                      sa.func.coalesce(counts.c.n, 0).label("candidates"),
+                      SupervisorProfile.fte.label("fte"))
+            .outerjoin(counts, counts.c.supervisor_id == User.id)
+            .outerjoin(SupervisorProfile, SupervisorProfile.user_id == User.id)
+            .where(User.id.in_(supervisors)))
+
+
+def over_capacity(candidates: Any, fte: Any) -> sa.ColumnElement[bool]:
+    """SQL: carrying more candidates than the FTE allows (Load.over, added up in the database)."""
+    return candidates > CANDIDATES_PER_FTE * fte
+
+
+def load_of(supervisor_id: int, candidates: int, fte: Optional[float]) -> Load:
+    """A load from a row of `load_rows`: a supervisor with no recorded FTE counts as full time."""
+    return Load(supervisor_id, int(candidates), float(fte or 1.0))
+
+
 def loads(session: Session, supervisor_ids: Iterable[int],
           on: dt.date | dt.datetime) -> dict[int, Load]:
-    """Each supervisor's load on a day, across every hub, in two statements whatever the count."""
+    """Each supervisor's load on a day, across every hub, in one statement whatever the count."""
     ids = sorted(set(supervisor_ids))
     if not ids:
         return {}
-    counts = dict(session.execute(
-        sa.select(SupervisorAssignment.supervisor_id,
-                  sa.func.count(sa.distinct(SupervisorAssignment.enrolment_id)))
-        .join(Enrolment, Enrolment.id == SupervisorAssignment.enrolment_id)
-        .where(SupervisorAssignment.supervisor_id.in_(ids), current_filter(on),
-               SupervisorAssignment.kind.in_(COUNTED_KINDS),
-               Enrolment.status == EnrolmentStatus.ACTIVE.value)
-        .group_by(SupervisorAssignment.supervisor_id)).all())
-    ftes = dict(session.execute(
-        sa.select(SupervisorProfile.user_id, SupervisorProfile.fte)
-        .where(SupervisorProfile.user_id.in_(ids))).all())
-    return {i: Load(i, int(counts.get(i, 0)), float(ftes.get(i) or 1.0)) for i in ids}
+    found = {row[0]: load_of(*row) for row in session.execute(load_rows(ids, on))}
+    return {i: found.get(i) or load_of(i, 0, None) for i in ids}
 
 
 def set_fte(session: Session, supervisor: User, fte: float, actor: Optional[User]) -> None:

@@ -186,6 +186,8 @@ class StageSignOff(Base):
         # referred: an approver sent it back, and the supervisor signs it off again.
         sa.CheckConstraint("status IN ('open', 'candidate_signed', 'supervisor_signed', "
                            "'referred', 'complete')", name="known_status"),
+        # The stages waiting on someone, found without reading every frozen sign-off.
+        sa.Index("ix_stage_signoffs_status", "status", "enrolment_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -72,7 +72,7 @@ def test_figures_match_a_count_by_hand(session, seeded_regions):
     hubs = list(session.scalars(sa.select(TrainingHub).where(TrainingHub.region_id == region.id)
                                 .order_by(TrainingHub.name)))
     assert [h.name for h in hubs] == ["Alpha Hub", "Beta Hub", "Gamma Hub"]
-    figures = region_figures(session, region, hubs, year_of(day), quarters(day))
+    figures, staff = region_figures(session, region, hubs, year_of(day), quarters(day))
     for hub, found in zip(hubs, figures):
         hand = _by_hand(session, hub.id, day)
         assert found.stages == {"stage1": hand["stage1"], "stage2": hand["stage2"]}, hub.name
@@ -80,7 +80,7 @@ def test_figures_match_a_count_by_hand(session, seeded_regions):
         assert (found.no_backup, found.signed_this_year, found.signed_last_12_months) == (
             hand["no_backup"], hand["this_year"], hand["last_12"]), hub.name
         assert sorted(found.days_to_signoff) == hand["days"]
-        assert (found.supervisors, found.enrolled_by_quarter[-1]) == (
+        assert (found.staff.supervisors, found.enrolled_by_quarter[-1]) == (
             hand["supervisors"], hand["enrolled"]), hub.name
     assert sum(f.open for f in figures) > 20 and sum(f.no_backup for f in figures) > 0
     report = region_report(session, region, day)
@@ -148,12 +148,13 @@ def test_each_open_candidate_is_in_the_first_state_that_holds(session):
     enrol("done", items=busy, stage2_signed_off_on=day - dt.timedelta(days=10), status="completed")
     enrol("gone", status="withdrawn")
     session.commit()
-    [found] = region_figures(session, region, [hub], year_of(day), quarters(day))
+    [found], staff = region_figures(session, region, [hub], year_of(day), quarters(day))
     assert found.states == {"provider": 1, "supervisor": 2, "stalled": 1, "at_risk": 3,
                             "on_track": 2}
     assert found.stages == {"stage1": 1, "stage2": 8}
     assert (found.no_backup, found.signed_last_12_months) == (1, 1)
-    assert found.supervisors == 2 and found.carried == 9  # primary of every open candidate
+    assert found.staff.supervisors == 2 and found.staff.carried == 9  # primary of every open one
+    assert staff == found.staff and found.staff.over_capacity == 1  # 9 candidates for 1 FTE
 
 
 def test_a_region_counts_its_own_hubs_only(session, seeded_regions):
