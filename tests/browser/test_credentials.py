@@ -85,7 +85,7 @@ def test_the_practitioner_downloads_and_shares_their_credential(
     visit(page, "/verify")
     at_both_widths(page)
     page.get_by_label("Or upload it").set_input_files(str(badge))
-    click_and_check(page.get_by_role("button", name="Check the credential"))
+    click_and_check(page.get_by_role("button", name="Verify the credential"))
     expect(page.get_by_role("heading", level=1)).to_have_text("This credential is valid")
     result_at_both_widths(page)  # a POST's answer: checked as it stands, not reloaded
     # A credential pasted with one letter of its holder's name changed is caught, in words.
@@ -96,7 +96,7 @@ def test_the_practitioner_downloads_and_shares_their_credential(
     tampered = ".".join([head, base64.urlsafe_b64encode(changed).decode().rstrip("="),
                          signature])
     page.get_by_label("The credential").fill(tampered)
-    click_and_check(page.get_by_role("button", name="Check the credential"))
+    click_and_check(page.get_by_role("button", name="Verify the credential"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(
         "This credential has been altered")
     result_at_both_widths(page)
