@@ -11,8 +11,10 @@ with the credential this service signed under the same id; offline it cannot be 
 from __future__ import annotations
 
 import datetime as dt
+import base64
 import enum
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
@@ -89,9 +91,30 @@ def extract(text: str) -> tuple[str, Optional[dict[str, Any]]]:
     try:
         proof.read(text)
     except proof.Unreadable:
+        if _damaged_jws(text):
+            raise Damaged() from None
         raise NotACredential("This is not a credential: paste the .jwt file's text or the "
                              "credential's JSON, or upload the badge image") from None
     return text, None
+
+
+class Damaged(Exception):
+    """A signed credential's shape (a JWS header naming our algorithm, then two more parts)
+    whose payload no longer reads: changed since it was signed, not something else pasted."""
+
+
+_PART = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _damaged_jws(text: str) -> bool:
+    parts = text.strip().split(".")
+    if len(parts) != 3 or not all(_PART.fullmatch(part) for part in parts):
+        return False
+    try:
+        header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+    except (ValueError, UnicodeError):
+        return False
+    return isinstance(header, dict) and header.get("alg") == proof.ALGORITHM
 
 
 def _is_open_badge(payload: Mapping[str, Any]) -> bool:
@@ -105,7 +128,11 @@ def _without_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 def check(text: str, trust: Trust) -> Finding:
     """Check a pasted or uploaded credential; NotACredential when there is none to check."""
-    token, copy = extract(text)
+    try:
+        token, copy = extract(text)
+    except Damaged:
+        return Finding(Outcome.ALTERED, ["Its signed part no longer reads: it has been changed "
+                                         "since it was issued."])
     if copy is not None:
         if not _is_open_badge(copy):
             raise NotACredential("This JSON is not an Open Badges credential")

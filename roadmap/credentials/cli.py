@@ -71,7 +71,7 @@ def _default_keys(text: str) -> str:
     try:
         token, _copy = checks.extract(text)
         payload = proof.read(token)[1] if token else {}
-    except (checks.NotACredential, proof.Unreadable):
+    except (checks.NotACredential, checks.Damaged, proof.Unreadable):
         payload = {}
     parts = urlsplit(str(payload.get("iss") or ""))
     if parts.scheme not in {"http", "https"} or not parts.netloc:

@@ -171,6 +171,8 @@ def stage2(w: World, c: Candidate) -> Thread:
     portfolio.full(w, c, start, end, ready_only=plan.stage2 == "ready")
     spawn(portfolio.rate_self(w, c, end + 4))
     spawn(portfolio.rate_supervisor(w, c, end + 2))
+    if plan.stage2 == "ready":
+        spawn(later_target(w, c, end + 6, ahead=60))
     if plan.declared is None:
         return
     yield w.at(plan.declared, 17, 40)
@@ -205,3 +207,11 @@ def stage2(w: World, c: Candidate) -> Thread:
 def rounds_open(w: World, c: Candidate) -> Thread:
     """A multi-source feedback round still collecting answers: nothing released yet."""
     yield from rounds.msf(w, c, 20, asked=6, answering=3, release=False)
+
+
+def later_target(w: World, c: Candidate, days_ago: int, ahead: int) -> Thread:
+    """The hub lead agrees a later Stage 2 target with the employer: the ready candidate works
+    part time, and six months from the start of Stage 2 has just gone by."""
+    yield w.at(days_ago, 14, 20)
+    lead = w.user(people.HUBS[c.plan.hub].lead)
+    cohorts.set_target(w.session, c.enrolment, w.today + dt.timedelta(days=ahead), lead)

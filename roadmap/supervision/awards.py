@@ -61,7 +61,7 @@ def gather(session: Session, record: StageSignOff, enrolment: Enrolment) -> Awar
         completed_at=record.completed_at, verification_code=str(record.verification_code),
         content_hash=str(record.content_hash), scale=tuple(labels.values()),
         supportive=supportive, headings=headings,
-        approvals=tuple(Approval(a.label, a.text, a.at) for a in found.approvals),
+        approvals=tuple(Approval(a.label, a.public_text or a.text, a.at) for a in found.approvals),
         evidence=tuple(SignedItem(kinds.get(e, "Portfolio item"), n, h) for e, n, h in signed))
 
 

@@ -52,7 +52,9 @@ def identity_confirmed(form: IdentityForm) -> bool:
     if outcome is not None and outcome.ok:
         accounts.mark_reauthenticated(get_session(), cookie["sid"])
         return True
-    form.identity.errors = list(form.identity.errors) + [
-        (outcome and outcome.problem)
-        or "Enter your password or a current code from your authenticator app to sign"]
+    if not typed:
+        problem = "Enter your password or a current code from your authenticator app to sign"
+    else:  # typed but refused: say so, never as if the box were empty
+        problem = (outcome and outcome.problem) or "The password or code is not right"
+    form.identity.errors = list(form.identity.errors) + [problem]
     return False

@@ -66,6 +66,9 @@ class Approval:
     label: str
     text: str
     at: Optional[dt.datetime]
+    # The line without a free-text reason (a backup's "the primary is on leave…" is about a
+    # third person): what a credential, public and permanent, carries. None: the same as text.
+    public_text: Optional[str] = None
 
     @property
     def line(self) -> str:
@@ -94,9 +97,9 @@ class Approvals:
         return [(r.number, r.referral) for r in self.rounds if r.referral is not None]
 
 
-def _signer(signature: Signature) -> str:
+def _signer(signature: Signature, reason: bool = True) -> str:
     capacity = CAPACITY.get(signature.capacity, signature.capacity.replace("_", " "))
-    acting = f" ({signature.acting_reason})" if signature.acting_reason else ""
+    acting = f" ({signature.acting_reason})" if signature.acting_reason and reason else ""
     return f"{signature.signer_name}, {capacity.removeprefix('as ')}{acting}"
 
 
@@ -116,7 +119,8 @@ def _approvals(legacy: bool, signatures: list[Signature], rounds: list[Round]) -
                               candidate.signed_at))
     if supervisor is not None:
         found.append(Approval(LEGACY_SUPERVISOR if legacy else "Signed off by the supervisor",
-                              _signer(supervisor), supervisor.signed_at))
+                              _signer(supervisor), supervisor.signed_at,
+                              _signer(supervisor, reason=False)))
     last = rounds[-1] if rounds else None
     for d in last.decisions if last else []:
         if d.outcome != "approved":

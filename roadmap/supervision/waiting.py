@@ -86,6 +86,12 @@ class StageWait:
             line += f" (referred back by the education provider on {on})"
         return line
 
+    @property
+    def own_words(self) -> str:
+        """The wait as the candidate reads it about their own stage ("your declaration")."""
+        return self.words.replace("Waiting for the candidate's declaration",
+                                  "Waiting for your declaration")
+
 
 Scope = Union[Iterable[int], sa.Select]
 

@@ -181,3 +181,22 @@ def test_a_stale_saved_status_list_leaves_revocation_unchecked(approved, app, of
     result = offline.check(approved.credential.jws)
     assert result.exit_code == 7 and "could not be checked" in result.output
     assert "expired" in result.output
+
+
+def test_a_payload_changed_until_it_no_longer_reads_is_altered_not_a_stranger(approved, client,
+                                                                              offline):
+    """Characters changed in the middle of the payload can break its JSON: the checker is told
+    it was altered, never that they pasted something that is not a credential."""
+    head, body, signature = approved.credential.jws.split(".")
+    at = len(body) // 8 * 4  # a whole base64 group: "____" decodes to three bytes 0xFF
+    broken = ".".join([head, body[:at] + "____" + body[at + 4:], signature])
+    with pytest.raises(proof.Unreadable):  # the case at hand: the payload no longer reads
+        proof.read(broken)
+    page = _online(client, broken)
+    assert "This credential has been altered" in page and "not a credential" not in page
+    offline.save()
+    result = offline.check(broken)
+    assert result.exit_code == 4 and "has been altered" in result.output
+    # Text that only looks like three parts, without our header, is still not a credential.
+    refused = client.post("/verify/credential", data={"credential": "abc.def.ghi"})
+    assert refused.status_code == 400 and "This is not a credential" in refused.get_data(True)

@@ -41,6 +41,9 @@ def test_a_newcomer_signs_off_stage2_as_candidate_supervisor_and_provider(app, c
     assert email == "candidate4@example.nhs.uk"
 
     home = _text(_signed_in(client, built, email).get("/home"))
+    # Ready means ready: the hub lead agreed a later target, and the candidate's own wait reads
+    # in their words.
+    assert "target date has passed" not in home and "Waiting for your declaration" in home
     stage = re.search(r'href="(/stages/\d+/stage2)"', home).group(1)
     page = _text(client.get(stage))
     assert "Grace O'Neill" in page and 'value="candidate_own_work"' in page

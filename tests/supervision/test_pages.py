@@ -68,6 +68,9 @@ def test_signing_needs_a_recent_password_or_code(client, login, session, team, m
     refused = signs(client, f"/supervision/items/{item.id}", data)
     assert refused.status_code == 400
     assert b"Enter your password or a current code" in refused.data
+    wrong = signs(client, f"/supervision/items/{item.id}", data, identity="not-the-password")
+    assert wrong.status_code == 400 and b"The password or code is not right" in wrong.data
+    assert b"Enter your password or a current code" not in wrong.data
     accepted = signs(client, f"/supervision/items/{item.id}", data, identity=TEST_PASSWORD)
     assert accepted.status_code == 302
     session.rollback()
