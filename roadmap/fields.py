@@ -104,11 +104,12 @@ class DateInputField(Field):
         self.data = None
         if not self.raw_data[0]:
             return
-        if all(v.isascii() and v.isdigit() for v in self.typed.values()) \
-                and len(self.typed["year"]) == 4:
+        day, month, year = (self.typed[p] for p in DATE_PARTS)
+        if all(v.isascii() and v.isdigit() for v in (day, month, year)) \
+                and len(day) <= 2 and len(month) <= 2 and len(year) == 4:
             try:
-                self.data = dt.date(*(int(self.typed[p]) for p in ("year", "month", "day")))
-            except ValueError:
+                self.data = dt.date(int(year), int(month), int(day))
+            except ValueError:  # 31 February
                 pass
         self.invalid = self.data is None
 

@@ -62,6 +62,8 @@ def test_a_real_date_is_read_from_three_boxes_or_one_value(app, typed, day):
     ({"day-day": "3", "day-month": "March", "day-year": "2026"}, DATE_MESSAGE),
     ({"day-day": "3", "day-month": "3", "day-year": "26"}, DATE_MESSAGE),
     ({"day-day": "1", "day-month": "1", "day-year": "9999"}, DATE_RANGE_MESSAGE),
+    ({"day-day": "7", "day-month": "9223372036854775808", "day-year": "2026"}, DATE_MESSAGE),
+    ({"day-day": "007", "day-month": "9", "day-year": "2026"}, DATE_MESSAGE),
     ({"day": "30/02/2026"}, DATE_MESSAGE),
     ({"day": "today"}, DATE_MESSAGE),
 ])
