@@ -3,9 +3,10 @@
 One statement classifies every enrolment of every hub in the region and counts them by hub:
 stages, states, candidates without a backup, sign-offs this year and in the last 12 months,
 sign-offs and intake by quarter. One more lists the start and sign-off dates of the last 12
-months' Stage 2 sign-offs, for the median and spread; three find the supervisors working in
-the region and their load (rule D6). None reads a name or any text a person wrote, and their
-number does not grow with the number of hubs (tests/regions/test_figures.py counts them).
+months' Stage 2 sign-offs, for the median and spread; one adds up the supervisors working in
+each hub and in the region, and their load (rule D6). None reads a name or any text a person
+wrote, and their number does not grow with the number of hubs (tests/regions/test_figures.py
+counts them).
 
 An open candidate's state is the first of these that holds, with the hub dashboard's
 thresholds (roadmap.cohorts.dashboard), so the two pages agree:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts import service as accounts, tokens
 from roadmap.accounts.models import AccountToken, Role, TokenPurpose, User
-from roadmap.cohorts.models import Enrolment
+from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
 from roadmap.db import utcnow
 from roadmap.feedback.links import derived_token, digest
 from roadmap.feedback.models import (AssessmentTicket, FeedbackRater, FeedbackResponse,
@@ -32,6 +32,8 @@ from roadmap.framework.models import EvidenceType
 from roadmap.lna.models import LearningNeedsAnalysis
 from roadmap.portfolio.models import Evidence
 from roadmap.providers.models import EducationProvider, ProviderReviewer
+from roadmap.regions.models import Region
+from roadmap.regions.service import assign_regional_lead, create_region
 from roadmap.supervision.models import (ProgressReview, StageSignOff, SupervisorAssignment,
                                         covering)
 from tests.fuzz import extras
@@ -144,6 +146,20 @@ def _provider(session: Session, enrolment: Enrolment) -> EducationProvider:
     return provider
 
 
+def _region(session: Session, enrolment: Enrolment) -> Region:
+    """The region of the enrolment's hub (made if the demo has none), with a regional lead."""
+    hub = session.scalar(sa.select(TrainingHub).join(Cohort, Cohort.hub_id == TrainingHub.id)
+                         .where(Cohort.id == enrolment.cohort_id))
+    region = session.get(Region, hub.region_id) if hub.region_id else None
+    if region is None:
+        region = create_region(session, "Fuzz region", 10, by=None)
+        hub.region_id = region.id
+    lead = accounts.create_user(session, "region.fuzz@example.nhs.uk", "Fuzz Regional Lead",
+                                [Role.REGIONAL_LEAD], None, "fast")
+    assign_regional_lead(session, region, lead, by=None)
+    return region
+
+
 def build(app: Flask, session: Session) -> World:
     """The demo, then the extras; committed, so the app's own sessions see them."""
     result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
@@ -157,6 +173,7 @@ def build(app: Flask, session: Session) -> World:
                                      answers={"details": "Fuzz: an MSc"}, submitted_at=utcnow())
     session.add(analysis)
     provider = _provider(session, enrolment)
+    region = _region(session, enrolment)
     invited = accounts.create_user(session, "invited@example.nhs.uk", "Fuzz Invited",
                                    [Role.CANDIDATE], None, "fast")
     invitation = tokens.issue(session, invited, TokenPurpose.INVITATION, dt.timedelta(days=7))
@@ -194,7 +211,7 @@ def build(app: Flask, session: Session) -> World:
                            f"/supervision/candidates/{reviewed.id}/progress-reviews/new"],
             "hub_lead": [f"/stages/{enrolment.id}/stage2", f"/enrolments/{enrolment.id}/supervisors"],
             "admin": [f"/people/{candidate.id}", f"/enrolments/{enrolment.id}/supervisors",
-                      f"/providers/{provider.id}"],
+                      f"/providers/{provider.id}", f"/regions/{region.id}/leads"],
         })
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections import Counter
 
 import sqlalchemy as sa
 
@@ -11,6 +12,7 @@ from bench.dashboard import framework
 from roadmap.accounts.models import Role
 from roadmap.accounts.service import create_user
 from roadmap.clock import today
+from roadmap.cohorts.dashboard import candidate_rows, scope_of_hub
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
 from roadmap.db import utcnow
 from roadmap.framework.models import EvidenceType
@@ -89,6 +91,31 @@ def test_figures_match_a_count_by_hand(session, seeded_regions):
     if sum(f.signed_last_12_months for f in figures) >= 5:
         days = sorted(d for f in figures for d in f.days_to_signoff)
         assert whole.cells["median"] == f"{statistics.median(days) / 7:.0f}"
+
+
+def _state_on_the_hub_dashboard(row) -> str:
+    """A candidate's state worked out from the hub dashboard's own row (cohorts.dashboard)."""
+    if row.signoff is not None and row.signoff.waits_for_provider:
+        return "provider"
+    if (row.signoff is not None and row.signoff.state == "supervisor") or (
+            row.days_waiting is not None and row.days_waiting > 14):
+        return "supervisor"
+    if row.days_inactive >= 30:
+        return "stalled"
+    return "on_track" if row.rag == "green" else "at_risk"
+
+
+def test_states_agree_with_the_hub_dashboard(session, seeded_regions):
+    day, region = today(), seeded_regions["north"]
+    hubs = list(session.scalars(sa.select(TrainingHub).where(TrainingHub.region_id == region.id)
+                                .order_by(TrainingHub.name)))
+    figures, _staff = region_figures(session, region, hubs, year_of(day), quarters(day))
+    for hub, found in zip(hubs, figures):
+        rows = [r for r in candidate_rows(session, scope_of_hub(hub.id), day) if r.is_open]
+        expected = Counter(_state_on_the_hub_dashboard(r) for r in rows)
+        assert found.states == {key: expected.get(key, 0) for key in found.states}, hub.name
+        assert found.no_backup == sum(1 for r in rows if r.backup is None)
+    assert sum(sum(f.states.values()) for f in figures) > 50
 
 
 def _person(session, email: str, role: Role):
