@@ -68,10 +68,20 @@ def some(w: World, c: Candidate, start: int) -> None:
         w.story.spawn(items.item(w, c, code, day, state, template))
 
 
+# One of each kind (and each reflective template), with two case-mix entries.
+EACH = (("cot", None), ("cbd", None), ("case_mix", None), ("mini_cex", None),
+        ("learning_log", None), ("reflection", "gibbs"), ("ceps_dops", None),
+        ("tutorial_record", None), ("csr", None), ("reflection", "what_so_what_now_what"),
+        ("audit_qip", None), ("pdp", None), ("case_mix", None))
+
+
 def rich(w: World, c: Candidate, start: int) -> None:
     """Every kind of evidence and every state an item takes, tickets and a dispute among them."""
-    full(w, c, start, 12)
     spawn = w.story.spawn
+    for day, (code, template) in zip(_spread(start, 36, len(EACH)), EACH):
+        spawn(items.item(w, c, code, day, "signed", template))
+    spawn(rounds.msf(w, c, 60))
+    spawn(rounds.psq(w, c, 48))
     spawn(items.assessed_by_ticket(w, c, "cot", 30, 0))
     spawn(items.assessed_by_ticket(w, c, "mini_cex", 16, 1, disputed=True))
     spawn(items.item(w, c, "cot", 25, "changed_since_signed"))

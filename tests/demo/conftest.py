@@ -1,4 +1,4 @@
-"""The demo built once for a module whose tests only read it (it takes seconds to build)."""
+"""The demo (tests/fixtures/demo.py) on a database of its own for a module whose tests read it."""
 from __future__ import annotations
 
 import re
@@ -11,10 +11,11 @@ from flask import Flask
 
 from roadmap import create_app, migrate
 from tests.fixtures.apps import COMPILED_TEMPLATES, app_settings
+from tests.fixtures.demo import DEMO_PASSWORD, DemoSnapshot, put_demo
 from tests.fixtures.databases import (BACKEND, empty_database, forget_database,
                                       fresh_postgres_database, run_mark)
 
-PASSWORD = "a-long-demo-password"
+PASSWORD = DEMO_PASSWORD
 CODE = re.compile(r"^(RM-[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5})  (.+?), (Stage \d[^ ]*)", re.M)
 
 
@@ -37,17 +38,10 @@ class Built:
         return {(name, stage.rstrip(":")): code for code, name, stage in CODE.findall(self.output)}
 
 
-def build(app: Flask) -> Built:
-    """Run `roadmap demo` on the app; fail the test if it does not succeed."""
-    result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
-    assert result.exit_code == 0, result.output
-    return Built(app, result.output)
-
-
 @pytest.fixture(scope="module")
-def built(migrated_template: str, database_folder: Path,
+def built(migrated_template: str, database_folder: Path, demo_snapshot: DemoSnapshot,
           tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Built]:
-    """The demo, built once on a database of the module's own."""
+    """The demo on a database of the module's own, for tests that read it (and sign in)."""
     folder = tmp_path_factory.mktemp("demo")
     if BACKEND == "postgresql":
         url = fresh_postgres_database(f"roadmap_test_demo_{run_mark()}")
@@ -56,6 +50,6 @@ def built(migrated_template: str, database_folder: Path,
         url = empty_database(migrated_template, database_folder, folder.name)
     app = create_app(app_settings(url, folder, request))
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
-    yield build(app)
+    yield Built(app, put_demo(app, demo_snapshot))
     app.extensions["roadmap.db"].engine.dispose()
     forget_database(url)

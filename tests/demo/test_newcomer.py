@@ -10,7 +10,7 @@ import pyotp
 import pytest
 from flask.testing import FlaskClient
 
-from tests.demo.conftest import PASSWORD, Built, build
+from tests.demo.conftest import PASSWORD, Built
 from tests.fixtures.apps import through_check
 
 
@@ -34,8 +34,8 @@ def _text(response: Any) -> str:
     return response.get_data(as_text=True).replace("&#39;", "'")
 
 
-def test_a_newcomer_signs_off_stage2_as_candidate_supervisor_and_provider(app, client):
-    built = build(app)
+def test_a_newcomer_signs_off_stage2_as_candidate_supervisor_and_provider(app, client, demo_data):
+    built = Built(app, demo_data)  # the data and the printed logins of `roadmap demo`
     ready = next(line for line in built.output.splitlines() if "ready: every gate met" in line)
     email = ready.split()[0]
     assert email == "candidate4@example.nhs.uk"

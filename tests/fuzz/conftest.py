@@ -9,16 +9,17 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from roadmap.exports import jobs
+from tests.fixtures.demo import DemoSnapshot
 from tests.fuzz import world as worlds
 
 
 @pytest.fixture
-def fuzz_world(app: Flask, session: Session) -> worlds.World:
+def fuzz_world(app: Flask, session: Session, demo_snapshot: DemoSnapshot) -> worlds.World:
     """The demo hub with live feedback links, a ticket, a signed Stage 2 and account links."""
     # Exports are queued for the worker, as in production: the fuzz attacks the request, and
     # rendering a portfolio for every example would take minutes.
     jobs.queue(app).immediate = False
-    return worlds.build(app, session)
+    return worlds.build(app, session, demo_snapshot)
 
 
 @pytest.fixture

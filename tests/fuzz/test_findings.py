@@ -55,7 +55,8 @@ def test_a_colleague_address_mail_cannot_take_is_refused_beside_the_field(player
     assert response.status_code == 400
     assert "Enter a work email address" in response.get_data(as_text=True)
     session.rollback()
-    assert session.scalar(sa.select(sa.func.count()).select_from(FeedbackRater)) == 1
+    assert session.scalar(sa.select(sa.func.count()).select_from(FeedbackRater)
+                          .where(FeedbackRater.evidence_id == msf.id)) == 1
 
 
 def test_an_external_assessor_giving_an_address_mail_cannot_take_is_asked_again(

@@ -36,9 +36,10 @@ from roadmap.regions.models import Region
 from roadmap.regions.service import assign_regional_lead, create_region
 from roadmap.supervision.models import (ProgressReview, StageSignOff, SupervisorAssignment,
                                         covering)
+from tests.fixtures.demo import DEMO_PASSWORD, DemoSnapshot, put_demo
 from tests.fuzz import extras
 
-PASSWORD = "fuzz-the-demo-password"
+PASSWORD = DEMO_PASSWORD
 PEOPLE = {"candidate": "candidate1@example.nhs.uk", "supervisor": "supervisor1@example.nhs.uk",
           "hub_lead": "hub@example.nhs.uk", "admin": "admin@example.nhs.uk"}
 SIGNED_STAGE2 = "candidate5@example.nhs.uk"  # supervised by supervisor1, who then signs
@@ -160,10 +161,9 @@ def _region(session: Session, enrolment: Enrolment) -> Region:
     return region
 
 
-def build(app: Flask, session: Session) -> World:
+def build(app: Flask, session: Session, demo: DemoSnapshot) -> World:
     """The demo, then the extras; committed, so the app's own sessions see them."""
-    result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
-    assert result.exit_code == 0, result.output
+    put_demo(app, demo)
     users = {role: _user(session, email) for role, email in PEOPLE.items()}
     candidate = users["candidate"]
     enrolment = _enrolment(session, candidate)

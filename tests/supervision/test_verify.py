@@ -124,7 +124,6 @@ def test_a_signature_without_its_event_is_caught(session, signed):
     assert "has no signing event in the audit log" in verify(session).problem
 
 
-def test_demo_data_verifies(runner):
-    assert runner.invoke(args=["demo"]).exit_code == 0
+def test_demo_data_verifies(runner, demo_data):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
