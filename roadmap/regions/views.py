@@ -125,7 +125,7 @@ def leads(region_id: int) -> str | tuple[str, int]:
     return _leads_page(region_id)
 
 
-@bp.post("/<int:region_id>/leads")
+@bp.post("/<int:region_id>/leads/add")
 @roles_required(Role.ADMIN)
 def add_lead(region_id: int) -> Response | str | tuple[str, int]:
     """Add a regional lead: an existing account gets the role; someone new is invited."""

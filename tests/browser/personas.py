@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import SupervisorProfile, User, UserRole
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
+from roadmap.credentials.models import IssuedCredential
 from roadmap.feedback.models import FeedbackRater
-from roadmap.framework.models import Capability, EvidenceType, Stage
+from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion, Stage
 from roadmap.lna.models import LearningNeedsAnalysis
 from roadmap.portfolio.models import Attachment, Evidence
 from roadmap.providers.models import EducationProvider, ProviderReviewer
@@ -173,4 +174,13 @@ FILLERS: dict[str, Callable[[Ids], list[Any]]] = {
                                                   Evidence.id == Attachment.evidence_id),
     "token": lambda ids: [],
     "job_id": lambda ids: [],
+    # Credentials: the shareable page of each issued one (none when the demo has no signing
+    # key) and each stage's public achievement page; the keys, status lists and the holder's
+    # downloads are JSON and files, not pages (tests/credentials checks them).
+    "public_id": lambda ids: ids.by_enrolment(IssuedCredential.public_id,
+                                              IssuedCredential.enrolment_id),
+    "version_id": lambda ids: ids.codes(FrameworkVersion.id, FrameworkVersion.id),
+    "thumbprint": lambda ids: [],
+    "number": lambda ids: [],
+    "filename": lambda ids: [],
 }

@@ -119,8 +119,12 @@ class Browser:
 
 
 def _answer(found: dict[str, Any]) -> str:
+    day = dt.date.today() - dt.timedelta(days=3)
+    part = found["name"].rpartition("-")[2]
+    if part in ("day", "month", "year"):  # the NHS.UK date input's three boxes
+        return str(getattr(day, part))
     if found["kind"] == "date" or found["name"].endswith("_on"):
-        return (dt.date.today() - dt.timedelta(days=3)).isoformat()
+        return day.isoformat()
     return "3" if found["kind"] == "number" else TEXT
 
 

@@ -11,7 +11,7 @@ ROLES = ("anonymous", "candidate", "supervisor", "hub_lead", "admin")
 # Past a 32-bit and a 64-bit column, and the 10^23.
 HUGE = (2**31, 2**63, 10**23)
 OTHER_ARGUMENTS = {"kind": "pdf", "stage_code": "stage2", "type_code": "cbd",
-                   "token": "t" * 40, "job_id": "A" * 32, "code": "RM-AAAAA", "filename": "x"}
+                   "token": "t" * 40, "job_id": "A" * 32, "code": "RM-AAAAA", "filename": "badge.svg"}
 RULES = [rule for rule in create_app({"TESTING": True, "DATABASE_URL": "sqlite://"}).url_map.iter_rules()
          if any(isinstance(c, IntegerConverter) for c in rule._converters.values())]
 

@@ -124,13 +124,13 @@ def test_an_administrator_sets_up_a_region_and_its_leads(client, login, session,
     client.post(f"/hubs/{delta.id}/edit", data={"name": "Delta Hub", "region_id": str(east.id)})
     session.rollback()
     assert session.get(TrainingHub, delta.id).region_id == east.id
-    added = client.post(f"/regions/{east.id}/leads", data={"full_name": "Idris Lead",
+    added = client.post(f"/regions/{east.id}/leads/add", data={"full_name": "Idris Lead",
                                                             "email": existing.email})
     assert added.status_code == 302
-    again = client.post(f"/regions/{east.id}/leads", data={"full_name": "Idris Lead",
+    again = client.post(f"/regions/{east.id}/leads/add", data={"full_name": "Idris Lead",
                                                             "email": existing.email})
     assert again.status_code == 400 and "already leads East" in again.get_data(as_text=True)
-    invited = client.post(f"/regions/{east.id}/leads", data={"full_name": "Nia New",
+    invited = client.post(f"/regions/{east.id}/leads/add", data={"full_name": "Nia New",
                                                               "email": "nia@example.nhs.uk"})
     assert invited.status_code == 302
     session.rollback()
