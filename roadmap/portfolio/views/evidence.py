@@ -102,7 +102,7 @@ def _form_page(page: editing.FormPage) -> Response | str:
     return render_template("portfolio/evidence_form.html", form=form, kind=kind, evidence=evidence,
                            template=definitions.template_named(kind.definition, template),
                            sections=definitions.sections(kind.definition, template,
-                                                         [definitions.CANDIDATE], page.waiting),
+                                                         [definitions.CANDIDATE], skip=page.waiting),
                            waiting=page.waiting, restored=page.restored, problem=problem,
                            caps=page.capabilities)
 
