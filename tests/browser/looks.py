@@ -45,10 +45,13 @@ MEASURE = r"""() => {
     return false;
   };
   const all = Array.from(document.body.querySelectorAll("*"));
-  const out = all.filter(el => {
+  // An element's right edge, or its content's when it overflows the element (a long word).
+  const right = el => {
     const box = el.getBoundingClientRect();
-    return box.width > 0 && box.right > width + 1 && !clipped(el);
-  });
+    return Math.max(box.right, box.left + el.scrollWidth);
+  };
+  const out = all.filter(el =>
+    el.getBoundingClientRect().width > 0 && right(el) > width + 1 && !clipped(el));
   const deepest = out.filter(el => !out.some(other => other !== el && el.contains(other)));
   const boxes = all.filter(el => {
     if (["TEXTAREA", "INPUT", "SELECT"].includes(el.tagName)) return false;
@@ -61,7 +64,7 @@ MEASURE = r"""() => {
     width: width,
     scrollWidth: root.scrollWidth,
     stickingOut: deepest.slice(0, 3).map(el =>
-      `${path(el)} (right edge at ${Math.round(el.getBoundingClientRect().right)}px)`),
+      `${path(el)} (right edge at ${Math.round(right(el))}px)`),
     hiddenSideways: boxes.slice(0, 3).map(el =>
       `${path(el)} holds ${el.scrollWidth}px in ${el.clientWidth}px`),
     markup: Array.from(new Set(markup)).slice(0, 3),

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import SupervisorProfile, User, UserRole
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
-from roadmap.credentials.models import IssuedCredential
+from roadmap.credentials.models import IssuedCredential, SigningKey
 from roadmap.feedback.models import FeedbackRater
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion, Stage
 from roadmap.lna.models import LearningNeedsAnalysis
 from roadmap.portfolio.models import Attachment, Evidence
 from roadmap.providers.models import EducationProvider, ProviderReviewer
+from roadmap.regions.models import Region, RegionLead
 from roadmap.supervision.models import (ProgressReview, StageSignOff, StageSignOffRound,
                                         SupervisorAssignment)
 
@@ -78,11 +79,14 @@ def _related_enrolments(session: Session, user_id: Optional[int]) -> list[int]:
         return []
     hubs = sa.select(UserRole.hub_id).where(UserRole.user_id == user_id, UserRole.hub_id.is_not(None))
     providers = sa.select(ProviderReviewer.provider_id).where(ProviderReviewer.user_id == user_id)
+    regions = sa.select(RegionLead.region_id).where(RegionLead.user_id == user_id)
     related = sa.union(
         sa.select(Enrolment.id).where(Enrolment.candidate_id == user_id),
         sa.select(SupervisorAssignment.enrolment_id).where(SupervisorAssignment.supervisor_id == user_id),
         sa.select(Enrolment.id).join(Cohort, Cohort.id == Enrolment.cohort_id).where(Cohort.hub_id.in_(hubs)),
-        sa.select(Enrolment.id).where(Enrolment.provider_id.in_(providers)))
+        sa.select(Enrolment.id).where(Enrolment.provider_id.in_(providers)),
+        sa.select(Enrolment.id).join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(TrainingHub, TrainingHub.id == Cohort.hub_id).where(TrainingHub.region_id.in_(regions)))
     return sorted(session.scalars(sa.select(related.subquery().c[0])))
 
 
@@ -135,6 +139,13 @@ class Ids:
         every = self.session.scalars(sa.select(EducationProvider.id).order_by(EducationProvider.id)).all()
         return [p for p in every if p in own] + [p for p in every if p not in own]
 
+    def regions(self) -> list[int]:
+        """Regions, the person's own first."""
+        own = set(self.session.scalars(sa.select(RegionLead.region_id)
+                                       .where(RegionLead.user_id == self.user_id)))
+        every = self.session.scalars(sa.select(Region.id).order_by(Region.id)).all()
+        return [r for r in every if r in own] + [r for r in every if r not in own]
+
     def codes(self, column: Any, version: Any) -> list[str]:
         """Codes (of stages, evidence types) of the frameworks the person's enrolments follow."""
         rows = self.session.execute(sa.select(column, Enrolment.id).join(
@@ -172,15 +183,14 @@ FILLERS: dict[str, Callable[[Ids], list[Any]]] = {
                                              Evidence.id == FeedbackRater.evidence_id),
     "attachment_id": lambda ids: ids.by_enrolment(Attachment.id, Evidence.enrolment_id, Evidence,
                                                   Evidence.id == Attachment.evidence_id),
+    "region_id": Ids.regions,
+    "version_id": lambda ids: ids.codes(FrameworkVersion.id, FrameworkVersion.id),
+    "public_id": lambda ids: ids.by_enrolment(IssuedCredential.public_id, IssuedCredential.enrolment_id,
+                                             order=IssuedCredential.id),
+    "number": lambda ids: ids.by_enrolment(IssuedCredential.status_list, IssuedCredential.enrolment_id,
+                                           order=IssuedCredential.id),
+    "thumbprint": lambda ids: ids.session.scalars(sa.select(SigningKey.thumbprint)
+                                                  .order_by(SigningKey.id)).all(),
     "token": lambda ids: [],
     "job_id": lambda ids: [],
-    # Credentials: the shareable page of each issued one (none when the demo has no signing
-    # key) and each stage's public achievement page; the keys, status lists and the holder's
-    # downloads are JSON and files, not pages (tests/credentials checks them).
-    "public_id": lambda ids: ids.by_enrolment(IssuedCredential.public_id,
-                                              IssuedCredential.enrolment_id),
-    "version_id": lambda ids: ids.codes(FrameworkVersion.id, FrameworkVersion.id),
-    "thumbprint": lambda ids: [],
-    "number": lambda ids: [],
-    "filename": lambda ids: [],
 }

@@ -16,16 +16,16 @@ from flask import Flask, url_for
 from playwright.sync_api import APIRequestContext
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
+from werkzeug.routing import AnyConverter, RequestRedirect
 
 from .personas import FILLERS, Ids, Persona
 
 # Not pages: files, assets, the health check; a CSV or a PDF rendered in the request.
 SKIP_PREFIXES = ("/assets/", "/static/", "/favicon.ico", "/healthz")
 SKIP_SUFFIXES = (".csv", ".pdf")
-FETCHES_PER_ENDPOINT = 12  # pages of one endpoint fetched to find links and shapes
+FETCHES_PER_ENDPOINT = 6  # pages of one endpoint fetched to find links and shapes
 VISITS_PER_ENDPOINT = 4  # pages of one endpoint checked in the browser, each of a new shape
-TRIES_PER_ROUTE = 5  # ids tried for a route the links did not reach
+TRIES_PER_ROUTE = 3  # ids tried for a route the links did not reach
 LINK = re.compile(r'<a\b[^>]*?\shref="([^"]*)"', re.IGNORECASE)
 TAG = re.compile(r'<([a-z][a-z0-9]*)\b([^>]*)>', re.IGNORECASE)
 CLASS = re.compile(r'\sclass="([^"]*)"')
@@ -136,13 +136,16 @@ class Crawler:
                         or not _may_use(self.app, rule.endpoint, self.site.persona):
                     continue
                 names = sorted(rule.arguments)
-                unknown = [name for name in names if name not in FILLERS]
+                # An argument that takes one of a few words (`any(...)`) is filled with them.
+                choices = {name: sorted(converter.items) for name, converter
+                           in rule._converters.items() if isinstance(converter, AnyConverter)}
+                unknown = [name for name in names if name not in FILLERS and name not in choices]
                 if unknown:
                     self.site.failures.append(f"the guard cannot fill {unknown} of {rule.rule}: "
                                               "add them to FILLERS in tests/browser/personas.py")
                     continue
-                values = itertools.islice(itertools.product(*(FILLERS[n](ids) for n in names)),
-                                          TRIES_PER_ROUTE)
+                values = itertools.islice(itertools.product(
+                    *(choices[n] if n in choices else FILLERS[n](ids) for n in names)), TRIES_PER_ROUTE)
                 for combination in values:
                     url = url_for(rule.endpoint, **dict(zip(names, combination)))
                     if self.fetch(url, queue):

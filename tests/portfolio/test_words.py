@@ -27,6 +27,8 @@ def test_an_msf_asks_for_no_reflection_until_its_results_are_released(
     login(client, team.candidate)
     new = client.get("/portfolio/evidence/new/msf").get_data(as_text=True)
     assert "Your self-assessment" in new and REFLECTION not in new
+    # Nor its section: no heading, and no field the form does not hold (name="", unlabelled).
+    assert "Your reflection on the results" not in new and 'name=""' not in new
     assert "once your supervisor has released them" in new
     item = make_item("msf", status="draft")
     item.fields = {**(item.fields or {}), "reflection": "Kept from before."}

@@ -21,7 +21,9 @@ from roadmap.db import utcnow
 from tests.fixtures.apps import TEST_PASSWORD
 
 SMALL = {"1", "2", "3", "4"}
-CELL = re.compile(r"<td[^>]*>(?:<strong>)?([^<]*)(?:</strong>)?</td>")
+# A figure's cell, as a table shows it or as a card on a phone does (its heading beside it).
+CELL = re.compile(r'<td[^>]*>(?:<span class="nhsuk-table__heading"[^>]*>[^<]*</span><span>)?'
+                  r"(?:<strong>)?([^<]*)(?:</strong>)?(?:</span>)?</td>")
 
 
 def test_a_regional_lead_sees_their_region_and_nothing_of_another(client, login, session,
