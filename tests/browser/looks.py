@@ -108,7 +108,22 @@ def axe_problems(page: Page) -> list[str]:
     return [format_violations(page.url, violations)] if violations else []
 
 
-def look(page: Page) -> list[str]:
-    """Everything wrong with the page as shown now; empty when it passes."""
+def look(page: Page, axe: bool = True) -> list[str]:
+    """Everything wrong with the page as shown now; empty when it passes. Without axe, only
+    what depends on the window's width (layout, markup, headings)."""
     page.wait_for_load_state("load")
-    return layout_problems(measure(page)) + axe_problems(page)
+    return layout_problems(measure(page)) + (axe_problems(page) if axe else [])
+
+
+def look_at_widths(page: Page, widths: dict[int, bool], height: int) -> dict[int, list[str]]:
+    """The loaded page looked at in each width in turn ({width: with axe?}), without loading it
+    again: the window is resized as a person would, and the page's scripts follow (the NHS.UK
+    header listens for resizes). Two animation frames let the layout and those scripts settle."""
+    found = {}
+    for width, with_axe in widths.items():
+        if page.viewport_size != {"width": width, "height": height}:
+            page.set_viewport_size({"width": width, "height": height})
+            page.evaluate("() => new Promise(done => requestAnimationFrame("
+                          "() => requestAnimationFrame(done)))")
+        found[width] = look(page, axe=with_axe)
+    return found

@@ -78,8 +78,7 @@ def _routes_with_ids(app, session) -> list[str]:
     return urls
 
 
-def test_a_regional_lead_never_sees_a_name_or_any_text(app, runner, client, session):
-    assert runner.invoke(args=["demo", "--password", PASSWORD]).exit_code == 0
+def test_a_regional_lead_never_sees_a_name_or_any_text(app, demo_data, client, session):
     hubs = list(session.scalars(sa.select(TrainingHub)))
     region = next((session.get(Region, h.region_id) for h in hubs if h.region_id), None)
     region = region or create_region(session, "Demo region", 50, by=None)
