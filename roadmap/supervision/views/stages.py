@@ -23,7 +23,10 @@ from roadmap.supervision.forms import IdentityForm, StageSignForm
 from roadmap.web.access import roles_required
 from roadmap.web.reach import Reach, load_stage
 
-STAGE_REACH = {Reach.OWNER, Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY, Reach.HUB}
+# The educational supervisor reads a stage's checklist too (from the candidate's page); like
+# the hub, they sign nothing on it: a POST from them is refused, as nobody's party.
+STAGE_REACH = {Reach.OWNER, Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY, Reach.HUB,
+               Reach.EDUCATIONAL}
 
 
 def _page(enrolment_id: int, stage_code: str, reach: set[Reach]) -> tuple[Any, Reach, Any]:
