@@ -72,6 +72,14 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def day_count(count: int) -> str:
+    """A number of days in words: "1 day", "3 days", and a wait begun today "today"
+    (never "0 days")."""
+    if count <= 0:
+        return "today"
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
 def time_of_day(at: dt.time) -> str:
     """A time as the NHS.UK style guide writes it: 9am, 2.05pm, midday, midnight."""
     if (at.hour, at.minute) == (0, 0):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import Any, Optional
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
@@ -50,3 +50,28 @@ def absolute_url(endpoint: str, **values: Any) -> str:
 def external_link(endpoint: str, token: str) -> str:
     """An absolute URL for an endpoint that takes a token (invitations, resets, tickets)."""
     return absolute_url(endpoint, token=token)
+
+
+def safe_next(target: Optional[str]) -> Optional[str]:
+    """Accept only a path on this site: no scheme, no host, no backslash tricks."""
+    if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def back_here() -> Optional[str]:
+    """Where the person was, as a path to return to after signing in again; None for the
+    sign-in pages themselves.
+
+    The page a form was sent from (the Referer, from our own host only), else the request's
+    own path: a form is usually posted to the page that shows it.
+    """
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path:
+        target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    else:
+        target = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    return None if target.startswith("/sign-in") else safe_next(target)

@@ -137,7 +137,8 @@ def classify(row: CandidateRow) -> None:
     if days is not None and days < 0:
         red.append(f"Target date passed {-days} day{'s' if days != -1 else ''} ago")
     elif days is not None and days <= NEAR_TARGET_DAYS:
-        amber.append(f"Target date in {days} day{'s' if days != 1 else ''}")
+        amber.append("Target date is today" if days == 0
+                     else f"Target date in {days} day{'s' if days != 1 else ''}")
     if row.days_inactive >= INACTIVE_DAYS:
         red.append(f"No activity for {row.days_inactive} days")
     if row.days_waiting is not None and row.days_waiting > WAITING_DAYS:

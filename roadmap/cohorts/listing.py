@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from roadmap.clock import day_count
 from roadmap.cohorts.dashboard import CandidateRow
 
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
@@ -30,7 +31,7 @@ def _target_text(row: CandidateRow) -> str:
 def _waiting_text(row: CandidateRow) -> str:
     if not row.waiting:
         return "0"
-    return f"{row.waiting} (oldest {row.days_waiting} days)"
+    return f"{row.waiting} (oldest: {day_count(row.days_waiting or 0)})"
 
 
 def _provider_days(row: CandidateRow) -> int:

@@ -46,11 +46,42 @@ REFLECTIONS = (
     "want to keep doing this in every consultation.",
 )
 
-FEEDBACK = (
-    "Clear, structured history with good red-flag screening. Consider exploring the impact on "
-    "work earlier. Agreed action: observe one more consultation with a complex presentation.",
-    "Good shared decision making. The examination could be more focused on the working "
-    "hypothesis. Agreed action: practise a focused shoulder examination sequence.",
+# What the candidate would like to discuss in a CBD: questions, not the case again.
+QUESTIONS = (
+    "Whether I should have requested imaging at the first visit, and how to explain to the "
+    "patient why I did not.",
+    "How far to go with the examination when time is short, and which findings would have "
+    "changed my plan.",
+    "When to refer on rather than manage in primary care, and how to agree that with the GP.",
+)
+
+# An assessor's words, each answering its own question: what went well, what to develop,
+# the actions agreed, the candidate's reasoning, a comment or a summary of a discussion.
+ASSESSOR = {
+    "strengths": ("Clear, structured history with good red-flag screening, and a plan the "
+                  "patient could repeat back.",
+                  "Good shared decision making: the options were set out fairly and the "
+                  "patient's preference shaped the plan."),
+    "development": ("Explore the impact on work and daily life earlier in the consultation.",
+                    "Focus the examination on the working hypothesis rather than a full "
+                    "screen of every joint."),
+    "agreed_actions": ("Observe one more consultation with a complex presentation.",
+                       "Practise a focused examination sequence and discuss it at the next "
+                       "tutorial."),
+    "reasoning": ("Sound reasoning: serious causes were ruled out first, and the working "
+                  "diagnosis fitted the findings.",
+                  "Weighed the options well and knew when the GP needed to be involved."),
+    "summary": ("We went through the results together. They match what we see in clinic; "
+                "we agreed the candidate's plan and will look at it again at the next review.",),
+    "comment": ("A thoughtful piece of work that shows learning applied in practice.",
+                "Well reflected; the actions are specific and realistic."),
+    "observer_training": ("Trained in this procedure; I perform and teach it in clinic.",),
+}
+
+# The candidate's response to an assessor's feedback.
+RESPONSES = (
+    "I agree with the feedback. I will ask about work and daily life before I examine.",
+    "Useful feedback: I will plan a focused examination from my working hypothesis.",
 )
 
 
@@ -99,11 +130,27 @@ def _written(whole: bool) -> Callable[[dict[str, Any], random.Random, _Case], An
     """Feedback from an assessor, a reflection where one is asked for, else the story."""
     def answer(field: dict[str, Any], rng: random.Random, case: _Case) -> Any:
         if case.party == "assessor":
-            return rng.choice(FEEDBACK)
+            return rng.choice(_assessor_words(field["code"]))
+        if field["code"] == "questions":
+            return rng.choice(QUESTIONS)
+        if field["code"] == "response":
+            return rng.choice(RESPONSES)
         if "reflect" in field["code"] or "learn" in field["code"] or "next" in field["code"]:
             return rng.choice(REFLECTIONS)
         return case.story if whole else case.story.split(".")[0][:120]
     return answer
+
+
+def _assessor_words(code: str) -> tuple[str, ...]:
+    """The assessor's words for a question, by what it asks (its code); a comment on a part
+    of a report (`..._comment`) or anything else is a comment."""
+    if code.endswith("comment"):
+        return ASSESSOR["comment"]
+    for key in ("strengths", "development", "agreed_actions", "reasoning", "summary",
+                "observer_training"):
+        if key in code:
+            return ASSESSOR[key]
+    return ASSESSOR["comment"]
 
 
 def _number(field: dict[str, Any], rng: random.Random, case: _Case) -> Any:

@@ -13,7 +13,10 @@ from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
 from roadmap.demo import people
 from roadmap.framework.models import Stage
 from roadmap.links import absolute_url
-from roadmap.supervision.models import StageSignOff, SupervisorAssignment, covering
+from roadmap.supervision.models import (Signature, SignerCapacity, StageSignOff,
+                                        SupervisorAssignment, covering)
+
+ACTING = SignerCapacity.BACKUP_ACTING_FOR_PRIMARY.value
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,29 @@ def _teams(session: Session) -> dict[int, dict[str, list[str]]]:
     return found
 
 
+def _signed_off(session: Session) -> dict[int, list[str]]:
+    """Supervisor id: the stages they signed off of candidates now signed off, e.g. "Olivia
+    Carter, Stage 2 (acted for the primary)": the backup's story shows in the table too."""
+    found: dict[int, list[str]] = {}
+    rows = session.execute(
+        sa.select(Signature.signer_id, Signature.capacity, User.full_name, Stage.name)
+        .join(StageSignOff, sa.and_(Signature.subject_type == "stage_signoff",
+                                    Signature.subject_id == StageSignOff.id))
+        .join(Enrolment, Enrolment.id == StageSignOff.enrolment_id)
+        .join(User, User.id == Enrolment.candidate_id)
+        .join(Stage, sa.and_(Stage.framework_version_id == Enrolment.framework_version_id,
+                             Stage.code == StageSignOff.stage_code))
+        .where(Enrolment.status == "completed",
+               Signature.capacity != SignerCapacity.CANDIDATE.value)
+        .order_by(User.full_name, Stage.position))
+    for signer_id, capacity, name, stage in rows:
+        acting = " (acted for the primary)" if capacity == ACTING else ""
+        found.setdefault(signer_id, []).append(f"{name}, {stage.split(':')[0]}{acting}")
+    return found
+
+
 def _supervisor(person: people.Person, user: User, teams: dict[int, dict[str, list[str]]],
-                profiles: dict[int, SupervisorProfile]) -> str:
+                profiles: dict[int, SupervisorProfile], done: dict[int, list[str]]) -> str:
     if person.capacity:
         return f"supervisor: {person.capacity}"
     profile = profiles.get(user.id)
@@ -62,6 +86,8 @@ def _supervisor(person: people.Person, user: User, teams: dict[int, dict[str, li
     for kind in ("primary", "backup"):
         if team.get(kind):
             words += f"; {kind} for {', '.join(team[kind])}"
+    if done.get(user.id):
+        words += f"; signed off: {'; '.join(done[user.id])}"
     return f"supervisor ({words})"
 
 
@@ -69,7 +95,7 @@ def logins(session: Session) -> list[Login]:
     """The demo accounts that exist, in the order of people.EVERYONE."""
     users = {u.email: u for u in session.scalars(
         sa.select(User).where(User.email.in_([p.email for p in people.EVERYONE])))}
-    teams = _teams(session)
+    teams, done = _teams(session), _signed_off(session)
     profiles = {p.user_id: p for p in session.scalars(sa.select(SupervisorProfile))}
     hub_of = dict(session.execute(
         sa.select(Enrolment.candidate_id, TrainingHub.name)
@@ -87,7 +113,7 @@ def logins(session: Session) -> list[Login]:
             role = f"candidate, {user.profession or 'no profession recorded'}, {hub}: " \
                    f"{where.get(person.email, '')}"
         elif user.has_role(Role.SUPERVISOR):
-            role = _supervisor(person, user, teams, profiles)
+            role = _supervisor(person, user, teams, profiles, done)
         elif user.has_role(Role.HUB_LEAD):
             role = f"training hub lead, {led.get(person.email, '')}"
         else:

@@ -29,8 +29,13 @@ DEVELOP = ("Could share more of what they know with the nursing team.",
 PATIENT_COMMENTS = ("Listened properly and explained my knee in plain words.",
                     "I left knowing what to do and when to come back.", "",
                     "Very helpful exercises, thank you.")
-REFLECTION = ("Colleagues value my clear explanations; I will work on keeping to time by "
-              "agreeing the agenda at the start of each consultation.")
+# What the candidate makes of each kind of round: colleagues answer an MSF, patients a PSQ.
+REFLECTION = {
+    "msf": ("Colleagues value my clear explanations; I will work on keeping to time by "
+            "agreeing the agenda at the start of each consultation."),
+    "psq": ("Patients say I listen and explain their problem in plain words; fewer rated the "
+            "telephone reviews highly, so I will send a written plan after each one."),
+}
 
 
 def _rater_answers(w: World, group: str, n: int) -> dict[str, Any]:
@@ -53,14 +58,15 @@ def _finish(w: World, c: Candidate, evidence: Any, index: int, released: int,
             complete: bool) -> Thread:
     """The supervisor releases the results; the candidate reflects and submits; it is signed."""
     yield w.at(released, 12)
-    rule = rules.rule_for(w.session, w.types_by_id[evidence.evidence_type_id])
+    etype = w.types_by_id[evidence.evidence_type_id]
+    rule = rules.rule_for(w.session, etype)
     assert rule is not None
     rounds.release(w.session, evidence, c.primary, rule)
     if not complete:
         return
     yield w.at(released - 1, 19, 30)
     portfolio.update_evidence(w.session, evidence, c.user, evidence.lock_version, evidence.title,
-                              evidence.occurred_on, {**evidence.fields, "reflection": REFLECTION},
+                              evidence.occurred_on, {**evidence.fields, "reflection": REFLECTION[etype.code]},
                               portfolio.current_links(w.session, evidence))
     items.submit(w, c, evidence, c.primary.id)
     yield w.at(released - 3, 12, 40)

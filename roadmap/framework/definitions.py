@@ -14,6 +14,10 @@ RESPONDENT = "respondent"
 ASSESSOR = "assessor"
 HEADING = "heading_"  # the answer code of a heading's grade: heading_<capability code>
 GRADES_TITLE = "Grade for each capability heading"
+# The longest answer an assessor (a supervisor, or a colleague through an emailed link) may
+# type in one box: the limit of every other text a supervisor writes (a return, a dispute, a
+# progress review), and of the provider's reasons. A candidate's own text may run longer.
+ASSESSOR_LONGEST = 5000
 Scales = dict[str, dict[str, Any]]  # a framework's rating scales by code
 Headings = Iterable[tuple[str, str]]  # (code, title) of the headings an item is linked to
 
@@ -73,9 +77,17 @@ def sections(definition: dict[str, Any], template_code: Optional[str],
 def fields(definition: dict[str, Any], template_code: Optional[str],
            parties: Optional[Iterable[str]] = None,
            headings: Optional[Headings] = None, skip: Collection[str] = ()) -> list[Spec]:
-    """Every question of the chosen sections, in order."""
-    return [f for s in sections(definition, template_code, parties, headings, skip)
+    """Every question of the chosen sections, in order; the assessor's typed answers have
+    their own, shorter limit (ASSESSOR_LONGEST)."""
+    return [_limited(f, s.get("completed_by"))
+            for s in sections(definition, template_code, parties, headings, skip)
             for f in s.get("fields", [])]
+
+
+def _limited(spec: Spec, party: Optional[str]) -> Spec:
+    if party == ASSESSOR and KINDS[spec["kind"]].text and "longest" not in spec:
+        return {**spec, "longest": ASSESSOR_LONGEST}
+    return spec
 
 
 def on_results(definition: dict[str, Any], template_code: Optional[str]) -> frozenset[str]:

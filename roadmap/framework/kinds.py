@@ -71,12 +71,30 @@ def _words(spec: Spec) -> list[Any]:
     return [MaxWords(spec["max_words"])] if spec.get("max_words") else []
 
 
+# The most characters a typed answer may have, by kind, unless the question says `longest`
+# (definitions.fields gives the assessor's answers a shorter limit).
+LONGEST = {"text": 500, "textarea": 20_000}
+
+
+def longest(spec: Spec) -> int:
+    """The most characters the question's typed answer may have."""
+    return spec.get("longest") or LONGEST[spec["kind"]]
+
+
+def _too_long(spec: Spec) -> str:
+    return f"{spec['label']} must be {longest(spec):,} characters or fewer"
+
+
+def _length(spec: Spec) -> Length:
+    return Length(max=longest(spec), message=_too_long(spec))
+
+
 def _text_field(spec: Spec, choices: list[SelectChoice], checks: list[Any]) -> Field:
-    return StringField(spec["label"], validators=[*checks, *_words(spec), Length(max=500)])
+    return StringField(spec["label"], validators=[*checks, *_words(spec), _length(spec)])
 
 
 def _textarea_field(spec: Spec, choices: list[SelectChoice], checks: list[Any]) -> Field:
-    return TextAreaField(spec["label"], validators=[*checks, *_words(spec), Length(max=20_000)])
+    return TextAreaField(spec["label"], validators=[*checks, *_words(spec), _length(spec)])
 
 
 def _date_field(spec: Spec, choices: list[SelectChoice], checks: list[Any]) -> Field:
@@ -129,6 +147,8 @@ def _select_some(label: str) -> str:
 def _text_problem(spec: Spec, value: Any, allowed: list[str]) -> Optional[str]:
     if not isinstance(value, str):
         return "Enter text"
+    if len(value) > longest(spec):
+        return _too_long(spec)
     limit = spec.get("max_words")
     if limit and len(value.split()) > limit:
         return f"Use {limit} words or fewer (you have {len(value.split())})"

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
-from roadmap.framework.models import Capability
+from roadmap.framework.models import Capability, Stage
 from roadmap.portfolio.models import Evidence, EvidenceCapability
-from roadmap.portfolio.progress import COUNTED_STATUSES, capability_counts
+from roadmap.portfolio.progress import COUNTED_STATUSES, capability_counts, targets
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened, shared
 from roadmap.supervision import ratings
@@ -36,6 +36,7 @@ class Overview:
     labels: dict[str, str]  # rating code: its label on the framework's scale
     team: Team
     names: dict[int, str]  # user id: full name, of the team and of whoever rated a heading
+    target: int  # items suggested for each heading, as the candidate's home page counts them
 
     def member(self, kind: str) -> Optional[str]:
         """The name of the current primary, backup or educational supervisor, if any."""
@@ -61,7 +62,9 @@ def overview(session: Session, enrolment: Enrolment, today: dt.date) -> Overview
     return Overview(session.get(User, enrolment.candidate_id), list(capabilities), given,
                     capability_counts(session, [enrolment.id])[enrolment.id],
                     stage_waits(session, [enrolment.id], today)[enrolment.id], list(items),
-                    _labels(session, version_id), team, names)
+                    _labels(session, version_id), team, names,
+                    targets(list(session.scalars(sa.select(Stage).where(
+                        Stage.framework_version_id == version_id))))[0])
 
 
 @dataclass

@@ -14,7 +14,8 @@ class ReturnForm(FlaskForm):
     """Send an item back with what to change."""
 
     comment = TextAreaField("What should the candidate change?", validators=[
-        DataRequired("Say what the candidate should change"), Length(max=5000)])
+        DataRequired("Say what the candidate should change"),
+        Length(max=5000, message="Enter 5000 characters or fewer")])
     lock_version = HiddenNumberField()
 
 
@@ -46,8 +47,8 @@ class StageSignForm(FlaskForm):
     confirmed on the page that reads it all back (IdentityForm)."""
 
     declarations = SelectMultipleField("Declarations", validate_choice=False)
-    acting_reason = TextAreaField("Why are you signing for the primary supervisor?",
-                                  validators=[Optional(), Length(max=1000)])
+    acting_reason = TextAreaField("Why are you signing for the primary supervisor?", validators=[
+        Optional(), Length(max=1000, message="Enter 1000 characters or fewer")])
     confirm_pid = BooleanField(CONFIRM_PID)
 
 
@@ -56,7 +57,8 @@ class RatingForm(FlaskForm):
 
     rating = RadioField("Your rating", validate_choice=False,
                         validators=[DataRequired("Choose your rating")])
-    justification = TextAreaField("Why (optional)", validators=[Optional(), Length(max=5000)])
+    justification = TextAreaField("Why (optional)", validators=[
+        Optional(), Length(max=5000, message="Enter 5000 characters or fewer")])
 
 
 class LinkForm(FlaskForm):

@@ -89,15 +89,14 @@ def sign_evidence(session: Session, evidence_id: int, signer: User, answers: dic
     return signature
 
 
-def signed_by(session: Session, evidence_id: int, user_id: int) -> bool:
-    """True when the person has signed a version of the item: a repeated confirmation (a
-    double click, a page sent again) is told so rather than refused as an error."""
+def signed_by(session: Session, evidence_id: int, user_id: int) -> Optional[dt.datetime]:
+    """When the person last signed a version of the item, or None: a repeated confirmation (a
+    double click, a page sent again) is told so, and when, rather than refused as an error."""
     return session.scalar(
-        sa.select(Signature.id)
+        sa.select(sa.func.max(Signature.signed_at))
         .join(EvidenceVersion, sa.and_(Signature.subject_type == "evidence_version",
                                        Signature.subject_id == EvidenceVersion.id))
-        .where(EvidenceVersion.evidence_id == evidence_id, Signature.signer_id == user_id)
-        .limit(1)) is not None
+        .where(EvidenceVersion.evidence_id == evidence_id, Signature.signer_id == user_id))
 
 
 def return_evidence(session: Session, evidence_id: int, supervisor: User, comment: str,

@@ -8,6 +8,7 @@ from typing import Mapping, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import clock
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
 from roadmap.credentials import service as credentials
@@ -108,8 +109,9 @@ def signed_words(session: Session, enrolment: Enrolment, stage_code: str, party:
                  today: dt.date) -> str:
     """What the person is told once they have signed: who the stage waits for next."""
     if party == "candidate":
-        return "You have signed. Your supervisor has been asked to sign off the stage."
+        return (f"You signed your declarations on {clock.in_words(clock.now())}. Your "
+                "supervisor has been asked to sign off the stage.")
     wait = waiting.stage_wait(session, enrolment.id, stage_code, today)
     if wait.state == waiting.SIGNED_OFF:
         return f"{wait.stage_name} is signed off."
-    return f"You have signed off {wait.stage_name}. {wait.words}."
+    return f"You signed off {wait.stage_name} on {clock.in_words(clock.now())}. {wait.words}."

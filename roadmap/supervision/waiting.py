@@ -24,10 +24,6 @@ CANDIDATE, SUPERVISOR, PROVIDER, SECOND_REVIEW, REFERRED, SIGNED_OFF = (
     "candidate", "supervisor", "provider", "second_review", "referred", "signed_off")
 
 
-def _days(count: int) -> str:
-    return f"{count} day{'' if count == 1 else 's'}"
-
-
 @dataclass(frozen=True)
 class Referral:
     """The education provider's referral of a stage back to the candidate and supervisor."""
@@ -77,8 +73,10 @@ class StageWait:
                    else "a second review by the education provider (audit sample)")
             if self.since is None:
                 return f"Waiting for {who} ({provider})"
+            if not self.days:
+                return f"Waiting for {who} ({provider}) since today"
             return (f"Waiting for {who} ({provider}) since {clock.long_date(self.since)}, "
-                    f"{_days(self.days or 0)}")
+                    f"{clock.day_count(self.days)}")
         line = ("Waiting for the candidate's declaration" if self.state == CANDIDATE
                 else "Waiting for the supervisor's sign-off")
         if self.referral is not None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, g, render_template
-from flask_login import AnonymousUserMixin
+from flask import Flask, g, render_template, url_for
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from roadmap.db import discard_session
+from roadmap.links import back_here
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,19 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[str, int]:
+        if current_user.is_authenticated:
+            return render_template(
+                "errors/error.html", title="Your form has expired",
+                message="For your security, forms expire. Go back, reload the page and submit "
+                        "it again."), 400
+        # No session at all (it ended, or its cookie was deleted): the way on is to sign in.
+        back = back_here()
         return render_template(
             "errors/error.html", title="Your form has expired",
-            message="For your security, forms expire. Go back, reload the page and submit it again.",
-        ), 400
+            message="For your security, forms expire, and you are signed out. What you sent "
+                    "was not saved.",
+            sign_in=url_for("accounts.sign_in", next=back) if back else url_for(
+                "accounts.sign_in")), 400
 
     @app.errorhandler(429)
     def _too_many(error: HTTPException) -> tuple[str, int, dict[str, str]]:

@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.autoescape = True
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("nhsuk_frontend_jinja")])
     app.jinja_env.filters["nhs_date"] = nhs_date
+    app.jinja_env.filters["day_count"] = clock.day_count  # "1 day", "3 days", "today"
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["role_navigation"] = _role_navigation

@@ -1,5 +1,5 @@
-"""What a person sees on a page, checked: it fits the window, shows no markup as text, has one
-h1 and a title, and passes axe-core against WCAG 2.2 AA.
+"""What a person sees on a page, checked: it fits the window, shows no markup as text, keeps
+its table labels' words whole, has one h1 and a title, and passes axe-core against WCAG 2.2 AA.
 
 axe-core does not see layout: a table wider than the window, a page that scrolls sideways on a
 phone, or a link escaped into visible text all pass it. `look` measures those in the page.
@@ -58,6 +58,31 @@ MEASURE = r"""() => {
     const overflow = getComputedStyle(el).overflowX;
     return (overflow === "auto" || overflow === "scroll") && el.scrollWidth > el.clientWidth + 1;
   });
+  // A responsive table's card label (or any table header) squeezed until a word breaks
+  // across lines ("Rea/son"): each word of its text is measured as one range on one line.
+  // Hyphens are places a word may break.
+  // Text for screen readers only (visually hidden: a box of 1px, or inside one) is left out.
+  const brokenWords = [];
+  const unseen = el => {
+    for (let at = el; at && at !== document.body; at = at.parentElement) {
+      const box = at.getBoundingClientRect();
+      if (box.width <= 1 || box.height <= 1) return true;
+    }
+    return false;
+  };
+  for (const label of document.querySelectorAll(".nhsuk-table__heading, th")) {
+    const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (unseen(node.parentElement)) continue;
+      for (const word of node.data.matchAll(/[^\s\-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+        if (lines.size > 1) brokenWords.push(`"${word[0]}" in ${path(label)}`);
+      }
+    }
+  }
   const text = document.body.innerText;
   const markup = text.match(/<\/?[a-z][a-z0-9]*(\s[^<>]*)?\/?>|&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-f]+);/gi) || [];
   return {
@@ -68,6 +93,7 @@ MEASURE = r"""() => {
     hiddenSideways: boxes.slice(0, 3).map(el =>
       `${path(el)} holds ${el.scrollWidth}px in ${el.clientWidth}px`),
     markup: Array.from(new Set(markup)).slice(0, 3),
+    brokenWords: Array.from(new Set(brokenWords)).slice(0, 3),
     h1s: Array.from(document.querySelectorAll("h1")).map(h => h.innerText.trim()),
     title: document.title.trim(),
   };
@@ -88,6 +114,8 @@ def layout_problems(found: dict[str, Any]) -> list[str]:
                         f"{found['width']}px window ({culprits})")
     for box in found["hiddenSideways"]:
         problems.append(f"hides content sideways in a scrolling box: {box}")
+    if found["brokenWords"]:
+        problems.append(f"breaks a word of a table label across lines: {found['brokenWords']}")
     if found["markup"]:
         problems.append(f"shows markup as text: {found['markup']}")
     if len(found["h1s"]) != 1:

@@ -83,5 +83,5 @@ def test_grade_each_heading_check_and_sign(page: Page, sign_in: Callable[..., Pa
     _at_each_width(page, "check-answers-wrong-password")
     page.get_by_label("Your password or a security code from your app").fill(TEST_PASSWORD)
     click_and_check(page.get_by_role("button", name="Sign as Dr Primary"))
-    expect(page.get_by_text(f"You signed “{title}”.")).to_be_visible()
+    expect(page.get_by_text(f"You signed “{title}” on ")).to_be_visible()
     check_page(page)

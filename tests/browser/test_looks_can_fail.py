@@ -22,6 +22,11 @@ def _page(heading: str, body: str) -> str:
             "<h1>" + heading + "</h1>" + body + "{% endblock %}")
 
 
+# The card label's rule undone: nhsuk-frontend's own (a flex item that may shrink), and the
+# reason cell's overflow-wrap inherited.
+OLD_CARD_LABEL = (".nhsuk-table--responsive .nhsuk-table__heading "
+                  "{ flex: 0 1 auto; max-width: none; overflow-wrap: inherit; }")
+
 PAGES = {
     "fits": _page("Fits", "<p>Short words that wrap.</p>" + TABLE.replace(CELLS, CELLS[:CELLS.index("</td>") + 5])),
     # A table with no room: the page itself is wider than the window.
@@ -35,6 +40,19 @@ PAGES = {
         {% set cell = '<a href="' ~ url_for('home.index') ~ '">' ~ ("Aisha Khan" | e) ~ '</a>' %}
         {{ table({"responsive": true, "caption": "People", "head": [{"text": "Name"}],
                   "rows": [[{"header": "Name", "html": cell}]]}) }}"""),
+    # A card label as it was before the cards kept their labels' words whole: the label may
+    # shrink, and the long reason beside it (which may break anywhere) squeezes it letter by
+    # letter ("Rea/son"), as the outsider saw on the cohort dashboard at 390 px.
+    "squeezed-label": _page("Squeezed label", """
+        <link rel="stylesheet" href="{{ url_for('test_only_style') }}">
+        <table class="nhsuk-table nhsuk-table--responsive"><caption class="nhsuk-table__caption">
+        Candidates</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row">
+        <th scope="col" class="nhsuk-table__header">Reason</th></tr></thead>
+        <tbody class="nhsuk-table__body"><tr class="nhsuk-table__row">
+        <td class="nhsuk-table__cell roadmap-reason"><span class="nhsuk-table__heading"
+        aria-hidden="true">Reason</span><span>No primary supervisor; target date passed 41 days
+        ago; no activity for 35 days; 2 items waiting on a supervisor, oldest for 19 days</span>
+        </td></tr></tbody></table>"""),
     "two-h1s": _page("Signed off", "<h1>Signed off</h1>"),
     "untitled": ('<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title> </title>'
                  "</head><body><main><h1>Untitled</h1></main></body></html>"),
@@ -49,8 +67,12 @@ def wrong_pages(app: Flask) -> Flask:
     def show(name: str) -> Any:
         return render_template_string(PAGES[name])
 
-    show.allowed_roles = "public"  # type: ignore[attr-defined]
+    def style() -> Any:
+        return app.response_class(OLD_CARD_LABEL, mimetype="text/css")
+
+    show.allowed_roles = style.allowed_roles = "public"  # type: ignore[attr-defined]
     app.add_url_rule("/test-only/<name>", "test_only_page", show)
+    app.add_url_rule("/test-only-style.css", "test_only_style", style)
     return app
 
 
@@ -67,6 +89,8 @@ def test_a_page_that_is_right_passes(wrong_pages: Flask, page: Page, width: int)
     ("narrowed-container", 1280, "div.nhsuk-table-container holds"),
     ("narrowed-container", 320, "div.nhsuk-table-container holds"),
     ("escaped-link", 1280, "shows markup as text: ['<a href=\"/\">', '</a>']"),
+    ("squeezed-label", 390, "breaks a word of a table label across lines: ['\"Reason\" in "),
+    ("squeezed-label", 320, "breaks a word of a table label across lines: ['\"Reason\" in "),
     ("two-h1s", 1280, "has 2 h1 headings, not one: ['Signed off', 'Signed off']"),
     ("untitled", 1280, "has an empty <title>"),  # and axe's document-title
     ("image-without-alt", 1280, "image-alt (critical): Images must have alternative text"),

@@ -29,7 +29,7 @@ def test_supervisor_assesses_and_signs_a_cot(page: Page, sign_in: Callable[..., 
     page.get_by_label("What to develop", exact=False).first.fill("Explore the impact on work earlier.")
     click_and_check(page.get_by_role("button", name="Continue"))
     click_and_check(page.get_by_role("button", name="Sign as Dr Primary"))
-    expect(page.get_by_text(f"You signed “{item_title}”.")).to_be_visible()
+    expect(page.get_by_text(f"You signed “{item_title}” on ")).to_be_visible()
     expect(page.get_by_role("heading", name="Recently signed by you")).to_be_visible()
     expect(page.get_by_text("primary supervisor")).to_be_visible()
 

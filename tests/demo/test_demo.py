@@ -7,6 +7,8 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from roadmap.audit.models import AuditEvent
+from roadmap.demo import evidence as demo_text
+from roadmap.framework.models import EvidenceType
 from roadmap.models import (Attachment, Enrolment, Evidence, Signature, StageSignOff,
                             SupervisorAssignment, User)
 
@@ -42,6 +44,10 @@ def test_every_login_is_printed_with_name_role_capacity_and_secret(demo_data, se
     fellow = _line(result.output, "fellow1@example.nhs.uk")
     assert "AHP supervision fellow" in fellow and "backup for " in fellow
     assert "primary for " in fellow and "Mohammed Ali" in fellow
+    # The signed-off candidate shows too, with the backup's story.
+    assert "signed off: Olivia Carter, Stage 2 (acted for the primary)" in fellow
+    assert "signed off: Olivia Carter, Stage 1" in _line(result.output,
+                                                         "supervisor1@example.nhs.uk")
     assert "educational supervisor" in _line(result.output, "edsup@example.ac.uk")
     assert "Buckinghamshire" in _line(result.output, "hub2@example.nhs.uk")
     assert "ready" in _line(result.output, "candidate4@example.nhs.uk")
@@ -80,3 +86,27 @@ def test_demo_refuses_a_database_whose_log_runs_past_the_story_start(runner, ses
     assert "already has events" in result.output and "new database" in result.output
     session.rollback()
     assert _counts(session)["User"] == 0 and _counts(session)["AuditEvent"] == 1
+
+
+def _answers(session, code: str) -> list[dict]:
+    return [fields for fields in session.scalars(
+        sa.select(Evidence.fields).join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
+        .where(EvidenceType.code == code))]
+
+
+def test_each_answer_of_the_demo_reads_as_its_question_asks(demo_data, session):
+    """What went well is praise and what to develop is not; an MSF or PSQ is not a shoulder
+    examination; patients, not colleagues, answer a PSQ; a CBD's questions are not its case."""
+    for code in ("mini_cex", "cot", "ceps_dops"):
+        signed = [f for f in _answers(session, code) if f.get("strengths")]
+        assert signed, code
+        for fields in signed:
+            assert fields["strengths"] in demo_text.ASSESSOR["strengths"], code
+            assert fields["development"] in demo_text.ASSESSOR["development"], code
+    for code in ("msf", "psq"):
+        for fields in _answers(session, code):
+            assert "shoulder" not in " ".join(str(v) for v in fields.values()).lower(), code
+    psq_reflections = [f["reflection"] for f in _answers(session, "psq") if f.get("reflection")]
+    assert psq_reflections and all("olleague" not in r and "atient" in r for r in psq_reflections)
+    cbds = _answers(session, "cbd")
+    assert cbds and all(f["questions"] != f["case_summary"] for f in cbds if f.get("questions"))

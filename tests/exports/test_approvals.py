@@ -97,6 +97,9 @@ def approved(session, team, make_item, make_user):
 def test_verify_names_every_approval_and_the_audit_sample(client, session, approved):
     page = html.unescape(client.get(f"/verify/{approved.verification_code}").get_data(as_text=True))
     assert "This verification statement is genuine" in page
+    # The stage's completion (the last approval's time) is not called the supervisor's sign-off.
+    assert '<dt class="nhsuk-summary-list__key">Signed off</dt>' not in page
+    assert '<dt class="nhsuk-summary-list__key">Stage completed</dt>' in page
     assert "Signed off by the supervisor" in page and "Dr Primary, primary supervisor" in page
     assert "Approved by the education provider" in page
     assert "Northern Education Provider (reviewed by Rae Reviewer; sampled for audit)" in page

@@ -72,3 +72,17 @@ def test_change_brings_back_what_the_assessor_typed(app, client, session, team, 
     assert 'value="Advanced practitioner physiotherapist"' in page
     assert ASSESSOR["registration_number"] in page
     assert "Your answers are as you left them" in html.unescape(page)
+
+
+def test_the_assessors_answer_over_5000_characters_is_refused_beside_its_box(
+        app, client, session, team, make_item, login, mailbox):
+    item = make_item("cbd", status="draft", headings=("1",))
+    path = _link(client, team, item, mailbox, login)
+    assessor = app.test_client()
+    form = assessor_form({**assessor_answers(make_item, "cbd"), "development": "b" * 10_000},
+                         item.lock_version)
+    refused = assessor.post(path, data=form)
+    assert refused.status_code == 400
+    assert "What to develop must be 5,000 characters or fewer" in _text(refused)
+    assert 'href="#answer_development"' in refused.get_data(as_text=True)
+    assert _signatures(session) == 0

@@ -209,6 +209,26 @@ def test_the_review_shows_unmet_guidance_with_reasons_and_the_analysis_credits(
     assert "MSc transcript" in page and "Module 3" in page and "3 March 2026" in page
 
 
+def test_the_checklist_puts_gates_and_guidance_apart(client, login, reviewing, waiting_since):
+    """As the candidate's and the supervisor's stage page do: what had to be met, then the
+    guidance the supervisor could sign off without."""
+    content = {"checklist": [
+        {"code": "msf", "label": "Multi-source feedback", "met": False, "detail": "No round yet.",
+         "strength": "guidance"},
+        {"code": "ratings", "label": "Every heading rated capable", "met": True,
+         "detail": "14 of 14.", "strength": "gate"},
+        {"code": "psq", "label": "Patient questionnaire", "met": True, "detail": "One round.",
+         "strength": "guidance"}]}
+    kept = waiting_since(reviewing.provider, "Ada Recent", 3, content)
+    login(client, reviewing.first)
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ",
+                                      client.get(f"/provider/rounds/{kept.id}").get_data(as_text=True)))
+    gates, guidance = page.index("Must be met"), page.index("Guidance ")
+    assert gates < page.index("Every heading rated capable") < guidance
+    assert guidance < page.index("Multi-source feedback") and guidance < page.index(
+        "Patient questionnaire")
+
+
 def test_a_referral_reason_that_may_identify_a_patient_warns_until_confirmed(client, login,
                                                                              session, waiting):
     login(client, waiting.first)

@@ -104,7 +104,8 @@ def test_confirm_signs_once_however_often_it_is_sent(client, login, session, tea
     assert first.status_code == 302 and first.headers["Location"].endswith("/supervision")
     again = client.post(url, data={}, follow_redirects=True)
     assert again.status_code == 200
-    assert f"You have signed “{item.title}”" in again.get_data(as_text=True)
+    assert re.search(f"You signed “{re.escape(item.title)}” on \\d+ \\w+ \\d{{4}} at \\d",
+                     html.unescape(again.get_data(as_text=True)))
     assert _signatures(session) == 1
     assert session.get(Evidence, item.id).status == "signed"
     assert session.get(Evidence, item.id).fields["reasoning"] == FEEDBACK
@@ -180,3 +181,21 @@ def test_a_session_that_ends_mid_assessment_loses_nothing(client, login, session
     assert signed_in.headers["Location"].endswith(url)
     page = client.get(url).get_data(as_text=True)
     assert FEEDBACK in html.unescape(page) and "Your answers are as you left them" in page
+
+
+def test_an_assessors_answer_over_5000_characters_is_refused_beside_its_box(
+        client, login, session, team, make_item):
+    item = make_item("cbd", headings=("1",))
+    login(client, team.primary)
+    refused = client.post(f"/supervision/items/{item.id}",
+                          data=_form(make_item, item, reasoning="a" * 10_000))
+    assert refused.status_code == 400
+    raw = refused.get_data(as_text=True)
+    assert 'href="#answer_reasoning"' in raw  # in the error summary, linked to the box
+    assert "The candidate's reasoning and judgement must be 5,000 characters or fewer" in _text(
+        refused)
+    assert _signatures(session) == 0
+    # 5,000 characters exactly are fine: the limit is on the box, not on a long answer's words
+    kept = client.post(f"/supervision/items/{item.id}",
+                       data=_form(make_item, item, reasoning="a " * 2500))
+    assert kept.status_code == 302

@@ -54,7 +54,11 @@ def test_the_candidate_reads_back_their_declaration_then_signs_once(client, logi
     assert "Sign as Jo Candidate" in page
     assert client.post(url + "/check", data={}).status_code == 302
     again = client.post(url + "/check", data={}, follow_redirects=True)
-    assert again.status_code == 200 and "You have signed this stage" in _text(again)
+    assert again.status_code == 200
+    assert re.search(r"You signed this stage on \d+ \w+ \d{4} at \d", _text(again))
+    stage_page = _text(client.get(url))  # one wording, with the date, on the page too
+    assert re.search(r"You signed your declarations on \d+ \w+ \d{4} at \d", stage_page)
+    assert "You have signed" not in stage_page
     assert _record(session, team).status == "candidate_signed"
     assert _signatures(session) == 1
 

@@ -134,6 +134,12 @@ def test_the_educational_supervisor_reads_the_portfolio_and_acts_on_nothing(
     opened = candidate.get("/portfolio/readers/opened").get_data(as_text=True)
     assert "edsup@example.nhs.uk, educational supervisor" in opened
 
+    # The stages, from the candidate's page: each a link to its checklist, read only.
+    for code in ("stage1", "stage2"):
+        assert f'href="/stages/{enrolment_id}/{code}"' in page
+    stage = reader.get(f"/stages/{enrolment_id}/stage2").get_data(as_text=True)
+    assert "Checklist" in stage and "Declarations" not in stage and 'type="submit"' not in stage
+
     # Never acts: no assessment form, no signing or returning, no stage, no rating, no export.
     refused = {
         ("GET", f"/supervision/items/{item.id}"): {},
@@ -143,7 +149,6 @@ def test_the_educational_supervisor_reads_the_portfolio_and_acts_on_nothing(
                                                             "lock_version": item.lock_version},
         ("POST", f"/supervision/items/{item.id}/external/accept"): {},
         ("POST", f"/supervision/items/{item.id}/external/dispute"): {"reason": "No"},
-        ("GET", f"/stages/{enrolment_id}/stage2"): {},
         ("POST", f"/stages/{enrolment_id}/stage2"): {"declarations": ["evidence_own"]},
         ("GET", f"/stages/{enrolment_id}/stage2/check"): {},
         ("GET", f"/supervision/candidates/{enrolment_id}/observed"): {},
@@ -162,6 +167,7 @@ def test_the_educational_supervisor_reads_the_portfolio_and_acts_on_nothing(
     assert "Nothing to sign: you review progress" in inbox
     home = reader.get("/home").get_data(as_text=True)
     assert "Educational" in home and "Jo Candidate" in home
+    assert "Items waiting on you" not in home  # nothing ever waits on them: no column of zeros
     # The candidate cannot submit to them: only the primary and backup are offered.
     draft = make_item("cbd", status="draft")
     offered = candidate.get(f"/portfolio/evidence/{draft.id}/submit").get_data(as_text=True)
@@ -275,3 +281,22 @@ def test_a_response_is_written_only_where_there_is_none(session, team, education
                                  pid_confirmed=False, link="http://roadmap.test/")
     session.rollback()
     assert session.get(ProgressReview, review.id).candidate_response == "The first"
+
+
+def test_the_candidates_page_counts_items_against_the_suggested_number(
+        app, session, team, make_item, educational, login):
+    for _ in range(4):
+        make_item("cbd", status="signed", headings=("1",))
+    page = _signed_in(app, login, educational).get(f"/supervision/candidates/{team.enrolment.id}")
+    text = page.get_data(as_text=True)
+    assert "Items (at least 3 suggested)" in text
+    assert " of 3<" not in text  # "4 of 3" read as a count that had gone wrong
+    assert '<span class="nhsuk-table__heading" aria-hidden="true">Items</span><span>4</span>' in text
+
+
+
+def test_a_supervisor_who_signs_keeps_the_count_of_what_waits_on_them(app, team, make_item, login):
+    make_item("cbd", status="submitted")
+    home = _signed_in(app, login, team.primary).get("/home").get_data(as_text=True)
+    assert "Items waiting on you" in home
+    assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">1</td>' in home

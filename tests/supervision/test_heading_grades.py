@@ -89,3 +89,16 @@ def test_one_scale_reads_one_way_capable_never_competent(client, login, team, ma
     # The I / N / C / E grades read as the capability scale does, letter aside.
     grades = [label.split(": ", 1)[1] for label in levels["wpba_grade"] if ": " in label]
     assert grades == levels["capability"]
+
+
+def test_each_way_out_of_a_grade_fits_the_evidence_type(client, login, team, make_item):
+    """A CBD is a discussion, not a consultation: a heading it did not reach is "not discussed".
+    An overall judgement is always given, so it offers no way out at all."""
+    login(client, team.primary)
+    cbd = _text(client.get(f"/supervision/items/{make_item('cbd', headings=('1', '3')).id}"))
+    assert "consultation" not in cbd
+    assert cbd.count("Not discussed in this case") == 2  # one per tagged heading, not overall
+    cot = _text(client.get(f"/supervision/items/{make_item('cot', headings=('1',)).id}"))
+    assert cot.count("Not seen in this consultation") == 13  # the criteria, not the overall
+    mini_cex = _text(client.get(f"/supervision/items/{make_item('mini_cex', headings=('1',)).id}"))
+    assert mini_cex.count("Not observed") == 6  # each part, not the overall clinical care

@@ -54,7 +54,7 @@ def test_sign_from_the_assess_page(client, login, session, team, make_item, sign
     assert page.status_code == 200 and b"Your assessment" in page.data
     data = {**_form(assessor_answers(make_item, "cbd")), "lock_version": item.lock_version}
     response = signs(client, f"/supervision/items/{item.id}", data, follow_redirects=True)
-    assert b"You signed" in response.data
+    assert f"You signed “{item.title}” on ".encode() in response.data
     session.rollback()
     session.expire_all()
     assert session.get(Evidence, item.id).status == "signed"

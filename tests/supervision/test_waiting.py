@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pyotp
 import pytest
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from roadmap import clock
 from roadmap.cohorts.models import Cohort, Enrolment
+from roadmap.providers.models import ProviderReviewer
 from roadmap.supervision.models import SupervisorAssignment
 from roadmap.supervision.waiting import stage_waits
 from tests.providers.approvals import (decide, latest_round, name_provider, provider, reviewer,
@@ -136,7 +138,7 @@ def test_the_hub_sees_the_wait_its_age_and_can_filter_on_it(client, login, sessi
     first = table.splitlines()[1]
     assert first.startswith("Jo Candidate") and first.endswith(",9")
     hub = client.get(f"/hubs/{hub_id}").get_data(as_text=True)
-    assert "Waiting for the education provider" in hub and "(oldest 9 days)" in hub
+    assert "Waiting for the education provider" in hub and "(oldest: 9 days)" in hub
 
 
 def test_a_referral_shows_its_reason_to_everyone(app, client, login, session, team, north,
@@ -162,3 +164,28 @@ def test_a_supervisor_without_assignment_still_gets_404(client, login, session, 
     session.commit()
     login(client, team.stranger)
     assert client.get(f"/supervision/candidates/{team.enrolment.id}").status_code == 404
+
+
+
+
+@pytest.mark.parametrize("days, stage, queue_words, home_words", [
+    (0, "since today", "waiting since today", "the oldest came in today."),
+    (1, "Provider) since ", "waiting 1 day<", "the oldest has waited 1 day."),
+])
+def test_a_wait_begun_today_reads_today_and_one_of_a_day_reads_1_day(
+        app, client, login, session, team, north, make_user, days, stage, queue_words,
+        home_words):
+    """Never "since 7 December 2026, 0 days", "1 days" or "waiting 0 days"."""
+    _at_provider(session, team, north, days=days)
+    login(client, team.candidate)
+    home = client.get("/home").get_data(as_text=True)
+    assert stage in home and "0 days" not in home and "1 days" not in home
+    assert days == 0 or re.search(r"since \d+ \w+ \d{4}, 1 day\b", home)
+    rae = make_user("rae@provider.example", roles=("provider_reviewer",),
+                    full_name="Rae Reviewer", totp_secret=team.secret)
+    session.add(ProviderReviewer(provider_id=north.id, user_id=rae.id))
+    session.commit()
+    queue = app.test_client()
+    login(queue, rae)
+    assert queue_words in queue.get("/provider").get_data(as_text=True)
+    assert home_words in queue.get("/home").get_data(as_text=True)

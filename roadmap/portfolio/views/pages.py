@@ -56,7 +56,8 @@ class SelfRatingForm(FlaskForm):
     rating = RadioField("Your rating", validators=[InputRequired("Select your rating")],
                         validate_choice=True)
     justification = TextAreaField("Why you chose this rating", validators=[
-        DataRequired("Explain your rating, with reference to your evidence"), Length(max=5000)])
+        DataRequired("Explain your rating, with reference to your evidence"),
+        Length(max=5000, message="Enter 5000 characters or fewer")])
     link = SelectMultipleField("Link more evidence to this heading", coerce=id_number,
                                validate_choice=False)
 

@@ -33,7 +33,8 @@ def candidate(enrolment_id: int) -> str:
                            person=shown.person, capabilities=shown.capabilities,
                            given=shown.given, counts=shown.counts,
                            waits=shown.waits, items=shown.items, labels=shown.labels,
-                           team=shown.team, names=shown.names, member=shown.member)
+                           team=shown.team, names=shown.names, member=shown.member,
+                           target=shown.target)
 
 
 @bp.route("/supervision/candidates/<int:enrolment_id>/headings/<int:capability_id>",

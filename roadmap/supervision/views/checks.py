@@ -15,7 +15,7 @@ from markupsafe import escape
 from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role
-from roadmap.clock import today
+from roadmap.clock import in_words, today
 from roadmap.db import get_session
 from roadmap.framework import definitions
 from roadmap.portfolio import autosave
@@ -38,8 +38,9 @@ def check_item(evidence_id: int) -> Response | str | tuple[str, int]:
     back = url_for("supervision.assess", evidence_id=evidence_id)
     kept = autosave.checking(session, user.id, back)
     if kept is None:
-        if review.signed_by(session, evidence_id, user.id):
-            flash(f"You have signed “{page.evidence.title}”.", "success")
+        when = review.signed_by(session, evidence_id, user.id)
+        if when is not None:
+            flash(f"You signed “{page.evidence.title}” on {in_words(when)}.", "success")
             return redirect(url_for("supervision.inbox"))
         flash("Complete the assessment, then check it before you sign.", "warning")
         return redirect(back)
@@ -58,14 +59,15 @@ def check_item(evidence_id: int) -> Response | str | tuple[str, int]:
             if not autosave.take(session, kept):
                 return redirect(request.path)  # the twin request signed; this GET says so
             try:
-                review.sign_evidence(session, evidence_id, user, answers,
-                                     int(form.lock_version.data or 0), today())
+                signature = review.sign_evidence(session, evidence_id, user, answers,
+                                                 int(form.lock_version.data or 0), today())
             except SupervisionError as problem:
                 if page.evidence.status == "submitted":  # still to sign: keep every answer
                     autosave.put_back(session, user.id, back, data)
                 flash(str(problem), "error")
                 return redirect(back)
-            flash(f"You signed “{page.evidence.title}”.", "success")
+            flash(f"You signed “{page.evidence.title}” on {in_words(signature.signed_at)}.",
+                  "success")
             return redirect(url_for("supervision.inbox"))
         status = 400
     body = render_template("supervision/check_item.html", identity=identity,

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from roadmap.accounts.models import Role
-from roadmap.clock import today
+from roadmap.clock import in_words, today
 from roadmap.db import get_session
 from roadmap.portfolio import autosave
 from roadmap.portfolio.blueprint import form_key, keeps_work
@@ -23,7 +23,10 @@ from roadmap.supervision.forms import IdentityForm, StageSignForm
 from roadmap.web.access import roles_required
 from roadmap.web.reach import Reach, load_stage
 
-STAGE_REACH = {Reach.OWNER, Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY, Reach.HUB}
+# The educational supervisor reads a stage's checklist too (from the candidate's page); like
+# the hub, they sign nothing on it: a POST from them is refused, as nobody's party.
+STAGE_REACH = {Reach.OWNER, Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY, Reach.HUB,
+               Reach.EDUCATIONAL}
 
 
 def _page(enrolment_id: int, stage_code: str, reach: set[Reach]) -> tuple[Any, Reach, Any]:
@@ -114,8 +117,9 @@ def check_stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[st
     if kept is None or page.party is None:
         if page.party is None:
             autosave.discard(session, user.id, back)  # nothing left to sign with them
-        if page.party is None and any(s.signer_id == user.id for s in page.signatures):
-            flash("You have signed this stage.", "success")
+        mine = [s.signed_at for s in page.signatures if s.signer_id == user.id]
+        if page.party is None and mine:
+            flash(f"You signed this stage on {in_words(max(mine))}.", "success")
         else:
             flash("Make your declarations, then check them before you sign.", "warning")
         return redirect(back)

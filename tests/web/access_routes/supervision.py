@@ -26,7 +26,7 @@ ROUTES: dict[str, Route] = {
     "supervision.rate": (lambda w: {"enrolment_id": w["supervised_enrolment"].id,
                                     "capability_id": w["supervised_capability"].id}, READS),
     "supervision.stage": (lambda w: {"enrolment_id": w["supervised_enrolment"].id,
-                                     "stage_code": "stage2"}, NOBODY),
+                                     "stage_code": "stage2"}, READS),
     "supervision.check_stage": (lambda w: {"enrolment_id": w["supervised_enrolment"].id,
                                            "stage_code": "stage2"}, NOBODY),
     "supervision.enrolment_timeline": (lambda w: {"enrolment_id": w["supervised_enrolment"].id},
