@@ -4,8 +4,11 @@ The texts were written before the scanner was tuned; nobody in them is real. Eac
 sentence or two a first contact practitioner, supervisor or respondent might write, with slots:
 a slot in the IDENTIFIERS table is marked (kind, start, end, text) in the output; every other
 slot fills in things that identify nobody (clinicians in a team, doses, scores, training dates).
-Templates under HELD_OUT draw from their own pools of names and places and are kept apart
-(split "held_out"), so rules tuned on the "dev" split are checked on text they never saw.
+Templates under "held_out" draw from their own pools of names and places and are kept apart
+(split "held_out"), so rules tuned on the "dev" split are checked on text they never saw. Both
+were written by the author of the rules, which makes them easy for the rules: pid_field.txt
+(split "field") holds texts written by hand, in freer styles (notes, MSF and PSQ comments,
+eponyms such as "Baker's cyst"), without running the scanner on them.
 
     .venv/bin/python tests/data/make_pid_corpus.py   # rewrites the file, same seed, same output
 
@@ -151,6 +154,27 @@ def load_templates() -> dict[str, list[str]]:
     return templates
 
 
+_MARK = re.compile(r"\[\[(\w+)\|([^\]]+)\]\]")
+
+
+def field_rows() -> list[dict]:
+    """The hand-written texts of pid_field.txt, their [[kind|text]] marks turned into spans."""
+    rows = []
+    for line in Path(__file__).with_name("pid_field.txt").read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        text, marks, position = "", [], 0
+        for match in _MARK.finditer(line):
+            text += line[position:match.start()]
+            marks.append({"kind": match.group(1), "start": len(text),
+                          "end": len(text) + len(match.group(2)), "text": match.group(2)})
+            text += match.group(2)
+            position = match.end()
+        rows.append({"id": f"field-{len(rows):03d}", "split": "field",
+                     "text": text + line[position:], "identifiers": marks})
+    return rows
+
+
 def main() -> None:
     rng = random.Random(22)
     rows, seen = [], set()
@@ -162,6 +186,7 @@ def main() -> None:
                     seen.add(text)
                     rows.append({"id": f"{split}-{number:03d}-{len(rows):03d}", "split": split,
                                  "text": text, "identifiers": marks})
+    rows += field_rows()
     with OUT.open("w") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
