@@ -40,7 +40,9 @@ EVENT_DISTANCE = 60  # characters before the date, within its sentence
 _OLD = r"(9\d|1[01]\d)"  # 90 to 119
 _AGE = re.compile(
     r"(?<![\w.])" + _OLD + r"(?:\s?-?\s?(?:years?|yrs?)[\s-]{0,2}old|\s?(?:y/?o|yrs?)\b|\s?-year\b)"
-    r"|\b(?:aged?|who\s+is|is\s+now|(?:lady|gentleman|man|woman|patient)\s+of)\s{1,3}" + _OLD + r"\b",
+    r"|\b(?:aged?|who\s+is|is\s+now|(?:lady|gentleman|man|woman|patient)\s+of)\s{1,3}" + _OLD + r"\b"
+    r"|(?:\b(?:she|he)|[A-Z][a-z]+)\s+is\s+(?:now\s+)?" + _OLD
+    + r"\b(?!\s?(?:%|mg|kg|ml|cm|mm|bpm|/|mmol|points?))",
     re.IGNORECASE)
 
 
@@ -57,4 +59,5 @@ def dates(text: str) -> Iterator[Finding]:
 def ages(text: str) -> Iterator[Finding]:
     """Ages of 90 and over, written as ages ("94-year-old", "aged 93", "a lady of 91")."""
     for match in _AGE.finditer(text):
-        yield found("age", match, 1 if match.group(1) else 2)
+        group = next(number for number in (1, 2, 3) if match.group(number))
+        yield found("age", match, group)

@@ -20,8 +20,8 @@ _WORD = r"(?:[A-Z]['’][A-Z][a-z]+|[A-Z][a-z]+(?:[A-Z][a-z]+)?)(?:-[A-Z][a-z]+)
 _END = r"(?=['’]s\b|[^\w'’-]|$)"  # the end of a word, a possessive "'s" allowed
 _TOKEN = r"(?:" + _WORD + r"|[A-Z]\.?)" + _END
 _RUN = re.compile(r"(?<![\w'’.-])" + _TOKEN + r"(?: " + _TOKEN + r"){0,5}")
-_TITLED = re.compile(r"(?<![\w'’-])(Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b\.? ((?:" + _WORD + r" ){0,2}"
-                     + _WORD + r")" + _END)
+_TITLED = re.compile(r"(?<![\w'’-])(Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b\.? ((?:(?:[A-Z]\.? )?" + _WORD
+                     + r" ){0,2}(?:[A-Z]\.? )?" + _WORD + r"|[A-Z](?=[,.;:)]?\s))" + _END)
 _CLINICIAN_TITLES = {"Dr", "Prof"}
 _ROLE = (r"(?:consultant|surgeon|registrar|supervisor|physio(?:therapist)?|gp|colleague|lead|"
          r"nurse|pharmacist|trainer|radiologist|rheumatolog(?:ist|y)|orthopaedics?|clinician|"
@@ -29,15 +29,30 @@ _ROLE = (r"(?:consultant|surgeon|registrar|supervisor|physio(?:therapist)?|gp|co
 _ROLE_BEFORE = re.compile(r"\b" + _ROLE + r"\b[\s,:]{0,3}$", re.IGNORECASE)
 _ROLE_AFTER = re.compile(r"^\s?(?:,|\(|-|–)\s?(?:the |my |our |a |an )?(?:[\w-]+ ){0,2}" + _ROLE
                          + r"\b", re.IGNORECASE)
+# Cues strong enough for a first name alone ("I told Terry", "Gordon, a retired miner, ...")
 _CUE_BEFORE = re.compile(
     r"\b(?:saw|seen|seeing|patient|pt|called|named|reviewed|review\s+of|assessed|examined|"
-    r"injected|treated|consultation\s+with|lady|gentleman|man|woman|mr\s+and\s+mrs)\b\W{0,3}$",
+    r"injected|treated|told|rang|phoned|consultation\s+with|letter\s+for|lady|gentleman|man|"
+    r"woman|mr\s+and\s+mrs)\b\W{0,3}$", re.IGNORECASE)
+_AGE_AFTER = (r"\s?[,(]\s?(?:aged?\s)?\d{1,3}\b(?!\s?(?:mg|ml|%|/|weeks?|days?|months?|"
+              r"years?\b(?!\s?old)))"
+              r"|\s\d{1,3}\s?(?:yo|y/o|years?\s+old|yrs?|[MF])\b"
+              r"|,?\s(?:aged?|who\s+is)\s\d{1,3}\b")
+_CUE_AFTER_ONE = re.compile(
+    r"^(?:" + _AGE_AFTER + r"|,\s(?:a\s)?retired\b"
+    r"|['’]s\s(?:daughter|son|wife|husband|partner|carer|mother|father|mum|dad|family|knee|"
+    r"shoulder|back|hip|neck|wrist|ankle|pain|case|scan|x-ray|mri|bloods|referral|injection|"
+    r"symptoms|gp)\b"
+    r"|[\s,(]{1,3}(?:dob|d\.o\.b|born|date\s+of\s+birth|nhs\s?(?:no\b|number|:|\d)))",
     re.IGNORECASE)
+# What a patient does in a reflection: for a full name, enough on its own ("Alan Pearson had
+# cauda equina symptoms"); a clinician in the same place usually has a role beside the name.
 _CUE_AFTER = re.compile(
-    r"^(?:\s?[,(]\s?(?:aged?\s)?\d{1,3}\b(?!\s?(?:mg|ml|%|/|weeks?|days?|months?|years?\b(?!\s?old)))"
-    r"|\s(?:aged?|who\s+is)\s\d{1,3}\b"
-    r"|[\s,(]{1,3}(?:dob|d\.o\.b|born|nhs\b|date\s+of\s+birth)"
-    r"|\s(?:was\s+seen|came\s+in|presented|attended|registered\s+with|lives\b))", re.IGNORECASE)
+    r"^\s(?:was\s+(?:seen|referred|worried|unhappy|upset|tearful|discharged|admitted|"
+    r"struggling|keen|pleased|reluctant|anxious)|came\s+in|presented|attended|registered\s+with|"
+    r"lives\b|had\b|has\b|wanted|wants|told\s+me|asked\s+(?:me|whether|if|for|about)|said|"
+    r"felt|feels|reported|described|complained|rang|phoned|missed|needed|struggled|DNA)",
+    re.IGNORECASE)
 _CUE_NEAR = re.compile(r"\b(?:lady|gentleman|year-old)\b", re.IGNORECASE)
 NEAR = 40  # characters either side of a name, within its sentence
 
@@ -59,6 +74,7 @@ _ORGANISATION = set("""
 Hospital Hospitals Surgery Practice Practices Infirmary Clinic Centre Trust Foundation England
 College Royal University School Board Council Service Services Team Network Hub Medical
 Practitioners Group Unit Ward Department Pathway Street Road Avenue Lane Close Drive Way
+Healthcare Community Partnership Care Commissioning Board ICB Integrated System
 """.split())
 
 
@@ -85,17 +101,20 @@ def _candidates(text: str) -> Iterator[tuple[int, int]]:
             start += len(tokens.pop(0)) + 1
         while tokens and tokens[-1].rstrip(".") in _COMMON:
             tokens.pop()
-        if 2 <= len(tokens) <= 3 and len(tokens[-1]) > 1 and all(len(t.rstrip(".")) > 1 for t in tokens[1:]):
+        if 1 <= len(tokens) <= 3 and len(tokens[-1]) > 1 and all(len(t.rstrip(".")) > 1 for t in tokens[1:]):
             yield start, start + len(" ".join(tokens))
 
 
 def _placed(text: str, start: int, end: int, surnames: set[str]) -> bool:
     """Whether a name-shaped span sits where a patient would."""
-    if text[start:end].split()[-1] in surnames:
+    words = text[start:end].split()
+    if words[-1] in surnames and len(words) > 1:
         return True
     lead, tail = before(text, start, NEAR), after(text, end, NEAR)
-    return bool(_CUE_BEFORE.search(lead) or _CUE_AFTER.search(tail)
-                or _CUE_NEAR.search(lead) or _CUE_NEAR.search(tail))
+    if _CUE_BEFORE.search(lead) or _CUE_AFTER_ONE.search(tail):
+        return True  # strong enough for a first name alone
+    return len(words) > 1 and bool(_CUE_AFTER.search(tail) or _CUE_NEAR.search(lead)
+                                   or _CUE_NEAR.search(tail))
 
 
 def names(text: str) -> Iterator[Finding]:

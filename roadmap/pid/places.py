@@ -2,16 +2,16 @@
 
 A street address is a house number and capitalised words ending in a street word ("12 Acacia
 Avenue"), or a house number and a name after "lives at" or "address" ("lives at 4 Kingsway").
-A hospital or practice is only flagged when the same text also identifies a patient some other
-way: "I work at Elmwood Surgery" is about the writer, "Mrs Hill of Elmwood Surgery" narrows a
-practice list down to one person.
+A hospital or practice is only flagged beside a patient: when the text identifies one some other
+way, or says "patient", "seen at", "registered with" in the same sentence. "I work at Elmwood
+Surgery" is about the writer; "Mrs Hill of Elmwood Surgery" narrows a list down to one person.
 """
 from __future__ import annotations
 
 import re
 from typing import Iterator
 
-from roadmap.pid.finding import Finding, before, found
+from roadmap.pid.finding import Finding, after, before, found
 
 _CAP = r"[A-Z][a-z]+(?:['’-][A-Za-z]+)?"
 _STREET_WORD = (r"(?:Road|Rd|Street|St|Avenue|Ave|Lane|Close|Drive|Way|Crescent|Gardens|Terrace|"
@@ -38,7 +38,16 @@ def addresses(text: str) -> Iterator[Finding]:
             yield found("address", match, 1)
 
 
-def facilities(text: str) -> Iterator[Finding]:
-    """Hospitals, surgeries and practices by name; the scanner keeps them only beside a patient."""
+_PATIENT_HERE = re.compile(r"\b(?:patient|pt|(?:seen|treated|admitted|registered)\s+(?:at|with|to)|"
+                           r"discharged\s+from|referred\s+(?:from|by)|her\s+gp|his\s+gp)\b",
+                           re.IGNORECASE)
+
+
+def facilities(text: str, beside_patient: bool) -> Iterator[Finding]:
+    """Hospitals, surgeries and practices named beside a patient: one identified elsewhere in
+    the text (`beside_patient`), or "patient", "seen at" and the like in the same sentence."""
     for match in _FACILITY.finditer(text):
-        yield found("place", match, 1 if match.group(1) else 2)
+        group = 1 if match.group(1) else 2
+        if beside_patient or _PATIENT_HERE.search(before(text, match.start(group), 60)) or \
+                _PATIENT_HERE.search(after(text, match.end(group), 40)):
+            yield found("place", match, group)

@@ -18,9 +18,8 @@ def scan(text: str) -> list[Finding]:
     found = settle([*numbers.nhs_numbers(text), *numbers.emails(text), *numbers.postcodes(text),
                     *numbers.phones(text), *dates.dates(text), *dates.ages(text),
                     *places.addresses(text), *names.names(text)])
-    if any(finding.kind in _PERSON_KINDS for finding in found):
-        found = settle([*found, *places.facilities(text)])
-    return found
+    person = any(finding.kind in _PERSON_KINDS for finding in found)
+    return settle([*found, *places.facilities(text, person)])
 
 
 def highlight(text: str, findings: list[Finding]) -> Markup:
