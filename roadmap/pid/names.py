@@ -32,14 +32,17 @@ _ROLE_AFTER = re.compile(r"^\s?(?:,|\(|-|–)\s?(?:the |my |our |a |an )?(?:[\w-
 # Cues strong enough for a first name alone ("I told Terry", "Gordon, a retired miner, ...")
 _CUE_BEFORE = re.compile(
     r"\b(?:saw|seen|seeing|patient|pt|called|named|reviewed|review\s+of|assessed|examined|"
-    r"injected|treated|told|rang|phoned|consultation\s+with|letter\s+for|lady|gentleman|man|"
+    r"injected|treated|told|rang|phoned|consultation\s+with|letter\s+for|explained\s+to|"
+    r"reassured|lady|gentleman|man|"
     r"woman|mr\s+and\s+mrs)\b\W{0,3}$", re.IGNORECASE)
 _AGE_AFTER = (r"\s?[,(]\s?(?:aged?\s)?\d{1,3}\b(?!\s?(?:mg|ml|%|/|weeks?|days?|months?|"
               r"years?\b(?!\s?old)))"
               r"|\s\d{1,3}\s?(?:yo|y/o|years?\s+old|yrs?|[MF])\b"
+              r"|\s[-–]\s\d{1,3}\s[-–,]"
               r"|,?\s(?:aged?|who\s+is)\s\d{1,3}\b")
 _CUE_AFTER_ONE = re.compile(
     r"^(?:" + _AGE_AFTER + r"|,\s(?:a\s)?retired\b"
+    r"|,\s(?:the|a|an|our|my)\s(?:patient|lady|gentleman|man|woman)\b"
     r"|['’]s\s(?:daughter|son|wife|husband|partner|carer|mother|father|mum|dad|family|knee|"
     r"shoulder|back|hip|neck|wrist|ankle|pain|case|scan|x-ray|mri|bloods|referral|injection|"
     r"symptoms|gp)\b"
@@ -51,7 +54,8 @@ _CUE_AFTER = re.compile(
     r"^\s(?:was\s+(?:seen|referred|worried|unhappy|upset|tearful|discharged|admitted|"
     r"struggling|keen|pleased|reluctant|anxious)|came\s+in|presented|attended|registered\s+with|"
     r"lives\b|had\b|has\b|wanted|wants|told\s+me|asked\s+(?:me|whether|if|for|about)|said|"
-    r"felt|feels|reported|described|complained|rang|phoned|missed|needed|struggled|DNA)",
+    r"felt|feels|reported|described|complained|rang|phoned|missed|needed|struggled|became|"
+    r"seemed|cried|refused|declined|DNA)",
     re.IGNORECASE)
 _CUE_NEAR = re.compile(r"\b(?:lady|gentleman|year-old)\b", re.IGNORECASE)
 NEAR = 40  # characters either side of a name, within its sentence
@@ -115,6 +119,15 @@ def _placed(text: str, start: int, end: int, surnames: set[str]) -> bool:
         return True  # strong enough for a first name alone
     return len(words) > 1 and bool(_CUE_AFTER.search(tail) or _CUE_NEAR.search(lead)
                                    or _CUE_NEAR.search(tail))
+
+
+_OLD_AFTER = re.compile(r"(?:\s?[,(]\s?|\s[-–]\s|,?\s(?:aged?|who\s+is)\s)(9\d|1[01]\d)\b(?!\s?(?:mg|ml|%|/))")
+
+
+def ages_after(text: str, name: Finding) -> Iterator[Finding]:
+    """An age of 90 or over written just after a name ("Roy Kettlewell (94)", "Mr Ellis, 90")."""
+    if match := _OLD_AFTER.match(text, name.end):
+        yield Finding("age", match.start(1), match.end(1), match.group(1))
 
 
 def names(text: str) -> Iterator[Finding]:

@@ -15,9 +15,11 @@ def scan(text: str) -> list[Finding]:
     """Every possible patient identifier in the text, in order, none overlapping."""
     if not text:
         return []
+    people = list(names.names(text))
     found = settle([*numbers.nhs_numbers(text), *numbers.emails(text), *numbers.postcodes(text),
                     *numbers.phones(text), *dates.dates(text), *dates.ages(text),
-                    *places.addresses(text), *names.names(text)])
+                    *places.addresses(text), *people,
+                    *(age for name in people for age in names.ages_after(text, name))])
     person = any(finding.kind in _PERSON_KINDS for finding in found)
     return settle([*found, *places.facilities(text, person)])
 
