@@ -4,6 +4,7 @@ Kept apart from the recognisers so each of them, and the scanner, share one smal
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterable, NamedTuple
 
@@ -58,10 +59,21 @@ def after(text: str, end: int, width: int) -> str:
 
 
 def settle(candidates: Iterable[Finding]) -> list[Finding]:
-    """The findings in text order with no two overlapping: the higher-priority kind wins."""
+    """The findings in text order with no two overlapping: the higher-priority kind wins.
+
+    Kept findings never overlap, so sorted by start they are sorted by end too, and one binary
+    search finds the only neighbours a candidate could overlap: hostile text with tens of
+    thousands of findings is settled in n log n steps rather than n squared.
+    """
+    starts: list[int] = []
     kept: list[Finding] = []
     ranked = sorted(candidates, key=lambda f: (_PRIORITY.get(f.kind, len(_PRIORITY)), f.start))
     for finding in ranked:
-        if not any(finding.start < other.end and other.start < finding.end for other in kept):
-            kept.append(finding)
-    return sorted(kept, key=lambda f: f.start)
+        at = bisect.bisect_left(starts, finding.start)
+        if at > 0 and kept[at - 1].end > finding.start:
+            continue
+        if at < len(kept) and kept[at].start < finding.end:
+            continue
+        starts.insert(at, finding.start)
+        kept.insert(at, finding)
+    return kept

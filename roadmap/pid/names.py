@@ -11,6 +11,7 @@ in the text ("... later Mrs Hill said").
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterator
 
@@ -39,7 +40,7 @@ _AGE_AFTER = (r"\s?[,(]\s?(?:aged?\s)?\d{1,3}\b(?!\s?(?:mg|ml|%|/|weeks?|days?|m
               r"years?\b(?!\s?old)))"
               r"|\s\d{1,3}\s?(?:yo|y/o|years?\s+old|yrs?|[MF])\b"
               r"|\s[-–]\s\d{1,3}\s[-–,]"
-              r"|,?\s(?:aged?|who\s+is)\s\d{1,3}\b")
+              r"|,?\s(?:aged?|who\s+is)\s\d{1,3}\b(?!\s?(?:minutes?|mins?|miles?|hours?|km|%))")
 _CUE_AFTER_ONE = re.compile(
     r"^(?:" + _AGE_AFTER + r"|,\s(?:a\s)?retired\b"
     r"|,\s(?:the|a|an|our|my)\s(?:patient|lady|gentleman|man|woman)\b"
@@ -73,6 +74,7 @@ Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March 
 July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
 Red Flag Flags Score Scale Index Test Tool Rule Rules Protocol Questionnaire Oxford Knee Shoulder
 Back Hip Neck Spine Achilles Canadian Ottawa Polish Giant Multidisciplinary Health Education
+Reported Outcome Outcomes Measure Measures Experience
 """.split())
 _ORGANISATION = set("""
 Hospital Hospitals Surgery Practice Practices Infirmary Clinic Centre Trust Foundation England
@@ -134,10 +136,11 @@ def names(text: str) -> Iterator[Finding]:
     """Patients' names: titled ones that are not clinicians', untitled ones placed as a patient's."""
     titled = list(_titled(text))
     surnames = {surname for _, surname in titled}
-    clinicians = [(m.start(), m.end()) for m in _TITLED.finditer(text)]
+    covered = [(m.start(), m.end()) for m in _TITLED.finditer(text)]  # in order, disjoint
     yield from (finding for finding, _ in titled)
     for start, end in _candidates(text):
-        if any(start < c_end and c_start < end for c_start, c_end in clinicians):
+        at = bisect.bisect_right(covered, (start, len(text)))
+        if (at > 0 and covered[at - 1][1] > start) or (at < len(covered) and covered[at][0] < end):
             continue  # part of a titled name, kept or let go above
         if _placed(text, start, end, surnames):
             yield Finding("name", start, end, text[start:end])
