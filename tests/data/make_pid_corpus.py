@@ -177,7 +177,8 @@ def hand_rows(split: str) -> list[dict]:
     return rows
 
 
-def main() -> None:
+def build() -> list[dict]:
+    """Every row of the corpus, in file order: the same each time (a fixed seed)."""
     rng = random.Random(22)
     rows, seen = [], set()
     for split, templates in load_templates().items():
@@ -188,7 +189,11 @@ def main() -> None:
                     seen.add(text)
                     rows.append({"id": f"{split}-{number:03d}-{len(rows):03d}", "split": split,
                                  "text": text, "identifiers": marks})
-    rows += hand_rows("field") + hand_rows("blind")
+    return rows + hand_rows("field") + hand_rows("blind")
+
+
+def main() -> None:
+    rows = build()
     with OUT.open("w") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

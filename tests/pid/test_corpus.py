@@ -6,6 +6,7 @@ import pytest
 
 from bench.pid import CLEAN_FLOOR, RECALL_FLOORS, load, measure, report
 from roadmap.pid import KIND_LABELS
+from tests.data.make_pid_corpus import build
 
 SPLITS = ["dev", "held_out", "field", "blind"]
 
@@ -26,6 +27,11 @@ def test_the_corpus_is_large_varied_and_its_marks_are_exact(rows: list[dict]):
         for mark in row["identifiers"]:
             assert row["text"][mark["start"]:mark["end"]] == mark["text"], row["id"]
     assert len({row["text"] for row in rows}) == len(rows)
+
+
+def test_the_committed_corpus_is_what_its_script_writes(rows: list[dict]):
+    """An edit to the templates or the hand-written texts is not measured until it is rebuilt."""
+    assert build() == rows
 
 
 def test_recall_and_precision_meet_their_floors(rows: list[dict]):
