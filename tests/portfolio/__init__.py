@@ -1,1 +1,1 @@
-"""Tests of roadmap.portfolio: evidence, attachments, pages, the PID check."""
+"""Tests of roadmap.portfolio: evidence, attachments, pages, the PID check (the scanner itself: tests/pid)."""

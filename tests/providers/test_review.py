@@ -239,7 +239,7 @@ def test_a_referral_reason_that_may_identify_a_patient_warns_until_confirmed(cli
     page = warned.get_data(as_text=True)
     assert re.search(r'id="refer-reason-error"[^>]*>.*This may identify a patient \(NHS number\)',
                      page, re.S)
-    assert re.search(r'id="heading-3-error"[^>]*>.*This may identify a patient \(title and name\)',
+    assert re.search(r'id="heading-3-error"[^>]*>.*This may identify a patient \(name\)',
                      page, re.S)
     assert 'name="refer-confirm_pid"' in page
     assert _decisions(session) == []

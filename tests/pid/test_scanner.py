@@ -1,10 +1,11 @@
-"""The patient-identifiable data scanner (rule D9): roadmap.portfolio.pid.scan."""
+"""The patient-identifiable data scanner (rule D9): roadmap.pid.scan, one rule at a time."""
 from __future__ import annotations
 
 import nhs_number
 from hypothesis import given, settings, strategies as st
 
-from roadmap.portfolio.pid import Finding, highlight, scan
+from roadmap.pid import Finding, highlight, scan, warnings
+from roadmap.portfolio import pid as portfolio_pid
 
 VALID = "9434765919"  # a valid check digit
 INVALID = "9434765918"  # the same number with a wrong check digit
@@ -36,6 +37,12 @@ def test_dates_of_birth_and_full_dates():
     assert kinds("for 6 weeks, 3 times a day") == []
 
 
+def test_training_and_sign_off_dates_are_not_a_patients():
+    assert kinds("Attended the injection therapy course on 14 March 2025.") == []
+    assert kinds("Stage 1 was signed off on 03/02/2025.") == []
+    assert kinds("Saw her on 03/02/2025 for an injection.") == ["date"]
+
+
 def test_postcodes_phones_emails_and_names():
     assert kinds("lives at SW1A 1AA") == ["postcode"]
     assert kinds("lives in ls1 4dy") == ["postcode"]
@@ -43,8 +50,51 @@ def test_postcodes_phones_emails_and_names():
     assert kinds("call +44 7700 900123") == ["phone"]
     assert kinds("email jo.bloggs@example.com") == ["email"]
     assert kinds("Mrs Jones said") == ["name"]
-    assert kinds("Dr. Amir Khan referred") == ["name"]
     assert kinds("the mr scan was normal") == []
+
+
+def test_clinicians_names_are_not_patients():
+    """Rule D9 is about patients: Dr and Prof names, and a Mr or Ms with a role, are clinicians."""
+    assert kinds("Dr. Amir Khan referred") == []
+    assert kinds("discussed with Dr Patel, my supervisor") == []
+    assert kinds("Mr Davies, the orthopaedic consultant, agreed to see her.") == []
+    assert kinds("consultant Mr Varma listed her for surgery") == []
+    assert kinds("Mr Varma listed her for surgery") == ["name"]
+    assert kinds("My supervisor Sarah Lewis observed three consultations.") == []
+
+
+def test_names_without_a_title_where_a_patient_sits():
+    assert scan("Saw Margaret Hill, 67, with back pain.") == [
+        Finding("name", 4, 17, "Margaret Hill")]
+    for text in ["saw Margaret Hill in clinic", "Margaret Hill, 67, retired",
+                 "patient John Smith presented", "pt J Smith attended", "pt J. Smith attended",
+                 "a lady called Margaret Hill", "the gentleman, John Smith, had night pain",
+                 "Margaret Hill came in. Later Mrs Hill told me more.",
+                 "Alan Pearson had cauda equina symptoms", "I told Terry the scan was normal",
+                 "I was asked by Jean Moss's daughter about a scan"]:
+        assert "name" in kinds(text), text
+    assert kinds("Discussed the audit with Margaret Hill.") == []
+    assert kinds("Baker's cyst on ultrasound; positive Phalen's test.") == []
+
+
+def test_ages_over_89_street_addresses_and_practices_beside_a_patient():
+    assert kinds("A 94-year-old woman fell at home") == ["age"]
+    assert [f.text for f in scan("Roy Kettlewell (94) fell at home")] == ["Roy Kettlewell", "94"]
+    assert kinds("aged 91, lives alone") == ["age"]
+    assert kinds("A 67-year-old woman fell at home") == []
+    assert kinds("She lives at 12 Acacia Avenue") == ["address"]
+    assert kinds("lives at 4 Kingsway with her son") == ["address"]
+    assert kinds("review in 6 weeks; 2 x 10 reps; 14 March") == []
+    assert kinds("I work at Elmwood Surgery two days a week.") == []
+    assert kinds("Mrs Hill of Elmwood Surgery") == ["name", "place"]
+    assert kinds("The patient was seen at Pinderfields Hospital.") == ["place"]
+
+
+def test_the_old_import_path_and_warnings_still_work():
+    """Features import roadmap.portfolio.pid; it is the same scanner."""
+    assert portfolio_pid.scan is scan and portfolio_pid.Finding is Finding
+    assert warnings({"a": "Mrs Jones, NHS 943 476 5919", "b": "NRS 7/10, SPADI 54"}) == {
+        "a": "This may identify a patient (NHS number, name): change it, or confirm that none of it does"}
 
 
 def test_clinical_text_without_identifiers_is_clean():

@@ -1,0 +1,50 @@
+"""Identifiers with a fixed shape: NHS numbers (checked), emails, UK postcodes and phone numbers.
+
+Every pattern starts at a boundary a lookbehind checks in one step, so a run of 10^5 letters or
+digits is read once rather than once per starting position (no quadratic or worse backtracking).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import nhs_number
+
+from roadmap.pid.finding import Finding, found
+
+# Ten digits as 3-3-4 with optional spaces or hyphens; only a valid check digit counts, since ten
+# digits in a row are common in other things (phone numbers, references).
+_NHS = re.compile(r"(?<![\d])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d])")
+_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,6}"
+                    r"\.[A-Za-z]{2,24}\b")
+# The Royal Mail's shapes: outward code (area letters, district), a space or none, inward code
+# (a digit, two letters that are never C, I, K, M, O or V).
+_POSTCODE = re.compile(r"(?<![\w])(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})(?![\w])",
+                       re.IGNORECASE)
+_ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$")  # "L5 4th": a vertebra and an ordinal, not a place
+# UK numbers: +44 or a leading 0, then 9 or 10 more digits in the usual groupings.
+_PHONE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?![\d])")
+
+
+def nhs_numbers(text: str) -> Iterator[Finding]:
+    """Ten-digit numbers whose check digit is right."""
+    for match in _NHS.finditer(text):
+        if nhs_number.is_valid("".join(match.groups())):
+            yield found("nhs_number", match)
+
+
+def emails(text: str) -> Iterator[Finding]:
+    """Anything shaped like an email address."""
+    return (found("email", match) for match in _EMAIL.finditer(text))
+
+
+def postcodes(text: str) -> Iterator[Finding]:
+    """Full UK postcodes, in capitals or not; an ordinal such as "L5 4th" is left alone."""
+    for match in _POSTCODE.finditer(text):
+        if not (_ORDINAL.search(match.group(0)) and not match.group(0).isupper()):
+            yield found("postcode", match)
+
+
+def phones(text: str) -> Iterator[Finding]:
+    """UK landline and mobile numbers, with or without +44, spaces or brackets."""
+    return (found("phone", match) for match in _PHONE.finditer(text))
