@@ -1,6 +1,8 @@
 """Every page a browser test visits must pass axe-core with no violation: visit, check, report."""
 from __future__ import annotations
 
+import hashlib
+import weakref
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
@@ -36,6 +38,14 @@ def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# What each page has already passed: the window's size and the document's markup, hashed. The
+# same markup in the same window is the same page to axe, so a test that checks a page again
+# after looking at it (a journey's pages at two widths, after the click that opened them) does
+# not pay for axe twice. Anything changed (a message, a checked box, an open details) is new.
+_PASSED: "weakref.WeakKeyDictionary[Page, set[str]]" = weakref.WeakKeyDictionary()
+STATE = "() => innerWidth + 'x' + innerHeight + '\\n' + document.documentElement.outerHTML"
+
+
 def assert_accessible(page: Page) -> None:
     """Run axe-core in the page as it is now and fail on any violation.
 
@@ -44,6 +54,10 @@ def assert_accessible(page: Page) -> None:
     turning the CSP off would hide real violations (inline scripts or styles) from these tests.
     """
     page.wait_for_load_state("load")
+    state = hashlib.sha256(page.evaluate(STATE).encode("utf-8", "surrogatepass")).hexdigest()
+    passed = _PASSED.setdefault(page, set())
+    if state in passed:
+        return
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(axe_source())
     results = page.evaluate(
@@ -54,6 +68,7 @@ def assert_accessible(page: Page) -> None:
     violations = results["violations"]
     if violations:
         pytest.fail(format_violations(page.url, violations), pytrace=False)
+    passed.add(state)
 
 
 def assert_reflows(page: Page) -> None:

@@ -83,10 +83,10 @@ def test_a_progress_review_is_recorded_and_answered(
     expect(page.get_by_text("Few CBDs on this heading so far.")).to_be_visible()
     _both_widths(page)
     page.set_viewport_size(PHONE)
-    page.get_by_label("Your response").fill("Agreed. I will book two CBDs with Dr Primary.")
+    page.get_by_label("Your response").fill("Agreed. I will book two CBDs, one on Mrs Hill's knee.")
     click_and_check(page.get_by_role("button", name="Send your response"), status=400)
     expect(page.get_by_text("This may identify a patient", exact=False).first).to_be_visible()
-    _both_widths(page, 400)  # a title and a name: the candidate is asked to look again
+    _both_widths(page, 400)  # a patient's title and name: the candidate is asked to look again
     page.get_by_label("I have checked what I wrote and none of it identifies a patient").check()
     click_and_check(page.get_by_role("button", name="Send your response"))
     expect(page.get_by_text("Your response is saved.")).to_be_visible()
