@@ -235,15 +235,21 @@ def _fixed(grid: Grid, equations: Iterable[Mapping[Key, int]]) -> set[Key]:
 def _unfix(grid: Grid, fixed: set[Key], equations: list[dict[Key, int]],
            holding: Mapping[Key, list[int]]) -> bool:
     """Hide, for each fixed figure, the smallest figure shown in an equation that holds it
-    (above zero if there is one); True if anything more was hidden."""
+    (above zero if there is one), or failing that in an equation joined to it by hidden
+    figures; True if anything more was hidden."""
     changed = False
     for key in sorted(fixed):
-        beside = {other for place in holding.get(key, ()) for other in equations[place]
-                  if other not in grid.hidden and other in grid.values}
-        if not beside:
-            continue
-        pick = min(beside, key=lambda other: (grid.values.get(other, 0) <= 0,
-                                              grid.values.get(other, 0), other))
-        grid.hidden[pick] = NOT_SHOWN
-        changed = True
+        places, reached = list(holding.get(key, ())), set()
+        while places:
+            beside = {other for place in places for other in equations[place]
+                      if other not in grid.hidden and other in grid.values}
+            if beside:
+                pick = min(beside, key=lambda other: (grid.values[other] <= 0,
+                                                      grid.values[other], other))
+                grid.hidden[pick] = NOT_SHOWN
+                changed = True
+                break
+            reached.update(places)
+            places = sorted({other for place in places for member in equations[place]
+                             for other in holding.get(member, ()) if other not in reached})
     return changed
