@@ -38,7 +38,7 @@ from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
 from roadmap.framework.models import EvidenceType
 from roadmap.portfolio.models import Evidence
 from roadmap.portfolio.progress import COUNTED_STATUSES
-from roadmap.readers.team import WORKPLACE_KINDS, supervising
+from roadmap.readers.team import WORKPLACE_KINDS
 from roadmap.regions.models import Region
 from roadmap.regions.periods import Quarter, Year
 from roadmap.supervision.assignments import CANDIDATES_PER_FTE, load_rows, over_capacity
@@ -161,8 +161,7 @@ def classified(rules: Any) -> Any:
     E, SA, S = Enrolment, SupervisorAssignment, StageSignOff
     active, waited, wpbas = _activity()
     # roadmap.readers.team.supervising, with the day and the moment as parameters.
-    current = sa.and_(SA.kind.in_(WORKPLACE_KINDS), SA.starts_on <= _day("today"),
-                      sa.or_(SA.ended_at.is_(None), SA.ended_at > _moment("now")))
+    current = sa.and_(SA.kind.in_(WORKPLACE_KINDS), _current())
     team = (sa.select(SA.enrolment_id,
                       sa.func.max(sa.case((SA.kind == "primary", 1), else_=0)).label("primary"),
                       sa.func.max(sa.case((SA.kind == "backup", 1), else_=0)).label("backup"))
@@ -251,9 +250,8 @@ def region_figures(session: Session, region: Region, hubs: list[TrainingHub], ye
     found = {hub.id: HubFigures(hub.id, hub.name, hub.annual_signoff_target,
                                 signed_by_quarter=[0] * len(quarters),
                                 enrolled_by_quarter=[0] * len(quarters)) for hub in hubs}
-    rules = tuple(rules_for(session, _in_region(region.id)))
-    for row in session.execute(counts_statement(rules, len(quarters)),
-                               counts_params(region.id, year, quarters)).mappings():
+    rules, params = tuple(rules_for(session, _in_region(region.id))), counts_params(region.id, year, quarters)
+    for row in session.execute(counts_statement(rules, len(quarters)), params).mappings():
         hub = found.get(row["hub_id"])
         if hub is None:
             continue  # moved to another region since the hubs were read
@@ -273,23 +271,30 @@ def region_figures(session: Session, region: Region, hubs: list[TrainingHub], ye
                    E.stage2_signed_off_on <= today)):
         if hub_id in found:
             found[hub_id].days_to_signoff.append(max(0, (signed - started).days))
-    staff = _supervisors(session, region.id, found, today)
+    staff = _supervisors(session, params, found)
     return [found[hub.id] for hub in hubs], staff
 
 
-def _supervisors(session: Session, region_id: int, found: dict[int, HubFigures],
-                 today: dt.date) -> Staff:
-    """Each hub's staff (supervisors with a current primary or backup candidate of an active
-    enrolment there) and the region's, each supervisor once, from one statement: their loads
-    as roadmap.supervision.assignments counts them, added up in the database."""
+def _current() -> Any:
+    """roadmap.supervision.models.covering, with the day and the moment as parameters."""
+    SA = SupervisorAssignment
+    return sa.and_(SA.starts_on <= _day("today"),
+                   sa.or_(SA.ended_at.is_(None), SA.ended_at > _moment("now")))
+
+
+@lru_cache(maxsize=1)
+def staff_statement() -> Any:
+    """Each hub's staff and the region's (hub id None), built once: the region, the day and the
+    moment are parameters (counts_params)."""
     SA = SupervisorAssignment
     working = (sa.select(Cohort.hub_id, SA.supervisor_id).distinct().select_from(SA)
                .join(Enrolment, Enrolment.id == SA.enrolment_id)
                .join(Cohort, Cohort.id == Enrolment.cohort_id)
                .join(TrainingHub, TrainingHub.id == Cohort.hub_id)
-               .where(TrainingHub.region_id == region_id, supervising(today),
+               .where(TrainingHub.region_id == sa.bindparam("region", type_=sa.Integer),
+                      SA.kind.in_(WORKPLACE_KINDS), _current(),
                       Enrolment.status == "active").cte("working"))
-    each = load_rows(sa.select(working.c.supervisor_id), today).cte("each")
+    each = load_rows(sa.select(working.c.supervisor_id), _current()).cte("each")
     fte = sa.func.coalesce(each.c.fte, 1.0)
     sums = (sa.func.count(), sa.func.sum(fte), sa.func.sum(each.c.candidates),
             sa.func.sum(sa.case((over_capacity(each.c.candidates, fte), 1), else_=0)))
@@ -297,8 +302,15 @@ def _supervisors(session: Session, region_id: int, found: dict[int, HubFigures],
               .join(each, each.c.supervisor_id == working.c.supervisor_id)
               .group_by(working.c.hub_id))
     region = sa.select(sa.null(), *sums).select_from(each)
+    return sa.union_all(by_hub, region)
+
+
+def _supervisors(session: Session, params: dict[str, Any], found: dict[int, HubFigures]) -> Staff:
+    """Each hub's staff (supervisors with a current primary or backup candidate of an active
+    enrolment there) and the region's, each supervisor once, from one statement: their loads
+    as roadmap.supervision.assignments counts them, added up in the database."""
     staff = Staff()
-    for hub_id, people, ftes, carried, over in session.execute(sa.union_all(by_hub, region)):
+    for hub_id, people, ftes, carried, over in session.execute(staff_statement(), params):
         figures = Staff(int(people), float(ftes or 0), int(carried or 0), int(over or 0))
         if hub_id is None:
             staff = figures
