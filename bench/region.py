@@ -139,14 +139,18 @@ def floor_params(region_id: int, day: dt.date) -> dict[str, Any]:
     return params
 
 
-def _time(call: Any, runs: int) -> list[float]:
-    """Seconds each call took, after three warm-up calls."""
-    times = []
+def _time(calls: list[Any], runs: int) -> list[list[float]]:
+    """Seconds each call took, after three warm-up rounds: the calls take turns (each first in
+    every other round), so a machine busy with other work slows them alike rather than
+    whichever was timed while it was busiest."""
+    times: list[list[float]] = [[] for _ in calls]
     for run in range(runs + 3):
-        begin = time.perf_counter()
-        call()
-        if run >= 3:
-            times.append(time.perf_counter() - begin)
+        order = list(enumerate(calls))
+        for which, call in (order if run % 2 else order[::-1]):
+            begin = time.perf_counter()
+            call()
+            if run >= 3:
+                times[which].append(time.perf_counter() - begin)
     return times
 
 
@@ -222,7 +226,6 @@ def main(argv: Optional[list[str]] = None) -> int:
             page = client.get(path)
             assert page.status_code == 200, page.status_code
             assert page.get_data(as_text=True).count(f"{path}/hubs/") >= len(members)
-            page_times = _time(lambda: client.get(path), args.runs)
             params, statement = floor_params(region_id, day), sa.text(floor_sql(len(quarters(day))))
             with engine.connect() as connection:
                 rows: list[Any] = []
@@ -231,7 +234,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                     rows[:] = connection.execute(statement, params).mappings().all()
                     connection.execute(sa.text(DAYS_SQL), params).all()
 
-                floor_times = _time(floor, args.runs)
+                page_times, floor_times = _time([lambda: client.get(path), floor], args.runs)
             with app.app_context():
                 check = app.extensions["roadmap.db"].sessions()
                 region = check.get(Region, region_id)

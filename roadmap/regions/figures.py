@@ -25,18 +25,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import clock
 from roadmap.cohorts.dashboard import (INACTIVE_DAYS, NEAR_TARGET_DAYS, WAITING_DAYS, WAITING_STATUS,
-                                       WINDOW_DAYS, rules_for, rules_table)
+                                       WINDOW_DAYS, VersionRules, rules_for, rules_table)
 from roadmap.cohorts.models import Cohort, Enrolment, TrainingHub
 from roadmap.framework.models import EvidenceType
 from roadmap.portfolio.models import Evidence
 from roadmap.portfolio.progress import COUNTED_STATUSES
-from roadmap.readers.team import supervising
+from roadmap.readers.team import WORKPLACE_KINDS
 from roadmap.regions.models import Region
 from roadmap.regions.periods import Quarter, Year
 from roadmap.supervision.assignments import CANDIDATES_PER_FTE, load_rows, over_capacity
@@ -122,39 +124,48 @@ def _utc_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), dt.timezone.utc)
 
 
-def _activity(today: dt.date) -> tuple[Any, Any, Any]:
+def _day(name: str) -> Any:
+    return sa.bindparam(name, type_=sa.Date)
+
+
+def _moment(name: str) -> Any:
+    return sa.bindparam(name, type_=sa.DateTime(timezone=True))
+
+
+def _activity() -> tuple[Any, Any, Any]:
     """Enrolments with an item changed in the last 30 days, with an item waiting on a supervisor
     for more than 14 days, and their WPBAs of the last 30 days: each read from an index of the
     recent or waiting items only (roadmap.portfolio.models.Evidence), never from every item."""
-    since = today - dt.timedelta(days=WINDOW_DAYS)
     active = (sa.select(Evidence.enrolment_id).distinct()
-              .where(Evidence.updated_at >= _utc_midnight(today - dt.timedelta(days=INACTIVE_DAYS - 1)))
+              .where(Evidence.updated_at >= _moment("active_from"))
               .subquery("active"))
     waited = (sa.select(Evidence.enrolment_id).distinct()
-              .where(Evidence.status == WAITING_STATUS,
-                     Evidence.submitted_at < _utc_midnight(today - dt.timedelta(days=WAITING_DAYS)))
+              .where(Evidence.status == WAITING_STATUS, Evidence.submitted_at < _moment("waited_from"))
               .subquery("waited"))
     wpbas = (sa.select(Evidence.enrolment_id, sa.func.count().label("n"))
              .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
-             .where(Evidence.occurred_on > since, Evidence.occurred_on <= today,
+             .where(Evidence.occurred_on > _day("since"), Evidence.occurred_on <= _day("today"),
                     Evidence.status.in_(COUNTED_STATUSES), EvidenceType.is_wpba)
              .group_by(Evidence.enrolment_id).subquery("wpbas"))
     return active, waited, wpbas
 
 
-def classified(region_id: int, rules: Any, today: dt.date) -> Any:
+def classified(rules: Any) -> Any:
     """Every enrolment of the region with its hub, stage, state and dates, as a common table.
 
     What it needs of the portfolios, supervisors and sign-offs comes from small sets (recent
     items, current assignments, stages waiting on someone) joined by enrolment, so its cost
-    follows the activity of the last weeks rather than all the items ever logged.
+    follows the activity of the last weeks rather than all the items ever logged. The region
+    and the dates are parameters (counts_params), so the statement is built once.
     """
     E, SA, S = Enrolment, SupervisorAssignment, StageSignOff
-    active, waited, wpbas = _activity(today)
+    active, waited, wpbas = _activity()
+    # roadmap.readers.team.supervising, with the day and the moment as parameters.
+    current = sa.and_(SA.kind.in_(WORKPLACE_KINDS), _current())
     team = (sa.select(SA.enrolment_id,
                       sa.func.max(sa.case((SA.kind == "primary", 1), else_=0)).label("primary"),
                       sa.func.max(sa.case((SA.kind == "backup", 1), else_=0)).label("backup"))
-            .where(supervising(today)).group_by(SA.enrolment_id).subquery("team"))
+            .where(current).group_by(SA.enrolment_id).subquery("team"))
     waits = (sa.select(S.enrolment_id,
                        sa.func.max(sa.case((S.status == "supervisor_signed", 1), else_=0)).label("provider"),
                        sa.func.max(sa.case((S.status == "candidate_signed", 1), else_=0)).label("supervisor"))
@@ -167,10 +178,8 @@ def classified(region_id: int, rules: Any, today: dt.date) -> Any:
         (done, sa.null()),
         (waits.c.provider == 1, "provider"),
         (sa.or_(waits.c.supervisor == 1, waited.c.enrolment_id.is_not(None)), "supervisor"),
-        (sa.and_(active.c.enrolment_id.is_(None),
-                 E.enrolled_on <= today - dt.timedelta(days=INACTIVE_DAYS)), "stalled"),
-        (sa.or_(sa.func.coalesce(team.c.primary, 0) == 0, no_backup,
-                E.target_on <= today + dt.timedelta(days=NEAR_TARGET_DAYS),
+        (sa.and_(active.c.enrolment_id.is_(None), E.enrolled_on <= _day("stalled_before")), "stalled"),
+        (sa.or_(sa.func.coalesce(team.c.primary, 0) == 0, no_backup, E.target_on <= _day("near"),
                 sa.and_(E.stage1_verified_on.is_not(None),
                         sa.func.coalesce(wpbas.c.n, 0) < sa.func.coalesce(rules.c.wpba_per_month, 2))),
          "at_risk"),
@@ -188,28 +197,49 @@ def classified(region_id: int, rules: Any, today: dt.date) -> Any:
         .outerjoin(team, team.c.enrolment_id == E.id)
         .outerjoin(waits, waits.c.enrolment_id == E.id)
         .outerjoin(rules, rules.c.version_id == E.framework_version_id)
-        .where(TrainingHub.region_id == region_id)
+        .where(TrainingHub.region_id == sa.bindparam("region", type_=sa.Integer))
         # Worked out once per enrolment: a subquery folded into the counts would be worked
         # out again for each count that reads its state.
         .cte("classified").prefix_with("MATERIALIZED"))
 
 
-def counts_statement(region_id: int, rules: Any, year: Year, quarters: list[Quarter]) -> sa.Select:
-    """One row per hub of the region that has enrolments: every count the page shows."""
-    c, today = classified(region_id, rules, year.today).c, year.today
-    signed = c.signed_on <= today
+@lru_cache(maxsize=64)
+def counts_statement(rules: tuple[VersionRules, ...], periods: int) -> sa.Select:
+    """One row per hub of the region that has enrolments: every count the page shows.
+
+    Built once for each set of framework versions and number of quarters (building and keying
+    a statement this size costs about 10 ms a request); counts_params gives its parameters.
+    """
+    c = classified(rules_table(rules)).c
+    signed = c.signed_on <= _day("today")
     columns = [c.hub_id]
     columns += [_count(c.stage == key).label(key) for key in STAGES]
     columns += [_count(c.state == key).label(f"state_{key}") for key in STATES]
     columns += [sa.func.sum(c.no_backup).label("no_backup"),
-                _count(sa.and_(signed, c.signed_on >= year.start)).label("this_year"),
-                _count(sa.and_(signed, c.signed_on > today - dt.timedelta(days=PACE_DAYS)))
-                .label("last_12_months")]
-    columns += [_count(sa.and_(c.signed_on >= q.start, c.signed_on < q.end)).label(f"signed_{i}")
-                for i, q in enumerate(quarters)]
-    columns += [_count(sa.and_(c.enrolled_on >= q.start, c.enrolled_on < q.end)).label(f"enrolled_{i}")
-                for i, q in enumerate(quarters)]
+                _count(sa.and_(signed, c.signed_on >= _day("year_start"))).label("this_year"),
+                _count(sa.and_(signed, c.signed_on > _day("pace_from"))).label("last_12_months")]
+    columns += [_count(sa.and_(c.signed_on >= _day(f"q{i}"), c.signed_on < _day(f"q{i + 1}")))
+                .label(f"signed_{i}") for i in range(periods)]
+    columns += [_count(sa.and_(c.enrolled_on >= _day(f"q{i}"), c.enrolled_on < _day(f"q{i + 1}")))
+                .label(f"enrolled_{i}") for i in range(periods)]
     return sa.select(*columns).group_by(c.hub_id)
+
+
+def counts_params(region_id: int, year: Year, quarters: list[Quarter]) -> dict[str, Any]:
+    """The parameters of counts_statement for a region on a day: the hub dashboard's thresholds."""
+    today = year.today
+    params: dict[str, Any] = {
+        "region": region_id, "today": today, "now": clock.moment(today),
+        "since": today - dt.timedelta(days=WINDOW_DAYS),
+        "active_from": _utc_midnight(today - dt.timedelta(days=INACTIVE_DAYS - 1)),
+        "waited_from": _utc_midnight(today - dt.timedelta(days=WAITING_DAYS)),
+        "stalled_before": today - dt.timedelta(days=INACTIVE_DAYS),
+        "near": today + dt.timedelta(days=NEAR_TARGET_DAYS),
+        "year_start": year.start, "pace_from": today - dt.timedelta(days=PACE_DAYS)}
+    params.update({f"q{i}": quarter.start for i, quarter in enumerate(quarters)})
+    if quarters:
+        params[f"q{len(quarters)}"] = quarters[-1].end
+    return params
 
 
 def region_figures(session: Session, region: Region, hubs: list[TrainingHub], year: Year,
@@ -220,8 +250,8 @@ def region_figures(session: Session, region: Region, hubs: list[TrainingHub], ye
     found = {hub.id: HubFigures(hub.id, hub.name, hub.annual_signoff_target,
                                 signed_by_quarter=[0] * len(quarters),
                                 enrolled_by_quarter=[0] * len(quarters)) for hub in hubs}
-    rules = rules_table(rules_for(session, _in_region(region.id)))
-    for row in session.execute(counts_statement(region.id, rules, year, quarters)).mappings():
+    rules, params = tuple(rules_for(session, _in_region(region.id))), counts_params(region.id, year, quarters)
+    for row in session.execute(counts_statement(rules, len(quarters)), params).mappings():
         hub = found.get(row["hub_id"])
         if hub is None:
             continue  # moved to another region since the hubs were read
@@ -241,23 +271,30 @@ def region_figures(session: Session, region: Region, hubs: list[TrainingHub], ye
                    E.stage2_signed_off_on <= today)):
         if hub_id in found:
             found[hub_id].days_to_signoff.append(max(0, (signed - started).days))
-    staff = _supervisors(session, region.id, found, today)
+    staff = _supervisors(session, params, found)
     return [found[hub.id] for hub in hubs], staff
 
 
-def _supervisors(session: Session, region_id: int, found: dict[int, HubFigures],
-                 today: dt.date) -> Staff:
-    """Each hub's staff (supervisors with a current primary or backup candidate of an active
-    enrolment there) and the region's, each supervisor once, from one statement: their loads
-    as roadmap.supervision.assignments counts them, added up in the database."""
+def _current() -> Any:
+    """roadmap.supervision.models.covering, with the day and the moment as parameters."""
+    SA = SupervisorAssignment
+    return sa.and_(SA.starts_on <= _day("today"),
+                   sa.or_(SA.ended_at.is_(None), SA.ended_at > _moment("now")))
+
+
+@lru_cache(maxsize=1)
+def staff_statement() -> Any:
+    """Each hub's staff and the region's (hub id None), built once: the region, the day and the
+    moment are parameters (counts_params)."""
     SA = SupervisorAssignment
     working = (sa.select(Cohort.hub_id, SA.supervisor_id).distinct().select_from(SA)
                .join(Enrolment, Enrolment.id == SA.enrolment_id)
                .join(Cohort, Cohort.id == Enrolment.cohort_id)
                .join(TrainingHub, TrainingHub.id == Cohort.hub_id)
-               .where(TrainingHub.region_id == region_id, supervising(today),
+               .where(TrainingHub.region_id == sa.bindparam("region", type_=sa.Integer),
+                      SA.kind.in_(WORKPLACE_KINDS), _current(),
                       Enrolment.status == "active").cte("working"))
-    each = load_rows(sa.select(working.c.supervisor_id), today).cte("each")
+    each = load_rows(sa.select(working.c.supervisor_id), _current()).cte("each")
     fte = sa.func.coalesce(each.c.fte, 1.0)
     sums = (sa.func.count(), sa.func.sum(fte), sa.func.sum(each.c.candidates),
             sa.func.sum(sa.case((over_capacity(each.c.candidates, fte), 1), else_=0)))
@@ -265,8 +302,15 @@ def _supervisors(session: Session, region_id: int, found: dict[int, HubFigures],
               .join(each, each.c.supervisor_id == working.c.supervisor_id)
               .group_by(working.c.hub_id))
     region = sa.select(sa.null(), *sums).select_from(each)
+    return sa.union_all(by_hub, region)
+
+
+def _supervisors(session: Session, params: dict[str, Any], found: dict[int, HubFigures]) -> Staff:
+    """Each hub's staff (supervisors with a current primary or backup candidate of an active
+    enrolment there) and the region's, each supervisor once, from one statement: their loads
+    as roadmap.supervision.assignments counts them, added up in the database."""
     staff = Staff()
-    for hub_id, people, ftes, carried, over in session.execute(sa.union_all(by_hub, region)):
+    for hub_id, people, ftes, carried, over in session.execute(staff_statement(), params):
         figures = Staff(int(people), float(ftes or 0), int(carried or 0), int(over or 0))
         if hub_id is None:
             staff = figures

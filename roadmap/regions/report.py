@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import statistics
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Callable, Optional
 
 from roadmap.cohorts.listing import safe_cell
@@ -18,7 +19,8 @@ from roadmap.regions.figures import PACE_DAYS, STAGES, STATES, HubFigures, Staff
 from roadmap.regions.forecast import Forecast, forecast
 from roadmap.regions.models import Region
 from roadmap.regions.periods import Quarter, Year
-from roadmap.regions.suppress import Grid, Key, Sum, protect
+from roadmap.supervision.assignments import CANDIDATES_PER_FTE
+from roadmap.regions.suppress import Grid, Key, Same, Sum, protect
 
 TOTAL = "total"
 STATE_WORDS = {"on_track": "On track", "at_risk": "At risk", "stalled": "Stalled",
@@ -28,8 +30,10 @@ ADDITIVE = ("open", *STAGES, *STATES, "no_backup", "this_year", "last_12", "supe
             "fte", "capacity", "carried", "over", "expected", "forecast")
 COUNTS = ("open", *STAGES, *STATES, "no_backup", "this_year", "last_12", "supervisors",
           "carried", "over")
-DERIVED = {"supervisors": ("fte", "capacity", "carried"), "this_year": ("share", "forecast"),
-           "last_12": ("pace", "expected", "forecast"), "forecast": ("gap",)}
+# Worked out from a figure, hidden with it (the FTE of fewer than 5 people is theirs); the
+# pairs worked out from each other are in _pairs below.
+DERIVED = {"supervisors": ("fte", "carried"), "this_year": ("forecast",),
+           "last_12": ("forecast",)}
 
 
 @dataclass(frozen=True)
@@ -173,7 +177,8 @@ def build(region: Region, hubs: list[HubFigures], staff: Staff, year: Year,
     for key, _h in everyone:
         sums += [Sum([(key, s) for s in STAGES], (key, "open")),
                  Sum([(key, s) for s in STATES], (key, "open")),
-                 Sum([(key, q) for q in this_year], (key, "this_year"))]
+                 Sum([(key, q) for q in this_year], (key, "this_year")),
+                 Sum([(key, "this_year"), (key, "expected")], (key, "forecast"))]
         if last_12:
             sums.append(Sum([(key, q) for q in last_12], (key, "last_12")))
     derived: dict[Key, list[Key]] = {}
@@ -182,7 +187,8 @@ def build(region: Region, hubs: list[HubFigures], staff: Staff, year: Year,
             derived[(key, source)] = [(key, target) for target in targets]
     few = [(key, column) for key, h in everyone if 0 < len(h.days_to_signoff) < 5
            for column in ("median", "spread")]
-    protect(grid, [(key, column) for key, _h in everyone for column in counts], sums, derived, few)
+    protect(grid, [(key, column) for key, _h in everyone for column in counts], sums, derived, few,
+            [pair for key, h in everyone for pair in _pairs(key, h.target, year)])
     layout = sections(year, quarters)
     columns = {column.key: column for _t, cols in layout.values() for column in cols}
     rows = []
@@ -196,6 +202,18 @@ def build(region: Region, hubs: list[HubFigures], staff: Staff, year: Year,
         rows.append(Row(key, figures.hub_id, figures.name, cells, shown, plans[key]))
     return RegionReport(region, year, quarters, layout, rows[:-1], rows[-1],
                         sum(h.target or 0 for h in hubs))
+
+
+def _pairs(key: str, target: Optional[int], year: Year) -> list[Same]:
+    """A row's figures worked out from one another: showing one would show the other."""
+    found = [Same((key, "last_12"), (key, "pace"), Fraction(1, 12)),
+             Same((key, "fte"), (key, "capacity"), Fraction(CANDIDATES_PER_FTE))]
+    if year.days_left:
+        found.append(Same((key, "last_12"), (key, "expected"), Fraction(year.days_left, PACE_DAYS)))
+    if target:
+        found += [Same((key, "this_year"), (key, "share"), Fraction(1, target)),
+                  Same((key, "forecast"), (key, "gap"), Fraction(1))]
+    return found
 
 
 def _cell(name: str, column: Column, value: Optional[float], figures: HubFigures) -> str:

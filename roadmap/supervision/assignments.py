@@ -85,14 +85,17 @@ def current_filter(on: dt.date | dt.datetime) -> sa.ColumnElement[bool]:
     return covering(on)
 
 
-def load_rows(supervisors: Any, on: dt.date | dt.datetime) -> sa.Select:
+def load_rows(supervisors: Any, on: dt.date | dt.datetime | sa.ColumnElement[bool]) -> sa.Select:
     """(supervisor id, candidates carried as primary, FTE) on a day, across every hub, of each
     supervisor in `supervisors` (a list of ids, or a SELECT of them: a region's thousands stay
-    in the database): the one count of a supervisor's load (rule D6)."""
+    in the database): the one count of a supervisor's load (rule D6). `on` may instead be the
+    condition that an assignment is current, with the day as a parameter, for a statement
+    built once (roadmap.regions.figures)."""
     SA = SupervisorAssignment
+    current = on if isinstance(on, sa.ColumnElement) else current_filter(on)
     counts = (sa.select(SA.supervisor_id, sa.func.count(sa.distinct(SA.enrolment_id)).label("n"))
               .join(Enrolment, Enrolment.id == SA.enrolment_id)
-              .where(SA.supervisor_id.in_(supervisors), current_filter(on),
+              .where(SA.supervisor_id.in_(supervisors), current,
                      SA.kind.in_(COUNTED_KINDS), Enrolment.status == EnrolmentStatus.ACTIVE.value)
               .group_by(SA.supervisor_id).subquery("counts"))
     return (sa.select(User.id.label("supervisor_id"),

@@ -8,7 +8,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from bench.dashboard import framework
+from bench.dashboard import framework, seed
 from roadmap.accounts.models import Role
 from roadmap.accounts.service import create_user
 from roadmap.clock import today
@@ -40,6 +40,33 @@ def test_the_region_pages_cost_the_same_statements_for_one_hub_or_three(
     for page in ("region", "csv", "hub"):
         assert counts[("north", page)] == counts[("south", page)], counts
     assert max(counts.values()) <= 14, counts
+
+
+def test_the_region_pages_cost_the_same_statements_for_three_hubs_or_ten(
+        client, login, session, regional_lead, count_queries):
+    version, day = framework(session), today()
+    regions = {size: create_region(session, f"Region of {size}", 10 * size, by=None) for size in (3, 10)}
+    for size, region in regions.items():
+        for i in range(size):
+            seed(session, 6, 3, day, hub_name=f"Hub {i + 1} of {size}", version=version,
+                 region_id=region.id, seed_value=100 * size + i)
+    session.commit()
+    counts = {}
+    for size, region in regions.items():
+        client.post("/sign-out")
+        login(client, regional_lead(region, f"lead.{size}@example.nhs.uk"))
+        hubs = list(session.scalars(sa.select(TrainingHub.id).where(TrainingHub.region_id == region.id)))
+        assert len(hubs) == size
+        client.get(f"/regions/{region.id}")  # warm the framework's thresholds
+        for page, path in (("region", ""), ("csv", "/figures.csv"), ("hub", f"/hubs/{hubs[-1]}")):
+            with count_queries() as counter:
+                response = client.get(f"/regions/{region.id}{path}")
+            assert response.status_code == 200
+            counts[(size, page)] = counter.count
+        page = client.get(f"/regions/{region.id}").get_data(as_text=True)
+        assert all(f"Hub {i + 1} of {size}" in page for i in range(size))
+    for page in ("region", "csv", "hub"):
+        assert counts[(3, page)] == counts[(10, page)], counts
 
 
 def _by_hand(session, hub_id: int, day: dt.date) -> dict[str, object]:

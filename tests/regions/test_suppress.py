@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from roadmap.regions.suppress import FEWER_THAN_5, NOT_SHOWN, Grid, Sum, protect
+from tests.regions.attack import solve
 
 
 def _column(values: dict[str, int]) -> tuple[Grid, list, Sum]:
@@ -63,3 +64,17 @@ def test_figures_worked_out_from_a_hidden_one_are_hidden_and_so_are_medians_of_f
             few=[("a", "median")])
     assert grid.hidden == {("a", "people"): FEWER_THAN_5, ("a", "fte"): NOT_SHOWN,
                            ("a", "median"): FEWER_THAN_5}
+
+
+def test_sums_that_each_hide_two_figures_cannot_together_give_one_away():
+    # x + y, y + z and x + z are shown: each sum has two hidden figures once x (2) hides y and
+    # y hides z, yet x = (x + y - (y + z) + (x + z)) / 2. One of the sums must go as well.
+    grid = Grid({("r", "x"): 2, ("r", "y"): 6, ("r", "z"): 9,
+                 ("r", "xy"): 8, ("r", "yz"): 15, ("r", "xz"): 11})
+    sums = [Sum([("r", "x"), ("r", "y")], ("r", "xy")), Sum([("r", "y"), ("r", "z")], ("r", "yz")),
+            Sum([("r", "x"), ("r", "z")], ("r", "xz"))]
+    protect(grid, [("r", "x"), ("r", "y"), ("r", "z")], sums)
+    assert grid.hidden[("r", "x")] == FEWER_THAN_5
+    assert grid.is_hidden(("r", "y")) and grid.is_hidden(("r", "z"))
+    assert any(grid.is_hidden(total.whole) for total in sums)
+    assert not solve(set(grid.hidden), [total.terms for total in sums])
