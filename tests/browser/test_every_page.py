@@ -38,7 +38,7 @@ from .site import Site, discover
 PASSWORD = DEMO_PASSWORD
 WIDTHS = {320: True, 390: False, 1280: True}  # width: run axe-core there too?
 HEIGHT = 800
-PARTS = 2
+PARTS = 3
 
 
 @dataclass
