@@ -5,7 +5,8 @@
 // Runs after sass (npm run build:css). Reads roadmap/static/build/roadmap.css, roadmap/static/*.js
 // and the few nhsuk-frontend files they use; writes roadmap/static/build/<name>.<hash>.<ext> and
 // roadmap/static/build/manifest.json ({"roadmap.js": "build/roadmap.0123456789ab.js", ...}),
-// which the app reads so that url_for('static', filename='roadmap.js') names the hashed file.
+// which the app reads so that url_for('static', filename='roadmap.js') names the hashed file
+// (and url_for('nhsuk_asset', filename='assets/images/favicon.svg') the favicon's).
 // Node's own crypto and zlib only: nothing more to install.
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -74,4 +75,7 @@ for (const name of readdirSync(STATIC).filter((n) => n.endsWith(".js")).sort()) 
     (_, quote, path) => `${quote}./${nhsukFile(path, ".")}${quote}`);
   manifest[name] = join("build", emit(basename(name), Buffer.from(js)));
 }
+// The favicon, which the layout names through the app's nhsuk-frontend route: its hashed copy is
+// served at that route's path (WhiteNoise also serves build/nhsuk/ at /assets/nhsuk/).
+manifest["nhsuk_asset:assets/images/favicon.svg"] = nhsukFile("assets/images/favicon.svg", "nhsuk");
 writeFileSync(join(BUILD, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -22,7 +22,9 @@ from whitenoise import WhiteNoise
 MANIFEST = Path("build") / "manifest.json"
 # What the build writes: name.<12 hex digits>.ext under build/ (compressed copies are found
 # by WhiteNoise beside each, never named).
-HASHED_URL = re.compile(r"/build/.+\.[0-9a-f]{12}\.[a-z0-9]+$")
+HASHED_URL = re.compile(r"^/(static/build|assets/nhsuk)/.+\.[0-9a-f]{12}\.[a-z0-9]+$")
+# The favicon goes by the design system's route (roadmap/web/assets.py), hashed by the build too.
+NHSUK_ROUTE, NHSUK_BUILD = "/assets/nhsuk/", Path("build") / "nhsuk"
 A_YEAR = "public, max-age=31536000, immutable"
 
 
@@ -38,8 +40,8 @@ class Manifest:
         self.stamp: float | None = None
         self.names: dict[str, str] = {}
 
-    def hashed(self, filename: str) -> str:
-        """The hashed name of a static file, or the name itself when the build has none."""
+    def hashed(self, filename: str, endpoint: str = "static") -> str:
+        """The hashed name of a file, or the name itself when the build has none."""
         try:
             stamp = self.path.stat().st_mtime
         except OSError:
@@ -47,7 +49,8 @@ class Manifest:
         if stamp != self.stamp:
             self.names = json.loads(self.path.read_text()) if stamp is not None else {}
             self.stamp = stamp
-        return self.names.get(filename, filename)
+        key = filename if endpoint == "static" else f"{endpoint}:{filename}"
+        return self.names.get(key, filename)
 
 
 def _headers(headers: Any, path: str, url: str) -> None:
@@ -64,12 +67,16 @@ def init_app(app: Flask) -> None:
 
     @app.url_defaults
     def _hashed_static(endpoint: str, values: dict[str, Any]) -> None:
-        if endpoint == "static" and "filename" in values:
-            values["filename"] = manifest.hashed(values["filename"])
+        if endpoint in ("static", "nhsuk_asset") and "filename" in values:
+            values["filename"] = manifest.hashed(values["filename"], endpoint)
 
-    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
+    served = WhiteNoise(
         app.wsgi_app, root=str(static_folder), prefix=app.static_url_path,
         # Files that appear after start (a rebuild) are found on the next request outside
         # production; in production the file list is read once, at start.
         autorefresh=app.config["ENV"] == "development",
         max_age=60, allow_all_origins=False, add_headers_function=_headers)
+    # Only hashed names there: any other name falls through to the route, which serves node_modules.
+    if served.autorefresh or (static_folder / NHSUK_BUILD).is_dir():
+        served.add_files(str(static_folder / NHSUK_BUILD), prefix=NHSUK_ROUTE)
+    app.wsgi_app = served  # type: ignore[method-assign]

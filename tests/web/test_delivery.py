@@ -57,10 +57,10 @@ def test_pages_are_never_kept_by_a_shared_cache(client):
 
 def test_the_layout_names_hashed_files_kept_for_a_year(app, client, built):
     page = client.get("/sign-in").get_data(as_text=True)
-    named = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
-    assert named, "the layout names no static file"
+    named = re.findall(r'(?:href|src)="(/(?:static|assets)/[^"]+)"', page)
+    assert len(named) >= 3, f"the layout names a stylesheet, a script and an icon: {named}"
     for url in named:
-        assert re.search(r"\.[0-9a-f]{12}\.(css|js)$", url), url
+        assert re.search(r"\.[0-9a-f]{12}\.(css|js|svg)$", url), url
         response = fetch(client, url)
         assert response.status_code == 200 and response.headers["Cache-Control"] == YEAR, url
         assert response.headers["X-Content-Type-Options"] == "nosniff"
