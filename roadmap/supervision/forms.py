@@ -52,6 +52,16 @@ class StageSignForm(FlaskForm):
     confirm_pid = BooleanField(CONFIRM_PID)
 
 
+class PidConfirmForm(FlaskForm):
+    """Beside a form built from an evidence type's questions: the writer's confirmation that
+    the highlighted text identifies no patient (read with that form, so no token of its own)."""
+
+    class Meta:
+        csrf = False
+
+    confirm_pid = BooleanField(CONFIRM_PID)
+
+
 class RatingForm(FlaskForm):
     """The supervisor's rating of one heading."""
 
