@@ -17,6 +17,7 @@ class ReturnForm(FlaskForm):
         DataRequired("Say what the candidate should change"),
         Length(max=5000, message="Enter 5000 characters or fewer")])
     lock_version = HiddenNumberField()
+    confirm_pid = BooleanField(CONFIRM_PID, id="return-confirm_pid")  # the page has two
 
 
 class AcceptForm(FlaskForm):
@@ -69,6 +70,7 @@ class RatingForm(FlaskForm):
                         validators=[DataRequired("Choose your rating")])
     justification = TextAreaField("Why (optional)", validators=[
         Optional(), Length(max=5000, message="Enter 5000 characters or fewer")])
+    confirm_pid = BooleanField(CONFIRM_PID)
 
 
 class LinkForm(FlaskForm):

@@ -130,14 +130,24 @@ def signed_by(session: Session, evidence_id: int, user_id: int) -> Optional[dt.d
 
 
 def return_evidence(session: Session, evidence_id: int, supervisor: User, comment: str,
-                    expected_lock: int, today: dt.date) -> None:
-    """Send a submitted item back to the candidate with a comment saying what to change."""
+                    expected_lock: int, today: dt.date, *, pid_confirmed: bool = False) -> None:
+    """Send a submitted item back to the candidate with a comment saying what to change.
+
+    A comment that may identify a patient is refused (PATIENT_DETAILS) until the supervisor
+    confirms it does not; the confirmation is audited, fields and kinds only."""
     evidence, etype, enrolment = _load(session, evidence_id)
     item_capacity(session, supervisor, enrolment.id, today)
     comment = (comment or "").strip()
     if not comment:
         raise Incomplete("Say what the candidate should change.",
                          {"comment": "Enter a comment for the candidate"})
+    found = pid_check.flagged({"comment": comment})
+    if found and not pid_confirmed:
+        raise Incomplete(PATIENT_DETAILS, pid_check.messages(found))
+    if found:
+        audit.record(session, "evidence.return_pid_confirmed", actor_id=supervisor.id,
+                     subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
+                     data=pid_check.audit_data(found))
     move(session, evidence, expected_lock, "returned", evidence.fields)
     session.add(EvidenceComment(evidence_id=evidence.id, author_id=supervisor.id, kind="return",
                                 body=comment))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from roadmap.audit.models import AuditEvent
 from roadmap.portfolio.models import DraftAutosave, Evidence
-from roadmap.supervision.models import Signature
+from roadmap.supervision.models import CapabilityRating, Signature
 from tests.fixtures.msk import assessor_answers
 
 CLEAN = "Clear reasoning about the red flags; safety-netting was specific."
@@ -99,3 +99,77 @@ def test_feedback_that_identifies_nobody_goes_to_the_check_page_without_a_prompt
     assert client.post(f"/supervision/items/{item.id}/check", data={}).status_code == 302
     assert _count(session, Signature) == 1
     assert _confirmations(session) == []
+
+
+def _rating(session):
+    _fresh(session)
+    return session.scalar(sa.select(CapabilityRating).where(
+        CapabilityRating.rater_kind == "supervisor"))
+
+
+def test_a_rating_justification_with_an_nhs_number_is_highlighted_and_not_saved(
+        client, login, session, team, make_item):
+    cap = make_item.capabilities["3"]
+    url = f"/supervision/candidates/{team.enrolment.id}/headings/{cap.id}"
+    login(client, team.primary)
+    refused = client.post(url, data={"rate-rating": "excellent", "rate-justification": NAMED})
+    page = refused.get_data(as_text=True)
+    assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)
+    assert "This may identify a patient (NHS number)" in html.unescape(page)
+    assert 'name="rate-confirm_pid"' in page
+    assert _rating(session) is None
+    saved = client.post(url, data={"rate-rating": "excellent", "rate-justification": NAMED,
+                                   "rate-confirm_pid": "y"})
+    assert saved.status_code == 302
+    rating = _rating(session)
+    assert rating.justification == NAMED
+    [event] = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "capability_rating.pid_confirmed")).all()
+    assert event.subject_id == rating.id and event.actor_id == team.primary.id
+    assert event.data == {"findings": [{"field": "justification", "kind": "nhs_number"}]}
+
+
+def test_a_plain_rating_justification_saves_without_a_prompt(client, login, session, team,
+                                                             make_item):
+    cap = make_item.capabilities["3"]
+    login(client, team.primary)
+    saved = client.post(f"/supervision/candidates/{team.enrolment.id}/headings/{cap.id}",
+                        data={"rate-rating": "excellent", "rate-justification": CLEAN})
+    assert saved.status_code == 302
+    assert _rating(session).justification == CLEAN
+    assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "capability_rating.pid_confirmed")) == 0
+
+
+def test_a_return_comment_with_an_nhs_number_is_highlighted_and_the_item_stays(
+        client, login, session, team, make_item, mailbox):
+    item = make_item("cbd")
+    url = f"/supervision/items/{item.id}/return"
+    login(client, team.primary)
+    refused = client.post(url, data={"comment": NAMED, "lock_version": item.lock_version})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)
+    assert 'id="return-confirm_pid"' in page
+    _fresh(session)
+    assert session.get(Evidence, item.id).status == "submitted"
+    assert mailbox.messages == []
+    returned = client.post(url, data={"comment": NAMED, "lock_version": item.lock_version,
+                                      "confirm_pid": "y"})
+    assert returned.status_code == 302
+    _fresh(session)
+    assert session.get(Evidence, item.id).status == "returned"
+    [event] = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "evidence.return_pid_confirmed")).all()
+    assert event.data == {"findings": [{"field": "comment", "kind": "nhs_number"}]}
+
+
+def test_a_plain_return_comment_returns_the_item_without_a_prompt(client, login, session, team,
+                                                                  make_item):
+    item = make_item("cbd")
+    login(client, team.primary)
+    returned = client.post(f"/supervision/items/{item.id}/return",
+                           data={"comment": CLEAN, "lock_version": item.lock_version})
+    assert returned.status_code == 302
+    _fresh(session)
+    assert session.get(Evidence, item.id).status == "returned"

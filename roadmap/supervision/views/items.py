@@ -39,13 +39,15 @@ def inbox() -> str:
 
 def _render(page: assessment.ItemPage, form: Any, back: ReturnForm, status: int = 200,
             dispute: DisputeForm | None = None, restored: Any = None,
-            pid: PidConfirmForm | None = None, marked: dict[str, Any] | None = None) -> Any:
+            pid: PidConfirmForm | None = None, marked: dict[str, Any] | None = None,
+            back_marked: Any = None) -> Any:
     """The assessment page with its forms (the ones given, or empty ones); `marked` holds the
     answers that may identify a patient, highlighted, to show beside their fields."""
     body = render_template("supervision/assess.html", form=form, back=back, level=Reach.SUPERVISOR,
                            accept_form=AcceptForm(formdata=None),
                            dispute_form=dispute or DisputeForm(formdata=None), restored=restored,
                            pid=pid or PidConfirmForm(formdata=None), marked=marked or {},
+                           back_marked=back_marked,
                            **page.context())
     return (body, status) if status != 200 else body
 
@@ -107,11 +109,19 @@ def assess(evidence_id: int) -> Response | str | tuple[str, int]:
 def return_item(evidence_id: int) -> Response | tuple[str, int]:
     """Send the item back to the candidate with what to change."""
     page = item_page(evidence_id)
-    back = ReturnForm()
+    back, back_marked = ReturnForm(), None
     if back.validate():
         try:
             review.return_evidence(get_session(), evidence_id, current_user, back.comment.data,
-                                   int(back.lock_version.data or 0), today())
+                                   int(back.lock_version.data or 0), today(),
+                                   pid_confirmed=bool(back.confirm_pid.data))
+        except Incomplete as problem:
+            back.comment.errors = list(back.comment.errors) + list(problem.problems.values())
+            if str(problem) == PATIENT_DETAILS:
+                texts = {"comment": back.comment.data or ""}
+                back_marked = pid_check.marked(texts, pid_check.flagged(texts))["comment"]
+            return _render(page, assessor_form(page, lock_version=page.evidence.lock_version),
+                           back, 400, back_marked=back_marked)
         except SupervisionError as problem:
             flash(str(problem), "error")
             return redirect(url_for("supervision.assess", evidence_id=evidence_id))
