@@ -16,6 +16,9 @@ from roadmap.pid.scanner import highlight, scan
 
 PLAIN_WORDS = ("This may identify a patient ({}). Patients must not be identifiable: change it, "
                "or tick the box to confirm that nobody could be identified from it")
+# For people without an account (external assessors, MSF and PSQ respondents): no jargon.
+PUBLIC_WORDS = ("This could show who a patient is: it seems to hold {}. Please take it out, "
+                "or tick the box below if you are sure nobody could tell who the patient is")
 
 
 def flagged(texts: Mapping[str, Optional[Any]]) -> dict[str, list[Finding]]:
@@ -34,6 +37,10 @@ def kinds(findings: list[Finding]) -> list[str]:
 
 def messages(found: Mapping[str, list[Finding]], words: str = PLAIN_WORDS) -> dict[str, str]:
     """The message beside each flagged field, naming what kinds of detail were found."""
+    if words is PUBLIC_WORDS:  # "an NHS number or a postcode", as a person says it
+        return {key: words.format(" or ".join(
+            f"{'an' if label[0] in 'aeiou' or label.startswith('NHS') else 'a'} {label}"
+            for label in kinds(findings))) for key, findings in found.items()}
     return {key: words.format(", ".join(kinds(findings))) for key, findings in found.items()}
 
 
