@@ -52,6 +52,17 @@ def _shorter(limit: int) -> Length:
 CONFIRM_PID = "I have checked what I wrote, and nobody could tell from it who the patient is"
 
 
+class PidConfirmForm(FlaskForm):
+    """Beside a public questionnaire: the respondent's confirmation, after their text was
+    flagged, that nobody could tell who the patient is (read with the questionnaire's form,
+    so no token of its own)."""
+
+    class Meta:
+        csrf = False
+
+    confirm_pid = BooleanField(CONFIRM_PID)
+
+
 class IdentityForm(FlaskForm):
     """Who the external assessor is, as they sign: name, role, registration, declaration."""
 
