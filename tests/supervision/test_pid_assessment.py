@@ -77,6 +77,8 @@ def test_confirming_signs_it_and_audits_fields_and_kinds_not_the_text(client, lo
     assert event.actor_id == team.primary.id and event.subject_id == item.id
     assert event.data == {"findings": [{"field": "reasoning", "kind": "nhs_number"}]}
     assert "943" not in str(event.data)
+    timeline = client.get(f"/timeline/{team.enrolment.id}").get_data(as_text=True)
+    assert "Confirmed that text flagged in an assessment identifies no patient" in timeline
 
 
 def test_a_confirmation_is_kept_through_change_and_back(client, login, session, team, make_item):
