@@ -94,3 +94,4 @@ class ObservedForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
     occurred_on = DateInputField("Date observed",
                                  validators=[DataRequired("Enter the date you observed it")])
+    confirm_pid = BooleanField(CONFIRM_PID)

@@ -160,8 +160,11 @@ def return_evidence(session: Session, evidence_id: int, supervisor: User, commen
 
 def start_observed(session: Session, enrolment_id: int, supervisor: User, type_code: str,
                    title: str, occurred_on: Optional[dt.date], answers: dict[str, Any],
-                   today: dt.date) -> Evidence:
-    """A supervisor records a WPBA they observed; the candidate adds their part and submits."""
+                   today: dt.date, *, pid_confirmed: bool = False) -> Evidence:
+    """A supervisor records a WPBA they observed; the candidate adds their part and submits.
+
+    The title and the supervisor's free text are checked for patient identifiers here, where
+    the supervisor writes them (the candidate's submit checks only the candidate's part)."""
     enrolment = session.get(Enrolment, enrolment_id)
     if enrolment is None:
         raise NotAllowed("This candidate does not exist.")
@@ -181,6 +184,11 @@ def start_observed(session: Session, enrolment_id: int, supervisor: User, type_c
         problems["title"] = "Enter a title"
     if problems:
         raise Incomplete("Complete the assessment first.", problems)
+    specs = definitions.fields(etype.definition, None, ["assessor"])
+    found = pid_check.flagged({"title": title.strip(), **{
+        spec["code"]: own[spec["code"]] for spec in specs if definitions.is_free_text(spec)}})
+    if found and not pid_confirmed:
+        raise Incomplete(PATIENT_DETAILS, pid_check.messages(found))
     evidence = Evidence(enrolment_id=enrolment.id, evidence_type_id=etype.id, title=title.strip(),
                         occurred_on=occurred_on, fields=own, status="draft",
                         created_by_id=supervisor.id)
@@ -189,6 +197,10 @@ def start_observed(session: Session, enrolment_id: int, supervisor: User, type_c
     audit.record(session, "evidence.started_by_supervisor", actor_id=supervisor.id,
                  subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
                  data={"type": etype.code})
+    if found:
+        audit.record(session, "assessment.pid_confirmed", actor_id=supervisor.id,
+                     subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
+                     data=pid_check.audit_data(found))
     _tell_candidate(session, enrolment,
                     f"{supervisor.full_name} recorded a {definitions.short_name(etype)}",
                     f"{supervisor.full_name} recorded the {etype.name} “{evidence.title}” they "

@@ -175,3 +175,42 @@ def test_a_plain_return_comment_returns_the_item_without_a_prompt(client, login,
     assert returned.status_code == 302
     _fresh(session)
     assert session.get(Evidence, item.id).status == "returned"
+
+
+def _observed(make_item, reasoning, **extra):
+    answers = {**assessor_answers(make_item, "cbd"), "reasoning": reasoning}
+    return {"type_code": "cbd", "title": "Knee clinic case", "occurred_on": "2026-03-02",
+            "record": "1", **{f"q-answer_{code}": value for code, value in answers.items()
+                              if value is not None}, **extra}
+
+
+def test_an_observed_wpba_with_an_nhs_number_is_flagged_and_not_recorded(client, login, session,
+                                                                          team, make_item):
+    url = f"/supervision/candidates/{team.enrolment.id}/observed"
+    login(client, team.primary)
+    refused = client.post(url, data=_observed(make_item, NAMED))
+    page = refused.get_data(as_text=True)
+    assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)
+    assert "This may identify a patient (NHS number)" in html.unescape(page)
+    assert 'name="confirm_pid"' in page
+    _fresh(session)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Evidence)) == 0
+    recorded = client.post(url, data=_observed(make_item, NAMED, confirm_pid="y"))
+    assert recorded.status_code == 302
+    _fresh(session)
+    item = session.scalar(sa.select(Evidence))
+    assert item.fields["reasoning"] == NAMED and item.status == "draft"
+    [event] = _confirmations(session)
+    assert event.subject_id == item.id
+    assert event.data == {"findings": [{"field": "reasoning", "kind": "nhs_number"}]}
+
+
+def test_an_observed_wpba_that_identifies_nobody_is_recorded_without_a_prompt(
+        client, login, session, team, make_item):
+    login(client, team.primary)
+    recorded = client.post(f"/supervision/candidates/{team.enrolment.id}/observed",
+                           data=_observed(make_item, CLEAN))
+    assert recorded.status_code == 302
+    _fresh(session)
+    assert session.scalar(sa.select(Evidence.fields))["reasoning"] == CLEAN
+    assert _confirmations(session) == []

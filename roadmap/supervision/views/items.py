@@ -198,17 +198,26 @@ def observed(enrolment_id: int) -> Response | str:
                                                                  for k in offer.kinds]
     questions = (questions_form(chosen, None, offer.scales, ["assessor"], prefix="q")
                  if chosen is not None else None)
+    marked: dict[str, Any] = {}
     if request.method == "POST" and chosen is not None and request.form.get("record"):
         if form.validate() & questions.validate():
             try:
                 item = review.start_observed(session, enrolment.id, current_user, chosen.code,
                                              form.title.data, form.occurred_on.data,
-                                             answers_of(questions), today())
+                                             answers_of(questions), today(),
+                                             pid_confirmed=bool(form.confirm_pid.data))
             except Incomplete as problem:
                 _attach(questions, problem.problems)
+                if "title" in problem.problems:
+                    form.title.errors = list(form.title.errors) + [problem.problems["title"]]
+                if str(problem) == PATIENT_DETAILS:
+                    texts = {"title": form.title.data or "", **answers_of(questions)}
+                    marked = pid_check.marked(texts, pid_check.flagged(
+                        {key: texts[key] for key in problem.problems}))
             else:
                 flash(f"Recorded “{item.title}”. The candidate has been asked to add their part.",
                       "success")
                 return redirect(url_for("supervision.candidate", enrolment_id=enrolment.id))
     return render_template("supervision/observed.html", form=form, questions=questions,
-                           chosen=chosen, candidate=offer.candidate, enrolment=enrolment)
+                           chosen=chosen, candidate=offer.candidate, enrolment=enrolment,
+                           marked=marked)
