@@ -33,6 +33,8 @@ class DisputeForm(FlaskForm):
     reason = TextAreaField("Why do you dispute it?", validators=[
         DataRequired("Say why, for the candidate and the record"),
         Length(max=5000, message="Enter 5000 characters or fewer")])
+    confirm_pid = BooleanField(CONFIRM_PID, id="dispute-confirm_pid")  # the page has others
+    marked = None  # the reason with what may identify a patient highlighted, once refused
 
 
 class IdentityForm(FlaskForm):

@@ -52,6 +52,8 @@ WORDS = {
                                 "patient",
     "evidence.return_pid_confirmed": "Confirmed that a return comment's flagged text "
                                      "identifies no patient",
+    "evidence.dispute_pid_confirmed": "Confirmed that a dispute reason's flagged text "
+                                      "identifies no patient",
     "capability_rating.pid_confirmed": "Confirmed that a rating's flagged justification "
                                        "identifies no patient",
     "evidence.attachment_pid_confirmed": "Confirmed that a flagged file name identifies no "

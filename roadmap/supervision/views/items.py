@@ -163,9 +163,13 @@ def dispute_external(evidence_id: int) -> Response | tuple[str, int]:
     if form.validate():
         try:
             external.dispute(get_session(), evidence_id, _signature_id(form.signature_id.data),
-                             current_user._get_current_object(), form.reason.data, today())
+                             current_user._get_current_object(), form.reason.data, today(),
+                             pid_confirmed=bool(form.confirm_pid.data))
         except Incomplete as problem:
             form.reason.errors = list(form.reason.errors) + list(problem.problems.values())
+            if str(problem) == PATIENT_DETAILS:
+                texts = {"reason": form.reason.data or ""}
+                form.marked = pid_check.marked(texts, pid_check.flagged(texts))["reason"]
         except SupervisionError as problem:
             flash(str(problem), "error")
             return redirect(url_for("supervision.assess", evidence_id=evidence_id))
