@@ -6,14 +6,24 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from roadmap.audit.models import AuditEvent
 from roadmap.portfolio.models import Evidence
-from tests.supervision.test_external_review import _supervisor, signed  # noqa: F401 (a fixture)
+from tests.supervision.test_external_review import _sign_externally, _supervisor
 
 NAMED = "The patient seen (NHS number 943 476 5919) says no GP examined them."
 CLEAN = "I phoned the practice: nobody of this name works there."
+
+
+@pytest.fixture
+def signed(app, session, team, make_item, mailbox, login):
+    """A COT signed by an external assessor through the emailed link (as in
+    test_external_review.py)."""
+    item = make_item("cot", status="draft", headings=("1",))
+    return item, _sign_externally(app, session, team, make_item, item, mailbox, login,
+                                  "gp@nhs.net")
 
 
 def _dispute(client, item, signature, reason, **extra):
