@@ -27,7 +27,8 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from roadmap import db, logs, mail
     # Every model, so each relationship finds its target whichever features a process uses.
     from roadmap import models  # noqa: F401
-    from roadmap.web import assets, errors, params, request_log, security, templating
+    from roadmap.web import (assets, delivery, errors, params, request_log, security, static_files,
+                             templating)
 
     logs.init_app(app)
     request_log.init_app(app)  # first, so its after_request runs last and logs the final status
@@ -35,6 +36,8 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     mail.init_app(app)
     templating.init_app(app)
     assets.init_app(app)
+    static_files.init_app(app)  # hashed names for url_for('static'); WhiteNoise serves them
+    delivery.init_app(app)  # compressed responses; pages never cached
     security.init_app(app)
     errors.init_app(app)
     params.init_app(app)  # before the blueprints, whose routes use its converter

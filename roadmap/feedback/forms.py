@@ -48,6 +48,21 @@ def _shorter(limit: int) -> Length:
     return Length(max=limit, message=f"Enter {limit} characters or fewer")
 
 
+# In plain words for people without an account: what they confirm when their text was flagged.
+CONFIRM_PID = "I have checked what I wrote, and nobody could tell from it who the patient is"
+
+
+class PidConfirmForm(FlaskForm):
+    """Beside a public questionnaire: the respondent's confirmation, after their text was
+    flagged, that nobody could tell who the patient is (read with the questionnaire's form,
+    so no token of its own)."""
+
+    class Meta:
+        csrf = False
+
+    confirm_pid = BooleanField(CONFIRM_PID)
+
+
 class IdentityForm(FlaskForm):
     """Who the external assessor is, as they sign: name, role, registration, declaration."""
 
@@ -60,6 +75,7 @@ class IdentityForm(FlaskForm):
     email = StringField("Your work email address", validators=[_shorter(254)])
     declaration = BooleanField("I observed this work myself, the assessment is my own, and I am "
                                "not the person being assessed")
+    confirm_pid = BooleanField(CONFIRM_PID)
     lock_version = HiddenNumberField()
 
 

@@ -11,8 +11,13 @@ from sqlalchemy.orm import Session
 from roadmap.audit import service as audit
 from roadmap.db import utcnow
 from roadmap.feedback import links, notices
+from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.models import FeedbackRater, FeedbackResponse, FeedbackRound
 from roadmap.feedback.rules import groups, round_type
+from roadmap.framework import definitions
+from roadmap.framework.models import EvidenceType
+from roadmap.pid import PATIENT_DETAILS, check as pid_check
+from roadmap.pid.check import PUBLIC_WORDS
 from roadmap.portfolio.models import Evidence
 
 
@@ -68,7 +73,29 @@ def open_poster_link(session: Session, token: str, address: Optional[str]) -> Op
     return Opened(session.get(Evidence, record.evidence_id), record)
 
 
-def _save(session: Session, opened: Opened, group: str, answers: dict[str, Any]) -> None:
+def free_texts(session: Session, opened: Opened, answers: dict[str, Any]) -> dict[str, str]:
+    """The respondent's free-text answers, by question code: what the patient check reads."""
+    assert opened.evidence is not None
+    etype = session.get(EvidenceType, opened.evidence.evidence_type_id)
+    assert etype is not None
+    return {spec["code"]: answers[spec["code"]]
+            for spec in definitions.fields(etype.definition, None, ["respondent"])
+            if definitions.is_free_text(spec) and isinstance(answers.get(spec["code"]), str)}
+
+
+def _pid_checked(session: Session, opened: Opened, answers: dict[str, Any],
+                 pid_confirmed: bool) -> dict[str, Any]:
+    """Findings in the free text; refused in plain words, beside each answer, until the
+    respondent ticks that nobody could tell who the patient is. Checked before the link is
+    used, so a refused answer leaves the link as it was."""
+    found = pid_check.flagged(free_texts(session, opened, answers))
+    if found and not pid_confirmed:
+        raise FeedbackError(PATIENT_DETAILS, pid_check.messages(found, PUBLIC_WORDS))
+    return found
+
+
+def _save(session: Session, opened: Opened, group: str, answers: dict[str, Any],
+          found: dict[str, Any]) -> None:
     assert opened.evidence is not None
     # The response carries the day only, and the audit event names the item, never the rater
     # or the response: nothing pairs a person with what they said.
@@ -81,11 +108,19 @@ def _save(session: Session, opened: Opened, group: str, answers: dict[str, Any])
         notices.ready_for_review(session, opened.evidence)
     audit.record(session, "feedback.response_received", subject_type="evidence",
                  subject_id=opened.evidence.id, enrolment_id=opened.evidence.enrolment_id)
+    if found:  # the item and what was confirmed: no rater, no response, no text
+        audit.record(session, "feedback.response_pid_confirmed", subject_type="evidence",
+                     subject_id=opened.evidence.id, enrolment_id=opened.evidence.enrolment_id,
+                     data=pid_check.audit_data(found))
 
 
-def submit_rater(session: Session, opened: Opened, answers: dict[str, Any]) -> bool:
-    """Save a rater's answers once; False when the link was used first (a double click)."""
+def submit_rater(session: Session, opened: Opened, answers: dict[str, Any], *,
+                 pid_confirmed: bool = False) -> bool:
+    """Save a rater's answers once; False when the link was used first (a double click).
+
+    FeedbackError (PATIENT_DETAILS) for free text that may identify a patient, unconfirmed."""
     assert opened.rater is not None
+    found = _pid_checked(session, opened, answers, pid_confirmed)
     used = session.execute(sa.update(FeedbackRater).where(
         FeedbackRater.id == opened.rater.id, FeedbackRater.responded.is_(False),
         FeedbackRater.token_hash == opened.rater.token_hash,
@@ -96,14 +131,17 @@ def submit_rater(session: Session, opened: Opened, answers: dict[str, Any]) -> b
     group = answers.pop("respondent_group", None)
     if group not in ("clinical", "non_clinical"):
         group = opened.rater.rater_group
-    _save(session, opened, group, answers)
+    _save(session, opened, group, answers, found)
     return True
 
 
 def submit_patient(session: Session, opened: Opened, answers: dict[str, Any],
-                   address: Optional[str]) -> None:
-    """Save one patient's answers (or one paper form keyed in) and count it for the limits."""
+                   address: Optional[str], *, pid_confirmed: bool = False) -> None:
+    """Save one patient's answers (or one paper form keyed in) and count it for the limits.
+
+    FeedbackError (PATIENT_DETAILS) for free text that may identify a patient, unconfirmed."""
     assert opened.round is not None
+    found = _pid_checked(session, opened, answers, pid_confirmed)
     links.count(session, links.address_key(f"psq-{opened.round.id}", address),
                 f"psq-round:{opened.round.id}")
-    _save(session, opened, "patient", answers)
+    _save(session, opened, "patient", answers, found)

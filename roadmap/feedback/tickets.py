@@ -15,6 +15,8 @@ from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.models import AssessmentTicket
 from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
+from roadmap.pid import PATIENT_DETAILS, check as pid_check
+from roadmap.pid.check import PUBLIC_WORDS
 from roadmap.portfolio import headings
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.errors import Conflict
@@ -186,11 +188,31 @@ def _assessment(session: Session, evidence: Evidence, etype: EvidenceType,
     return own
 
 
+def assessor_texts(session: Session, evidence: Evidence,
+                   answers: dict[str, Any]) -> dict[str, str]:
+    """The assessor's free-text answers by question code: what the patient check reads."""
+    specs = definitions.fields(_type(session, evidence).definition, evidence.template_code,
+                               [definitions.ASSESSOR], headings.tagged(session, evidence.id))
+    return {spec["code"]: answers[spec["code"]] for spec in specs
+            if definitions.is_free_text(spec) and isinstance(answers.get(spec["code"]), str)}
+
+
+def _pid_checked(session: Session, evidence: Evidence, answers: dict[str, Any],
+                 identity: dict[str, Any]) -> dict[str, Any]:
+    """The findings in the assessor's text; refused, beside each question, in plain words,
+    until they tick that nobody could tell who the patient is."""
+    found = pid_check.flagged(assessor_texts(session, evidence, answers))
+    if found and not identity.get("confirm_pid"):
+        raise FeedbackError(PATIENT_DETAILS, pid_check.messages(found, PUBLIC_WORDS))
+    return found
+
+
 def check_answers(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
                   answers: dict[str, Any], domains: Iterable[str],
                   kept: Optional[dict[str, list[str]]] = None) -> None:
     """Check the assessment and who the assessor says they are, before the page that reads
-    them back; `kept` (the form as posted) is then kept on the ticket until they sign."""
+    them back; `kept` (the form as posted) is then kept on the ticket until they sign. Text
+    that may identify a patient is refused (PATIENT_DETAILS) until they confirm it does not."""
     evidence = ticket_item(session, ticket)
     problems: dict[str, str] = {}
     for check in (lambda: _identity(session, _candidate(session, evidence), ticket, identity,
@@ -204,6 +226,7 @@ def check_answers(session: Session, ticket: AssessmentTicket, identity: dict[str
             problems.update(error.problems)
     if problems:
         raise FeedbackError("Check your answers.", problems)
+    _pid_checked(session, evidence, answers, identity)
     if kept is not None:
         ticket.draft = kept
 
@@ -225,6 +248,7 @@ def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
     who = _identity(session, candidate, ticket, identity, tuple(domains))
     etype = _type(session, evidence)
     own = _assessment(session, evidence, etype, answers)
+    found = _pid_checked(session, evidence, answers, identity)
     used = session.execute(sa.update(AssessmentTicket).where(
         AssessmentTicket.id == ticket.id, AssessmentTicket.used_at.is_(None))
         .values(used_at=utcnow()).execution_options(synchronize_session=False))
@@ -251,6 +275,10 @@ def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
     ticket.assessor_email = who["email"][:320]
     ticket.signature_id = signature.id
     ticket.draft = None  # signed: the answers are the item's now
+    if found:
+        audit.record(session, "assessment.pid_confirmed", subject_type="evidence",
+                     subject_id=evidence.id, enrolment_id=evidence.enrolment_id,
+                     data={**pid_check.audit_data(found), "ticket_id": ticket.id})
     notices.assessed(session, ticket, evidence, candidate.full_name, etype.name)
     return signature
 

@@ -23,6 +23,8 @@ from roadmap.db import utcnow
 from roadmap.framework.models import EvidenceType
 from roadmap.framework import definitions
 from roadmap.lna.models import LearningNeedsAnalysis, LnaStatus
+from roadmap.pid import check as pid_check
+from roadmap.pid.finding import Finding
 from roadmap.portfolio.content import recipe_of
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceStatus, EvidenceVersion
 from roadmap.portfolio.uploads import (ACCEPTED, DOCX, UploadRefused, check, clean_filename,
@@ -30,12 +32,29 @@ from roadmap.portfolio.uploads import (ACCEPTED, DOCX, UploadRefused, check, cle
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 
-__all__ = ["ACCEPTED", "DOCX", "MAX_BYTES", "AttachmentRefused", "add", "attach",
+__all__ = ["ACCEPTED", "DOCX", "MAX_BYTES", "AttachmentRefused", "NameMayIdentify", "add", "attach",
            "keeps_sent_analysis", "open_for", "remove", "signed_file_ids", "why_kept"]
 
 MAX_BYTES = 10 * 1024 * 1024
 AttachmentRefused = UploadRefused
 log = logging.getLogger(__name__)
+
+
+class NameMayIdentify(AttachmentRefused):
+    """The file's name may identify a patient: nothing was kept. `marked` is the name with
+    what was found highlighted; the candidate renames the file, or confirms and attaches it again."""
+
+    def __init__(self, message: str, marked: object) -> None:
+        super().__init__(message)
+        self.marked = marked
+
+
+def name_findings(filename: str) -> tuple[str, list[Finding]]:
+    """The name as it is read for the check (its extension dropped, underscores as spaces, so
+    "letter_SW1A_1AA.pdf" reads "letter SW1A 1AA"), and what in it may identify a patient."""
+    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+    read = stem.replace("_", " ")
+    return read, pid_check.flagged({"filename": read}).get("filename", [])
 
 
 def _touch(session: Session, evidence: Evidence) -> str:
@@ -86,8 +105,14 @@ class Upload(Protocol):
     stream: IO[bytes]
 
 
-def attach(session: Session, evidence: Evidence, actor: User, upload: Optional[Upload]) -> Attachment:
-    """An uploaded file added to the item, when its kind takes files and a file was chosen."""
+def attach(session: Session, evidence: Evidence, actor: User, upload: Optional[Upload], *,
+           pid_confirmed: Optional[bool] = None) -> Attachment:
+    """An uploaded file added to the item, when its kind takes files and a file was chosen.
+
+    A name that may identify a patient (a postcode, an NHS number...) is refused before
+    anything is kept (NameMayIdentify) unless the candidate confirmed it identifies nobody;
+    the confirmation is audited, kinds only. `pid_confirmed` None: the page offers no
+    confirmation, so such a name can only be changed."""
     kind = session.get(EvidenceType, evidence.evidence_type_id)
     assert kind is not None
     if definitions.attachments_rule(kind) == "none":
@@ -97,8 +122,21 @@ def attach(session: Session, evidence: Evidence, actor: User, upload: Optional[U
                                 "so no file can be added")
     if upload is None or not upload.filename:
         raise AttachmentRefused("Select a file to attach")
+    read, found = name_findings(clean_filename(upload.filename))
+    if found and not pid_confirmed:
+        kinds = ", ".join(pid_check.kinds(found))
+        raise NameMayIdentify(
+            f"The file name may identify a patient ({kinds}): rename the file and attach it "
+            + ("again" if pid_confirmed is None else
+               "again, or tick the box to confirm that it identifies nobody and attach it again"),
+            pid_check.marked({"filename": read}, {"filename": found})["filename"])
     # One byte past the limit is enough to refuse it, without reading a huge upload whole.
-    return add(session, evidence, actor, upload.filename, upload.stream.read(MAX_BYTES + 1))
+    added = add(session, evidence, actor, upload.filename, upload.stream.read(MAX_BYTES + 1))
+    if found:
+        record(session, "evidence.attachment_pid_confirmed", actor_id=actor.id,
+               subject_type="evidence", subject_id=evidence.id, enrolment_id=evidence.enrolment_id,
+               data={"attachment_id": added.id, **pid_check.audit_data({"filename": found})})
+    return added
 
 
 def open_for(session: Session, reader: User, attachment: Attachment, evidence: Evidence,

@@ -70,11 +70,14 @@ def keeps_work(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def evidence_page(evidence_id: int, upload_error: Optional[str] = None) -> str:
-    """An item's page for whoever may read it; with an upload's refusal beside the file field."""
+def evidence_page(evidence_id: int, upload_error: Optional[str] = None,
+                  marked: Optional[object] = None) -> str:
+    """An item's page for whoever may read it; with an upload's refusal beside the file field
+    (and `marked`, a file name that may identify a patient, highlighted, with its confirmation)."""
     session, user = get_session(), current_user._get_current_object()
     evidence, level = load_evidence(session, user, evidence_id, CONTENT, today())
     former = level is Reach.SUPERVISOR_READONLY  # as they signed it, nothing newer
     page = items.item_page(session, user, evidence, level == Reach.OWNER,
                            signed_version(session, user, evidence.id) if former else None)
-    return render_template("portfolio/evidence.html", upload_error=upload_error, **page.context())
+    return render_template("portfolio/evidence.html", upload_error=upload_error,
+                           upload_marked=marked, **page.context())

@@ -23,6 +23,7 @@ from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
 from roadmap.framework.models import EvidenceType
+from roadmap.pid import PATIENT_DETAILS, check as pid_check
 from roadmap.portfolio.models import Evidence, EvidenceComment, EvidenceStatus, EvidenceVersion
 from roadmap.supervision.capacity import item_capacity
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
@@ -177,8 +178,11 @@ def accept(session: Session, evidence_id: int, signature_id: int, supervisor: Us
 
 
 def dispute(session: Session, evidence_id: int, signature_id: int, supervisor: User,
-            reason: str, today: dt.date) -> ExternalSignatureReview:
-    """A current supervisor disputes an external signature: it stops counting, with a reason."""
+            reason: str, today: dt.date, *, pid_confirmed: bool = False) -> ExternalSignatureReview:
+    """A current supervisor disputes an external signature: it stops counting, with a reason.
+
+    A reason that may identify a patient is refused (PATIENT_DETAILS) until the supervisor
+    confirms it does not: it goes to the candidate, the item's comments and the record."""
     # Control characters (NUL above all, which PostgreSQL refuses) go; line breaks stay.
     reason = "".join(ch for ch in reason or "" if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     reason = reason.strip()
@@ -188,6 +192,9 @@ def dispute(session: Session, evidence_id: int, signature_id: int, supervisor: U
     if len(reason) > MAX_REASON:
         raise Incomplete("Shorten the reason.",
                          {"reason": f"Enter {MAX_REASON} characters or fewer"})
+    flagged = pid_check.flagged({"reason": reason})
+    if flagged and not pid_confirmed:
+        raise Incomplete(PATIENT_DETAILS, pid_check.messages(flagged))
     evidence, found, capacity = _reviewable(session, evidence_id, signature_id, supervisor, today)
     moved = session.execute(
         sa.update(Evidence).where(Evidence.id == evidence.id, Evidence.status.in_(SIGNED))
@@ -214,6 +221,10 @@ def dispute(session: Session, evidence_id: int, signature_id: int, supervisor: U
                  enrolment_id=evidence.enrolment_id,
                  data={"signature_id": signature_id, "review_id": review.id, "capacity": capacity,
                        "assessor": sig.signer_name, "reason": reason})
+    if flagged:
+        audit.record(session, "evidence.dispute_pid_confirmed", actor_id=supervisor.id,
+                     subject_type="evidence", subject_id=evidence.id,
+                     enrolment_id=evidence.enrolment_id, data=pid_check.audit_data(flagged))
     _tell_candidate(session, evidence, supervisor.full_name, sig.signer_name, reason)
     return review
 

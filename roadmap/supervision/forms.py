@@ -17,6 +17,7 @@ class ReturnForm(FlaskForm):
         DataRequired("Say what the candidate should change"),
         Length(max=5000, message="Enter 5000 characters or fewer")])
     lock_version = HiddenNumberField()
+    confirm_pid = BooleanField(CONFIRM_PID, id="return-confirm_pid")  # the page has two
 
 
 class AcceptForm(FlaskForm):
@@ -32,6 +33,8 @@ class DisputeForm(FlaskForm):
     reason = TextAreaField("Why do you dispute it?", validators=[
         DataRequired("Say why, for the candidate and the record"),
         Length(max=5000, message="Enter 5000 characters or fewer")])
+    confirm_pid = BooleanField(CONFIRM_PID, id="dispute-confirm_pid")  # the page has others
+    marked = None  # the reason with what may identify a patient highlighted, once refused
 
 
 class IdentityForm(FlaskForm):
@@ -52,6 +55,16 @@ class StageSignForm(FlaskForm):
     confirm_pid = BooleanField(CONFIRM_PID)
 
 
+class PidConfirmForm(FlaskForm):
+    """Beside a form built from an evidence type's questions: the writer's confirmation that
+    the highlighted text identifies no patient (read with that form, so no token of its own)."""
+
+    class Meta:
+        csrf = False
+
+    confirm_pid = BooleanField(CONFIRM_PID)
+
+
 class RatingForm(FlaskForm):
     """The supervisor's rating of one heading."""
 
@@ -59,6 +72,7 @@ class RatingForm(FlaskForm):
                         validators=[DataRequired("Choose your rating")])
     justification = TextAreaField("Why (optional)", validators=[
         Optional(), Length(max=5000, message="Enter 5000 characters or fewer")])
+    confirm_pid = BooleanField(CONFIRM_PID)
 
 
 class LinkForm(FlaskForm):
@@ -82,3 +96,4 @@ class ObservedForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
     occurred_on = DateInputField("Date observed",
                                  validators=[DataRequired("Enter the date you observed it")])
+    confirm_pid = BooleanField(CONFIRM_PID)

@@ -12,6 +12,7 @@ from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.framework import definitions
 from roadmap.framework.models import Capability, FrameworkVersion
+from roadmap.pid import PATIENT_DETAILS, check as pid_check
 from roadmap.portfolio.models import Evidence, EvidenceCapability
 from roadmap.supervision.capacity import item_capacity
 from roadmap.supervision.errors import Incomplete, NotAllowed
@@ -33,13 +34,20 @@ def _capability(session: Session, enrolment: Enrolment, capability_id: int) -> C
 
 
 def rate(session: Session, enrolment: Enrolment, capability_id: int, supervisor: User,
-         rating: str, justification: Optional[str], today: dt.date) -> CapabilityRating:
-    """Give (or change) the supervisor's rating of one heading."""
+         rating: str, justification: Optional[str], today: dt.date, *,
+         pid_confirmed: bool = False) -> CapabilityRating:
+    """Give (or change) the supervisor's rating of one heading.
+
+    A justification that may identify a patient is refused (Incomplete, PATIENT_DETAILS) until
+    the supervisor confirms it does not; the confirmation is audited, fields and kinds only."""
     item_capacity(session, supervisor, enrolment.id, today)
     capability = _capability(session, enrolment, capability_id)
     levels = {level["code"] for level in capability_scale(session, enrolment.framework_version_id)}
     if rating not in levels:
         raise Incomplete("Choose a rating.", {"rating": "Choose a rating from the scale"})
+    found = pid_check.flagged({"justification": (justification or "").strip()})
+    if found and not pid_confirmed:
+        raise Incomplete(PATIENT_DETAILS, pid_check.messages(found))
     existing = session.scalar(sa.select(CapabilityRating).where(
         CapabilityRating.enrolment_id == enrolment.id,
         CapabilityRating.capability_id == capability.id,
@@ -56,6 +64,10 @@ def rate(session: Session, enrolment: Enrolment, capability_id: int, supervisor:
                  subject_type="capability_rating", subject_id=existing.id,
                  enrolment_id=enrolment.id,
                  data={"capability": capability.code, "rating": rating, "by": "supervisor"})
+    if found:
+        audit.record(session, "capability_rating.pid_confirmed", actor_id=supervisor.id,
+                     subject_type="capability_rating", subject_id=existing.id,
+                     enrolment_id=enrolment.id, data=pid_check.audit_data(found))
     return existing
 
 

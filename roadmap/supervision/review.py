@@ -13,6 +13,7 @@ from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
+from roadmap.pid import PATIENT_DETAILS, check as pid_check
 from roadmap.portfolio import headings
 from roadmap.portfolio.models import Evidence, EvidenceComment, EvidenceVersion
 from roadmap.supervision.capacity import item_capacity
@@ -53,14 +54,34 @@ def assessor_part(session: Session, evidence: Evidence, etype: EvidenceType,
     return own, definitions.check(specs, own, _scales(session, etype.framework_version_id))
 
 
+def assessor_texts(session: Session, evidence_id: int,
+                   answers: dict[str, Any]) -> dict[str, str]:
+    """The assessor's free-text answers (feedback, justifications), by question code: what the
+    patient-identifier check reads before anything is signed."""
+    evidence, etype, _enrolment = _load(session, evidence_id)
+    return {spec["code"]: answers[spec["code"]] for spec in assessor_fields(session, evidence, etype)
+            if definitions.is_free_text(spec) and isinstance(answers.get(spec["code"]), str)}
+
+
+def _pid_checked(session: Session, evidence_id: int, answers: dict[str, Any],
+                 pid_confirmed: bool) -> dict[str, Any]:
+    """The findings in the assessor's text; Incomplete, beside each field, until confirmed."""
+    found = pid_check.flagged(assessor_texts(session, evidence_id, answers))
+    if found and not pid_confirmed:
+        raise Incomplete(PATIENT_DETAILS, pid_check.messages(found))
+    return found
+
+
 def _assessor_codes(etype: EvidenceType, template: Optional[str]) -> set[str]:
     return {f["code"] for f in definitions.fields(etype.definition, template, ["assessor"])}
 
 
 def check_assessment(session: Session, evidence_id: int, signer: User, answers: dict[str, Any],
-                     today: dt.date) -> SignerCapacity:
+                     today: dt.date, *, pid_confirmed: bool = False) -> SignerCapacity:
     """Whether these answers could be signed now, before the supervisor is asked to confirm:
-    the capacity they would sign in; Incomplete names what is missing, beside its question."""
+    the capacity they would sign in; Incomplete names what is missing, beside its question,
+    and (as PATIENT_DETAILS) text that may identify a patient until the supervisor confirms
+    that it does not."""
     evidence, etype, enrolment = _load(session, evidence_id)
     capacity = item_capacity(session, signer, enrolment.id, today)
     if evidence.status not in WAITING:
@@ -69,20 +90,29 @@ def check_assessment(session: Session, evidence_id: int, signer: User, answers: 
     _own, problems = assessor_part(session, evidence, etype, answers)
     if problems:
         raise Incomplete("Complete the assessment before you sign it.", problems)
+    _pid_checked(session, evidence_id, answers, pid_confirmed)
     return capacity
 
 
 def sign_evidence(session: Session, evidence_id: int, signer: User, answers: dict[str, Any],
-                  expected_lock: int, today: dt.date) -> Signature:
-    """Record the assessor's answers and sign: a frozen version, its hash, the signature."""
+                  expected_lock: int, today: dt.date, *, pid_confirmed: bool = False) -> Signature:
+    """Record the assessor's answers and sign: a frozen version, its hash, the signature.
+
+    Text that may identify a patient is signed only once the supervisor confirmed it does
+    not; the confirmation is audited with the fields and kinds found, never the text."""
     evidence, etype, enrolment = _load(session, evidence_id)
     capacity = item_capacity(session, signer, enrolment.id, today)
     own, problems = assessor_part(session, evidence, etype, answers)
     if problems:
         raise Incomplete("Complete the assessment before you sign it.", problems)
+    found = _pid_checked(session, evidence_id, answers, pid_confirmed)
     signature = sign_version(session, evidence, etype.code,
                              Signer(signer.full_name, capacity, signer.id),
                              {**evidence.fields, **own}, expected_lock)
+    if found:
+        audit.record(session, "assessment.pid_confirmed", actor_id=signer.id,
+                     subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
+                     data=pid_check.audit_data(found))
     _tell_candidate(session, enrolment, f"{signer.full_name} signed “{evidence.title}”",
                     f"{signer.full_name} has assessed and signed your {etype.name}, "
                     f"“{evidence.title}”. You can read their feedback in your portfolio.")
@@ -100,14 +130,24 @@ def signed_by(session: Session, evidence_id: int, user_id: int) -> Optional[dt.d
 
 
 def return_evidence(session: Session, evidence_id: int, supervisor: User, comment: str,
-                    expected_lock: int, today: dt.date) -> None:
-    """Send a submitted item back to the candidate with a comment saying what to change."""
+                    expected_lock: int, today: dt.date, *, pid_confirmed: bool = False) -> None:
+    """Send a submitted item back to the candidate with a comment saying what to change.
+
+    A comment that may identify a patient is refused (PATIENT_DETAILS) until the supervisor
+    confirms it does not; the confirmation is audited, fields and kinds only."""
     evidence, etype, enrolment = _load(session, evidence_id)
     item_capacity(session, supervisor, enrolment.id, today)
     comment = (comment or "").strip()
     if not comment:
         raise Incomplete("Say what the candidate should change.",
                          {"comment": "Enter a comment for the candidate"})
+    found = pid_check.flagged({"comment": comment})
+    if found and not pid_confirmed:
+        raise Incomplete(PATIENT_DETAILS, pid_check.messages(found))
+    if found:
+        audit.record(session, "evidence.return_pid_confirmed", actor_id=supervisor.id,
+                     subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
+                     data=pid_check.audit_data(found))
     move(session, evidence, expected_lock, "returned", evidence.fields)
     session.add(EvidenceComment(evidence_id=evidence.id, author_id=supervisor.id, kind="return",
                                 body=comment))
@@ -120,8 +160,11 @@ def return_evidence(session: Session, evidence_id: int, supervisor: User, commen
 
 def start_observed(session: Session, enrolment_id: int, supervisor: User, type_code: str,
                    title: str, occurred_on: Optional[dt.date], answers: dict[str, Any],
-                   today: dt.date) -> Evidence:
-    """A supervisor records a WPBA they observed; the candidate adds their part and submits."""
+                   today: dt.date, *, pid_confirmed: bool = False) -> Evidence:
+    """A supervisor records a WPBA they observed; the candidate adds their part and submits.
+
+    The title and the supervisor's free text are checked for patient identifiers here, where
+    the supervisor writes them (the candidate's submit checks only the candidate's part)."""
     enrolment = session.get(Enrolment, enrolment_id)
     if enrolment is None:
         raise NotAllowed("This candidate does not exist.")
@@ -141,6 +184,11 @@ def start_observed(session: Session, enrolment_id: int, supervisor: User, type_c
         problems["title"] = "Enter a title"
     if problems:
         raise Incomplete("Complete the assessment first.", problems)
+    specs = definitions.fields(etype.definition, None, ["assessor"])
+    found = pid_check.flagged({"title": title.strip(), **{
+        spec["code"]: own[spec["code"]] for spec in specs if definitions.is_free_text(spec)}})
+    if found and not pid_confirmed:
+        raise Incomplete(PATIENT_DETAILS, pid_check.messages(found))
     evidence = Evidence(enrolment_id=enrolment.id, evidence_type_id=etype.id, title=title.strip(),
                         occurred_on=occurred_on, fields=own, status="draft",
                         created_by_id=supervisor.id)
@@ -149,6 +197,10 @@ def start_observed(session: Session, enrolment_id: int, supervisor: User, type_c
     audit.record(session, "evidence.started_by_supervisor", actor_id=supervisor.id,
                  subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
                  data={"type": etype.code})
+    if found:
+        audit.record(session, "assessment.pid_confirmed", actor_id=supervisor.id,
+                     subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
+                     data=pid_check.audit_data(found))
     _tell_candidate(session, enrolment,
                     f"{supervisor.full_name} recorded a {definitions.short_name(etype)}",
                     f"{supervisor.full_name} recorded the {etype.name} “{evidence.title}” they "

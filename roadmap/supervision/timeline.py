@@ -46,6 +46,20 @@ WORDS = {
                                             "longer counts",
     "credential.issued": "Issued the stage's digital credential",
     "credential.revoked": "Revoked the stage's digital credential",
+    # Rule D9: text flagged as possibly identifying a patient, confirmed by its writer.
+    "evidence.pid_confirmed": "Confirmed that text flagged in an item identifies no patient",
+    "assessment.pid_confirmed": "Confirmed that text flagged in an assessment identifies no "
+                                "patient",
+    "evidence.return_pid_confirmed": "Confirmed that a return comment's flagged text "
+                                     "identifies no patient",
+    "evidence.dispute_pid_confirmed": "Confirmed that a dispute reason's flagged text "
+                                      "identifies no patient",
+    "capability_rating.pid_confirmed": "Confirmed that a rating's flagged justification "
+                                       "identifies no patient",
+    "evidence.attachment_pid_confirmed": "Confirmed that a flagged file name identifies no "
+                                         "patient",
+    "feedback.response_pid_confirmed": "A feedback respondent confirmed that flagged text "
+                                       "identifies no patient",
 }
 
 

@@ -9,7 +9,10 @@ from werkzeug.wrappers import Response
 from roadmap.db import get_session
 from roadmap.feedback import responses
 from roadmap.feedback.blueprint import bp, private, unusable
+from roadmap.feedback.errors import FeedbackError
+from roadmap.feedback.forms import PidConfirmForm
 from roadmap.feedback.subject import subject_of
+from roadmap.pid import check as pid_check
 from roadmap.portfolio.forms import PREFIX, answers_of, questions_form
 from roadmap.web.access import public
 
@@ -33,13 +36,19 @@ def rater_form(token: str) -> Any:
     group_field = PREFIX + "respondent_group"
     if request.method == "GET" and group_field in form:
         form[group_field].data = opened.rater.rater_group
+    pid, marked = PidConfirmForm(), {}
     if form.validate_on_submit():
-        if not responses.submit_rater(session, opened, answers_of(form)):
-            return unusable("used")
-        return redirect(url_for("feedback.thanks"))
+        try:
+            if not responses.submit_rater(session, opened, answers_of(form),
+                                          pid_confirmed=bool(pid.confirm_pid.data)):
+                return unusable("used")
+        except FeedbackError as error:
+            marked = _flagged(session, opened, form, error)
+        else:
+            return redirect(url_for("feedback.thanks"))
     status = 400 if request.method == "POST" else 200
     return private(render_template("feedback/respond.html", form=form, name=name,
-                                   sections=sections, kind="msf"), status)
+                                   sections=sections, kind="msf", pid=pid, marked=marked), status)
 
 
 @bp.route("/patient/<token>", methods=["GET", "POST"])
@@ -51,12 +60,27 @@ def patient_form(token: str) -> Any:
     if opened.problem:
         return unusable(opened.problem)
     form, name, sections = _questionnaire(opened)
+    pid, marked = PidConfirmForm(), {}
     if form.validate_on_submit():
-        responses.submit_patient(session, opened, answers_of(form), request.remote_addr)
-        return redirect(url_for("feedback.thanks", another=token))
+        try:
+            responses.submit_patient(session, opened, answers_of(form), request.remote_addr,
+                                     pid_confirmed=bool(pid.confirm_pid.data))
+        except FeedbackError as error:
+            marked = _flagged(session, opened, form, error)
+        else:
+            return redirect(url_for("feedback.thanks", another=token))
     status = 400 if request.method == "POST" else 200
     return private(render_template("feedback/respond.html", form=form, name=name,
-                                   sections=sections, kind="psq"), status)
+                                   sections=sections, kind="psq", pid=pid, marked=marked), status)
+
+
+def _flagged(session: Any, opened: responses.Opened, form: Any,
+             error: FeedbackError) -> dict[str, Any]:
+    """Each flagged answer's message beside it, and the answers highlighted, to show there."""
+    for code, message in error.problems.items():
+        form[PREFIX + code].errors = list(form[PREFIX + code].errors) + [message]
+    texts = responses.free_texts(session, opened, answers_of(form))
+    return pid_check.marked(texts, pid_check.flagged(texts))
 
 
 @bp.get("/thank-you")

@@ -18,13 +18,14 @@ from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.forms import REGULATORS, AssessorForm, DeclarationForm, IdentityForm
 from roadmap.feedback.subject import subject_of
 from roadmap.framework import definitions
+from roadmap.pid import PATIENT_DETAILS, check as pid_check
 from roadmap.portfolio.forms import PREFIX, answers_of, load_answers, questions_form
 from roadmap.portfolio.models import Evidence
 from roadmap.web.access import public, roles_required
 from roadmap.web.reach import Reach, load_evidence
 
 IDENTITY = ("name", "role", "registration_body", "registration_other", "registration_number",
-            "email", "declaration")
+            "email", "declaration", "confirm_pid")
 
 
 @bp.route("/items/<int:evidence_id>/assessor", methods=["GET", "POST"])
@@ -109,7 +110,7 @@ def assess_form(token: str) -> Any:
         load_answers(questions, evidence.fields or {})
         identity.name.data, identity.email.data = ticket.invited_name, ticket.invited_email
         identity.lock_version.data = str(evidence.lock_version)
-    status = 200
+    status, marked = 200, {}
     if request.method == "POST":
         if questions.validate() & identity.validate_on_submit():
             try:
@@ -117,6 +118,9 @@ def assess_form(token: str) -> Any:
                                       domains, _kept(request.form))
             except FeedbackError as error:
                 _attach(error, questions, identity)
+                if str(error) == PATIENT_DETAILS:
+                    texts = tickets.assessor_texts(session, evidence, answers_of(questions))
+                    marked = pid_check.marked(texts, pid_check.flagged(texts))
                 if not error.problems:
                     return private(render_template("feedback/link_problem.html",
                                                    message=str(error)), 409)
@@ -124,7 +128,7 @@ def assess_form(token: str) -> Any:
                 return redirect(url_for("feedback.check_ticket", token=token))
         status = 400
     return private(render_template("feedback/assess.html", questions=questions, identity=identity,
-                                   restored=kept is not None, **page), status)
+                                   restored=kept is not None, marked=marked, **page), status)
 
 
 @bp.route("/assess/<token>/check", methods=["GET", "POST"])

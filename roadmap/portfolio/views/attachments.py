@@ -22,7 +22,10 @@ def add_attachment(evidence_id: int) -> Response | tuple[str, int]:
     session, user = get_session(), current_user._get_current_object()
     evidence, _ = load_evidence(session, user, evidence_id, OWNER, today())
     try:
-        added = attachments.attach(session, evidence, user, request.files.get("file"))
+        added = attachments.attach(session, evidence, user, request.files.get("file"),
+                                   pid_confirmed=request.form.get("confirm_pid") == "y")
+    except attachments.NameMayIdentify as refused:
+        return evidence_page(evidence.id, upload_error=str(refused), marked=refused.marked), 400
     except attachments.AttachmentRefused as refused:
         return evidence_page(evidence.id, upload_error=str(refused)), 400
     flash(f"{added.filename} is attached.", "success")

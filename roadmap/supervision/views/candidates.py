@@ -7,11 +7,12 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from roadmap.accounts.models import Role
+from roadmap.pid import PATIENT_DETAILS, check as pid_check
 from roadmap.clock import today
 from roadmap.db import get_session, writes_when_read
 from roadmap.supervision import candidates, ratings, timeline
 from roadmap.supervision.blueprint import bp
-from roadmap.supervision.errors import SupervisionError
+from roadmap.supervision.errors import Incomplete, SupervisionError
 from roadmap.supervision.forms import LinkForm, RatingForm
 from roadmap.web.access import roles_required
 from roadmap.web.params import page_number
@@ -55,10 +56,12 @@ def rate(enrolment_id: int, capability_id: int) -> Response | str:
         SelectChoice(e.id, e.title) for e in shown.others]
     if request.method == "POST" and level is not Reach.SUPERVISOR:
         abort(404)
+    marked = {}
     try:
         if request.form.get("rate-rating") is not None and form.validate_on_submit():
             ratings.rate(session, enrolment, capability.id, current_user, form.rating.data,
-                         form.justification.data, today())
+                         form.justification.data, today(),
+                         pid_confirmed=bool(form.confirm_pid.data))
             flash(f"Your rating of {capability.code}. {capability.title} is saved.", "success")
             return redirect(url_for("supervision.candidate", enrolment_id=enrolment.id))
         if request.form.get("link-evidence_id") and link.validate_on_submit():
@@ -66,6 +69,12 @@ def rate(enrolment_id: int, capability_id: int) -> Response | str:
                                   current_user, today())
             flash("The item is now linked to this heading.", "success")
             return redirect(request.path)
+    except Incomplete as problem:
+        for name, message in problem.problems.items():
+            form[name].errors = list(form[name].errors) + [message]
+        if str(problem) == PATIENT_DETAILS:
+            texts = {"justification": form.justification.data or ""}
+            marked = pid_check.marked(texts, pid_check.flagged(texts))
     except SupervisionError as problem:
         flash(str(problem), "error")
     if request.method == "GET" and shown.mine is not None \
@@ -76,7 +85,7 @@ def rate(enrolment_id: int, capability_id: int) -> Response | str:
     return render_template("supervision/rate.html", enrolment=enrolment, capability=capability,
                            form=form, link=link, linked=shown.linked, mine=shown.mine,
                            own=shown.own, level=level, labels=shown.labels, person=shown.person,
-                           rater=shown.rater)
+                           rater=shown.rater, marked=marked)
 
 
 @bp.get("/timeline/<int:enrolment_id>")

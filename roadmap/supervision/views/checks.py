@@ -47,8 +47,10 @@ def check_item(evidence_id: int) -> Response | str | tuple[str, int]:
     form = assessor_form(page, formdata=autosave.as_form(kept, {}))
     form.validate()
     answers = answers_of(form)
+    confirmed = kept.data.get("confirm_pid") == ["y"]  # ticked on the assessment page
     try:
-        capacity = review.check_assessment(session, evidence_id, user, answers, today())
+        capacity = review.check_assessment(session, evidence_id, user, answers, today(),
+                                           pid_confirmed=confirmed)
     except (Incomplete, SupervisionError) as problem:
         flash(str(problem), "error")
         return redirect(back)
@@ -60,7 +62,8 @@ def check_item(evidence_id: int) -> Response | str | tuple[str, int]:
                 return redirect(request.path)  # the twin request signed; this GET says so
             try:
                 signature = review.sign_evidence(session, evidence_id, user, answers,
-                                                 int(form.lock_version.data or 0), today())
+                                                 int(form.lock_version.data or 0), today(),
+                                                 pid_confirmed=confirmed)
             except SupervisionError as problem:
                 if page.evidence.status == "submitted":  # still to sign: keep every answer
                     autosave.put_back(session, user.id, back, data)

@@ -14,13 +14,15 @@ from roadmap.clock import today
 from roadmap.db import get_session, writes_when_read
 from roadmap.portfolio import autosave
 from roadmap.portfolio.blueprint import form_key, keeps_work
+from roadmap.pid import PATIENT_DETAILS, check as pid_check
 from roadmap.portfolio.forms import answers_of, load_answers, questions_form
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 from roadmap.supervision import assessment, external, inbox as inboxes, review
 from roadmap.supervision.blueprint import assessor_form, bp, item_page
 from roadmap.supervision.errors import Incomplete, SupervisionError
-from roadmap.supervision.forms import AcceptForm, DisputeForm, ObservedForm, ReturnForm
+from roadmap.supervision.forms import (AcceptForm, DisputeForm, ObservedForm, PidConfirmForm,
+                                       ReturnForm)
 from roadmap.web.access import roles_required
 from roadmap.web.reach import Reach, load_enrolment, load_evidence
 
@@ -36,11 +38,16 @@ def inbox() -> str:
 
 
 def _render(page: assessment.ItemPage, form: Any, back: ReturnForm, status: int = 200,
-            dispute: DisputeForm | None = None, restored: Any = None) -> Any:
-    """The assessment page with its forms (the ones given, or empty ones)."""
+            dispute: DisputeForm | None = None, restored: Any = None,
+            pid: PidConfirmForm | None = None, marked: dict[str, Any] | None = None,
+            back_marked: Any = None) -> Any:
+    """The assessment page with its forms (the ones given, or empty ones); `marked` holds the
+    answers that may identify a patient, highlighted, to show beside their fields."""
     body = render_template("supervision/assess.html", form=form, back=back, level=Reach.SUPERVISOR,
                            accept_form=AcceptForm(formdata=None),
                            dispute_form=dispute or DisputeForm(formdata=None), restored=restored,
+                           pid=pid or PidConfirmForm(formdata=None), marked=marked or {},
+                           back_marked=back_marked,
                            **page.context())
     return (body, status) if status != 200 else body
 
@@ -63,19 +70,23 @@ def assess(evidence_id: int) -> Response | str | tuple[str, int]:
     page = item_page(evidence_id)
     back = ReturnForm(formdata=None, lock_version=page.evidence.lock_version)
     if request.method == "POST":
-        form = assessor_form(page)
+        form, pid, marked = assessor_form(page), PidConfirmForm(), {}
         if form.validate():
             try:
-                review.check_assessment(session, evidence_id, user, answers_of(form), today())
+                review.check_assessment(session, evidence_id, user, answers_of(form), today(),
+                                        pid_confirmed=bool(pid.confirm_pid.data))
             except Incomplete as problem:
                 _attach(form, problem.problems)
+                if str(problem) == PATIENT_DETAILS:
+                    texts = review.assessor_texts(session, evidence_id, answers_of(form))
+                    marked = pid_check.marked(texts, pid_check.flagged(texts))
             except SupervisionError as problem:
                 flash(str(problem), "error")
                 return redirect(url_for("supervision.assess", evidence_id=evidence_id))
             else:
                 autosave.keep(session, user.id, form_key(), request.form, autosave.CHECKING)
                 return redirect(url_for("supervision.check_item", evidence_id=evidence_id))
-        return _render(page, form, back, 400)
+        return _render(page, form, back, 400, pid=pid, marked=marked)
     readers.record(session, user, page.enrolment, Opened.ITEM, former=False,
                    evidence_id=evidence_id, label=page.evidence.title)
     restored = autosave.kept(session, user.id, form_key())
@@ -83,12 +94,14 @@ def assess(evidence_id: int) -> Response | str | tuple[str, int]:
         autosave.discard(session, user.id, form_key())
         restored = None
     current = {"lock_version": str(page.evidence.lock_version)}
+    pid = None
     if restored is not None:
         form = assessor_form(page, formdata=autosave.as_form(restored, current))
+        pid = PidConfirmForm(formdata=autosave.as_form(restored, {}))
     else:
         form = assessor_form(page, lock_version=page.evidence.lock_version)
         load_answers(form, page.evidence.fields or {})
-    return _render(page, form, back, restored=restored)
+    return _render(page, form, back, restored=restored, pid=pid)
 
 
 @bp.post("/supervision/items/<int:evidence_id>/return")
@@ -96,11 +109,19 @@ def assess(evidence_id: int) -> Response | str | tuple[str, int]:
 def return_item(evidence_id: int) -> Response | tuple[str, int]:
     """Send the item back to the candidate with what to change."""
     page = item_page(evidence_id)
-    back = ReturnForm()
+    back, back_marked = ReturnForm(), None
     if back.validate():
         try:
             review.return_evidence(get_session(), evidence_id, current_user, back.comment.data,
-                                   int(back.lock_version.data or 0), today())
+                                   int(back.lock_version.data or 0), today(),
+                                   pid_confirmed=bool(back.confirm_pid.data))
+        except Incomplete as problem:
+            back.comment.errors = list(back.comment.errors) + list(problem.problems.values())
+            if str(problem) == PATIENT_DETAILS:
+                texts = {"comment": back.comment.data or ""}
+                back_marked = pid_check.marked(texts, pid_check.flagged(texts))["comment"]
+            return _render(page, assessor_form(page, lock_version=page.evidence.lock_version),
+                           back, 400, back_marked=back_marked)
         except SupervisionError as problem:
             flash(str(problem), "error")
             return redirect(url_for("supervision.assess", evidence_id=evidence_id))
@@ -142,9 +163,13 @@ def dispute_external(evidence_id: int) -> Response | tuple[str, int]:
     if form.validate():
         try:
             external.dispute(get_session(), evidence_id, _signature_id(form.signature_id.data),
-                             current_user._get_current_object(), form.reason.data, today())
+                             current_user._get_current_object(), form.reason.data, today(),
+                             pid_confirmed=bool(form.confirm_pid.data))
         except Incomplete as problem:
             form.reason.errors = list(form.reason.errors) + list(problem.problems.values())
+            if str(problem) == PATIENT_DETAILS:
+                texts = {"reason": form.reason.data or ""}
+                form.marked = pid_check.marked(texts, pid_check.flagged(texts))["reason"]
         except SupervisionError as problem:
             flash(str(problem), "error")
             return redirect(url_for("supervision.assess", evidence_id=evidence_id))
@@ -177,17 +202,26 @@ def observed(enrolment_id: int) -> Response | str:
                                                                  for k in offer.kinds]
     questions = (questions_form(chosen, None, offer.scales, ["assessor"], prefix="q")
                  if chosen is not None else None)
+    marked: dict[str, Any] = {}
     if request.method == "POST" and chosen is not None and request.form.get("record"):
         if form.validate() & questions.validate():
             try:
                 item = review.start_observed(session, enrolment.id, current_user, chosen.code,
                                              form.title.data, form.occurred_on.data,
-                                             answers_of(questions), today())
+                                             answers_of(questions), today(),
+                                             pid_confirmed=bool(form.confirm_pid.data))
             except Incomplete as problem:
                 _attach(questions, problem.problems)
+                if "title" in problem.problems:
+                    form.title.errors = list(form.title.errors) + [problem.problems["title"]]
+                if str(problem) == PATIENT_DETAILS:
+                    texts = {"title": form.title.data or "", **answers_of(questions)}
+                    marked = pid_check.marked(texts, pid_check.flagged(
+                        {key: texts[key] for key in problem.problems}))
             else:
                 flash(f"Recorded “{item.title}”. The candidate has been asked to add their part.",
                       "success")
                 return redirect(url_for("supervision.candidate", enrolment_id=enrolment.id))
     return render_template("supervision/observed.html", form=form, questions=questions,
-                           chosen=chosen, candidate=offer.candidate, enrolment=enrolment)
+                           chosen=chosen, candidate=offer.candidate, enrolment=enrolment,
+                           marked=marked)
