@@ -6,7 +6,9 @@ from typing import Any, Iterable
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
+
+from roadmap.form_limits import MaxLength
 
 from roadmap.fields import DateInputField
 from roadmap.framework.models import Capability
@@ -15,8 +17,8 @@ from roadmap.supervision.progress_reviews import COMMENT_LIMIT, LEVELS, TEXT_LIM
 CONFIRM_PID = "I have checked what I wrote and none of it identifies a patient"
 
 
-def _limit(most: int) -> Length:
-    return Length(max=most, message=f"Enter {most} characters or fewer")
+def _limit(most: int) -> MaxLength:
+    return MaxLength(most)
 
 
 class ProgressReviewForm(FlaskForm):
