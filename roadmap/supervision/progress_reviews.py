@@ -40,9 +40,13 @@ def headings(session: Session, enrolment: Enrolment) -> list[Capability]:
         .order_by(Capability.position)))
 
 
-def _checked(enrolment: Enrolment, caps: list[Capability], reviewed_on: Optional[dt.date],
+def problems_with(enrolment: Enrolment, caps: list[Capability], reviewed_on: Optional[dt.date],
              progress: Progress, concerns: str, actions: str, today: dt.date) -> dict[str, str]:
-    """Every problem with a review, keyed by field: the date, `heading:<code>`, `comment:<code>`."""
+    """Every problem with a review, keyed by field: the date, `heading:<code>`, `comment:<code>`.
+
+    The view asks for these too when the form itself is refused, so a date in the future is
+    shown with a missing heading, not only once that is put right.
+    """
     problems = {}
     if reviewed_on is None:
         problems["reviewed_on"] = "Enter the date of the review"
@@ -82,7 +86,7 @@ def record(session: Session, enrolment: Enrolment, reviewer: User, reviewed_on: 
                          "progress review.")
     caps = headings(session, enrolment)
     concerns, agreed_actions = (concerns or "").strip(), (agreed_actions or "").strip()
-    problems = _checked(enrolment, caps, reviewed_on, progress, concerns, agreed_actions, today)
+    problems = problems_with(enrolment, caps, reviewed_on, progress, concerns, agreed_actions, today)
     if not problems and not pid_confirmed:
         texts = {"concerns": concerns, "agreed_actions": agreed_actions,
                  **{f"comment:{cap.code}": progress[cap.code][1] for cap in caps}}
