@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from roadmap.form_limits import MaxLength
 
 from roadmap.fields import id_number
 
@@ -80,16 +81,16 @@ class InviteForm(FlaskForm):
     """Who to invite and as what."""
 
     full_name = StringField("Full name", filters=[_strip], validators=[
-        DataRequired("Enter the person's full name"), Length(max=200, message="Enter 200 characters or fewer")])
+        DataRequired("Enter the person's full name"), MaxLength(200)])
     email = EmailField("Work email address", filters=[_strip], validators=[
         DataRequired("Enter the person's work email address"),
         Email("Enter an email address in the correct format, like name@example.nhs.uk"),
     ])
     role = RadioField("Role", validators=[DataRequired("Select the person's role")])
     profession = StringField("Profession (optional)", filters=[_strip],
-                             validators=[Optional(), Length(max=80)])
+                             validators=[Optional(), MaxLength(80)])
     registration_body = SelectField("Professional registration body", choices=REGISTRATION_BODIES,
                                     validate_choice=True, default="")
     registration_number = StringField("Registration number (optional)", filters=[_strip],
-                                      validators=[Optional(), Length(max=40)])
+                                      validators=[Optional(), MaxLength(40)])
     hub_id = SelectField("Training hub", coerce=id_number, validate_choice=False, default=0)

@@ -6,9 +6,10 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
-from wtforms import (EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField,
+from wtforms import (EmailField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Optional
+from roadmap.form_limits import Between, MaxLength, WholeNumberField
 
 from roadmap.fields import DateInputField, DateRequired, id_number
 
@@ -21,26 +22,26 @@ class HubForm(FlaskForm):
     """A training hub's name, region and annual Stage 2 sign-off target."""
 
     name = StringField("Name", filters=[_strip], validators=[
-        DataRequired("Enter the hub's name"), Length(max=200, message="Enter 200 characters or fewer")])
+        DataRequired("Enter the hub's name"), MaxLength(200)])
     # The view offers the regions; 0 is "no region". An id no longer offered is refused there.
     region_id = SelectField("Region (optional)", coerce=id_number, validate_choice=False, default=0)
-    annual_signoff_target = IntegerField(
-        "Stage 2 sign-offs a year (target, optional)", validators=[
-            Optional(), NumberRange(min=0, max=10000, message="Enter a whole number from 0 to 10000")])
+    annual_signoff_target = WholeNumberField(
+        "Stage 2 sign-offs a year (target, optional)", subject="the target", example="40",
+        validators=[Optional(), Between(0, 10000, name="The target")])
 
 
 class EmployerForm(FlaskForm):
     """A provider organisation, practice or PCN that employs candidates."""
 
     name = StringField("Employer name", filters=[_strip], validators=[
-        DataRequired("Enter the employer's name"), Length(max=200)])
+        DataRequired("Enter the employer's name"), MaxLength(200)])
 
 
 class CohortForm(FlaskForm):
     """A new cohort."""
 
     name = StringField("Cohort name", filters=[_strip], validators=[
-        DataRequired("Enter a name for the cohort"), Length(max=200)])
+        DataRequired("Enter a name for the cohort"), MaxLength(200)])
     starts_on = DateInputField("Start date (optional)")
 
 
@@ -48,12 +49,12 @@ class EnrolForm(FlaskForm):
     """One candidate to enrol."""
 
     full_name = StringField("Full name", filters=[_strip], validators=[
-        DataRequired("Enter the candidate's full name"), Length(max=200)])
+        DataRequired("Enter the candidate's full name"), MaxLength(200)])
     email = EmailField("Work email address", filters=[_strip], validators=[
         DataRequired("Enter the candidate's work email address"),
         Email("Enter an email address in the correct format, like name@example.nhs.uk")])
     profession = StringField("Profession (optional)", filters=[_strip],
-                             validators=[Optional(), Length(max=80)])
+                             validators=[Optional(), MaxLength(80)])
     employer_id = SelectField("Employer", coerce=id_number, validate_choice=False, default=0)
     provider_id = SelectField("Education provider", coerce=id_number, validate_choice=False,
                               default=0)
@@ -84,7 +85,7 @@ class AssignForm(FlaskForm):
     fte = StringField("Supervisor's FTE for Roadmap supervision (optional)", filters=[_strip])
     starts_on = DateInputField("Start date", validators=[DateRequired("Enter the start date")])
     handover_note = TextAreaField("Handover note (optional)", filters=[_strip],
-                                  validators=[Optional(), Length(max=2000)])
+                                  validators=[Optional(), MaxLength(2000)])
     confirm_over_capacity = HiddenField(default="")
 
 
@@ -95,7 +96,7 @@ class EducationalForm(FlaskForm):
                                 default=0)
     starts_on = DateInputField("Start date", validators=[DateRequired("Enter the start date")])
     handover_note = TextAreaField("Handover note (optional)", filters=[_strip],
-                                  validators=[Optional(), Length(max=2000)])
+                                  validators=[Optional(), MaxLength(2000)])
 
 
 class ProviderChoiceForm(FlaskForm):

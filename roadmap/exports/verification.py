@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -54,10 +55,12 @@ def normalise(code: str) -> str:
     """A code as typed, in its printed form: any case, with hyphens, spaces or neither.
 
     "rm tkts3 zm8k7 fj5ch", "RMTKTS3ZM8K7FJ5CH" and "TKTS3-ZM8K7-FJ5CH" are all
-    RM-TKTS3-ZM8K7-FJ5CH. Anything else comes back upper-cased without its separators, to be
+    RM-TKTS3-ZM8K7-FJ5CH, and so is the code in full-width characters. Anything else comes back upper-cased without its separators, to be
     shown as not known.
     """
-    squashed = re.sub(r"[^0-9A-Za-z]", "", code or "").upper()
+    # Full-width letters and dashes ("ＲＭ－…", from a Japanese or Chinese keyboard) are the
+    # same code: NFKC makes them ASCII before anything else is read.
+    squashed = re.sub(r"[^0-9A-Za-z]", "", unicodedata.normalize("NFKC", code or "")).upper()
     body = squashed[2:] if len(squashed) == 17 and squashed.startswith("RM") else squashed
     if len(body) != 15:
         return squashed

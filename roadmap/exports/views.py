@@ -95,14 +95,25 @@ def statement(signoff_id: int) -> Response:
     return response
 
 
+CODE_AS_PRINTED = "Enter the code as it is printed, like RM-ABCDE-FGHJK-LMNPQ"
+
+
 @bp.get("/verify")
 @public
 def verify_form() -> Response | str:
-    """Type a verification code; it leads to the code's page."""
+    """Type a verification code; it leads to the code's page.
+
+    A code that is blank, or has no letter or digit ("---"), is told so beside the box: it
+    would otherwise lead to /verify/ and a page-not-found that says nothing about the code.
+    """
     code = request.args.get("code")
-    if code:
-        return redirect(url_for("exports.verify", code=verification.normalise(code)[:40]))
-    return render_template("exports/verify_form.html")
+    if code is None:
+        return render_template("exports/verify_form.html")
+    printed = verification.normalise(code)[:40]
+    if printed:
+        return redirect(url_for("exports.verify", code=printed))
+    error = (CODE_AS_PRINTED if code.strip() else "Enter the verification code")
+    return render_template("exports/verify_form.html", error=error, typed=code[:40]), 400
 
 
 @bp.get("/verify/<code>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from roadmap.form_limits import MaxLength
 
 from roadmap.feedback.assessors import BODIES, OTHER
 from roadmap.fields import HiddenNumberField
@@ -17,16 +17,16 @@ GROUPS = [SelectChoice("clinical", "Clinical (for example GP, nurse, pharmacist,
 class RaterForm(FlaskForm):
     """A colleague to ask for multi-source feedback."""
 
-    name = StringField("Full name", validators=[Length(max=200)])
-    email = StringField("Work email address", validators=[Length(max=320)])
-    role = StringField("Role", validators=[Length(max=200)])
+    name = StringField("Full name", validators=[MaxLength(200)])
+    email = StringField("Work email address", validators=[MaxLength(320)])
+    role = StringField("Role", validators=[MaxLength(200)])
     group = RadioField("Clinical or non-clinical", choices=GROUPS, validate_choice=False)
 
 
 class EmailForm(FlaskForm):
     """A corrected email address for a rater."""
 
-    email = StringField("Corrected work email address", validators=[Length(max=320)])
+    email = StringField("Corrected work email address", validators=[MaxLength(320)])
 
 
 class ActionForm(FlaskForm):
@@ -36,16 +36,14 @@ class ActionForm(FlaskForm):
 class AssessorForm(FlaskForm):
     """A colleague without an account asked to assess a WPBA: their name and email."""
 
-    name = StringField("Assessor's full name", validators=[Length(max=200)])
-    email = StringField("Assessor's work email address", validators=[Length(max=320)])
+    name = StringField("Assessor's full name", validators=[MaxLength(200)])
+    email = StringField("Assessor's work email address", validators=[MaxLength(320)])
 
 
 REGULATORS = [SelectChoice(body.code, f"{body.code} ({body.name})") for body in BODIES] + [
     SelectChoice(OTHER.code, "Another regulator")]
 
 
-def _shorter(limit: int) -> Length:
-    return Length(max=limit, message=f"Enter {limit} characters or fewer")
 
 
 # In plain words for people without an account: what they confirm when their text was flagged.
@@ -66,13 +64,13 @@ class PidConfirmForm(FlaskForm):
 class IdentityForm(FlaskForm):
     """Who the external assessor is, as they sign: name, role, registration, declaration."""
 
-    name = StringField("Your full name", validators=[_shorter(200)])
-    role = StringField("Your job title or role", validators=[_shorter(200)])
+    name = StringField("Your full name", validators=[MaxLength(200)])
+    role = StringField("Your job title or role", validators=[MaxLength(200)])
     registration_body = RadioField("Your professional regulator", choices=REGULATORS,
                                    validate_choice=False)
-    registration_other = StringField("If another regulator, its name", validators=[_shorter(100)])
-    registration_number = StringField("Your registration number", validators=[_shorter(30)])
-    email = StringField("Your work email address", validators=[_shorter(254)])
+    registration_other = StringField("If another regulator, its name", validators=[MaxLength(100, name="The regulator's name")])
+    registration_number = StringField("Your registration number", validators=[MaxLength(30)])
+    email = StringField("Your work email address", validators=[MaxLength(254)])
     declaration = BooleanField("I observed this work myself, the assessment is my own, and I am "
                                "not the person being assessed")
     confirm_pid = BooleanField(CONFIRM_PID)

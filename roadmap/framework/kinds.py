@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Optional
 
-from wtforms import (DecimalField, Field, RadioField, SelectField, SelectMultipleField,
+from wtforms import (Field, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (Length, NumberRange, Optional as Opt, StopValidation,
+from wtforms.validators import (Optional as Opt, StopValidation,
                                 ValidationError)
 
 from roadmap.clock import long_date
+from roadmap.form_limits import Between, MaxLength, NumberField, too_long
 from roadmap.fields import DATE_RANGE_MESSAGE, DateInputField, date_in_range
 from roadmap.framework.markdown import render
 
@@ -81,12 +82,8 @@ def longest(spec: Spec) -> int:
     return spec.get("longest") or LONGEST[spec["kind"]]
 
 
-def _too_long(spec: Spec) -> str:
-    return f"{spec['label']} must be {longest(spec):,} characters or fewer"
-
-
-def _length(spec: Spec) -> Length:
-    return Length(max=longest(spec), message=_too_long(spec))
+def _length(spec: Spec) -> MaxLength:
+    return MaxLength(longest(spec), name=spec["label"])
 
 
 def _text_field(spec: Spec, choices: list[SelectChoice], checks: list[Any]) -> Field:
@@ -103,10 +100,8 @@ def _date_field(spec: Spec, choices: list[SelectChoice], checks: list[Any]) -> F
 
 def _number_field(spec: Spec, choices: list[SelectChoice], checks: list[Any]) -> Field:
     label, low, high = spec["label"], spec.get("min"), spec.get("max")
-    return DecimalField(label, places=None, validators=[
-        *checks, Opt(), _finite, NumberRange(min=low, max=high, message=(
-            f"{label} must be between {low} and {high}"
-            if low is not None and high is not None else None))])
+    return NumberField(label, places=None, validators=[
+        *checks, Opt(), _finite, Between(low, high, name=label)])
 
 
 def _select_field(spec: Spec, choices: list[SelectChoice], checks: list[Any]) -> Field:
@@ -148,7 +143,7 @@ def _text_problem(spec: Spec, value: Any, allowed: list[str]) -> Optional[str]:
     if not isinstance(value, str):
         return "Enter text"
     if len(value) > longest(spec):
-        return _too_long(spec)
+        return too_long(spec["label"], longest(spec))
     limit = spec.get("max_words")
     if limit and len(value.split()) > limit:
         return f"Use {limit} words or fewer (you have {len(value.split())})"

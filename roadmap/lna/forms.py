@@ -6,7 +6,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from roadmap.form_limits import MaxLength
 
 from roadmap.fields import HiddenNumberField
 from roadmap.framework import definitions
@@ -59,7 +59,7 @@ def confirm_form(requirements: list[Requirement], choices: list[EvidenceChoice],
         attrs[credit] = BooleanField(f"Credit: {requirement.label}")
         attrs[evidence] = SelectField("Evidence", choices=options, validate_choice=False)
         attrs[note] = TextAreaField("The earlier study that meets it",
-                                    validators=[Length(max=2000)])
+                                    validators=[MaxLength(2000)])
         names.append((requirement, credit, evidence, note))
     attrs["names"] = names
     return type("ConfirmAnalysisForm", (ConfirmForm,), attrs)(**kwargs)

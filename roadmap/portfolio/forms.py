@@ -7,7 +7,8 @@ from typing import Any, Collection, Optional
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional as Opt
+from wtforms.validators import DataRequired, Optional as Opt
+from roadmap.form_limits import MaxLength
 
 from roadmap.fields import DateInputField, HiddenNumberField, id_number
 from roadmap.framework import definitions
@@ -25,7 +26,7 @@ def new_token() -> str:
 class EvidenceForm(FlaskForm):
     """The fields every item has; the definition's questions are added per type."""
 
-    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired("Enter a title"), MaxLength(200)])
     occurred_on = DateInputField("Date", validators=[RequiredOnSubmit("Enter the date"), Opt()])
     capabilities = SelectMultipleField("Capability headings", coerce=id_number, validate_choice=False)
     lock_version = HiddenNumberField()

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from roadmap import clock, mail
+from roadmap.form_limits import too_long
 from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
@@ -97,10 +98,10 @@ def _reasons(outcome: str, reason: Optional[str], by_heading: Mapping[str, str],
     if outcome == DecisionOutcome.REFERRED.value and overall is None:
         problems["reason"] = "Say why you refer the portfolio back"
     if overall is not None and len(overall) > REASON_LONGEST:
-        problems["reason"] = f"Write at most {REASON_LONGEST} characters"
+        problems["reason"] = too_long("The reason", REASON_LONGEST)
     for code, text in named.items():
         if len(text) > REASON_LONGEST:
-            problems[f"heading-{code}"] = f"Write at most {REASON_LONGEST} characters"
+            problems[f"heading-{code}"] = too_long(f"The reason for heading {code}", REASON_LONGEST)
     if problems:
         raise Incomplete("Check the reasons you gave.", problems)
     if not pid_confirmed and (found := pid.warnings(

@@ -5,7 +5,8 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Optional
+from roadmap.form_limits import MaxLength
 
 from roadmap.providers.decisions import REASON_LONGEST
 from roadmap.supervision.progress_forms import CONFIRM_PID
@@ -21,18 +22,18 @@ class ProviderForm(FlaskForm):
 
     name = StringField("Name", filters=[_strip], validators=[
         DataRequired("Enter the provider's name"),
-        Length(max=200, message="Enter 200 characters or fewer")])
+        MaxLength(200)])
 
 
 class ReviewerForm(FlaskForm):
     """Someone who will review for a provider: an existing account, or a person to invite."""
 
     full_name = StringField("Full name", filters=[_strip], validators=[
-        DataRequired("Enter the reviewer's full name"), Length(max=200)])
+        DataRequired("Enter the reviewer's full name"), MaxLength(200)])
     email = EmailField("Work email address", filters=[_strip], validators=[
         DataRequired("Enter the reviewer's work email address"),
         Email("Enter an email address in the correct format, like name@example.ac.uk"),
-        Length(max=254)])
+        MaxLength(254)])
 
 
 class ApproveForm(FlaskForm):
@@ -47,6 +48,5 @@ class ReferForm(FlaskForm):
     """
 
     reason = TextAreaField("Why are you referring it back?", filters=[_strip], validators=[
-        Optional(), Length(max=REASON_LONGEST,
-                           message=f"Write at most {REASON_LONGEST} characters")])
+        Optional(), MaxLength(REASON_LONGEST, name="The reason")])
     confirm_pid = BooleanField(CONFIRM_PID)

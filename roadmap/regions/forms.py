@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, StringField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms import EmailField, StringField
+from wtforms.validators import DataRequired, Email, Optional
+from roadmap.form_limits import Between, MaxLength, WholeNumberField
 
 
 def _strip(value: Any) -> Any:
@@ -18,19 +19,18 @@ class RegionForm(FlaskForm):
 
     name = StringField("Name", filters=[_strip], validators=[
         DataRequired("Enter the region's name"),
-        Length(max=200, message="Enter 200 characters or fewer")])
-    annual_signoff_target = IntegerField(
-        "Stage 2 sign-offs a year (target, optional)", validators=[
-            Optional(), NumberRange(min=0, max=100000,
-                                    message="Enter a whole number from 0 to 100000")])
+        MaxLength(200)])
+    annual_signoff_target = WholeNumberField(
+        "Stage 2 sign-offs a year (target, optional)", subject="the target", example="40",
+        validators=[Optional(), Between(0, 100000, name="The target")])
 
 
 class LeadForm(FlaskForm):
     """Someone who will lead the region: an existing account, or a person to invite."""
 
     full_name = StringField("Full name", filters=[_strip], validators=[
-        DataRequired("Enter the regional lead's full name"), Length(max=200)])
+        DataRequired("Enter the regional lead's full name"), MaxLength(200)])
     email = EmailField("Work email address", filters=[_strip], validators=[
         DataRequired("Enter the regional lead's work email address"),
         Email("Enter an email address in the correct format, like name@example.nhs.uk"),
-        Length(max=254)])
+        MaxLength(254)])

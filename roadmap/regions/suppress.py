@@ -1,8 +1,8 @@
 """Small numbers hidden, so that a regional lead cannot single anyone out.
 
-First, every count from 1 to 4 is shown as "fewer than 5" (primary suppression), and so is every
-figure worked out from fewer than 5 people (a median of three sign-offs is one of those three
-people's time). Then, wherever figures add up to one another (the hubs to the region's total in
+First, every count from 1 to 4 is shown as "fewer than 5" (primary suppression), and every
+figure worked out from fewer than 5 people is hidden as "not shown (fewer than 5 sign-offs)" (a
+median of three sign-offs is one of those three people's time). Then, wherever figures add up to one another (the hubs to the region's total in
 each column, the stages and the states of a hub's candidates to its candidates, this year's
 quarters to the year, the forecast to so far plus the expected), one hidden figure in a sum
 could be worked out by subtraction: the smallest other figure above zero in the same sum is
@@ -28,6 +28,9 @@ from typing import Iterable, Mapping, Optional, Sequence, Union
 
 FEWER_THAN_5 = "fewer than 5"
 NOT_SHOWN = "not shown"
+# A median or spread of fewer than 5 sign-offs: "fewer than 5" beside a number of weeks reads
+# as "under 5 weeks", so the words say what there are fewer than 5 of.
+FEW_SIGNOFFS = "not shown (fewer than 5 sign-offs)"
 SMALLEST, LARGEST = 1, 4
 PRIME = (1 << 61) - 1  # exact elimination without fractions growing: entries are small rationals
 
@@ -104,7 +107,7 @@ def protect(grid: Grid, counts: Iterable[Key], sums: Iterable[Sum],
         if small(grid.values.get(key, 0)):
             grid.hidden[key] = FEWER_THAN_5
     for key in few:
-        grid.hidden.setdefault(key, FEWER_THAN_5)
+        grid.hidden.setdefault(key, FEW_SIGNOFFS)
     sums, same, derived = list(sums), list(same), derived or {}
     equations = [_residues(total.terms) for total in sums] + [_residues(pair.terms) for pair in same]
     holding: dict[Key, list[int]] = {}  # each figure's equations, by their place in the list

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from roadmap import mail
+from roadmap.form_limits import too_long
 from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
@@ -191,7 +192,7 @@ def dispute(session: Session, evidence_id: int, signature_id: int, supervisor: U
                          {"reason": "Say why, for the candidate and the record"})
     if len(reason) > MAX_REASON:
         raise Incomplete("Shorten the reason.",
-                         {"reason": f"Enter {MAX_REASON} characters or fewer"})
+                         {"reason": too_long("The reason", MAX_REASON)})
     flagged = pid_check.flagged({"reason": reason})
     if flagged and not pid_confirmed:
         raise Incomplete(PATIENT_DETAILS, pid_check.messages(flagged))

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, PasswordField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
+from roadmap.form_limits import MaxLength
 
 from roadmap.fields import DateInputField, HiddenNumberField, id_number
 from roadmap.supervision.progress_forms import CONFIRM_PID
@@ -15,7 +16,7 @@ class ReturnForm(FlaskForm):
 
     comment = TextAreaField("What should the candidate change?", validators=[
         DataRequired("Say what the candidate should change"),
-        Length(max=5000, message="Enter 5000 characters or fewer")])
+        MaxLength(5000, name="What the candidate should change")])
     lock_version = HiddenNumberField()
     confirm_pid = BooleanField(CONFIRM_PID, id="return-confirm_pid")  # the page has two
 
@@ -32,7 +33,7 @@ class DisputeForm(FlaskForm):
     signature_id = HiddenField()
     reason = TextAreaField("Why do you dispute it?", validators=[
         DataRequired("Say why, for the candidate and the record"),
-        Length(max=5000, message="Enter 5000 characters or fewer")])
+        MaxLength(5000, name="The reason")])
     confirm_pid = BooleanField(CONFIRM_PID, id="dispute-confirm_pid")  # the page has others
     marked = None  # the reason with what may identify a patient highlighted, once refused
 
@@ -51,7 +52,7 @@ class StageSignForm(FlaskForm):
 
     declarations = SelectMultipleField("Declarations", validate_choice=False)
     acting_reason = TextAreaField("Why are you signing for the primary supervisor?", validators=[
-        Optional(), Length(max=1000, message="Enter 1000 characters or fewer")])
+        Optional(), MaxLength(1000, name="The reason")])
     confirm_pid = BooleanField(CONFIRM_PID)
 
 
@@ -71,7 +72,7 @@ class RatingForm(FlaskForm):
     rating = RadioField("Your rating", validate_choice=False,
                         validators=[DataRequired("Choose your rating")])
     justification = TextAreaField("Why (optional)", validators=[
-        Optional(), Length(max=5000, message="Enter 5000 characters or fewer")])
+        Optional(), MaxLength(5000, name="Why")])
     confirm_pid = BooleanField(CONFIRM_PID)
 
 
@@ -93,7 +94,7 @@ class ObservedForm(FlaskForm):
 
     type_code = SelectField("Kind of assessment", validate_choice=False,
                             validators=[DataRequired("Choose the kind of assessment")])
-    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired("Enter a title"), MaxLength(200)])
     occurred_on = DateInputField("Date observed",
                                  validators=[DataRequired("Enter the date you observed it")])
     confirm_pid = BooleanField(CONFIRM_PID)

@@ -6,7 +6,9 @@ from typing import Any, Iterable
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
+
+from roadmap.form_limits import MaxLength
 
 from roadmap.fields import DateInputField
 from roadmap.framework.models import Capability
@@ -15,8 +17,8 @@ from roadmap.supervision.progress_reviews import COMMENT_LIMIT, LEVELS, TEXT_LIM
 CONFIRM_PID = "I have checked what I wrote and none of it identifies a patient"
 
 
-def _limit(most: int) -> Length:
-    return Length(max=most, message=f"Enter {most} characters or fewer")
+def _limit(most: int) -> MaxLength:
+    return MaxLength(most)
 
 
 class ProgressReviewForm(FlaskForm):
@@ -24,10 +26,9 @@ class ProgressReviewForm(FlaskForm):
 
     reviewed_on = DateInputField("Date of the review",
                                  validators=[DataRequired("Enter the date of the review")])
-    concerns = TextAreaField("Concerns (optional)", validators=[Optional(), _limit(TEXT_LIMIT)])
-    agreed_actions = TextAreaField("Actions agreed with the candidate (optional)",
-                                   validators=[Optional(), _limit(TEXT_LIMIT)])
-    confirm_pid = BooleanField(CONFIRM_PID)
+    concerns: Any  # these three come after the headings, as on the page: see _after_headings
+    agreed_actions: Any
+    confirm_pid: Any
     headings: list[tuple[Capability, Any, Any]]
 
     def progress(self) -> dict[str, tuple[Any, str]]:
@@ -41,6 +42,16 @@ class ProgressReviewForm(FlaskForm):
             if cap.code == code:
                 return level if kind == "heading" else comment
         return getattr(self, key, None)
+
+
+def _after_headings() -> dict[str, Any]:
+    """The fields below the headings, made after them: WTForms orders fields by when they
+    were made, and the error summary must list problems in the order of the page."""
+    return {"concerns": TextAreaField("Concerns (optional)",
+                                      validators=[Optional(), _limit(TEXT_LIMIT)]),
+            "agreed_actions": TextAreaField("Actions agreed with the candidate (optional)",
+                                            validators=[Optional(), _limit(TEXT_LIMIT)]),
+            "confirm_pid": BooleanField(CONFIRM_PID)}
 
 
 def progress_review_form(caps: Iterable[Capability], **options: Any) -> ProgressReviewForm:
@@ -58,6 +69,8 @@ def progress_review_form(caps: Iterable[Capability], **options: Any) -> Progress
         setattr(Form, f"comment_{cap.id}", TextAreaField(
             f"Comment on {cap.code}. {cap.title} (optional)",
             validators=[Optional(), _limit(COMMENT_LIMIT)]))
+    for name, field in _after_headings().items():
+        setattr(Form, name, field)
     form = Form(**options)
     form.headings = [(cap, form[f"progress_{cap.id}"], form[f"comment_{cap.id}"]) for cap in caps]
     return form

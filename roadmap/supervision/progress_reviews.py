@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roadmap import clock, mail
+from roadmap.form_limits import too_long
 from roadmap.accounts.models import User
 from roadmap.audit.service import canonical_json, record as audit, sha256_hex
 from roadmap.cohorts.models import Enrolment
@@ -39,9 +40,13 @@ def headings(session: Session, enrolment: Enrolment) -> list[Capability]:
         .order_by(Capability.position)))
 
 
-def _checked(enrolment: Enrolment, caps: list[Capability], reviewed_on: Optional[dt.date],
+def problems_with(enrolment: Enrolment, caps: list[Capability], reviewed_on: Optional[dt.date],
              progress: Progress, concerns: str, actions: str, today: dt.date) -> dict[str, str]:
-    """Every problem with a review, keyed by field: the date, `heading:<code>`, `comment:<code>`."""
+    """Every problem with a review, keyed by field: the date, `heading:<code>`, `comment:<code>`.
+
+    The view asks for these too when the form itself is refused, so a date in the future is
+    shown with a missing heading, not only once that is put right.
+    """
     problems = {}
     if reviewed_on is None:
         problems["reviewed_on"] = "Enter the date of the review"
@@ -55,10 +60,12 @@ def _checked(enrolment: Enrolment, caps: list[Capability], reviewed_on: Optional
         if level not in LEVELS:
             problems[f"heading:{cap.code}"] = f"Choose the progress on {cap.code}. {cap.title}"
         if len(comment or "") > COMMENT_LIMIT:
-            problems[f"comment:{cap.code}"] = f"Enter {COMMENT_LIMIT} characters or fewer"
-    for key, text in (("concerns", concerns), ("agreed_actions", actions)):
+            problems[f"comment:{cap.code}"] = too_long(
+                f"Comment on {cap.code}. {cap.title}", COMMENT_LIMIT)
+    for key, name, text in (("concerns", "Concerns", concerns),
+                            ("agreed_actions", "Actions agreed with the candidate", actions)):
         if len(text) > TEXT_LIMIT:
-            problems[key] = f"Enter {TEXT_LIMIT} characters or fewer"
+            problems[key] = too_long(name, TEXT_LIMIT)
     marked = any(level == "significant_concerns" for level, _ in progress.values())
     if marked and not concerns and "concerns" not in problems:
         problems["concerns"] = "Say what the concerns are: a heading has significant concerns"
@@ -79,7 +86,7 @@ def record(session: Session, enrolment: Enrolment, reviewer: User, reviewed_on: 
                          "progress review.")
     caps = headings(session, enrolment)
     concerns, agreed_actions = (concerns or "").strip(), (agreed_actions or "").strip()
-    problems = _checked(enrolment, caps, reviewed_on, progress, concerns, agreed_actions, today)
+    problems = problems_with(enrolment, caps, reviewed_on, progress, concerns, agreed_actions, today)
     if not problems and not pid_confirmed:
         texts = {"concerns": concerns, "agreed_actions": agreed_actions,
                  **{f"comment:{cap.code}": progress[cap.code][1] for cap in caps}}
@@ -128,7 +135,7 @@ def respond(session: Session, review: ProgressReview, candidate: User, text: Opt
     if not answer:
         raise Incomplete("No response", {"response": "Enter your response"})
     if len(answer) > TEXT_LIMIT:
-        raise Incomplete("Too long", {"response": f"Enter {TEXT_LIMIT} characters or fewer"})
+        raise Incomplete("Too long", {"response": too_long("Your response", TEXT_LIMIT)})
     found = {} if pid_confirmed else pid.warnings({"response": answer})
     if found:
         raise Incomplete(PATIENT_DETAILS, found)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roadmap import clock
+from roadmap.form_limits import too_long
 from roadmap.accounts.models import Role, User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
@@ -125,7 +126,7 @@ def guidance_reasons(checklist: checklists.Checklist,
     unmet = checklist.unmet_guidance
     given = {c.code: given for c in unmet} if isinstance(given, str) else dict(given or {})
     reasons = {c.code: plain_text(given.get(c.code)).strip() for c in unmet}
-    problems = {code: f"Write at most {REASON_LONGEST} characters"
+    problems = {code: too_long("The reason", REASON_LONGEST)
                 for code, text in reasons.items() if len(text) > REASON_LONGEST}
     problems.update({c.code: f"Say why you sign off with this not met: {c.label}"
                      for c in unmet if not reasons[c.code]})

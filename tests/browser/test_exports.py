@@ -72,3 +72,9 @@ def test_verification_pages_are_accessible(page: Page) -> None:
     page.get_by_label("Verification code").fill("rm-aaaaa-bbbbb-ccccc")
     click_and_check(page.get_by_role("button", name="Check"), status=404)
     expect(page.get_by_role("heading", level=1)).to_have_text("We do not know this code")
+    # A code with no letter or digit is told so beside the box (issue 17 #12), accessibly.
+    visit(page, "/verify")
+    page.get_by_label("Verification code").fill("---")
+    click_and_check(page.get_by_role("button", name="Check"), status=400)
+    expect(page.locator("#code-error")).to_contain_text("Enter the code as it is printed")
+    expect(page.get_by_label("Verification code")).to_have_value("---")

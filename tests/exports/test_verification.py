@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
@@ -145,3 +147,37 @@ def test_the_statement_is_one_page_with_the_code(client, login, signed_off, read
 def test_a_stranger_cannot_download_the_statement(client, login, signed_off, ready_for_stage2):
     login(client, ready_for_stage2.stranger)
     assert client.get(f"/stages/signoff/{signed_off.id}/statement.pdf").status_code == 404
+
+
+def _full_width(code: str) -> str:
+    """The code as a Japanese or Chinese keyboard types it: full-width letters and dash."""
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in code)
+
+
+def test_a_code_in_full_width_characters_is_found(client, signed_off):
+    """Issue 17 #12: "ＲＭ－…" led to /verify/ and a generic page-not-found."""
+    code = signed_off.verification_code
+    asked = client.get("/verify", query_string={"code": _full_width(code)})
+    assert asked.status_code == 302 and asked.headers["Location"] == f"/verify/{code}"
+    direct = client.get(f"/verify/{_full_width(code)}")
+    assert direct.status_code == 302 and direct.headers["Location"] == f"/verify/{code}"
+    assert "genuine</h1>" in client.get(f"/verify/{code}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("", "Enter the verification code"), ("   ", "Enter the verification code"),
+    ("---", "Enter the code as it is printed, like RM-ABCDE-FGHJK-LMNPQ"),
+    ("—·—", "Enter the code as it is printed, like RM-ABCDE-FGHJK-LMNPQ")])
+def test_a_code_with_nothing_to_look_up_is_told_so_beside_the_box(client, typed, message):
+    """Issue 17 #12: an empty code showed the form again in silence, "---" a page-not-found."""
+    response = client.get("/verify", query_string={"code": typed})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'id="code-error">.*?Error:.*?</span>\s*' + re.escape(message), page, re.S)
+    assert 'href="#code"' in page and "Page not found" not in page
+    assert "<title>Error: Check a verification statement" in page
+
+
+def test_the_form_without_a_code_has_no_error(client):
+    page = client.get("/verify").get_data(as_text=True)
+    assert "There is a problem" not in page and 'id="code-error"' not in page

@@ -253,7 +253,7 @@ def test_referral_reasons_lose_hidden_characters_and_long_ones_are_refused(clien
     url = f"/provider/rounds/{waiting.round.id}/refer"
     refused = through_check(client, url, {"refer-reason": "Too thin", "heading-3": "x" * 6000})
     assert refused.status_code == 400
-    assert re.search(r'id="heading-3-error"[^>]*>.*Write at most 5000 characters',
+    assert re.search(r'id="heading-3-error"[^>]*>.*The reason for heading 3 must be 5,000 characters or fewer',
                      refused.get_data(as_text=True), re.S)
     assert through_check(client, url, {"refer-reason": "Too\x1b thin\u202e\r\nsee\x07 heading 3",
                                        "heading-3": "\u2067Only CBDs\u2069"}).status_code == 302

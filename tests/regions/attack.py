@@ -13,11 +13,11 @@ from typing import Iterable, Mapping
 
 from roadmap.regions.figures import STAGES, STATES
 from roadmap.regions.report import TOTAL, RegionReport
-from roadmap.regions.suppress import FEWER_THAN_5, NOT_SHOWN
+from roadmap.regions.suppress import FEW_SIGNOFFS, FEWER_THAN_5, NOT_SHOWN
 
 Key = tuple[str, str]
 Equation = dict[Key, Fraction]  # the sum of coefficient x figure is a known number
-HIDDEN = (FEWER_THAN_5, NOT_SHOWN)
+HIDDEN = (FEWER_THAN_5, NOT_SHOWN, FEW_SIGNOFFS)
 # Columns that add up from the hubs to the region (staff too: the tests' hubs share nobody).
 ADDING_UP = ("open", *STAGES, *STATES, "no_backup", "this_year", "last_12", "supervisors", "fte",
              "capacity", "carried", "over", "pace", "expected", "forecast")

@@ -12,7 +12,7 @@ from roadmap.regions.figures import STATES, HubFigures, Staff
 from roadmap.regions.models import Region
 from roadmap.regions.periods import quarters, year_of
 from roadmap.regions.report import TOTAL, build, to_csv
-from roadmap.regions.suppress import FEWER_THAN_5, NOT_SHOWN
+from roadmap.regions.suppress import FEW_SIGNOFFS, FEWER_THAN_5, NOT_SHOWN
 from tests.regions.attack import equations, hidden_cells, peel, pinned, solve
 
 # The last day of a quarter (the quarters make up the last 12 months), the last day of the year
@@ -81,7 +81,7 @@ def test_no_hidden_figure_can_be_worked_out_from_what_is_shown(drawn):
     lines = list(csv.reader(io.StringIO(to_csv(report))))
     keys = [column.key for column in report.columns]
     for row, line in zip([*report.hubs, report.total], lines[1:]):
-        assert {k for k, text in zip(keys, line[1:]) if text in (FEWER_THAN_5, NOT_SHOWN)} == {
+        assert {k for k, text in zip(keys, line[1:]) if text in (FEWER_THAN_5, NOT_SHOWN, FEW_SIGNOFFS)} == {
             column for key, column in hidden if key == row.key}
         assert all(row.shown[column] is None for key, column in hidden if key == row.key)
 

@@ -150,3 +150,22 @@ def test_an_administrator_sets_up_a_region_and_its_leads(client, login, session,
     login(client, existing)
     assert client.get(f"/regions/{east.id}").status_code == 404
     assert "You lead no region" in client.get("/regions/").get_data(as_text=True)
+
+
+def test_weeks_to_sign_off_of_few_sign_offs_say_what_there_are_few_of(client, login, session,
+                                                                     seeded_regions, regional_lead):
+    """Issue 17 #2: "fewer than 5" in a weeks column read as under 5 weeks; it means fewer than
+    5 sign-offs, and the page and the CSV now say so."""
+    north = seeded_regions["north"]
+    login(client, regional_lead(north))
+    rows = list(csv.reader(io.StringIO(
+        client.get(f"/regions/{north.id}/figures.csv").get_data(as_text=True))))
+    weeks = [rows[0].index("Median weeks to sign-off"), rows[0].index("Middle half (weeks)")]
+    cells = [row[column] for row in rows[1:] for column in weeks]
+    assert "fewer than 5" not in cells
+    assert "not shown (fewer than 5 sign-offs)" in cells
+    page = unescape(client.get(f"/regions/{north.id}").get_data(as_text=True))
+    assert re.search(r"Median weeks to sign-off</span><span>not shown \(fewer than 5 sign-offs\)",
+                     page)
+    assert not re.search(r"(Median weeks to sign-off|Middle half \(weeks\))</span><span>"
+                         r"fewer than 5<", page)

@@ -1,7 +1,7 @@
 """Small numbers are hidden, and a hidden one cannot be worked out from the figures around it."""
 from __future__ import annotations
 
-from roadmap.regions.suppress import FEWER_THAN_5, NOT_SHOWN, Grid, Sum, protect
+from roadmap.regions.suppress import FEW_SIGNOFFS, FEWER_THAN_5, NOT_SHOWN, Grid, Sum, protect
 from tests.regions.attack import solve
 
 
@@ -63,7 +63,7 @@ def test_figures_worked_out_from_a_hidden_one_are_hidden_and_so_are_medians_of_f
             derived={("a", "people"): [("a", "fte")], ("b", "people"): [("b", "fte")]},
             few=[("a", "median")])
     assert grid.hidden == {("a", "people"): FEWER_THAN_5, ("a", "fte"): NOT_SHOWN,
-                           ("a", "median"): FEWER_THAN_5}
+                           ("a", "median"): FEW_SIGNOFFS}
 
 
 def test_sums_that_each_hide_two_figures_cannot_together_give_one_away():

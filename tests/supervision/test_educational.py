@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -300,3 +301,31 @@ def test_a_supervisor_who_signs_keeps_the_count_of_what_waits_on_them(app, team,
     home = _signed_in(app, login, team.primary).get("/home").get_data(as_text=True)
     assert "Items waiting on you" in home
     assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">1</td>' in home
+
+
+def _summary(page):
+    """The error summary's entries, in order."""
+    block = page.split('nhsuk-error-summary__list', 1)[1].split("</ul>", 1)[0]
+    return [" ".join(re.sub(r"<[^>]+>", " ", entry).split())
+            for entry in re.findall(r"<li>(.*?)</li>", block, re.S)]
+
+
+def test_a_progress_review_shows_every_problem_at_once_named_and_in_page_order(
+        app, session, team, educational, login):
+    """Issue 17 #8: a future date is shown with the too-long boxes, each box named, in the
+    order of the page (the date, the headings' comments, concerns, actions)."""
+    reader = _signed_in(app, login, educational)
+    url = f"/supervision/candidates/{team.enrolment.id}/progress-reviews/new"
+    caps = progress_reviews.headings(session, team.enrolment)
+    next_year = (clock.today() + dt.timedelta(days=366)).isoformat()
+    data = _review_form(session, team, reviewed_on=next_year, concerns="c" * 10_000,
+                        agreed_actions="a" * 10_000, **{f"comment_{caps[0].id}": "x" * 10_000})
+    refused = reader.post(url, data=data)
+    assert refused.status_code == 400
+    entries = _summary(refused.get_data(as_text=True))
+    assert entries == [
+        "The date of the review cannot be in the future",
+        f"Comment on {caps[0].code}. {caps[0].title} must be 2,000 characters or fewer",
+        "Concerns must be 5,000 characters or fewer",
+        "Actions agreed with the candidate must be 5,000 characters or fewer"]
+    assert session.scalar(sa.select(sa.func.count()).select_from(ProgressReview)) == 0

@@ -215,7 +215,7 @@ def test_an_over_long_reason_is_refused_never_cut(app, client, login, session, g
                                           "reason-psq": "x" * 1_000_000})
     assert refused.status_code == 400
     assert _error_beside(refused.get_data(as_text=True),
-                         "reason-psq") == "Write at most 2000 characters"
+                         "reason-psq") == "The reason must be 2,000 characters or fewer"
     assert _record(session, team).status == "candidate_signed"
 
 

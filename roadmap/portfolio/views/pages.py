@@ -7,7 +7,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired
+from roadmap.form_limits import MaxLength
 
 from roadmap.accounts.models import Role
 from roadmap.clock import today
@@ -57,7 +58,7 @@ class SelfRatingForm(FlaskForm):
                         validate_choice=True)
     justification = TextAreaField("Why you chose this rating", validators=[
         DataRequired("Explain your rating, with reference to your evidence"),
-        Length(max=5000, message="Enter 5000 characters or fewer")])
+        MaxLength(5000)])
     link = SelectMultipleField("Link more evidence to this heading", coerce=id_number,
                                validate_choice=False)
 

@@ -39,11 +39,18 @@ def record_progress_review(enrolment_id: int) -> Response | tuple[str, int]:
     session, user = get_session(), current_user._get_current_object()
     enrolment, _level = load_enrolment(session, user, enrolment_id, {Reach.EDUCATIONAL}, today())
     shown = reviews.reviews_of(session, enrolment)
-    form = progress_review_form(reviews.headings(session, enrolment))
+    caps = reviews.headings(session, enrolment)
+    form = progress_review_form(caps)
     warned = False
     if request.method == "GET":
         form.reviewed_on.data = today()
-    elif form.validate():
+    elif not form.validate():
+        _attach(form, {key: message for key, message in reviews.problems_with(
+            enrolment, caps, form.reviewed_on.data,
+            form.progress(), (form.concerns.data or "").strip(),
+            (form.agreed_actions.data or "").strip(), today()).items()
+            if (field := form.field_for(key)) is not None and not field.errors})
+    else:
         try:
             review = reviews.record(
                 session, enrolment, user, form.reviewed_on.data, form.progress(),
