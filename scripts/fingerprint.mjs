@@ -9,7 +9,7 @@
 // (and url_for('nhsuk_asset', filename='assets/images/favicon.svg') the favicon's).
 // Node's own crypto and zlib only: nothing more to install.
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -55,11 +55,18 @@ function nhsukFile(path, from) {
   return relative(from, written);
 }
 
-// Start clean: hashed files from earlier builds would pile up otherwise.
-for (const entry of readdirSync(BUILD, { withFileTypes: true })) {
-  if (entry.isDirectory() && entry.name === "nhsuk") rmSync(join(BUILD, entry.name), { recursive: true });
-  else if (HASHED.test(entry.name) || entry.name === "manifest.json") rmSync(join(BUILD, entry.name));
+// Files of earlier builds stay a while: a page loaded before a deploy (or served by a server not
+// yet upgraded) still names them, and a running server's WhiteNoise listed them when it started.
+// Those not written again for KEEP_DAYS go, so they do not pile up.
+const KEEP_DAYS = 7;
+function prune(folder) {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) prune(path);
+    else if (HASHED.test(entry.name) && Date.now() - statSync(path).mtimeMs > KEEP_DAYS * 86400e3) rmSync(path);
+  }
 }
+prune(BUILD);
 
 const manifest = {};
 const route = NHSUK_ROUTE.replaceAll("/", "\\/");

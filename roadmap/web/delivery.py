@@ -4,9 +4,11 @@ A page of Roadmap is 20 to 60 KiB of HTML that compresses to a fifth or less, on
 bar of signal (issue 23). flask-compress compresses every text response the application makes
 (static files come pre-compressed from the build through WhiteNoise: roadmap/web/static_files.py).
 
-Pages hold personal data and a form token: they are `no-store` (no shared cache keeps them, and
-the browser does not either, so the back button after signing out does not show them again).
-A view that says otherwise (a public credential, a download) keeps its own Cache-Control.
+Pages and downloads hold personal data (and pages a form token): whatever the application sends
+is `no-store` (no shared cache keeps it, and the browser does not either, so the back button
+after signing out does not show a page again, and a CSV of a cohort is not left in a cache). A
+view that says otherwise (a public credential, the published keys, a static file) keeps its own
+Cache-Control.
 
 Compression and secrets (BREACH): a page with a secret (the form token) beside text an attacker
 chose can leak the secret through its compressed size, if the attacker can watch the sizes and
@@ -42,6 +44,6 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _not_cached(response: Response) -> Response:
-        if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
+        if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -128,6 +128,7 @@ def test_sort_filter_and_csv_show_the_same_rows(client, login, session, small):
     page = client.get(f"/cohorts/{cohort.id}", query_string=query).get_data(as_text=True)
     exported = client.get(f"/cohorts/{cohort.id}/dashboard.csv", query_string=query)
     assert exported.mimetype == "text/csv"
+    assert exported.headers["Cache-Control"] == "no-store"  # names and states: no cache keeps it
     table = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
     assert table[0] == [c.header for c in listing.COLUMNS]
     names = [r[0] for r in table[1:]]

@@ -134,6 +134,7 @@ def test_the_statement_is_one_page_with_the_code(client, login, signed_off, read
     login(client, ready_for_stage2.candidate)
     response = client.get(f"/stages/signoff/{signed_off.id}/statement.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
     reader = PdfReader(io.BytesIO(response.data))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
 import subprocess
+import time
 
 import brotli
 import pytest
@@ -111,7 +113,12 @@ def test_a_changed_file_gets_a_new_name(tmp_path):
     assert after["roadmap.js"] != before["roadmap.js"]
     assert after["build/roadmap.css"] == before["build/roadmap.css"]
     assert (static / after["roadmap.js"]).read_text().endswith("initAll();\n")
-    assert not (static / before["roadmap.js"]).exists()  # the old name is gone
+    # The old name stays for pages loaded before the change, until it is a week old.
+    assert (static / before["roadmap.js"]).is_file()
+    week_ago = time.time() - 8 * 86400
+    os.utime(static / before["roadmap.js"], (week_ago, week_ago))
+    build()
+    assert not (static / before["roadmap.js"]).exists() and (static / after["roadmap.js"]).is_file()
     # The import names the hashed copy of the design system's script, beside it.
     imported = re.search(r'from "\./(nhsuk/[^"]+)"', (static / after["roadmap.js"]).read_text())
     assert imported and (static / "build" / imported.group(1)).is_file()
