@@ -12,7 +12,7 @@ from roadmap import clock
 from roadmap.cohorts.models import Cohort, Enrolment
 from roadmap.providers.models import ProviderReviewer
 from roadmap.supervision.models import SupervisorAssignment
-from roadmap.supervision.waiting import stage_waits
+from roadmap.supervision.waiting import StageWait, one_enrolment, stage_waits
 from tests.providers.approvals import (decide, latest_round, name_provider, provider, reviewer,
                                     stage_in)
 
@@ -36,7 +36,7 @@ def _stage2(session, team) -> str:
 
 def test_each_state_in_words(session, team, north, make_user):
     rae = reviewer(session, make_user, north)
-    assert _stage2(session, team) == "Waiting for the candidate's declaration"
+    assert _stage2(session, team) == "With the candidate: the checklist, then their declaration"
     stage_in(session, team.enrolment, "stage1", "complete")
     record = stage_in(session, team.enrolment, "stage2", "candidate_signed")
     assert _stage2(session, team) == "Waiting for the supervisor's sign-off"
@@ -189,3 +189,31 @@ def test_a_wait_begun_today_reads_today_and_one_of_a_day_reads_1_day(
     login(queue, rae)
     assert queue_words in queue.get("/provider").get_data(as_text=True)
     assert home_words in queue.get("/home").get_data(as_text=True)
+
+
+def test_the_declaration_is_awaited_only_once_every_must_be_met_check_is_met(client, login,
+                                                                            session, team):
+    """Issue 17 #4: stage 2 cannot be declared while stage 1 (a must-be-met check) is not
+    signed off, so nobody is told it waits for the candidate's declaration."""
+    waits = one_enrolment(session, team.enrolment.id, MARCH_15)
+    stage2 = next(w for w in waits if w.stage_code == "stage2")
+    assert stage2.gates is not None and stage2.gates[0] < stage2.gates[1]
+    met, total = stage2.gates
+    login(client, team.candidate)
+    home = client.get("/home").get_data(as_text=True)
+    assert f"Waiting for the checks that must be met: {met} of {total} met" in home
+    page = client.get(f"/stages/{team.enrolment.id}/stage2").get_data(as_text=True)
+    assert "Waiting for your declaration" not in page
+    assert f"Waiting for the checks that must be met: {met} of {total} met" in page
+    client.post("/sign-out")
+    login(client, team.primary)
+    page = client.get(f"/stages/{team.enrolment.id}/stage2").get_data(as_text=True)
+    assert "candidate&#39;s declaration" not in page and "candidate's declaration" not in page
+    assert f"Working toward the checklist: {met} of {total} must-be-met checks met" in page
+
+
+def test_with_every_must_be_met_check_met_it_waits_for_the_declaration():
+    wait = StageWait(enrolment_id=1, stage_code="stage2", stage_name="Stage 2", state="candidate",
+                     today=MARCH_15, gates=(3, 3))
+    assert wait.words == "Waiting for the candidate's declaration"
+    assert wait.own_words == "Waiting for your declaration"
