@@ -57,3 +57,15 @@ def test_returned_reads_for_who_is_looking(app, client, login, team, make_item):
     login(candidate, team.candidate)
     assert "Returned to you" in _words(candidate.get(f"/portfolio/evidence/{item.id}"))
     assert "Returned to you" in _words(candidate.get("/portfolio/evidence"))
+
+
+def test_a_stage_with_no_must_be_met_checks_shows_no_empty_heading(client, login, team):
+    """Issue 17 #9: stage 1 has guidance only; "Must be met" with nothing under it read as a
+    fault. Stage 2 has must-be-met checks, and shows them."""
+    login(client, team.candidate)
+    stage1 = _words(client.get(f"/stages/{team.enrolment.id}/stage1"))
+    assert "Guidance" in stage1
+    assert "Must be met" not in stage1
+    assert "cannot be signed off until each of these is met" not in stage1
+    stage2 = _words(client.get(f"/stages/{team.enrolment.id}/stage2"))
+    assert "Must be met" in stage2
