@@ -65,6 +65,13 @@ class Inbox:
     signed: list[SignedRow]
     external: list[Pending]  # signed by an external assessor, not yet reviewed
 
+    @property
+    def signs_nothing(self) -> bool:
+        """True for an educational supervisor only: they review progress and sign no item,
+        so "Waiting for you (0)" and "Recently signed by you" would only puzzle them."""
+        return (bool(self.candidates) and not self.mine and not self.signed
+                and all(row.kind == "educational" for row in self.candidates))
+
 
 def _current(today: dt.date):  # type: ignore[no-untyped-def]
     return covering(today)

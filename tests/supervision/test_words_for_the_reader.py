@@ -5,6 +5,7 @@ import html
 import re
 
 from roadmap.supervision.models import CapabilityRating
+from tests.providers.approvals import stage_in
 
 
 def _text(response) -> str:
@@ -69,3 +70,26 @@ def test_a_stage_with_no_must_be_met_checks_shows_no_empty_heading(client, login
     assert "cannot be signed off until each of these is met" not in stage1
     stage2 = _words(client.get(f"/stages/{team.enrolment.id}/stage2"))
     assert "Must be met" in stage2
+
+
+def test_the_candidate_reads_their_own_checklist_in_the_second_person(client, login, team):
+    """Issue 17 #14: the candidate was told "The candidate has rated themselves…"."""
+    login(client, team.candidate)
+    own = _words(client.get(f"/stages/{team.enrolment.id}/stage2"))
+    assert "You have rated yourself on every heading" in own
+    assert "The candidate has rated themselves" not in own
+    client.post("/sign-out")
+    login(client, team.primary)
+    theirs = _words(client.get(f"/stages/{team.enrolment.id}/stage2"))
+    assert "The candidate has rated themselves on every heading" in theirs
+
+
+def test_a_signed_off_stage_tells_its_sign_off_in_the_past(client, login, session, team):
+    """Issue 17 #14: after sign-off the page still said the reason "is kept … and shown to
+    whoever approves next"."""
+    login(client, team.candidate)
+    assert "shown to whoever approves next" in _words(client.get(f"/stages/{team.enrolment.id}/stage1"))
+    stage_in(session, team.enrolment, "stage1", "complete")
+    done = _words(client.get(f"/stages/{team.enrolment.id}/stage1"))
+    assert "whoever approves next" not in done
+    assert "each reason was kept with the sign-off and shown to the education provider" in done
