@@ -93,3 +93,20 @@ def test_a_signed_off_stage_tells_its_sign_off_in_the_past(client, login, sessio
     done = _words(client.get(f"/stages/{team.enrolment.id}/stage1"))
     assert "whoever approves next" not in done
     assert "each reason was kept with the sign-off and shown to the education provider" in done
+
+
+def test_a_supervisor_reads_the_candidates_answers_under_third_person_labels(app, client, login,
+                                                                             team, make_item):
+    """Issue 17 #5: the supervisor saw "What you would like to discuss" on a candidate's CBD."""
+    item = make_item("cbd", status="submitted")
+    assert item.fields.get("questions")
+    login(client, team.primary)
+    for url in (f"/supervision/items/{item.id}", f"/portfolio/evidence/{item.id}"):
+        page = _words(client.get(url))
+        assert "What the candidate would like to discuss" in page, url
+        assert "What you would like to discuss" not in page, url
+    candidate = app.test_client()
+    login(candidate, team.candidate)
+    own = _words(candidate.get(f"/portfolio/evidence/{item.id}"))
+    assert "What you would like to discuss" in own
+    assert "What the candidate would like to discuss" not in own
