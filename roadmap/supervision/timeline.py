@@ -42,9 +42,7 @@ WORDS = {
     "provider.referred": "Referred the stage back for the education provider",
     "enrolment.provider_set": "Named the education provider",
     "feedback.assessor_asked": "Asked a colleague without an account to assess an item",
-    "evidence.external_signature_accepted": "Accepted an external assessor's signature",
-    "evidence.external_signature_disputed": "Disputed an external assessor's signature: it no "
-                                            "longer counts",
+    # evidence.external_signature_accepted and _disputed: said by _external, naming whose.
     "credential.issued": "Issued the stage's digital credential",
     "credential.revoked": "Revoked the stage's digital credential",
     # Rule D9: text flagged as possibly identifying a patient, confirmed by its writer.
