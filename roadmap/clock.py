@@ -72,6 +72,15 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def days_since(moment: dt.datetime, on: Optional[dt.date] = None) -> int:
+    """Days in England from the day a moment fell on to `on` (today): the one way every page
+    counts a wait, so the hub and the supervisor read the same number for the same item (an
+    item submitted at 8pm is 1 day old the next morning, not 0). A naive moment is UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return max(0, ((on or today()) - day_of(moment)).days)
+
+
 def day_count(count: int) -> str:
     """A number of days in words: "1 day", "3 days", and a wait begun today "today"
     (never "0 days")."""

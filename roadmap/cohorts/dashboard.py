@@ -14,6 +14,7 @@ from typing import Any, Iterable, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roadmap import clock
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Cohort, Employer, Enrolment
 from roadmap.framework import definitions
@@ -250,12 +251,16 @@ def figures_statement(scope: Any, rules: list[VersionRules], today: dt.date) -> 
 
 
 def _as_date(value: Any) -> Optional[dt.date]:
-    """A date from a datetime (UTC) or a date; SQLite may hand back text for aggregates."""
+    """A day in England from a datetime (UTC) or a date; SQLite may hand back text for
+    aggregates. A UTC datetime's own date would be a day early for an evening item in summer,
+    and the hub would read a different age from the supervisor's inbox (issue 17 #7)."""
     if value is None:
         return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value.date() if isinstance(value, dt.datetime) else value
+    if isinstance(value, dt.datetime):
+        return clock.day_of(value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc))
+    return value
 
 
 def scope_of_cohort(cohort_id: int) -> Any:

@@ -28,7 +28,7 @@ from roadmap.portfolio.progress import COUNTED_STATUSES, rag, targets
 from roadmap.portfolio.status import STATUS_TAGS
 from roadmap.readers.models import shared
 from roadmap.supervision import checklist as checklists, statements, timeline
-from roadmap.supervision.waiting import stage_waits
+from roadmap.supervision.waiting import one_enrolment
 from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOff,
                                         SupervisorAssignment)
 
@@ -181,7 +181,7 @@ def _stages(session: Session, enrolment: Enrolment, version: FrameworkVersion,
         StageSignOff.enrolment_id == enrolment.id))}
     signatures = _signatures(session, "stage_signoff", [s.id for s in signoffs.values()])
     approvals = statements.approvals_for(session, [s.id for s in signoffs.values()])
-    waits = {w.stage_code: w for w in stage_waits(session, [enrolment.id], today)[enrolment.id]}
+    waits = {w.stage_code: w for w in one_enrolment(session, enrolment.id, today)}
     found = []
     for stage in stages:
         checks = checklists.compute(session, enrolment, stage.code).checks

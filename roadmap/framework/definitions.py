@@ -102,6 +102,13 @@ def on_results(definition: dict[str, Any], template_code: Optional[str]) -> froz
     return frozenset(found)
 
 
+def label_for(spec: Spec, own: bool) -> str:
+    """A question's label for its reader: as written ("What you took from it") to the person
+    whose answer it is, and in the third person (the framework's `read_label`, when it has
+    one) to everyone else, so a supervisor is not addressed as the candidate."""
+    return spec["label"] if own else (spec.get("read_label") or spec["label"])
+
+
 def kind(spec: Spec) -> Kind:
     """What the application does for this question's kind."""
     return KINDS[spec["kind"]]

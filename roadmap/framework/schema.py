@@ -110,6 +110,10 @@ class FormField(Strict):
 
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
     label: Text
+    # The label as someone other than its writer reads it, where `label` speaks to the writer
+    # ("What you took from it" -> "What the candidate took from it"): a supervisor reading
+    # the candidate's answers is not "you" (issue 17 #5).
+    read_label: Optional[Text] = None
     kind: Literal["text", "textarea", "date", "select", "radios", "checkboxes", "number", "rating"]
     required: bool = False
     hint: Optional[Text] = None

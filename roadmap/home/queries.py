@@ -18,7 +18,7 @@ from roadmap.providers.queue import Waiting, queue
 from roadmap.regions.models import Region
 from roadmap.regions.service import regions_for
 from roadmap.supervision.models import SupervisorAssignment, covering
-from roadmap.supervision.waiting import StageWait, stage_waits
+from roadmap.supervision.waiting import StageWait, one_enrolment
 
 
 @dataclass
@@ -54,7 +54,7 @@ def candidate_home(session: Session, user: User, today: dt.date) -> CandidateHom
         backup=next((a.supervisor for a in current if a.kind == "backup"), None),
         educational=next((a.supervisor for a in current if a.kind == "educational"), None),
         status_counts=counts,
-        waits=stage_waits(session, [enrolment.id], today).get(enrolment.id, []),
+        waits=one_enrolment(session, enrolment.id, today),
         target_passed=(enrolment.target_on is not None and enrolment.target_on < today
                        and enrolment.stage2_signed_off_on is None),
     )

@@ -18,7 +18,7 @@ from roadmap.readers.models import Opened, shared
 from roadmap.supervision import ratings
 from roadmap.readers.team import Team, current_team
 from roadmap.supervision.models import CapabilityRating
-from roadmap.supervision.waiting import StageWait, stage_waits
+from roadmap.supervision.waiting import StageWait, one_enrolment
 
 LATEST = 20  # items listed on the candidate's page
 
@@ -61,7 +61,7 @@ def overview(session: Session, enrolment: Enrolment, today: dt.date) -> Overview
                                  .where(User.id.in_(people))).all()) if people else {}
     return Overview(session.get(User, enrolment.candidate_id), list(capabilities), given,
                     capability_counts(session, [enrolment.id])[enrolment.id],
-                    stage_waits(session, [enrolment.id], today)[enrolment.id], list(items),
+                    one_enrolment(session, enrolment.id, today), list(items),
                     _labels(session, version_id), team, names,
                     targets(list(session.scalars(sa.select(Stage).where(
                         Stage.framework_version_id == version_id))))[0])

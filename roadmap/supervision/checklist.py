@@ -35,6 +35,7 @@ class Check:
     detail: str
     missing: list[str] = field(default_factory=list)
     strength: str = strengths.GATE
+    own_label: Optional[str] = None  # the label as the candidate reads it, where it names them
 
     @property
     def is_gate(self) -> bool:
@@ -208,7 +209,8 @@ def _ratings(session: Session, enrolment: Enrolment, capabilities: list[Capabili
     return [
         Check("self_ratings", "The candidate has rated themselves on every heading",
               not unrated_self, f"{len(capabilities) - len(unrated_self)} of {len(capabilities)} "
-              "headings self-rated.", unrated_self),
+              "headings self-rated.", unrated_self,
+              own_label="You have rated yourself on every heading"),
         Check("supervisor_ratings", f"The supervisor rates every heading {labels}",
               not not_supported, f"{len(capabilities) - len(not_supported)} of "
               f"{len(capabilities)} headings rated {labels}.", not_supported),

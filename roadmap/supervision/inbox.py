@@ -8,9 +8,9 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from roadmap import clock
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
-from roadmap.db import utcnow
 from roadmap.framework.models import Capability, EvidenceType
 from roadmap.portfolio.models import Evidence, EvidenceVersion
 from roadmap.portfolio.progress import capability_counts
@@ -65,6 +65,13 @@ class Inbox:
     signed: list[SignedRow]
     external: list[Pending]  # signed by an external assessor, not yet reviewed
 
+    @property
+    def signs_nothing(self) -> bool:
+        """True for an educational supervisor only: they review progress and sign no item,
+        so "Waiting for you (0)" and "Recently signed by you" would only puzzle them."""
+        return (bool(self.candidates) and not self.mine and not self.signed
+                and all(row.kind == "educational" for row in self.candidates))
+
 
 def _current(today: dt.date):  # type: ignore[no-untyped-def]
     return covering(today)
@@ -94,11 +101,10 @@ def gather(session: Session, user: User, today: dt.date) -> Inbox:
     rows = [CandidateRow(e.id, name, kind, sum(1 for n in counts[e.id].values() if n >= 3),
                          headings.get(e.framework_version_id, 0), per_enrolment.get(e.id, 0),
                          e.target_on) for kind, e, name in assignments]
-    now = utcnow()
     mine, colleagues = [], []
     for item, _enrolment_id, kind, candidate, to_id, to_name in waiting:
         entry = Waiting(item.id, item.title, kind, candidate, to_name or "",
-                        (now - item.submitted_at).days if item.submitted_at else 0)
+                        clock.days_since(item.submitted_at) if item.submitted_at else 0)
         (mine if to_id == user.id else colleagues).append(entry)
     return Inbox(mine, colleagues, rows, _signed(session, user), pending(session, enrolment_ids))
 

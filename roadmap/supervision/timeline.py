@@ -14,6 +14,7 @@ from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Enrolment
 from roadmap.portfolio.models import Evidence
 from roadmap.readers.models import shared
+from roadmap.supervision.models import Signature
 
 PAGE = 50
 CAPACITY = {"primary_supervisor": "as primary supervisor", "backup_supervisor": "as backup supervisor",
@@ -41,9 +42,7 @@ WORDS = {
     "provider.referred": "Referred the stage back for the education provider",
     "enrolment.provider_set": "Named the education provider",
     "feedback.assessor_asked": "Asked a colleague without an account to assess an item",
-    "evidence.external_signature_accepted": "Accepted an external assessor's signature",
-    "evidence.external_signature_disputed": "Disputed an external assessor's signature: it no "
-                                            "longer counts",
+    # evidence.external_signature_accepted and _disputed: said by _external, naming whose.
     "credential.issued": "Issued the stage's digital credential",
     "credential.revoked": "Revoked the stage's digital credential",
     # Rule D9: text flagged as possibly identifying a patient, confirmed by its writer.
@@ -71,6 +70,17 @@ class Entry:
     who: str
     what: str
     item: Optional[str]
+    reason: Optional[str] = None  # a dispute's or a referral's reason, shown after the item
+
+
+def _external(event: AuditEvent, data: dict[str, Any]) -> str:
+    """A supervisor's review of an external signature, naming whose signature it was: the
+    reviewer's own capacity after "it no longer counts" read as though the signature had
+    counted as theirs (issue 17 #6)."""
+    whose = f"{data['assessor']}'s signature" if data.get("assessor") else "the signature"
+    if event.action == "evidence.external_signature_accepted":
+        return f"Accepted {whose} as external assessor"
+    return f"Disputed {whose} as external assessor: it no longer counts"
 
 
 def _describe(event: AuditEvent, names: dict[int, str]) -> str:
@@ -79,25 +89,30 @@ def _describe(event: AuditEvent, names: dict[int, str]) -> str:
     if event.action in ("assignment.created", "assignment.ended",
                         "educational_supervisor.assigned"):
         return words + ": " + _assignment(event.action, data, names)
+    if event.action.startswith("evidence.external_signature"):
+        return _external(event, data)
     if data.get("capacity") in CAPACITY:
         words += f" {CAPACITY[data['capacity']]}"
     if data.get("acting_reason"):
         words += f" ({data['acting_reason']})"
     if event.action == "capability.rated":
         words += f": heading {data.get('capability')}, {str(data.get('rating', '')).replace('_', ' ')}"
-    if data.get("assessor") and event.action.startswith("evidence.external_signature"):
-        words += f" (signed by {data['assessor']})"
-    if event.action == "evidence.external_signature_disputed" and data.get("reason"):
-        words += f". Reason: {data['reason']}"
     if event.action == "progress_review.recorded" and data.get("reviewed_on"):
         words += f" of {clock.long_date(dt.date.fromisoformat(str(data['reviewed_on'])))}"
     if data.get("stage"):
         words += f": {str(data['stage']).replace('stage', 'Stage ')}"
     if event.action == "provider.approved" and data.get("sampled_for_audit"):
         words += " (sampled for audit: another reviewer reviews it too)"
-    if event.action == "provider.referred" and data.get("reason"):
-        words += f". Reason: {data['reason']}"
     return words
+
+
+def _reason(event: AuditEvent) -> Optional[str]:
+    """The reason a dispute or a referral gave, shown after the item's title: a reason ends
+    in its own full stop, so "…to me.: “title”" no longer happens."""
+    data: dict[str, Any] = event.data or {}
+    if event.action in ("evidence.external_signature_disputed", "provider.referred"):
+        return str(data["reason"]) if data.get("reason") else None
+    return None
 
 
 def _assignment(action: str, data: dict[str, Any], names: dict[int, str]) -> str:
@@ -134,9 +149,25 @@ def entries(session: Session, enrolment_id: int, page: int,
            and str(event.data.get("supervisor_id", "")).isdigit()}
     names = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all()) \
         if ids else {}
-    found = [Entry(event.occurred_at, name or "Roadmap", _describe(event, names), title)
+    signers = _external_signers(session, [event for event, name, _ in rows[:PAGE] if name is None])
+    found = [Entry(event.occurred_at, name or signers.get(event.id, "Roadmap"),
+                   _describe(event, names), title, _reason(event))
              for event, name, title in rows[:PAGE]]
     return found, len(rows) > PAGE
+
+
+def _external_signers(session: Session, events: list[AuditEvent]) -> dict[int, str]:
+    """Event id: "Alex Reid (external assessor)" for each signing by someone without an
+    account, whose event has no actor: they were shown as "Roadmap" (issue 17 #6)."""
+    wanted = {int(e.data["signature_id"]): e.id for e in events
+              if e.action == "evidence.signed" and isinstance(e.data, dict)
+              and e.data.get("capacity") == "external_assessor"
+              and str(e.data.get("signature_id", "")).isdigit()}
+    if not wanted:
+        return {}
+    rows = session.execute(sa.select(Signature.id, Signature.signer_name)
+                           .where(Signature.id.in_(wanted))).all()
+    return {wanted[sid]: f"{name} (external assessor)" for sid, name in rows}
 
 
 @dataclass

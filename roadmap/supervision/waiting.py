@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Optional, Union
 
 import sqlalchemy as sa
@@ -46,6 +46,14 @@ class StageWait:
     provider: Optional[str] = None  # the education provider it waits for
     referral: Optional[Referral] = None  # the last referral, until the supervisor signs again
     signed_off_on: Optional[dt.date] = None
+    # While it waits on the candidate: (met, total) of the checks that must be met, when worked
+    # out (one enrolment's pages); None on the hub's dashboard, which counts no checklists.
+    gates: Optional[tuple[int, int]] = None
+
+    @property
+    def gates_unmet(self) -> bool:
+        """True when the candidate cannot sign yet: a check that must be met is not."""
+        return self.gates is not None and self.gates[0] < self.gates[1]
 
     @property
     def days(self) -> Optional[int]:
@@ -77,8 +85,15 @@ class StageWait:
                 return f"Waiting for {who} ({provider}) since today"
             return (f"Waiting for {who} ({provider}) since {clock.long_date(self.since)}, "
                     f"{clock.day_count(self.days)}")
-        line = ("Waiting for the candidate's declaration" if self.state == CANDIDATE
-                else "Waiting for the supervisor's sign-off")
+        if self.state == CANDIDATE and self.gates_unmet:
+            met, total = self.gates or (0, 0)
+            line = f"Working toward the checklist: {met} of {total} must-be-met checks met"
+        elif self.state == CANDIDATE and self.gates is None:
+            line = "With the candidate: the checklist, then their declaration"
+        elif self.state == CANDIDATE:
+            line = "Waiting for the candidate's declaration"
+        else:
+            line = "Waiting for the supervisor's sign-off"
         if self.referral is not None:
             on = clock.long_date(self.referral.on)
             line += f" (referred back by the education provider on {on})"
@@ -87,6 +102,10 @@ class StageWait:
     @property
     def own_words(self) -> str:
         """The wait as the candidate reads it about their own stage ("your declaration")."""
+        if self.state == CANDIDATE and self.gates_unmet:
+            met, total = self.gates or (0, 0)
+            line = f"Waiting for the checks that must be met: {met} of {total} met"
+            return self.words.replace(self.words.split(" (referred back")[0], line, 1)
         return self.words.replace("Waiting for the candidate's declaration",
                                   "Waiting for your declaration")
 
@@ -166,9 +185,33 @@ def stage_waits(session: Session, scope: Scope, today: dt.date) -> dict[int, lis
     return found
 
 
+def with_gates(session: Session, enrolment_id: int, waits: list[StageWait]) -> list[StageWait]:
+    """One enrolment's waits, each waiting on the candidate told how many must-be-met checks
+    are met: the candidate cannot declare until all are, so "waiting for your declaration"
+    would send people chasing the wrong thing (issue 17 #4). A checklist per such stage: for
+    one enrolment's pages, not the hub's dashboard of hundreds."""
+    from roadmap.supervision import checklist as checklists  # the checklist reads waits' tables
+    enrolment = session.get(Enrolment, enrolment_id)
+    found = []
+    for wait in waits:
+        if wait.state == CANDIDATE and enrolment is not None:
+            checks = [c for c in checklists.compute(session, enrolment, wait.stage_code).checks
+                      if c.is_gate]
+            wait = replace(wait, gates=(sum(c.met for c in checks), len(checks)))
+        found.append(wait)
+    return found
+
+
+def one_enrolment(session: Session, enrolment_id: int, today: dt.date) -> list[StageWait]:
+    """Every stage of one enrolment in order, with where each waits and, where it waits on
+    the candidate, how many must-be-met checks are met."""
+    return with_gates(session, enrolment_id,
+                      stage_waits(session, [enrolment_id], today).get(enrolment_id, []))
+
+
 def stage_wait(session: Session, enrolment_id: int, stage_code: str, today: dt.date) -> StageWait:
     """Where one stage of one enrolment waits; LookupError when its roadmap has no such stage."""
-    for wait in stage_waits(session, [enrolment_id], today).get(enrolment_id, []):
+    for wait in one_enrolment(session, enrolment_id, today):
         if wait.stage_code == stage_code:
             return wait
     raise LookupError(f"no stage {stage_code!r} in this roadmap")

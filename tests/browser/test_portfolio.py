@@ -4,12 +4,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
+import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfWriter
 
+from roadmap.portfolio.models import Evidence
 from tests.portfolio.world import build_world
 
 from .axe import click_and_check, visit
+from .looks import look
 
 
 def matrix_row(page: Page, code: str) -> Any:
@@ -121,3 +124,26 @@ def test_answers_are_saved_automatically_every_30_seconds(page: Page, session: A
     expect(page.get_by_label("Title")).to_have_value("Typed, never saved")
     expect(page.get_by_label("What you learned")).to_have_value("Something worth keeping")
     expect(page.get_by_text("automatically, at")).to_be_visible()
+
+
+LONG_TITLE = "Log " + "W" * 60  # a pasted identifier or a run of one key: one word, no spaces
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_title_with_no_spaces_wraps_in_the_evidence_list(page: Page, session: Any,
+                                                           make_user: Callable[..., Any],
+                                                           sign_in: Callable[..., Page],
+                                                           width: int) -> None:
+    """Issue 17 #3: a 60-character word in a title made the list 944px wide on a phone and
+    1663px on a desktop, pushing Kind, Date and Status off the screen."""
+    world = build_world(session, make_user, prefix=f"long{width}")
+    kind = world.kind(session, "learning_log")
+    session.add(Evidence(enrolment_id=world.enrolment.id, evidence_type_id=kind.id, title=LONG_TITLE,
+                         fields={}, status="draft", created_by_id=world.candidate.id,
+                         occurred_on=dt.date.today()))
+    session.commit()
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(world.candidate.email)
+    visit(page, "/portfolio/evidence")
+    expect(page.get_by_role("link", name=LONG_TITLE)).to_be_visible()
+    assert look(page, axe=False) == []

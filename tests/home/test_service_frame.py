@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 import pytest
 
 from roadmap.config import ConfigError, build
@@ -98,3 +99,17 @@ def test_the_cookies_page_names_every_cookie_signing_in_sets(client, login, make
 def test_a_malformed_frame_setting_stops_the_start(tmp_path, key, value):
     with pytest.raises(ConfigError, match=key):
         build(str(tmp_path), {"TESTING": True, key: value}, environ={})
+
+
+def test_the_privacy_notice_links_to_the_readers_page_only_for_candidates(client, login, make_user):
+    """Issue 17 #13: the link was a 404 for everyone but a candidate."""
+    readers = 'href="/portfolio/readers"'
+    assert readers not in client.get("/privacy").get_data(as_text=True)
+    supervisor = make_user("sup13@example.nhs.uk", roles=("supervisor",),
+                           totp_secret=pyotp.random_base32())
+    login(client, supervisor)
+    page = client.get("/privacy").get_data(as_text=True)
+    assert readers not in page and "Who can see it" in page
+    client.post("/sign-out")
+    login(client, make_user("cand13@example.nhs.uk"))
+    assert readers in client.get("/privacy").get_data(as_text=True)

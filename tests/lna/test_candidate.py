@@ -107,7 +107,8 @@ def test_autosaved_answers_come_back_on_the_next_visit(lna, client_as, session):
                                                     "answer_details": "Half a sentence"})
     assert kept.status_code == 200
     page = client.get(PAGE).get_data(as_text=True)
-    assert "We kept the answers you were typing automatically" in page
+    assert "We kept the answers you were typing automatically on " in page
+    assert "automatically, at" not in page  # issue 17 #14: not "…, at 7 December 2026 at 3.24am"
     assert "Half a sentence" in page
 
 

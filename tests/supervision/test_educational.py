@@ -132,6 +132,10 @@ def test_the_educational_supervisor_reads_the_portfolio_and_acts_on_nothing(
     heading = reader.get(f"/supervision/candidates/{enrolment_id}/headings/{capability.id}")
     assert heading.status_code == 200 and "Save rating" not in heading.get_data(as_text=True)
     assert reader.get(f"/timeline/{enrolment_id}").status_code == 200
+    # Issue 17 #14: they sign nothing, so their inbox offers nothing to sign nor a signed list.
+    inbox = reader.get("/supervision").get_data(as_text=True)
+    assert "Your candidates" in inbox
+    assert "Recently signed by you" not in inbox and "Waiting for you (" not in inbox
     opened = candidate.get("/portfolio/readers/opened").get_data(as_text=True)
     assert "edsup@example.nhs.uk, educational supervisor" in opened
 

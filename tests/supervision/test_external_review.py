@@ -125,7 +125,13 @@ def test_a_dispute_stops_the_signature_counting(app, session, team, signed, logi
     item_page = _page(candidate, f"/portfolio/evidence/{item.id}")
     assert reason in item_page and "no longer counts" in item_page and "GMC 7654321" in item_page
     timeline = _page(candidate, f"/timeline/{enrolment_id}")
-    assert "Disputed an external assessor's signature" in timeline and reason in timeline
+    # Issue 17 #6: whose signature, in which capacity; the reason after the item's title; and
+    # the assessor (no account) named as who signed, not "Roadmap".
+    name = signature.signer_name
+    assert f"Disputed {name}'s signature as external assessor: it no longer counts: " in timeline
+    assert "as primary supervisor (signed by" not in timeline
+    assert f". Reason: {reason}" in timeline and ".: " not in timeline
+    assert f"{name} (external assessor). Signed an item as an external assessor" in timeline
     (message,) = [m for m in mailbox.messages[before:] if m["To"] == candidate_email]
     assert reason in message.get_content()
     # The signature itself is kept as it was, and the record still verifies.

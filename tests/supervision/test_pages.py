@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 
+from roadmap import clock
 from roadmap.accounts.models import UserSession
+from roadmap.cohorts.models import Cohort
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import CapabilityRating, Signature
 from tests.fixtures.apps import TEST_PASSWORD
@@ -184,3 +187,24 @@ def test_a_changed_item_keeps_its_signed_version_readable(app, client, login, se
     assert "A new title after signing" in page and "Changed since signed" in page
     assert "Read version 1 as it was signed" in page and original_title in page
     assert signature.content_hash in page and "Dr Primary, primary supervisor" in page
+
+
+def test_the_hub_and_the_supervisor_count_the_same_days_for_an_item(client, login, session, team,
+                                                                     make_item, make_user):
+    """Issue 17 #7: an item sent one evening 17 days ago (London) was "oldest for 18 days" on
+    the hub's page and "17 days" in the inbox. Both now count days in England: 17."""
+    item = make_item("cbd")
+    evening = dt.datetime.combine(clock.today() - dt.timedelta(days=17), dt.time(23, 30),
+                                  clock.LONDON)
+    item.submitted_at = evening.astimezone(dt.timezone.utc)
+    session.commit()
+    login(client, team.primary)
+    inbox = client.get("/supervision").get_data(as_text=True)
+    assert "17 days" in inbox and "16 days" not in inbox
+    client.post("/sign-out")
+    hub_id = session.get(Cohort, team.enrolment.cohort_id).hub_id
+    lead = make_user("lead17@example.nhs.uk", roles=("hub_lead",), hub_id=hub_id,
+                     totp_secret=pyotp.random_base32())
+    login(client, lead)
+    cohort = client.get(f"/cohorts/{team.enrolment.cohort_id}").get_data(as_text=True)
+    assert "oldest for 17 days" in cohort

@@ -231,3 +231,23 @@ def test_hidden_characters_are_stripped_from_reasons(app, client, login, session
               else latest_round(session, record).signed_content)
     reason = {g["code"]: g["reason"] for g in frozen["guidance_unmet"]}["msf"]
     assert reason == "Seen[31m in tutorials\nline two\tend"
+
+
+def test_line_breaks_typed_in_a_reason_are_kept_on_the_check_and_stage_pages(app, client, login,
+                                                                             session, gates_only):
+    """Issue 17 #16: a reason of two paragraphs ran together into one on the check page."""
+    team = gates_only
+    url = f"/stages/{team.enrolment.id}/stage2"
+    candidate = app.test_client()
+    login(candidate, team.candidate)
+    assert through_check(candidate, url, {"declarations": "candidate_own_work"}).status_code == 302
+    login(client, team.primary)
+    typed = {**REASONS, "msf": "Colleagues' views are in my report.\nShe is otherwise ready."}
+    posted = client.post(url, data={"declarations": "supervisor_verified",
+                                    **{f"reason-{c}": typed[c] for c in GUIDANCE}})
+    assert posted.status_code == 302
+    check = html.unescape(client.get(posted.headers["Location"]).get_data(as_text=True))
+    kept = re.search(r'<span class="roadmap-lines">([^<]*ready\.)</span>', check)
+    assert kept is not None and "\n" in kept.group(1)
+    with client.get("/static/" + re.search(r'/static/(build/roadmap[^"]*\.css)', check).group(1)) as css:
+        assert b".roadmap-lines{white-space:pre-line}" in css.data

@@ -12,7 +12,7 @@ from roadmap import clock
 from roadmap.cohorts.models import Cohort, Enrolment
 from roadmap.providers.models import ProviderReviewer
 from roadmap.supervision.models import SupervisorAssignment
-from roadmap.supervision.waiting import stage_waits
+from roadmap.supervision.waiting import StageWait, one_enrolment, stage_waits
 from tests.providers.approvals import (decide, latest_round, name_provider, provider, reviewer,
                                     stage_in)
 
@@ -36,7 +36,7 @@ def _stage2(session, team) -> str:
 
 def test_each_state_in_words(session, team, north, make_user):
     rae = reviewer(session, make_user, north)
-    assert _stage2(session, team) == "Waiting for the candidate's declaration"
+    assert _stage2(session, team) == "With the candidate: the checklist, then their declaration"
     stage_in(session, team.enrolment, "stage1", "complete")
     record = stage_in(session, team.enrolment, "stage2", "candidate_signed")
     assert _stage2(session, team) == "Waiting for the supervisor's sign-off"
@@ -169,8 +169,8 @@ def test_a_supervisor_without_assignment_still_gets_404(client, login, session, 
 
 
 @pytest.mark.parametrize("days, stage, queue_words, home_words", [
-    (0, "since today", "waiting since today", "the oldest came in today."),
-    (1, "Provider) since ", "waiting 1 day<", "the oldest has waited 1 day."),
+    (0, "since today", "<span>Since today</span>", "the oldest came in today."),
+    (1, "Provider) since ", "<span>1 day<br>", "the oldest has waited 1 day."),
 ])
 def test_a_wait_begun_today_reads_today_and_one_of_a_day_reads_1_day(
         app, client, login, session, team, north, make_user, days, stage, queue_words,
@@ -187,5 +187,35 @@ def test_a_wait_begun_today_reads_today_and_one_of_a_day_reads_1_day(
     session.commit()
     queue = app.test_client()
     login(queue, rae)
-    assert queue_words in queue.get("/provider").get_data(as_text=True)
+    provider_queue = queue.get("/provider").get_data(as_text=True)
+    assert queue_words in provider_queue
+    assert "waiting since" not in provider_queue and "waiting 1 day" not in provider_queue  # #14
     assert home_words in queue.get("/home").get_data(as_text=True)
+
+
+def test_the_declaration_is_awaited_only_once_every_must_be_met_check_is_met(client, login,
+                                                                            session, team):
+    """Issue 17 #4: stage 2 cannot be declared while stage 1 (a must-be-met check) is not
+    signed off, so nobody is told it waits for the candidate's declaration."""
+    waits = one_enrolment(session, team.enrolment.id, MARCH_15)
+    stage2 = next(w for w in waits if w.stage_code == "stage2")
+    assert stage2.gates is not None and stage2.gates[0] < stage2.gates[1]
+    met, total = stage2.gates
+    login(client, team.candidate)
+    home = client.get("/home").get_data(as_text=True)
+    assert f"Waiting for the checks that must be met: {met} of {total} met" in home
+    page = client.get(f"/stages/{team.enrolment.id}/stage2").get_data(as_text=True)
+    assert "Waiting for your declaration" not in page
+    assert f"Waiting for the checks that must be met: {met} of {total} met" in page
+    client.post("/sign-out")
+    login(client, team.primary)
+    page = client.get(f"/stages/{team.enrolment.id}/stage2").get_data(as_text=True)
+    assert "candidate&#39;s declaration" not in page and "candidate's declaration" not in page
+    assert f"Working toward the checklist: {met} of {total} must-be-met checks met" in page
+
+
+def test_with_every_must_be_met_check_met_it_waits_for_the_declaration():
+    wait = StageWait(enrolment_id=1, stage_code="stage2", stage_name="Stage 2", state="candidate",
+                     today=MARCH_15, gates=(3, 3))
+    assert wait.words == "Waiting for the candidate's declaration"
+    assert wait.own_words == "Waiting for your declaration"

@@ -5,6 +5,7 @@ import html
 import re
 
 from roadmap.supervision.models import CapabilityRating
+from tests.providers.approvals import stage_in
 
 
 def _text(response) -> str:
@@ -57,3 +58,55 @@ def test_returned_reads_for_who_is_looking(app, client, login, team, make_item):
     login(candidate, team.candidate)
     assert "Returned to you" in _words(candidate.get(f"/portfolio/evidence/{item.id}"))
     assert "Returned to you" in _words(candidate.get("/portfolio/evidence"))
+
+
+def test_a_stage_with_no_must_be_met_checks_shows_no_empty_heading(client, login, team):
+    """Issue 17 #9: stage 1 has guidance only; "Must be met" with nothing under it read as a
+    fault. Stage 2 has must-be-met checks, and shows them."""
+    login(client, team.candidate)
+    stage1 = _words(client.get(f"/stages/{team.enrolment.id}/stage1"))
+    assert "Guidance" in stage1
+    assert "Must be met" not in stage1
+    assert "cannot be signed off until each of these is met" not in stage1
+    stage2 = _words(client.get(f"/stages/{team.enrolment.id}/stage2"))
+    assert "Must be met" in stage2
+
+
+def test_the_candidate_reads_their_own_checklist_in_the_second_person(client, login, team):
+    """Issue 17 #14: the candidate was told "The candidate has rated themselves…"."""
+    login(client, team.candidate)
+    own = _words(client.get(f"/stages/{team.enrolment.id}/stage2"))
+    assert "You have rated yourself on every heading" in own
+    assert "The candidate has rated themselves" not in own
+    client.post("/sign-out")
+    login(client, team.primary)
+    theirs = _words(client.get(f"/stages/{team.enrolment.id}/stage2"))
+    assert "The candidate has rated themselves on every heading" in theirs
+
+
+def test_a_signed_off_stage_tells_its_sign_off_in_the_past(client, login, session, team):
+    """Issue 17 #14: after sign-off the page still said the reason "is kept … and shown to
+    whoever approves next"."""
+    login(client, team.candidate)
+    assert "shown to whoever approves next" in _words(client.get(f"/stages/{team.enrolment.id}/stage1"))
+    stage_in(session, team.enrolment, "stage1", "complete")
+    done = _words(client.get(f"/stages/{team.enrolment.id}/stage1"))
+    assert "whoever approves next" not in done
+    assert "each reason was kept with the sign-off and shown to the education provider" in done
+
+
+def test_a_supervisor_reads_the_candidates_answers_under_third_person_labels(app, client, login,
+                                                                             team, make_item):
+    """Issue 17 #5: the supervisor saw "What you would like to discuss" on a candidate's CBD."""
+    item = make_item("cbd", status="submitted")
+    assert item.fields.get("questions")
+    login(client, team.primary)
+    for url in (f"/supervision/items/{item.id}", f"/portfolio/evidence/{item.id}"):
+        page = _words(client.get(url))
+        assert "What the candidate would like to discuss" in page, url
+        assert "What you would like to discuss" not in page, url
+    candidate = app.test_client()
+    login(candidate, team.candidate)
+    own = _words(candidate.get(f"/portfolio/evidence/{item.id}"))
+    assert "What you would like to discuss" in own
+    assert "What the candidate would like to discuss" not in own
