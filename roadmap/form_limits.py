@@ -82,6 +82,9 @@ class _OneMessage:
     subject: Optional[str] = None  # what the message calls the field, when not its label
 
     def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None  # left empty: whether it may be is the validators' to say
+            return
         try:
             super().process_formdata(valuelist)  # type: ignore[misc]
         except ValueError:

@@ -19,6 +19,9 @@ async function save(form, status) {
       method: "POST", body: data, credentials: "same-origin", redirect: "manual",
       headers: { "X-CSRFToken": data.get("csrf_token") || "" },
     });
+    // Read the answer to its end: a response that is never read (ours are no-store, so no
+    // cache reads it either) stays open until the page is left, and is cut off then.
+    await response.text();
     if (response.ok) {
       status.textContent = `Saved automatically at ${timeNow()}.`;
       return true;

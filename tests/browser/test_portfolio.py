@@ -123,7 +123,7 @@ def test_answers_are_saved_automatically_every_30_seconds(page: Page, session: A
     visit(page, "/portfolio/evidence/new/learning_log")
     expect(page.get_by_label("Title")).to_have_value("Typed, never saved")
     expect(page.get_by_label("What you learned")).to_have_value("Something worth keeping")
-    expect(page.get_by_text("automatically, at")).to_be_visible()
+    expect(page.get_by_text("We kept the answers you were typing automatically on")).to_be_visible()
 
 
 LONG_TITLE = "Log " + "W" * 60  # a pasted identifier or a run of one key: one word, no spaces

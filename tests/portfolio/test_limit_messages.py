@@ -33,6 +33,15 @@ def test_hours_typed_with_a_comma_get_one_message_naming_the_field(client, login
     assert not DEFAULTS.search(page)
 
 
+def test_hours_left_empty_are_no_error_where_they_are_optional(client, login, world, session):
+    """The number box's own message must not stand in for 'optional' (the browser test of the
+    learning log found an empty hours box refused)."""
+    login(client, world.candidate)
+    response = client.post("/portfolio/evidence/new/learning_log",
+                           data=log_form(world, session, answer_hours=""))
+    assert response.status_code == 302, _errors(response.get_data(as_text=True))
+
+
 def test_every_evidence_form_names_the_box_that_is_too_long(client, login, world, session):
     login(client, world.candidate)
     index = client.get("/portfolio/evidence/new").get_data(as_text=True)
