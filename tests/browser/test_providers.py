@@ -42,7 +42,7 @@ def test_a_reviewer_signs_in_and_approves_a_portfolio(page: Page, sign_in: Calla
     page.set_viewport_size(PHONE)
     click_and_check(page.get_by_role("link", name="Reviews"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Portfolios waiting for your review")
-    expect(page.get_by_text("waiting since today")).to_be_visible()
+    expect(page.get_by_text("Since today", exact=True)).to_be_visible()
     at_both_widths(page)
     click_and_check(page.get_by_role("link", name=team.candidate.full_name))
     expect(page.get_by_text("Dr Primary, primary supervisor")).to_be_visible()
