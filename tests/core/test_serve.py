@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from roadmap.serve import command, options
 
 SECRET = "production-test-secret-" + "y" * 32
+GUNICORN_GRACE = 30  # roadmap/serve/gunicorn_conf.py: graceful_timeout
 
 
 def _free_port() -> int:
@@ -40,6 +41,22 @@ def _gunicorn(env: dict[str, str], log: Path) -> subprocess.Popen:
         return subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", command.CONFIG, command.APP],
             env=env, stdout=output, stderr=errors)
+
+
+def _stop(server: subprocess.Popen) -> int | None:
+    """SIGTERM, as an orchestrator stops it; its exit code, or None if it outlived its grace.
+
+    gunicorn gives requests in flight `graceful_timeout` (30 s) and then stops its workers, so
+    waiting any less could report a slow machine as a hung server. A server that outlives the
+    wait is killed and reaped here, so no process outlives its test.
+    """
+    server.send_signal(signal.SIGTERM)
+    try:
+        return server.wait(GUNICORN_GRACE + 30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+        return None
 
 
 def test_gunicorn_serves_with_json_logs_and_the_forwarded_client(database_url, tmp_path):
@@ -66,9 +83,8 @@ def test_gunicorn_serves_with_json_logs_and_the_forwarded_client(database_url, t
         assert body["status"] == "ok" and body["redis"]["status"] == "ok"
         assert echoed == "probe-000000001"
     finally:
-        server.send_signal(signal.SIGTERM)  # graceful shutdown
-        code = server.wait(30)
-    assert code == 0
+        code = _stop(server)
+    assert code == 0, log.read_text()
     assert log.with_suffix(".stdout").read_text() == "", "logs go to stderr, never stdout"
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     booted = [line for line in lines if line["logger"] == "gunicorn.error"
@@ -88,7 +104,13 @@ def test_gunicorn_refuses_production_on_sqlite_without_the_override(tmp_path):
                        ROADMAP_BIND=f"127.0.0.1:{_free_port()}")
     log = tmp_path / "server.log"
     server = _gunicorn(env, log)
-    assert server.wait(60) != 0
+    try:
+        code = server.wait(60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert code != 0
     assert "ROADMAP_DATABASE_URL is an SQLite file" in log.read_text()
 
 
