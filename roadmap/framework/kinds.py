@@ -1,6 +1,6 @@
 """The kinds of question a form definition may ask: one entry each in KINDS.
 
-A new kind is its name in the schema's list (schema.FormField.kind), one entry here, and a
+A new kind is its name in the schema's list (form_schema.FormField.kind), one entry here, and a
 macro of the same name in templates/portfolio/_kinds.html that renders it.
 """
 from __future__ import annotations

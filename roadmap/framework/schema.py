@@ -7,51 +7,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
-                      SerializerFunctionWrapHandler, model_serializer, model_validator)
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
-from roadmap.framework.kinds import KINDS
+from roadmap.framework.form_schema import FormField, Option, Section, Template  # noqa: F401 (re-exported)
+from roadmap.framework.schema_types import Code, Code10, Code20, Strict, Text, Title, one_of
 from roadmap.framework.strengths import PARTIES, STRENGTHS, VERSION_1_APPROVALS
 
 SCHEMA_VERSION = 2
 # The portfolio gives every item these itself; a form field of the same name would shadow them.
 RESERVED_FIELD_CODES = {"title", "occurred_on", "capabilities", "attachments", "status"}
-_WORDS = {2: "two", 3: "three"}  # "needs at least two options", as authors read it
-
-
-def _number_to_str(value: Any) -> Any:
-    """Let authors write `code: 3` for `code: "3"`; YAML reads the former as a number."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def _code(max_length: int) -> Any:
-    """A code: letters, digits, dots, dashes and underscores, as short as its database column."""
-    return Annotated[str, BeforeValidator(_number_to_str),
-                     Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=max_length)]
-
-
-def _one_of(what: str, allowed: tuple[str, ...]) -> Any:
-    """A string from a closed set, refused with the set named."""
-    def check(value: str) -> str:
-        if value not in allowed:
-            raise ValueError(f"unknown {what} {value!r} ({', '.join(allowed)})")
-        return value
-    return Annotated[str, AfterValidator(check)]
-
-
-Code = _code(40)
-Code10 = _code(10)
-Code20 = _code(20)
-Text = Annotated[str, Field(min_length=1)]
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class Strict(BaseModel):
-    """No unknown keys, no silent type coercion, surrounding whitespace trimmed."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
 
 class Level(Strict):
@@ -95,84 +59,6 @@ class Capability(Strict):
     domain: Code10
     description: Optional[Text] = None
     outcomes: list[Outcome] = []
-
-
-class Option(Strict):
-    """One choice of a select, radios or checkboxes field."""
-
-    code: Code
-    label: Title
-    hint: Optional[Text] = None
-
-
-class FormField(Strict):
-    """One question on an evidence form."""
-
-    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
-    label: Text
-    # The label as someone other than its writer reads it, where `label` speaks to the writer
-    # ("What you took from it" -> "What the candidate took from it"): a supervisor reading
-    # the candidate's answers is not "you" (issue 17 #5).
-    read_label: Optional[Text] = None
-    kind: Literal["text", "textarea", "date", "select", "radios", "checkboxes", "number", "rating"]
-    required: bool = False
-    hint: Optional[Text] = None
-    options: list[Option] = []
-    scale: Optional[Code] = None
-    # Checked for patient-identifiable data (rule D9); defaults to true for text and textarea.
-    free_text: Optional[bool] = None
-    max_words: Optional[int] = Field(None, ge=1, le=5000)
-    min: Optional[int] = None
-    max: Optional[int] = None
-    capabilities: list[Code10] = []  # headings this question gives evidence for
-
-    @model_validator(mode="after")
-    def _fits_kind(self) -> FormField:
-        """Options only on choices, a scale only on ratings, free text only on text (KINDS)."""
-        kind, rules = self.kind, KINDS[self.kind]
-        if rules.options and not self.options:
-            raise ValueError(f"a {kind} field needs options")
-        if not rules.options and self.options:
-            raise ValueError(f"a {kind} field takes no options")
-        if len(self.options) < rules.options:
-            least = _WORDS.get(rules.options, rules.options)
-            raise ValueError(f"a {kind} field needs at least {least} options")
-        if rules.scale and self.scale is None:
-            raise ValueError(f"a {kind} field needs a scale")
-        if not rules.scale and self.scale is not None:
-            raise ValueError(f"a {kind} field takes no scale")
-        if rules.always_scanned and self.free_text is False:
-            raise ValueError(f"a {kind} is always free text and is always checked")
-        if not rules.text and self.free_text:
-            raise ValueError(f"a {kind} field cannot be free text")
-        if not rules.text and self.max_words is not None:
-            raise ValueError(f"a {kind} field takes no max_words")
-        if not rules.bounds and (self.min is not None or self.max is not None):
-            raise ValueError(f"a {kind} field takes no min or max")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
-        if self.free_text is None:
-            self.free_text = rules.text
-        return self
-
-
-class Section(Strict):
-    """A part of a form completed by one party: the candidate, the assessor or a respondent."""
-
-    code: Code
-    title: Title
-    completed_by: Literal["candidate", "assessor", "respondent"]
-    hint: Optional[Text] = None
-    fields: list[FormField] = Field(min_length=1)
-
-
-class Template(Strict):
-    """An alternative layout of a form the candidate chooses, e.g. a reflective model."""
-
-    code: Code
-    name: Title
-    description: Optional[Text] = None
-    sections: list[Section] = Field(min_length=1)
 
 
 class EvidenceType(Strict):
@@ -224,8 +110,8 @@ class SignOff(Strict):
     declarations: list[Declaration] = []
 
 
-Strength = _one_of("strength", STRENGTHS)
-Party = _one_of("party", PARTIES)
+Strength = one_of("strength", STRENGTHS)
+Party = one_of("party", PARTIES)
 
 
 class MultiSourceFeedback(Strict):
