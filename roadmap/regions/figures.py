@@ -41,28 +41,13 @@ from roadmap.portfolio.progress import COUNTED_STATUSES
 from roadmap.readers.team import WORKPLACE_KINDS
 from roadmap.regions.models import Region
 from roadmap.regions.periods import Quarter, Year
-from roadmap.supervision.assignments import CANDIDATES_PER_FTE, load_rows, over_capacity
+from roadmap.regions.staff import (Staff, current_assignment, day_param as _day, moment_param as _moment,
+                                   supervisors)
 from roadmap.supervision.models import StageSignOff, SupervisorAssignment
 
 STAGES = ("stage1", "stage2")
 STATES = ("on_track", "at_risk", "stalled", "supervisor", "provider")
 PACE_DAYS = 365
-
-
-@dataclass(frozen=True)
-class Staff:
-    """Supervisors with a current primary or backup candidate in a hub (or the region), their
-    FTE, and the candidates they carry as primary in every hub, as capacity counts them (D6)."""
-
-    supervisors: int = 0
-    fte: float = 0.0
-    carried: int = 0
-    over_capacity: int = 0  # supervisors carrying more than their FTE allows
-
-    @property
-    def capacity(self) -> float:
-        """Candidates they may carry between them: 4 per FTE, pro rata."""
-        return CANDIDATES_PER_FTE * self.fte
 
 
 @dataclass
@@ -124,14 +109,6 @@ def _utc_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), dt.timezone.utc)
 
 
-def _day(name: str) -> Any:
-    return sa.bindparam(name, type_=sa.Date)
-
-
-def _moment(name: str) -> Any:
-    return sa.bindparam(name, type_=sa.DateTime(timezone=True))
-
-
 def _activity() -> tuple[Any, Any, Any]:
     """Enrolments with an item changed in the last 30 days, with an item waiting on a supervisor
     for more than 14 days, and their WPBAs of the last 30 days: each read from an index of the
@@ -161,7 +138,7 @@ def classified(rules: Any) -> Any:
     E, SA, S = Enrolment, SupervisorAssignment, StageSignOff
     active, waited, wpbas = _activity()
     # roadmap.readers.team.supervising, with the day and the moment as parameters.
-    current = sa.and_(SA.kind.in_(WORKPLACE_KINDS), _current())
+    current = sa.and_(SA.kind.in_(WORKPLACE_KINDS), current_assignment())
     team = (sa.select(SA.enrolment_id,
                       sa.func.max(sa.case((SA.kind == "primary", 1), else_=0)).label("primary"),
                       sa.func.max(sa.case((SA.kind == "backup", 1), else_=0)).label("backup"))
@@ -271,49 +248,5 @@ def region_figures(session: Session, region: Region, hubs: list[TrainingHub], ye
                    E.stage2_signed_off_on <= today)):
         if hub_id in found:
             found[hub_id].days_to_signoff.append(max(0, (signed - started).days))
-    staff = _supervisors(session, params, found)
+    staff = supervisors(session, params, found)
     return [found[hub.id] for hub in hubs], staff
-
-
-def _current() -> Any:
-    """roadmap.supervision.models.covering, with the day and the moment as parameters."""
-    SA = SupervisorAssignment
-    return sa.and_(SA.starts_on <= _day("today"),
-                   sa.or_(SA.ended_at.is_(None), SA.ended_at > _moment("now")))
-
-
-@lru_cache(maxsize=1)
-def staff_statement() -> Any:
-    """Each hub's staff and the region's (hub id None), built once: the region, the day and the
-    moment are parameters (counts_params)."""
-    SA = SupervisorAssignment
-    working = (sa.select(Cohort.hub_id, SA.supervisor_id).distinct().select_from(SA)
-               .join(Enrolment, Enrolment.id == SA.enrolment_id)
-               .join(Cohort, Cohort.id == Enrolment.cohort_id)
-               .join(TrainingHub, TrainingHub.id == Cohort.hub_id)
-               .where(TrainingHub.region_id == sa.bindparam("region", type_=sa.Integer),
-                      SA.kind.in_(WORKPLACE_KINDS), _current(),
-                      Enrolment.status == "active").cte("working"))
-    each = load_rows(sa.select(working.c.supervisor_id), _current()).cte("each")
-    fte = sa.func.coalesce(each.c.fte, 1.0)
-    sums = (sa.func.count(), sa.func.sum(fte), sa.func.sum(each.c.candidates),
-            sa.func.sum(sa.case((over_capacity(each.c.candidates, fte), 1), else_=0)))
-    by_hub = (sa.select(working.c.hub_id, *sums)
-              .join(each, each.c.supervisor_id == working.c.supervisor_id)
-              .group_by(working.c.hub_id))
-    region = sa.select(sa.null(), *sums).select_from(each)
-    return sa.union_all(by_hub, region)
-
-
-def _supervisors(session: Session, params: dict[str, Any], found: dict[int, HubFigures]) -> Staff:
-    """Each hub's staff (supervisors with a current primary or backup candidate of an active
-    enrolment there) and the region's, each supervisor once, from one statement: their loads
-    as roadmap.supervision.assignments counts them, added up in the database."""
-    staff = Staff()
-    for hub_id, people, ftes, carried, over in session.execute(staff_statement(), params):
-        figures = Staff(int(people), float(ftes or 0), int(carried or 0), int(over or 0))
-        if hub_id is None:
-            staff = figures
-        elif hub_id in found:
-            found[hub_id].staff = figures
-    return staff
