@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -316,3 +317,30 @@ def test_the_supervisor_sees_it_as_on_device_and_can_dispute_it(app, client, ses
     session.rollback()
     assert session.get(Evidence, item.id).status == "returned"
 
+
+
+NAMED = "Good history; the patient (NHS number 943 476 5919) was safety-netted well."
+
+
+def test_patient_details_are_flagged_in_plain_words_before_anything_is_pending(
+        app, client, session, team, make_item, login, mailbox):
+    item = make_item("cbd", status="draft", headings=("1",))
+    phone = _phone(client, team, login)
+    answers = {**assessor_answers(make_item, "cbd"), "reasoning": NAMED}
+    refused = _sign(phone, item, assessor_form(answers, item.lock_version))
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)
+    words = html.unescape(page)
+    assert "This could show who a patient is: it seems to hold an NHS number" in words
+    assert "nobody could tell from it who the patient is" in words
+    assert _tickets(session) == [] and mailbox.messages == []
+    confirmed = _sign(phone, item, assessor_form(answers, item.lock_version, confirm_pid="y"))
+    assert confirmed.status_code == 302
+    session.rollback()
+    event = session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "feedback.on_device_signed"))
+    assert "pid" in event.data and "943 476 5919" not in str(event.data)
+    assert app.test_client().post(mailbox.link(mailbox.to(EMAIL)[-1])).status_code == 200
+    session.rollback()
+    assert session.get(Evidence, item.id).status == "signed"
