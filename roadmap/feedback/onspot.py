@@ -27,7 +27,8 @@ from roadmap.pid import check as pid_check
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import Signature
 
-LIFETIME = dt.timedelta(days=7)  # an unconfirmed on-device assessment stops counting for nothing
+LIFETIME = dt.timedelta(days=7)  # for the assessor to confirm; the candidate can re-send
+KEEP_EXPIRED = dt.timedelta(days=30)  # then an unconfirmed assessment's answers are dropped
 MAX_SENDS = 4  # the confirmation email and three re-sends
 MAX_KEY = 64
 CHANGED = ("The item changed after the assessor opened this page, so nothing was signed. "
@@ -139,15 +140,51 @@ def for_item(session: Session, evidence: Evidence) -> list[AssessmentTicket]:
         AssessmentTicket.evidence_id == evidence.id, AssessmentTicket.on_device.is_(True),
         AssessmentTicket.used_at.is_(None), AssessmentTicket.withdrawn_at.is_(None))
         .order_by(AssessmentTicket.id.desc())))
+    _note_expired(session, [t for t in found if t.expires_at <= utcnow()])
+    return found
+
+
+def _note_expired(session: Session, expired: Iterable[AssessmentTicket]) -> None:
+    """Write each newly expired assessment to the audit trail, once."""
     now = utcnow()
-    for ticket in found:
-        if ticket.expires_at <= now and ticket.expiry_recorded_at is None:
+    for ticket in expired:
+        if ticket.expiry_recorded_at is None:
             ticket.expiry_recorded_at = now
+            evidence = tickets.ticket_item(session, ticket)
             audit.record(session, "feedback.on_device_expired", subject_type="evidence",
                          subject_id=evidence.id, enrolment_id=evidence.enrolment_id,
                          data={"ticket_id": ticket.id, "email": ticket.invited_email,
                                "expired_at": ticket.expires_at.isoformat()})
-    return found
+
+
+def sweep(session: Session) -> tuple[int, int]:
+    """The daily job: record assessments that expired unconfirmed, and end those expired for
+    KEEP_EXPIRED (the assessor's answers are dropped); returns (expired, ended)."""
+    now = utcnow()
+    waiting = sa.select(AssessmentTicket).where(
+        AssessmentTicket.on_device.is_(True), AssessmentTicket.used_at.is_(None),
+        AssessmentTicket.withdrawn_at.is_(None))
+    expired = list(session.scalars(waiting.where(
+        AssessmentTicket.expires_at <= now, AssessmentTicket.expiry_recorded_at.is_(None))
+        .order_by(AssessmentTicket.id)))
+    _note_expired(session, expired)
+    old = list(session.scalars(waiting.where(AssessmentTicket.expires_at <= now - KEEP_EXPIRED)
+                               .order_by(AssessmentTicket.id)))
+    for ticket in old:
+        _end(session, ticket, None, "expired")
+    session.flush()
+    return len(expired), len(old)
+
+
+def _end(session: Session, ticket: AssessmentTicket, actor_id: Optional[int], why: str) -> None:
+    """Withdraw an assessment: its link stops working and the answers are nobody's now."""
+    evidence = tickets.ticket_item(session, ticket)
+    ticket.withdrawn_at, ticket.draft = utcnow(), None
+    session.flush()
+    audit.record(session, "feedback.on_device_withdrawn", actor_id=actor_id,
+                 subject_type="evidence", subject_id=evidence.id,
+                 enrolment_id=evidence.enrolment_id,
+                 data={"ticket_id": ticket.id, "email": ticket.invited_email, "why": why})
 
 
 def _pending(session: Session, evidence: Evidence, candidate: User,
@@ -188,12 +225,7 @@ def withdraw(session: Session, evidence: Evidence, candidate: User,
              ticket_id: int) -> AssessmentTicket:
     """The candidate withdraws an assessment not yet confirmed: its link stops working."""
     ticket = _pending(session, evidence, candidate, ticket_id)
-    ticket.withdrawn_at, ticket.draft = utcnow(), None  # the answers are nobody's now
-    session.flush()
-    audit.record(session, "feedback.on_device_withdrawn", actor_id=candidate.id,
-                 subject_type="evidence", subject_id=evidence.id,
-                 enrolment_id=evidence.enrolment_id,
-                 data={"ticket_id": ticket.id, "email": ticket.invited_email})
+    _end(session, ticket, candidate.id, "candidate")
     return ticket
 
 

@@ -347,3 +347,33 @@ def test_patient_details_are_flagged_in_plain_words_before_anything_is_pending(
     assert app.test_client().post(mailbox.link(mailbox.to(EMAIL)[-1])).status_code == 200
     session.rollback()
     assert session.get(Evidence, item.id).status == "signed"
+
+
+def test_the_daily_job_records_expiry_then_drops_the_answers(app, client, session, team,
+                                                             make_item, login, mailbox, runner):
+    item = make_item("cot", status="draft")
+    ticket, link = _pending(client, session, team, make_item, item, login, mailbox)
+    assert "0 on-device assessment(s) expired unconfirmed, 0 ended" in runner.invoke(
+        args=["feedback", "remind"]).output
+    now = dt.datetime.now(dt.timezone.utc)
+    session.execute(sa.update(AssessmentTicket).values(expires_at=now - dt.timedelta(days=1)))
+    session.commit()
+    assert "1 on-device assessment(s) expired unconfirmed, 0 ended" in runner.invoke(
+        args=["feedback", "remind"]).output
+    assert "0 on-device assessment(s) expired unconfirmed" in runner.invoke(
+        args=["feedback", "remind"]).output  # recorded once
+    assert _actions(session).count("feedback.on_device_expired") == 1
+    page = _text(client.get(f"/feedback/items/{item.id}/on-device"))
+    assert "Link expired" in page
+    session.execute(sa.update(AssessmentTicket).values(expires_at=now - dt.timedelta(days=31)))
+    session.commit()
+    assert "0 on-device assessment(s) expired unconfirmed, 1 ended" in runner.invoke(
+        args=["feedback", "remind"]).output
+    (ended,) = _tickets(session)
+    session.refresh(ended)  # committed above: the rollback in _tickets expired nothing
+    assert ended.withdrawn_at is not None and ended.draft is None
+    assert "Link expired" not in _text(client.get(f"/feedback/items/{item.id}/on-device"))
+    refused = client.post(f"/feedback/items/{item.id}/on-device/{ticket.id}/resend",
+                          follow_redirects=True)
+    assert "was withdrawn" in _text(refused) and len(mailbox.to(EMAIL)) == 1
+    assert app.test_client().get(link).status_code == 410
