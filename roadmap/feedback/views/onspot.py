@@ -102,11 +102,22 @@ def hand_back(evidence_id: int) -> Any:
                                    lifetime=onspot.LIFETIME.days, **page))
 
 
-@bp.route("/items/<int:evidence_id>/on-device/<int:ticket_id>/<any(resend, withdraw):act>",
-          methods=["POST"])
+@bp.route("/items/<int:evidence_id>/on-device/<int:ticket_id>/resend", methods=["POST"])
 @roles_required(Role.CANDIDATE)
-def on_device_action(evidence_id: int, ticket_id: int, act: str) -> Response:
-    """The candidate re-sends the confirmation email or withdraws the assessment."""
+def resend_on_device(evidence_id: int, ticket_id: int) -> Response:
+    """The candidate sends the assessor a new confirmation link (the old one stops working)."""
+    return _act(evidence_id, ticket_id, "resend")
+
+
+@bp.route("/items/<int:evidence_id>/on-device/<int:ticket_id>/withdraw", methods=["POST"])
+@roles_required(Role.CANDIDATE)
+def withdraw_on_device(evidence_id: int, ticket_id: int) -> Response:
+    """The candidate withdraws an assessment its assessor has not confirmed."""
+    return _act(evidence_id, ticket_id, "withdraw")
+
+
+def _act(evidence_id: int, ticket_id: int, act: str) -> Response:
+    """Re-send or withdraw, then back to the candidate's page with what happened."""
     evidence = _item(evidence_id)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -25,9 +25,10 @@ ROUTES: dict[str, Route] = {
     "feedback.assess_on_device": (lambda w: {"evidence_id": w["feedback_cot"].id}, NOBODY),
     "feedback.hand_back": (lambda w: {"evidence_id": w["feedback_cot"].id}, NOBODY),
     "feedback.sync_on_device": (lambda w: {"evidence_id": w["feedback_cot"].id}, NOBODY),
-    "feedback.on_device_action": (lambda w: {"evidence_id": w["feedback_cot"].id,
-                                             "ticket_id": w["feedback_ticket"].id,
-                                             "act": "withdraw"}, NOBODY),
+    "feedback.resend_on_device": (lambda w: {"evidence_id": w["feedback_cot"].id,
+                                             "ticket_id": w["feedback_ticket"].id}, NOBODY),
+    "feedback.withdraw_on_device": (lambda w: {"evidence_id": w["feedback_cot"].id,
+                                               "ticket_id": w["feedback_ticket"].id}, NOBODY),
     # Public: anyone holding the link. The test checks they never fail with a server error.
     "feedback.rater_form": (lambda w: {"token": RATER_TOKEN}, ANYONE),
     "feedback.patient_form": (lambda w: {"token": POSTER_TOKEN}, ANYONE),
