@@ -179,7 +179,10 @@ def sweep(session: Session) -> tuple[int, int]:
 def _end(session: Session, ticket: AssessmentTicket, actor_id: Optional[int], why: str) -> None:
     """Withdraw an assessment: its link stops working and the answers are nobody's now."""
     evidence = tickets.ticket_item(session, ticket)
-    ticket.withdrawn_at, ticket.draft = utcnow(), None
+    now = utcnow()
+    # Expired too, so it no longer counts against the open links of the item (tickets.ask).
+    ticket.withdrawn_at, ticket.draft = now, None
+    ticket.expires_at = min(ticket.expires_at, now)
     session.flush()
     audit.record(session, "feedback.on_device_withdrawn", actor_id=actor_id,
                  subject_type="evidence", subject_id=evidence.id,
@@ -237,7 +240,13 @@ def confirm(session: Session, ticket: AssessmentTicket, identity: dict[str, Any]
         signature = tickets.sign(session, ticket, {**identity, "declaration": True}, answers,
                                  lock, domains)
     except FeedbackError as error:
-        raise FeedbackError(CHANGED if str(error) == tickets.CHANGED else str(error)) from None
+        if str(error) == tickets.CHANGED:
+            raise FeedbackError(CHANGED) from None
+        if error.problems:  # a rule that changed since: settings, or whose address it is
+            raise FeedbackError("This assessment can no longer be confirmed: "
+                                + next(iter(error.problems.values())).rstrip(".")
+                                + ". Nothing was signed.") from None
+        raise
     evidence = tickets.ticket_item(session, ticket)
     audit.record(session, "feedback.on_device_confirmed", subject_type="evidence",
                  subject_id=evidence.id, enrolment_id=evidence.enrolment_id, data={"ticket_id": ticket.id,

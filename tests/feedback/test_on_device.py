@@ -377,3 +377,29 @@ def test_the_daily_job_records_expiry_then_drops_the_answers(app, client, sessio
                           follow_redirects=True)
     assert "was withdrawn" in _text(refused) and len(mailbox.to(EMAIL)) == 1
     assert app.test_client().get(link).status_code == 410
+
+
+def test_an_address_that_became_the_candidates_confirms_nothing(app, client, session, team,
+                                                                make_item, login, mailbox):
+    item = make_item("cot", status="draft")
+    _ticket, link = _pending(client, session, team, make_item, item, login, mailbox)
+    session.rollback()
+    session.get(type(team.candidate), team.candidate.id).email = EMAIL  # now theirs
+    session.commit()
+    refused = app.test_client().post(link)
+    assert refused.status_code in (409, 410)
+    assert "Nothing was signed" in _text(refused) and _signatures(session) == 0
+
+
+def test_a_withdrawn_one_frees_its_place_for_a_ticket(client, session, team, make_item, login,
+                                                      mailbox):
+    item = make_item("cot", status="draft")
+    phone = _phone(client, team, login)
+    for _ in range(3):
+        assert _sign(phone, item, _form(make_item, item)).status_code == 302
+    first = _tickets(session)[0]
+    assert client.post(f"/feedback/items/{item.id}/assessor",
+                       data={"name": "Ext", "email": "other.gp@nhs.net"}).status_code == 400
+    client.post(f"/feedback/items/{item.id}/on-device/{first.id}/withdraw")
+    assert client.post(f"/feedback/items/{item.id}/assessor",
+                       data={"name": "Ext", "email": "other.gp@nhs.net"}).status_code == 302
