@@ -148,7 +148,11 @@ def _note_expired(session: Session, expired: Iterable[AssessmentTicket]) -> None
     """Write each newly expired assessment to the audit trail, once."""
     now = utcnow()
     for ticket in expired:
-        if ticket.expiry_recorded_at is None:
+        # Conditional, so two pages seeing it at once record it once.
+        marked = session.execute(sa.update(AssessmentTicket).where(
+            AssessmentTicket.id == ticket.id, AssessmentTicket.expiry_recorded_at.is_(None))
+            .values(expiry_recorded_at=now).execution_options(synchronize_session=False))
+        if marked.rowcount == 1:
             ticket.expiry_recorded_at = now
             evidence = tickets.ticket_item(session, ticket)
             audit.record(session, "feedback.on_device_expired", subject_type="evidence",
