@@ -18,7 +18,7 @@ from roadmap.web.reach import Reach, load_evidence
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 READERS = {Reach.OWNER, Reach.SUPERVISOR, Reach.SUPERVISOR_READONLY}
 STATUS = {"unknown": 404, "used": 410, "expired": 410, "closed": 410, "busy": 429,
-          "refused": 410}
+          "refused": 410, "withdrawn": 410}
 
 
 def round_item(evidence_id: int, allowed: set[Reach]) -> tuple[Evidence, Reach, EvidenceType, Rule]:

@@ -32,6 +32,8 @@ UNUSABLE = {
                "ask the person who asked you for a new link.",
     "closed": "This questionnaire has closed and is no longer taking answers. Thank you.",
     "busy": "Too many answers have come from here in a short time. Wait an hour and try again.",
+    "withdrawn": "This link can no longer be used: the assessment was withdrawn before it was "
+                 "confirmed. Nothing was signed.",
     "refused": "This link can no longer be used: the address it was sent to may not assess "
                "this person's work. Nothing was signed. The person who asked you can ask again "
                "at another work address.",

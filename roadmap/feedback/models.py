@@ -92,9 +92,14 @@ class FeedbackLinkHit(Base):
 
 
 class AssessmentTicket(Base):
-    """A single-use link for a colleague without an account to assess and sign one WPBA."""
+    """A single-use link for a colleague without an account to assess and sign one WPBA.
+
+    An on-device one (`on_device`) was completed and signed on the candidate's phone: its
+    answers wait in `draft` and its link only confirms them; it counts once confirmed.
+    """
 
     __tablename__ = "assessment_tickets"
+    __table_args__ = (sa.UniqueConstraint("evidence_id", "client_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), index=True)
@@ -114,3 +119,8 @@ class AssessmentTicket(Base):
     # The assessor's answers while they check them before signing (form field: its values);
     # cleared when they sign.
     draft: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+    on_device: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    client_key: Mapped[Optional[str]] = mapped_column(sa.String(64))  # the device's, per item
+    withdrawn_at: Mapped[Optional[dt.datetime]]
+    expiry_recorded_at: Mapped[Optional[dt.datetime]]
+    sends: Mapped[int] = mapped_column(default=1, server_default="1")

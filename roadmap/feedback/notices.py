@@ -82,6 +82,19 @@ def ask_assessor(session: Session, ticket: AssessmentTicket, candidate_name: str
                f"This link works once and expires on {_until(ticket.expires_at)}.\n\nRoadmap\n")
 
 
+def confirm_on_device(session: Session, ticket: AssessmentTicket, candidate_name: str,
+                      type_name: str, token: str) -> None:
+    """Ask the assessor who signed on the candidate's device to confirm it from their inbox."""
+    mail.queue(session, ticket.invited_email,
+               f"Confirm your assessment of {candidate_name}'s {type_name}",
+               f"Dear {ticket.invited_name},\n\nYou assessed and signed {candidate_name}'s "
+               f"{type_name} on their device. It counts only once you confirm it: open this "
+               "link, check what you signed and confirm.\n\n"
+               f"{external_link('feedback.confirm_on_device', token)}\n\n"
+               f"This link works once and expires on {_until(ticket.expires_at)}. If you did "
+               "not assess this, do not open it, and reply to this email.\n\nRoadmap\n")
+
+
 def assessed(session: Session, ticket: AssessmentTicket, evidence: Evidence,
              candidate_name: str, type_name: str) -> None:
     """Confirm to the assessor what they signed; tell the candidate and their supervisors."""
@@ -105,7 +118,10 @@ def assessed(session: Session, ticket: AssessmentTicket, evidence: Evidence,
                        f"Dear {person.full_name},\n\n{ticket.assessor_name} "
                        f"({ticket.assessor_role}, registration {ticket.assessor_registration}) "
                        f"assessed and signed the {type_name} “{evidence.title}” of "
-                       f"{candidate_name} through an emailed link, without an account. "
+                       f"{candidate_name} "
+                       + ("on their device, then confirmed it through a link emailed to their "
+                          "work address" if ticket.on_device else "through an emailed link")
+                       + ", without an account. "
                        "The supervisors review every external signature, and can dispute it."
                        "\n\nRoadmap\n")
 

@@ -1,4 +1,5 @@
-"""`roadmap feedback remind`: a fresh link to raters who have not answered yet (run daily)."""
+"""`roadmap feedback remind`: a fresh link to raters who have not answered yet, and the
+expiry of on-device assessments never confirmed (run daily)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ from roadmap.accounts.models import User
 from roadmap.audit import service as audit
 from roadmap.cohorts.models import Enrolment
 from roadmap.db import run_committed, utcnow
-from roadmap.feedback import links, notices
+from roadmap.feedback import links, notices, onspot
 from roadmap.feedback.models import FeedbackRater, FeedbackRound
 from roadmap.portfolio.models import Evidence
 
@@ -59,3 +60,5 @@ def remind_command() -> None:
     """Email a reminder, with a fresh link, to raters who have not answered after a week."""
     sent = run_committed(send_reminders)
     click.echo(f"sent {sent} reminder(s)")
+    expired, ended = run_committed(onspot.sweep)
+    click.echo(f"{expired} on-device assessment(s) expired unconfirmed, {ended} ended")

@@ -20,6 +20,7 @@ from roadmap.pid.check import PUBLIC_WORDS
 from roadmap.portfolio import headings
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.errors import Conflict
+from roadmap.supervision.external import ON_DEVICE
 from roadmap.supervision.models import Signature, SignerCapacity
 from roadmap.supervision.signing import Signer, sign_version
 
@@ -95,22 +96,26 @@ def _candidate(session: Session, evidence: Evidence) -> User:
     return candidate
 
 
-def open_ticket(session: Session, token: str, address: Optional[str],
-                domains: Iterable[str]) -> tuple[Optional[AssessmentTicket], Optional[str]]:
+def open_ticket(session: Session, token: str, address: Optional[str], domains: Iterable[str],
+                on_device: bool = False) -> tuple[Optional[AssessmentTicket], Optional[str]]:
     """The ticket behind a link, or the key of links.UNUSABLE saying why it cannot be used.
 
-    The address the link went to is checked again: settings change, and an address can have
-    become the candidate's since the link was sent.
+    An on-device assessment's link only confirms it (`on_device`), and an emailed ticket's
+    only opens the form: neither opens the other's pages. The address the link went to is
+    checked again: settings change, and an address can have become the candidate's since the
+    link was sent.
     """
     if links.too_many_bad(session, address):
         return None, "busy"
     ticket = session.scalar(sa.select(AssessmentTicket).where(
         AssessmentTicket.token_hash == links.digest(token)))
-    if ticket is None:
+    if ticket is None or ticket.on_device != on_device:
         links.count_bad(address)
         return None, "unknown"
     if ticket.used_at is not None:
         return None, "used"
+    if ticket.withdrawn_at is not None:
+        return None, "withdrawn"
     if ticket.expires_at <= utcnow():
         return None, "expired"
     evidence = session.get(Evidence, ticket.evidence_id)
@@ -239,6 +244,28 @@ def signed_ticket(session: Session, token: str) -> Optional[AssessmentTicket]:
     return ticket if ticket is not None and ticket.signature_id is not None else None
 
 
+def assessor_part(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
+                  answers: dict[str, Any], domains: Iterable[str]
+                  ) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+    """Everything signing checks, declaration included: (who, their answers, the patient
+    check's findings); problems are raised, by field where they have one."""
+    evidence = ticket_item(session, ticket)
+    problems: dict[str, str] = {}
+    checked: list[Any] = []
+    for check in (lambda: _identity(session, _candidate(session, evidence), ticket, identity,
+                                    tuple(domains)),
+                  lambda: _assessment(session, evidence, _type(session, evidence), answers)):
+        try:
+            checked.append(check())
+        except FeedbackError as error:
+            if not error.problems:
+                raise
+            problems.update(error.problems)
+    if problems:
+        raise FeedbackError("Check your answers.", problems)
+    return checked[0], checked[1], _pid_checked(session, evidence, answers, identity)
+
+
 def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
          answers: dict[str, Any], expected_lock: int, domains: Iterable[str]) -> Signature:
     """Record the assessor's part and sign it through supervision's one signing path."""
@@ -254,10 +281,12 @@ def sign(session: Session, ticket: AssessmentTicket, identity: dict[str, Any],
         .values(used_at=utcnow()).execution_options(synchronize_session=False))
     words = declaration(candidate.full_name)
     signer = Signer(who["name"], SignerCapacity.EXTERNAL_ASSESSOR,
-                    acting_reason=f"{who['role']}; registration {who['registration']}",
+                    acting_reason=f"{who['role']}; registration {who['registration']}"
+                    + (f"; {ON_DEVICE}" if ticket.on_device else ""),
                     role=who["role"], registration_body=who["body"],
                     registration_number=who["number"], declaration=words)
     noted = {"ticket_id": ticket.id, "invited_email": ticket.invited_email,
+             "on_device": ticket.on_device,
              "assessor": {"name": who["name"], "role": who["role"],
                           "registration_body": who["body"], "registration_number": who["number"],
                           "email": who["email"], "declaration": words}}

@@ -34,6 +34,8 @@ from roadmap.supervision.models import (ExternalSignatureReview, ReviewOutcome, 
 EXTERNAL = SignerCapacity.EXTERNAL_ASSESSOR.value
 SIGNED = (EvidenceStatus.SIGNED.value, EvidenceStatus.CHANGED_SINCE_SIGNED.value)
 MAX_REASON = 5000
+# Ends the acting reason of a signature made on the candidate's device and confirmed by email.
+ON_DEVICE = "signed on the candidate's device, confirmed by email"
 
 
 @dataclass
@@ -51,6 +53,11 @@ class ExternalSignature:
         """The regulator and number, as the assessor gave them."""
         sig = self.signature
         return f"{sig.registration_body} {sig.registration_number}" if sig.registration_number else ""
+
+    @property
+    def on_device(self) -> bool:
+        """True when the assessor signed on the candidate's device, then confirmed by email."""
+        return (self.signature.acting_reason or "").endswith(ON_DEVICE)
 
     @property
     def counts(self) -> bool:

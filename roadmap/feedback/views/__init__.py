@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Flask
 
 from roadmap.feedback.blueprint import bp
-from roadmap.feedback.views import public, results, rounds, tickets
+from roadmap.feedback.views import onspot, public, results, rounds, tickets
 
-__all__ = ["init_app", "public", "results", "rounds", "tickets"]
+__all__ = ["init_app", "onspot", "public", "results", "rounds", "tickets"]
 
 
 def init_app(app: Flask) -> None:

@@ -9,6 +9,7 @@ from tests.web.access_routes import Route
 NOBODY = frozenset()  # the world's feedback belongs to a candidate nobody in the world reaches
 ANYONE = frozenset({"anonymous", "candidate", "supervisor", "hub_lead", "admin"})
 RATER_TOKEN, POSTER_TOKEN, TICKET_TOKEN = "rater-token-" + "r" * 30, "poster-" + "p" * 30, "ticket-" + "t" * 30
+ON_DEVICE_TOKEN = "on-device-" + "o" * 30
 
 ROUTES: dict[str, Route] = {
     "feedback.round_page": (lambda w: {"evidence_id": w["feedback_msf"].id}, NOBODY),
@@ -20,11 +21,20 @@ ROUTES: dict[str, Route] = {
     "feedback.release": (lambda w: {"evidence_id": w["feedback_msf"].id}, NOBODY),
     "feedback.results_csv": (lambda w: {"evidence_id": w["feedback_msf"].id}, NOBODY),
     "feedback.ask_assessor": (lambda w: {"evidence_id": w["feedback_cot"].id}, NOBODY),
+    "feedback.on_device": (lambda w: {"evidence_id": w["feedback_cot"].id}, NOBODY),
+    "feedback.assess_on_device": (lambda w: {"evidence_id": w["feedback_cot"].id}, NOBODY),
+    "feedback.hand_back": (lambda w: {"evidence_id": w["feedback_cot"].id}, NOBODY),
+    "feedback.sync_on_device": (lambda w: {"evidence_id": w["feedback_cot"].id}, NOBODY),
+    "feedback.resend_on_device": (lambda w: {"evidence_id": w["feedback_cot"].id,
+                                             "ticket_id": w["feedback_ticket"].id}, NOBODY),
+    "feedback.withdraw_on_device": (lambda w: {"evidence_id": w["feedback_cot"].id,
+                                               "ticket_id": w["feedback_ticket"].id}, NOBODY),
     # Public: anyone holding the link. The test checks they never fail with a server error.
     "feedback.rater_form": (lambda w: {"token": RATER_TOKEN}, ANYONE),
     "feedback.patient_form": (lambda w: {"token": POSTER_TOKEN}, ANYONE),
     "feedback.assess_form": (lambda w: {"token": TICKET_TOKEN}, ANYONE),
     "feedback.check_ticket": (lambda w: {"token": TICKET_TOKEN}, ANYONE),
+    "feedback.confirm_on_device": (lambda w: {"token": ON_DEVICE_TOKEN}, ANYONE),
     "feedback.thanks": (lambda w: {}, ANYONE),
 }
 
@@ -81,7 +91,11 @@ def extend_world(world: dict[str, Any], session: Any) -> None:
                       link_nonce="0" * 32, link_hash=digest(POSTER_TOKEN)),
         AssessmentTicket(evidence_id=items["cot"].id, invited_name="Ext", invited_email="ext@example.nhs.uk",
                          token_hash=digest(TICKET_TOKEN), expires_at=expires, created_by_id=candidate.id),
+        on_device := AssessmentTicket(
+            evidence_id=items["cot"].id, invited_name="Ext", invited_email="ext@example.nhs.uk",
+            token_hash=digest(ON_DEVICE_TOKEN), expires_at=expires, created_by_id=candidate.id,
+            on_device=True, draft={}),
         rater])
     session.commit()
     world.update(feedback_msf=items["msf"], feedback_psq=items["psq"], feedback_cot=items["cot"],
-                 feedback_rater=rater)
+                 feedback_rater=rater, feedback_ticket=on_device)
