@@ -196,19 +196,27 @@ def test_another_persons_item_is_not_found(app, session, team, make_item, make_u
 
 def test_a_double_submit_makes_one_pending_signature_per_key(client, session, team, make_item,
                                                              login, mailbox):
-    """The same form sent twice: the first is pending, and so is the second (a new assessment);
-    the device's idempotency key is what dedupes a sync (test_on_device_sync)."""
+    """The page carries a key of its own: Sign pressed twice (or the page's form sent again)
+    makes one pending assessment and one email; a page opened afresh is a new assessment."""
     item = make_item("cot", status="draft")
     phone = _phone(client, team, login)
+    page = _text(phone.get(f"/feedback/items/{item.id}/on-device/assess"))
+    (key,) = re.findall(r'name="client_key" value="([^"]+)"', page)
+    first = _sign(phone, item, {**_form(make_item, item), "client_key": key})
+    again = _sign(phone, item, {**_form(make_item, item), "client_key": key})
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert len(_tickets(session)) == 1 and len(mailbox.to(EMAIL)) == 1
+    other_page = _text(phone.get(f"/feedback/items/{item.id}/on-device/assess"))
+    assert key not in other_page  # each page its own key
+    # Pages opened afresh: new assessments, up to the open-assessment limit, then words.
     assert _sign(phone, item, _form(make_item, item)).status_code == 302
-    again = _sign(phone, item, _form(make_item, item))
-    assert again.status_code == 302
-    assert len(_tickets(session)) == 2 and len(mailbox.to(EMAIL)) == 2
-    # The open-assessment limit holds: a third and fourth are refused in words.
     assert _sign(phone, item, _form(make_item, item)).status_code == 302
     refused = _sign(phone, item, _form(make_item, item))
     assert refused.status_code == 400 and "still waiting to be confirmed" in _text(refused)
-    assert len(_tickets(session)) == 3
+    assert len(_tickets(session)) == 3 and len(mailbox.to(EMAIL)) == 3
+    hostile = _sign(phone, item, {**_form(make_item, item), "client_key": "<x>" * 40})
+    assert hostile.status_code == 400  # a mangled key is replaced, so the limit still speaks
 
 
 def _pending(client, session, team, make_item, item, login, mailbox) -> tuple[AssessmentTicket, str]:

@@ -7,6 +7,7 @@ the confirmation differ.
 """
 from __future__ import annotations
 
+import secrets
 from typing import Any, Optional
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -70,12 +71,15 @@ def assess_on_device(evidence_id: int) -> Any:
     if request.method == "GET":
         identity.lock_version.data = str(evidence.lock_version)
     status, marked = 200, {}
+    # One key per page: a second press of Sign (or a resent form) finds the first assessment.
+    client_key = _page_key(request.form.get("client_key")) if request.method == "POST" else None
+    client_key = client_key or secrets.token_urlsafe(18)
     if request.method == "POST":
         if questions.validate() & identity.validate_on_submit():
             try:
                 onspot.give(get_session(), evidence, current_user._get_current_object(),
                             _identity(identity), answers_of(questions), _kept(request.form),
-                            int(identity.lock_version.data or 0), _domains())
+                            int(identity.lock_version.data or 0), _domains(), client_key)
             except FeedbackError as error:
                 _attach(error, questions, identity)
                 if str(error) == PATIENT_DETAILS:
@@ -88,8 +92,15 @@ def assess_on_device(evidence_id: int) -> Any:
         status = 400
     return private(render_template(
         "feedback/onspot_assess.html", questions=questions, identity=identity, marked=marked,
-        assessor_mode=True, lifetime=onspot.LIFETIME.days,
+        assessor_mode=True, lifetime=onspot.LIFETIME.days, client_key=client_key,
         declaration=tickets.declaration(page["candidate_name"]), **page), status)
+
+
+def _page_key(posted: Optional[str]) -> Optional[str]:
+    """The key the page was given, if it still looks like one (else a new one is made)."""
+    if posted and 0 < len(posted) <= onspot.MAX_KEY and posted.replace("-", "").replace("_", "").isalnum():
+        return posted
+    return None
 
 
 @bp.route("/items/<int:evidence_id>/on-device/signed", methods=["GET"])
