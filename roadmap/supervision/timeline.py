@@ -59,6 +59,14 @@ WORDS = {
                                          "patient",
     "feedback.response_pid_confirmed": "A feedback respondent confirmed that flagged text "
                                        "identifies no patient",
+    "capability.self_rating_pid_confirmed": "Confirmed that a self-rating's flagged "
+                                            "justification identifies no patient",
+    "stage.pid_confirmed": "Confirmed that a sign-off reason's flagged text identifies no patient",
+    "provider.pid_confirmed": "Confirmed that a decision's flagged reason identifies no patient",
+    "progress_review.pid_confirmed": "Confirmed that flagged text in a progress review "
+                                     "identifies no patient",
+    "lna.pid_confirmed": "Confirmed that flagged text in the learning needs analysis identifies "
+                         "no patient",
 }
 
 
