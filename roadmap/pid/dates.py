@@ -34,7 +34,9 @@ _EVENT_CUE = re.compile(
 _TRAINING_CUE = re.compile(
     r"\b(?:course|training|workshop|e-learning|study\s+day|conference|module|signed\s+off|"
     r"sign-off|supervision|audit|teaching|pathway|self-assessment|on-call|completed|meeting|"
-    r"shadowed|presented\s+the|portfolio|changed|moved|webinar|lecture)\b", re.IGNORECASE)
+    r"shadowed|presented\s+the|portfolio|changed|moved|webinar|lecture|progress\s+review|"
+    r"approved|referred\s+back)\b",
+    re.IGNORECASE)
 EVENT_DISTANCE = 60  # characters before the date, within its sentence
 
 _OLD = r"(9\d|1[01]\d)"  # 90 to 119

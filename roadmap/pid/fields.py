@@ -49,7 +49,7 @@ UNCHECKED = {
     "issued_credentials.revoked_reason": "an administrator's reason for revoking a credential",
 }
 
-_IDENTITY = ("a person's own identity or contact detail, typed into a field for it (never "
+IDENTITY = ("a person's own identity or contact detail, typed into a field for it (never "
              "about a patient): shown as who wrote or signed")
 _FRAMEWORK = "framework content, loaded from the reviewed roadmap definition, not typed by users"
 _MACHINE = "written by the software (a code, status, hash, token or key), never typed"
@@ -57,11 +57,11 @@ _ORGANISATION = "an organisation's name, typed by an administrator or hub lead"
 
 NOT_FREE_TEXT = {
     "account_tokens.token_hash": _MACHINE, "account_tokens.purpose": _MACHINE,
-    "assessment_tickets.invited_name": _IDENTITY, "assessment_tickets.invited_email": _IDENTITY,
-    "assessment_tickets.token_hash": _MACHINE, "assessment_tickets.assessor_name": _IDENTITY,
-    "assessment_tickets.assessor_role": _IDENTITY,
-    "assessment_tickets.assessor_registration": _IDENTITY,
-    "assessment_tickets.assessor_email": _IDENTITY,
+    "assessment_tickets.invited_name": IDENTITY, "assessment_tickets.invited_email": IDENTITY,
+    "assessment_tickets.token_hash": _MACHINE, "assessment_tickets.assessor_name": IDENTITY,
+    "assessment_tickets.assessor_role": IDENTITY,
+    "assessment_tickets.assessor_registration": IDENTITY,
+    "assessment_tickets.assessor_email": IDENTITY,
     "assessment_tickets.draft": "an external assessor's answers kept while they type, never "
                                 "shown to anyone else or exported; checked when they sign",
     "attachments.media_type": _MACHINE, "attachments.sha256": _MACHINE,
@@ -90,11 +90,11 @@ NOT_FREE_TEXT = {
     "evidence_types.definition": _FRAMEWORK,
     "evidence_versions.content_hash": _MACHINE,
     "external_signature_reviews.outcome": _MACHINE,
-    "external_signature_reviews.reviewer_name": _IDENTITY,
+    "external_signature_reviews.reviewer_name": IDENTITY,
     "external_signature_reviews.capacity": _MACHINE,
     "feedback_link_hits.key": _MACHINE,
-    "feedback_raters.name": _IDENTITY, "feedback_raters.email": _IDENTITY,
-    "feedback_raters.role": _IDENTITY, "feedback_raters.rater_group": _MACHINE,
+    "feedback_raters.name": IDENTITY, "feedback_raters.email": IDENTITY,
+    "feedback_raters.role": IDENTITY, "feedback_raters.rater_group": _MACHINE,
     "feedback_raters.token_hash": _MACHINE,
     "feedback_responses.respondent_group": _MACHINE,
     "feedback_rounds.kind": _MACHINE, "feedback_rounds.link_nonce": _MACHINE,
@@ -110,15 +110,15 @@ NOT_FREE_TEXT = {
     "learning_needs_analyses.route": _MACHINE,
     "lna_credits.check_code": _MACHINE,
     "outcomes.code": _FRAMEWORK, "outcomes.text": _FRAMEWORK,
-    "provider_decisions.content_hash": _MACHINE, "provider_decisions.reviewer_name": _IDENTITY,
+    "provider_decisions.content_hash": _MACHINE, "provider_decisions.reviewer_name": IDENTITY,
     "provider_decisions.review": _MACHINE, "provider_decisions.outcome": _MACHINE,
     "recovery_codes.code_hash": _MACHINE,
     "regions.name": _ORGANISATION,
     "sign_in_failures.key": _MACHINE,
-    "signatures.subject_type": _MACHINE, "signatures.signer_name": _IDENTITY,
+    "signatures.subject_type": _MACHINE, "signatures.signer_name": IDENTITY,
     "signatures.capacity": _MACHINE, "signatures.content_hash": _MACHINE,
-    "signatures.signer_role": _IDENTITY, "signatures.registration_body": _IDENTITY,
-    "signatures.registration_number": _IDENTITY,
+    "signatures.signer_role": IDENTITY, "signatures.registration_body": IDENTITY,
+    "signatures.registration_number": IDENTITY,
     "signatures.declaration": _FRAMEWORK,
     "stage_signoff_rounds.content_hash": _MACHINE,
     "stage_signoffs.stage_code": _MACHINE, "stage_signoffs.status": _MACHINE,
@@ -131,7 +131,7 @@ NOT_FREE_TEXT = {
     "user_roles.role": _MACHINE,
     "user_sessions.token_hash": _MACHINE, "user_sessions.ip_address": _MACHINE,
     "user_sessions.user_agent": _MACHINE,
-    "users.email": _IDENTITY, "users.full_name": _IDENTITY, "users.profession": _IDENTITY,
-    "users.registration_body": _IDENTITY, "users.registration_number": _IDENTITY,
+    "users.email": IDENTITY, "users.full_name": IDENTITY, "users.profession": IDENTITY,
+    "users.registration_body": IDENTITY, "users.registration_number": IDENTITY,
     "users.password_hash": _MACHINE, "users.totp_secret": _MACHINE,
 }

@@ -36,7 +36,8 @@ _CUE_BEFORE = re.compile(
     r"injected|treated|told|rang|phoned|consultation\s+with|letter\s+for|explained\s+to|"
     r"reassured|lady|gentleman|man|"
     r"woman|mr\s+and\s+mrs)\b\W{0,3}$", re.IGNORECASE)
-_AGE_AFTER = (r"\s?[,(]\s?(?:aged?\s)?\d{1,3}\b(?!\s?(?:mg|ml|%|/|weeks?|days?|months?|"
+# "(2 of 3)" after a heading's name is a count, not an age.
+_AGE_AFTER = (r"\s?[,(]\s?(?:aged?\s)?\d{1,3}\b(?!\s?(?:mg|ml|%|/|of\b|weeks?|days?|months?|"
               r"years?\b(?!\s?old)))"
               r"|\s\d{1,3}\s?(?:yo|y/o|years?\s+old|yrs?|[MF])\b"
               r"|\s[-–]\s\d{1,3}\s[-–,]"
