@@ -17,6 +17,10 @@ from roadmap.pid.finding import Finding, found
 # run of letters and digits: one in eleven ten-digit stretches of a SHA-256 hash has a valid
 # check digit (the demo's content hashes did), and no one writes an NHS number glued to letters.
 _NHS = re.compile(r"(?<![\w])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w])")
+# After "NHS number" or "NHS no", ten digits grouped any way ("7843 550 313"): the cue says what
+# they are, and the check digit still decides.
+_NHS_CUED = re.compile(r"\bNHS\s?(?:no\b\.?|number|num\b\.?|#)?:?\s{0,3}(\d(?:[ -]?\d){9})(?![\w])",
+                       re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,6}"
                     r"\.[A-Za-z]{2,24}\b")
 # The Royal Mail's shapes: outward code (area letters, district), a space or none, inward code
@@ -33,9 +37,15 @@ _PHONE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)\d{2,4}\)?(?:[\s-]?\d
 
 def nhs_numbers(text: str) -> Iterator[Finding]:
     """Ten-digit numbers whose check digit is right."""
+    starts = set()
     for match in _NHS.finditer(text):
         if nhs_number.is_valid("".join(match.groups())):
+            starts.add(match.start())
             yield found("nhs_number", match)
+    for match in _NHS_CUED.finditer(text):
+        digits = re.sub(r"\D", "", match.group(1))
+        if match.start(1) not in starts and nhs_number.is_valid(digits):
+            yield found("nhs_number", match, 1)
 
 
 def emails(text: str) -> Iterator[Finding]:
