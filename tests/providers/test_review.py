@@ -243,6 +243,8 @@ def test_a_referral_reason_that_may_identify_a_patient_warns_until_confirmed(cli
     assert re.search(r'id="heading-3-error"[^>]*>.*This may identify a patient \(name\)',
                      page, re.S)
     assert 'name="refer-confirm_pid"' in page
+    assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)
+    assert re.search(r'<mark class="roadmap-pid">.*?Mrs Jane Patient</mark>', page)
     assert _decisions(session) == []
     assert through_check(client, url, {**given, "refer-confirm_pid": "y"}).status_code == 302
     assert [d.outcome for d in _decisions(session)] == ["referred"]

@@ -345,6 +345,7 @@ def test_a_progress_review_and_its_response_confirmed_past_a_warning_are_audited
     warned = reader.post(url, data=given)
     assert warned.status_code == 400 and "may identify a patient (NHS number)" in warned.get_data(
         as_text=True)
+    assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', warned.get_data(as_text=True))
     assert "progress_review.pid_confirmed" not in _actions(session)
     assert reader.post(url, data={**given, "confirm_pid": "y"}).status_code == 302
     session.rollback()
@@ -359,6 +360,8 @@ def test_a_progress_review_and_its_response_confirmed_past_a_warning_are_audited
     answer = {"response": "Agreed. The patient was Mrs Agnes Wright, 94."}
     refused = candidate.post(respond, data=answer)
     assert refused.status_code == 400 and "may identify a patient" in refused.get_data(as_text=True)
+    assert re.search(r'<mark class="roadmap-pid">.*?Agnes Wright</mark>',
+                     refused.get_data(as_text=True))
     assert candidate.post(respond, data={**answer, "confirm_pid": "y"}).status_code == 302
     session.rollback()
     events = session.scalars(sa.select(AuditEvent).where(

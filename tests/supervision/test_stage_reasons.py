@@ -202,6 +202,7 @@ def test_a_reason_that_may_identify_a_patient_warns_until_confirmed(app, client,
     assert _error_beside(page, "reason-msf").startswith("This may identify a patient (NHS number)")
     assert _error_beside(page, "reason-psq") == ""
     assert 'name="confirm_pid"' in page
+    assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)  # highlighted where it was typed
     assert _record(session, team).status == "candidate_signed"
     assert through_check(client, url, {**given, "confirm_pid": "y"}).status_code == 302
     assert _record(session, team).status != "candidate_signed"
