@@ -175,8 +175,10 @@ def _files_item(session: Session, analysis: LearningNeedsAnalysis, enrolment: En
 
 
 def add_file(session: Session, analysis: LearningNeedsAnalysis, enrolment: Enrolment,
-             candidate: User, upload: Optional[attachments.Upload]) -> Attachment:
-    """Keep an uploaded certificate or transcript with the analysis, checked like any file.
+             candidate: User, upload: Optional[attachments.Upload], *,
+             pid_confirmed: bool = False) -> Attachment:
+    """Keep an uploaded certificate or transcript with the analysis, checked like any file
+    (its name and the text inside it too: the same confirmation as an item's files).
 
     Raises LnaError (the analysis was sent) or attachments.AttachmentRefused (the file).
     """
@@ -184,7 +186,7 @@ def add_file(session: Session, analysis: LearningNeedsAnalysis, enrolment: Enrol
         raise LnaError("You have sent your analysis, so its files can no longer change",
                        {"file": "You have sent your analysis, so its files can no longer change"})
     added = attachments.attach(session, _files_item(session, analysis, enrolment, candidate),
-                               candidate, upload)
+                               candidate, upload, pid_confirmed=pid_confirmed)
     record(session, "lna.file_added", actor_id=candidate.id, subject_type=SUBJECT,
            subject_id=analysis.id, enrolment_id=enrolment.id,
            data={"attachment_id": added.id, "sha256": added.sha256})

@@ -81,18 +81,24 @@ def add_file() -> Response | tuple[str, int]:
         page = queries.candidate_page(session, enrolment_or_404(), user, form_key(), False)
     except LookupError:
         abort(404)
+    marked, excerpts = None, None
     try:
         added = service.add_file(session, page.analysis, page.enrolment, user,
-                                 request.files.get("file"))
+                                 request.files.get("file"),
+                                 pid_confirmed=request.form.get("confirm_pid") == "y")
     except (service.LnaError, attachments.AttachmentRefused) as refused:
         error = str(refused)
+        if isinstance(refused, attachments.NameMayIdentify):
+            marked = refused.marked
+            excerpts = refused.excerpts if refused.marked is None else None
     else:
         flash(f"{added.filename} is uploaded.", "success")
         return redirect(url_for("lna.analysis") + "#files")
     form = forms.analysis_form(page.definition, page.scales)
     load_answers(form, page.analysis.answers or {})
     form.lock_version.data = str(page.analysis.lock_version)
-    return candidate_page(page, form, file_error=error, code=400)
+    return candidate_page(page, form, file_error=error, code=400, file_marked=marked,
+                          file_excerpts=excerpts)
 
 
 @bp.get("/learning-needs-analyses")

@@ -7,6 +7,7 @@ records the same answer: which fields and which kinds, never the text itself.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, Optional
 
 from markupsafe import Markup
@@ -53,3 +54,30 @@ def audit_data(found: Mapping[str, list[Finding]]) -> dict[str, Any]:
     """What a confirmation's audit event keeps: each field and kind confirmed, never the text."""
     return {"findings": [{"field": key, "kind": finding.kind}
                          for key, findings in sorted(found.items()) for finding in findings]}
+
+
+def masked(text: str) -> str:
+    """An identifier shown without giving it away: each word's first character kept, the other
+    letters and digits dotted ("943 476 5919" reads "9•• 4•• 5•••")."""
+    return re.sub(r"(?<=\w)\w", "•", text)
+
+
+def excerpts(text: str, findings: list[Finding], width: int = 30,
+             most: int = 5) -> list[tuple[str, str]]:
+    """(kind in words, a short excerpt around it with every identifier in it masked) for the
+    first `most` findings: enough for the writer to find the place in their own document,
+    nothing that repeats what was found."""
+    shown = []
+    for finding in sorted(findings, key=lambda f: f.start)[:most]:
+        start, end = max(0, finding.start - width), min(len(text), finding.end + width)
+        parts, position = [], start
+        for other in sorted(findings, key=lambda f: f.start):
+            if other.end <= start or other.start >= end or other.start < position:
+                continue
+            parts += [text[position:other.start], masked(text[other.start:min(other.end, end)])]
+            position = min(other.end, end)
+        parts.append(text[position:end])
+        words = " ".join("".join(parts).split())
+        shown.append((KIND_LABELS.get(finding.kind, finding.kind),
+                       ("…" if start else "") + words + ("…" if end < len(text) else "")))
+    return shown

@@ -34,13 +34,16 @@ _EVENT_CUE = re.compile(
 _TRAINING_CUE = re.compile(
     r"\b(?:course|training|workshop|e-learning|study\s+day|conference|module|signed\s+off|"
     r"sign-off|supervision|audit|teaching|pathway|self-assessment|on-call|completed|meeting|"
-    r"shadowed|presented\s+the|portfolio|changed|moved|webinar|lecture)\b", re.IGNORECASE)
+    r"shadowed|presented\s+the|portfolio|changed|moved|webinar|lecture|progress\s+review|"
+    r"approved|referred\s+back)\b",
+    re.IGNORECASE)
 EVENT_DISTANCE = 60  # characters before the date, within its sentence
 
 _OLD = r"(9\d|1[01]\d)"  # 90 to 119
 _AGE = re.compile(
     r"(?<![\w.])" + _OLD + r"(?:\s?-?\s?(?:years?|yrs?)[\s-]{0,2}old|\s?(?:y/?o|yrs?)\b|\s?-year\b)"
-    r"|\b(?:aged?|who\s+is|is\s+now|(?:lady|gentleman|man|woman|patient)\s+of)\s{1,3}" + _OLD + r"\b"
+    r"|\b(?:aged?|who\s+is|is\s+now|(?:lady|gentleman|man|woman|patient)(?:\s+of|\s?,))\s{1,3}"
+    + _OLD + r"\b"
     r"|(?<![\w'’-])(?:she|he|(?-i:[A-Z][a-z]+))\s+is\s+(?:now\s+)?" + _OLD
     + r"\b(?!\s?(?:%|mg|kg|ml|cm|mm|bpm|/|mmol|points?))",
     re.IGNORECASE)

@@ -35,8 +35,10 @@ _CUE_BEFORE = re.compile(
     r"\b(?:saw|seen|seeing|patient|pt|called|named|reviewed|review\s+of|assessed|examined|"
     r"injected|treated|told|rang|phoned|consultation\s+with|letter\s+for|explained\s+to|"
     r"reassured|lady|gentleman|man|"
-    r"woman|mr\s+and\s+mrs)\b\W{0,3}$", re.IGNORECASE)
-_AGE_AFTER = (r"\s?[,(]\s?(?:aged?\s)?\d{1,3}\b(?!\s?(?:mg|ml|%|/|weeks?|days?|months?|"
+    r"woman|mr\s+and\s+mrs|thank(?:s|\s+you)\s+from|\d{3}[ -]?\d{3}[ -]?\d{4}\s+(?:for|of))\b\W{0,3}$",
+    re.IGNORECASE)
+# "(2 of 3)" after a heading's name is a count, not an age.
+_AGE_AFTER = (r"\s?[,(]\s?(?:aged?\s)?\d{1,3}\b(?![-–]\d)(?!\s?(?:mg|ml|%|/|of\b|weeks?|days?|months?|"
               r"years?\b(?!\s?old)))"
               r"|\s\d{1,3}\s?(?:yo|y/o|years?\s+old|yrs?|[MF])\b"
               r"|\s[-–]\s\d{1,3}\s[-–,]"
@@ -52,8 +54,9 @@ _CUE_AFTER_ONE = re.compile(
 # What a patient does in a reflection: for a full name, enough on its own ("Alan Pearson had
 # cauda equina symptoms"); a clinician in the same place usually has a role beside the name.
 _CUE_AFTER = re.compile(
-    r"^\s(?:was\s+(?:seen|referred|worried|unhappy|upset|tearful|discharged|admitted|"
-    r"struggling|keen|pleased|reluctant|anxious)|came\s+in|presented|attended|registered\s+with|"
+    r"^,?\s(?:was\s+(?:seen|referred|worried|unhappy|upset|tearful|discharged|admitted|"
+    r"struggling|keen|pleased|reluctant|anxious)|came\s+in|attended|registered\s+with|"
+    r"presented(?!\s+(?:the|an?|our|my|his|her|their|at|to)\b)|"
     r"lives\b|had\b|has\b|wanted|wants|told\s+me|asked\s+(?:me|whether|if|for|about)|said|"
     r"felt|feels|reported|described|complained|rang|phoned|missed|needed|struggled|became|"
     r"seemed|cried|refused|declined|DNA)",

@@ -25,10 +25,11 @@ from roadmap.framework import definitions
 from roadmap.lna.models import LearningNeedsAnalysis, LnaStatus
 from roadmap.pid import check as pid_check
 from roadmap.pid.finding import Finding
+from roadmap.portfolio import doc_text
 from roadmap.portfolio.content import recipe_of
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceStatus, EvidenceVersion
-from roadmap.portfolio.uploads import (ACCEPTED, DOCX, UploadRefused, check, clean_filename,
-                                      kept_name)
+from roadmap.portfolio.uploads import (ACCEPTED, DOCX, UploadRefused, check, check_pdf,
+                                      clean_filename, kept_name, sniff)
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 
@@ -41,12 +42,49 @@ log = logging.getLogger(__name__)
 
 
 class NameMayIdentify(AttachmentRefused):
-    """The file's name may identify a patient: nothing was kept. `marked` is the name with
-    what was found highlighted; the candidate renames the file, or confirms and attaches it again."""
+    """The file's name or its text may identify a patient (or its text could not be read):
+    nothing was kept. `marked` is the name with what was found highlighted (None when the name
+    is clean); `excerpts` are (kind, masked excerpt) from the file's text; the candidate
+    changes the file, or confirms and attaches it again."""
 
-    def __init__(self, message: str, marked: object) -> None:
+    def __init__(self, message: str, marked: object = None,
+                 excerpts: Optional[list[tuple[str, str]]] = None) -> None:
         super().__init__(message)
         self.marked = marked
+        self.excerpts = excerpts or []
+
+
+def content_findings(data: bytes) -> tuple[doc_text.DocumentText, list[tuple[str, list[Finding]]]]:
+    """What the text inside a PDF or DOCX holds: the text read (bounded, see doc_text) and, for
+    each piece with findings, (where, findings). Other files, and files the format check will
+    refuse anyway, hold no text to read."""
+    media_type = sniff(data)
+    if media_type not in (doc_text.PDF, doc_text.DOCX):
+        return doc_text.DocumentText(), []
+    if media_type == doc_text.PDF:
+        check_pdf(data)  # a broken or locked PDF is refused as before, not asked about
+    read = doc_text.extract(data, media_type)
+    return read, [(where, found) for where, text in read.pieces
+                  if (found := pid_check.flagged({"text": text}).get("text"))]
+
+
+def _content_words(read: doc_text.DocumentText, found: list[tuple[str, list[Finding]]],
+                   confirmable: bool) -> tuple[str, list[tuple[str, str]]]:
+    """The message and the masked excerpts for what was found inside the file."""
+    texts = dict(read.pieces)
+    shown = [(f"{kind}, {where}", words) for where, findings in found
+             for kind, words in pid_check.excerpts(texts[where], findings)][:8]
+    if read.unreadable:
+        message = (f"We could not check the text inside this file for patient details: "
+                   f"{read.unreadable}. Look through it yourself")
+    else:
+        kinds = sorted({k for _, findings in found for k in pid_check.kinds(findings)})
+        message = f"The text inside this file may identify a patient ({', '.join(kinds)})"
+        if read.partial:
+            message += " (only its first part was checked: it is long)"
+        message += ": remove it from the file"
+    return message + (" and attach it again, or tick the box to confirm that it identifies "
+                      "nobody and attach it again" if confirmable else " and attach it again"), shown
 
 
 def name_findings(filename: str) -> tuple[str, list[Finding]]:
@@ -131,11 +169,21 @@ def attach(session: Session, evidence: Evidence, actor: User, upload: Optional[U
                "again, or tick the box to confirm that it identifies nobody and attach it again"),
             pid_check.marked({"filename": read}, {"filename": found})["filename"])
     # One byte past the limit is enough to refuse it, without reading a huge upload whole.
-    added = add(session, evidence, actor, upload.filename, upload.stream.read(MAX_BYTES + 1))
-    if found:
+    data = upload.stream.read(MAX_BYTES + 1)
+    inside, inside_found = content_findings(data) if 0 < len(data) <= MAX_BYTES else (
+        doc_text.DocumentText(), [])
+    if (inside_found or inside.unreadable) and not pid_confirmed:
+        message, shown = _content_words(inside, inside_found, pid_confirmed is not None)
+        raise NameMayIdentify(message, None, shown)
+    added = add(session, evidence, actor, upload.filename, data)
+    if found or inside_found or inside.unreadable:
+        findings = pid_check.audit_data({"filename": found, **{
+            f"content:{where}": items for where, items in inside_found}})["findings"]
         record(session, "evidence.attachment_pid_confirmed", actor_id=actor.id,
                subject_type="evidence", subject_id=evidence.id, enrolment_id=evidence.enrolment_id,
-               data={"attachment_id": added.id, **pid_check.audit_data({"filename": found})})
+               data={"attachment_id": added.id, "findings": findings, **({
+                   "content_unreadable": bool(inside.unreadable),
+                   "content_partial": inside.partial} if inside_found or inside.unreadable else {})})
     return added
 
 

@@ -71,7 +71,7 @@ def keeps_work(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def evidence_page(evidence_id: int, upload_error: Optional[str] = None,
-                  marked: Optional[object] = None) -> str:
+                  marked: Optional[object] = None, excerpts: Optional[list] = None) -> str:
     """An item's page for whoever may read it; with an upload's refusal beside the file field
     (and `marked`, a file name that may identify a patient, highlighted, with its confirmation)."""
     session, user = get_session(), current_user._get_current_object()
@@ -80,4 +80,4 @@ def evidence_page(evidence_id: int, upload_error: Optional[str] = None,
     page = items.item_page(session, user, evidence, level == Reach.OWNER,
                            signed_version(session, user, evidence.id) if former else None)
     return render_template("portfolio/evidence.html", upload_error=upload_error,
-                           upload_marked=marked, **page.context())
+                           upload_marked=marked, upload_excerpts=excerpts, **page.context())

@@ -13,6 +13,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
 from roadmap.framework import definitions
 from roadmap.framework.models import Capability, FrameworkVersion
+from roadmap.pid import check as pid_check
 from roadmap.portfolio import autosave
 from roadmap.portfolio.models import DraftAutosave, Evidence, EvidenceCapability
 from roadmap.portfolio.service import SIGNED_ONCE, PortfolioError
@@ -31,6 +32,17 @@ def linkable_evidence(session: Session, enrolment: Enrolment,
     linked = [e for e in items if e.id in linked_ids]
     others = [e for e in items if e.id not in linked_ids and e.status not in SIGNED_ONCE]
     return linked, others
+
+
+@dataclass
+class PatientDetails(PortfolioError):
+    """The justification may identify a patient: `found` (field: findings) to highlight; the
+    candidate edits it or confirms that it does not (rule D9)."""
+
+    def __init__(self, found: dict) -> None:
+        super().__init__("Your justification may identify a patient: change the highlighted "
+                         "text, or confirm that none of it does")
+        self.found = found
 
 
 @dataclass
@@ -68,10 +80,12 @@ def rating_page(session: Session, enrolment: Enrolment, user: User, capability_i
 
 def rate(session: Session, enrolment: Enrolment, actor: User, capability: Capability,
          rating: str, justification: str, link_ids: Iterable[int],
-         kept_under: Optional[str] = None) -> CapabilityRating:
+         kept_under: Optional[str] = None, *, pid_confirmed: bool = False) -> CapabilityRating:
     """Record or replace the self-rating of one heading, and link more evidence to it.
 
-    `kept_under` names the page whose kept answers this saves: they are forgotten.
+    `kept_under` names the page whose kept answers this saves: they are forgotten. A
+    justification that may identify a patient is refused (PatientDetails) until the candidate
+    confirms it does not; the confirmation is audited, field and kinds only.
     """
     version = session.get(FrameworkVersion, enrolment.framework_version_id)
     assert version is not None
@@ -82,6 +96,9 @@ def rate(session: Session, enrolment: Enrolment, actor: User, capability: Capabi
         raise PortfolioError("Select a rating")
     if not justification.strip():
         raise PortfolioError("Explain your rating")
+    found = pid_check.flagged({"justification": justification.strip()})
+    if found and not pid_confirmed:
+        raise PatientDetails(found)
     _, linkable = linkable_evidence(session, enrolment, capability)
     allowed = {e.id for e in linkable}
     chosen = sorted({i for i in link_ids if i in allowed})  # a box sent twice links once
@@ -99,6 +116,10 @@ def rate(session: Session, enrolment: Enrolment, actor: User, capability: Capabi
     record(session, "capability.self_rated", actor_id=actor.id, subject_type="capability_rating",
            subject_id=row.id, enrolment_id=enrolment.id,
            data={"capability": capability.code, "rating": rating, "linked_evidence": chosen})
+    if found:
+        record(session, "capability.self_rating_pid_confirmed", actor_id=actor.id,
+               subject_type="capability_rating", subject_id=row.id, enrolment_id=enrolment.id,
+               data={"capability": capability.code, **pid_check.audit_data(found)})
     if kept_under is not None:
         autosave.discard(session, actor.id, kept_under)
     return row

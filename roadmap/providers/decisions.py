@@ -27,6 +27,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
 from roadmap.fields import plain_text
 from roadmap.framework.models import Capability, Stage
+from roadmap.pid import check as pid_check
 from roadmap.portfolio import pid
 from roadmap.providers.models import (DecisionOutcome, EducationProvider, ProviderDecision,
                                       ProviderReviewer, ReviewKind, independent_of)
@@ -202,6 +203,12 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
                        "decided_at": clock.written(decision.decided_at),
                        "heading_reasons": named, "sampled_for_audit": audit_sample,
                        "verification_code": code})
+    if found := pid_check.flagged({"reason": overall or "", **{
+            f"heading-{c}": t for c, t in (named or {}).items()}}):
+        # Decided past a warning (_reasons refused it unconfirmed): fields and kinds only.
+        audit.record(session, "provider.pid_confirmed", actor_id=reviewer.id,
+                     subject_type="provider_decision", subject_id=decision.id,
+                     enrolment_id=enrolment.id, data=pid_check.audit_data(found))
     issued = awards.award(session, record, enrolment, reviewer.id) if code is not None else None
     _tell(session, enrolment, record, decision, code, today, issued is not None)
     return decision

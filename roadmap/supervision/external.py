@@ -228,7 +228,9 @@ def dispute(session: Session, evidence_id: int, signature_id: int, supervisor: U
                  subject_type="evidence", subject_id=evidence.id,
                  enrolment_id=evidence.enrolment_id,
                  data={"signature_id": signature_id, "review_id": review.id, "capacity": capacity,
-                       "assessor": sig.signer_name, "reason": reason})
+                       "assessor": sig.signer_name, "reason_length": len(reason)})
+    # The reason itself is kept on the review (the timeline reads it there), not in the log:
+    # an audit event outlives any correction, and the reason may have been confirmed past a warning.
     if flagged:
         audit.record(session, "evidence.dispute_pid_confirmed", actor_id=supervisor.id,
                      subject_type="evidence", subject_id=evidence.id,

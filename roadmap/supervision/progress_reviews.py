@@ -21,6 +21,7 @@ from roadmap.accounts.models import User
 from roadmap.audit.service import canonical_json, record as audit, sha256_hex
 from roadmap.cohorts.models import Enrolment
 from roadmap.framework.models import Capability
+from roadmap.pid import check as pid_check
 from roadmap.portfolio import pid
 from roadmap.readers.team import current_team
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
@@ -109,6 +110,12 @@ def record(session: Session, enrolment: Enrolment, reviewer: User, reviewed_on: 
           data={"reviewed_on": reviewed_on.isoformat(), "content_hash": sha256_hex(
               canonical_json(content)), "levels": {code: sum(
                   1 for entry in shown.values() if entry["level"] == code) for code in LEVELS}})
+    if found := pid_check.flagged({"concerns": review.concerns, "agreed_actions": review.agreed_actions,
+                                   **{f"comment:{c}": e["comment"] for c, e in shown.items()}}):
+        # Recorded past a warning (refused above unless confirmed): fields and kinds only.
+        audit(session, "progress_review.pid_confirmed", actor_id=reviewer.id,
+              subject_type="progress_review", subject_id=review.id, enrolment_id=enrolment.id,
+              data=pid_check.audit_data(found))
     candidate = session.get(User, enrolment.candidate_id)
     if candidate is not None and candidate.is_active:
         mail.queue(session, candidate.email, "Your educational supervisor reviewed your progress",
@@ -147,6 +154,10 @@ def respond(session: Session, review: ProgressReview, candidate: User, text: Opt
     if written.rowcount != 1:
         raise Conflict("You have already responded to this review: a review takes one response.")
     session.refresh(review)
+    if found := pid_check.flagged({"response": answer}):  # confirmed past the warning
+        audit(session, "progress_review.pid_confirmed", actor_id=candidate.id,
+              subject_type="progress_review", subject_id=review.id, enrolment_id=enrolment.id,
+              data=pid_check.audit_data(found))
     audit(session, "progress_review.responded", actor_id=candidate.id,
           subject_type="progress_review", subject_id=review.id, enrolment_id=enrolment.id,
           data={"content_hash": sha256_hex(answer)})

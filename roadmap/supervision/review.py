@@ -152,7 +152,8 @@ def return_evidence(session: Session, evidence_id: int, supervisor: User, commen
     session.add(EvidenceComment(evidence_id=evidence.id, author_id=supervisor.id, kind="return",
                                 body=comment))
     audit.record(session, "evidence.returned", actor_id=supervisor.id, subject_type="evidence",
-                 subject_id=evidence.id, enrolment_id=enrolment.id, data={"comment": comment})
+                 subject_id=evidence.id, enrolment_id=enrolment.id,
+                 data={"comment_length": len(comment)})  # the text is on the comment, not here
     _tell_candidate(session, enrolment, f"“{evidence.title}” was returned to you",
                     f"{supervisor.full_name} returned your {etype.name}, “{evidence.title}”, "
                     f"with this comment:\n\n{comment}\n\nEdit it in your portfolio and submit it again.")

@@ -25,6 +25,7 @@ from roadmap.db import utcnow
 from roadmap.fields import plain_text
 from roadmap.framework.models import Capability, FrameworkVersion
 from roadmap.lna.credits import frozen_credits
+from roadmap.pid import check as pid_check
 from roadmap.portfolio import pid
 from roadmap.portfolio.content import content_hash
 from roadmap.portfolio.models import EvidenceVersion
@@ -211,6 +212,8 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
     the stage is complete now only when the supervisor gives its last approval.
     """
     capacity, reason = stage_capacity(session, signer, enrolment.id, today, acting_reason)
+    if reason and not pid_confirmed and (found := pid.warnings({"acting_reason": reason})):
+        raise Incomplete(pid.PATIENT_DETAILS, found)
     record = signoff_for(session, enrolment, stage_code)
     if record.status in CANDIDATE_SIGNS:
         raise Incomplete("The candidate has not signed yet.",
@@ -253,6 +256,12 @@ def supervisor_sign(session: Session, enrolment: Enrolment, stage_code: str, sig
     if not waiting:
         approvals.record_dates(enrolment, stage_code, today)
     session.flush()
+    if found := pid_check.flagged({"acting_reason": reason or "",
+                                   **{f"reason:{u['code']}": u["reason"] for u in unmet}}):
+        # Signed past a warning (guidance_reasons refused it unconfirmed): fields and kinds only.
+        audit.record(session, "stage.pid_confirmed", actor_id=signer.id,
+                     subject_type="stage_signoff", subject_id=record.id,
+                     enrolment_id=enrolment.id, data=pid_check.audit_data(found))
     audit.record(session, "stage.signed_off", actor_id=signer.id, subject_type="stage_signoff",
                  subject_id=record.id, enrolment_id=enrolment.id,
                  data={"stage": stage_code, "signature_id": signature.id,

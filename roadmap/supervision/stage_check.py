@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
+from roadmap.portfolio import pid
 from roadmap.readers.team import current_team
 from roadmap.supervision import checklist as checklists, signoff
 from roadmap.supervision.errors import Incomplete, NotAllowed
@@ -63,6 +64,9 @@ def check(session: Session, enrolment: Enrolment, stage_code: str, person: User,
         except Incomplete as refused:
             problems.update(refused.problems)
             message = str(refused)
+        if reason and not pid_confirmed and (found := pid.warnings({ACTING_REASON: reason})):
+            problems.update(found)  # the backup's reason is signed too (rule D9)
+            message = pid.PATIENT_DETAILS
     if problems:
         raise Incomplete(message, problems)
     return Signing(party, capacity, reason, required, unmet)

@@ -14,7 +14,7 @@ from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Enrolment
 from roadmap.portfolio.models import Evidence
 from roadmap.readers.models import shared
-from roadmap.supervision.models import Signature
+from roadmap.supervision.models import ExternalSignatureReview, Signature
 
 PAGE = 50
 CAPACITY = {"primary_supervisor": "as primary supervisor", "backup_supervisor": "as backup supervisor",
@@ -59,6 +59,14 @@ WORDS = {
                                          "patient",
     "feedback.response_pid_confirmed": "A feedback respondent confirmed that flagged text "
                                        "identifies no patient",
+    "capability.self_rating_pid_confirmed": "Confirmed that a self-rating's flagged "
+                                            "justification identifies no patient",
+    "stage.pid_confirmed": "Confirmed that a sign-off reason's flagged text identifies no patient",
+    "provider.pid_confirmed": "Confirmed that a decision's flagged reason identifies no patient",
+    "progress_review.pid_confirmed": "Confirmed that flagged text in a progress review "
+                                     "identifies no patient",
+    "lna.pid_confirmed": "Confirmed that flagged text in the learning needs analysis identifies "
+                         "no patient",
 }
 
 
@@ -106,13 +114,29 @@ def _describe(event: AuditEvent, names: dict[int, str]) -> str:
     return words
 
 
-def _reason(event: AuditEvent) -> Optional[str]:
+def _reason(event: AuditEvent, disputes: dict[int, str]) -> Optional[str]:
     """The reason a dispute or a referral gave, shown after the item's title: a reason ends
-    in its own full stop, so "…to me.: “title”" no longer happens."""
+    in its own full stop, so "…to me.: “title”" no longer happens. Disputes since issue 22
+    keep their reason on the review only (`disputes`, by review id); older events in the log."""
     data: dict[str, Any] = event.data or {}
     if event.action in ("evidence.external_signature_disputed", "provider.referred"):
-        return str(data["reason"]) if data.get("reason") else None
+        if data.get("reason"):
+            return str(data["reason"])
+        return disputes.get(int(data.get("review_id") or 0)) if event.action.startswith(
+            "evidence.") else None
     return None
+
+
+def _dispute_reasons(session: Session, events: list[AuditEvent]) -> dict[int, str]:
+    """Review id: reason, for the disputes on this page whose event does not hold the text."""
+    ids = {int(event.data["review_id"]) for event in events
+           if event.action == "evidence.external_signature_disputed"
+           and isinstance(event.data, dict) and not event.data.get("reason")
+           and str(event.data.get("review_id", "")).isdigit()}
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(ExternalSignatureReview.id, ExternalSignatureReview.reason)
+                                .where(ExternalSignatureReview.id.in_(ids))).all())
 
 
 def _assignment(action: str, data: dict[str, Any], names: dict[int, str]) -> str:
@@ -150,8 +174,9 @@ def entries(session: Session, enrolment_id: int, page: int,
     names = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all()) \
         if ids else {}
     signers = _external_signers(session, [event for event, name, _ in rows[:PAGE] if name is None])
+    disputes = _dispute_reasons(session, [event for event, _, _ in rows[:PAGE]])
     found = [Entry(event.occurred_at, name or signers.get(event.id, "Roadmap"),
-                   _describe(event, names), title, _reason(event))
+                   _describe(event, names), title, _reason(event, disputes))
              for event, name, title in rows[:PAGE]]
     return found, len(rows) > PAGE
 

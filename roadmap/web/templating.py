@@ -9,6 +9,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
 
 from roadmap import clock
 from roadmap.fields import DATE_EXAMPLE
+from roadmap.pid import highlight, scan
 
 
 def nhs_date(value: Union[dt.date, dt.datetime, None]) -> str:
@@ -25,6 +26,14 @@ def nhs_date(value: Union[dt.date, dt.datetime, None]) -> str:
     return clock.long_date(value)
 
 
+def pid_marked(text: object) -> object:
+    """The text, escaped, with what may identify a patient highlighted; "" when nothing is
+    (so a page beside a patient-details warning shows where, in what was typed: issue 22)."""
+    if not isinstance(text, str) or not (found := scan(text)):
+        return ""
+    return highlight(text, found)
+
+
 def init_app(app: Flask) -> None:
     """Chain the NHS.UK frontend macros after our templates; ChainableUndefined is required by them."""
     app.jinja_env.undefined = ChainableUndefined
@@ -34,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("nhsuk_frontend_jinja")])
     app.jinja_env.filters["nhs_date"] = nhs_date
     app.jinja_env.filters["day_count"] = clock.day_count  # "1 day", "3 days", "today"
+    app.jinja_env.filters["pid_marked"] = pid_marked
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["role_navigation"] = _role_navigation

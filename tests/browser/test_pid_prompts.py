@@ -83,3 +83,48 @@ def test_a_flagged_file_name_then_confirmed(page: Page, sign_in: Callable[..., P
     click_and_check(page.get_by_role("button", name="Attach file"))
     session.rollback()
     assert session.scalar(sa.select(Attachment.filename)) == name
+
+
+def test_a_pdf_with_an_nhs_number_inside_then_confirmed(page: Page, sign_in: Callable[..., Page],
+                                                         session: Any, team: Any,
+                                                         make_item: Any, tmp_path: Any) -> None:
+    """Issue 22: what was found inside the file is listed, masked, with the box; the page reads
+    at every width and passes axe; confirming (and choosing the file again) attaches it."""
+    from tests.fixtures.documents import pdf
+    item = make_item("cbd", status="draft")
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(pdf("Clinic letter", "Seen in clinic. " + NAMED))
+    sign_in(team.candidate.email)
+    visit(page, f"/portfolio/evidence/{item.id}")
+    page.locator("#file").set_input_files(str(letter))
+    click_and_check(page.get_by_role("button", name="Attach file"), status=400)
+    expect(page.locator("#file-pid-found")).to_contain_text("NHS number, page 2")
+    expect(page.locator("#file-pid-found")).to_contain_text("9•• 4•• 5•••")
+    expect(page.locator("#file-pid-found")).not_to_contain_text("943 476 5919")
+    problems = look_at_widths(page, WIDTHS, 900)
+    assert not any(problems.values()), problems
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#file").set_input_files(str(letter))
+    page.get_by_label("nothing in it identifies a patient", exact=False).check()
+    click_and_check(page.get_by_role("button", name="Attach file"))
+    session.rollback()
+    assert session.scalar(sa.select(Attachment.filename)) == "letter.pdf"
+
+
+def test_a_flagged_self_rating_justification_then_confirmed(
+        page: Page, sign_in: Callable[..., Page], session: Any, team: Any) -> None:
+    from roadmap.framework.models import Capability
+    from roadmap.supervision.models import CapabilityRating
+    capability = session.scalars(sa.select(Capability).where(
+        Capability.framework_version_id == team.enrolment.framework_version_id)
+        .order_by(Capability.position)).first()
+    sign_in(team.candidate.email)
+    visit(page, f"/portfolio/headings/{capability.id}")
+    page.get_by_role("group", name="Your rating").get_by_role("radio").first.check()
+    page.get_by_label("Why you chose this rating").fill(NAMED)
+    click_and_check(page.get_by_role("button", name="Save rating"))
+    _looks_right(page)
+    page.get_by_label("none of it identifies a patient", exact=False).check()
+    click_and_check(page.get_by_role("button", name="Save rating"))
+    session.rollback()
+    assert session.scalar(sa.select(CapabilityRating.justification)) == NAMED

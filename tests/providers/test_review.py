@@ -243,9 +243,17 @@ def test_a_referral_reason_that_may_identify_a_patient_warns_until_confirmed(cli
     assert re.search(r'id="heading-3-error"[^>]*>.*This may identify a patient \(name\)',
                      page, re.S)
     assert 'name="refer-confirm_pid"' in page
+    assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)
+    assert re.search(r'<mark class="roadmap-pid">.*?Mrs Jane Patient</mark>', page)
     assert _decisions(session) == []
     assert through_check(client, url, {**given, "refer-confirm_pid": "y"}).status_code == 302
     assert [d.outcome for d in _decisions(session)] == ["referred"]
+    # Issue 22: the confirmation is audited, fields and kinds only, never the reasons' text.
+    event = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "provider.pid_confirmed")).one()
+    assert event.actor_id == waiting.first.id
+    assert event.data == {"findings": [{"field": "heading-3", "kind": "name"},
+                                       {"field": "reason", "kind": "nhs_number"}]}
 
 
 def test_referral_reasons_lose_hidden_characters_and_long_ones_are_refused(client, login,

@@ -127,3 +127,29 @@ def test_the_check_page_without_answers_goes_back_to_the_stage(client, login, re
     login(client, team.candidate)
     response = client.get(url + "/check")
     assert response.status_code == 302 and response.headers["Location"].endswith(url)
+
+
+def test_a_backups_reason_that_may_identify_a_patient_warns_until_confirmed(
+        app, client, login, session, ready_for_stage2, signs):
+    """Issue 22: the backup's reason for signing is signed and exported, so it is checked like
+    every other text: the warning beside it, then the confirmation, audited by field and kind."""
+    from roadmap.audit.models import AuditEvent
+    team = ready_for_stage2
+    url = f"/stages/{team.enrolment.id}/stage2"
+    candidate = app.test_client()
+    login(candidate, team.candidate)
+    assert signs(candidate, url, {"declarations": "candidate_own_work"}).status_code == 302
+    login(client, team.backup)
+    given = {"declarations": "supervisor_verified",
+             "acting_reason": "Primary on leave after seeing 943 476 5919 together"}
+    warned = client.post(url, data=given)
+    assert warned.status_code == 400
+    page = warned.get_data(as_text=True)
+    assert "This may identify a patient (NHS number)" in page and 'href="#acting_reason"' in page
+    assert 'name="confirm_pid"' in page
+    assert __import__('re').search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)
+    assert signs(client, url, {**given, "confirm_pid": "y"}).status_code == 302
+    assert _record(session, team).status in ("complete", "supervisor_signed")
+    event = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "stage.pid_confirmed")).one()
+    assert event.data == {"findings": [{"field": "acting_reason", "kind": "nhs_number"}]}

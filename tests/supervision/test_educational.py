@@ -333,3 +333,39 @@ def test_a_progress_review_shows_every_problem_at_once_named_and_in_page_order(
         "Concerns must be 5,000 characters or fewer",
         "Actions agreed with the candidate must be 5,000 characters or fewer"]
     assert session.scalar(sa.select(sa.func.count()).select_from(ProgressReview)) == 0
+
+
+def test_a_progress_review_and_its_response_confirmed_past_a_warning_are_audited(
+        app, session, team, educational, login):
+    """Issue 22: the educational supervisor, then the candidate, confirm that flagged text
+    identifies nobody; each confirmation is an audit event with fields and kinds, no text."""
+    reader = _signed_in(app, login, educational)
+    url = f"/supervision/candidates/{team.enrolment.id}/progress-reviews/new"
+    given = _review_form(session, team, concerns="Discussed NHS number 943 476 5919 in clinic")
+    warned = reader.post(url, data=given)
+    assert warned.status_code == 400 and "may identify a patient (NHS number)" in warned.get_data(
+        as_text=True)
+    assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', warned.get_data(as_text=True))
+    assert "progress_review.pid_confirmed" not in _actions(session)
+    assert reader.post(url, data={**given, "confirm_pid": "y"}).status_code == 302
+    session.rollback()
+    review = session.scalars(sa.select(ProgressReview)).one()
+    event = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "progress_review.pid_confirmed")).one()
+    assert (event.actor_id, event.subject_id) == (educational.id, review.id)
+    assert event.data == {"findings": [{"field": "concerns", "kind": "nhs_number"}]}
+
+    candidate = _signed_in(app, login, team.candidate)
+    respond = f"/progress-reviews/review/{review.id}/response"
+    answer = {"response": "Agreed. The patient was Mrs Agnes Wright, 94."}
+    refused = candidate.post(respond, data=answer)
+    assert refused.status_code == 400 and "may identify a patient" in refused.get_data(as_text=True)
+    assert re.search(r'<mark class="roadmap-pid">.*?Agnes Wright</mark>',
+                     refused.get_data(as_text=True))
+    assert candidate.post(respond, data={**answer, "confirm_pid": "y"}).status_code == 302
+    session.rollback()
+    events = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "progress_review.pid_confirmed").order_by(AuditEvent.id)).all()
+    assert len(events) == 2 and events[1].actor_id == team.candidate.id
+    assert {f["field"] for f in events[1].data["findings"]} == {"response"}
+    assert "Wright" not in str(events[1].data)

@@ -116,8 +116,9 @@ def test_a_dispute_stops_the_signature_counting(app, session, team, signed, logi
     assert _counted(session, team, item) == 0
     event = session.scalar(sa.select(AuditEvent).where(
         AuditEvent.action == "evidence.external_signature_disputed"))
-    assert (event.actor_id, event.data["signature_id"], event.data["reason"]) == (
-        team.primary.id, signature.id, reason)
+    assert (event.actor_id, event.data["signature_id"], event.data["reason_length"]) == (
+        team.primary.id, signature.id, len(reason))
+    assert reason not in str(event.data)  # issue 22: the text stays on the review only
     assert INBOX_SECTION not in _page(client, "/supervision")
     # The candidate is told, on the item, on the timeline and by email.
     candidate = app.test_client()
@@ -240,3 +241,30 @@ def test_the_reviews_are_append_only(app, session, team, signed, login):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             session.execute(sa.text(statement))
         session.rollback()
+
+
+def test_old_dispute_events_holding_their_reason_still_verify_and_show(
+        app, session, team, signed, login):
+    """Issue 22: new dispute events keep the reason's length only; events written before that
+    (the whole reason in the log) are left as they are: the chain still verifies over both
+    kinds, and the timeline shows each reason (the old from the log, the new from the review)."""
+    from roadmap.audit import service as audit
+    from roadmap.audit.service import verify_chain
+    item, signature = signed
+    audit.record(session, "evidence.external_signature_disputed", actor_id=team.primary.id,
+                 subject_type="evidence", subject_id=item.id, enrolment_id=team.enrolment.id,
+                 data={"signature_id": signature.id, "review_id": None, "capacity": "primary",
+                       "assessor": signature.signer_name, "reason": "An old reason, kept."})
+    session.commit()
+    client = _supervisor(app, login, team.primary)
+    response = client.post(f"/supervision/items/{item.id}/external/dispute",
+                           data={"signature_id": str(signature.id), "reason": "A new reason."})
+    assert response.status_code == 302, response.data[:2000]
+    session.rollback()
+    old, new = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "evidence.external_signature_disputed").order_by(AuditEvent.id))
+    assert old.data["reason"] == "An old reason, kept." and "reason" not in new.data
+    assert new.data["reason_length"] == len("A new reason.")
+    assert verify_chain(session).ok and verify(session).problem is None
+    timeline = _page(client, f"/timeline/{team.enrolment.id}")
+    assert "Reason: An old reason, kept." in timeline and "Reason: A new reason." in timeline

@@ -214,3 +214,26 @@ def test_an_observed_wpba_that_identifies_nobody_is_recorded_without_a_prompt(
     _fresh(session)
     assert session.scalar(sa.select(Evidence.fields))["reasoning"] == CLEAN
     assert _confirmations(session) == []
+
+
+def test_a_clinical_supervisors_report_is_checked_and_its_confirmation_audited(
+        client, login, session, team, make_item):
+    """Issue 22: the CSR's free-text comments (written by the supervisor as its assessor) go
+    through the same check; the confirmation is audited on signing, fields and kinds only."""
+    item = make_item("csr")
+    answers = {**assessor_answers(make_item, "csr"),
+               "concerns": "None. Patient seen at LS6 2QR was a good learning case."}
+    data = {**{f"answer_{code}": value for code, value in answers.items() if value is not None},
+            "lock_version": item.lock_version}
+    login(client, team.primary)
+    refused = client.post(f"/supervision/items/{item.id}", data=data)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert re.search(r'<mark class="roadmap-pid">.*?LS6 2QR</mark>', page)
+    assert 'name="confirm_pid"' in page and _count(session, Signature) == 0
+    sent = client.post(f"/supervision/items/{item.id}", data={**data, "confirm_pid": "y"})
+    assert sent.status_code == 302
+    assert client.post(f"/supervision/items/{item.id}/check", data={}).status_code == 302
+    [event] = _confirmations(session)
+    assert event.subject_id == item.id
+    assert event.data == {"findings": [{"field": "concerns", "kind": "postcode"}]}

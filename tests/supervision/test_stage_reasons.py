@@ -202,9 +202,18 @@ def test_a_reason_that_may_identify_a_patient_warns_until_confirmed(app, client,
     assert _error_beside(page, "reason-msf").startswith("This may identify a patient (NHS number)")
     assert _error_beside(page, "reason-psq") == ""
     assert 'name="confirm_pid"' in page
+    assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)  # highlighted where it was typed
     assert _record(session, team).status == "candidate_signed"
     assert through_check(client, url, {**given, "confirm_pid": "y"}).status_code == 302
     assert _record(session, team).status != "candidate_signed"
+    # Issue 22: the confirmation is audited, the field and kind only, never the reason's text.
+    from roadmap.audit.models import AuditEvent
+    session.rollback()
+    event = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "stage.pid_confirmed")).one()
+    assert event.actor_id == team.primary.id and event.enrolment_id == team.enrolment.id
+    assert event.data == {"findings": [{"field": "reason:msf", "kind": "nhs_number"}]}
+    assert "943" not in str(event.data)
 
 
 def test_an_over_long_reason_is_refused_never_cut(app, client, login, session, gates_only):

@@ -25,7 +25,8 @@ def add_attachment(evidence_id: int) -> Response | tuple[str, int]:
         added = attachments.attach(session, evidence, user, request.files.get("file"),
                                    pid_confirmed=request.form.get("confirm_pid") == "y")
     except attachments.NameMayIdentify as refused:
-        return evidence_page(evidence.id, upload_error=str(refused), marked=refused.marked), 400
+        return evidence_page(evidence.id, upload_error=str(refused), marked=refused.marked,
+                             excerpts=refused.excerpts if refused.marked is None else None), 400
     except attachments.AttachmentRefused as refused:
         return evidence_page(evidence.id, upload_error=str(refused)), 400
     flash(f"{added.filename} is attached.", "success")

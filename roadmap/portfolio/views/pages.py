@@ -5,7 +5,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import RadioField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired
 from roadmap.form_limits import MaxLength
@@ -15,6 +15,7 @@ from roadmap.clock import today
 from roadmap.db import get_session
 from roadmap.fields import id_number
 from roadmap.framework import definitions
+from roadmap.pid import check as pid_check
 from roadmap.portfolio import autosave, casemix, items, progress, ratings
 from roadmap.portfolio.blueprint import bp, enrolment_or_404, enrolment_or_none, keeps_work
 from roadmap.portfolio.service import PortfolioError
@@ -61,6 +62,8 @@ class SelfRatingForm(FlaskForm):
         MaxLength(5000)])
     link = SelectMultipleField("Link more evidence to this heading", coerce=id_number,
                                validate_choice=False)
+    confirm_pid = BooleanField("I have checked the highlighted text and none of it identifies "
+                               "a patient")
 
 
 @bp.route("/headings/<int:capability_id>", methods=["GET", "POST"])
@@ -81,17 +84,23 @@ def rate_capability(capability_id: int) -> Response | str:
             form.rating.data, form.justification.data = page.current.rating, page.current.justification
     form.rating.choices = [SelectChoice(code, label) for code, label in page.levels]
     form.link.choices = [SelectChoice(e.id, e.title) for e in page.linkable]
+    marked = {}
     if form.validate_on_submit():
         try:
             ratings.rate(session, enrolment, current_user, page.capability, form.rating.data,
-                         form.justification.data, form.link.data or [], kept_under=request.path)
+                         form.justification.data, form.link.data or [], kept_under=request.path,
+                         pid_confirmed=bool(form.confirm_pid.data))
+        except ratings.PatientDetails as error:
+            form.justification.errors = list(form.justification.errors) + [str(error)]
+            marked = pid_check.marked({"justification": form.justification.data}, error.found)
         except PortfolioError as error:
             form.rating.errors = list(form.rating.errors) + [str(error)]
         else:
             flash(f"Your rating of \u201c{page.capability.title}\u201d is saved.", "success")
             return redirect(url_for("portfolio.home") + "#ratings")
     return render_template("portfolio/rate.html", form=form, capability=page.capability,
-                           linked=page.linked, linkable=page.linkable, restored=page.kept)
+                           linked=page.linked, linkable=page.linkable, restored=page.kept,
+                           marked=marked)
 
 
 @bp.post("/autosave")
