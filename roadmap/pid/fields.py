@@ -58,7 +58,8 @@ _ORGANISATION = "an organisation's name, typed by an administrator or hub lead"
 NOT_FREE_TEXT = {
     "account_tokens.token_hash": _MACHINE, "account_tokens.purpose": _MACHINE,
     "assessment_tickets.invited_name": IDENTITY, "assessment_tickets.invited_email": IDENTITY,
-    "assessment_tickets.token_hash": _MACHINE, "assessment_tickets.assessor_name": IDENTITY,
+    "assessment_tickets.token_hash": _MACHINE, "assessment_tickets.client_key": _MACHINE,
+    "assessment_tickets.assessor_name": IDENTITY,
     "assessment_tickets.assessor_role": IDENTITY,
     "assessment_tickets.assessor_registration": IDENTITY,
     "assessment_tickets.assessor_email": IDENTITY,
