@@ -83,7 +83,7 @@ def test_a_cbd_and_a_reflection_written_offline_reach_the_portfolio(
 
     page.get_by_role("button", name="New Reflection").click()
     page.get_by_label("Gibbs' reflective cycle").check()
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue", exact=True).click()
     page.get_by_label("Title").fill("A hard conversation")
     page.get_by_label("A clinical case").check()
     page.get_by_label("Description - what happened?").fill("I explained a scan result.")

@@ -73,7 +73,7 @@ def service_worker() -> Response:
 def shell() -> Response:
     """The offline page: drafts on this device, and the forms to write them. The same HTML for
     everyone; its script reads the device's store."""
-    response = Response(render_template("portfolio/offline.html", shell=True))
+    response = Response(render_template("portfolio/offline.html", shell=True), mimetype="text/html")
     response.headers["Cache-Control"] = REVALIDATE
     return response
 
