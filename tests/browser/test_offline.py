@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from typing import Any, Callable
 
+import pytest
 import sqlalchemy as sa
 from flask import url_for
 from playwright.sync_api import Page, expect
@@ -138,9 +139,10 @@ def test_a_sync_repeated_makes_one_item(page: Page, session: Any, make_user: Cal
         Evidence.title == "Twice sent")) == 1
 
 
+@pytest.mark.parametrize("choice", ["Keep mine", "Keep theirs", "Copy mine and start from theirs"])
 def test_an_edit_made_elsewhere_meanwhile_shows_both_versions(
         page: Page, session: Any, make_user: Callable[..., Any], sign_in: Callable[..., Page],
-        page_problems: Any) -> None:
+        page_problems: Any, choice: str) -> None:
     world = build_world(session, make_user)
     kind = world.kind(session, "cbd")
     evidence = service.create_evidence(
@@ -180,13 +182,27 @@ def test_an_edit_made_elsewhere_meanwhile_shows_both_versions(
     assert session.get(Evidence, evidence.id).title == "Shoulder review, from the laptop"  # kept
     session.commit()
 
-    page.get_by_role("button", name="Keep mine").click()
-    expect(page.get_by_text("1 draft was saved to your portfolio.")).to_be_visible()
+    page.get_by_role("button", name=choice).click()
+    if choice == "Copy mine and start from theirs":
+        expect(page.get_by_label("Title")).to_have_value("Shoulder review, from the laptop")
+        expect(page.locator("details")).to_contain_text("My words from the clinic.")
+        assert_accessible(page)
+        page.get_by_label("Summary of the case").fill("Their words from the laptop. And mine.")
+        page.get_by_role("button", name="Keep on this device").click()
+    if choice == "Keep theirs":
+        expect(page.get_by_text("the portfolio keeps its version")).to_be_visible()
+    else:
+        expect(page.get_by_text("1 draft was saved to your portfolio.")).to_be_visible()
+    assert drafts_on_device(page) == []
     session.commit()
     session.expire_all()
     saved = session.get(Evidence, evidence.id)
-    assert saved.title == "Shoulder review, written in clinic"
-    assert saved.fields["case_summary"] == "My words from the clinic."
+    assert (saved.title, saved.fields["case_summary"]) == {
+        "Keep mine": ("Shoulder review, written in clinic", "My words from the clinic."),
+        "Keep theirs": ("Shoulder review, from the laptop", "Their words from the laptop."),
+        "Copy mine and start from theirs": ("Shoulder review, from the laptop",
+                                            "Their words from the laptop. And mine."),
+    }[choice]
 
 
 def test_sign_out_warns_then_clears_the_device(
