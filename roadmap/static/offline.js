@@ -6,6 +6,7 @@
 import * as drafts from "./drafts.js";
 import { problem } from "./pid.js";
 import { syncAll } from "./sync.js";
+import { choiceGroup, choicesOf, dateInput, element, group, question } from "./fields.js";
 
 const $ = (selector) => document.querySelector(selector);
 const app = $("#offline-app");
@@ -14,15 +15,6 @@ const list = $("#offline-drafts");
 const start = $("#offline-start");
 const formArea = $("#offline-form");
 let forms = null;
-
-function element(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value !== false && value !== undefined) node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
 
 function button(text, onClick, classes = "") {
   const node = element("button", { class: `nhsuk-button ${classes}`.trim(), type: "button" }, text);
@@ -39,11 +31,6 @@ function sectionsOf(kind, template) {
   return [...kind.sections, ...(chosen ? chosen.sections : [])];
 }
 
-function choicesOf(spec) {
-  if (spec.kind === "rating") return forms.scales[spec.scale]?.levels || [];
-  return spec.options || [];
-}
-
 // The label of a form field's name, and its value as words, for the side-by-side view.
 function describe(draft, name, value) {
   if (name === "title") return ["Title", value];
@@ -56,7 +43,7 @@ function describe(draft, name, value) {
   for (const section of kind ? sectionsOf(kind, draft.template) : []) {
     for (const spec of section.fields) {
       if (name === `answer_${spec.code}` || name.startsWith(`answer_${spec.code}-`)) {
-        const choice = choicesOf(spec).find((c) => c.code === value);
+        const choice = choicesOf(spec, forms.scales).find((c) => c.code === value);
         return [spec.label, choice ? choice.label : value];
       }
     }
@@ -153,55 +140,6 @@ function chooseTemplate(kind) {
   formArea.querySelector("h2").scrollIntoView();
 }
 
-function group(id, labelText, hint, control) {
-  return element("div", { class: "nhsuk-form-group", id: `${id}-group` },
-    element("label", { class: "nhsuk-label", for: id }, labelText),
-    hint ? element("div", { class: "nhsuk-hint", id: `${id}-hint` }, hint) : null, control);
-}
-
-function dateInput(name, label, values) {
-  const parts = ["day", "month", "year"].map((part) => element("div", { class: "nhsuk-date-input__item" },
-    element("div", { class: "nhsuk-form-group" },
-      element("label", { class: "nhsuk-label nhsuk-date-input__label", for: `${name}-${part}` }, part[0].toUpperCase() + part.slice(1)),
-      element("input", { class: `nhsuk-input nhsuk-date-input__input nhsuk-input--width-${part === "year" ? 4 : 2}`,
-        id: `${name}-${part}`, name: `${name}-${part}`, type: "text", inputmode: "numeric", value: values.get(`${name}-${part}`) || "" }))));
-  return element("div", { class: "nhsuk-form-group", id: `${name}-group` },
-    element("fieldset", { class: "nhsuk-fieldset", role: "group" },
-      element("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" }, label),
-      element("div", { class: "nhsuk-date-input" }, ...parts)));
-}
-
-function choiceGroup(type, name, label, choices, chosen) {
-  const items = choices.map((c, i) => element("div", { class: `nhsuk-${type}__item` },
-    element("input", { class: `nhsuk-${type}__input`, id: `${name}-${i}`, name, type: type === "radios" ? "radio" : "checkbox",
-      value: c.code, checked: chosen.includes(String(c.code)) }),
-    element("label", { class: `nhsuk-label nhsuk-${type}__label`, for: `${name}-${i}` }, c.label)));
-  return element("div", { class: "nhsuk-form-group", id: `${name}-group` },
-    element("fieldset", { class: "nhsuk-fieldset" },
-      element("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" }, label),
-      element("div", { class: `nhsuk-${type}` }, ...items)));
-}
-
-function question(spec, values) {
-  const name = `answer_${spec.code}`;
-  const label = spec.required ? spec.label : `${spec.label} (optional)`;
-  const chosen = values.getAll(name);
-  if (spec.kind === "textarea") {
-    return group(name, label, spec.hint, element("textarea", { class: "nhsuk-textarea", id: name, name, rows: "5" }, chosen[0] || ""));
-  }
-  if (spec.kind === "text" || spec.kind === "number") {
-    return group(name, label, spec.hint, element("input", { class: "nhsuk-input", id: name, name, type: "text",
-      inputmode: spec.kind === "number" ? "decimal" : false, value: chosen[0] || "" }));
-  }
-  if (spec.kind === "date") return dateInput(name, label, values);
-  if (spec.kind === "select") {
-    const options = [element("option", { value: "" }, "Choose one"),
-      ...choicesOf(spec).map((c) => element("option", { value: c.code, selected: chosen.includes(c.code) }, c.label))];
-    return group(name, label, spec.hint, element("select", { class: "nhsuk-select", id: name, name }, ...options));
-  }
-  return choiceGroup(spec.kind === "checkboxes" ? "checkboxes" : "radios", name, label, choicesOf(spec), chosen);
-}
-
 function showForm(kind, template, draft) {
   const values = new URLSearchParams();
   for (const [name, value] of draft ? draft.fields : []) values.append(name, value);
@@ -211,7 +149,7 @@ function showForm(kind, template, draft) {
     dateInput("occurred_on", "Date (optional until you submit)", values));
   for (const section of sectionsOf(kind, template)) {
     form.append(element("h3", { class: "nhsuk-heading-s" }, section.title));
-    for (const spec of section.fields) form.append(question(spec, values));
+    for (const spec of section.fields) form.append(question(spec, values, forms.scales));
   }
   form.append(choiceGroup("checkboxes", "capabilities", "Which capability headings does it show? (optional)",
     forms.capabilities.map((c) => ({ code: String(c.id), label: `${c.code}. ${c.title}` })), values.getAll("capabilities")));
@@ -236,7 +174,7 @@ function fieldError(form, name, message) {
     element("span", { class: "nhsuk-u-visually-hidden" }, "Error: "), message);
   const control = groupNode.querySelector("input, textarea, select");
   groupNode.insertBefore(error, groupNode.querySelector("input, textarea, select, .nhsuk-date-input, .nhsuk-radios, .nhsuk-checkboxes"));
-  control?.setAttribute("aria-describedby", `${name}-error`);
+  control?.setAttribute("aria-describedby", `${control.getAttribute("aria-describedby") || ""} ${name}-error`.trim());
   return { name, message };
 }
 

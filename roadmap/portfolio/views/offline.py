@@ -26,7 +26,7 @@ bp = Blueprint("offline", __name__)
 REVALIDATE = "no-cache"  # a cache may keep it, but asks the server first whenever it can
 WORKER = Path(__file__).resolve().parents[2] / "static" / "sw" / "service-worker.js"
 # Our scripts the offline page needs, by their plain names (url_for gives the hashed ones).
-SCRIPTS = ("roadmap.js", "device.js", "drafts.js", "pid.js", "sync.js", "offline.js")
+SCRIPTS = ("roadmap.js", "device.js", "drafts.js", "pid.js", "sync.js", "fields.js", "offline.js")
 
 
 def shell_urls() -> list[str]:
