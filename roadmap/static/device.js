@@ -45,11 +45,16 @@ function keepOffline(form) {
   form.addEventListener("submit", async (event) => {
     if (navigator.onLine || !body.dataset.deviceKey) return;
     event.preventDefault();
-    const status = form.querySelector("#autosave-status");
+    for (const old of form.querySelectorAll(".roadmap-device-error")) old.remove();
     for (const box of form.querySelectorAll("textarea, input[type=text]")) {
       const found = problem(box.value);
       if (found) {
-        status.textContent = `Not kept: ${found}.`;
+        // Beside the field, as the server's own messages are; nothing is kept until it goes.
+        const error = element("span", { class: "nhsuk-error-message roadmap-device-error", id: `${box.id}-device-error` },
+          element("span", { class: "nhsuk-u-visually-hidden" }, "Error: "), found);
+        box.closest(".nhsuk-form-group")?.classList.add("nhsuk-form-group--error");
+        box.before(error);
+        box.setAttribute("aria-describedby", `${box.getAttribute("aria-describedby") || ""} ${error.id}`.trim());
         box.focus();
         return;
       }

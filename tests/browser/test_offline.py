@@ -157,6 +157,12 @@ def test_an_edit_made_elsewhere_meanwhile_shows_both_versions(
 
     page.context.set_offline(True)
     page.get_by_label("Title").fill("Shoulder review, written in clinic")
+    page.get_by_label("Summary of the case").fill("Seen with her son, call him on 07700 900123.")
+    page.get_by_role("button", name="Save draft").click()  # checked on the device first
+    expect(page.locator("#answer_case_summary-device-error")).to_contain_text(
+        "may identify a patient (a phone number)")
+    assert_accessible(page)
+    assert drafts_on_device(page) == []
     page.get_by_label("Summary of the case").fill("My words from the clinic.")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("heading", name="Shoulder review, written in clinic")).to_be_visible()
