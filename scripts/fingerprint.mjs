@@ -75,11 +75,23 @@ let css = readFileSync(join(BUILD, "roadmap.css"), "utf8");
 css = css.replace(new RegExp(`url\\((["']?)${route}([^"')]+)\\1\\)`, "g"),
   (_, quote, path) => `url(${quote}${nhsukFile(path, ".")}${quote})`);
 manifest["build/roadmap.css"] = join("build", emit("roadmap.css", Buffer.from(css)));
-// Our scripts: an import of the nhsuk-frontend bundle names its hashed copy.
-for (const name of readdirSync(STATIC).filter((n) => n.endsWith(".js")).sort()) {
-  let js = readFileSync(join(STATIC, name), "utf8");
-  js = js.replace(new RegExp(`(["'])${route}([^"']+)\\1`, "g"),
-    (_, quote, path) => `${quote}./${nhsukFile(path, ".")}${quote}`);
+// Our scripts: an import of the nhsuk-frontend bundle names its hashed copy (listed too, so the
+// service worker can keep it for offline use), and an import of another of our scripts
+// ("./drafts.js") names that one's hashed copy: scripts that import none of ours go first.
+const LOCAL = /(["'])\.\/([\w-]+\.js)\1/g;
+const scripts = readdirSync(STATIC).filter((n) => n.endsWith(".js")).sort();
+const sources = Object.fromEntries(scripts.map((n) => [n, readFileSync(join(STATIC, n), "utf8")]));
+const ready = (name) => [...sources[name].matchAll(LOCAL)].every(([, , dep]) => manifest[dep]);
+for (let left = [...scripts]; left.length;) {
+  const name = left.find(ready);
+  if (!name) throw new Error(`scripts import each other in a circle: ${left.join(", ")}`);
+  left = left.filter((n) => n !== name);
+  let js = sources[name].replace(new RegExp(`(["'])${route}([^"']+)\\1`, "g"), (_, quote, path) => {
+    const written = nhsukFile(path, ".");
+    manifest[join("build", "nhsuk", path)] = join("build", written);
+    return `${quote}./${written}${quote}`;
+  });
+  js = js.replace(LOCAL, (_, quote, dep) => `${quote}./${basename(manifest[dep])}${quote}`);
   manifest[name] = join("build", emit(basename(name), Buffer.from(js)));
 }
 // The favicon, which the layout names through the app's nhsuk-frontend route: its hashed copy is

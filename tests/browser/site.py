@@ -22,7 +22,7 @@ from .personas import FILLERS, Ids, Persona
 
 # Not pages: files, assets, the health check; a CSV or a PDF rendered in the request.
 SKIP_PREFIXES = ("/assets/", "/static/", "/favicon.ico", "/healthz")
-SKIP_SUFFIXES = (".csv", ".pdf")
+SKIP_SUFFIXES = (".csv", ".pdf", ".png", ".json", ".js", ".webmanifest")  # not pages
 FETCHES_PER_ENDPOINT = 6  # pages of one endpoint fetched to find links and shapes
 VISITS_PER_ENDPOINT = 4  # pages of one endpoint checked in the browser, each of a new shape
 TRIES_PER_ROUTE = 3  # ids tried for a route the links did not reach

@@ -74,4 +74,8 @@ def sign_out() -> Response:
         service.end_session(get_session(), token)
     cookie.clear()
     flash("You have signed out.", "info")
-    return redirect(url_for("accounts.sign_in"))
+    response = redirect(url_for("accounts.sign_in"))
+    # Whatever this browser keeps for the site (offline drafts, the service worker's caches) goes
+    # too: the page's script has already warned about drafts not yet saved (roadmap/static/device.js).
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response

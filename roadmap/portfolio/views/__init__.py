@@ -7,7 +7,7 @@ from roadmap.accounts.models import Role
 from roadmap.framework import definitions, markdown
 from roadmap.portfolio.blueprint import bp
 from roadmap.portfolio.status import OWN_STATUS_TAGS, STATUS_TAGS
-from roadmap.portfolio.views import attachments, evidence, pages  # noqa: F401  (their routes join bp)
+from roadmap.portfolio.views import attachments, evidence, offline, pages  # noqa: F401  (their routes join bp)
 
 
 def init_app(app: Flask) -> None:
@@ -15,6 +15,8 @@ def init_app(app: Flask) -> None:
     from roadmap.web import templating
 
     app.register_blueprint(bp)
+    app.register_blueprint(offline.bp)  # the installable app, from the origin's root
+    app.jinja_env.globals["offline_device"] = offline.device
     app.jinja_env.globals["evidence_status_tags"] = STATUS_TAGS  # as anyone else reads them
     app.jinja_env.globals["own_status_tags"] = OWN_STATUS_TAGS  # as the candidate reads theirs
     app.jinja_env.filters["portfolio_markdown"] = markdown.render

@@ -1,0 +1,67 @@
+// The offline page's form fields, built from the framework's question definitions in the
+// NHS.UK frontend's markup, named as the server's evidence form names them (title,
+// occurred_on-day, answer_<code>, capabilities), so a draft posts to that form unchanged.
+
+export function element(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value !== false && value !== undefined) node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+export function choicesOf(spec, scales) {
+  if (spec.kind === "rating") return scales[spec.scale]?.levels || [];
+  return spec.options || [];
+}
+
+export function group(id, labelText, hint, control) {
+  if (hint) control.setAttribute("aria-describedby", `${id}-hint`);
+  return element("div", { class: "nhsuk-form-group", id: `${id}-group` },
+    element("label", { class: "nhsuk-label", for: id }, labelText),
+    hint ? element("div", { class: "nhsuk-hint", id: `${id}-hint` }, hint) : null, control);
+}
+
+export function dateInput(name, label, values) {
+  const parts = ["day", "month", "year"].map((part) => element("div", { class: "nhsuk-date-input__item" },
+    element("div", { class: "nhsuk-form-group" },
+      element("label", { class: "nhsuk-label nhsuk-date-input__label", for: `${name}-${part}` }, part[0].toUpperCase() + part.slice(1)),
+      element("input", { class: `nhsuk-input nhsuk-date-input__input nhsuk-input--width-${part === "year" ? 4 : 2}`,
+        id: `${name}-${part}`, name: `${name}-${part}`, type: "text", inputmode: "numeric", value: values.get(`${name}-${part}`) || "" }))));
+  return element("div", { class: "nhsuk-form-group", id: `${name}-group` },
+    element("fieldset", { class: "nhsuk-fieldset", role: "group" },
+      element("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" }, label),
+      element("div", { class: "nhsuk-date-input" }, ...parts)));
+}
+
+export function choiceGroup(type, name, label, choices, chosen) {
+  const items = choices.map((c, i) => element("div", { class: `nhsuk-${type}__item` },
+    element("input", { class: `nhsuk-${type}__input`, id: `${name}-${i}`, name, type: type === "radios" ? "radio" : "checkbox",
+      value: c.code, checked: chosen.includes(String(c.code)) }),
+    element("label", { class: `nhsuk-label nhsuk-${type}__label`, for: `${name}-${i}` }, c.label)));
+  return element("div", { class: "nhsuk-form-group", id: `${name}-group` },
+    element("fieldset", { class: "nhsuk-fieldset" },
+      element("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" }, label),
+      element("div", { class: `nhsuk-${type}` }, ...items)));
+}
+
+export function question(spec, values, scales) {
+  const name = `answer_${spec.code}`;
+  const label = spec.required ? spec.label : `${spec.label} (optional)`;
+  const chosen = values.getAll(name);
+  if (spec.kind === "textarea") {
+    return group(name, label, spec.hint, element("textarea", { class: "nhsuk-textarea", id: name, name, rows: "5" }, chosen[0] || ""));
+  }
+  if (spec.kind === "text" || spec.kind === "number") {
+    return group(name, label, spec.hint, element("input", { class: "nhsuk-input", id: name, name, type: "text",
+      inputmode: spec.kind === "number" ? "decimal" : false, value: chosen[0] || "" }));
+  }
+  if (spec.kind === "date") return dateInput(name, label, values);
+  if (spec.kind === "select") {
+    const options = [element("option", { value: "" }, "Choose one"),
+      ...choicesOf(spec, scales).map((c) => element("option", { value: c.code, selected: chosen.includes(c.code) }, c.label))];
+    return group(name, label, spec.hint, element("select", { class: "nhsuk-select", id: name, name }, ...options));
+  }
+  return choiceGroup(spec.kind === "checkboxes" ? "checkboxes" : "radios", name, label, choicesOf(spec, scales), chosen);
+}

@@ -1,0 +1,83 @@
+// Send a draft kept on this device to the portfolio through the ordinary evidence form: fetch
+// the form (for a fresh CSRF token, and the item as it is now), then post the draft's answers
+// with the device's own one-time form token, so a sync repeated (two tabs, a retry after a
+// dropped answer) finds the first one's item instead of making a second. The item's version
+// goes with an edit: if the item changed meanwhile the server refuses (optimistic locking) and
+// the draft waits with both versions for the candidate to choose.
+import * as drafts from "./drafts.js";
+
+// Form fields that are not answers: the server's own, or the buttons.
+const NOT_ANSWERS = new Set(["csrf_token", "form_token", "lock_version", "action"]);
+
+export function answersOf(form) {
+  return [...new FormData(form)].filter(([name, value]) => !NOT_ANSWERS.has(name)
+    && typeof value === "string");
+}
+
+function parse(html) {
+  return new DOMParser().parseFromString(html, "text/html");
+}
+
+function signInPage(response) {
+  return new URL(response.url).pathname.startsWith("/sign-in");
+}
+
+// One draft: "synced" (with the item's id), "conflict", "problem" (the server's words) or
+// "signin" (the session ended); a failed connection throws, and the draft stays as it was.
+export async function syncDraft(draft) {
+  const opened = await fetch(draft.url, { credentials: "same-origin" });
+  const html = await opened.text();
+  if (signInPage(opened)) return { state: "signin" };
+  const form = opened.ok && parse(html).querySelector("form[data-autosave]");
+  if (!form) return { state: "problem", problem: "The form for this draft could not be opened." };
+  const body = new URLSearchParams();
+  body.set("csrf_token", form.querySelector("[name=csrf_token]")?.value || "");
+  // A new token after each refusal: the server remembers a token it refused, too.
+  body.set("form_token", `${draft.id}.${draft.attempt || 0}`);
+  body.set("lock_version", draft.evidenceId ? String(draft.lockVersion ?? "") : "");
+  body.set("action", "draft");
+  for (const [name, value] of draft.fields) body.append(name, value);
+  const saved = await fetch(draft.url, { method: "POST", body, credentials: "same-origin" });
+  const answer = await saved.text();
+  if (signInPage(saved)) return { state: "signin" };
+  const item = new URL(saved.url).pathname.match(/^\/portfolio\/evidence\/(\d+)$/);
+  if (saved.ok && item) return { state: "synced", evidenceId: item[1] };
+  const again = parse(answer);
+  const refused = again.querySelector("form[data-autosave]");
+  if (refused && refused.hasAttribute("data-stale")) {
+    return { state: "conflict", theirs: answersOf(form),
+             theirLock: form.querySelector("[name=lock_version]")?.value || "" };
+  }
+  const summary = again.querySelector(".nhsuk-error-summary");
+  const words = summary ? [...summary.querySelectorAll("li")].map((li) => li.textContent.trim()).join(" ")
+    : "The portfolio could not save this draft.";
+  return { state: "problem", problem: words };
+}
+
+// Every draft waiting to sync, one after another; what happened to each, by id.
+export async function syncAll() {
+  const results = {};
+  for (const draft of await drafts.list()) {
+    if (draft.state === "conflict") continue;  // waits for the candidate's choice
+    let result;
+    try {
+      result = await syncDraft(draft);
+    } catch {
+      results[draft.id] = { state: "offline" };
+      break;  // the connection went: the rest wait too
+    }
+    results[draft.id] = result;
+    if (result.state === "synced") {
+      await drafts.remove(draft.id);
+    } else if (result.state === "conflict") {
+      await drafts.put({ ...draft, state: "conflict", theirs: result.theirs,
+                         theirLock: result.theirLock, attempt: (draft.attempt || 0) + 1 });
+    } else if (result.state === "problem") {
+      await drafts.put({ ...draft, state: "problem", problem: result.problem,
+                         attempt: (draft.attempt || 0) + 1 });
+    } else {
+      break;  // signed out: nothing more can sync now
+    }
+  }
+  return results;
+}
