@@ -334,3 +334,65 @@ def test_the_untagged_render_is_the_same_document_without_tags(app, session, enr
         assert "/StructTreeRoot" not in doc.Root and not doc.attachments
     with pytest.raises(pdffile.NotReadable):
         check.check(plain)
+
+
+def test_an_image_is_a_figure_whose_alternative_text_names_the_attachment(app, session, team,
+                                                                          make_item):
+    from roadmap.portfolio import attachments
+    from tests.exports.test_jobs import PNG
+
+    item = make_item("cbd", status="submitted", headings=("1",))
+    with app.test_request_context():
+        attachments.add(session, item, team.candidate, "knee.png", PNG)
+        session.commit()
+        pdf = archival.archival_pdf(session, team.enrolment, today())
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        figures = [e for e in _walk(doc.Root.StructTreeRoot, []) if str(e.S) == "/Figure"]
+        assert len(figures) == 1
+        assert str(figures[0].Alt) == "Image attached to E1: knee.png (image/png)"
+        for page in doc.pages:
+            assert _untagged(page) == 0
+    assert check.check(pdf).intact
+
+
+def _msf_round(session, team, make_item, released: bool):
+    """An MSF round with 6 clinical and 5 non-clinical answers, released or not."""
+    from roadmap.db import utcnow
+    from roadmap.feedback.models import FeedbackResponse, FeedbackRound
+
+    item = make_item("msf", status="submitted")
+    session.add(FeedbackRound(evidence_id=item.id, kind="msf", self_assessment={},
+                              opened_by_id=team.candidate.id,
+                              released_at=utcnow() if released else None))
+    for number in range(11):
+        group = "clinical" if number < 6 else "non_clinical"
+        session.add(FeedbackResponse(evidence_id=item.id, respondent_group=group, answers={
+            "respondent_group": group, "professional_behaviour": "above" if number % 2 else "meets",
+            "clinical_performance": "meets", "highlights": f"Kind words {'KJIHGFEDCBA'[number]}"}))
+    session.commit()
+    return item
+
+
+@pytest.mark.parametrize("released", [True, False])
+def test_released_msf_results_are_in_the_pdf_and_the_data_in_aggregate_only(
+        app, session, team, make_item, released):
+    from pypdf import PdfReader
+
+    _msf_round(session, team, make_item, released)
+    with app.test_request_context():
+        pdf = archival.archival_pdf(session, team.enrolment, today())
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        data = json.loads(doc.attachments["data.json"].get_file().read_bytes())
+    results = data["evidence"][0]["feedback_results"]
+    if not released:
+        assert results is None and "Results as released" not in text
+        return
+    assert results["responses"] == 11 and results["groups"] == {"clinical": 6, "non_clinical": 5}
+    behaviour = next(q for q in results["questions"] if q["label"].startswith("Professional"))
+    assert sum(c["count"] for c in behaviour["counts"]) == 11
+    comments = [t for c in results["comments"] for t in c["texts"]]
+    assert comments == sorted(comments) and len(comments) == 11  # sorted, never in arrival order
+    assert "Results as released to the candidate" in text and "11 responses" in text
+    assert "Kind words A" in text
+    assert "respondent" not in json.dumps(results)  # no response kept whole, no identifiers
