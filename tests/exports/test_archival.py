@@ -3,6 +3,7 @@ manifest inside; `roadmap export check` and /verify say intact, or name what was
 from __future__ import annotations
 
 import hashlib
+import re
 import io
 import json
 
@@ -396,3 +397,23 @@ def test_released_msf_results_are_in_the_pdf_and_the_data_in_aggregate_only(
     assert "Results as released to the candidate" in text and "11 responses" in text
     assert "Kind words A" in text
     assert "respondent" not in json.dumps(results)  # no response kept whole, no identifiers
+
+
+def test_the_matrix_fits_its_page_and_the_cover_dates_agree_with_the_checklists(pdf):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    texts = [page.extract_text() for page in reader.pages]
+    first = next(n for n, t in enumerate(texts) if t.startswith("Capability matrix"))
+    last = next(n for n, t in enumerate(texts) if t.startswith("Capability headings"))
+    for page in reader.pages[first:last]:
+        width = float(page.mediabox.width)
+        margin = 15 / 25.4 * 72  # the landscape page's side margins, 15 mm
+        found: list[float] = []
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: found.append(
+            tm[4] * cm[0] + cm[4]) if text.strip() else None)
+        assert found and min(found) >= margin - 1 and max(found) <= width - margin
+    cover = texts[0].replace("\n", " ")
+    verified = re.search(r"Stage 1 verified (\d{1,2} \w+ \d{4})", cover).group(1)
+    stages = " ".join(texts).replace("\n", " ")
+    assert f"Stage completed {verified}" in stages
