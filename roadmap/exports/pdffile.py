@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import zlib
 from dataclasses import dataclass
 from typing import Optional
 
@@ -17,6 +18,7 @@ from pikepdf.models.metadata import encode_pdf_date
 
 MAX_PAGES = 5000
 MAX_EMBEDDED = 64 * 1024 * 1024  # data.json of the largest portfolio is a few MB
+MAX_PAGE = 16 * 1024 * 1024  # one page's drawing instructions: a dense page is about 100 KB
 DATA_NAME = "data.json"
 MANIFEST_NAME = "signatures.json"
 
@@ -36,12 +38,33 @@ class Opened:
     pdfa: Optional[str]  # "3A" from the XMP metadata, when it claims PDF/A
 
 
-def _contents(page: pikepdf.Page) -> bytes:
+def _decoded(stream: pikepdf.Stream, largest: int, what: str) -> bytes:
+    """A stream's decoded bytes, never more than `largest`: a few KB of Flate can inflate to
+    gigabytes, so Flate is inflated here with a cap; other filters (WeasyPrint writes none)
+    are left encoded (a changed one still changes its digest)."""
+    raw = stream.read_raw_bytes()
+    filters = stream.get("/Filter")
+    if filters is None:
+        decoded = raw
+    elif filters == pikepdf.Name.FlateDecode and "/DecodeParms" not in stream:
+        inflate = zlib.decompressobj()
+        try:
+            decoded = inflate.decompress(raw, largest + 1)
+        except zlib.error:
+            raise NotReadable("The PDF is damaged and cannot be read.") from None
+    else:
+        decoded = raw
+    if len(decoded) > largest:
+        raise NotReadable(f"The {what} is larger than any portfolio's.")
+    return decoded
+
+
+def _contents(page: pikepdf.Page, largest: int) -> bytes:
     contents = page.obj.get("/Contents")
     if contents is None:
         return b""
     streams = contents if isinstance(contents, pikepdf.Array) else [contents]
-    return b"".join(stream.read_bytes() for stream in streams)
+    return b"".join(_decoded(stream, largest, "page content") for stream in streams)
 
 
 def page_digests(pdf: pikepdf.Pdf) -> list[str]:
@@ -49,22 +72,14 @@ def page_digests(pdf: pikepdf.Pdf) -> list[str]:
 
     The content streams are what a page shows: text, its positions, which images where.
     """
-    return [hashlib.sha256(_contents(page)).hexdigest() for page in pdf.pages]
+    return [hashlib.sha256(_contents(page, MAX_PAGE)).hexdigest() for page in pdf.pages]
 
 
 def _embedded(pdf: pikepdf.Pdf, name: str) -> Optional[bytes]:
     spec = pdf.attachments.get(name)
     if spec is None:
         return None
-    stream = spec.get_file().obj
-    length = int(stream.get("/Length", 0))
-    declared = int(stream.get("/Params", {}).get("/Size", 0)) if "/Params" in stream else 0
-    if max(length, declared) > MAX_EMBEDDED:
-        raise NotReadable(f"the embedded {name} is larger than any portfolio's")
-    data = stream.read_bytes()
-    if len(data) > MAX_EMBEDDED:
-        raise NotReadable(f"the embedded {name} is larger than any portfolio's")
-    return data
+    return _decoded(spec.get_file().obj, MAX_EMBEDDED, f"embedded {name}")
 
 
 def _pdfa(pdf: pikepdf.Pdf) -> Optional[str]:
@@ -86,8 +101,10 @@ def read(content: bytes) -> Opened:
                 raise NotReadable("The PDF has more pages than any portfolio.")
             tagged = "/StructTreeRoot" in pdf.Root and bool(
                 pdf.Root.get("/MarkInfo", {}).get("/Marked", False))
-            return Opened(pages=page_digests(pdf), data=_embedded(pdf, DATA_NAME),
-                          manifest=_embedded(pdf, MANIFEST_NAME), tagged=tagged,
+            data, found = _embedded(pdf, DATA_NAME), _embedded(pdf, MANIFEST_NAME)
+            # Pages are read only from a file that carries our data: nothing else is checked.
+            pages = page_digests(pdf) if data is not None and found is not None else []
+            return Opened(pages=pages, data=data, manifest=found, tagged=tagged,
                           pdfa=_pdfa(pdf))
     except NotReadable:
         raise

@@ -150,7 +150,7 @@ def _check_pdf() -> tuple[str, int] | str:
     stored. Only what the file claims about itself is shown back, to whoever holds the file."""
     from roadmap.exports import check, pdffile, server_check
 
-    largest = int(current_app.config.get("EXPORT_CHECK_LARGEST") or PDF_LARGEST)
+    largest = PDF_LARGEST
     too_large = (f"The file is larger than {largest // (1024 * 1024)} MB: no portfolio PDF is "
                  "that large")
     try:

@@ -218,6 +218,15 @@ def test_a_forger_who_recomputes_every_plain_hash_is_still_caught(pdf):
                                "changed since the service signed it."]
     assert canonical_json({"a": 1}) == '{"a":1}'
 
+    def one_jws_byte(doc):
+        signed = json.loads(_embedded(doc, "signatures.json"))
+        head, payload, signature = signed["jws"].split(".")
+        signed["jws"] = ".".join([head, payload, ("A" if signature[5] != "A" else "B").join(
+            [signature[:5], signature[6:]])])
+        _replace(doc, "signatures.json", json.dumps(signed).encode())
+
+    assert "signature does not hold" in check.check(_rewrite(pdf, one_jws_byte)).problems[0]
+
 
 def test_a_file_signed_with_another_key_is_not_trusted(pdf, tmp_path):
     other = keys.generate(tmp_path / "other.pem")
@@ -311,10 +320,10 @@ def test_verify_refuses_a_non_pdf_a_foreign_pdf_and_nothing_with_a_message(clien
 
 
 @pytest.fixture
-def small_limit(app):
-    app.config["EXPORT_CHECK_LARGEST"] = 1024 * 1024
-    yield
-    app.config.pop("EXPORT_CHECK_LARGEST")
+def small_limit(monkeypatch):
+    from roadmap.exports import views
+
+    monkeypatch.setattr(views, "PDF_LARGEST", 1024 * 1024)
 
 
 def test_verify_refuses_an_oversized_upload_beside_the_box(client, app, small_limit):
@@ -417,3 +426,14 @@ def test_the_matrix_fits_its_page_and_the_cover_dates_agree_with_the_checklists(
     verified = re.search(r"Stage 1 verified (\d{1,2} \w+ \d{4})", cover).group(1)
     stages = " ".join(texts).replace("\n", " ")
     assert f"Stage completed {verified}" in stages
+
+
+def test_a_compressed_bomb_in_the_embedded_data_is_refused_without_inflating_it(pdf):
+    import zlib
+
+    def bomb(doc):
+        stream = doc.attachments["data.json"].get_file().obj
+        stream.write(zlib.compress(b" " * (80 * 1024 * 1024), 9), filter=pikepdf.Name.FlateDecode)
+
+    with pytest.raises(pdffile.NotReadable, match="embedded data.json is larger than any"):
+        check.check(_rewrite(pdf, bomb))
