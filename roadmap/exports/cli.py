@@ -33,8 +33,9 @@ def _enrolment(session: Any, email: str) -> Any:
     return enrolment
 
 
-def _run(kind: str, email: str, out: Path) -> None:
+def _run(kind: str, email: str, out: Path, archival: bool = False) -> None:
     from roadmap.exports import archive, parallel, portfolio
+    from roadmap.exports.archival import archival_pdf
     from roadmap.clock import today
 
     if not out.parent.is_dir():  # said before minutes of rendering, not as a traceback after
@@ -50,6 +51,10 @@ def _run(kind: str, email: str, out: Path) -> None:
 
             if kind == "zip":
                 archive.export_zip(session, enrolment, today(), out, progress)
+            elif archival:  # one tagged pass: no progress to report until it is done
+                out.write_bytes(archival_pdf(session, enrolment, today(),
+                                             config=current_app.config))
+                progress(100, "Ready")
             else:
                 document = portfolio.export_pdf(session, enrolment, today(), True, progress)
                 out.write_bytes(document)
@@ -64,10 +69,13 @@ def _run(kind: str, email: str, out: Path) -> None:
 @export_cli.command("pdf")
 @click.option("--email", required=True, help="The candidate's email address.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--archival", is_flag=True,
+              help="The archival copy: one tagged PDF/A-3a pass with data.json and the signed "
+                   "manifest inside (slower; `roadmap export check` reads it).")
 @with_appcontext
-def export_pdf(email: str, out: Path) -> None:
+def export_pdf(email: str, out: Path, archival: bool) -> None:
     """Write a candidate's portfolio PDF to OUT."""
-    _run("pdf", email, out)
+    _run("pdf", email, out, archival)
 
 
 @export_cli.command("zip")

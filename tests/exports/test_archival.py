@@ -237,9 +237,12 @@ def test_a_file_signed_with_another_key_is_not_trusted(pdf, tmp_path):
 
 
 def test_the_check_command_agrees_with_the_server_then_reports_events_since(
-        pdf, runner, tmp_path, session, enrolment):
+        runner, tmp_path, session, enrolment):
     path = tmp_path / "portfolio.pdf"
-    path.write_bytes(pdf)
+    made = runner.invoke(args=["export", "pdf", "--email", "candidate1@example.nhs.uk",
+                               "--out", str(path), "--archival"])
+    assert made.exit_code == 0, made.output
+    pdf = path.read_bytes()
     result = runner.invoke(args=["export", "check", str(path)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("INTACT")
