@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from roadmap.audit.models import AuditEvent
 from roadmap.exports import verification
 from roadmap.exports.check import Report
-from roadmap.portfolio.models import EvidenceVersion
+from roadmap.portfolio.models import Evidence, EvidenceStatus, EvidenceVersion
 
 
 def _stages(session: Session, report: Report) -> tuple[list[str], list[str]]:
@@ -38,18 +38,34 @@ def _stages(session: Session, report: Report) -> tuple[list[str], list[str]]:
     return wrong, since
 
 
-def _items(session: Session, report: Report) -> list[str]:
+def _items(session: Session, report: Report) -> tuple[list[str], list[str]]:
+    """Signed hashes the service never held (wrong); items signed again or edited (since)."""
     claimed = {(i.get("evidence_id"), i.get("version")): i
                for i in report.manifest.get("signed_items") or []}
     ids = {evidence_id for evidence_id, _ in claimed}
     held = {(v.evidence_id, v.number): v.content_hash for v in session.scalars(
         sa.select(EvidenceVersion).where(EvidenceVersion.evidence_id.in_(ids)))} if ids else {}
-    wrong = []
-    for key, item in claimed.items():
-        if held.get(key) != item.get("content_hash"):
-            wrong.append(f"“{item.get('title')}” (version {key[1]}): the service holds no signed "
-                         "version with this hash.")
-    return wrong
+    edited = set(session.scalars(sa.select(Evidence.id).where(
+        Evidence.id.in_(ids), Evidence.status == EvidenceStatus.CHANGED_SINCE_SIGNED.value))
+    ) if ids else set()
+    latest = {evidence_id: number for evidence_id, number in held}
+    for evidence_id, number in held:
+        latest[evidence_id] = max(latest[evidence_id], number)
+    wrong, since = [], []
+    newest_claimed: dict[int, int] = {}
+    for (evidence_id, number), item in claimed.items():
+        newest_claimed[evidence_id] = max(newest_claimed.get(evidence_id, 0), number or 0)
+        if held.get((evidence_id, number)) != item.get("content_hash"):
+            wrong.append(f"“{item.get('title')}” (version {number}): the service holds no "
+                         "signed version with this hash.")
+    titles = {i.get("evidence_id"): i.get("title") for i in claimed.values()}
+    for evidence_id, number in sorted(newest_claimed.items()):
+        if latest.get(evidence_id, 0) > number:
+            since.append(f"“{titles[evidence_id]}” has been signed again since (version "
+                         f"{latest[evidence_id]}).")
+        elif evidence_id in edited:
+            since.append(f"“{titles[evidence_id]}” has been edited since it was signed.")
+    return wrong, since
 
 
 def _events(session: Session, report: Report) -> tuple[list[str], list[str]]:
@@ -73,8 +89,9 @@ def compare(session: Session, report: Report) -> Report:
     if not report.manifest:
         return report
     wrong_stages, since_stages = _stages(session, report)
+    wrong_items, since_items = _items(session, report)
     wrong_events, since_events = _events(session, report)
-    wrong: list[Any] = wrong_stages + _items(session, report) + wrong_events
-    report.server = wrong + since_stages + since_events
+    wrong: list[Any] = wrong_stages + wrong_items + wrong_events
+    report.server = wrong + since_stages + since_items + since_events
     report.server_agrees = not wrong
     return report

@@ -250,10 +250,17 @@ def test_the_check_command_agrees_with_the_server_then_reports_events_since(
     assert "is genuine" in result.output
     assert "Nothing has been recorded in this portfolio since" in result.output
 
+    from roadmap.portfolio.models import Evidence, EvidenceStatus
+
+    first = check.check(pdf).manifest["signed_items"][0]
+    item = session.get(Evidence, first["evidence_id"])
+    item.status = EvidenceStatus.CHANGED_SINCE_SIGNED.value
     record(session, "evidence.edited", enrolment_id=enrolment.id, data={"note": "later"})
     session.commit()
     result = runner.invoke(args=["export", "check", str(path)])
     assert result.exit_code == 0, result.output
+    assert "The service agrees with this file." in result.output
+    assert f"“{first['title']}” has been edited since it was signed." in result.output
     assert "1 event has been recorded in this portfolio since the file was made" in result.output
 
     offline = runner.invoke(args=["export", "check", str(path), "--offline"])
