@@ -90,6 +90,7 @@ def data(session: Session, enrolment: Enrolment, today: dt.date) -> dict[str, An
             "capabilities": item["capabilities"], "submitted_at": _iso(e.submitted_at),
             "created_at": _iso(e.created_at), "updated_at": _iso(e.updated_at),
             "feedback_responses": item["feedback"],
+            "feedback_results": item["results"],
             "comments": [{**c, "when": _iso(c["when"])} for c in item["comments"]],
             "versions": [{"number": v["number"], "created_at": _iso(v["created_at"]),
                           "content_hash": v["content_hash"],

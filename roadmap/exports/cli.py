@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 
 from roadmap.db import database
 
@@ -33,8 +33,9 @@ def _enrolment(session: Any, email: str) -> Any:
     return enrolment
 
 
-def _run(kind: str, email: str, out: Path) -> None:
+def _run(kind: str, email: str, out: Path, archival: bool = False) -> None:
     from roadmap.exports import archive, parallel, portfolio
+    from roadmap.exports.archival import archival_pdf
     from roadmap.clock import today
 
     if not out.parent.is_dir():  # said before minutes of rendering, not as a traceback after
@@ -50,6 +51,10 @@ def _run(kind: str, email: str, out: Path) -> None:
 
             if kind == "zip":
                 archive.export_zip(session, enrolment, today(), out, progress)
+            elif archival:  # one tagged pass: no progress to report until it is done
+                out.write_bytes(archival_pdf(session, enrolment, today(),
+                                             config=current_app.config))
+                progress(100, "Ready")
             else:
                 document = portfolio.export_pdf(session, enrolment, today(), True, progress)
                 out.write_bytes(document)
@@ -64,10 +69,13 @@ def _run(kind: str, email: str, out: Path) -> None:
 @export_cli.command("pdf")
 @click.option("--email", required=True, help="The candidate's email address.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--archival", is_flag=True,
+              help="The archival copy: one tagged PDF/A-3a pass with data.json and the signed "
+                   "manifest inside (slower; `roadmap export check` reads it).")
 @with_appcontext
-def export_pdf(email: str, out: Path) -> None:
+def export_pdf(email: str, out: Path, archival: bool) -> None:
     """Write a candidate's portfolio PDF to OUT."""
-    _run("pdf", email, out)
+    _run("pdf", email, out, archival)
 
 
 @export_cli.command("zip")
@@ -77,6 +85,55 @@ def export_pdf(email: str, out: Path) -> None:
 def export_zip(email: str, out: Path) -> None:
     """Write a candidate's ZIP (PDF, attachments, data.json and its schema) to OUT."""
     _run("zip", email, out)
+
+
+def _trusted_keys(path: Path) -> dict[str, Any]:
+    """Public keys from a JWK or JWK Set file, by kid (a bare JWK is trusted whatever it names)."""
+    import json
+
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"cannot read the key file {path}: {error}") from None
+    listed = found.get("keys", [found]) if isinstance(found, dict) else []
+    return {str(k.get("kid")): k for k in listed if isinstance(k, dict)}
+
+
+@export_cli.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The service's published public key (a JWK or the JWK Set from "
+                   "/.well-known/jwks.json) to trust the signature offline.")
+@click.option("--offline", is_flag=True, help="Do not ask the database, even if there is one.")
+@click.pass_context
+def check(ctx: click.Context, file: Path, key_file: Path | None, offline: bool) -> None:
+    """Check an archival portfolio PDF: intact or what changed, what it claims, and (with a
+    database) whether the service agrees. Exit status 0 when intact and agreed, 1 otherwise."""
+    from roadmap.exports import check as checker
+    from roadmap.exports.pdffile import NotReadable
+
+    content = file.read_bytes()
+    trusted = _trusted_keys(key_file) if key_file else None
+    try:
+        if offline:
+            report = checker.check(content, trusted)
+        else:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+            with app.app_context():
+                session = database().sessions()
+                try:
+                    report = (checker.check(content, trusted) if trusted is not None
+                              else checker.check(content, checker.published_keys(
+                                  session, app.config)))
+                    from roadmap.exports import server_check
+                    server_check.compare(session, report)
+                finally:
+                    session.close()
+    except NotReadable as error:
+        raise click.ClickException(str(error)) from None
+    for line in report.lines():
+        click.echo(line)
+    ctx.exit(0 if report.intact and report.server_agrees is not False else 1)
 
 
 @export_cli.command("worker")

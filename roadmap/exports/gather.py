@@ -19,6 +19,7 @@ from roadmap.accounts.models import User
 from roadmap.cohorts.models import Cohort, Employer, Enrolment, TrainingHub
 from roadmap.exports import images
 from roadmap.exports.analysis import analysis_of
+from roadmap.exports.released import released_results
 from roadmap.feedback.models import FeedbackResponse
 from roadmap.framework import definitions
 from roadmap.framework.models import Capability, Domain, EvidenceType, FrameworkVersion, Stage
@@ -105,6 +106,9 @@ def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
             .group_by(FeedbackResponse.evidence_id, FeedbackResponse.respondent_group)):
         feedback[evidence_id][group] = n
     scales = definitions.scales(version)
+    # Released MSF/PSQ aggregates are content (answers, comments): a progress-only copy omits them.
+    released = (released_results(session, [(e.id, e.evidence_type_id) for e in evidence])
+                if content else {})
     found = []
     for number, e in enumerate(evidence, start=1):
         kind = types[e.evidence_type_id]
@@ -121,6 +125,7 @@ def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
             "status_code": e.status, "submitted_at": e.submitted_at,
             "capabilities": sorted(links[e.id], key=lambda c: (len(c), c)),
             "sections": sections, "comments": comments[e.id], "feedback": feedback[e.id],
+            "results": released.get(e.id),
             "versions": [{"number": v.number, "created_at": v.created_at,
                           "content_hash": v.content_hash, "signatures": signatures[v.id]}
                          for v in versions[e.id]],

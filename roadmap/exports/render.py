@@ -101,13 +101,18 @@ def _fenced() -> Iterator[None]:
         raise RenderFailed("; ".join(problems.messages[:5]))
 
 
-def render(html: str, base_url: str, roots: Sequence[str]) -> Rendered:
-    """Lay out and write one HTML document; any refused or failed load raises RenderFailed."""
+def render(html: str, base_url: str, roots: Sequence[str], color_profiles: Any = None,
+           **options: Any) -> Rendered:
+    """Lay out and write one HTML document; any refused or failed load raises RenderFailed.
+
+    `options` go to WeasyPrint's write_pdf (the archival copy: pdf_variant, pdf_tags,
+    attachments, output_intent naming one of `color_profiles`).
+    """
     fetcher = AssetFetcher(roots)
     with _fenced():
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            font_config=FontConfiguration())
-        pdf = document.write_pdf()
+            font_config=FontConfiguration(), color_profiles=color_profiles, **options)
+        pdf = document.write_pdf(**options)
     return Rendered(pdf, len(document.pages), _bookmarks(document))
 
 

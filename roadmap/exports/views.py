@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import (Flask, abort, current_app, make_response, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role
@@ -98,14 +99,16 @@ def statement(signoff_id: int) -> Response:
 CODE_AS_PRINTED = "Enter the code as it is printed, like RM-ABCDE-FGHJK-LMNPQ"
 
 
-@bp.get("/verify")
+@bp.route("/verify", methods=["GET", "POST"])
 @public
-def verify_form() -> Response | str:
-    """Type a verification code; it leads to the code's page.
+def verify_form() -> Response | tuple[str, int] | str:
+    """Type a verification code; it leads to the code's page. Or upload a portfolio PDF (POST).
 
     A code that is blank, or has no letter or digit ("---"), is told so beside the box: it
     would otherwise lead to /verify/ and a page-not-found that says nothing about the code.
     """
+    if request.method == "POST":
+        return _check_pdf()
     code = request.args.get("code")
     if code is None:
         return render_template("exports/verify_form.html")
@@ -131,3 +134,38 @@ def verify(code: str) -> Response | tuple[str, int] | str:
         return render_template("exports/verify.html", found=None,
                                code=verification.normalise(code)[:40]), 404
     return render_template("exports/verify.html", found=found, code=found.code)
+
+
+PDF_LARGEST = 20 * 1024 * 1024  # the largest portfolio PDF is a few MB; the app refuses 25 MB
+
+
+def _pdf_refused(message: str) -> tuple[str, int]:
+    """The /verify page again, the problem beside the file box."""
+    return render_template("exports/verify_form.html", pdf_error=message), 400
+
+
+def _check_pdf() -> tuple[str, int] | str:
+    """Check an uploaded archival portfolio PDF, as `roadmap export check` does, against this
+    service's keys and records. The upload is read into memory, checked and dropped: never
+    stored. Only what the file claims about itself is shown back, to whoever holds the file."""
+    from roadmap.exports import check, pdffile, server_check
+
+    largest = PDF_LARGEST
+    too_large = (f"The file is larger than {largest // (1024 * 1024)} MB: no portfolio PDF is "
+                 "that large")
+    try:
+        upload = request.files.get("pdf")
+    except RequestEntityTooLarge:  # beyond the app's MAX_CONTENT_LENGTH: werkzeug stops reading
+        return _pdf_refused(too_large)
+    if upload is None or not upload.filename:
+        return _pdf_refused("Choose the portfolio PDF to check")
+    content = upload.read(largest + 1)
+    if len(content) > largest:
+        return _pdf_refused(too_large)
+    session = get_session()
+    try:
+        report = check.check(content, check.published_keys(session, current_app.config))
+    except pdffile.NotReadable as problem:
+        return _pdf_refused(str(problem))
+    server_check.compare(session, report)
+    return render_template("exports/verify_portfolio.html", report=report)

@@ -78,3 +78,31 @@ def test_verification_pages_are_accessible(page: Page) -> None:
     click_and_check(page.get_by_role("button", name="Check"), status=400)
     expect(page.locator("#code-error")).to_contain_text("Enter the code as it is printed")
     expect(page.get_by_label("Verification code")).to_have_value("---")
+
+
+def test_a_portfolio_pdf_is_checked_on_the_verify_page(page: Page, app: Any, session: Any,
+                                                       team: Any, make_item: Any,
+                                                       tmp_path: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Upload the archival PDF: intact, what it claims; a file that is no PDF: told beside the box."""
+    from roadmap.clock import today
+    from roadmap.credentials import keys
+    from roadmap.exports import archival
+
+    key = tmp_path / "signing.pem"
+    keys.generate(key)
+    monkeypatch.setitem(app.config, "CREDENTIAL_KEY_FILE", str(key))
+    make_item("cbd", status="submitted", headings=("1",))
+    with app.test_request_context():
+        pdf = archival.archival_pdf(session, team.enrolment, today())
+    visit(page, "/verify")
+    page.get_by_label("The portfolio PDF").set_input_files(
+        files=[{"name": "portfolio.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    click_and_check(page.get_by_role("button", name="Upload the PDF"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("This portfolio PDF is intact")
+    expect(page.get_by_text("Jo Candidate")).to_be_visible()
+    visit(page, "/verify")
+    page.get_by_label("The portfolio PDF").set_input_files(
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a pdf"}])
+    click_and_check(page.get_by_role("button", name="Upload the PDF"), status=400)
+    expect(page.locator("#pdf-error")).to_contain_text("The file is not a PDF.")

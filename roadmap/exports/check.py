@@ -1,0 +1,146 @@
+"""Checking an archival portfolio PDF: intact or what changed, what it claims, and whether the
+service (when there is a database) agrees and what has changed since.
+
+The offline part needs neither Flask nor a database, only the file and, to trust the
+signature, the service's published public key (a JWK, or the JWK Set at /.well-known/jwks.json).
+Without one, the signature is checked against the key the file names, and the report says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+from roadmap.exports import manifest, pdffile
+
+
+@dataclass
+class Report:
+    """What checking one file found, in words a person can act on."""
+
+    intact: bool = False
+    problems: list[str] = field(default_factory=list)  # why it is not intact
+    notes: list[str] = field(default_factory=list)  # worth knowing, not a fault
+    claims: dict[str, Any] = field(default_factory=dict)
+    server: list[str] = field(default_factory=list)  # what the service says now
+    server_agrees: Optional[bool] = None  # None: not asked
+    manifest: dict[str, Any] = field(default_factory=dict)  # as the file states it
+
+    def lines(self) -> list[str]:
+        """The report as the command prints it."""
+        out = [("INTACT: nothing in this file has changed since the service made it."
+                if self.intact else "NOT INTACT: this file is not as the service made it.")]
+        out += [f"  - {problem}" for problem in self.problems]
+        out += [f"  note: {note}" for note in self.notes]
+        c = self.claims
+        if c:
+            out.append(f"The file claims: the portfolio of {c.get('candidate') or 'an unnamed candidate'}"
+                       f", made {c.get('exported_at') or 'at an unknown time'}, "
+                       f"{c.get('signed_items', 0)} signed item versions, {c.get('pages', 0)} pages.")
+            for stage in c.get("stages", []):
+                out.append(f"  {stage['name']}: {stage['words']}")
+                out += [f"    approved: {a}" for a in stage["approvals"]]
+        if self.server_agrees is not None:
+            out.append("The service agrees with this file." if self.server_agrees
+                       else "The service does NOT agree with this file.")
+            out += [f"  - {line}" for line in self.server]
+        return out
+
+
+def _stage_claims(stage: Mapping[str, Any]) -> dict[str, Any]:
+    status = stage.get("status") or "unknown"
+    words = status.replace("_", " ")
+    if stage.get("verification_code"):
+        words += f", completed {str(stage.get('completed_at') or '')[:10]}, verification code " \
+                 f"{stage['verification_code']}"
+    signers = [f"{s.get('name')} ({s.get('capacity')}), {str(s.get('signed_at') or '')[:10]}"
+               for s in stage.get("signatures") or [] if isinstance(s, dict)]
+    approvals = [f"{a.get('label')}: {a.get('text')}" for a in stage.get("approvals") or []
+                 if isinstance(a, dict)]
+    return {"code": stage.get("code"), "name": stage.get("name") or stage.get("code"),
+            "words": words, "approvals": signers + approvals}
+
+
+def _claims(found: Mapping[str, Any]) -> dict[str, Any]:
+    candidate = found.get("candidate") or {}
+    return {"candidate": candidate.get("name") if isinstance(candidate, dict) else None,
+            "exported_at": found.get("exported_at"),
+            "signed_items": len(found.get("signed_items") or []),
+            "pages": len(found.get("pages") or []),
+            "stages": [_stage_claims(s) for s in found.get("stages") or []
+                       if isinstance(s, dict)]}
+
+
+def _signature(document: Mapping[str, Any], trusted: Optional[Mapping[str, Mapping[str, Any]]],
+               report: Report) -> None:
+    """Is the manifest signed, by whom, and does the signature hold?"""
+    if not document.get("jws"):
+        report.problems.append("The manifest is not signed, so a change to the file and its "
+                               "hashes together could not be detected.")
+        return
+    named = document.get("key") or {}
+    kid = named.get("kid") if isinstance(named, dict) else None
+    if trusted is not None:
+        key = trusted.get(kid) if kid else None
+        if key is None:
+            report.problems.append("The manifest is signed by a key this service has never "
+                                   "published: it was not signed here.")
+            return
+    else:
+        key = named
+        report.notes.append(f"The signature was checked against the key the file names ({kid}); "
+                            "to trust it, check it against the service's published key.")
+    if not manifest.signature_holds(document, key):
+        report.problems.append("The manifest's signature does not hold: the manifest has been "
+                               "changed since the service signed it.")
+
+
+def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Report:
+    """Check a PDF's bytes offline. pdffile.NotReadable when it is not a PDF of ours.
+
+    `trusted`: the service's published keys by kid (None: use the key the file names).
+    """
+    opened = pdffile.read(content)
+    if opened.data is None or opened.manifest is None:
+        raise pdffile.NotReadable("This PDF does not carry a portfolio's data and signatures: "
+                                  "only the archival portfolio PDF can be checked.")
+    try:
+        document = manifest.loads(opened.manifest, pdffile.MANIFEST_NAME)
+        data = manifest.loads(opened.data, pdffile.DATA_NAME)
+    except ValueError as error:
+        report = Report(problems=[f"The embedded {error}."])
+        return report
+    found = document.get("manifest")
+    if not isinstance(found, dict) or found.get("format") != manifest.FORMAT:
+        raise pdffile.NotReadable("This PDF's signatures.json is not a portfolio manifest.")
+    report = Report(claims=_claims(found), manifest=found)
+    _signature(document, trusted, report)
+    if manifest.sha256(opened.data) != found.get("data_sha256"):
+        report.problems.append("The embedded data (data.json) has been changed since the file "
+                               "was made.")
+    try:
+        report.problems += manifest.content_problems(data, found)
+    except (KeyError, TypeError, AttributeError):
+        report.problems.append("The embedded data is not in the documented form.")
+    report.problems += manifest.page_problems(opened.pages, list(found.get("pages") or []))
+    if not opened.tagged:
+        report.notes.append("The file is not tagged for screen readers.")
+    if opened.pdfa != "3A":
+        report.notes.append("The file no longer says it is PDF/A-3a.")
+    report.intact = not report.problems
+    return report
+
+
+def published_keys(session: Any, config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The service's published keys by kid: the ones a file's signature must come from."""
+    from roadmap.credentials.service import published
+
+    return published(session, config)
+
+
+def check_with_server(session: Any, config: Mapping[str, Any], content: bytes) -> Report:
+    """Check against the service's own keys, then add what it says now (server_check)."""
+    from roadmap.exports import server_check
+
+    report = check(content, published_keys(session, config))
+    server_check.compare(session, report)
+    return report

@@ -1,0 +1,169 @@
+"""The signature manifest embedded in the archival PDF as signatures.json, and its checking.
+
+Plain hashes alone protect nothing against someone who edits data.json and recomputes them,
+so the manifest is signed with the service's Ed25519 credential key (a compact JWS, the same
+key and algorithm as the stage credentials): anyone holding the published public key
+(/.well-known/jwks.json) can check it offline, and nobody without the private key can make a
+changed manifest verify. What the manifest covers:
+
+- data.json's SHA-256, so not one byte of the embedded data can change unseen;
+- every signed item's content hash and its signatures, every stage's sign-off (content hash,
+  signatures, approvals, verification code);
+- the audit chain's head (last event id and hash) when the file was made;
+- each page's content-stream digest, so an edited, added or removed page is named.
+
+Nothing here needs Flask or a database: `roadmap export check` runs it anywhere.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Mapping, Optional
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import OKPKey
+
+from roadmap.audit.service import canonical_json
+from roadmap.portfolio.content import content_hash
+
+FORMAT = "roadmap-portfolio-manifest"
+VERSION = 1
+ALGORITHM = "Ed25519"  # as roadmap.credentials.keys (not imported: that module reads settings)
+
+
+def sha256(data: bytes) -> str:
+    """Hex SHA-256 of bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def signed_items(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every signed version of every item, with its hash and signatures, from data.json."""
+    found = []
+    for item in data.get("evidence") or []:
+        for version in item.get("versions") or []:
+            if version.get("signatures"):
+                found.append({"evidence_id": item.get("id"), "title": item.get("title"),
+                              "version": version.get("number"),
+                              "content_hash": version.get("content_hash"),
+                              "signatures": version.get("signatures")})
+    return found
+
+
+def stages(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every stage's sign-off as data.json states it: status, code, hash, signatures, approvals."""
+    return [{"code": s.get("code"), "name": s.get("name"), "status": s.get("status"),
+             "completed_at": s.get("completed_at"),
+             "verification_code": s.get("verification_code"),
+             "content_hash": s.get("content_hash"), "signatures": s.get("signatures"),
+             "approvals": s.get("approvals")} for s in data.get("stages") or []]
+
+
+def build(data_bytes: bytes, data: Mapping[str, Any], audit_head: Optional[Mapping[str, Any]],
+          pages: list[str]) -> dict[str, Any]:
+    """The manifest of one file: what it claims, and the digests that hold it to its content."""
+    return {
+        "format": FORMAT, "version": VERSION, "exported_at": data.get("exported_at"),
+        "candidate": data.get("candidate"),
+        "enrolment_id": (data.get("enrolment") or {}).get("id"),
+        "framework": data.get("framework"),
+        "data_sha256": sha256(data_bytes),
+        "signed_items": signed_items(data),
+        "stages": stages(data),
+        "audit_head": dict(audit_head) if audit_head else None,
+        "pages": pages,
+    }
+
+
+def sign(manifest: Mapping[str, Any], key: OKPKey, kid: str,
+         public_jwk: Mapping[str, Any]) -> dict[str, Any]:
+    """signatures.json: the manifest, its compact JWS, and the public key that signed it.
+
+    The key in the file only says which key signed; trust comes from the published one.
+    """
+    token = jws.serialize_compact({"alg": ALGORITHM, "kid": kid},
+                                  canonical_json(dict(manifest)), key, algorithms=[ALGORITHM])
+    return {"manifest": dict(manifest), "jws": token,
+            "key": {**dict(public_jwk), "kid": kid}}
+
+
+def signature_holds(document: Mapping[str, Any], public_jwk: Mapping[str, Any]) -> bool:
+    """True when the JWS verifies with this key and signs exactly the manifest shown."""
+    try:
+        key = OKPKey.import_key({k: v for k, v in dict(public_jwk).items()
+                                 if k in {"kty", "crv", "x"}})
+        token = str(document.get("jws") or "").strip().encode("ascii")
+        found = jws.deserialize_compact(token, key, algorithms=[ALGORITHM])
+    except (JoseError, ValueError, UnicodeError, TypeError, AttributeError):
+        return False
+    return found.payload == canonical_json(document.get("manifest")).encode("utf-8")
+
+
+def content_problems(data: Mapping[str, Any], manifest: Mapping[str, Any]) -> list[str]:
+    """Every place where data.json and the manifest disagree, or a hash fails, in words."""
+    problems = []
+    listed = {(i["evidence_id"], i["version"]): i for i in manifest.get("signed_items") or []}
+    contents = {(i.get("id"), v.get("number")): (i, v) for i in data.get("evidence") or []
+                for v in i.get("versions") or []}
+    for key, claimed in listed.items():
+        found = contents.get(key)
+        title = claimed.get("title") or f"item {key[0]}"
+        if found is None:
+            problems.append(f"The signed version {key[1]} of “{title}” is missing from the data.")
+            continue
+        item, version = found
+        if version.get("content") is not None and \
+                content_hash(version["content"]) != claimed["content_hash"]:
+            problems.append(f"The content of “{title}” (version {key[1]}) no longer matches "
+                            "its signed hash.")
+        if version.get("content_hash") != claimed["content_hash"]:
+            problems.append(f"The hash of “{title}” (version {key[1]}) differs from the manifest.")
+        if version.get("signatures") != claimed["signatures"]:
+            problems.append(f"The signatures on “{title}” (version {key[1]}) differ from the "
+                            "manifest.")
+    for key, (item, version) in contents.items():
+        if version.get("signatures") and key not in listed:
+            problems.append(f"“{item.get('title')}” (version {key[1]}) claims signatures the "
+                            "manifest does not list.")
+    claimed_stages = {s["code"]: s for s in manifest.get("stages") or []}
+    for stage in data.get("stages") or []:
+        claimed = claimed_stages.get(stage.get("code"))
+        name = stage.get("name") or stage.get("code")
+        if claimed is None:
+            problems.append(f"{name} is not in the manifest.")
+            continue
+        for field, words in (("verification_code", "verification code"),
+                             ("content_hash", "signed content hash"),
+                             ("signatures", "signatures"), ("approvals", "approvals"),
+                             ("status", "status")):
+            if stage.get(field) != claimed.get(field):
+                problems.append(f"{name}: the {words} differ from the manifest.")
+        signed = stage.get("signed_content")
+        if signed is not None and content_hash(signed) != stage.get("content_hash"):
+            problems.append(f"{name}: the signed content no longer matches its hash.")
+    return problems
+
+
+def page_problems(pages: list[str], claimed: list[str]) -> list[str]:
+    """Pages added, removed or changed against the manifest's page digests, in words."""
+    problems = []
+    if len(pages) != len(claimed):
+        problems.append(f"The file has {len(pages)} pages; it was made with {len(claimed)}.")
+    changed = [n for n, (now, then) in enumerate(zip(pages, claimed), start=1) if now != then]
+    if changed:
+        listed = ", ".join(str(n) for n in changed[:10]) + (" and more" if len(changed) > 10 else "")
+        problems.append(f"Page{'s' if len(changed) > 1 else ''} {listed} "
+                        f"{'have' if len(changed) > 1 else 'has'} been changed since the file "
+                        "was made.")
+    return problems
+
+
+def loads(raw: bytes, what: str) -> dict[str, Any]:
+    """A JSON object from an embedded file; ValueError naming the file when it is not one."""
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeError, ValueError):
+        raise ValueError(f"{what} is not readable JSON") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} is not a JSON object")
+    return value

@@ -1,0 +1,137 @@
+"""Reading and finishing archival PDFs with pikepdf: page digests, embedded files, limits.
+
+A PDF from an upload is untrusted: it is opened from memory, never written anywhere, its
+size and page count are capped before anything else is read, and its embedded files are read
+only up to a cap (a small PDF can carry a huge compressed stream).
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import zlib
+from dataclasses import dataclass
+from typing import Optional
+
+import pikepdf
+from pikepdf.models.metadata import encode_pdf_date
+
+MAX_PAGES = 5000
+MAX_EMBEDDED = 64 * 1024 * 1024  # data.json of the largest portfolio is a few MB
+MAX_PAGE = 16 * 1024 * 1024  # one page's drawing instructions: a dense page is about 100 KB
+DATA_NAME = "data.json"
+MANIFEST_NAME = "signatures.json"
+
+
+class NotReadable(ValueError):
+    """The file is not a PDF we can read, or not one of ours; the message says which."""
+
+
+@dataclass
+class Opened:
+    """What the checker reads of a PDF: its page digests and our two embedded files."""
+
+    pages: list[str]
+    data: Optional[bytes]
+    manifest: Optional[bytes]
+    tagged: bool
+    pdfa: Optional[str]  # "3A" from the XMP metadata, when it claims PDF/A
+
+
+def _decoded(stream: pikepdf.Stream, largest: int, what: str) -> bytes:
+    """A stream's decoded bytes, never more than `largest`: a few KB of Flate can inflate to
+    gigabytes, so Flate is inflated here with a cap; other filters (WeasyPrint writes none)
+    are left encoded (a changed one still changes its digest)."""
+    raw = stream.read_raw_bytes()
+    filters = stream.get("/Filter")
+    if filters is None:
+        decoded = raw
+    elif filters == pikepdf.Name.FlateDecode and "/DecodeParms" not in stream:
+        inflate = zlib.decompressobj()
+        try:
+            decoded = inflate.decompress(raw, largest + 1)
+        except zlib.error:
+            raise NotReadable("The PDF is damaged and cannot be read.") from None
+    else:
+        decoded = raw
+    if len(decoded) > largest:
+        raise NotReadable(f"The {what} is larger than any portfolio's.")
+    return decoded
+
+
+def _contents(page: pikepdf.Page, largest: int) -> bytes:
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return b""
+    streams = contents if isinstance(contents, pikepdf.Array) else [contents]
+    return b"".join(_decoded(stream, largest, "page content") for stream in streams)
+
+
+def page_digests(pdf: pikepdf.Pdf) -> list[str]:
+    """The SHA-256 of every page's content streams (decoded), in page order.
+
+    The content streams are what a page shows: text, its positions, which images where.
+    """
+    return [hashlib.sha256(_contents(page, MAX_PAGE)).hexdigest() for page in pdf.pages]
+
+
+def _embedded(pdf: pikepdf.Pdf, name: str) -> Optional[bytes]:
+    spec = pdf.attachments.get(name)
+    if spec is None:
+        return None
+    return _decoded(spec.get_file().obj, MAX_EMBEDDED, f"embedded {name}")
+
+
+def _pdfa(pdf: pikepdf.Pdf) -> Optional[str]:
+    try:
+        meta = pdf.open_metadata()
+        part, conformance = meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
+    except Exception:  # a broken XMP packet claims nothing
+        return None
+    return f"{part}{conformance}" if part else None
+
+
+def read(content: bytes) -> Opened:
+    """Open a PDF from memory and read what the checker needs; NotReadable if it cannot."""
+    if not content.lstrip()[:5].startswith(b"%PDF-"):
+        raise NotReadable("The file is not a PDF.")
+    try:
+        with pikepdf.open(io.BytesIO(content)) as pdf:
+            if len(pdf.pages) > MAX_PAGES:
+                raise NotReadable("The PDF has more pages than any portfolio.")
+            tagged = "/StructTreeRoot" in pdf.Root and bool(
+                pdf.Root.get("/MarkInfo", {}).get("/Marked", False))
+            data, found = _embedded(pdf, DATA_NAME), _embedded(pdf, MANIFEST_NAME)
+            # Pages are read only from a file that carries our data: nothing else is checked.
+            pages = page_digests(pdf) if data is not None and found is not None else []
+            return Opened(pages=pages, data=data, manifest=found, tagged=tagged,
+                          pdfa=_pdfa(pdf))
+    except NotReadable:
+        raise
+    except (pikepdf.PdfError, ValueError, KeyError, TypeError, RecursionError):
+        raise NotReadable("The PDF is damaged and cannot be read.") from None
+
+
+def attach(pdf_bytes: bytes, name: str, data: bytes, description: str,
+           relationship: str) -> bytes:
+    """The PDF with one more embedded file, listed as a PDF/A-3 associated file (/AF)."""
+    now = encode_pdf_date(datetime.datetime.now(datetime.timezone.utc))
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        spec = pikepdf.AttachedFileSpec(
+            pdf, data, description=description, filename=name, mime_type="application/json",
+            relationship=pikepdf.Name("/" + relationship), creation_date=now, mod_date=now)
+        pdf.attachments[name] = spec
+        # Every embedded file listed once as an associated file (WeasyPrint 70 lists its own twice).
+        listed = [*(pdf.Root.get("/AF") or []), pdf.attachments[name].obj]
+        unique = {tuple(entry.objgen) if entry.is_indirect else id(entry): entry
+                  for entry in listed}
+        pdf.Root.AF = pdf.make_indirect(pikepdf.Array(list(unique.values())))
+        out = io.BytesIO()
+        pdf.save(out)
+    return out.getvalue()
+
+
+def digests_of(pdf_bytes: bytes) -> list[str]:
+    """The page digests of a PDF we just made."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        return page_digests(pdf)
