@@ -183,6 +183,8 @@ def build(app: Flask, session: Session, demo: DemoSnapshot) -> World:
     extras.file_on(app, session, with_file, candidate)
     assessed = _item(session, enrolment, "cot", "Fuzz COT an assessor signed", {}, candidate)
     extras.externally_signed(app, session, assessed, candidate)
+    on_device = _item(session, enrolment, "cot", "Fuzz COT signed on the phone", {}, candidate)
+    extras.on_device_pending(app, session, on_device, candidate)
     unlock = extras.unlock_link(session, users["hub_lead"])
     reviewed, review = _educational(session, users["supervisor"], candidate)
     session.commit()
@@ -197,10 +199,12 @@ def build(app: Flask, session: Session, demo: DemoSnapshot) -> World:
                       f"/invitation/{invitation}", f"/reset-password/{reset}",
                       f"/feedback/colleague/{RATER_TOKEN}", f"/feedback/assess/{TICKET_TOKEN}",
                       f"/feedback/patient/{derived_token(app.config['SECRET_KEY'], PSQ_NONCE)}",
+                      f"/feedback/confirm/{extras.ON_DEVICE_TOKEN}",
                       "/verify", "/feedback/thank-you", unlock],
         role_paths={
             "candidate": [*round_pages, f"/feedback/items/{items[3].id}/assessor",
                           f"/portfolio/evidence/{with_file.id}",
+                          f"/feedback/items/{on_device.id}/on-device",
                           f"/stages/{enrolment.id}/stage2", f"/timeline/{enrolment.id}",
                           f"/progress-reviews/review/{review.id}"],
             "supervisor": [*round_pages, f"/stages/{signed.id}/stage2",
