@@ -275,8 +275,14 @@ def queue(app: Optional[Flask] = None) -> Huey:
     def export_job(job_id: str) -> None:
         run(app, job_id)
 
+    @huey.task(name="roadmap.export.refresh")
+    def refresh_job(enrolment_id: int, attempt: int = 0) -> None:
+        from roadmap.exports import fresh
+        fresh.run(app, enrolment_id, attempt)
+
     app.extensions["roadmap.exports.huey"] = huey
     app.extensions["roadmap.exports.task"] = export_job
+    app.extensions["roadmap.exports.refresh"] = refresh_job
     return huey
 
 
@@ -284,4 +290,10 @@ def task(app: Flask) -> Any:
     """The export task of the app's queue."""
     queue(app)
     return app.extensions["roadmap.exports.task"]
+
+
+def refresh_task(app: Flask) -> Any:
+    """The task that brings an enrolment's stored PDFs up to date (exports.fresh)."""
+    queue(app)
+    return app.extensions["roadmap.exports.refresh"]
 
