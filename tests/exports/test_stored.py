@@ -230,3 +230,55 @@ def test_the_export_page_reads_the_audit_log_once(app, client, login, team, make
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert sum("audit_events" in s for s in seen) == 1
+
+
+def test_the_refresh_worker_makes_the_stored_pdf_shortly_after_a_committed_change(
+        app_config, session, team, make_item, tmp_path):
+    """End to end: a change commits in one process, `roadmap export worker --refreshes` (its
+    own process, huey on SQLite as in production without Redis) re-makes the stored PDF."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from roadmap import create_app
+    from roadmap.audit import service as audit
+    from roadmap.db import database
+
+    make_item("cbd")
+    settings = {"DATABASE_URL": app_config["DATABASE_URL"], "EXPORT_DIR": str(tmp_path / "exports"),
+                "ATTACHMENT_DIR": str(tmp_path / "attachments"), "MAIL_FOLDER": str(tmp_path / "mail"),
+                "EXPORT_REFRESH_SECONDS": "1", "EXPORT_WORKERS": "1"}
+    server = create_app({"ENV": "development", "ARGON2_PROFILE": "fast", **settings,
+                         "EXPORT_REFRESH_SECONDS": 1, "EXPORT_WORKERS": 1})
+    writer = database(server).sessions()
+    audit.record(writer, "enrolment.target_changed", subject_type="enrolment",
+                 subject_id=team.enrolment.id, enrolment_id=team.enrolment.id, data={})
+    writer.commit()
+    writer.close()
+    server.extensions["roadmap.db"].engine.dispose()
+    root = Path(__file__).resolve().parents[2]
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ROADMAP_")},
+           "PYTHONPATH": str(root), "ROADMAP_ENV": "development",
+           **{f"ROADMAP_{key}": value for key, value in settings.items()}}
+    errors = tmp_path / "refresh-worker.log"
+    with errors.open("w") as sink:
+        worker = subprocess.Popen([sys.executable, "-m", "roadmap", "export", "worker",
+                                   "--refreshes"], env=env, cwd=tmp_path, stdout=sink,
+                                  stderr=subprocess.STDOUT)
+    try:
+        made = tmp_path / "exports" / "stored" / str(team.enrolment.id) / "shared.json"
+        deadline = time.monotonic() + 180
+        while not made.exists():
+            assert worker.poll() is None and time.monotonic() < deadline, errors.read_text()
+            time.sleep(0.3)
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    finally:
+        worker.kill()
+        worker.wait()
+    assert worker.returncode == 0, errors.read_text()
+    assert made.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+    assert (made.parent / "own.pdf").exists() and not (made.parent / "pending").exists()
