@@ -1,7 +1,9 @@
 """The stored portfolio PDF: one per enrolment and reader, re-made in the background.
 
-Two forms per enrolment: the candidate's own (with their private drafts) and the one their
-supervisors get (shared items only); a hub lead exports nothing. Each file sits beside a small
+Two forms per enrolment: the one their supervisors get (shared items only) and the candidate's
+own (with their private drafts); a hub lead exports nothing. Without drafts the two are one
+layout. With drafts, the candidate's own costs a layout of its own, so it is kept current only
+while they show interest (OWN_KEPT_FOR since they last opened their export page). Each file sits beside a small
 JSON note of what it was made from: the enrolment's audit position (the id of its newest audit
 event: every change a PDF shows writes one, in the same transaction) and the day it was made
 (the cover and the progress figures are as of that day). "Current" is then one indexed query
@@ -42,8 +44,10 @@ from roadmap.db import database, utcnow, write_intent
 from roadmap.exports.gather import gather
 from roadmap.exports.portfolio import setup
 
-VARIANTS = {"own": True, "shared": False}  # its name: whether the candidate's drafts are in it
+VARIANTS = {"shared": False, "own": True}  # its name: whether the candidate's drafts are in it
 PENDING = "pending"  # a refresh is queued: changes meanwhile need queue nothing more
+WANTED = "own-wanted"  # touched when the candidate opens the export page or asks for the PDF
+OWN_KEPT_FOR = dt.timedelta(days=14)  # ...and for so long their own form is kept current too
 log = logging.getLogger(__name__)
 
 
@@ -60,6 +64,23 @@ def folder(app: Flask, enrolment_id: int) -> Path:
 def pdf_path(app: Flask, enrolment_id: int, form: str) -> Path:
     """The stored PDF of one form."""
     return folder(app, enrolment_id) / f"{form}.pdf"
+
+
+def want_own(app: Flask, enrolment_id: int) -> None:
+    """The candidate looked at their export: keep their own form (with drafts) current too.
+
+    Only while it differs from the supervisors' (they have drafts) does it cost a layout of its
+    own; without such interest it is left to the click, which takes the job path."""
+    base = folder(app, enrolment_id)
+    base.mkdir(parents=True, exist_ok=True)
+    (base / WANTED).touch()
+
+
+def _own_wanted(base: Path) -> bool:
+    try:
+        return (base / WANTED).stat().st_mtime > utcnow().timestamp() - OWN_KEPT_FOR.total_seconds()
+    except OSError:
+        return False
 
 
 def note(app: Flask, enrolment_id: int, form: str) -> Optional[dict[str, Any]]:
@@ -188,6 +209,8 @@ def _make(app: Flask, enrolment_id: int, base: Path) -> list[str]:
                         pass  # same content: only the note moves on
                     elif key in made:  # both forms the same (no drafts): one layout
                         _replace(target, (base / f"{made[key]}.pdf").read_bytes())
+                    elif drafts and not _own_wanted(base):
+                        continue  # nobody waits for it: the candidate's click makes it
                     else:
                         _replace(target, render_stored(session, enrolment, on, drafts))
                         laid_out.append(form)

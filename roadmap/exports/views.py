@@ -36,6 +36,8 @@ def start(enrolment_id: int) -> str:
     app, owner = current_app._get_current_object(), level is Reach.OWNER
     state = None
     if app.config.get("EXPORT_KEEP_FRESH"):
+        if owner:
+            stored.want_own(app, enrolment.id)
         state = stored.freshness(app, session, enrolment.id, stored.variant(owner))
         if not state.current and not fresh.pending(app, enrolment.id):
             fresh.schedule(app, enrolment.id)  # never made, or made on an earlier day

@@ -86,7 +86,7 @@ def test_changes_close_together_make_one_refresh_then_the_button_downloads_at_on
     assert _queued(app) == [(team.enrolment.id, 0)]  # two changes, one refresh
     assert "Being updated" in _page(client, team.enrolment.id)
     _run_queued(app)
-    assert renders == [True]  # no drafts: both forms are one layout
+    assert renders == [False]  # no drafts: both forms are one layout
     assert _queued(app) == []
 
     page = _page(client, team.enrolment.id)
@@ -112,17 +112,39 @@ def test_the_candidates_stored_pdf_has_their_drafts_the_supervisors_has_not(
         app, client, login, team, make_item, renders):
     make_item("reflection", status="draft", headings=("2",))
     item = make_item("cbd")
+    mine = app.test_client()
+    login(mine, team.candidate)
+    _page(mine, team.enrolment.id)  # the candidate looked: their own form is kept too
+    _run_queued(app)
+    renders.clear()
     login(client, team.primary)
     _return(client, item)
     _run_queued(app)
-    assert sorted(renders) == [False, True]
+    assert renders == [False, True]
     _, shared = _ask(client, team.enrolment.id)
-    mine = app.test_client()
-    login(mine, team.candidate)
     _, own = _ask(mine, team.enrolment.id)
     assert shared == stored.pdf_path(app, team.enrolment.id, "shared").read_bytes()
     assert own == stored.pdf_path(app, team.enrolment.id, "own").read_bytes()
     assert own != shared
+
+
+def test_with_drafts_the_candidates_own_form_waits_until_they_look(
+        app, client, login, team, make_item, renders):
+    make_item("reflection", status="draft", headings=("2",))
+    item = make_item("cbd")
+    login(client, team.primary)
+    _return(client, item)
+    _run_queued(app)
+    assert renders == [False]  # only the supervisors' form: nobody waits for the other
+    assert _ask(client, team.enrolment.id)[0].status_code == 200
+    mine = app.test_client()
+    login(mine, team.candidate)
+    assert "Being updated" in _page(mine, team.enrolment.id)
+    response, _ = _ask(mine, team.enrolment.id)
+    assert response.status_code == 302  # their click makes it, with the drafts
+    _run_queued(app)  # their visit queued their own form
+    assert renders == [False, True]
+    assert "Up to date" in _page(mine, team.enrolment.id)
 
 
 def test_a_change_after_the_refresh_says_so_and_the_click_takes_the_job_path(
@@ -188,7 +210,7 @@ def test_a_refresh_of_an_enrolment_being_refreshed_waits_its_turn(app, team, ren
         assert renders == []
     assert _queued(app) == [(team.enrolment.id, 0)]
     _run_queued(app)
-    assert renders == [True]
+    assert renders == [False]
 
 
 def test_a_former_supervisor_and_strangers_never_get_the_stored_pdf(
