@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
-from roadmap.exports import jobs, stored
+from roadmap.exports import fresh, jobs, stored
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 
@@ -47,3 +47,20 @@ def current_pdf(app: Flask, session: Session, user: User, enrolment: Enrolment, 
         return None
     readers.record(session, user, enrolment, Opened.EXPORT, former=False, label="Portfolio PDF")
     return stored.pdf_path(app, enrolment.id, form)
+
+
+def stored_state(app: Flask, session: Session, enrolment: Enrolment, *,
+                 owner: bool) -> Optional[stored.Freshness]:
+    """How current the reader's stored PDF is, for the export page (None: none are kept).
+
+    A candidate looking keeps their own form current for a while; a stored PDF that is not
+    current with no refresh queued (never made, made on an earlier day) gets one queued.
+    """
+    if not app.config.get("EXPORT_KEEP_FRESH"):
+        return None
+    if owner:
+        stored.want_own(app, enrolment.id)
+    state = stored.freshness(app, session, enrolment.id, stored.variant(owner))
+    if not state.current and not fresh.pending(app, enrolment.id):
+        fresh.schedule(app, enrolment.id)
+    return state

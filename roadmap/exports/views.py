@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role
 from roadmap.db import get_session
-from roadmap.exports import fresh, jobs, service, stored, verification
+from roadmap.exports import fresh, jobs, service, verification
 from roadmap.exports.blueprint import EXPORTERS, STATEMENT_READERS, bp
 from roadmap.web.access import public, roles_required, signed_in
 from roadmap.links import absolute_url
@@ -33,14 +33,9 @@ def start(enrolment_id: int) -> str:
     """What can be downloaded: the PDF (candidate and supervisors), the ZIP (the candidate)."""
     session = get_session()
     enrolment, level = load_enrolment(session, current_user, enrolment_id, EXPORTERS, today())
-    app, owner = current_app._get_current_object(), level is Reach.OWNER
-    state = None
-    if app.config.get("EXPORT_KEEP_FRESH"):
-        if owner:
-            stored.want_own(app, enrolment.id)
-        state = stored.freshness(app, session, enrolment.id, stored.variant(owner))
-        if not state.current and not fresh.pending(app, enrolment.id):
-            fresh.schedule(app, enrolment.id)  # never made, or made on an earlier day
+    owner = level is Reach.OWNER
+    state = service.stored_state(current_app._get_current_object(), session, enrolment,
+                                 owner=owner)
     return render_template("exports/start.html", enrolment=enrolment, owner=owner,
                            person=service.candidate_of(session, enrolment), state=state,
                            changed=_when(state.last_change) if state else None)

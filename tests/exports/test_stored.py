@@ -291,7 +291,7 @@ def test_the_refresh_worker_makes_the_stored_pdf_shortly_after_a_committed_chang
                                    "--refreshes"], env=env, cwd=tmp_path, stdout=sink,
                                   stderr=subprocess.STDOUT)
     try:
-        made = tmp_path / "exports" / "stored" / str(team.enrolment.id) / "shared.json"
+        made = tmp_path / "exports" / "stored" / str(team.enrolment.id) / "own.json"  # the last
         deadline = time.monotonic() + 180
         while not made.exists():
             assert worker.poll() is None and time.monotonic() < deadline, errors.read_text()
@@ -303,4 +303,5 @@ def test_the_refresh_worker_makes_the_stored_pdf_shortly_after_a_committed_chang
         worker.wait()
     assert worker.returncode == 0, errors.read_text()
     assert made.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
-    assert (made.parent / "own.pdf").exists() and not (made.parent / "pending").exists()
+    assert (made.parent / "shared.pdf").read_bytes() == made.with_suffix(".pdf").read_bytes()
+    assert not (made.parent / "pending").exists()  # no drafts: one layout, both forms
