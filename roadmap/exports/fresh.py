@@ -12,6 +12,7 @@ queued only means the next click takes the job path.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -70,6 +71,8 @@ def run(app: Flask, enrolment_id: int, attempt: int = 0) -> Optional[list[str]]:
             schedule(app, enrolment_id, (delay(app) or 60) * 5 ** (attempt + 1), attempt + 1,
                      force=True)
         return None
+    finally:
+        gc.collect()  # a layout leaves its pages in reference cycles: free them between refreshes
     if laid_out is None:
         schedule(app, enrolment_id, delay(app) or 10, attempt, force=True)
     return laid_out
