@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "EXPORT_FONT_DIR": None,  # where Debian puts the DejaVu and Noto fonts; None: /usr/share/fonts
     "EXPORT_WORKERS": 0,  # processes that render PDF parts at once; 0: one per core
     "EXPORT_HEARTBEAT_SECONDS": 60,  # a running export not heard of for this long has failed
+    "EXPORT_KEEP_FRESH": None,  # re-make each stored portfolio PDF after a change; None: unless TESTING
+    "EXPORT_REFRESH_SECONDS": 60,  # changes this close together make one background re-make
     "REDIS_URL": None,  # export queue and rate limits on Redis; None: SQLite queue, per-process limits
     "RATE_LIMIT_PREFIX": "roadmap-limits",  # Redis key prefix of the rate limits (one per deployment)
     "PROXY_HOPS": 0,  # load balancers in front that set X-Forwarded-*; 0: trust no such header
@@ -73,10 +75,10 @@ DEFAULTS: dict[str, Any] = {
     "CREDENTIAL_ISSUER_EMAIL": None,  # who a checker writes to about a credential
 }
 
-_BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE"}
+_BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE", "EXPORT_KEEP_FRESH"}
 _INTEGER = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "INVITATION_DAYS",
             "PASSWORD_RESET_HOURS", "REAUTH_MINUTES", "EXPORT_WORKERS",
-            "EXPORT_HEARTBEAT_SECONDS",
+            "EXPORT_HEARTBEAT_SECONDS", "EXPORT_REFRESH_SECONDS",
             "PROXY_HOPS", "WORKERS", "THREADS", "PROVIDER_SAMPLE_PERCENT"}
 _WEAK_SECRETS = {None, "", "dev", "change-me", "secret", "development"}
 
@@ -128,6 +130,8 @@ def build(instance_path: str, test_config: Mapping[str, Any] | None,
         settings["ENV"] = "test"
     if settings["ENV"] not in {"production", "development", "test"}:
         raise ConfigError(f"{ENV_PREFIX}ENV must be production, development or test")
+    if settings["EXPORT_KEEP_FRESH"] is None:  # tests ask for it: it renders after commits
+        settings["EXPORT_KEEP_FRESH"] = not settings["TESTING"]
     if settings["DATABASE_URL"] is None:
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "roadmap.sqlite3")
     if settings["FRAMEWORK_DIR"] is None:

@@ -17,6 +17,9 @@ GENESIS_HASH = "0" * 64
 # Any fixed number: PostgreSQL transactions that append take this advisory lock in turn,
 # so two writers cannot both chain onto the same previous event.
 _PG_CHAIN_LOCK = 7_341_002
+# The enrolments whose events the session's transaction appended: whoever keeps something made
+# from an enrolment's records (the stored portfolio PDF) reads this after the commit.
+TOUCHED = "roadmap.audit.touched"
 
 
 def canonical_json(value: Any) -> str:
@@ -65,6 +68,8 @@ def record(session: Session, action: str, *, actor_id: Optional[int] = None,
     )
     session.add(event)
     session.flush()
+    if enrolment_id is not None:
+        session.info.setdefault(TOUCHED, set()).add(enrolment_id)
     return event
 
 

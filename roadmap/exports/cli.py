@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -137,12 +138,14 @@ def check(ctx: click.Context, file: Path, key_file: Path | None, offline: bool) 
 
 
 @export_cli.command("worker")
+@click.option("--refreshes", is_flag=True,
+              help="Run the stored-PDF refreshes instead (a second worker, at a lower priority).")
 @with_appcontext
-def worker() -> None:
+def worker(refreshes: bool) -> None:
     """Run the export job worker (huey consumer) until stopped with Ctrl-C or SIGTERM."""
     from huey.consumer import Consumer
 
-    from roadmap.exports.jobs import queue, sweep
+    from roadmap.exports.jobs import queue, refresh_queue, sweep
 
     class Announced(Consumer):  # type: ignore[misc]
         """huey's consumer, logging once it is ready: from then on SIGTERM is a clean stop."""
@@ -154,6 +157,11 @@ def worker() -> None:
     # Start and stop are worth a line in the log; the root logger stays at WARNING.
     log.setLevel(logging.INFO)
     app = current_app._get_current_object()
+    if refreshes:  # background work: the clicks' jobs and the pages go first on the CPU
+        os.nice(10)
+        Announced(refresh_queue(app), workers=1, worker_type="thread").run()
+        log.info("refresh worker stopped")
+        return
     sweep(app)  # jobs left "running" by a worker that died
     # One job at a time: each job already uses every core for its parts.
     Announced(queue(app), workers=1, worker_type="thread").run()

@@ -205,12 +205,13 @@ def export_pdf(session: Session, enrolment: Enrolment, today: dt.date, content: 
 
 
 def single_pass_pdf(session: Session, enrolment: Enrolment, today: dt.date,
-                    setup_: Optional[Setup] = None) -> bytes:
-    """The same content in one WeasyPrint pass, no parts, no cache: the benchmark's baseline."""
+                    setup_: Optional[Setup] = None, drafts: bool = True) -> bytes:
+    """The same content in one WeasyPrint pass, no parts, no cache: the benchmark's baseline,
+    and (until the archival form lands) the stored document (drafts only for the candidate)."""
     from roadmap.exports.render import render
 
     setup_ = setup_ or setup()
-    p = gather(session, enrolment, today, setup_.image_dir, True)
+    p = gather(session, enrolment, today, setup_.image_dir, True, drafts=drafts)
     bodies = [render_template("exports/matrix.html", p=p),
               render_template("exports/headings.html", p=p),
               render_template("exports/items.html", p=p, first=True, items=p["items"]),

@@ -1,6 +1,8 @@
-"""Asking for an export: who may have which kind, recorded as an opening, then queued."""
+"""Asking for an export: who may have which kind, recorded as an opening, then queued (or the
+stored PDF, when it is current)."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from flask import Flask
@@ -8,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
-from roadmap.exports import jobs
+from roadmap.exports import fresh, jobs, stored
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 
@@ -30,3 +32,35 @@ def request_export(app: Flask, session: Session, user: User, enrolment: Enrolmen
     candidate = candidate_of(session, enrolment)
     return jobs.create(app, user.id, enrolment.id, kind, content, drafts=owner,
                        name=candidate.full_name if candidate else "")
+
+
+def current_pdf(app: Flask, session: Session, user: User, enrolment: Enrolment, *,
+                owner: bool) -> Optional[Path]:
+    """The reader's stored PDF if it holds every change, with the opening recorded; else None.
+
+    The caller has checked the reader's reach: this runs on every download, never cached.
+    """
+    if not app.config.get("EXPORT_KEEP_FRESH"):
+        return None
+    form = stored.variant(owner)
+    if not stored.freshness(app, session, enrolment.id, form).current:
+        return None
+    readers.record(session, user, enrolment, Opened.EXPORT, former=False, label="Portfolio PDF")
+    return stored.pdf_path(app, enrolment.id, form)
+
+
+def stored_state(app: Flask, session: Session, enrolment: Enrolment, *,
+                 owner: bool) -> Optional[stored.Freshness]:
+    """How current the reader's stored PDF is, for the export page (None: none are kept).
+
+    A candidate looking keeps their own form current for a while; a stored PDF that is not
+    current with no refresh queued (never made, made on an earlier day) gets one queued.
+    """
+    if not app.config.get("EXPORT_KEEP_FRESH"):
+        return None
+    if owner:
+        stored.want_own(app, enrolment.id)
+    state = stored.freshness(app, session, enrolment.id, stored.variant(owner))
+    if not state.current and not fresh.pending(app, enrolment.id):
+        fresh.schedule(app, enrolment.id)
+    return state

@@ -1,6 +1,10 @@
 """Export pages: ask for a PDF or ZIP, watch its progress, download it; the public /verify page."""
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
 from flask import (Flask, abort, current_app, make_response, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user
@@ -9,18 +13,19 @@ from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role
 from roadmap.db import get_session
-from roadmap.exports import jobs, service, verification
+from roadmap.exports import fresh, jobs, service, verification
 from roadmap.exports.blueprint import EXPORTERS, STATEMENT_READERS, bp
 from roadmap.web.access import public, roles_required, signed_in
 from roadmap.links import absolute_url
 from roadmap.web.reach import Reach, load_enrolment, load_signoff
-from roadmap.clock import day_of, today
+from roadmap.clock import day_of, in_words, time_of_day, today, LONDON
 from roadmap.web import downloads
 
 
 def init_app(app: Flask) -> None:
-    """Register the export pages and the public verification page."""
+    """Register the export pages and the public verification page; keep stored PDFs fresh."""
     app.register_blueprint(bp)
+    fresh.init_app(app)
 
 
 @bp.get("/exports/enrolment/<int:enrolment_id>")
@@ -29,8 +34,20 @@ def start(enrolment_id: int) -> str:
     """What can be downloaded: the PDF (candidate and supervisors), the ZIP (the candidate)."""
     session = get_session()
     enrolment, level = load_enrolment(session, current_user, enrolment_id, EXPORTERS, today())
-    return render_template("exports/start.html", enrolment=enrolment, owner=level is Reach.OWNER,
-                           person=service.candidate_of(session, enrolment))
+    owner = level is Reach.OWNER
+    state = service.stored_state(current_app._get_current_object(), session, enrolment,
+                                 owner=owner)
+    return render_template("exports/start.html", enrolment=enrolment, owner=owner,
+                           person=service.candidate_of(session, enrolment), state=state,
+                           changed=_when(state.last_change) if state else None)
+
+
+def _when(at: Optional[dt.datetime]) -> Optional[str]:
+    """A change's moment as the page says it: the time today, the date and time before."""
+    if at is None:
+        return None
+    local = at.astimezone(LONDON)
+    return time_of_day(local.time()) if local.date() == today() else in_words(at)
 
 
 @bp.post("/exports/enrolment/<int:enrolment_id>/<kind>")
@@ -39,6 +56,12 @@ def request_export(enrolment_id: int, kind: str) -> Response:
     """Queue an export and go to its progress page; the work happens outside the request."""
     session = get_session()
     enrolment, level = load_enrolment(session, current_user, enrolment_id, EXPORTERS, today())
+    if kind == "pdf":  # the stored PDF, if it holds every change: no job, no wait
+        path = service.current_pdf(current_app._get_current_object(), session, current_user,
+                                   enrolment, owner=level is Reach.OWNER)
+        if path is not None:
+            person = service.candidate_of(session, enrolment)
+            return _send(path, person.full_name if person else "", "portfolio.pdf")
     job_id = service.request_export(current_app._get_current_object(), session, current_user,
                                     enrolment, kind, owner=level is Reach.OWNER,
                                     content=level.sees_content)
@@ -69,11 +92,17 @@ def download(job_id: str) -> Response:
     state = jobs.read(app, job_id, current_user.id)
     if state is None or state["state"] != "done":
         abort(404)
-    filename, media_type = jobs.KINDS[state["kind"]]
-    response = send_file(jobs.output(app, job_id), mimetype=media_type, as_attachment=True,
-                         download_name=filename, max_age=0)
+    return _send(jobs.output(app, job_id), state.get("name") or "", jobs.KINDS[state["kind"]][0],
+                 jobs.made_on(state))
+
+
+def _send(path: Path, name: str, filename: str, made: Optional[dt.date] = None) -> Response:
+    """A portfolio file as a download named after its candidate and day; never cached."""
+    media_type = "application/pdf" if filename.endswith(".pdf") else "application/zip"
+    response = send_file(path, mimetype=media_type, as_attachment=True, download_name=filename,
+                         max_age=0)
     response.headers["Content-Disposition"] = downloads.attachment(
-        [state.get("name") or "", "portfolio"], jobs.made_on(state), filename.rpartition(".")[2])
+        [name, "portfolio"], made or today(), filename.rpartition(".")[2])
     response.headers["Cache-Control"] = "no-store"
     return response
 
