@@ -93,9 +93,9 @@ def html(setup_: Setup, p: dict[str, Any]) -> str:
                         '<link rel="stylesheet" href="archival.css">', 1)
 
 
-def data_bytes(session: Session, enrolment: Enrolment, today: dt.date) -> bytes:
-    """data.json as the ZIP has it (roadmap/exports/export-schema.json)."""
-    return json.dumps(archive.data(session, enrolment, today), indent=2, ensure_ascii=False,
+def data_bytes(session: Session, enrolment: Enrolment, today: dt.date, drafts: bool = True) -> bytes:
+    """data.json as the ZIP has it (roadmap/exports/export-schema.json), drafts as the PDF has them."""
+    return json.dumps(archive.data(session, enrolment, today, drafts), indent=2, ensure_ascii=False,
                       default=str).encode("utf-8")
 
 
@@ -111,7 +111,7 @@ def archival_pdf(session: Session, enrolment: Enrolment, today: dt.date, *, cont
 
     setup_ = setup_ or setup()
     p = gather(session, enrolment, today, setup_.image_dir, content, drafts=drafts)
-    raw = data_bytes(session, enrolment, today)
+    raw = data_bytes(session, enrolment, today, drafts)
     name = p["candidate"].full_name
     options: dict[str, Any] = {}
     if tagged:

@@ -69,9 +69,11 @@ def _analysis(found: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
             "credits": [{k: _iso(v) for k, v in c.items()} for c in found["credits"]]}
 
 
-def data(session: Session, enrolment: Enrolment, today: dt.date) -> dict[str, Any]:
-    """All of a candidate's data for one enrolment, as plain JSON values."""
-    p = gather(session, enrolment, today, None, content=True)
+def data(session: Session, enrolment: Enrolment, today: dt.date, drafts: bool = True
+         ) -> dict[str, Any]:
+    """All of a candidate's data for one enrolment, as plain JSON values; `drafts=False` (the
+    copy embedded in a PDF made for anyone but the candidate) leaves their drafts out."""
+    p = gather(session, enrolment, today, None, content=True, drafts=drafts)
     candidate: User = p["candidate"]
     evidence = {e.id: e for e in session.scalars(
         sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id))}

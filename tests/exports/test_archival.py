@@ -447,3 +447,23 @@ def test_a_compressed_bomb_in_the_embedded_data_is_refused_without_inflating_it(
 
     with pytest.raises(pdffile.NotReadable, match="embedded data.json is larger than any"):
         check.check(_rewrite(pdf, bomb))
+
+
+def test_a_copy_made_for_a_supervisor_embeds_no_draft(app, session, team, make_item):
+    """The stored supervisors' copy leaves the candidate's drafts out of the pages and out of
+    the embedded data.json alike; the candidate's own copy keeps them."""
+    make_item("cbd", status="submitted", headings=("1",)).title = "A case they sent"
+    make_item("reflection", status="draft").title = "Private half-written thoughts"
+    session.commit()
+    with app.test_request_context():
+        shared = archival.archival_pdf(session, team.enrolment, today(), drafts=False)
+        own = archival.archival_pdf(session, team.enrolment, today(), drafts=True)
+
+    def titles(pdf: bytes) -> list[str]:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            data = json.loads(_embedded(doc, "data.json"))
+        return [e["title"] for e in data["evidence"]]
+
+    assert titles(shared) == ["A case they sent"]
+    assert sorted(titles(own)) == ["A case they sent", "Private half-written thoughts"]
+    assert check.check(shared).intact and check.check(own).intact
