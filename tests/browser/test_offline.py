@@ -17,7 +17,8 @@ from playwright.sync_api import Page, expect
 
 from roadmap.feedback.models import AssessmentTicket
 from roadmap.portfolio import service
-from roadmap.portfolio.models import Evidence
+from roadmap.framework.models import Capability, Outcome
+from roadmap.portfolio.models import Attachment, Evidence, EvidenceCapability
 from tests.portfolio.world import build_world
 
 from .axe import assert_accessible, click_and_check, visit
@@ -409,3 +410,48 @@ def test_the_assessor_signs_offline_and_confirms_after_the_sync(
     visit(page, f"/supervision/items/{item.id}")
     expect(page.get_by_text("On the candidate's device, then confirmed by the assessor")).to_be_visible()
     expect(page.get_by_text("Dr On Spot").first).to_be_visible()
+
+
+def test_continue_writing_an_item_offline_keeps_its_outcome_and_files(
+        page: Page, session: Any, make_user: Callable[..., Any], sign_in: Callable[..., Page],
+        page_problems: Any) -> None:
+    world = build_world(session, make_user)
+    cap = session.scalar(sa.select(Capability).where(
+        Capability.framework_version_id == world.version.id, Capability.code == "4"))
+    outcome = Outcome(capability_id=cap.id, code="4.1", text="Examines the hip.", position=0)
+    session.add(outcome)
+    session.flush()
+    evidence = service.create_evidence(
+        session, world.enrolment, world.candidate, world.kind(session, "cbd"), None,
+        "Hip review", dt.date.today(), {"case_summary": "First words.", "complexity": "low"},
+        service.Links((cap.id,), {cap.id: outcome.id}))
+    session.add(Attachment(evidence_id=evidence.id, filename="hip-notes.pdf",
+                           media_type="application/pdf", size_bytes=10, sha256="0" * 64,
+                           uploaded_by_id=world.candidate.id))
+    session.commit()
+    sign_in(world.candidate.email)
+    visit(page, "/portfolio/")
+    installed(page, f"/offline/forms/{world.version.id}.json")
+    visit(page, f"/portfolio/evidence/{evidence.id}/edit")
+    page.context.set_offline(True)
+    page.get_by_label("Summary of the case").fill("Written in clinic.")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("button", name="Continue writing").click()
+    expect(page.get_by_label("4. Physical assessment")).to_be_checked()
+    expect(page.locator("#offline-files")).to_have_text(
+        "Files are added once you are online. The files already attached to this item stay attached.")
+    assert_accessible(page)
+    page.get_by_label("Summary of the case").fill("Written in clinic, then continued.")
+    page.get_by_role("button", name="Keep on this device").click()
+    page.context.set_offline(False)
+    expect(page.get_by_text("1 draft was saved to your portfolio.")).to_be_visible()
+    forget_offline_noise(page_problems)
+    session.commit()
+    session.expire_all()
+    saved = session.get(Evidence, evidence.id)
+    assert saved.fields["case_summary"] == "Written in clinic, then continued."
+    links = session.scalars(sa.select(EvidenceCapability).where(
+        EvidenceCapability.evidence_id == evidence.id)).all()
+    assert [(link.capability_id, link.outcome_id) for link in links] == [(cap.id, outcome.id)]
+    assert session.scalars(sa.select(Attachment.filename).where(
+        Attachment.evidence_id == evidence.id)).all() == ["hip-notes.pdf"]
