@@ -313,9 +313,9 @@ ASSESSOR_EMAIL = "on.spot@nhs.net"
 
 
 def forget_refusals(page_problems: Any) -> None:
-    """The assessor's part the test made the portfolio refuse (400) is what it asked for."""
+    """The assessor's part the test made the portfolio refuse (400, 409) is what it asked for."""
     page_problems.problems = [p for p in page_problems.problems if not (
-        "on-device.json" in p or "status of 400" in p)]
+        "on-device.json" in p or "status of 400" in p or "status of 409" in p)]
 
 
 def test_the_assessor_signs_offline_and_confirms_after_the_sync(
@@ -324,7 +324,19 @@ def test_the_assessor_signs_offline_and_confirms_after_the_sync(
     world = build_world(session, make_user)
     sign_in(world.candidate.email)
     visit(page, "/portfolio/")
-    installed(page, f"/offline/forms/{world.version.id}.json")
+    forms_url = f"/offline/forms/{world.version.id}.json"
+    installed(page, forms_url)
+    with app.test_request_context():
+        fields_script = url_for("static", filename="fields.js")
+    # A rating question offline shows each level's description under it, as the framework words it.
+    hints = page.evaluate("""async ([script, url]) => {
+        const { question } = await import(script);
+        const forms = await (await fetch(url)).json();
+        const spec = {code: "x", kind: "rating", scale: "capability", label: "A heading"};
+        const node = question(spec, new URLSearchParams(), forms.scales);
+        return [...node.querySelectorAll(".nhsuk-radios__hint")].map(n => n.textContent);
+      }""", [fields_script, forms_url])
+    assert hints[0] == "Not enough evidence yet to judge this heading." and len(hints) == 4
     page.context.set_offline(True)
     page.goto("/offline")
     page.get_by_role("button", name="New Case-based discussion (CBD)").click()
@@ -387,6 +399,21 @@ def test_the_assessor_signs_offline_and_confirms_after_the_sync(
     again = page.evaluate("async ([script, draft]) => (await import(script)).syncAssessment(draft)",
                           [script, fixed])
     assert again["state"] == "sent"
+    # Assessed against a version of the item that is not the latest: refused, explained, kept.
+    with app.test_request_context():
+        drafts_script = url_for("static", filename="drafts.js")
+    stale = {**fixed, "assessment": {**fixed["assessment"], "key": "another-key", "lockVersion": 0}}
+    page.evaluate("""async ([script, draft]) => {
+        await (await import(script)).put(draft);
+        window.dispatchEvent(new Event("online"));
+      }""", [drafts_script, stale])
+    expect(card).to_contain_text("The assessor's part was not sent: The item changed")
+    expect(card).to_contain_text("they must assess it as it is now")
+    assert_accessible(page)
+    page.get_by_role("button", name="Delete the assessor's part").click()
+    expect(page.get_by_text("The assessor's part was deleted from this device.")).to_be_visible()
+    assert drafts_on_device(page) == []
+    forget_refusals(page_problems)
     session.commit()
     item = session.scalar(sa.select(Evidence).where(Evidence.title == "Hip pain, assessed in clinic"))
     tickets = session.scalars(sa.select(AssessmentTicket).where(
