@@ -54,7 +54,8 @@ function describe(draft, name, value) {
 }
 
 function summary(draft, fields) {
-  const rows = fields.filter(([, value]) => value !== "").map(([name, value]) => {
+  // A heading's outcome is chosen online (the offline forms do not carry outcomes' words).
+  const rows = fields.filter(([name, value]) => value !== "" && !name.startsWith("outcome_")).map(([name, value]) => {
     const [key, words] = describe(draft, name, value);
     return element("div", { class: "nhsuk-summary-list__row" },
       element("dt", { class: "nhsuk-summary-list__key" }, key),
