@@ -31,6 +31,30 @@ export function assessorSections(forms, kind, draft) {
     ...part.sections, ...(part.templates[draft.template] || [])];
 }
 
+// The labels of what the portfolio may refuse, by field or question code, for the candidate.
+export function assessorLabels(forms, kind, draft) {
+  const part = kind.assessor;
+  const own = [...part.sections, ...(part.templates[draft.template] || [])].flatMap((s) => s.fields);
+  return [["name", "Name"], ["role", "Role"], ["registration_body", "Regulator"], ["registration_number", "Registration number"],
+    ["registration_other", "Regulator"], ["email", "Work email address"], ["declaration", "Declaration"],
+    ...forms.capabilities.map((c) => [`heading_${c.code}`, `${c.code}. ${c.title}`]),
+    ...own.map((spec) => [spec.code, spec.label])];
+}
+
+// What the assessor reads first: whose phone it is (never by name), then the candidate's part.
+export function forAssessor(candidatePart) {
+  return [element("div", { class: "nhsuk-warning-callout" },
+    element("h2", { class: "nhsuk-warning-callout__label" }, element("span", { role: "text" },
+      element("span", { class: "nhsuk-u-visually-hidden" }, "Important: "), "For the assessor only")),
+    element("p", {}, "This is the portfolio of the candidate who handed you this phone. This page is for the person who observed them: the candidate must not fill it in.")),
+  element("p", {}, "Read what the candidate wrote, complete your assessment, say who you are and sign. Your signature counts only once you confirm it: when this phone is back online we email a link to your work address."),
+  element("h2", { class: "nhsuk-heading-m" }, "What the candidate wrote"), candidatePart];
+}
+
+export function handedBack() {
+  return element("p", {}, "Your assessment is kept on this phone with the candidate's draft. When the phone is back online it is sent, and we email you a link to confirm it: it counts only once you do.");
+}
+
 function identityField(name, label, hint, value) {
   return group(name, label, hint || null, element("input", { class: "nhsuk-input", id: name, name,
     type: name === "email" ? "email" : "text", autocomplete: "off",

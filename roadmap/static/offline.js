@@ -7,7 +7,7 @@ import * as drafts from "./drafts.js";
 import { problem } from "./pid.js";
 import { syncAll } from "./sync.js";
 import { choiceGroup, choicesOf, dateInput, element, group, question } from "./fields.js";
-import { WAITING, assessorForm } from "./assessor.js";
+import { WAITING, assessorForm, assessorLabels, forAssessor, handedBack } from "./assessor.js";
 
 const $ = (selector) => document.querySelector(selector);
 const app = $("#offline-app");
@@ -102,7 +102,7 @@ function assessorState(kind, draft) {
   const part = draft.assessment;
   const box = element("div", { class: "nhsuk-inset-text" }, element("span", { class: "nhsuk-u-visually-hidden" }, "Information: "));
   if (part.state === "problem") {
-    const labels = Object.fromEntries(assessorLabels(kind, draft));
+    const labels = Object.fromEntries(assessorLabels(forms, kind, draft));
     box.append(element("p", {}, "The portfolio did not take the assessor's part. Nothing was sent to them yet:"),
       element("ul", {}, ...Object.entries(part.problems || {}).map(([code, message]) =>
         element("li", {}, `${labels[code] || code}: ${message}`))),
@@ -124,15 +124,6 @@ function assessorState(kind, draft) {
   return box;
 }
 
-function assessorLabels(kind, draft) {
-  const part = kind.assessor;
-  const own = [...part.sections, ...(part.templates[draft.template] || [])].flatMap((s) => s.fields);
-  return [["name", "Name"], ["role", "Role"], ["registration_body", "Regulator"], ["registration_number", "Registration number"],
-    ["registration_other", "Regulator"], ["email", "Work email address"], ["declaration", "Declaration"],
-    ...forms.capabilities.map((c) => [`heading_${c.code}`, `${c.code}. ${c.title}`]),
-    ...own.map((spec) => [spec.code, spec.label])];
-}
-
 // Assessor mode: the drafts, the status and the way to write new ones are put away; the
 // assessor reads what the candidate wrote and completes their part.
 function assessorMode(on, heading) {
@@ -149,27 +140,19 @@ function handOver(kind, draft) {
       lockVersion: before.state === "changed" ? undefined : before.lockVersion } });
     handBack();
   });
-  formArea.replaceChildren(
-    element("div", { class: "nhsuk-warning-callout" },
-      element("h2", { class: "nhsuk-warning-callout__label" }, element("span", { role: "text" },
-        element("span", { class: "nhsuk-u-visually-hidden" }, "Important: "), "For the assessor only")),
-      element("p", {}, "This is the portfolio of the candidate who handed you this phone. This page is for the person who observed them: the candidate must not fill it in.")),
-    element("p", {}, "Read what the candidate wrote, complete your assessment, say who you are and sign. Your signature counts only once you confirm it: when this phone is back online we email a link to your work address."),
-    element("h2", { class: "nhsuk-heading-m" }, "What the candidate wrote"), summary(draft, draft.fields), form);
+  formArea.replaceChildren(...forAssessor(summary(draft, draft.fields)), form);
   if (form.querySelector(".nhsuk-error-message")) form.querySelector(".nhsuk-form-group--error input, .nhsuk-form-group--error textarea")?.focus();
   else title.scrollIntoView();
 }
 
 function handBack() {
   title.textContent = "Thank you: hand the phone back";
-  formArea.replaceChildren(
-    element("p", {}, "Your assessment is kept on this phone with the candidate's draft. When the phone is back online it is sent, and we email you a link to confirm it: it counts only once you do."),
-    button("I am the candidate: back to my drafts", async () => {
-      assessorMode(false);
-      formArea.replaceChildren();
-      say(WAITING);
-      await refresh(navigator.onLine);
-    }));
+  formArea.replaceChildren(handedBack(), button("I am the candidate: back to my drafts", async () => {
+    assessorMode(false);
+    formArea.replaceChildren();
+    say(WAITING);
+    await refresh(navigator.onLine);
+  }));
   title.scrollIntoView();
 }
 
