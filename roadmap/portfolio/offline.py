@@ -22,8 +22,11 @@ from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
 
 # What a question's definition may say that the offline form needs; nothing else goes out.
-SPEC_KEYS = ("code", "kind", "label", "hint", "required", "options", "scale", "longest", "free_text")
+SPEC_KEYS = ("code", "kind", "label", "hint", "required", "options", "scale", "longest", "free_text",
+             "required_message")
 ICON_SIZES = (192, 512)
+# Where the feedback feature (a layer above) leaves the regulators an assessor chooses from.
+REGULATORS_KEY = "roadmap.offline_regulators"
 NHS_BLUE, WHITE = (0, 94, 184), (255, 255, 255)
 
 
@@ -37,6 +40,28 @@ def _section(section: dict[str, Any]) -> dict[str, Any]:
     return {"title": section.get("title", ""), "hint": section.get("hint"),
             "fields": [{k: spec[k] for k in SPEC_KEYS if k in spec}
                        for spec in section.get("fields", [])]}
+
+
+def _assessor(kind: EvidenceType) -> dict[str, Any] | None:
+    """A WPBA's assessor part as definitions (the emailed ticket's questions), so the assessor
+    can complete it on the device offline; None for a type no assessor completes.
+
+    The heading grades depend on the headings the candidate links, so the device builds them
+    from `grade_headings` (the scale) and its draft's headings, as definitions.heading_grades.
+    """
+    if not kind.is_wpba:
+        return None
+    mine = [definitions.ASSESSOR]
+    common = definitions.sections(kind.definition, None, mine)
+    by_template = {t["code"]: [_section(s) for s in t.get("sections") or []
+                               if s.get("completed_by") == definitions.ASSESSOR]
+                   for t in definitions.templates(kind.definition)}
+    if not common and not any(by_template.values()):
+        return None
+    return {"sections": [_section(s) for s in common], "templates": by_template,
+            "grade_headings": kind.definition.get("rate_linked_capabilities"),
+            "grades_title": definitions.GRADES_TITLE,
+            "longest": definitions.ASSESSOR_LONGEST}
 
 
 def offline_types(version_types: list[EvidenceType]) -> list[EvidenceType]:
@@ -53,7 +78,8 @@ def offline_types(version_types: list[EvidenceType]) -> list[EvidenceType]:
     return found
 
 
-def forms_document(session: Session, version: FrameworkVersion) -> dict[str, Any]:
+def forms_document(session: Session, version: FrameworkVersion,
+                   regulators: list[dict[str, str]] | None = None) -> dict[str, Any]:
     """The candidate's questions of each type (and template), the scales and the headings."""
     kinds = list(session.scalars(sa.select(EvidenceType).where(
         EvidenceType.framework_version_id == version.id).order_by(EvidenceType.position)))
@@ -70,11 +96,15 @@ def forms_document(session: Session, version: FrameworkVersion) -> dict[str, Any
                            "sections": [_section(s) for s in t.get("sections") or []
                                         if s.get("completed_by") == definitions.CANDIDATE]}
                           for t in definitions.templates(kind.definition)],
+            "assessor": _assessor(kind),
         } for kind in offline_types(kinds)],
-        "scales": {code: {"levels": [{"code": lv["code"], "label": lv["label"]}
+        "scales": {code: {"levels": [{k: lv[k] for k in ("code", "label", "description") if lv.get(k)}
                                      for lv in scale.get("levels", [])]}
                    for code, scale in definitions.scales(version).items()},
+
         "capabilities": [{"id": c.id, "code": c.code, "title": c.title} for c in capabilities],
+        # The regulators an assessor chooses from (the feedback feature's list, handed down).
+        "regulators": regulators or [],
     }
 
 

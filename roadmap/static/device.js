@@ -21,8 +21,12 @@ async function whoseDevice() {
     // person: they go.
     if (drafts.owner() !== body.dataset.deviceKey) await drafts.removeOthers(body.dataset.deviceKey);
     drafts.remember(body.dataset.deviceKey, body.dataset.offlineForms);
-    // Ask for the forms now, so the worker keeps them for a time with no connection.
-    if (body.dataset.offlineForms) fetch(body.dataset.offlineForms, { credentials: "same-origin" }).then((r) => r.text()).catch(() => {});
+    // Ask for the forms now, so the worker keeps them for a time with no connection (once: the
+    // offline page asks again whenever it opens online, and the worker keeps the newer copy).
+    const forms = body.dataset.offlineForms;
+    if (forms && !(window.caches && await caches.match(forms))) {
+      fetch(forms, { credentials: "same-origin" }).then((r) => r.text()).catch(() => {});
+    }
   } else if (!body.hasAttribute("data-shell")) {
     drafts.forget();  // nobody signed in (or not a candidate): no drafts are shown here
   }

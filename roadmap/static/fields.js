@@ -35,11 +35,14 @@ export function dateInput(name, label, values) {
       element("div", { class: "nhsuk-date-input" }, ...parts)));
 }
 
+// A choice's description (a scale level's, as the framework words it) is its item's hint.
 export function choiceGroup(type, name, label, choices, chosen) {
   const items = choices.map((c, i) => element("div", { class: `nhsuk-${type}__item` },
     element("input", { class: `nhsuk-${type}__input`, id: `${name}-${i}`, name, type: type === "radios" ? "radio" : "checkbox",
-      value: c.code, checked: chosen.includes(String(c.code)) }),
-    element("label", { class: `nhsuk-label nhsuk-${type}__label`, for: `${name}-${i}` }, c.label)));
+      value: c.code, checked: chosen.includes(String(c.code)),
+      "aria-describedby": c.description ? `${name}-${i}-item-hint` : false }),
+    element("label", { class: `nhsuk-label nhsuk-${type}__label`, for: `${name}-${i}` }, c.label),
+    c.description ? element("div", { class: `nhsuk-hint nhsuk-${type}__hint`, id: `${name}-${i}-item-hint` }, c.description) : null));
   return element("div", { class: "nhsuk-form-group", id: `${name}-group` },
     element("fieldset", { class: "nhsuk-fieldset" },
       element("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" }, label),

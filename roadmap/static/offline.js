@@ -7,6 +7,7 @@ import * as drafts from "./drafts.js";
 import { problem } from "./pid.js";
 import { syncAll } from "./sync.js";
 import { choiceGroup, choicesOf, dateInput, element, group, question } from "./fields.js";
+import { WAITING, assessorForm, assessorLabels, forAssessor, handedBack } from "./assessor.js";
 
 const $ = (selector) => document.querySelector(selector);
 const app = $("#offline-app");
@@ -14,6 +15,7 @@ const status = $("#offline-status");
 const list = $("#offline-drafts");
 const start = $("#offline-start");
 const formArea = $("#offline-form");
+const title = $("#offline-title");
 let forms = null;
 
 function button(text, onClick, classes = "") {
@@ -52,7 +54,8 @@ function describe(draft, name, value) {
 }
 
 function summary(draft, fields) {
-  const rows = fields.filter(([, value]) => value !== "").map(([name, value]) => {
+  // A heading's outcome is chosen online (the offline forms do not carry outcomes' words).
+  const rows = fields.filter(([name, value]) => value !== "" && !name.startsWith("outcome_")).map(([name, value]) => {
     const [key, words] = describe(draft, name, value);
     return element("div", { class: "nhsuk-summary-list__row" },
       element("dt", { class: "nhsuk-summary-list__key" }, key),
@@ -63,6 +66,7 @@ function summary(draft, fields) {
 
 const STATES = {
   waiting: "Waiting to sync",
+  saved: "Saved to your portfolio; the assessor's part is not sent yet",
   conflict: "Changed elsewhere: choose which version to keep",
   problem: "Could not be saved yet",
 };
@@ -78,16 +82,78 @@ async function showDrafts() {
       element("div", { class: "nhsuk-card__content" },
         element("h3", { class: "nhsuk-card__heading" }, draft.title || "Untitled draft"),
         element("p", { class: "nhsuk-card__description" },
-          `${kind ? kind.name : draft.typeCode}. ${STATES[draft.state] || STATES.waiting}.`)));
+          `${kind ? kind.name : draft.typeCode}. ${STATES[draft.itemSynced ? "saved" : draft.state] || STATES.waiting}.`)));
     const content = card.firstChild;
     if (draft.state === "problem") content.append(element("p", { class: "nhsuk-error-message" }, draft.problem));
     if (draft.state === "conflict") {
       content.append(conflictView(draft));
-    } else if (kind) {
+    } else if (kind && !draft.itemSynced) {
       content.append(button("Continue writing", () => showForm(kind, draft.template, draft), "nhsuk-button--secondary"));
+      if (kind.assessor && !draft.assessment) content.append(button("Hand to your assessor", () => handOver(kind, draft)));
     }
+    if (draft.assessment && kind) content.append(assessorState(kind, draft));
     list.append(card);
   }
+}
+
+// The assessor's part kept with a draft: waiting, refused by the portfolio (its messages, and
+// the phone back to the assessor to fix them) or refused because the item changed.
+function assessorState(kind, draft) {
+  const part = draft.assessment;
+  const box = element("div", { class: "nhsuk-inset-text" }, element("span", { class: "nhsuk-u-visually-hidden" }, "Information: "));
+  if (part.state === "problem") {
+    const labels = Object.fromEntries(assessorLabels(forms, kind, draft));
+    box.append(element("p", {}, "The portfolio did not take the assessor's part. Nothing was sent to them yet:"),
+      element("ul", {}, ...Object.entries(part.problems || {}).map(([code, message]) =>
+        element("li", {}, `${labels[code] || code}: ${message}`))),
+      button("Hand the phone back to your assessor to fix it", () => handOver(kind, draft)));
+  } else if (part.state === "changed") {
+    box.append(element("p", {}, `The assessor's part was not sent: ${part.error}`),
+      element("p", {}, "This happens when the item was changed somewhere else after your assessor completed their part: they must assess it as it is now. Their answers are kept on this device."),
+      element("div", { class: "nhsuk-button-group" },
+        button("Hand to your assessor again", () => handOver(kind, draft)),
+        button("Delete the assessor's part", async () => {
+          await drafts.put({ ...draft, assessment: undefined });
+          if (draft.itemSynced) await drafts.remove(draft.id);
+          say("The assessor's part was deleted from this device.");
+          await refresh(false);
+        }, "nhsuk-button--secondary")));
+  } else {
+    box.append(element("p", {}, `The assessor's part: ${WAITING}`));
+  }
+  return box;
+}
+
+// Assessor mode: the drafts, the status and the way to write new ones are put away; the
+// assessor reads what the candidate wrote and completes their part.
+function assessorMode(on, heading) {
+  for (const node of [app, status, list, start]) node.hidden = on;
+  title.textContent = on ? heading : "Drafts on this device";
+  document.title = `${title.textContent} - Roadmap`;
+}
+
+function handOver(kind, draft) {
+  assessorMode(true, `Assess the candidate's ${kind.name}`);
+  const form = assessorForm(forms, kind, draft, async (part) => {
+    const before = draft.assessment || {};
+    await drafts.put({ ...draft, assessment: { ...part, key: before.key || drafts.newId(), state: "waiting",
+      lockVersion: before.state === "changed" ? undefined : before.lockVersion } });
+    handBack();
+  });
+  formArea.replaceChildren(...forAssessor(summary(draft, draft.fields)), form);
+  if (form.querySelector(".nhsuk-error-message")) form.querySelector(".nhsuk-form-group--error input, .nhsuk-form-group--error textarea")?.focus();
+  else title.scrollIntoView();
+}
+
+function handBack() {
+  title.textContent = "Thank you: hand the phone back";
+  formArea.replaceChildren(handedBack(), button("I am the candidate: back to my drafts", async () => {
+    assessorMode(false);
+    formArea.replaceChildren();
+    say(WAITING);
+    await refresh(navigator.onLine);
+  }));
+  title.scrollIntoView();
 }
 
 function conflictView(draft) {
@@ -153,6 +219,9 @@ function showForm(kind, template, draft) {
   }
   form.append(choiceGroup("checkboxes", "capabilities", "Which capability headings does it show? (optional)",
     forms.capabilities.map((c) => ({ code: String(c.id), label: `${c.code}. ${c.title}` })), values.getAll("capabilities")));
+  form.append(element("p", { class: "nhsuk-body-s", id: "offline-files" }, draft?.evidenceId
+    ? "Files are added once you are online. The files already attached to this item stay attached."
+    : "Files are added once you are online, from the item in your portfolio."));
   form.append(element("button", { class: "nhsuk-button", type: "submit" }, "Keep on this device"));
   form.addEventListener("submit", (event) => { event.preventDefault(); keep(form, kind, template, draft); });
   const heading = element("h2", { class: "nhsuk-heading-m", tabindex: "-1" },
@@ -199,6 +268,9 @@ async function keep(form, kind, template, draft) {
   }
   const query = template ? `?template=${encodeURIComponent(template)}` : "";
   const fields = [...new FormData(form)].filter(([, value]) => typeof value === "string");
+  // What the offline form does not ask (a heading's outcome, chosen online) goes on unchanged.
+  fields.push(...(draft?.fields || []).filter(([name]) => !form.elements.namedItem(name)
+    && !name.startsWith("occurred_on-") && !name.startsWith("answer_")));
   const kept = await drafts.put({
     id: draft?.id || drafts.newId(), typeCode: kind.code, template,
     evidenceId: draft?.evidenceId || "", lockVersion: draft?.lockVersion || "",
@@ -220,11 +292,13 @@ async function refresh(sync) {
     try {
       results = await syncAll();
     } catch { /* the connection went: drafts wait */ }
-    const synced = Object.values(results).filter((r) => r.state === "synced").length;
+    const synced = Object.values(results).filter((r) => r.state === "synced" || r.item === "synced").length;
+    const sent = Object.values(results).filter((r) => r.state === "sent")
+      .map((r) => `The assessor's part was sent: we emailed ${r.email} a link to confirm it. `);
     if (Object.values(results).some((r) => r.state === "signin")) {
       say("Sign in to save your drafts to your portfolio. ", element("a", { href: "/sign-in?next=/offline" }, "Sign in"));
-    } else if (synced) {
-      say(`${synced === 1 ? "1 draft was" : `${synced} drafts were`} saved to your portfolio. `,
+    } else if (synced || sent.length) {
+      say(synced ? `${synced === 1 ? "1 draft was" : `${synced} drafts were`} saved to your portfolio. ` : "", ...sent,
         element("a", { href: "/portfolio/evidence" }, "See your evidence"));
     }
   }

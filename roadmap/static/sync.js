@@ -54,21 +54,66 @@ export async function syncDraft(draft) {
   return { state: "problem", problem: words };
 }
 
-// Every draft waiting to sync, one after another; what happened to each, by id.
+// The assessor's part of a draft whose item is in the portfolio now: sent as JSON with the key
+// made on the device when they signed, so a second sync finds the first (one assessment, one
+// email). The item's version is the one the portfolio gave the draft when it synced: an edit
+// made since (elsewhere) is refused and explained, never assessed unseen.
+// "sent" (with the assessor's email), "problem" (the server's messages by field), "changed"
+// (the server's words) or "signin"; a failed connection throws and the part stays queued.
+export async function syncAssessment(draft) {
+  const part = draft.assessment;
+  const page = `/feedback/items/${draft.evidenceId}/on-device/assess`;
+  const opened = await fetch(page, { credentials: "same-origin" });
+  const html = await opened.text();
+  if (signInPage(opened)) return { state: "signin" };
+  const form = opened.ok && parse(html).querySelector("form [name=lock_version]")?.form;
+  if (!form) return { state: "changed", error: "This item can no longer be assessed." };
+  const lockVersion = part.lockVersion ?? Number(form.querySelector("[name=lock_version]").value);
+  const sent = await fetch(`/feedback/items/${draft.evidenceId}/on-device.json`, {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json",
+               "X-CSRFToken": form.querySelector("[name=csrf_token]")?.value || "" },
+    body: JSON.stringify({ idempotency_key: part.key, lock_version: lockVersion,
+                           assessor: part.assessor, answers: part.answers }),
+  });
+  if (signInPage(sent)) return { state: "signin" };
+  const answer = await sent.json().catch(() => ({}));
+  if (sent.status === 200 || sent.status === 201) return { state: "sent", email: answer.email, lockVersion };
+  if (sent.status === 400 && answer.problems) return { state: "problem", problems: answer.problems, lockVersion };
+  return { state: "changed", lockVersion,
+           error: answer.error || "The portfolio could not take the assessor's part." };
+}
+
+// Every draft waiting to sync, one after another; what happened to each, by id. A draft with
+// the assessor's part goes first as the item (the existing path), then that part: the record
+// stays on the device until both are in the portfolio.
 export async function syncAll() {
   const results = {};
-  for (const draft of await drafts.list()) {
+  for (let draft of await drafts.list()) {
     if (draft.state === "conflict") continue;  // waits for the candidate's choice
-    let result;
+    let result, item;
     try {
-      result = await syncDraft(draft);
+      if (!draft.itemSynced) {
+        result = item = await syncDraft(draft);
+        if (result.state === "synced" && draft.assessment) {
+          draft = await drafts.put({ ...draft, itemSynced: true, evidenceId: result.evidenceId,
+                                     state: "waiting", problem: undefined });
+        }
+      }
+      if (draft.itemSynced && draft.assessment?.state === "waiting") {
+        result = { ...await syncAssessment(draft), item: item?.state };
+      }
     } catch {
       results[draft.id] = { state: "offline" };
       break;  // the connection went: the rest wait too
     }
+    if (!result) continue;  // the assessor's part waits for the candidate (see offline.js)
     results[draft.id] = result;
-    if (result.state === "synced") {
+    if (result.state === "synced" || result.state === "sent") {
       await drafts.remove(draft.id);
+    } else if (result.state === "problem" && result.problems || result.state === "changed") {
+      await drafts.put({ ...draft, assessment: { ...draft.assessment, state: result.state,
+        problems: result.problems, error: result.error, lockVersion: result.lockVersion } });
     } else if (result.state === "conflict") {
       await drafts.put({ ...draft, state: "conflict", theirs: result.theirs,
                          theirLock: result.theirLock, attempt: (draft.attempt || 0) + 1 });

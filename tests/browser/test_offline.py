@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any, Callable
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import url_for
 from playwright.sync_api import Page, expect
 
+from roadmap.feedback.models import AssessmentTicket
 from roadmap.portfolio import service
-from roadmap.portfolio.models import Evidence
+from roadmap.framework.models import Capability, Outcome
+from roadmap.portfolio.models import Attachment, Evidence, EvidenceCapability
 from tests.portfolio.world import build_world
 
 from .axe import assert_accessible, click_and_check, visit
@@ -303,3 +307,178 @@ def test_the_allow_list(page: Page, live_server: str) -> None:
     assert manifest["display"] == "standalone" and manifest["start_url"]
     icon = page.request.get(f"{live_server}{manifest['icons'][0]['src']}")
     assert icon.headers["content-type"] == "image/png" and icon.body()[:4] == b"\x89PNG"
+
+
+ASSESSOR_EMAIL = "on.spot@nhs.net"
+
+
+def forget_refusals(page_problems: Any) -> None:
+    """The assessor's part the test made the portfolio refuse (400, 409) is what it asked for."""
+    page_problems.problems = [p for p in page_problems.problems if not (
+        "on-device.json" in p or "status of 400" in p or "status of 409" in p)]
+
+
+def test_the_assessor_signs_offline_and_confirms_after_the_sync(
+        page: Page, session: Any, make_user: Callable[..., Any], sign_in: Callable[..., Page],
+        page_problems: Any, mailbox: Any, app: Any) -> None:
+    world = build_world(session, make_user)
+    sign_in(world.candidate.email)
+    visit(page, "/portfolio/")
+    forms_url = f"/offline/forms/{world.version.id}.json"
+    installed(page, forms_url)
+    with app.test_request_context():
+        fields_script = url_for("static", filename="fields.js")
+    # A rating question offline shows each level's description under it, as the framework words it.
+    hints = page.evaluate("""async ([script, url]) => {
+        const { question } = await import(script);
+        const forms = await (await fetch(url)).json();
+        const spec = {code: "x", kind: "rating", scale: "capability", label: "A heading"};
+        const node = question(spec, new URLSearchParams(), forms.scales);
+        return [...node.querySelectorAll(".nhsuk-radios__hint")].map(n => n.textContent);
+      }""", [fields_script, forms_url])
+    assert hints[0] == "Not enough evidence yet to judge this heading." and len(hints) == 4
+    page.context.set_offline(True)
+    page.goto("/offline")
+    page.get_by_role("button", name="New Case-based discussion (CBD)").click()
+    page.get_by_label("Title").fill("Hip pain, assessed in clinic")
+    page.get_by_label("Summary of the case").fill("Hip pain on walking. I examined and explained.")
+    page.get_by_role("group", name="Complexity").get_by_label("Medium").check()
+    page.get_by_label("4. Physical assessment").check()
+    page.get_by_role("button", name="Keep on this device").click()
+
+    page.get_by_role("button", name="Hand to your assessor").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Assess the candidate's Case-based discussion (CBD)")
+    expect(page.get_by_text("the candidate who handed you this phone").first).to_be_visible()
+    expect(page.locator("#offline-drafts")).to_be_hidden()  # nothing else of the candidate's
+    expect(page.get_by_text("Hip pain on walking. I examined and explained.")).to_be_visible()
+    page.get_by_role("group", name="4. Physical assessment").get_by_label("C: Capable").check()
+    page.get_by_label("The candidate's reasoning and judgement").fill(
+        f"Sound reasoning; the patient's NHS number {NHS_NUMBER} was on the form.")
+    page.get_by_role("group", name="Overall judgement").get_by_label("C: Capable").check()
+    page.get_by_label("What to develop").fill("Safety-net earlier.")
+    page.get_by_role("button", name="Sign as the assessor").click()
+    expect(page.locator("#answer_reasoning-error")).to_contain_text("may identify a patient")
+    expect(page.locator("#name-error")).to_contain_text("Enter your full name")
+    fits(page)
+    page.get_by_label("The candidate's reasoning and judgement").fill("Sound reasoning.")
+    page.get_by_label("Your full name").fill("Dr On Spot")
+    page.get_by_label("Your job title or role").fill("GP partner")
+    page.get_by_role("radio", name=re.compile("^GMC")).check()
+    page.get_by_label("Your registration number").fill("7654321")
+    page.get_by_label("Your work email address").fill(world.candidate.email)  # refused at sync
+    page.get_by_role("checkbox", name=re.compile("I am not the candidate who handed me")).check()
+    page.get_by_role("button", name="Sign as the assessor").click()
+    expect(page.get_by_role("heading", name="Thank you: hand the phone back")).to_be_visible()
+    page.get_by_role("button", name="I am the candidate: back to my drafts").click()
+    card = page.locator("[data-draft]")
+    expect(card).to_contain_text("the assessor's confirmation email is sent when you are back online")
+    assert_accessible(page)
+    (kept,) = drafts_on_device(page)
+    assert kept["assessment"]["assessor"]["name"] == "Dr On Spot" and kept["assessment"]["key"]
+
+    page.context.set_offline(False)  # the item syncs; the assessor's address is refused
+    expect(page.get_by_text("1 draft was saved to your portfolio.")).to_be_visible()
+    expect(card).to_contain_text("This is Cara Candidate's own email address")
+    forget_offline_noise(page_problems)
+    forget_refusals(page_problems)
+    fits(page)
+    page.get_by_role("button", name="Hand the phone back to your assessor to fix it").click()
+    expect(page.locator("#email-error")).to_contain_text("own email address")
+    page.get_by_label("Your work email address").fill(ASSESSOR_EMAIL)
+    page.get_by_role("checkbox", name=re.compile("I am not the candidate who handed me")).check()
+    page.get_by_role("button", name="Sign as the assessor").click()
+    (fixed,) = drafts_on_device(page)
+    page.get_by_role("button", name="I am the candidate: back to my drafts").click()
+    expect(page.get_by_text(f"we emailed {ASSESSOR_EMAIL} a link to confirm it")).to_be_visible()
+    assert drafts_on_device(page) == []
+
+    # A second sync of the same part (another tab, a retry) finds the first: one assessment.
+    with app.test_request_context():
+        script = url_for("static", filename="sync.js")
+    again = page.evaluate("async ([script, draft]) => (await import(script)).syncAssessment(draft)",
+                          [script, fixed])
+    assert again["state"] == "sent"
+    # Assessed against a version of the item that is not the latest: refused, explained, kept.
+    with app.test_request_context():
+        drafts_script = url_for("static", filename="drafts.js")
+    stale = {**fixed, "assessment": {**fixed["assessment"], "key": "another-key", "lockVersion": 0}}
+    page.evaluate("""async ([script, draft]) => {
+        await (await import(script)).put(draft);
+        window.dispatchEvent(new Event("online"));
+      }""", [drafts_script, stale])
+    expect(card).to_contain_text("The assessor's part was not sent: The item changed")
+    expect(card).to_contain_text("they must assess it as it is now")
+    assert_accessible(page)
+    page.get_by_role("button", name="Delete the assessor's part").click()
+    expect(page.get_by_text("The assessor's part was deleted from this device.")).to_be_visible()
+    assert drafts_on_device(page) == []
+    forget_refusals(page_problems)
+    session.commit()
+    item = session.scalar(sa.select(Evidence).where(Evidence.title == "Hip pain, assessed in clinic"))
+    tickets = session.scalars(sa.select(AssessmentTicket).where(
+        AssessmentTicket.evidence_id == item.id)).all()
+    assert [(t.on_device, t.invited_email, t.used_at) for t in tickets] == [(True, ASSESSOR_EMAIL, None)]
+    (message,) = mailbox.to(ASSESSOR_EMAIL)
+
+    page.context.clear_cookies()  # the assessor, from their inbox on their own device
+    visit(page, mailbox.link(message))
+    expect(page.get_by_text("Dr On Spot", exact=True)).to_be_visible()
+    click_and_check(page.get_by_role("button", name="Confirm my assessment"))
+    expect(page.get_by_role("heading", name="Assessment signed")).to_be_visible()
+    session.commit()
+    session.expire_all()
+    assert session.get(Evidence, item.id).status == "signed"
+
+    secret = pyotp.random_base32()
+    world.primary.totp_secret, world.primary.totp_confirmed_at = secret, dt.datetime.now(dt.timezone.utc)
+    session.commit()
+    sign_in(world.primary.email, totp_secret=secret)
+    visit(page, f"/supervision/items/{item.id}")
+    expect(page.get_by_text("On the candidate's device, then confirmed by the assessor")).to_be_visible()
+    expect(page.get_by_text("Dr On Spot").first).to_be_visible()
+
+
+def test_continue_writing_an_item_offline_keeps_its_outcome_and_files(
+        page: Page, session: Any, make_user: Callable[..., Any], sign_in: Callable[..., Page],
+        page_problems: Any) -> None:
+    world = build_world(session, make_user)
+    cap = session.scalar(sa.select(Capability).where(
+        Capability.framework_version_id == world.version.id, Capability.code == "4"))
+    outcome = Outcome(capability_id=cap.id, code="4.1", text="Examines the hip.", position=0)
+    session.add(outcome)
+    session.flush()
+    evidence = service.create_evidence(
+        session, world.enrolment, world.candidate, world.kind(session, "cbd"), None,
+        "Hip review", dt.date.today(), {"case_summary": "First words.", "complexity": "low"},
+        service.Links((cap.id,), {cap.id: outcome.id}))
+    session.add(Attachment(evidence_id=evidence.id, filename="hip-notes.pdf",
+                           media_type="application/pdf", size_bytes=10, sha256="0" * 64,
+                           uploaded_by_id=world.candidate.id))
+    session.commit()
+    sign_in(world.candidate.email)
+    visit(page, "/portfolio/")
+    installed(page, f"/offline/forms/{world.version.id}.json")
+    visit(page, f"/portfolio/evidence/{evidence.id}/edit")
+    page.context.set_offline(True)
+    page.get_by_label("Summary of the case").fill("Written in clinic.")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("button", name="Continue writing").click()
+    expect(page.get_by_label("4. Physical assessment")).to_be_checked()
+    expect(page.locator("#offline-files")).to_have_text(
+        "Files are added once you are online. The files already attached to this item stay attached.")
+    assert_accessible(page)
+    page.get_by_label("Summary of the case").fill("Written in clinic, then continued.")
+    page.get_by_role("button", name="Keep on this device").click()
+    page.context.set_offline(False)
+    expect(page.get_by_text("1 draft was saved to your portfolio.")).to_be_visible()
+    forget_offline_noise(page_problems)
+    session.commit()
+    session.expire_all()
+    saved = session.get(Evidence, evidence.id)
+    assert saved.fields["case_summary"] == "Written in clinic, then continued."
+    links = session.scalars(sa.select(EvidenceCapability).where(
+        EvidenceCapability.evidence_id == evidence.id)).all()
+    assert [(link.capability_id, link.outcome_id) for link in links] == [(cap.id, outcome.id)]
+    assert session.scalars(sa.select(Attachment.filename).where(
+        Attachment.evidence_id == evidence.id)).all() == ["hip-notes.pdf"]

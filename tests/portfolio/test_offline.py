@@ -73,6 +73,17 @@ def test_the_forms_are_the_framework_s_questions_without_answers(client: Any, wo
     assert {t["code"] for t in reflection["templates"]} == {"gibbs", "what_so_what_now_what"}
     assert world.candidate.email not in response.text
     assert client.get("/offline/forms/999999.json").status_code == 404
+    # A WPBA's assessor part, as definitions, for the assessor to complete on the device.
+    assessor = cbd["assessor"]
+    assert [f["code"] for s in assessor["sections"] for f in s["fields"]] == [
+        "reasoning", "overall", "development", "agreed_actions"]
+    assert assessor["grade_headings"] == "cbd_grade" and assessor["longest"] == 5000
+    assert reflection["assessor"] is None
+    assert {"code": "GMC", "label": "GMC (General Medical Council)"} in forms["regulators"]
+    # A scale's levels carry their descriptions, shown beside each choice as online.
+    assert forms["scales"]["capability"]["levels"][0] == {
+        "code": "insufficient_evidence", "label": "Insufficient evidence",
+        "description": "Not enough evidence yet to judge this heading."}
 
 
 def test_another_version_s_forms_are_not_for_this_candidate(client: Any, world: Any,

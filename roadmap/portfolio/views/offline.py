@@ -26,7 +26,8 @@ bp = Blueprint("offline", __name__)
 REVALIDATE = "no-cache"  # a cache may keep it, but asks the server first whenever it can
 WORKER = Path(__file__).resolve().parents[2] / "static" / "sw" / "service-worker.js"
 # Our scripts the offline page needs, by their plain names (url_for gives the hashed ones).
-SCRIPTS = ("roadmap.js", "device.js", "drafts.js", "pid.js", "sync.js", "fields.js", "offline.js")
+SCRIPTS = ("roadmap.js", "device.js", "drafts.js", "pid.js", "sync.js", "fields.js", "assessor.js",
+           "offline.js")
 
 
 def shell_urls() -> list[str]:
@@ -88,7 +89,8 @@ def forms(version_id: int) -> Response:
     version = get_session().get(FrameworkVersion, version_id)
     if version is None:
         abort(404)
-    body = offline.forms_document(get_session(), version)
+    body = offline.forms_document(get_session(), version,
+                                  current_app.extensions.get(offline.REGULATORS_KEY))
     response = Response(json.dumps(body), mimetype="application/json")
     response.headers["Cache-Control"] = "private, " + REVALIDATE
     return response
