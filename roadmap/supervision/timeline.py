@@ -67,6 +67,12 @@ WORDS = {
                                      "identifies no patient",
     "lna.pid_confirmed": "Confirmed that flagged text in the learning needs analysis identifies "
                          "no patient",
+    "lna.credit_pid_confirmed": "Confirmed that a credit's flagged note identifies no patient",
+    "assignment.pid_confirmed": "Confirmed that a flagged handover note identifies no patient",
+    "feedback.self_assessment_pid_confirmed": "Confirmed that the self-assessment's flagged "
+                                              "text identifies no patient",
+    "credential.pid_confirmed": "Confirmed that a revocation's flagged reason identifies no "
+                                "patient",
 }
 
 
