@@ -13,8 +13,10 @@ that expand exponentially. So the reading is bounded three ways:
   copy would inherit held) that first sets its own address-space, CPU and file limits
   (resource.setrlimit); the request waits on it for at most TIME_LIMIT + STARTUP seconds and
   then kills it. A file that hangs or balloons costs one child, never the worker; the candidate
-  is told the text could not be read and may confirm the file themselves. Starting the
-  interpreter costs about STARTUP_MEASURED per upload of a PDF or DOCX (bench/doc_text.py);
+  is told the text could not be read and may confirm the file themselves. Starting it costs
+  each PDF upload about 0.2 s of CPU (the interpreter and pypdf's imports) and each DOCX about
+  0.06 s, against about 0.1 s wall for the old fork (bench/doc_text.py; on the shared 2-core
+  machine at load 10, 0.9 s and 0.2 s wall): a price paid only for PDF and DOCX uploads;
 - XML: DOCX parts are parsed with defusedxml, which refuses DTDs and entity declarations (the
   "billion laughs" and external-entity attacks) instead of expanding them.
 
@@ -40,7 +42,6 @@ from pathlib import Path
 from typing import Optional
 
 from defusedxml import ElementTree
-from pypdf import PdfReader
 
 MAX_PAGES = 60
 MAX_CHARS = 200_000
@@ -70,6 +71,8 @@ class _Full(Exception):
 
 
 def _pdf(data: bytes, out: DocumentText, deadline: float) -> None:
+    from pypdf import PdfReader  # here, in the child: a Word file's reading never loads it
+
     reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted and not reader.decrypt(""):
         out.unreadable = "it is protected by a password"
