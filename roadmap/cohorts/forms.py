@@ -6,12 +6,13 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
-from wtforms import (EmailField, HiddenField, RadioField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Optional
 from roadmap.form_limits import Between, MaxLength, WholeNumberField
 
 from roadmap.fields import DateInputField, DateRequired, id_number
+from roadmap.supervision.progress_forms import CONFIRM_PID
 
 
 def _strip(value: Any) -> Any:
@@ -86,6 +87,7 @@ class AssignForm(FlaskForm):
     starts_on = DateInputField("Start date", validators=[DateRequired("Enter the start date")])
     handover_note = TextAreaField("Handover note (optional)", filters=[_strip],
                                   validators=[Optional(), MaxLength(2000)])
+    confirm_pid = BooleanField(CONFIRM_PID)
     confirm_over_capacity = HiddenField(default="")
 
 
@@ -97,6 +99,7 @@ class EducationalForm(FlaskForm):
     starts_on = DateInputField("Start date", validators=[DateRequired("Enter the start date")])
     handover_note = TextAreaField("Handover note (optional)", filters=[_strip],
                                   validators=[Optional(), MaxLength(2000)])
+    confirm_pid = BooleanField(CONFIRM_PID)
 
 
 class ProviderChoiceForm(FlaskForm):

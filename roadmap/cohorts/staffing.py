@@ -16,7 +16,7 @@ from roadmap.accounts.models import Role, User, UserRole
 from roadmap.cohorts.models import Cohort, Enrolment
 from roadmap.framework.models import FrameworkVersion
 from roadmap.readers.team import WORKPLACE_KINDS
-from roadmap.supervision import assignments
+from roadmap.supervision import assignments, handover
 from roadmap.supervision.models import SupervisorAssignment
 
 
@@ -61,14 +61,17 @@ def supervisors_page(session: Session, enrolment: Enrolment, day: dt.date) -> Su
 
 def assign_supervisor(session: Session, enrolment: Enrolment, supervisor: Optional[User],
                       kind: str, starts_on: dt.date, actor: User, *, fte: Optional[str],
-                      handover_note: Optional[str], confirmed: bool) -> assignments.AssignResult:
+                      handover_note: Optional[str], confirmed: bool,
+                      pid_confirmed: bool = False) -> assignments.AssignResult:
     """Set the supervisor's FTE when one is given, then assign them as primary or backup.
 
     Raises AssignmentError naming the field that is wrong; over capacity, nothing is assigned
-    until `confirmed` (the result then carries the warnings).
+    until `confirmed` (the result then carries the warnings). A handover note that may identify
+    a patient is refused on its field until `pid_confirmed` (then audited, rule D9).
     """
     if supervisor is None:
         raise assignments.AssignmentError("supervisor_id", "Choose a supervisor")
+    found = handover.checked(handover_note, pid_confirmed)
     if fte:
         try:
             share = float(fte)
@@ -76,8 +79,11 @@ def assign_supervisor(session: Session, enrolment: Enrolment, supervisor: Option
             raise assignments.AssignmentError(
                 "fte", "Enter the FTE as a number, like 0.6") from None
         assignments.set_fte(session, supervisor, share, actor)
-    return assignments.assign(session, enrolment, supervisor, kind, starts_on, actor,
-                              handover_note=handover_note, confirm_over_capacity=confirmed)
+    result = assignments.assign(session, enrolment, supervisor, kind, starts_on, actor,
+                                handover_note=handover_note, confirm_over_capacity=confirmed)
+    if result.assignment is not None:
+        handover.record_confirmed(session, found, actor.id, enrolment.id, result.assignment.id)
+    return result
 
 
 def hub_loads(session: Session, hub_id: int,

@@ -131,15 +131,18 @@ def verify(file: Path, keys_from: Optional[str], status_from: Optional[str],
 @credential_cli.command("revoke")
 @click.argument("credential_id")
 @click.option("--reason", required=True, help="Why: an approval withdrawn, a forged sign-off.")
+@click.option("--no-patient-identified", "pid_confirmed", is_flag=True,
+              help="Confirm that a reason the patient-identifier check flagged identifies nobody.")
 @with_appcontext
-def revoke(credential_id: str, reason: str) -> None:
+def revoke(credential_id: str, reason: str, pid_confirmed: bool) -> None:
     """Revoke a credential by its id (the last part of its shareable address)."""
     from roadmap.credentials import service
     from roadmap.db import run_committed
 
     public_id = credential_id.rstrip("/").rsplit("/", 1)[-1]
     try:
-        row = run_committed(lambda session: service.revoke(session, public_id, reason, None))
+        row = run_committed(lambda session: service.revoke(session, public_id, reason, None,
+                                                            pid_confirmed=pid_confirmed))
     except service.RevocationRefused as problem:
         raise click.ClickException(str(problem)) from None
     click.echo(f"revoked {row.public_id}: every check of it now says so")

@@ -22,6 +22,7 @@ from roadmap.credentials import baking, checks, document, keys, proof, status, w
 from roadmap.credentials.models import STATUS_LIST_SIZE, IssuedCredential, SigningKey
 from roadmap.db import utcnow
 from roadmap.fields import plain_text
+from roadmap.pid import check as pid_check
 
 log = logging.getLogger(__name__)
 REASON_LONGEST = 2000
@@ -118,9 +119,14 @@ def issue(session: Session, award: document.Award, config: Mapping[str, Any],
     return row
 
 
-def revoke(session: Session, public_id: str, reason: str,
-           actor_id: Optional[int]) -> IssuedCredential:
-    """Mark the credential revoked; the status list says so to every checker from now on."""
+def revoke(session: Session, public_id: str, reason: str, actor_id: Optional[int], *,
+           pid_confirmed: bool = False) -> IssuedCredential:
+    """Mark the credential revoked; the status list says so to every checker from now on.
+
+    The reason is shown to the credential's holder on their credentials page, so it passes the
+    patient-identifier check (rule D9) like every other text: refused when it may identify a
+    patient until the administrator confirms it does not, and that confirmation is audited.
+    """
     row = session.scalar(sa.select(IssuedCredential)
                          .where(IssuedCredential.public_id == public_id.strip()))
     if row is None:
@@ -132,6 +138,10 @@ def revoke(session: Session, public_id: str, reason: str,
         raise RevocationRefused(f"the reason is longer than {REASON_LONGEST} characters")
     if row.revoked_at is not None:
         raise RevocationRefused(f"the credential was already revoked on {row.revoked_at:%d/%m/%Y}")
+    found = pid_check.flagged({"reason": why})
+    if found and not pid_confirmed:
+        raise RevocationRefused(pid_check.messages(found)["reason"].replace(
+            "tick the box", "add --no-patient-identified"))
     row.revoked_at, row.revoked_reason, row.revoked_by_id = utcnow(), why, actor_id
     session.flush()
     audit.record(session, "credential.revoked", actor_id=actor_id,
@@ -139,6 +149,10 @@ def revoke(session: Session, public_id: str, reason: str,
                  enrolment_id=row.enrolment_id,
                  data={"credential": row.public_id, "reason": why,
                        "status_list": row.status_list, "status_index": row.status_index})
+    if found:
+        audit.record(session, "credential.pid_confirmed", actor_id=actor_id,
+                     subject_type="issued_credential", subject_id=row.id,
+                     enrolment_id=row.enrolment_id, data=pid_check.audit_data(found))
     return row
 
 

@@ -33,6 +33,14 @@ class ActionForm(FlaskForm):
     """A one-button form (open, resend, release): only the CSRF token."""
 
 
+class OpenRoundForm(FlaskForm):
+    """Starting a round: the self-assessment is copied for the raters' results, so its text
+    passes the patient-identifier check first; the confirmation asked when it was flagged."""
+
+    confirm_pid = BooleanField("I have checked my self-assessment and none of it identifies "
+                               "a patient")
+
+
 class AssessorForm(FlaskForm):
     """A colleague without an account asked to assess a WPBA: their name and email."""
 

@@ -19,6 +19,7 @@ from roadmap.feedback.models import FeedbackRater, FeedbackRound
 from roadmap.feedback.rules import Rule, groups, round_type
 from roadmap.framework import definitions
 from roadmap.framework.models import FrameworkVersion
+from roadmap.pid import PATIENT_DETAILS, check as pid_check
 from roadmap.portfolio.models import Evidence
 
 SELF_SECTION = "self_assessment"
@@ -50,8 +51,16 @@ def rater_of(session: Session, rater_id: int) -> Optional[FeedbackRater]:
     return session.get(FeedbackRater, rater_id)
 
 
-def open_round(session: Session, evidence: Evidence, candidate: User) -> FeedbackRound:
-    """Open the round once the self-assessment is complete; PSQ rounds get their one link."""
+def open_round(session: Session, evidence: Evidence, candidate: User, *,
+               pid_confirmed: bool = False) -> FeedbackRound:
+    """Open the round once the self-assessment is complete; PSQ rounds get their one link.
+
+    The self-assessment is copied here, from an item that is still a draft, and from then on
+    it is what the supervisor reads on the round's page and what the results set beside the
+    raters' answers (and the portfolio's exports). So the copy is checked as it is made (rule
+    D9): refused when its text may identify a patient until the candidate confirms it does
+    not, which is audited. The item's own answers are checked again when it is submitted.
+    """
     enrolment = _candidate_of(session, evidence, candidate)
     etype, rule = round_type(session, evidence)
     if rule is None:
@@ -66,6 +75,9 @@ def open_round(session: Session, evidence: Evidence, candidate: User) -> Feedbac
     if problems:
         raise FeedbackError("Complete your self-assessment first: you rate yourself before "
                             "anyone is asked.", problems)
+    found = pid_check.flagged(own)
+    if found and not pid_confirmed:
+        raise FeedbackError(PATIENT_DETAILS, pid_check.messages(found))
     record = FeedbackRound(evidence_id=evidence.id, kind=rule.kind, self_assessment=own,
                            opened_by_id=candidate.id)
     if rule.kind == "psq":
@@ -75,6 +87,10 @@ def open_round(session: Session, evidence: Evidence, candidate: User) -> Feedbac
     session.flush()
     audit.record(session, "feedback.round_opened", actor_id=candidate.id, subject_type="evidence",
                  subject_id=evidence.id, enrolment_id=enrolment.id, data={"kind": rule.kind})
+    if found:
+        audit.record(session, "feedback.self_assessment_pid_confirmed", actor_id=candidate.id,
+                     subject_type="evidence", subject_id=evidence.id, enrolment_id=enrolment.id,
+                     data=pid_check.audit_data(found))
     return record
 
 

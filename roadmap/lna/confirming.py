@@ -21,6 +21,7 @@ from roadmap.db import utcnow
 from roadmap.lna import definition, pdp
 from roadmap.lna.models import ConfirmerCapacity, LearningNeedsAnalysis, LnaCredit, LnaStatus
 from roadmap.lna.service import SUBJECT, LnaError, StaleForm, document, files_of
+from roadmap.pid import PATIENT_DETAILS, check as pid_check
 from roadmap.portfolio.models import Evidence, EvidenceStatus
 from roadmap.portfolio.uploads import clean_filename
 
@@ -77,11 +78,12 @@ def _problems(route: Optional[str], credits: list[Credit], has_provider: bool,
 
 def confirm(session: Session, analysis: LearningNeedsAnalysis, enrolment: Enrolment,
             confirmer: User, capacity: ConfirmerCapacity, route: Optional[str],
-            credits: list[Credit], lock_version: int) -> bool:
+            credits: list[Credit], lock_version: int, *, pid_confirmed: bool = False) -> bool:
     """Confirm the outcome: the route (copied to the enrolment), the credits, the PDP seeded.
 
     True when it was already confirmed (a repeated click): nothing changes. Raises LnaError,
-    with a message per field, when the outcome is refused.
+    with a message per field, when the outcome is refused, and when a credit's note may
+    identify a patient until the confirmer says it does not (rule D9; that is audited).
     """
     if analysis.status == LnaStatus.CONFIRMED.value:
         return True
@@ -94,6 +96,9 @@ def confirm(session: Session, analysis: LearningNeedsAnalysis, enrolment: Enrolm
                          {c.value for c in evidence_choices(session, analysis, enrolment)})
     if problems:
         raise LnaError("Check the route and the credits", problems)
+    found = pid_check.flagged({f"note:{credit.code}": credit.note for credit in credits})
+    if found and not pid_confirmed:
+        raise LnaError(PATIENT_DETAILS, pid_check.messages(found))
     now = utcnow()
     result = session.execute(
         sa.update(LearningNeedsAnalysis)
@@ -130,6 +135,10 @@ def confirm(session: Session, analysis: LearningNeedsAnalysis, enrolment: Enrolm
                  "credits": [{"code": r.check_code, "evidence_id": r.evidence_id,
                               "attachment_id": r.attachment_id, "note": r.note} for r in rows],
                  "pdp_evidence_id": seeded.id if seeded is not None else None})
+    if found:
+        record(session, "lna.credit_pid_confirmed", actor_id=confirmer.id, subject_type=SUBJECT,
+               subject_id=analysis.id, enrolment_id=enrolment.id,
+               data=pid_check.audit_data(found))
     _tell_candidate(session, enrolment, confirmer, route, len(rows))
     return False
 

@@ -43,6 +43,7 @@ class ConfirmForm(FlaskForm):
     route = RadioField("Which route is the candidate on?", validate_choice=False,
                        choices=[SelectChoice(code, label) for code, label in ROUTES.items()])
     lock_version = HiddenNumberField()
+    confirm_pid = BooleanField("I have checked the notes and none of them identifies a patient")
 
     names: list[tuple[Requirement, str, str, str]] = []  # (requirement, credit, evidence, note)
 

@@ -128,7 +128,8 @@ def confirm(analysis_id: int) -> Response | tuple[str, int]:
         try:
             repeat = confirming.confirm(session, analysis, enrolment, user, capacity,
                                         form.route.data, credits,
-                                        lock_version(form.lock_version.data))
+                                        lock_version(form.lock_version.data),
+                                        pid_confirmed=bool(form.confirm_pid.data))
         except service.LnaError as error:
             _show_problems(form, error)
         else:

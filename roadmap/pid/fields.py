@@ -36,18 +36,19 @@ CHECKED = {
     "stage_signoff_rounds.signed_content": "as stage_signoffs.signed_content",
     "signatures.acting_reason": "supervision.signoff.supervisor_sign (a backup's reason for "
                                 "signing a stage for the primary)",
+    "supervisor_assignments.handover_note": "cohorts.staffing.assign_supervisor, "
+                                            "supervision.educational.assign_educational",
+    "lna_credits.note": "lna.confirming.confirm (each credit's note, on the confirm page)",
+    "issued_credentials.revoked_reason": "credentials.service.revoke (shown to the holder on "
+                                         "their credential's page; `roadmap credential revoke "
+                                         "--no-patient-identified` confirms)",
+    "feedback_rounds.self_assessment": "feedback.rounds.open_round: the copy of the item's "
+                                       "self-assessment is checked as it is made, since it is "
+                                       "made from a draft (not yet checked) and shown at once",
 }
 
-UNCHECKED = {
-    "feedback_rounds.self_assessment": "a copy of the MSF or PSQ item's self-assessment answers "
-                                       "taken when the round opens, before the item is submitted "
-                                       "and checked; the same text is checked on submission",
-    "lna_credits.note": "an LNA confirmer's note on a credited check (prior learning), "
-                        "written on the confirm page, which has no confirm box yet",
-    "supervisor_assignments.handover_note": "a hub lead's note to the next supervisor, shown "
-                                            "to supervisors only, never exported",
-    "issued_credentials.revoked_reason": "an administrator's reason for revoking a credential",
-}
+# Nothing is left here (issue 22): the last four were checked where they are written.
+UNCHECKED: dict[str, str] = {}
 
 IDENTITY = ("a person's own identity or contact detail, typed into a field for it (never "
              "about a patient): shown as who wrote or signed")
@@ -68,7 +69,8 @@ NOT_FREE_TEXT = {
     "attachments.media_type": _MACHINE, "attachments.sha256": _MACHINE,
     "audit_events.action": _MACHINE, "audit_events.subject_type": _MACHINE,
     "audit_events.data": "what the services record: ids, kinds and lengths; the few texts in it "
-                         "(a referral's reasons) are copies of CHECKED columns",
+                         "(a referral's reasons before issue 22's digests, an LNA credit's "
+                         "note, a revocation's reason) are copies of CHECKED columns",
     "audit_events.prev_hash": _MACHINE, "audit_events.hash": _MACHINE,
     "capabilities.code": _FRAMEWORK, "capabilities.title": _FRAMEWORK,
     "capabilities.description": _FRAMEWORK,

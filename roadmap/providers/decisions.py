@@ -29,6 +29,7 @@ from roadmap.fields import plain_text
 from roadmap.framework.models import Capability, Stage
 from roadmap.pid import check as pid_check
 from roadmap.portfolio import pid
+from roadmap.providers import verify
 from roadmap.providers.models import (DecisionOutcome, EducationProvider, ProviderDecision,
                                       ProviderReviewer, ReviewKind, independent_of)
 from roadmap.readers.team import current_team
@@ -198,10 +199,11 @@ def decide(session: Session, round_id: int, reviewer: User, outcome: str,
                  data={"decision_id": decision.id, "round_id": kept.id, "round": kept.number,
                        "signoff_id": record.id, "stage": record.stage_code,
                        "content_hash": kept.content_hash, "provider_id": enrolment.provider_id,
-                       "review": review, "outcome": outcome, "reason": overall,
+                       "review": review, "outcome": outcome,
                        "reviewer_name": decision.reviewer_name,
                        "decided_at": clock.written(decision.decided_at),
-                       "heading_reasons": named, "sampled_for_audit": audit_sample,
+                       **verify.reasons_sealed(overall, named),
+                       "sampled_for_audit": audit_sample,
                        "verification_code": code})
     if found := pid_check.flagged({"reason": overall or "", **{
             f"heading-{c}": t for c, t in (named or {}).items()}}):

@@ -9,6 +9,8 @@ its latest round. Read in batches.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -48,12 +50,43 @@ def _events(session: Session) -> dict[int, tuple[int, Optional[int], dict[str, A
     return found
 
 
+def text_digest(value: Any) -> str:
+    """SHA-256 of a reason (a text, a dict of texts, or None) as canonical JSON."""
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def reasons_sealed(reason: Optional[str], by_heading: Optional[dict[str, str]]) -> dict[str, Any]:
+    """What a decision's event keeps of its reasons (issue 22): their digests and lengths, not
+    the text. The text stays on the decision's row, where it was checked for patient details;
+    the log, which is kept for ever and copied into backups, need not hold a second copy of it.
+    The digests bind the row's text as the text itself did: any change to it is found."""
+    return {"reason_sha256": text_digest(reason or None), "reason_length": len(reason or ""),
+            "heading_reasons_sha256": text_digest(by_heading or None),
+            "heading_reasons_count": len(by_heading or {})}
+
+
+def _reasons_hold(decision: ProviderDecision, data: dict[str, Any]) -> list[str]:
+    """The reasons that differ from what the event recorded: the text itself in events made
+    before issue 22 (never rewritten), its digest since."""
+    if "reason" in data or "heading_reasons" in data:
+        return [column for column, same in (
+            ("reason", data.get("reason") == decision.reason),
+            ("heading_reasons", (data.get("heading_reasons") or None)
+             == (decision.heading_reasons or None))) if not same]
+    return [column for column, same in (
+        ("reason", data.get("reason_sha256") == text_digest(decision.reason or None)),
+        ("heading_reasons", data.get("heading_reasons_sha256")
+         == text_digest(decision.heading_reasons or None))) if not same]
+
+
 def _differences(decision: ProviderDecision, actor_id: Optional[int],
                  data: dict[str, Any]) -> list[str]:
     """The columns where the row no longer says what the event recorded; none when it holds.
 
     What a person reads (the reviewer's name, the reasons, the time) is compared too, where
-    the event recorded it: older events lack the name and the time.
+    the event recorded it: older events lack the name and the time, newer ones keep the
+    reasons as digests (see reasons_sealed).
     """
     differ = [column for column, same in (
         ("reviewer_id", actor_id == decision.reviewer_id),
@@ -63,9 +96,7 @@ def _differences(decision: ProviderDecision, actor_id: Optional[int],
         ("content_hash", data.get("content_hash") == decision.content_hash),
         ("provider_id", data.get("provider_id") == decision.provider_id),
         ("sampled_for_audit", bool(data.get("sampled_for_audit")) == decision.sampled_for_audit),
-        ("reason", data.get("reason") == decision.reason),
-        ("heading_reasons", (data.get("heading_reasons") or None)
-         == (decision.heading_reasons or None))) if not same]
+    ) if not same] + _reasons_hold(decision, data)
     if "reviewer_name" in data and data["reviewer_name"] != decision.reviewer_name:
         differ.append("reviewer_name")
     if "decided_at" in data and not clock.same_moment(data["decided_at"], decision.decided_at):

@@ -17,6 +17,7 @@ from roadmap.accounts.models import Role, User
 from roadmap.audit.service import record
 from roadmap.cohorts.models import Enrolment
 from roadmap.readers.team import WORKPLACE_KINDS
+from roadmap.supervision import handover
 from roadmap.supervision.assignments import AssignmentError, open_assignment, tell_candidate
 from roadmap.supervision.models import AssignmentKind, SupervisorAssignment
 
@@ -25,7 +26,8 @@ EDUCATIONAL = AssignmentKind.EDUCATIONAL.value
 
 def assign_educational(session: Session, enrolment: Enrolment, supervisor: Optional[User],
                        starts_on: dt.date, actor: Optional[User], *,
-                       handover_note: Optional[str] = None) -> SupervisorAssignment:
+                       handover_note: Optional[str] = None,
+                       pid_confirmed: bool = False) -> SupervisorAssignment:
     """Make the supervisor the enrolment's educational supervisor from a date, ending the last.
 
     As for the other kinds, history is kept and the previous holder's access ends when the new
@@ -38,6 +40,7 @@ def assign_educational(session: Session, enrolment: Enrolment, supervisor: Optio
         raise AssignmentError("supervisor_id", "Select a supervisor with an active account")
     if supervisor.id == enrolment.candidate_id:
         raise AssignmentError("supervisor_id", "A candidate cannot supervise themselves")
+    found = handover.checked(handover_note, pid_confirmed)
     effective = max(clock.now(), clock.start_of_day(starts_on))
     for kind in WORKPLACE_KINDS:  # the reader of progress is never also its signer
         held = open_assignment(session, enrolment.id, kind, effective)
@@ -70,5 +73,6 @@ def assign_educational(session: Session, enrolment: Enrolment, supervisor: Optio
            subject_type="assignment", subject_id=assignment.id, enrolment_id=enrolment.id,
            data={"supervisor_id": supervisor.id, "kind": EDUCATIONAL,
                  "starts_on": starts_on.isoformat(), "replaces": previous.id if previous else None})
+    handover.record_confirmed(session, found, actor_id, enrolment.id, assignment.id)
     tell_candidate(session, enrolment, actor, assignment, supervisor, previous)
     return assignment

@@ -13,6 +13,7 @@ from roadmap.accounts.models import User
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Enrolment
 from roadmap.portfolio.models import Evidence
+from roadmap.providers.models import ProviderDecision
 from roadmap.readers.models import shared
 from roadmap.supervision.models import ExternalSignatureReview, Signature
 
@@ -67,6 +68,12 @@ WORDS = {
                                      "identifies no patient",
     "lna.pid_confirmed": "Confirmed that flagged text in the learning needs analysis identifies "
                          "no patient",
+    "lna.credit_pid_confirmed": "Confirmed that a credit's flagged note identifies no patient",
+    "assignment.pid_confirmed": "Confirmed that a flagged handover note identifies no patient",
+    "feedback.self_assessment_pid_confirmed": "Confirmed that the self-assessment's flagged "
+                                              "text identifies no patient",
+    "credential.pid_confirmed": "Confirmed that a revocation's flagged reason identifies no "
+                                "patient",
 }
 
 
@@ -114,29 +121,37 @@ def _describe(event: AuditEvent, names: dict[int, str]) -> str:
     return words
 
 
-def _reason(event: AuditEvent, disputes: dict[int, str]) -> Optional[str]:
+def _reason(event: AuditEvent, kept: dict[tuple[str, int], str]) -> Optional[str]:
     """The reason a dispute or a referral gave, shown after the item's title: a reason ends
-    in its own full stop, so "…to me.: “title”" no longer happens. Disputes since issue 22
-    keep their reason on the review only (`disputes`, by review id); older events in the log."""
+    in its own full stop, so "…to me.: “title”" no longer happens. Disputes and referrals
+    since issue 22 keep their reason on their row only (`kept`, by action and the row's id);
+    older events hold it in the log."""
     data: dict[str, Any] = event.data or {}
-    if event.action in ("evidence.external_signature_disputed", "provider.referred"):
+    if event.action in KEPT_ON_ROW:
         if data.get("reason"):
             return str(data["reason"])
-        return disputes.get(int(data.get("review_id") or 0)) if event.action.startswith(
-            "evidence.") else None
+        number = data.get(KEPT_ON_ROW[event.action][0])
+        return kept.get((event.action, int(number))) if str(number).isdigit() else None
     return None
 
 
-def _dispute_reasons(session: Session, events: list[AuditEvent]) -> dict[int, str]:
-    """Review id: reason, for the disputes on this page whose event does not hold the text."""
-    ids = {int(event.data["review_id"]) for event in events
-           if event.action == "evidence.external_signature_disputed"
-           and isinstance(event.data, dict) and not event.data.get("reason")
-           and str(event.data.get("review_id", "")).isdigit()}
-    if not ids:
-        return {}
-    return dict(session.execute(sa.select(ExternalSignatureReview.id, ExternalSignatureReview.reason)
-                                .where(ExternalSignatureReview.id.in_(ids))).all())
+# The events whose reason is read from a row: the key naming the row, the row's reason.
+KEPT_ON_ROW = {"evidence.external_signature_disputed": ("review_id", ExternalSignatureReview),
+               "provider.referred": ("decision_id", ProviderDecision)}
+
+
+def _kept_reasons(session: Session, events: list[AuditEvent]) -> dict[tuple[str, int], str]:
+    """(action, row id): reason, for the disputes and referrals on this page whose event does
+    not hold the text."""
+    found: dict[tuple[str, int], str] = {}
+    for action, (key, model) in KEPT_ON_ROW.items():
+        ids = {int(event.data[key]) for event in events
+               if event.action == action and isinstance(event.data, dict)
+               and not event.data.get("reason") and str(event.data.get(key, "")).isdigit()}
+        if ids:
+            found.update({(action, number): reason for number, reason in session.execute(
+                sa.select(model.id, model.reason).where(model.id.in_(ids))).all() if reason})
+    return found
 
 
 def _assignment(action: str, data: dict[str, Any], names: dict[int, str]) -> str:
@@ -174,9 +189,9 @@ def entries(session: Session, enrolment_id: int, page: int,
     names = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all()) \
         if ids else {}
     signers = _external_signers(session, [event for event, name, _ in rows[:PAGE] if name is None])
-    disputes = _dispute_reasons(session, [event for event, _, _ in rows[:PAGE]])
+    kept = _kept_reasons(session, [event for event, _, _ in rows[:PAGE]])
     found = [Entry(event.occurred_at, name or signers.get(event.id, "Roadmap"),
-                   _describe(event, names), title, _reason(event, disputes))
+                   _describe(event, names), title, _reason(event, kept))
              for event, name, title in rows[:PAGE]]
     return found, len(rows) > PAGE
 

@@ -158,14 +158,54 @@ def test_hostile_word_files_are_read_within_bounds(client, session, item):
 
 
 def test_a_file_that_takes_too_long_to_read_is_stopped(client, session, item, monkeypatch):
-    """The reading runs in a child process the request stops waiting for: a file that hangs
-    the reader (here, a reader made to hang) costs the time limit, not the worker."""
-    def hangs(data, media_type, time_limit=doc_text.TIME_LIMIT):
-        time.sleep(60)
-    monkeypatch.setattr(doc_text, "read", hangs)
+    """The reading runs in a child interpreter the request stops waiting for: a file that hangs
+    the reader (here, a child made to hang) costs the time limit, not the worker."""
+    monkeypatch.setattr(doc_text, "CHILD", "tests.fixtures.hanging_child")
     monkeypatch.setattr(doc_text, "TIME_LIMIT", 0.5)
+    monkeypatch.setattr(doc_text, "STARTUP", 1.0)
     started = time.monotonic()
     refused = _upload(client, item.id, pdf("Anything at all."), "slow.pdf")
     assert time.monotonic() - started < 5
     assert refused.status_code == 400
     assert "it took too long to read" in html.unescape(refused.get_data(as_text=True))
+
+
+def _many_pages(levels: int, fan: int) -> bytes:
+    """A PDF of fan**levels blank pages in under 1 KB: each node of its page tree names the
+    next one `fan` times."""
+    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>"}
+    number = 2
+    for level in range(levels):
+        objects[number] = (b"<< /Type /Pages /Kids [" + b" ".join([b"%d 0 R" % (number + 1)] * fan)
+                           + b"] /Count %d >>" % fan ** (levels - level))
+        number += 1
+    objects[number] = b"<< /Type /Page /MediaBox [0 0 612 792] /Resources << >> >>"
+    out, offsets = io.BytesIO(b"%PDF-1.4\n"), {}
+    out.seek(0, io.SEEK_END)
+    for key, body in sorted(objects.items()):
+        offsets[key] = out.tell()
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (key, body))
+    start = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (number + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offsets[key] for key in range(1, number + 1)))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (number + 1, start))
+    return out.getvalue()
+
+
+def test_hostile_files_are_said_to_be_unreadable_quickly(client, session, item):
+    """A zip bomb, a PDF claiming 83,521 pages and a Word file of garbage: each is answered
+    within seconds, by the child interpreter that reads it, as text we could not check."""
+    bomb = _zip(f"<w:document {W}><w:body><w:p><w:r><w:t>".encode()
+                + b"0" * 200_000_000 + b"</w:t></w:r></w:p></w:body></w:document>")
+    garbage = _zip(bytes(range(256)) * 4000)
+    for data, name in ((bomb, "bomb.docx"), (_many_pages(4, 17), "pages.pdf"),
+                       (garbage, "garbage.docx")):
+        started = time.monotonic()
+        refused = _upload(client, item.id, data, name)
+        took = time.monotonic() - started
+        assert took < doc_text.TIME_LIMIT, (name, took)
+        assert refused.status_code == 400, name
+        assert "We could not check the text inside this file for patient details" in \
+            html.unescape(refused.get_data(as_text=True)), name
+    assert _attached(session) == []

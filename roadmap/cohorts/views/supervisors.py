@@ -70,7 +70,8 @@ def supervisors(enrolment_id: int) -> Response | str:
             result = staffing.assign_supervisor(
                 session, enrolment, supervisor, form.kind.data, form.starts_on.data, me(),
                 fte=form.fte.data, handover_note=form.handover_note.data or None,
-                confirmed=token is not None and form.confirm_over_capacity.data == token)
+                confirmed=token is not None and form.confirm_over_capacity.data == token,
+                pid_confirmed=bool(form.confirm_pid.data))
         except AssignmentError as error:
             field = getattr(form, error.field, form.supervisor_id)
             field.errors = list(field.errors) + [str(error)]
@@ -100,7 +101,8 @@ def assign_educational_supervisor(enrolment_id: int) -> Response | tuple[str, in
         supervisor = page.supervisor(educational.supervisor_id.data)
         try:
             assign_educational(session, enrolment, supervisor, educational.starts_on.data, me(),
-                               handover_note=educational.handover_note.data or None)
+                               handover_note=educational.handover_note.data or None,
+                               pid_confirmed=bool(educational.confirm_pid.data))
         except AssignmentError as error:
             field = getattr(educational, error.field, educational.supervisor_id)
             field.errors = list(field.errors) + [str(error)]

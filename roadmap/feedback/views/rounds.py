@@ -12,15 +12,17 @@ from roadmap.db import get_session, utcnow, writes_when_read
 from roadmap.feedback import overview, rounds
 from roadmap.feedback.blueprint import READERS, bp, round_item
 from roadmap.feedback.errors import FeedbackError
-from roadmap.feedback.forms import ActionForm, EmailForm, RaterForm
+from roadmap.feedback.forms import ActionForm, EmailForm, OpenRoundForm, RaterForm
 from roadmap.feedback.models import FeedbackRater
+from roadmap.pid import PATIENT_DETAILS
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 from roadmap.web.access import roles_required
 from roadmap.web.reach import Reach
 
 
-def _page(evidence_id: int, rater_form: Any = None, opening: bool = False) -> str:
+def _page(evidence_id: int, rater_form: Any = None, opening: bool = False,
+          open_form: Any = None, flagged: Any = None) -> str:
     """The round's page; `opening` notes that someone other than the candidate read it."""
     session = get_session()
     evidence, level, etype, rule = round_item(evidence_id, READERS)
@@ -36,7 +38,8 @@ def _page(evidence_id: int, rater_form: Any = None, opening: bool = False) -> st
         counts=shown.counts, level=level, owner=level is Reach.OWNER, candidate=shown.candidate,
         self_answers=shown.self_answers, raters=shown.raters, now=utcnow(),
         rater_form=rater_form or RaterForm(), action=ActionForm(), results=shown.results,
-        can_release=shown.can_release, poster_link=shown.poster_link)
+        can_release=shown.can_release, poster_link=shown.poster_link,
+        open_form=open_form or OpenRoundForm(formdata=None), flagged=flagged or {})
 
 
 @bp.get("/rounds/<int:evidence_id>")
@@ -52,11 +55,15 @@ def round_page(evidence_id: int) -> str:
 def open_round(evidence_id: int) -> Response | tuple[str, int]:
     """Start collecting feedback, once the self-assessment is done."""
     evidence, _level, _etype, _rule = round_item(evidence_id, {Reach.OWNER})
-    if not ActionForm().validate_on_submit():
+    form = OpenRoundForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        rounds.open_round(get_session(), evidence, current_user._get_current_object())
+        rounds.open_round(get_session(), evidence, current_user._get_current_object(),
+                          pid_confirmed=bool(form.confirm_pid.data))
     except FeedbackError as error:
+        if str(error) == PATIENT_DETAILS:  # shown beside the self-assessment, with the box
+            return _page(evidence_id, open_form=form, flagged=error.problems), 400
         flash(str(error), "warning")
         return redirect(url_for("feedback.round_page", evidence_id=evidence_id))
     flash("The round is open.", "success")
