@@ -21,7 +21,8 @@ from roadmap.db import database, write_intent
 # Commands that work whatever the schema: they make it, copy it or touch no table.
 # `backup` belongs here because backing up comes before an upgrade.
 WITHOUT_SCHEMA = frozenset({"db", "framework check", "backup", "restore", "serve",
-                            "credential keygen", "credential verify"})
+                            "credential keygen", "credential verify",
+                            "export check"})  # asks for the schema only when it uses the database
 
 
 class SchemaNotReady(click.ClickException):

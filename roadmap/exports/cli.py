@@ -100,6 +100,26 @@ def _trusted_keys(path: Path) -> dict[str, Any]:
     return {str(k.get("kid")): k for k in listed if isinstance(k, dict)}
 
 
+class _NotReady(click.ClickException):
+    exit_code = 2
+
+
+def _schema_ready() -> None:
+    """The server's half of a check needs the schema at this code's head (the offline half
+    does not: `export check` runs without a database, so it asks here, not before it starts)."""
+    import sqlalchemy as sa
+
+    from roadmap import migrate
+
+    try:
+        with database().engine.connect() as connection:
+            problem = migrate.schema_problem(connection)
+    except sa.exc.OperationalError:
+        problem = "The database could not be reached."
+    if problem is not None:
+        raise _NotReady(f"{problem} To check the file without the service, add --offline.")
+
+
 @export_cli.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -121,6 +141,7 @@ def check(ctx: click.Context, file: Path, key_file: Path | None, offline: bool) 
         else:
             app = ctx.ensure_object(ScriptInfo).load_app()
             with app.app_context():
+                _schema_ready()
                 session = database().sessions()
                 try:
                     report = (checker.check(content, trusted) if trusted is not None

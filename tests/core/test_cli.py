@@ -241,6 +241,23 @@ def test_every_command_that_needs_the_schema_checks_it_first(
     assert not (tmp_path / "mail").exists(), "nothing was sent"
 
 
+def test_export_check_needs_the_schema_only_to_ask_the_service(
+        blank_database: str, app_config: dict[str, Any], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A verifier checks a file offline with no database; asking the service needs its schema."""
+    for name in [k for k in os.environ if k.startswith("ROADMAP_")]:
+        monkeypatch.delenv(name)
+    env = {k: v for k, v in _settings({**app_config, "DATABASE_URL": blank_database},
+                                      tmp_path).items() if k.startswith("ROADMAP_")}
+    file = tmp_path / "portfolio.pdf"
+    file.write_bytes(b"not a pdf at all")
+    offline = CliRunner().invoke(main, ["export", "check", str(file), "--offline"], env=env)
+    assert offline.exit_code == 1 and "The file is not a PDF." in offline.output
+    online = CliRunner().invoke(main, ["export", "check", str(file)], env=env)
+    assert online.exit_code == 2
+    assert "The database is not set up" in online.stderr and "--offline" in online.stderr
+
+
 def test_export_pdf_exits_0_every_time(team: Any, app_config: dict[str, Any],
                                        tmp_path: Path) -> None:
     """The PDF export used to crash at exit (exit 139) in about half the runs, file written."""
