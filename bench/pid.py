@@ -5,7 +5,7 @@ span) and texts that identify nobody. A marked identifier is found when a findin
 kind overlaps it; a finding is right when it overlaps a marked identifier of its kind. The
 figure a writer feels is the last one: the share of clean texts that raise no warning at all.
 
-    .venv/bin/python bench/pid.py [--split dev|held_out|field|blind|blind2] [--misses]
+    .venv/bin/python bench/pid.py [--split dev|held_out|field|blind|blind2|attack] [--misses]
 
 The floors below are the ones tests/pid/test_corpus.py enforces.
 """
@@ -111,10 +111,10 @@ def report(name: str, result: Measure) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=["dev", "held_out", "field", "blind", "blind2"])
+    parser.add_argument("--split", choices=["dev", "held_out", "field", "blind", "blind2", "attack"])
     parser.add_argument("--misses", action="store_true", help="list every miss and wrong finding")
     args = parser.parse_args()
-    splits = [args.split] if args.split else [None, "dev", "held_out", "field", "blind", "blind2"]
+    splits = [args.split] if args.split else [None, "dev", "held_out", "field", "blind", "blind2", "attack"]
     for split in splits:
         result = measure(load(split))
         print(report(split or "all", result))

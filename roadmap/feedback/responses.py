@@ -17,7 +17,7 @@ from roadmap.feedback.rules import groups, round_type
 from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType
 from roadmap.pid import PATIENT_DETAILS, check as pid_check
-from roadmap.pid.check import PUBLIC_WORDS
+from roadmap.pid.check import PATIENT_WORDS, PUBLIC_WORDS
 from roadmap.portfolio.models import Evidence
 
 
@@ -86,11 +86,14 @@ def free_texts(session: Session, opened: Opened, answers: dict[str, Any]) -> dic
 def _pid_checked(session: Session, opened: Opened, answers: dict[str, Any],
                  pid_confirmed: bool) -> dict[str, Any]:
     """Findings in the free text; refused in plain words, beside each answer, until the
-    respondent ticks that nobody could tell who the patient is. Checked before the link is
-    used, so a refused answer leaves the link as it was."""
+    respondent ticks that nobody could tell who the patient is (a PSQ's respondent is the
+    patient, so they are asked in words about themselves). Checked before the link is used, so
+    a refused answer leaves the link as it was."""
     found = pid_check.flagged(free_texts(session, opened, answers))
     if found and not pid_confirmed:
-        raise FeedbackError(PATIENT_DETAILS, pid_check.messages(found, PUBLIC_WORDS))
+        psq = opened.round is not None and opened.round.kind == "psq"
+        raise FeedbackError(PATIENT_DETAILS, pid_check.messages(
+            found, PATIENT_WORDS if psq else PUBLIC_WORDS))
     return found
 
 

@@ -42,6 +42,16 @@ Not identifiers, found by the test over the demo (tests/pid/test_nothing_uncheck
 digits inside a SHA-256 hash (no longer an NHS number or a phone), postcode shapes after a
 hyphen in verification codes, and dates beside "progress review", "approved", "referred back".
 
+An outsider's attack (split "attack", 39 texts, tests/data/pid_attack.txt) found, before its
+fixes: clinicians flagged as patients beside "saw a gentleman" (9 of 21 clean texts warned),
+NHS numbers split by no-break or thin spaces, tabs, line breaks or dots (0/7 found), postcodes
+with two spaces or a no-break space (1/4), "MRS PATEL" in capitals, "Margaret Hill 67 knee pain"
+and "Margaret Hill's NHS number" (0/7 names). Fixed: a clinician's context (observed by, jointly
+with, my supervisor, a role word) is never a patient's, callers pass the names of the staff
+around a portfolio (`known_people`), separators are any space or a dot, and highlights drop
+bidirectional controls (a right-to-left override showed "LS1 4AP" as "PA4 1SL"). The split is
+tuned now too; the earlier splits' figures did not move.
+
 Modules: finding.py (the Finding type and overlap rules), numbers.py (NHS numbers, emails,
 postcodes, phones), dates.py (dates of birth, visit dates, ages over 89), places.py (street
 addresses, hospitals and practices), names.py (patients' names), scanner.py (scan, highlight,

@@ -8,7 +8,7 @@ records the same answer: which fields and which kinds, never the text itself.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from markupsafe import Markup
 
@@ -20,13 +20,22 @@ PLAIN_WORDS = ("This may identify a patient ({}). Patients must not be identifia
 # For people without an account (external assessors, MSF and PSQ respondents): no jargon.
 PUBLIC_WORDS = ("This could show who a patient is: it seems to hold {}. Please take it out, "
                 "or tick the box below if you are sure nobody could tell who the patient is")
+# For a patient answering a PSQ about their own care: they are the patient, so "who the patient
+# is" reads as nonsense to someone who has just written their own name.
+PATIENT_WORDS = ("This could show who you are, or who another patient is: it seems to hold {}. "
+                 "Please do not include your name or details that could identify you or another "
+                 "patient: take it out, or tick the box below if you are sure it identifies nobody")
 
 
-def flagged(texts: Mapping[str, Optional[Any]]) -> dict[str, list[Finding]]:
-    """The findings in each text that has any, keyed like the texts (non-text values skipped)."""
-    found = {}
+def flagged(texts: Mapping[str, Optional[Any]],
+            known_people: Iterable[str] = ()) -> dict[str, list[Finding]]:
+    """The findings in each text that has any, keyed like the texts (non-text values skipped).
+
+    `known_people`: full names the caller knows are staff around this portfolio (the candidate,
+    their supervisors, assessors), passed in by the feature, which knows them; never flagged."""
+    found, known_people = {}, list(known_people)
     for key, text in texts.items():
-        if isinstance(text, str) and (findings := scan(text)):
+        if isinstance(text, str) and (findings := scan(text, known_people)):
             found[key] = findings
     return found
 
@@ -38,7 +47,7 @@ def kinds(findings: list[Finding]) -> list[str]:
 
 def messages(found: Mapping[str, list[Finding]], words: str = PLAIN_WORDS) -> dict[str, str]:
     """The message beside each flagged field, naming what kinds of detail were found."""
-    if words is PUBLIC_WORDS:  # "an NHS number or a postcode", as a person says it
+    if words is PUBLIC_WORDS or words is PATIENT_WORDS:  # "an NHS number or a postcode"
         return {key: words.format(" or ".join(
             f"{'an' if label[0] in 'aeiou' or label.startswith('NHS') else 'a'} {label}"
             for label in kinds(findings))) for key, findings in found.items()}
@@ -48,6 +57,14 @@ def messages(found: Mapping[str, list[Finding]], words: str = PLAIN_WORDS) -> di
 def marked(texts: Mapping[str, Any], found: Mapping[str, list[Finding]]) -> dict[str, Markup]:
     """Each flagged text, escaped, with its findings highlighted, to show beside its field."""
     return {key: highlight(str(texts[key]), findings) for key, findings in found.items()}
+
+
+def file_name_words(filename: str) -> str:
+    """An attachment's name as the check reads it: without its extension, with underscores and
+    hyphens read as spaces, since people name files "Margaret_Hill_67.pdf" or "letter-LS1-4AP.pdf"
+    and the scanner reads words (and leaves postcodes glued to a hyphen alone in prose)."""
+    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+    return re.sub(r"[_\-–]+", " ", stem)
 
 
 def audit_data(found: Mapping[str, list[Finding]]) -> dict[str, Any]:

@@ -12,14 +12,18 @@ import nhs_number
 
 from roadmap.pid.finding import Finding, found
 
-# Ten digits as 3-3-4 with optional spaces or hyphens; only a valid check digit counts, since ten
+# Ten digits as 3-3-4 with optional separators; only a valid check digit counts, since ten
 # digits in a row are common in other things (phone numbers, references). Not inside a longer
 # run of letters and digits: one in eleven ten-digit stretches of a SHA-256 hash has a valid
 # check digit (the demo's content hashes did), and no one writes an NHS number glued to letters.
-_NHS = re.compile(r"(?<![\w])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w])")
+# A separator is one space of any kind (no-break, thin, a tab, a line break: \s in Python reads
+# them all), a hyphen or a dot ("943.476.5919"): a letter pasted from a table or a PDF splits
+# numbers every way. Not inside a dotted run ("v1.943.476.5919.2").
+_SEP = r"[\s.-]?"
+_NHS = re.compile(r"(?<![\w.])(\d{3})" + _SEP + r"(\d{3})" + _SEP + r"(\d{4})(?![\w]|\.\d)")
 # After "NHS number" or "NHS no", ten digits grouped any way ("7843 550 313"): the cue says what
 # they are, and the check digit still decides.
-_NHS_CUED = re.compile(r"\bNHS\s?(?:no\b\.?|number|num\b\.?|#)?:?\s{0,3}(\d(?:[ -]?\d){9})(?![\w])",
+_NHS_CUED = re.compile(r"\bNHS\s?(?:no\b\.?|number|num\b\.?|#)?:?\s{0,3}(\d(?:[\s.-]?\d){9})(?![\w])",
                        re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,6}"
                     r"\.[A-Za-z]{2,24}\b")
@@ -27,7 +31,10 @@ _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z
 # (a digit, two letters that are never C, I, K, M, O or V).
 # Not after a hyphen: codes such as a stage's verification code "RM-Q2TYV-JT6ZG-V47XH" hold
 # postcode shapes, and no one hyphenates a postcode onto a word.
-_POSTCODE = re.compile(r"(?<![\w-])(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})(?![\w])",
+# Between the halves, up to two spaces of any kind ("LS1  4AP", a no-break space from a letter).
+_GAP = r"[ \t\u00a0\u2007-\u200a\u202f]{0,2}"
+_POSTCODE = re.compile(r"(?<![\w-])(?:GIR" + _GAP + r"0AA|[A-Z]{1,2}\d[A-Z\d]?" + _GAP
+                       + r"\d[ABD-HJLNP-UW-Z]{2})(?![\w])",
                        re.IGNORECASE)
 _ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$")  # "L5 4th": a vertebra and an ordinal, not a place
 # UK numbers: +44 or a leading 0, then 9 or 10 more digits in the usual groupings; not run on

@@ -88,10 +88,9 @@ def _content_words(read: doc_text.DocumentText, found: list[tuple[str, list[Find
 
 
 def name_findings(filename: str) -> tuple[str, list[Finding]]:
-    """The name as it is read for the check (its extension dropped, underscores as spaces, so
-    "letter_SW1A_1AA.pdf" reads "letter SW1A 1AA"), and what in it may identify a patient."""
-    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
-    read = stem.replace("_", " ")
+    """The name as it is read for the check (its extension dropped, underscores and hyphens as
+    spaces, so "letter_SW1A_1AA.pdf" reads "letter SW1A 1AA"), and what in it may identify a patient."""
+    read = pid_check.file_name_words(filename)
     return read, pid_check.flagged({"filename": read}).get("filename", [])
 
 

@@ -17,7 +17,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.feedback.models import FeedbackRound
 from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, Outcome
-from roadmap.portfolio import autosave, service
+from roadmap.portfolio import autosave, service, staff
 from roadmap.portfolio.items import scales
 from roadmap.portfolio.models import DraftAutosave, Evidence, FormSubmission
 from roadmap.portfolio.pid import KIND_LABELS, highlight
@@ -146,7 +146,8 @@ def submit_page(session: Session, evidence: Evidence, today: dt.date) -> SubmitP
     missing = service.missing_answers(evidence, kind, service.current_links(session, evidence),
                                       service.evidence_attachment_count(session, evidence))
     findings = [(spec, highlight(text, found), sorted({KIND_LABELS[f.kind] for f in found}))
-                for spec, text, found in service.pid_findings(evidence, kind)]
+                for spec, text, found in service.pid_findings(
+                    evidence, kind, tuple(staff.known_people(session, enrolment.id)))]
     return SubmitPage(kind, supervisors, missing, findings)
 
 

@@ -21,7 +21,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.db import utcnow
 from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, Outcome
-from roadmap.portfolio import pid
+from roadmap.portfolio import pid, staff
 from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, EvidenceStatus,
                                       FormSubmission)
 from roadmap.readers.team import supervising
@@ -223,17 +223,19 @@ def missing_answers(evidence: Evidence, evidence_type: EvidenceType, links: Link
     return problems
 
 
-def pid_findings(evidence: Evidence, evidence_type: EvidenceType) -> list[tuple[dict[str, Any], str, list[pid.Finding]]]:
-    """(field, text, findings) for each free-text answer (and the title) with a finding."""
+def pid_findings(evidence: Evidence, evidence_type: EvidenceType,
+                 known: tuple[str, ...] = ()) -> list[tuple[dict[str, Any], str, list[pid.Finding]]]:
+    """(field, text, findings) for each free-text answer (and the title) with a finding; names
+    in `known` (staff.known_people: the candidate, supervisors, assessors) are never findings."""
     result = []
-    title_findings = pid.scan(evidence.title)
+    title_findings = pid.scan(evidence.title, known)
     if title_findings:
         result.append(({"code": "title", "label": "Title"}, evidence.title, title_findings))
     for field in definitions.fields(evidence_type.definition, evidence.template_code,
                                     [definitions.CANDIDATE]):
         text = evidence.fields.get(field["code"])
         if definitions.is_free_text(field) and isinstance(text, str):
-            found = pid.scan(text)
+            found = pid.scan(text, known)
             if found:
                 result.append((field, text, found))
     return result
@@ -254,7 +256,8 @@ def submit(session: Session, evidence: Evidence, actor: User, supervisor_id: int
     missing = missing_answers(evidence, evidence_type, current_links(session, evidence), attachments)
     if missing:
         raise PortfolioError("Complete the item before you submit it: " + "; ".join(missing))
-    findings = pid_findings(evidence, evidence_type)
+    findings = pid_findings(evidence, evidence_type,
+                            tuple(staff.known_people(session, evidence.enrolment_id)))
     if findings and not pid_confirmed:
         raise PortfolioError("Edit the highlighted text, or confirm that none of it identifies a patient")
     if findings:

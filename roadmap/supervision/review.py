@@ -14,7 +14,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType, FrameworkVersion
 from roadmap.pid import PATIENT_DETAILS, check as pid_check
-from roadmap.portfolio import headings
+from roadmap.portfolio import headings, staff
 from roadmap.portfolio.models import Evidence, EvidenceComment, EvidenceVersion
 from roadmap.supervision.capacity import item_capacity
 from roadmap.supervision.errors import Conflict, Incomplete, NotAllowed
@@ -63,10 +63,18 @@ def assessor_texts(session: Session, evidence_id: int,
             if definitions.is_free_text(spec) and isinstance(answers.get(spec["code"]), str)}
 
 
+def pid_found(session: Session, evidence_id: int, answers: dict[str, Any]) -> dict[str, Any]:
+    """The findings in the assessor's text, by question code: never the name of the candidate,
+    a supervisor or an assessor of this portfolio ("Observed by <the candidate>")."""
+    evidence = session.get(Evidence, evidence_id)
+    known = staff.known_people(session, evidence.enrolment_id) if evidence else []
+    return pid_check.flagged(assessor_texts(session, evidence_id, answers), known)
+
+
 def _pid_checked(session: Session, evidence_id: int, answers: dict[str, Any],
                  pid_confirmed: bool) -> dict[str, Any]:
     """The findings in the assessor's text; Incomplete, beside each field, until confirmed."""
-    found = pid_check.flagged(assessor_texts(session, evidence_id, answers))
+    found = pid_found(session, evidence_id, answers)
     if found and not pid_confirmed:
         raise Incomplete(PATIENT_DETAILS, pid_check.messages(found))
     return found

@@ -55,9 +55,12 @@ def test_a_patients_flagged_comment_then_confirmed(page: Page, app: Any, session
         page.get_by_role("group", name=legend).get_by_label("Very good", exact=True).check()
     page.get_by_label("Anything else you would like to say").fill(NAMED)
     click_and_check(page.get_by_role("button", name="Send my answers"), status=400)
-    expect(page.get_by_text("This could show who a patient is").first).to_be_visible()
+    # The patient is asked about themselves, not about "the patient" (issue 22).
+    expect(page.get_by_text("This could show who you are, or who another patient is").first) \
+        .to_be_visible()
     _looks_right(page)
-    page.get_by_label("nobody could tell from it who the patient is", exact=False).check()
+    page.get_by_label("it does not include my name or anything that could identify me",
+                      exact=False).check()
     click_and_check(page.get_by_role("button", name="Send my answers"))
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     session.rollback()

@@ -12,6 +12,8 @@ eponyms such as "Baker's cyst"), without running the scanner on them; the scanne
 tuned on them. pid_blind.txt (split "blind") was written after that tuning and committed before
 the scanner first ran on it: its figures are the honest ones. pid_blind2.txt (split "blind2") is a
 second such set in new styles, written without reading the rules or the earlier texts.
+pid_attack.txt (split "attack") holds an outsider's attacks on the scanner (clinicians flagged
+as patients, identifiers split by invisible spaces or dots, capitals, possessives), each fixed.
 
     .venv/bin/python tests/data/make_pid_corpus.py   # rewrites the file, same seed, same output
 
@@ -158,6 +160,9 @@ def load_templates() -> dict[str, list[str]]:
 
 
 _MARK = re.compile(r"\[\[(\w+)\|([^\]]+)\]\]")
+# Invisible characters the attack split hides identifiers with, written visibly in its file.
+_INVISIBLE = {"{NBSP}": "\u00a0", "{THIN}": "\u2009", "{NNBSP}": "\u202f", "{TAB}": "\t",
+              "{NL}": "\n", "{RLO}": "\u202e", "{PDF}": "\u202c"}
 
 
 def hand_rows(split: str) -> list[dict]:
@@ -166,6 +171,8 @@ def hand_rows(split: str) -> list[dict]:
     for line in Path(__file__).with_name(f"pid_{split}.txt").read_text().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
+        for shown, character in _INVISIBLE.items():
+            line = line.replace(shown, character)
         text, marks, position = "", [], 0
         for match in _MARK.finditer(line):
             text += line[position:match.start()]
@@ -190,7 +197,7 @@ def build() -> list[dict]:
                     seen.add(text)
                     rows.append({"id": f"{split}-{number:03d}-{len(rows):03d}", "split": split,
                                  "text": text, "identifiers": marks})
-    return rows + hand_rows("field") + hand_rows("blind") + hand_rows("blind2")
+    return rows + hand_rows("field") + hand_rows("blind") + hand_rows("blind2") + hand_rows("attack")
 
 
 def main() -> None:

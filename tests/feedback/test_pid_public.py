@@ -34,14 +34,24 @@ def _confirmations(session) -> list[AuditEvent]:
         AuditEvent.action == "feedback.response_pid_confirmed")).all()
 
 
-def _flagged(response) -> None:
-    """The page refuses the answer, highlights the number and asks in plain words."""
+def _flagged(response, patient: bool = False) -> None:
+    """The page refuses the answer, highlights the number and asks in plain words: a PSQ's
+    respondent is the patient, so they are asked about themselves and other patients."""
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)
     words = html.unescape(page)
-    assert "This could show who a patient is: it seems to hold an NHS number" in words
-    assert "nobody could tell from it who the patient is" in words
+    if patient:
+        assert "This could show who you are, or who another patient is: it seems to hold an " \
+               "NHS number" in words
+        assert "Please do not include your name or details that could identify you or another " \
+               "patient" in words
+        assert "it does not include my name or anything that could identify me or another " \
+               "patient" in words
+        assert "who the patient is" not in words
+    else:
+        assert "This could show who a patient is: it seems to hold an NHS number" in words
+        assert "nobody could tell from it who the patient is" in words
     assert 'name="confirm_pid"' in page
 
 
@@ -91,7 +101,7 @@ def test_a_psq_comment_with_an_nhs_number_is_flagged_then_saved_once_confirmed(
     open_round(client, item.id)
     path = _poster_path(client, item)
     patient = app.test_client()
-    _flagged(patient.post(path, data=patient_answers(comment=NAMED)))
+    _flagged(patient.post(path, data=patient_answers(comment=NAMED)), patient=True)
     assert _responses(session) == []
     saved = patient.post(path, data={**patient_answers(comment=NAMED), "confirm_pid": "y"})
     assert saved.status_code == 302
@@ -101,3 +111,17 @@ def test_a_psq_comment_with_an_nhs_number_is_flagged_then_saved_once_confirmed(
     assert event.data == {"findings": [{"field": "comments", "kind": "nhs_number"}]}
     assert patient.post(path, data=patient_answers(comment=CLEAN)).status_code == 302
     assert len(_responses(session)) == 2 and len(_confirmations(session)) == 1
+
+
+def test_the_forms_say_once_that_answers_are_anonymous(
+        app, client, session, team, make_item, login, mailbox):
+    """The page's inset says it; the framework's section hint said it again (issue 22)."""
+    _item, path = _msf_link(client, team, make_item, login, mailbox)
+    msf = html.unescape(app.test_client().get(path).get_data(as_text=True))
+    assert msf.count("anonymous") == 1
+    assert "The practitioner sees only the combined results." in msf  # the rest of the hint
+    item = make_item("psq", status="draft")
+    login(client, team.candidate)
+    open_round(client, item.id)
+    psq = html.unescape(app.test_client().get(_poster_path(client, item)).get_data(as_text=True))
+    assert psq.count("anonymous") == 1

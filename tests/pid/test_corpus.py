@@ -8,7 +8,7 @@ from bench.pid import CLEAN_FLOOR, RECALL_FLOORS, load, measure, report
 from roadmap.pid import KIND_LABELS
 from tests.data.make_pid_corpus import build
 
-SPLITS = ["dev", "held_out", "field", "blind", "blind2"]
+SPLITS = ["dev", "held_out", "field", "blind", "blind2", "attack"]
 
 
 @pytest.fixture(scope="module")

@@ -79,7 +79,8 @@ def assess(evidence_id: int) -> Response | str | tuple[str, int]:
                 _attach(form, problem.problems)
                 if str(problem) == PATIENT_DETAILS:
                     texts = review.assessor_texts(session, evidence_id, answers_of(form))
-                    marked = pid_check.marked(texts, pid_check.flagged(texts))
+                    marked = pid_check.marked(texts, review.pid_found(session, evidence_id,
+                                                                      answers_of(form)))
             except SupervisionError as problem:
                 flash(str(problem), "error")
                 return redirect(url_for("supervision.assess", evidence_id=evidence_id))
