@@ -71,6 +71,15 @@ def confirms(ticked: bool, shown: Optional[str], found: Mapping[str, list[Findin
     return bool(ticked and found and shown and shown == digest(found))
 
 
+def as_shown(ticked: Any, shown: Optional[str],
+             texts: Mapping[str, Optional[Any]]) -> tuple[bool, str]:
+    """(whether a ticked box covers the findings in `texts`, the digest to send with them when
+    they are shown). A page that keeps answers across steps ("Change" on a check page) keeps
+    the digest with the tick, so new or different findings are shown again, box unticked."""
+    found = flagged(texts)
+    return confirms(bool(ticked), shown, found), digest(found) if found else ""
+
+
 def masked(text: str) -> str:
     """An identifier shown without giving it away: each word's first character kept, the other
     letters and digits dotted ("943 476 5919" reads "9•• 4•• 5•••")."""

@@ -64,6 +64,7 @@ class PidConfirmForm(FlaskForm):
         csrf = False
 
     confirm_pid = BooleanField(CONFIRM_PID)
+    pid_shown = HiddenField()  # the digest of the findings the box was ticked under
 
 
 class RatingForm(FlaskForm):
