@@ -80,6 +80,13 @@ def as_shown(ticked: Any, shown: Optional[str],
     return confirms(bool(ticked), shown, found), digest(found) if found else ""
 
 
+def sealed(text: str) -> tuple[str, int]:
+    """(SHA-256, length) of a text an audit event names but should not copy (issue 22): the
+    text stays on its row, where it was checked; the log, kept for ever and copied into
+    backups, binds it without holding a second copy. Events made before keep their text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), len(text)
+
+
 def masked(text: str) -> str:
     """An identifier shown without giving it away: each word's first character kept, the other
     letters and digits dotted ("943 476 5919" reads "9•• 4•• 5•••")."""
