@@ -147,7 +147,8 @@ def revoke(session: Session, public_id: str, reason: str, actor_id: Optional[int
     audit.record(session, "credential.revoked", actor_id=actor_id,
                  subject_type="issued_credential", subject_id=row.id,
                  enrolment_id=row.enrolment_id,
-                 data={"credential": row.public_id, "reason": why,
+                 data={"credential": row.public_id,
+                       **dict(zip(("reason_sha256", "reason_length"), pid_check.sealed(why))),
                        "status_list": row.status_list, "status_index": row.status_index})
     if found:
         audit.record(session, "credential.pid_confirmed", actor_id=actor_id,

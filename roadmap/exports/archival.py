@@ -95,7 +95,8 @@ def html(setup_: Setup, p: dict[str, Any]) -> str:
 
 def data_bytes(session: Session, enrolment: Enrolment, today: dt.date, drafts: bool = True) -> bytes:
     """data.json as the ZIP has it (roadmap/exports/export-schema.json), drafts as the PDF has them."""
-    return json.dumps(archive.data(session, enrolment, today, drafts), indent=2, ensure_ascii=False,
+    return json.dumps(archive.data(session, enrolment, today, drafts, printing=True), indent=2,
+                      ensure_ascii=False,
                       default=str).encode("utf-8")
 
 

@@ -69,11 +69,13 @@ def _analysis(found: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
             "credits": [{k: _iso(v) for k, v in c.items()} for c in found["credits"]]}
 
 
-def data(session: Session, enrolment: Enrolment, today: dt.date, drafts: bool = True
-         ) -> dict[str, Any]:
+def data(session: Session, enrolment: Enrolment, today: dt.date, drafts: bool = True,
+         printing: bool = False) -> dict[str, Any]:
     """All of a candidate's data for one enrolment, as plain JSON values; `drafts=False` (the
-    copy embedded in a PDF made for anyone but the candidate) leaves their drafts out."""
-    p = gather(session, enrolment, today, None, content=True, drafts=drafts)
+    copy embedded in a PDF made for anyone but the candidate) leaves their drafts out;
+    `printing` (the copy embedded in a PDF) leaves out a draft's text that may identify a
+    patient, as the PDF's pages do. The ZIP's copy is the candidate's own data, whole."""
+    p = gather(session, enrolment, today, None, content=True, drafts=drafts, printing=printing)
     candidate: User = p["candidate"]
     evidence = {e.id: e for e in session.scalars(
         sa.select(Evidence).where(Evidence.enrolment_id == enrolment.id))}
@@ -87,8 +89,9 @@ def data(session: Session, enrolment: Enrolment, today: dt.date, drafts: bool = 
     for item in p["items"]:
         e = evidence[item["id"]]
         items.append({
-            "id": e.id, "type": item["type"], "template": e.template_code, "title": e.title,
-            "occurred_on": _iso(e.occurred_on), "status": e.status, "fields": e.fields,
+            "id": e.id, "type": item["type"], "template": e.template_code, "title": item["title"],
+            "occurred_on": _iso(e.occurred_on), "status": e.status,
+            "fields": {} if item["withheld"] else e.fields,
             "capabilities": item["capabilities"], "submitted_at": _iso(e.submitted_at),
             "created_at": _iso(e.created_at), "updated_at": _iso(e.updated_at),
             "feedback_responses": item["feedback"],

@@ -22,6 +22,7 @@ from roadmap.exports.analysis import analysis_of
 from roadmap.exports.released import released_results
 from roadmap.feedback.models import FeedbackResponse
 from roadmap.framework import definitions
+from roadmap.pid import check as pid_check
 from roadmap.framework.models import Capability, Domain, EvidenceType, FrameworkVersion, Stage
 from roadmap.portfolio.models import (Attachment, Evidence, EvidenceCapability, EvidenceComment,
                                       EvidenceVersion)
@@ -34,6 +35,11 @@ from roadmap.supervision.models import (CapabilityRating, Signature, StageSignOf
                                         SupervisorAssignment)
 
 IMAGE_TYPES = {"image/png", "image/jpeg"}
+# Issue 22: a draft is checked for patient details only when it is submitted, and the PDF is
+# the document that leaves the service, so a draft whose text may identify a patient is not
+# printed (the ZIP's data.json, the candidate's own data, keeps it whole).
+WITHHELD = "This draft may identify a patient: check it in Roadmap before it is shared."
+WITHHELD_TITLE = "Draft (its title may identify a patient)"
 
 
 def capacity_words(capacity: str) -> str:
@@ -72,7 +78,8 @@ def _people(session: Session, enrolment: Enrolment) -> dict[str, Any]:
 
 def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
            types: dict[int, EvidenceType], caps: dict[int, Capability], content: bool,
-           image_dir: Optional[Path], drafts: bool = True) -> list[dict[str, Any]]:
+           image_dir: Optional[Path], drafts: bool = True,
+           printing: bool = True) -> list[dict[str, Any]]:
     evidence = session.scalars(sa.select(Evidence).where(
         Evidence.enrolment_id == enrolment.id, sa.true() if drafts else shared())
         .order_by(Evidence.occurred_on, Evidence.id)).all()
@@ -115,11 +122,13 @@ def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
         template = definitions.template_named(kind.definition, e.template_code)
         tagged = sorted((c for c in caps.values() if c.code in links[e.id]),
                         key=lambda c: c.position)
+        withheld, title_withheld = _unchecked(kind, e) if content and printing else (False, False)
         sections = (definitions.printed(kind.definition, e.template_code, e.fields or {}, scales,
                                         [(c.code, c.title) for c in tagged])
-                    if content else [])
+                    if content and not withheld else [])
         found.append({
-            "number": number, "anchor": f"item-{e.id}", "id": e.id, "title": e.title,
+            "number": number, "anchor": f"item-{e.id}", "id": e.id,
+            "title": WITHHELD_TITLE if title_withheld else e.title, "withheld": WITHHELD if withheld else None,
             "type": kind.name, "template": template["name"] if template else None,
             "occurred_on": e.occurred_on, "status": STATUS_TAGS.get(e.status, (e.status,))[0],
             "status_code": e.status, "submitted_at": e.submitted_at,
@@ -132,6 +141,19 @@ def _items(session: Session, enrolment: Enrolment, version: FrameworkVersion,
             "attachments": [_attachment(a, image_dir) for a in files[e.id]],
         })
     return found
+
+
+def _unchecked(kind: EvidenceType, e: Evidence) -> tuple[bool, bool]:
+    """(whether a draft's text may identify a patient, whether its title does). Only a private
+    draft was never checked: any other status passed the check as it was submitted or saved."""
+    if e.status != "draft":
+        return False, False
+    texts = {"title": e.title, **{
+        f["code"]: (e.fields or {}).get(f["code"])
+        for f in definitions.fields(kind.definition, e.template_code, [definitions.CANDIDATE])
+        if definitions.is_free_text(f)}}
+    found = pid_check.flagged(texts)
+    return bool(found), "title" in found
 
 
 def _attachment(a: Attachment, image_dir: Optional[Path]) -> dict[str, Any]:
@@ -213,12 +235,13 @@ def _timeline(session: Session, enrolment: Enrolment, drafts: bool) -> list[time
 
 
 def gather(session: Session, enrolment: Enrolment, today: dt.date, image_dir: Optional[Path],
-           content: bool = True, drafts: bool = True) -> dict[str, Any]:
+           content: bool = True, drafts: bool = True, printing: bool = True) -> dict[str, Any]:
     """The whole portfolio of an enrolment as plain data for the print templates.
 
     `image_dir`: where print copies of image attachments go (images.folder); None: no images.
     `drafts=False` (an export made by anyone but the candidate) leaves out the candidate's
-    private drafts and does not name them on the timeline.
+    private drafts and does not name them on the timeline. `printing=False` (the ZIP's data,
+    the candidate's own) keeps drafts whose text may identify a patient, which a PDF withholds.
     """
     version = session.get(FrameworkVersion, enrolment.framework_version_id)
     assert version is not None
@@ -227,7 +250,7 @@ def gather(session: Session, enrolment: Enrolment, today: dt.date, image_dir: Op
     types = list(session.scalars(sa.select(EvidenceType).where(
         EvidenceType.framework_version_id == version.id).order_by(EvidenceType.position)))
     items = _items(session, enrolment, version, {t.id: t for t in types},
-                   {c.id: c for c in caps}, content, image_dir, drafts)
+                   {c.id: c for c in caps}, content, image_dir, drafts, printing)
     headings, target = _headings(session, enrolment, version, caps, types, items, content)
     used_types = [definitions.short_name(t) for t in types]
     stages = _stages(session, enrolment, version, today)

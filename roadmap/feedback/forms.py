@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from roadmap.form_limits import MaxLength
 
@@ -82,6 +82,7 @@ class IdentityForm(FlaskForm):
     declaration = BooleanField("I observed this work myself, the assessment is my own, and I am "
                                "not the person being assessed")
     confirm_pid = BooleanField(CONFIRM_PID)
+    pid_shown = HiddenField()  # the digest of the findings the box was ticked under
     lock_version = HiddenNumberField()
 
 

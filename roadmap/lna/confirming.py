@@ -133,7 +133,9 @@ def confirm(session: Session, analysis: LearningNeedsAnalysis, enrolment: Enrolm
            subject_id=analysis.id, enrolment_id=enrolment.id,
            data={"route": route, "capacity": capacity.value, "provider_id": enrolment.provider_id,
                  "credits": [{"code": r.check_code, "evidence_id": r.evidence_id,
-                              "attachment_id": r.attachment_id, "note": r.note} for r in rows],
+                              "attachment_id": r.attachment_id,
+                              **dict(zip(("note_sha256", "note_length"),
+                                         pid_check.sealed(r.note)))} for r in rows],
                  "pdp_evidence_id": seeded.id if seeded is not None else None})
     if found:
         record(session, "lna.credit_pid_confirmed", actor_id=confirmer.id, subject_type=SUBJECT,

@@ -7,6 +7,8 @@ records the same answer: which fields and which kinds, never the text itself.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any, Iterable, Mapping, Optional
 
@@ -71,6 +73,35 @@ def audit_data(found: Mapping[str, list[Finding]]) -> dict[str, Any]:
     """What a confirmation's audit event keeps: each field and kind confirmed, never the text."""
     return {"findings": [{"field": key, "kind": finding.kind}
                          for key, findings in sorted(found.items()) for finding in findings]}
+
+
+def digest(found: Mapping[str, list[Finding]]) -> str:
+    """A fingerprint of exactly the findings shown (field, kind, matched text): a confirmation
+    carries the one it was ticked under, so a box kept ticked across "Change" covers no new or
+    different identifier (issue 22: confirmed text must be the text that was shown)."""
+    items = sorted((key, f.kind, f.text) for key, findings in found.items() for f in findings)
+    return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:32]
+
+
+def confirms(ticked: bool, shown: Optional[str], found: Mapping[str, list[Finding]]) -> bool:
+    """Whether a ticked box covers these findings: it was ticked with these very findings shown."""
+    return bool(ticked and found and shown and shown == digest(found))
+
+
+def as_shown(ticked: Any, shown: Optional[str],
+             texts: Mapping[str, Optional[Any]]) -> tuple[bool, str]:
+    """(whether a ticked box covers the findings in `texts`, the digest to send with them when
+    they are shown). A page that keeps answers across steps ("Change" on a check page) keeps
+    the digest with the tick, so new or different findings are shown again, box unticked."""
+    found = flagged(texts)
+    return confirms(bool(ticked), shown, found), digest(found) if found else ""
+
+
+def sealed(text: str) -> tuple[str, int]:
+    """(SHA-256, length) of a text an audit event names but should not copy (issue 22): the
+    text stays on its row, where it was checked; the log, kept for ever and copied into
+    backups, binds it without holding a second copy. Events made before keep their text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), len(text)
 
 
 def masked(text: str) -> str:

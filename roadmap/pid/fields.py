@@ -14,8 +14,10 @@ audit event for its enrolment) or an identity field listed in NOT_FREE_TEXT.
 from __future__ import annotations
 
 CHECKED = {
-    "evidence.title": "portfolio.service.submit, supervision.review.start_observed",
-    "evidence.fields": "portfolio.service.submit (the candidate's answers)",
+    "evidence.title": "portfolio.service.submit, portfolio.shared_check.check_save (each save "
+                      "of an item others read), supervision.review.start_observed",
+    "evidence.fields": "portfolio.service.submit, portfolio.shared_check.check_save (the "
+                       "candidate's answers)",
     "evidence_versions.content": "the snapshot of evidence.fields and assessors' answers, "
                                  "each checked as it was written (supervision.review.sign, "
                                  "feedback.tickets.sign)",

@@ -77,6 +77,11 @@ def _content_words(read: doc_text.DocumentText, found: list[tuple[str, list[Find
     if read.unreadable:
         message = (f"We could not check the text inside this file for patient details: "
                    f"{read.unreadable}. Look through it yourself")
+    elif not found:  # only part was read, and nothing found there: the rest is unchecked
+        message = (f"We checked the first {doc_text.MAX_PAGES} pages of this file (or its first "
+                   f"{doc_text.MAX_CHARS:,} characters of text) and found nothing that may "
+                   f"identify a patient, but the file is longer and the rest was not checked. "
+                   f"Look through the rest yourself")
     else:
         kinds = sorted({k for _, findings in found for k in pid_check.kinds(findings)})
         message = f"The text inside this file may identify a patient ({', '.join(kinds)})"
@@ -171,18 +176,21 @@ def attach(session: Session, evidence: Evidence, actor: User, upload: Optional[U
     data = upload.stream.read(MAX_BYTES + 1)
     inside, inside_found = content_findings(data) if 0 < len(data) <= MAX_BYTES else (
         doc_text.DocumentText(), [])
-    if (inside_found or inside.unreadable) and not pid_confirmed:
+    # A file read only in part is never passed as checked: the rest is for the candidate to look
+    # through and confirm, even when the part read held nothing (issue 22).
+    if (inside_found or inside.unreadable or inside.partial) and not pid_confirmed:
         message, shown = _content_words(inside, inside_found, pid_confirmed is not None)
         raise NameMayIdentify(message, None, shown)
     added = add(session, evidence, actor, upload.filename, data)
-    if found or inside_found or inside.unreadable:
+    if found or inside_found or inside.unreadable or inside.partial:
         findings = pid_check.audit_data({"filename": found, **{
             f"content:{where}": items for where, items in inside_found}})["findings"]
         record(session, "evidence.attachment_pid_confirmed", actor_id=actor.id,
                subject_type="evidence", subject_id=evidence.id, enrolment_id=evidence.enrolment_id,
                data={"attachment_id": added.id, "findings": findings, **({
                    "content_unreadable": bool(inside.unreadable),
-                   "content_partial": inside.partial} if inside_found or inside.unreadable else {})})
+                   "content_partial": inside.partial}
+                   if inside_found or inside.unreadable or inside.partial else {})})
     return added
 
 

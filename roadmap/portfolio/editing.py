@@ -17,7 +17,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.feedback.models import FeedbackRound
 from roadmap.framework import definitions
 from roadmap.framework.models import Capability, EvidenceType, Outcome
-from roadmap.portfolio import autosave, service, staff
+from roadmap.portfolio import autosave, service, shared_check, staff
 from roadmap.portfolio.items import scales
 from roadmap.portfolio.models import DraftAutosave, Evidence, FormSubmission
 from roadmap.portfolio.pid import KIND_LABELS, highlight
@@ -103,11 +103,13 @@ class Saved:
 
 
 def save(session: Session, user: User, page: FormPage, draft: Draft, lock_version: int,
-         token: str, key: str) -> Saved:
+         token: str, key: str, ticked: bool = False, shown: str = "") -> Saved:
     """Create or update the item once per form token, and forget the answers kept for the page.
 
     Raises service.StaleForm when the item changed since the form was opened, and
-    service.PortfolioError when a rule refuses the answers.
+    service.PortfolioError when a rule refuses the answers (shared_check.Unconfirmed when an
+    item others read holds text that may identify a patient, not confirmed as shown: `ticked`
+    and `shown`, the digest of the findings the box was ticked under).
     """
     done = service.claim_form_token(session, user, token)
     if done is not None:
@@ -118,6 +120,7 @@ def save(session: Session, user: User, page: FormPage, draft: Draft, lock_versio
             session, page.enrolment, user, page.kind, page.template, draft.title,
             draft.occurred_on, draft.answers, draft.links)
     else:
+        shared_check.check_save(session, evidence, user, draft.title, draft.answers, ticked, shown)
         service.update_evidence(session, evidence, user, lock_version, draft.title,
                                 draft.occurred_on, draft.answers, draft.links)
     claim = session.get(FormSubmission, token) if token else None

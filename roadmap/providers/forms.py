@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Optional
 from roadmap.form_limits import MaxLength
 
@@ -50,3 +50,4 @@ class ReferForm(FlaskForm):
     reason = TextAreaField("Why are you referring it back?", filters=[_strip], validators=[
         Optional(), MaxLength(REASON_LONGEST, name="The reason")])
     confirm_pid = BooleanField(CONFIRM_PID)
+    pid_shown = HiddenField()  # the digest of the findings the box was ticked under

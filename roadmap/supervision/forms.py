@@ -54,6 +54,7 @@ class StageSignForm(FlaskForm):
     acting_reason = TextAreaField("Why are you signing for the primary supervisor?", validators=[
         Optional(), MaxLength(1000, name="The reason")])
     confirm_pid = BooleanField(CONFIRM_PID)
+    pid_shown = HiddenField()  # the digest of the findings the box was ticked under
 
 
 class PidConfirmForm(FlaskForm):
@@ -64,6 +65,7 @@ class PidConfirmForm(FlaskForm):
         csrf = False
 
     confirm_pid = BooleanField(CONFIRM_PID)
+    pid_shown = HiddenField()  # the digest of the findings the box was ticked under
 
 
 class RatingForm(FlaskForm):

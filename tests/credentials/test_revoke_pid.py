@@ -4,6 +4,7 @@ it, refuses a reason that may identify a patient until --no-patient-identified c
 not; the confirmation is audited with the field and kind only."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import sqlalchemy as sa
@@ -38,6 +39,11 @@ def test_a_reason_that_may_identify_a_patient_is_refused_until_confirmed(
     assert sorted(f["kind"] for f in event.data["findings"]) == ["name", "nhs_number"]
     assert {f["field"] for f in event.data["findings"]} == {"reason"}
     assert "943" not in json.dumps(event.data) and "Hill" not in json.dumps(event.data)
+    (revoked,) = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "credential.revoked")).all()
+    assert "943" not in json.dumps(revoked.data) and "Hill" not in json.dumps(revoked.data)
+    assert revoked.data["reason_length"] == len(REASON)
+    assert revoked.data["reason_sha256"] == hashlib.sha256(REASON.encode()).hexdigest()
 
 
 def test_a_plain_reason_revokes_with_no_question(approved, runner, session):

@@ -32,6 +32,35 @@ def _form(make_item, item, reasoning, **identity):
                          item.lock_version, **identity)
 
 
+def _shown(assessor, path, make_item, item, text):
+    """The digest the page sends with the findings it shows (the first post is refused)."""
+    page = assessor.post(path, data=_form(make_item, item, text)).get_data(as_text=True)
+    return re.search(r'name="pid_shown" type="hidden" value="([0-9a-f]*)"', page).group(1)
+
+
+def test_a_kept_tick_does_not_cover_an_identifier_added_after_change(
+        app, client, session, team, make_item, login, mailbox):
+    """Issue 22: check -> Change kept the box ticked, so an identifier added then was signed
+    unseen. The tick covers only the findings shown with it."""
+    item = make_item("cbd", status="draft", headings=("1",))
+    path = _link(client, team, item, mailbox, login)
+    assessor = app.test_client()
+    shown = _shown(assessor, path, make_item, item, NAMED)
+    assert assessor.post(path, data=_form(make_item, item, NAMED, confirm_pid="y",
+                                          pid_shown=shown)).status_code == 302
+    change = assessor.get(path).get_data(as_text=True)  # "Change" on the check page
+    assert re.search(r'name="confirm_pid" type="checkbox" value="y" checked', change)
+    kept = re.search(r'name="pid_shown" type="hidden" value="([0-9a-f]*)"', change).group(1)
+    more = NAMED + " Seen at home, SW1A 1AA."
+    again = assessor.post(path, data=_form(make_item, item, more, confirm_pid="y",
+                                           pid_shown=kept))
+    body = again.get_data(as_text=True)
+    assert again.status_code == 400 and "possible postcode: </span>SW1A 1AA</mark>" in body
+    assert not re.search(r'name="confirm_pid" type="checkbox" value="y" checked', body)
+    assert "SW1A" not in assessor.get(path + "/check").get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
+
+
 def _confirmations(session):
     session.rollback()
     session.expire_all()
@@ -63,7 +92,9 @@ def test_ticking_the_box_signs_and_audits_fields_and_kinds(app, client, session,
     item = make_item("cbd", status="draft", headings=("1",))
     path = _link(client, team, item, mailbox, login)
     assessor = app.test_client()
-    posted = assessor.post(path, data=_form(make_item, item, NAMED, confirm_pid="y"))
+    shown = _shown(assessor, path, make_item, item, NAMED)
+    posted = assessor.post(path, data=_form(make_item, item, NAMED, confirm_pid="y",
+                                            pid_shown=shown))
     assert posted.status_code == 302 and posted.headers["Location"].endswith(path + "/check")
     assert NAMED in html.unescape(assessor.get(path + "/check").get_data(as_text=True))
     assert _confirmations(session) == []  # not yet signed

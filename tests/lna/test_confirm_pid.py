@@ -3,6 +3,7 @@ confirms the analysis (issue 22): an NHS number is highlighted beside the note w
 confirm, nothing is confirmed; ticking the box confirms it and audits the field and kind only."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -36,6 +37,12 @@ def test_a_credit_note_that_may_identify_a_patient_is_highlighted_until_confirme
     assert event.data == {"findings": [{"field": "note:" + session.scalar(
         sa.select(LnaCredit.check_code)), "kind": "nhs_number"}]}
     assert "943" not in json.dumps(event.data)
+    # The confirmation's own event names the note by its digest and length, not its text.
+    (confirmed,) = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "lna.confirmed")).all()
+    assert "943" not in json.dumps(confirmed.data)
+    assert confirmed.data["credits"][0]["note_length"] == len(NOTE)
+    assert confirmed.data["credits"][0]["note_sha256"] == hashlib.sha256(NOTE.encode()).hexdigest()
 
 
 def test_a_clean_note_asks_nothing(lna, sent, client_as, session):

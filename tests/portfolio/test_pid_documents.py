@@ -209,3 +209,21 @@ def test_hostile_files_are_said_to_be_unreadable_quickly(client, session, item):
         assert "We could not check the text inside this file for patient details" in \
             html.unescape(refused.get_data(as_text=True)), name
     assert _attached(session) == []
+
+
+def test_a_file_read_only_in_part_asks_for_the_confirmation_even_when_nothing_was_found(
+        client, session, item):
+    """Issue 22 (outsider's attack): a long PDF was read up to the cap, nothing was found in
+    the part read, and it was attached as checked. The rest is now for the candidate to look
+    through, and the confirmation says the file was read in part."""
+    pages = [f"Reflection on shoulder injections, part {n}." for n in range(doc_text.MAX_PAGES)]
+    long = pdf(*pages, "The lady was seen at home, postcode LS6 2QR.")
+    refused = _upload(client, item.id, long, "long.pdf")
+    assert refused.status_code == 400
+    page = html.unescape(refused.get_data(as_text=True))
+    assert f"We checked the first {doc_text.MAX_PAGES} pages of this file" in page
+    assert "the rest was not checked" in page and 'name="confirm_pid"' in page
+    assert _attached(session) == []
+    assert _upload(client, item.id, long, "long.pdf", confirm_pid="y").status_code == 302
+    [event] = _confirmations(session)
+    assert event.data["content_partial"] is True and event.data["findings"] == []

@@ -246,7 +246,13 @@ def test_a_referral_reason_that_may_identify_a_patient_warns_until_confirmed(cli
     assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)
     assert re.search(r'<mark class="roadmap-pid">.*?Mrs Jane Patient</mark>', page)
     assert _decisions(session) == []
-    assert through_check(client, url, {**given, "refer-confirm_pid": "y"}).status_code == 302
+    shown = re.search(r'name="refer-pid_shown" type="hidden" value="([0-9a-f]*)"', page).group(1)
+    # Issue 22: a tick kept from other findings (through "Change") covers none of these.
+    stale = through_check(client, url, {**given, "refer-confirm_pid": "y",
+                                        "refer-pid_shown": "0" * 32})
+    assert stale.status_code == 400 and _decisions(session) == []
+    assert through_check(client, url, {**given, "refer-confirm_pid": "y",
+                                       "refer-pid_shown": shown}).status_code == 302
     assert [d.outcome for d in _decisions(session)] == ["referred"]
     # Issue 22: the confirmation is audited, fields and kinds only, never the reasons' text.
     event = session.scalars(sa.select(AuditEvent).where(

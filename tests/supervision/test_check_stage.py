@@ -148,7 +148,10 @@ def test_a_backups_reason_that_may_identify_a_patient_warns_until_confirmed(
     assert "This may identify a patient (NHS number)" in page and 'href="#acting_reason"' in page
     assert 'name="confirm_pid"' in page
     assert __import__('re').search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)
-    assert signs(client, url, {**given, "confirm_pid": "y"}).status_code == 302
+    shown = __import__('re').search(r'name="pid_shown" type="hidden" value="([0-9a-f]*)"',
+                                    page).group(1)
+    assert shown  # the tick counts only with the findings it was ticked under
+    assert signs(client, url, {**given, "confirm_pid": "y", "pid_shown": shown}).status_code == 302
     assert _record(session, team).status in ("complete", "supervisor_signed")
     event = session.scalars(sa.select(AuditEvent).where(
         AuditEvent.action == "stage.pid_confirmed")).one()

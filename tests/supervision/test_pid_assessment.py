@@ -24,6 +24,13 @@ def _form(make_item, item, reasoning, **extra):
             "lock_version": item.lock_version, **extra}
 
 
+def _shown(client, item, make_item, reasoning):
+    """The digest the assessment page sends with the findings it shows (refused first)."""
+    page = client.post(f"/supervision/items/{item.id}",
+                       data=_form(make_item, item, reasoning)).get_data(as_text=True)
+    return re.search(r'name="pid_shown" type="hidden" value="([0-9a-f]*)"', page).group(1)
+
+
 def _fresh(session):
     session.rollback()
     session.expire_all()
@@ -63,8 +70,9 @@ def test_confirming_signs_it_and_audits_fields_and_kinds_not_the_text(client, lo
                                                                       team, make_item):
     item = make_item("cbd")
     login(client, team.primary)
+    shown = _shown(client, item, make_item, NAMED)
     sent = client.post(f"/supervision/items/{item.id}",
-                       data=_form(make_item, item, NAMED, confirm_pid="y"))
+                       data=_form(make_item, item, NAMED, confirm_pid="y", pid_shown=shown))
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/check")
     check = html.unescape(client.get(f"/supervision/items/{item.id}/check").get_data(as_text=True))
     assert NAMED in check
@@ -84,10 +92,36 @@ def test_confirming_signs_it_and_audits_fields_and_kinds_not_the_text(client, lo
 def test_a_confirmation_is_kept_through_change_and_back(client, login, session, team, make_item):
     item = make_item("cbd")
     login(client, team.primary)
-    client.post(f"/supervision/items/{item.id}", data=_form(make_item, item, NAMED, confirm_pid="y"))
+    shown = _shown(client, item, make_item, NAMED)
+    client.post(f"/supervision/items/{item.id}",
+                data=_form(make_item, item, NAMED, confirm_pid="y", pid_shown=shown))
     page = client.get(f"/supervision/items/{item.id}").get_data(as_text=True)
     assert re.search(r'name="confirm_pid"[^>]*value="y"[^>]*checked|name="confirm_pid" '
                      r'type="checkbox" value="y" checked', page)
+    assert f'value="{shown}"' in page  # the tick comes back with what it was ticked under
+
+
+def test_a_kept_tick_does_not_cover_an_identifier_added_after_change(client, login, session,
+                                                                     team, make_item):
+    """Issue 22 (outsider's attack): check -> Change -> add an identifier -> Continue signed it
+    unseen, as the box stayed ticked. The tick covers only the findings that were shown."""
+    item = make_item("cbd")
+    login(client, team.primary)
+    shown = _shown(client, item, make_item, NAMED)
+    client.post(f"/supervision/items/{item.id}",
+                data=_form(make_item, item, NAMED, confirm_pid="y", pid_shown=shown))
+    page = client.get(f"/supervision/items/{item.id}").get_data(as_text=True)  # "Change"
+    kept = re.search(r'name="pid_shown" type="hidden" value="([0-9a-f]*)"', page).group(1)
+    more = NAMED + " Lives at 12 Acacia Avenue, SW1A 1AA."
+    again = client.post(f"/supervision/items/{item.id}",
+                        data=_form(make_item, item, more, confirm_pid="y", pid_shown=kept))
+    assert again.status_code == 400
+    body = again.get_data(as_text=True)
+    assert "possible postcode: </span>SW1A 1AA</mark>" in body
+    assert not re.search(r'name="confirm_pid" type="checkbox" value="y" checked', body)
+    # What is kept to sign is still only what was confirmed as shown.
+    assert "SW1A" not in client.get(f"/supervision/items/{item.id}/check").get_data(as_text=True)
+    assert _count(session, Signature) == 0
 
 
 def test_feedback_that_identifies_nobody_goes_to_the_check_page_without_a_prompt(
@@ -231,7 +265,9 @@ def test_a_clinical_supervisors_report_is_checked_and_its_confirmation_audited(
     page = refused.get_data(as_text=True)
     assert re.search(r'<mark class="roadmap-pid">.*?LS6 2QR</mark>', page)
     assert 'name="confirm_pid"' in page and _count(session, Signature) == 0
-    sent = client.post(f"/supervision/items/{item.id}", data={**data, "confirm_pid": "y"})
+    shown = re.search(r'name="pid_shown" type="hidden" value="([0-9a-f]*)"', page).group(1)
+    sent = client.post(f"/supervision/items/{item.id}",
+                       data={**data, "confirm_pid": "y", "pid_shown": shown})
     assert sent.status_code == 302
     assert client.post(f"/supervision/items/{item.id}/check", data={}).status_code == 302
     [event] = _confirmations(session)

@@ -204,7 +204,14 @@ def test_a_reason_that_may_identify_a_patient_warns_until_confirmed(app, client,
     assert 'name="confirm_pid"' in page
     assert re.search(r'<mark class="roadmap-pid">.*?943 476 5919</mark>', page)  # highlighted where it was typed
     assert _record(session, team).status == "candidate_signed"
-    assert through_check(client, url, {**given, "confirm_pid": "y"}).status_code == 302
+    shown = re.search(r'name="pid_shown" type="hidden" value="([0-9a-f]*)"', page).group(1)
+    # Issue 22: a tick that covers other findings than these (kept through "Change") is none.
+    stale = through_check(client, url, {**given, "confirm_pid": "y", "pid_shown": "0" * 32})
+    assert stale.status_code == 400 and _record(session, team).status == "candidate_signed"
+    assert not re.search(r'name="confirm_pid" type="checkbox" value="y" checked',
+                         stale.get_data(as_text=True))
+    assert through_check(client, url, {**given, "confirm_pid": "y",
+                                       "pid_shown": shown}).status_code == 302
     assert _record(session, team).status != "candidate_signed"
     # Issue 22: the confirmation is audited, the field and kind only, never the reason's text.
     from roadmap.audit.models import AuditEvent

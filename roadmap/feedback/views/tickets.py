@@ -1,7 +1,7 @@
 """Assessment by ticket: the candidate asks a colleague; the colleague assesses and signs."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -80,9 +80,15 @@ def _forms(page: dict[str, Any], evidence: Evidence, formdata: Any = None) -> tu
     return questions, IdentityForm(**options)
 
 
-def _identity(identity: IdentityForm) -> dict[str, Any]:
-    """Who the assessor says they are, as the ticket service reads it."""
-    return {name: identity[name].data for name in IDENTITY}
+def _identity(identity: IdentityForm, texts: Optional[dict[str, str]] = None) -> dict[str, Any]:
+    """Who the assessor says they are, as the ticket service reads it; given `texts`, their
+    tick confirms the findings in them only if it was ticked with those very findings shown
+    (a tick kept through "Change" covers no identifier added since)."""
+    if texts is None:  # the on-the-spot pages, which keep no tick across steps
+        return {name: identity[name].data for name in IDENTITY}
+    confirmed, _digest = pid_check.as_shown(identity.confirm_pid.data, identity.pid_shown.data,
+                                            texts)
+    return {**{name: identity[name].data for name in IDENTITY}, "confirm_pid": confirmed}
 
 
 def _attach(error: FeedbackError, questions: Any, identity: IdentityForm) -> None:
@@ -113,14 +119,16 @@ def assess_form(token: str) -> Any:
     status, marked = 200, {}
     if request.method == "POST":
         if questions.validate() & identity.validate_on_submit():
+            texts = tickets.assessor_texts(session, evidence, answers_of(questions))
             try:
-                tickets.check_answers(session, ticket, _identity(identity), answers_of(questions),
-                                      domains, _kept(request.form))
+                tickets.check_answers(session, ticket, _identity(identity, texts),
+                                      answers_of(questions), domains, _kept(request.form))
             except FeedbackError as error:
                 _attach(error, questions, identity)
                 if str(error) == PATIENT_DETAILS:
-                    texts = tickets.assessor_texts(session, evidence, answers_of(questions))
                     marked = pid_check.marked(texts, pid_check.flagged(texts))
+                    identity.pid_shown.data = pid_check.as_shown(False, "", texts)[1]
+                    identity.confirm_pid.data = False
                 if not error.problems:
                     return private(render_template("feedback/link_problem.html",
                                                    message=str(error)), 409)
@@ -154,15 +162,17 @@ def check_ticket(token: str) -> Any:
     questions, identity = _forms(page, evidence, MultiDict(_pairs(ticket.draft)))
     questions.validate()
     identity.validate()
+    texts = tickets.assessor_texts(session, evidence, answers_of(questions))
     try:
-        tickets.check_answers(session, ticket, _identity(identity), answers_of(questions), domains)
+        tickets.check_answers(session, ticket, _identity(identity, texts), answers_of(questions),
+                              domains)
     except FeedbackError:
         return redirect(url_for("feedback.assess_form", token=token))
     declared, status = DeclarationForm(), 200
     if request.method == "POST":
         if declared.validate_on_submit() and declared.declaration.data:
             try:
-                tickets.sign(session, ticket, {**_identity(identity), "declaration": True},
+                tickets.sign(session, ticket, {**_identity(identity, texts), "declaration": True},
                              answers_of(questions), int(identity.lock_version.data or 0), domains)
             except FeedbackError as error:
                 return private(render_template("feedback/link_problem.html",

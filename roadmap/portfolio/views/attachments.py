@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from roadmap.accounts.models import Role
@@ -31,6 +32,22 @@ def add_attachment(evidence_id: int) -> Response | tuple[str, int]:
         return evidence_page(evidence.id, upload_error=str(refused)), 400
     flash(f"{added.filename} is attached.", "success")
     return redirect(url_for("portfolio.show_evidence", evidence_id=evidence.id) + "#attachments")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A file past the request limit is refused before it is read (werkzeug stops reading):
+    say the limit, and lead back to the item rather than leaving the person on a bare page."""
+    evidence_id = (request.view_args or {}).get("evidence_id")
+    back = (url_for("portfolio.show_evidence", evidence_id=evidence_id) + "#attachments"
+            if isinstance(evidence_id, int) else url_for("portfolio.evidence_list"))
+    limit = attachments.MAX_BYTES // (1024 * 1024)
+    return render_template(
+        "errors/error.html", title="The file is too large",
+        message=f"Files you attach can be up to {limit} MB each. Nothing was attached. Save a "
+                f"smaller copy (for example, a PDF of only the pages you need) and attach that.",
+        back=back, back_text="Go back to the item" if isinstance(evidence_id, int)
+        else "Go back to your evidence"), 413
 
 
 @bp.get("/attachments/<int:attachment_id>")

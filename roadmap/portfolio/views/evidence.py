@@ -15,7 +15,7 @@ from roadmap.clock import today
 from roadmap.db import get_session, writes_when_read
 from roadmap.fields import HiddenNumberField, id_number
 from roadmap.framework import definitions
-from roadmap.portfolio import autosave, editing, forms, service
+from roadmap.portfolio import autosave, editing, forms, service, shared_check
 from roadmap.portfolio.blueprint import (OWNER, absolute, bp, enrolment_or_404, evidence_page,
                                          form_key, keeps_work, lock_version)
 from roadmap.web.access import roles_required
@@ -83,17 +83,21 @@ def _form_page(page: editing.FormPage) -> Response | str:
                 if capability_id in form.outcome_names:
                     form[form.outcome_names[capability_id]].data = str(outcome_id)
             form.lock_version.data = str(evidence.lock_version)
-    problem = None
+    problem, unconfirmed = None, None
     if request.method == "POST" and form.validate():
         linked = tuple(sorted(set(form.capabilities.data or [])))
         draft = editing.Draft(form.title.data.strip(), form.occurred_on.data, forms.answers_of(form),
                               service.Links(linked, forms.chosen_outcomes(form, linked)))
         try:
             saved = editing.save(session, user, page, draft, lock_version(form.lock_version.data),
-                                 form.form_token.data or "", form_key())
+                                 form.form_token.data or "", form_key(),
+                                 request.form.get("confirm_pid") == "y",
+                                 request.form.get("pid_shown", ""))
         except service.StaleForm as error:
             problem = str(error)
             form.lock_version.data = str(evidence.lock_version) if evidence else ""
+        except shared_check.Unconfirmed as error:
+            unconfirmed = error
         except service.PortfolioError as error:
             form.capabilities.errors = list(form.capabilities.errors) + [str(error)]
         else:
@@ -104,7 +108,7 @@ def _form_page(page: editing.FormPage) -> Response | str:
                            sections=definitions.sections(kind.definition, template,
                                                          [definitions.CANDIDATE], skip=page.waiting),
                            waiting=page.waiting, restored=page.restored, problem=problem,
-                           caps=page.capabilities)
+                           caps=page.capabilities, unconfirmed=unconfirmed)
 
 
 def _after_save(saved: editing.Saved, submitting: bool) -> Response:

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from roadmap.accounts.models import Role
 from roadmap.clock import today
 from roadmap.db import get_session
+from roadmap.pid import check as pid_check
 from roadmap.portfolio import autosave
 from roadmap.portfolio.pid import PATIENT_DETAILS
 from roadmap.providers import decisions, forms, queue as queues
@@ -91,6 +92,14 @@ def _headings(data: Any) -> dict[str, str]:
             if name.startswith("heading-")}
 
 
+def _confirmed(form: forms.ReferForm, by_heading: dict[str, str]) -> tuple[bool, str]:
+    """(whether the box was ticked with the findings of the reasons shown, their digest): a
+    tick kept through "Change" on the check page covers no identifier added since."""
+    texts = {"reason": form.reason.data or "",
+             **{f"heading-{code}": text for code, text in by_heading.items()}}
+    return pid_check.as_shown(form.confirm_pid.data, form.pid_shown.data, texts)
+
+
 def _to_check(round_id: int, outcome: str) -> Response:
     """Keep what was posted, with the decision, and read it back on the check page."""
     data = MultiDict(request.form)
@@ -154,11 +163,14 @@ def refer(round_id: int) -> Any:
     valid = form.validate()
     headings: dict[str, str] = {}
     warned = False
+    confirmed, shown = _confirmed(form, _headings(request.form))
     try:
         decisions.check(get_session(), round_id, me(), REFERRED, form.reason.data,
-                        _headings(request.form), pid_confirmed=form.confirm_pid.data)
+                        _headings(request.form), pid_confirmed=confirmed)
     except Incomplete as problem:
         valid, warned = False, str(problem) == PATIENT_DETAILS
+        if warned:  # shown again (or for the first time): the box unticked, their digest kept
+            form.pid_shown.data, form.confirm_pid.data = shown, False
         for name, message in problem.problems.items():
             if name == "reason":
                 form.reason.errors = list(form.reason.errors) + [message]
@@ -196,7 +208,7 @@ def check_decision(round_id: int) -> Any:
     form = forms.ReferForm(formdata=data, prefix="refer")
     reason = form.reason.data if outcome == REFERRED else None
     by_heading = _headings(data) if outcome == REFERRED else {}
-    pid_confirmed = bool(form.confirm_pid.data)
+    pid_confirmed = _confirmed(form, by_heading)[0] if outcome == REFERRED else False
     try:
         checked = decisions.check(session, round_id, user, outcome, reason, by_heading,
                                   pid_confirmed=pid_confirmed)

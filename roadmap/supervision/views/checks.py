@@ -18,6 +18,7 @@ from roadmap.accounts.models import Role
 from roadmap.clock import in_words, today
 from roadmap.db import get_session
 from roadmap.framework import definitions
+from roadmap.pid import check as pid_check
 from roadmap.portfolio import autosave
 from roadmap.portfolio.forms import answers_of
 from roadmap.supervision import review
@@ -47,7 +48,11 @@ def check_item(evidence_id: int) -> Response | str | tuple[str, int]:
     form = assessor_form(page, formdata=autosave.as_form(kept, {}))
     form.validate()
     answers = answers_of(form)
-    confirmed = kept.data.get("confirm_pid") == ["y"]  # ticked on the assessment page
+    # Ticked on the assessment page with these very findings shown (a "Change" that added
+    # an identifier sends the supervisor back to see it).
+    confirmed = pid_check.as_shown(kept.data.get("confirm_pid") == ["y"],
+                                           (kept.data.get("pid_shown") or [""])[0],
+                                           review.assessor_texts(session, evidence_id, answers))[0]
     try:
         capacity = review.check_assessment(session, evidence_id, user, answers, today(),
                                            pid_confirmed=confirmed)

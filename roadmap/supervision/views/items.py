@@ -72,15 +72,17 @@ def assess(evidence_id: int) -> Response | str | tuple[str, int]:
     if request.method == "POST":
         form, pid, marked = assessor_form(page), PidConfirmForm(), {}
         if form.validate():
+            texts = review.assessor_texts(session, evidence_id, answers_of(form))
+            confirmed, shown = pid_check.as_shown(pid.confirm_pid.data, pid.pid_shown.data, texts)
             try:
                 review.check_assessment(session, evidence_id, user, answers_of(form), today(),
-                                        pid_confirmed=bool(pid.confirm_pid.data))
+                                        pid_confirmed=confirmed)
             except Incomplete as problem:
                 _attach(form, problem.problems)
                 if str(problem) == PATIENT_DETAILS:
-                    texts = review.assessor_texts(session, evidence_id, answers_of(form))
                     marked = pid_check.marked(texts, review.pid_found(session, evidence_id,
                                                                       answers_of(form)))
+                    pid.pid_shown.data, pid.confirm_pid.data = shown, False
             except SupervisionError as problem:
                 flash(str(problem), "error")
                 return redirect(url_for("supervision.assess", evidence_id=evidence_id))

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from roadmap.accounts.models import Role
 from roadmap.clock import in_words, today
 from roadmap.db import get_session
+from roadmap.pid import check as pid_check
 from roadmap.portfolio import autosave
 from roadmap.portfolio.blueprint import form_key, keeps_work
 from roadmap.portfolio.pid import PATIENT_DETAILS
@@ -47,13 +48,24 @@ def _form(page: stages.StagePage, formdata: Any = None) -> StageSignForm:
     return form
 
 
+def _confirmed(page: stages.StagePage, form: StageSignForm, reasons: dict[str, str]) -> bool:
+    """Whether the box was ticked with the findings of the texts shown beside it (the reasons
+    for unmet guidance, the acting reason) shown, so a tick kept through "Change" covers no
+    identifier added since; `form.pid_shown` is set to those findings' digest to show again."""
+    texts = {check.code: reasons.get(check.code, "") for check in page.checklist.unmet_guidance}
+    texts["acting_reason"] = form.acting_reason.data or ""
+    confirmed, form.shown_now = pid_check.as_shown(form.confirm_pid.data, form.pid_shown.data,
+                                                   texts)
+    return confirmed
+
+
 def _check(page: stages.StagePage, enrolment: Any, stage_code: str, form: StageSignForm,
            reasons: dict[str, str]) -> stage_check.Signing:
     """What signing would record, checked (Incomplete names each problem by its field)."""
     return stage_check.check(get_session(), enrolment, stage_code, current_user,
                              form.declarations.data or [], form.acting_reason.data, today(),
                              reasons if page.asks_reasons else None,
-                             pid_confirmed=form.confirm_pid.data)
+                             pid_confirmed=_confirmed(page, form, reasons))
 
 
 @bp.route("/stages/<int:enrolment_id>/<stage_code>", methods=["GET", "POST"])
@@ -78,6 +90,8 @@ def stage(enrolment_id: int, stage_code: str) -> Response | str | tuple[str, int
         except Incomplete as problem:
             valid, warned = False, str(problem) == PATIENT_DETAILS
             reason_errors = _attach(page, form, problem.problems)
+            if warned:  # shown again (or for the first time): the box unticked, their digest kept
+                form.pid_shown.data, form.confirm_pid.data = form.shown_now, False
         except SupervisionError as problem:
             flash(str(problem), "error")
             return redirect(request.path)
@@ -155,7 +169,7 @@ def _sign(page: stages.StagePage, enrolment: Any, stage_code: str, form: StageSi
         party = signoff.sign(session, enrolment, stage_code, user, form.declarations.data or [],
                              form.acting_reason.data, today(),
                              reasons if page.asks_reasons else None,
-                             pid_confirmed=form.confirm_pid.data)
+                             pid_confirmed=_confirmed(page, form, reasons))
     except SupervisionError as problem:
         autosave.put_back(session, user.id, back, data)
         flash(str(problem), "error")
