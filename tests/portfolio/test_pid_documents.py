@@ -194,8 +194,10 @@ def _many_pages(levels: int, fan: int) -> bytes:
 
 
 def test_hostile_files_are_said_to_be_unreadable_quickly(client, session, item):
-    """A zip bomb, a PDF claiming 83,521 pages and a Word file of garbage: each is answered
-    within seconds, by the child interpreter that reads it, as text we could not check."""
+    """A zip bomb, a PDF claiming 83,521 pages and a Word file of garbage: each is answered, by
+    the child interpreter that reads it (killed at its time limit), as text we could not check.
+    How fast is bench/doc_text.py's to say; this only guards against a hang, so a busy machine
+    cannot fail it."""
     bomb = _zip(f"<w:document {W}><w:body><w:p><w:r><w:t>".encode()
                 + b"0" * 200_000_000 + b"</w:t></w:r></w:p></w:body></w:document>")
     garbage = _zip(bytes(range(256)) * 4000)
@@ -204,7 +206,7 @@ def test_hostile_files_are_said_to_be_unreadable_quickly(client, session, item):
         started = time.monotonic()
         refused = _upload(client, item.id, data, name)
         took = time.monotonic() - started
-        assert took < doc_text.TIME_LIMIT, (name, took)
+        assert took < 60, (name, took)  # not hung: the child is killed at its limit
         assert refused.status_code == 400, name
         assert "We could not check the text inside this file for patient details" in \
             html.unescape(refused.get_data(as_text=True)), name
