@@ -62,7 +62,8 @@ export async function syncDraft(draft) {
 // (the server's words) or "signin"; a failed connection throws and the part stays queued.
 export async function syncAssessment(draft) {
   const part = draft.assessment;
-  const page = `/feedback/items/${draft.evidenceId}/on-device/assess`;
+  // ?sync=1: reading the form for its token does not put this session in assessor mode.
+  const page = `/feedback/items/${draft.evidenceId}/on-device/assess?sync=1`;
   const opened = await fetch(page, { credentials: "same-origin" });
   const html = await opened.text();
   if (signInPage(opened)) return { state: "signin" };
