@@ -28,6 +28,14 @@ function kindOf(code) {
   return forms?.types.find((t) => t.code === code);
 }
 
+// The type's name, also when the forms are not to hand (the session ended): kept with the draft.
+function typeName(kind, draft) {
+  if (kind) return kind.name;
+  if (draft.typeName) return draft.typeName;
+  const words = String(draft.typeCode || "Draft").replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 function sectionsOf(kind, template) {
   const chosen = kind.templates.find((t) => t.code === template);
   return [...kind.sections, ...(chosen ? chosen.sections : [])];
@@ -82,7 +90,7 @@ async function showDrafts() {
       element("div", { class: "nhsuk-card__content" },
         element("h3", { class: "nhsuk-card__heading" }, draft.title || "Untitled draft"),
         element("p", { class: "nhsuk-card__description" },
-          `${kind ? kind.name : draft.typeCode}. ${STATES[draft.itemSynced ? "saved" : draft.state] || STATES.waiting}.`)));
+          `${typeName(kind, draft)}. ${STATES[draft.itemSynced ? "saved" : draft.state] || STATES.waiting}.`)));
     const content = card.firstChild;
     if (draft.state === "problem") content.append(element("p", { class: "nhsuk-error-message" }, draft.problem));
     if (draft.state === "conflict") {
@@ -272,7 +280,7 @@ async function keep(form, kind, template, draft) {
   fields.push(...(draft?.fields || []).filter(([name]) => !form.elements.namedItem(name)
     && !name.startsWith("occurred_on-") && !name.startsWith("answer_")));
   const kept = await drafts.put({
-    id: draft?.id || drafts.newId(), typeCode: kind.code, template,
+    id: draft?.id || drafts.newId(), typeCode: kind.code, typeName: kind.name, template,
     evidenceId: draft?.evidenceId || "", lockVersion: draft?.lockVersion || "",
     url: draft?.url || `/portfolio/evidence/new/${kind.code}${query}`, attempt: draft?.attempt || 0,
     title: form.elements.namedItem("title").value.trim(), fields, state: "waiting", copied: draft?.copied,
@@ -310,7 +318,24 @@ async function refresh(sync) {
   element("p", {}, waiting ? `${waiting === 1 ? "1 draft is" : `${waiting} drafts are`} waiting to sync.` : "No drafts are waiting to sync."));
 }
 
+// The offline page stands in for any page that could not load. Opened for an assessor's page
+// (its address), or while this device is in assessor mode, it shows the assessor nothing of the
+// drafts: only that the phone goes back to the candidate.
+const ASSESSOR_PAGE = /^\/feedback\/items\/\d+\/on-device\/(assess|signed)$/;
+
+function forAssessorOnly() {
+  return ASSESSOR_PAGE.test(location.pathname) || new URLSearchParams(location.search).has("assessor")
+    || drafts.assessorMode();
+}
+
 async function main() {
+  if (forAssessorOnly()) {
+    for (const node of [status, list, start, formArea]) node.replaceChildren();
+    title.textContent = "You are offline: hand the phone back to the candidate";
+    document.title = `${title.textContent} - Roadmap`;
+    app.replaceChildren(element("p", {}, "This page cannot be opened without a connection. Give the phone back to the candidate."));
+    return;
+  }
   if (!drafts.owner()) {
     app.replaceChildren(element("p", {}, "Sign in to write drafts on this device. ",
       element("a", { href: "/sign-in" }, "Sign in")));

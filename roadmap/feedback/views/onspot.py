@@ -194,6 +194,8 @@ def sync_on_device(evidence_id: int) -> tuple[Response, int]:
                 return jsonify(error=str(error)), 409
             problems.update(error.problems)
         else:
+            if (held := lock.held()) is not None and held["item"] == evidence.id:
+                lock.signed(evidence.id)  # sent from the assess page itself: Back shows hand-back
             return jsonify(_described(ticket)), 201 if new else 200
     return jsonify(error="Check the assessment.", problems=problems), 400
 
