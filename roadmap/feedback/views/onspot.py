@@ -249,7 +249,7 @@ def confirm_on_device(token: str) -> Any:
         return private(render_template("feedback/assessed.html", confirmed=True,
                                        **_context(tickets.ticket_item(session, done))))
     if problem:
-        return unusable(problem)
+        return unusable(problem, on_device=True)
     evidence = tickets.ticket_item(session, ticket)
     page = _context(evidence)
     questions, identity = _forms(page, evidence, MultiDict(_pairs(ticket.draft or {})))
