@@ -164,12 +164,47 @@ function handBack() {
   title.scrollIntoView();
 }
 
+// The fields of two versions, by name (a field may hold several values).
+function byName(fields) {
+  const found = new Map();
+  for (const [name, value] of fields) {
+    if (value === "" || name.startsWith("outcome_")) continue;
+    found.set(name, [...(found.get(name) || []), value]);
+  }
+  return found;
+}
+
+// What differs, side by side, each field marked "Changed"; what is the same, once, below.
+function differences(draft) {
+  const mine = byName(draft.fields);
+  const theirs = byName(draft.theirs || []);
+  const names = [...new Set([...mine.keys(), ...theirs.keys()])];
+  const same = (name) => JSON.stringify(mine.get(name) || []) === JSON.stringify(theirs.get(name) || []);
+  const pick = (found, list) => list.flatMap((name) => (found.get(name) || []).map((value) => [name, value]));
+  const changed = names.filter((name) => !same(name));
+  return { changed, mine: pick(mine, changed), theirs: pick(theirs, changed), same: pick(mine, names.filter(same)) };
+}
+
+function changedSummary(draft, fields, changed) {
+  const list = summary(draft, fields);
+  for (const row of list.querySelectorAll(".nhsuk-summary-list__key")) {
+    row.append(" ", element("strong", { class: "nhsuk-tag nhsuk-tag--yellow" }, "Changed"));
+  }
+  if (!fields.length) list.append(element("p", {}, "Not answered in this version."));
+  return changed.length ? list : element("p", {}, "No differences.");
+}
+
 function conflictView(draft) {
   const id = draft.id.slice(0, 8);
+  const diff = differences(draft);
   const mine = element("div", { class: "nhsuk-grid-column-one-half" },
-    element("h4", { id: `mine-${id}` }, "Your version, on this device"), summary(draft, draft.fields));
+    element("h4", { id: `mine-${id}` }, "Your version, on this device"), changedSummary(draft, diff.mine, diff.changed));
   const theirs = element("div", { class: "nhsuk-grid-column-one-half" },
-    element("h4", { id: `theirs-${id}` }, "The version saved in your portfolio"), summary(draft, draft.theirs));
+    element("h4", { id: `theirs-${id}` }, "The version saved in your portfolio"), changedSummary(draft, diff.theirs, diff.changed));
+  const both = diff.same.length ? element("details", { class: "nhsuk-details" },
+    element("summary", { class: "nhsuk-details__summary" }, element("span", { class: "nhsuk-details__summary-text" },
+      "The same in both versions")),
+    element("div", { class: "nhsuk-details__text" }, summary(draft, diff.same))) : "";
   const keepMine = button("Keep mine", async () => {
     await drafts.put({ ...draft, state: "waiting", lockVersion: draft.theirLock, theirs: undefined });
     await refresh(true);
@@ -186,7 +221,7 @@ function conflictView(draft) {
   }, "nhsuk-button--secondary");
   return element("div", {},
     element("p", {}, "This item was changed somewhere else after you started this draft. Both versions are below: nothing is saved over until you choose."),
-    element("div", { class: "nhsuk-grid-row" }, mine, theirs),
+    element("div", { class: "nhsuk-grid-row" }, mine, theirs), both,
     element("div", { class: "nhsuk-button-group" }, keepMine, keepTheirs, copy));
 }
 
@@ -207,11 +242,11 @@ function chooseTemplate(kind) {
     element("label", { class: "nhsuk-label nhsuk-radios__label", for: `template-${i}` }, t.name)));
   const fieldset = element("fieldset", { class: "nhsuk-fieldset" },
     element("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" },
-      element("h2", { class: "nhsuk-fieldset__heading" }, `Which kind of ${kind.name.toLowerCase()}?`)),
+      element("h2", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, `Which kind of ${kind.name.toLowerCase()}?`)),
     element("div", { class: "nhsuk-radios" }, ...items));
   const go = button("Continue", () => showForm(kind, formArea.querySelector("input:checked").value, null));
   formArea.append(element("div", { class: "nhsuk-form-group" }, fieldset), go);
-  formArea.querySelector("h2").scrollIntoView();
+  formArea.querySelector("h2").focus();  // as a type without templates focuses its form
 }
 
 function showForm(kind, template, draft) {
@@ -255,6 +290,23 @@ function fieldError(form, name, message) {
   return { name, message };
 }
 
+// The definition's limits, checked as the server will (framework/kinds.py, form_limits.py):
+// the most words, and a number (within its range) where a number is asked for.
+export function limitProblem(spec, value) {
+  const text = String(value).trim();
+  if (!text) return null;
+  const words = text.split(/\s+/).length;
+  if (spec.max_words && words > spec.max_words) return `${spec.label} must be ${spec.max_words} words or fewer (you have ${words})`;
+  if (spec.kind !== "number") return null;
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(text)) return `${spec.label} must be a number`;
+  const number = Number(text);
+  const has = (bound) => bound !== undefined && bound !== null;
+  if (has(spec.min) && has(spec.max) && (number < spec.min || number > spec.max)) return `${spec.label} must be between ${spec.min} and ${spec.max}`;
+  if (has(spec.min) && number < spec.min) return `${spec.label} must be ${spec.min} or more`;
+  if (has(spec.max) && number > spec.max) return `${spec.label} must be ${spec.max} or fewer`;
+  return null;
+}
+
 async function keep(form, kind, template, draft) {
   for (const node of form.querySelectorAll(".nhsuk-error-message")) node.remove();
   for (const node of form.querySelectorAll(".nhsuk-form-group--error")) node.classList.remove("nhsuk-form-group--error");
@@ -264,6 +316,11 @@ async function keep(form, kind, template, draft) {
   for (const box of form.querySelectorAll("textarea, input[type=text]")) {
     const found = problem(box.value);
     if (found) errors.push(fieldError(form, box.name.replace(/-(day|month|year)$/, ""), found));
+  }
+  for (const spec of sectionsOf(kind, template).flatMap((section) => section.fields)) {
+    const box = form.elements.namedItem(`answer_${spec.code}`);
+    const found = box && !form.querySelector(`#answer_${CSS.escape(spec.code)}-error`) && limitProblem(spec, box.value || "");
+    if (found) errors.push(fieldError(form, `answer_${spec.code}`, found));
   }
   if (errors.length) {
     const summaryBox = element("div", { class: "nhsuk-error-summary", role: "alert", tabindex: "-1" },

@@ -67,7 +67,9 @@ export async function syncDraft(draft) {
   // The token was used already: another tab (or an earlier try) sent this draft. What it came
   // to is read from the item itself, never guessed from the repeat's answer.
   const listed = new URL(saved.url).pathname === "/portfolio/evidence";
-  if (saved.ok && (listed || again.querySelector("main")?.textContent.includes(ALREADY))) return recheck(draft);
+  const repeat = saved.ok && (listed || again.querySelector("main")?.textContent.includes(ALREADY));
+  // A new item's repeat that found the item: the first post made it.
+  if (repeat && !(item && !draft.evidenceId)) return recheck(draft);
   if (saved.ok && item) return { state: "synced", evidenceId: item[1] };
   const refused = again.querySelector("form[data-autosave]");
   if (refused && refused.hasAttribute("data-stale")) {
