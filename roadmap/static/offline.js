@@ -6,7 +6,7 @@
 import * as drafts from "./drafts.js";
 import { problem } from "./pid.js";
 import { syncAll } from "./sync.js";
-import { choiceGroup, choicesOf, dateInput, element, group, question } from "./fields.js";
+import { choiceGroup, choicesOf, dateInput, differences, element, group, limitProblem, question } from "./fields.js";
 import { WAITING, assessorForm, assessorLabels, forAssessor, handedBack } from "./assessor.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -164,27 +164,6 @@ function handBack() {
   title.scrollIntoView();
 }
 
-// The fields of two versions, by name (a field may hold several values).
-function byName(fields) {
-  const found = new Map();
-  for (const [name, value] of fields) {
-    if (value === "" || name.startsWith("outcome_")) continue;
-    found.set(name, [...(found.get(name) || []), value]);
-  }
-  return found;
-}
-
-// What differs, side by side, each field marked "Changed"; what is the same, once, below.
-function differences(draft) {
-  const mine = byName(draft.fields);
-  const theirs = byName(draft.theirs || []);
-  const names = [...new Set([...mine.keys(), ...theirs.keys()])];
-  const same = (name) => JSON.stringify(mine.get(name) || []) === JSON.stringify(theirs.get(name) || []);
-  const pick = (found, list) => list.flatMap((name) => (found.get(name) || []).map((value) => [name, value]));
-  const changed = names.filter((name) => !same(name));
-  return { changed, mine: pick(mine, changed), theirs: pick(theirs, changed), same: pick(mine, names.filter(same)) };
-}
-
 function changedSummary(draft, fields, changed) {
   const list = summary(draft, fields);
   for (const row of list.querySelectorAll(".nhsuk-summary-list__key")) {
@@ -288,23 +267,6 @@ function fieldError(form, name, message) {
   groupNode.insertBefore(error, groupNode.querySelector("input, textarea, select, .nhsuk-date-input, .nhsuk-radios, .nhsuk-checkboxes"));
   control?.setAttribute("aria-describedby", `${control.getAttribute("aria-describedby") || ""} ${name}-error`.trim());
   return { name, message };
-}
-
-// The definition's limits, checked as the server will (framework/kinds.py, form_limits.py):
-// the most words, and a number (within its range) where a number is asked for.
-export function limitProblem(spec, value) {
-  const text = String(value).trim();
-  if (!text) return null;
-  const words = text.split(/\s+/).length;
-  if (spec.max_words && words > spec.max_words) return `${spec.label} must be ${spec.max_words} words or fewer (you have ${words})`;
-  if (spec.kind !== "number") return null;
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(text)) return `${spec.label} must be a number`;
-  const number = Number(text);
-  const has = (bound) => bound !== undefined && bound !== null;
-  if (has(spec.min) && has(spec.max) && (number < spec.min || number > spec.max)) return `${spec.label} must be between ${spec.min} and ${spec.max}`;
-  if (has(spec.min) && number < spec.min) return `${spec.label} must be ${spec.min} or more`;
-  if (has(spec.max) && number > spec.max) return `${spec.label} must be ${spec.max} or fewer`;
-  return null;
 }
 
 async function keep(form, kind, template, draft) {
