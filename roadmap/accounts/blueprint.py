@@ -19,6 +19,8 @@ bp = Blueprint("accounts", __name__)  # signing in and out
 account_bp = Blueprint("account", __name__)  # a person's own account
 people_bp = Blueprint("people", __name__, url_prefix="/people")  # managing other people
 login_manager = LoginManager()
+# The session key of assessor mode (feedback.views.lock): the confirm-identity page drops it.
+ASSESSOR_LOCK = "assessor_lock"
 PENDING_SECONDS = 300  # time allowed between the password step and the code step
 
 

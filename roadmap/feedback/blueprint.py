@@ -30,10 +30,11 @@ def round_item(evidence_id: int, allowed: set[Reach]) -> tuple[Evidence, Reach, 
     return evidence, level, etype, rule
 
 
-def unusable(problem: str) -> tuple[Any, int]:
+def unusable(problem: str, on_device: bool = False) -> tuple[Any, int]:
     """Say plainly why a link cannot be used, and nothing about whose it was."""
-    response = make_response(render_template("feedback/link_problem.html",
-                                             message=links.UNUSABLE[problem]), STATUS[problem])
+    words = (links.ON_DEVICE_UNUSABLE if on_device else {}).get(problem) or links.UNUSABLE[problem]
+    response = make_response(render_template("feedback/link_problem.html", message=words),
+                             STATUS[problem])
     response.headers["Cache-Control"] = "no-store"
     return response, STATUS[problem]
 

@@ -38,6 +38,16 @@ UNUSABLE = {
                "this person's work. Nothing was signed. The person who asked you can ask again "
                "at another work address.",
 }
+# An on-device assessment's confirmation link: the assessor has nothing to answer, only their
+# signature to confirm, and the link lasts days, not the questionnaires' 30.
+ON_DEVICE_UNUSABLE = {
+    "expired": "This link has expired: a link to confirm an assessment signed on the "
+               "candidate's device works for 7 days. Your signature was not confirmed, so it "
+               "does not count. If you still want to confirm it, ask the candidate to send you "
+               "a new link.",
+    "closed": "This assessment is no longer waiting for your confirmation: the item has been "
+              "signed or changed since. Nothing more is needed from you.",
+}
 
 
 def new_token() -> str:

@@ -23,7 +23,7 @@ from roadmap.framework.models import Capability, EvidenceType, FrameworkVersion
 
 # What a question's definition may say that the offline form needs; nothing else goes out.
 SPEC_KEYS = ("code", "kind", "label", "hint", "required", "options", "scale", "longest", "free_text",
-             "required_message")
+             "required_message", "max_words", "min", "max")  # the last three: the device's checks
 ICON_SIZES = (192, 512)
 # Where the feedback feature (a layer above) leaves the regulators an assessor chooses from.
 REGULATORS_KEY = "roadmap.offline_regulators"

@@ -4,6 +4,7 @@
 import * as drafts from "./drafts.js";
 import { problem } from "./pid.js";
 import { answersOf } from "./sync.js";
+import { keepAssessment } from "./onspot.js";
 
 const body = document.body;
 const OFFLINE_PAGE = "/offline";
@@ -16,7 +17,15 @@ function element(tag, attrs = {}, ...children) {
 }
 
 async function whoseDevice() {
+  // Assessor mode (the server holds it as a lock): remembered so that the offline page, shown
+  // for any page opened with no connection, shows the assessor nothing of the drafts. The
+  // device's key stays: the assessor's part is kept under it when the connection goes.
+  if (body.hasAttribute("data-assessor-mode")) {
+    drafts.assessorMode(true);
+    return;
+  }
   if (body.dataset.deviceKey) {
+    drafts.assessorMode(false);  // a candidate's page: the server let them out of assessor mode
     // Someone else's drafts (their session ended without signing out) are not shown to this
     // person: they go.
     if (drafts.owner() !== body.dataset.deviceKey) await drafts.removeOthers(body.dataset.deviceKey);
@@ -66,7 +75,7 @@ function keepOffline(form) {
     const evidenceId = form.dataset.evidenceId || "";
     const template = form.dataset.offlineTemplate;
     await drafts.put({
-      id: drafts.newId(), typeCode: form.dataset.offlineType, template,
+      id: drafts.newId(), typeCode: form.dataset.offlineType, typeName: form.dataset.offlineTypeName, template,
       evidenceId, lockVersion: form.querySelector("[name=lock_version]")?.value || "",
       url: location.pathname + location.search, title: form.querySelector("[name=title]")?.value || "",
       fields: answersOf(form), state: "waiting",
@@ -115,4 +124,5 @@ if (window.indexedDB) {
   whoseDevice().then(sayWaiting).catch(() => {});
   for (const form of document.querySelectorAll("form[data-offline-type]")) keepOffline(form);
   for (const form of document.querySelectorAll("form[data-sign-out]")) signOut(form);
+  for (const form of document.querySelectorAll("form[data-onspot-item]")) keepAssessment(form);
 }

@@ -40,6 +40,15 @@ export function remember(key, forms) {
   if (forms) localStorage.setItem(FORMS, forms);
 }
 
+// Assessor mode on this device: set by the assessor's pages, cleared by the candidate's.
+const ASSESSOR = "roadmap.assessorMode";
+
+export function assessorMode(on) {
+  if (on === true) localStorage.setItem(ASSESSOR, "1");
+  else if (on === false) localStorage.removeItem(ASSESSOR);
+  return localStorage.getItem(ASSESSOR) === "1";
+}
+
 export function forget() {
   localStorage.removeItem(KEY);
   localStorage.removeItem(FORMS);
@@ -86,6 +95,7 @@ export async function removeOthers(key) {
 // Everything of this device's: every draft, the key, and the worker's caches.
 export async function clearAll() {
   forget();
+  assessorMode(false);
   await new Promise((resolve) => {
     const req = indexedDB.deleteDatabase(DB);
     req.onsuccess = req.onerror = req.onblocked = () => resolve();

@@ -1,6 +1,7 @@
 // The offline page's form fields, built from the framework's question definitions in the
 // NHS.UK frontend's markup, named as the server's evidence form names them (title,
-// occurred_on-day, answer_<code>, capabilities), so a draft posts to that form unchanged.
+// occurred_on-day, answer_<code>, capabilities), so a draft posts to that form unchanged;
+// with the checks the device makes on them, and the comparison of two versions of a draft.
 
 export function element(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -67,4 +68,42 @@ export function question(spec, values, scales) {
     return group(name, label, spec.hint, element("select", { class: "nhsuk-select", id: name, name }, ...options));
   }
   return choiceGroup(spec.kind === "checkboxes" ? "checkboxes" : "radios", name, label, choicesOf(spec, scales), chosen);
+}
+
+// The definition's limits, checked as the server will (framework/kinds.py, form_limits.py):
+// the most words, and a number (within its range) where a number is asked for.
+export function limitProblem(spec, value) {
+  const text = String(value).trim();
+  if (!text) return null;
+  const words = text.split(/\s+/).length;
+  if (spec.max_words && words > spec.max_words) return `${spec.label} must be ${spec.max_words} words or fewer (you have ${words})`;
+  if (spec.kind !== "number") return null;
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(text)) return `${spec.label} must be a number`;
+  const number = Number(text);
+  const has = (bound) => bound !== undefined && bound !== null;
+  if (has(spec.min) && has(spec.max) && (number < spec.min || number > spec.max)) return `${spec.label} must be between ${spec.min} and ${spec.max}`;
+  if (has(spec.min) && number < spec.min) return `${spec.label} must be ${spec.min} or more`;
+  if (has(spec.max) && number > spec.max) return `${spec.label} must be ${spec.max} or fewer`;
+  return null;
+}
+
+// The fields of two versions, by name (a field may hold several values).
+function byName(fields) {
+  const found = new Map();
+  for (const [name, value] of fields) {
+    if (value === "" || name.startsWith("outcome_")) continue;
+    found.set(name, [...(found.get(name) || []), value]);
+  }
+  return found;
+}
+
+// What differs, side by side, each field marked "Changed"; what is the same, once, below.
+export function differences(draft) {
+  const mine = byName(draft.fields);
+  const theirs = byName(draft.theirs || []);
+  const names = [...new Set([...mine.keys(), ...theirs.keys()])];
+  const same = (name) => JSON.stringify(mine.get(name) || []) === JSON.stringify(theirs.get(name) || []);
+  const pick = (found, list) => list.flatMap((name) => (found.get(name) || []).map((value) => [name, value]));
+  const changed = names.filter((name) => !same(name));
+  return { changed, mine: pick(mine, changed), theirs: pick(theirs, changed), same: pick(mine, names.filter(same)) };
 }

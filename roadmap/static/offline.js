@@ -6,7 +6,7 @@
 import * as drafts from "./drafts.js";
 import { problem } from "./pid.js";
 import { syncAll } from "./sync.js";
-import { choiceGroup, choicesOf, dateInput, element, group, question } from "./fields.js";
+import { choiceGroup, choicesOf, dateInput, differences, element, group, limitProblem, question } from "./fields.js";
 import { WAITING, assessorForm, assessorLabels, forAssessor, handedBack } from "./assessor.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -26,6 +26,14 @@ function button(text, onClick, classes = "") {
 
 function kindOf(code) {
   return forms?.types.find((t) => t.code === code);
+}
+
+// The type's name, also when the forms are not to hand (the session ended): kept with the draft.
+function typeName(kind, draft) {
+  if (kind) return kind.name;
+  if (draft.typeName) return draft.typeName;
+  const words = String(draft.typeCode || "Draft").replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function sectionsOf(kind, template) {
@@ -82,7 +90,7 @@ async function showDrafts() {
       element("div", { class: "nhsuk-card__content" },
         element("h3", { class: "nhsuk-card__heading" }, draft.title || "Untitled draft"),
         element("p", { class: "nhsuk-card__description" },
-          `${kind ? kind.name : draft.typeCode}. ${STATES[draft.itemSynced ? "saved" : draft.state] || STATES.waiting}.`)));
+          `${typeName(kind, draft)}. ${STATES[draft.itemSynced ? "saved" : draft.state] || STATES.waiting}.`)));
     const content = card.firstChild;
     if (draft.state === "problem") content.append(element("p", { class: "nhsuk-error-message" }, draft.problem));
     if (draft.state === "conflict") {
@@ -156,12 +164,26 @@ function handBack() {
   title.scrollIntoView();
 }
 
+function changedSummary(draft, fields, changed) {
+  const list = summary(draft, fields);
+  for (const row of list.querySelectorAll(".nhsuk-summary-list__key")) {
+    row.append(" ", element("strong", { class: "nhsuk-tag nhsuk-tag--yellow" }, "Changed"));
+  }
+  if (!fields.length) list.append(element("p", {}, "Not answered in this version."));
+  return changed.length ? list : element("p", {}, "No differences.");
+}
+
 function conflictView(draft) {
   const id = draft.id.slice(0, 8);
+  const diff = differences(draft);
   const mine = element("div", { class: "nhsuk-grid-column-one-half" },
-    element("h4", { id: `mine-${id}` }, "Your version, on this device"), summary(draft, draft.fields));
+    element("h4", { id: `mine-${id}` }, "Your version, on this device"), changedSummary(draft, diff.mine, diff.changed));
   const theirs = element("div", { class: "nhsuk-grid-column-one-half" },
-    element("h4", { id: `theirs-${id}` }, "The version saved in your portfolio"), summary(draft, draft.theirs));
+    element("h4", { id: `theirs-${id}` }, "The version saved in your portfolio"), changedSummary(draft, diff.theirs, diff.changed));
+  const both = diff.same.length ? element("details", { class: "nhsuk-details" },
+    element("summary", { class: "nhsuk-details__summary" }, element("span", { class: "nhsuk-details__summary-text" },
+      "The same in both versions")),
+    element("div", { class: "nhsuk-details__text" }, summary(draft, diff.same))) : "";
   const keepMine = button("Keep mine", async () => {
     await drafts.put({ ...draft, state: "waiting", lockVersion: draft.theirLock, theirs: undefined });
     await refresh(true);
@@ -178,7 +200,7 @@ function conflictView(draft) {
   }, "nhsuk-button--secondary");
   return element("div", {},
     element("p", {}, "This item was changed somewhere else after you started this draft. Both versions are below: nothing is saved over until you choose."),
-    element("div", { class: "nhsuk-grid-row" }, mine, theirs),
+    element("div", { class: "nhsuk-grid-row" }, mine, theirs), both,
     element("div", { class: "nhsuk-button-group" }, keepMine, keepTheirs, copy));
 }
 
@@ -199,11 +221,11 @@ function chooseTemplate(kind) {
     element("label", { class: "nhsuk-label nhsuk-radios__label", for: `template-${i}` }, t.name)));
   const fieldset = element("fieldset", { class: "nhsuk-fieldset" },
     element("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" },
-      element("h2", { class: "nhsuk-fieldset__heading" }, `Which kind of ${kind.name.toLowerCase()}?`)),
+      element("h2", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, `Which kind of ${kind.name.toLowerCase()}?`)),
     element("div", { class: "nhsuk-radios" }, ...items));
   const go = button("Continue", () => showForm(kind, formArea.querySelector("input:checked").value, null));
   formArea.append(element("div", { class: "nhsuk-form-group" }, fieldset), go);
-  formArea.querySelector("h2").scrollIntoView();
+  formArea.querySelector("h2").focus();  // as a type without templates focuses its form
 }
 
 function showForm(kind, template, draft) {
@@ -257,6 +279,11 @@ async function keep(form, kind, template, draft) {
     const found = problem(box.value);
     if (found) errors.push(fieldError(form, box.name.replace(/-(day|month|year)$/, ""), found));
   }
+  for (const spec of sectionsOf(kind, template).flatMap((section) => section.fields)) {
+    const box = form.elements.namedItem(`answer_${spec.code}`);
+    const found = box && !form.querySelector(`#answer_${CSS.escape(spec.code)}-error`) && limitProblem(spec, box.value || "");
+    if (found) errors.push(fieldError(form, `answer_${spec.code}`, found));
+  }
   if (errors.length) {
     const summaryBox = element("div", { class: "nhsuk-error-summary", role: "alert", tabindex: "-1" },
       element("h2", { class: "nhsuk-error-summary__title" }, "There is a problem"),
@@ -272,7 +299,7 @@ async function keep(form, kind, template, draft) {
   fields.push(...(draft?.fields || []).filter(([name]) => !form.elements.namedItem(name)
     && !name.startsWith("occurred_on-") && !name.startsWith("answer_")));
   const kept = await drafts.put({
-    id: draft?.id || drafts.newId(), typeCode: kind.code, template,
+    id: draft?.id || drafts.newId(), typeCode: kind.code, typeName: kind.name, template,
     evidenceId: draft?.evidenceId || "", lockVersion: draft?.lockVersion || "",
     url: draft?.url || `/portfolio/evidence/new/${kind.code}${query}`, attempt: draft?.attempt || 0,
     title: form.elements.namedItem("title").value.trim(), fields, state: "waiting", copied: draft?.copied,
@@ -310,7 +337,24 @@ async function refresh(sync) {
   element("p", {}, waiting ? `${waiting === 1 ? "1 draft is" : `${waiting} drafts are`} waiting to sync.` : "No drafts are waiting to sync."));
 }
 
+// The offline page stands in for any page that could not load. Opened for an assessor's page
+// (its address), or while this device is in assessor mode, it shows the assessor nothing of the
+// drafts: only that the phone goes back to the candidate.
+const ASSESSOR_PAGE = /^\/feedback\/items\/\d+\/on-device\/(assess|signed)$/;
+
+function forAssessorOnly() {
+  return ASSESSOR_PAGE.test(location.pathname) || new URLSearchParams(location.search).has("assessor")
+    || drafts.assessorMode();
+}
+
 async function main() {
+  if (forAssessorOnly()) {
+    for (const node of [status, list, start, formArea]) node.replaceChildren();
+    title.textContent = "You are offline: hand the phone back to the candidate";
+    document.title = `${title.textContent} - Roadmap`;
+    app.replaceChildren(element("p", {}, "This page cannot be opened without a connection. Give the phone back to the candidate."));
+    return;
+  }
   if (!drafts.owner()) {
     app.replaceChildren(element("p", {}, "Sign in to write drafts on this device. ",
       element("a", { href: "/sign-in" }, "Sign in")));

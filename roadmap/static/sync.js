@@ -22,6 +22,28 @@ function signInPage(response) {
   return new URL(response.url).pathname.startsWith("/sign-in");
 }
 
+const ALREADY = "Your answers were already saved.";
+
+function sameFields(a, b) {
+  const norm = (fields) => JSON.stringify(fields.filter(([, v]) => v !== "").map(([n, v]) => [n, v]).sort());
+  return norm(a) === norm(b);
+}
+
+// A repeated token: an edit is "synced" when the item holds this draft's answers, else it
+// changed meanwhile ("conflict", both versions shown); a new item's draft is left as it is for
+// the tab that sent it ("already").
+async function recheck(draft) {
+  if (!draft.evidenceId) return { state: "already" };
+  const opened = await fetch(draft.url, { credentials: "same-origin" });
+  const html = await opened.text();
+  if (signInPage(opened)) return { state: "signin" };
+  const form = opened.ok && parse(html).querySelector("form[data-autosave]");
+  if (!form) return { state: "already" };
+  const theirs = answersOf(form);
+  if (sameFields(theirs, draft.fields)) return { state: "synced", evidenceId: String(draft.evidenceId) };
+  return { state: "conflict", theirs, theirLock: form.querySelector("[name=lock_version]")?.value || "" };
+}
+
 // One draft: "synced" (with the item's id), "conflict", "problem" (the server's words) or
 // "signin" (the session ended); a failed connection throws, and the draft stays as it was.
 export async function syncDraft(draft) {
@@ -41,8 +63,14 @@ export async function syncDraft(draft) {
   const answer = await saved.text();
   if (signInPage(saved)) return { state: "signin" };
   const item = new URL(saved.url).pathname.match(/^\/portfolio\/evidence\/(\d+)$/);
-  if (saved.ok && item) return { state: "synced", evidenceId: item[1] };
   const again = parse(answer);
+  // The token was used already: another tab (or an earlier try) sent this draft. What it came
+  // to is read from the item itself, never guessed from the repeat's answer.
+  const listed = new URL(saved.url).pathname === "/portfolio/evidence";
+  const repeat = saved.ok && (listed || again.querySelector("main")?.textContent.includes(ALREADY));
+  // A new item's repeat that found the item: the first post made it.
+  if (repeat && !(item && !draft.evidenceId)) return recheck(draft);
+  if (saved.ok && item) return { state: "synced", evidenceId: item[1] };
   const refused = again.querySelector("form[data-autosave]");
   if (refused && refused.hasAttribute("data-stale")) {
     return { state: "conflict", theirs: answersOf(form),
@@ -62,7 +90,8 @@ export async function syncDraft(draft) {
 // (the server's words) or "signin"; a failed connection throws and the part stays queued.
 export async function syncAssessment(draft) {
   const part = draft.assessment;
-  const page = `/feedback/items/${draft.evidenceId}/on-device/assess`;
+  // ?sync=1: reading the form for its token does not put this session in assessor mode.
+  const page = `/feedback/items/${draft.evidenceId}/on-device/assess?sync=1`;
   const opened = await fetch(page, { credentials: "same-origin" });
   const html = await opened.text();
   if (signInPage(opened)) return { state: "signin" };
@@ -107,7 +136,7 @@ export async function syncAll() {
       results[draft.id] = { state: "offline" };
       break;  // the connection went: the rest wait too
     }
-    if (!result) continue;  // the assessor's part waits for the candidate (see offline.js)
+    if (!result || result.state === "already") continue;  // waits: for the candidate, or the other tab
     results[draft.id] = result;
     if (result.state === "synced" || result.state === "sent") {
       await drafts.remove(draft.id);

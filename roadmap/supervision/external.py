@@ -219,9 +219,10 @@ def dispute(session: Session, evidence_id: int, signature_id: int, supervisor: U
     session.add(review)
     sig = found.signature
     who = sig.signer_name + (f" ({found.registration})" if found.registration else "")
+    how = "on your device" if found.on_device else "as an external assessor"
     session.add(EvidenceComment(
         evidence_id=evidence.id, author_id=supervisor.id, kind="return",
-        body=f"The assessment that {who} signed as an external assessor no longer counts: "
+        body=f"The assessment that {who} signed {how} no longer counts: "
              f"{supervisor.full_name} disputed it.\n\n{reason}"))
     session.flush()
     audit.record(session, "evidence.external_signature_disputed", actor_id=supervisor.id,

@@ -185,6 +185,9 @@ def test_an_edit_made_elsewhere_meanwhile_shows_both_versions(
     expect(card).to_contain_text("Changed elsewhere: choose which version to keep")
     expect(card).to_contain_text("My words from the clinic.")
     expect(card).to_contain_text("Their words from the laptop.")
+    # Issue 21 #5: what differs is marked; what is the same is listed once, apart.
+    expect(card.locator(".nhsuk-tag", has_text="Changed").first).to_be_visible()
+    expect(card.locator("details")).to_contain_text("The same in both versions")
     forget_offline_noise(page_problems)
     fits(page)
     session.commit()  # a fresh read of what the server saved
@@ -195,7 +198,7 @@ def test_an_edit_made_elsewhere_meanwhile_shows_both_versions(
     page.get_by_role("button", name=choice).click()
     if choice == "Copy mine and start from theirs":
         expect(page.get_by_label("Title")).to_have_value("Shoulder review, from the laptop")
-        expect(page.locator("details")).to_contain_text("My words from the clinic.")
+        expect(page.locator("#offline-form details")).to_contain_text("My words from the clinic.")
         assert_accessible(page)
         page.get_by_label("Summary of the case").fill("Their words from the laptop. And mine.")
         page.get_by_role("button", name="Keep on this device").click()

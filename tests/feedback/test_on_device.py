@@ -17,6 +17,7 @@ from roadmap.backup.verify import verify
 from roadmap.feedback.models import AssessmentTicket
 from roadmap.portfolio.models import Evidence
 from roadmap.supervision.models import Signature
+from tests.fixtures.apps import TEST_PASSWORD
 from tests.feedback.helpers import ASSESSOR, assessor_form
 from tests.fixtures.msk import assessor_answers
 
@@ -37,7 +38,12 @@ def _form(make_item, item, **identity):
 
 
 def _sign(client, item, data):
-    return client.post(f"/feedback/items/{item.id}/on-device/assess", data=data)
+    """The assessor signs; then the candidate takes the phone back (their password ends
+    assessor mode: tests/feedback/test_assessor_lock.py) to carry on as the candidate."""
+    response = client.post(f"/feedback/items/{item.id}/on-device/assess", data=data)
+    if response.status_code == 302:
+        client.post("/account/confirm", data={"secret": TEST_PASSWORD})
+    return response
 
 
 def _tickets(session) -> list[AssessmentTicket]:

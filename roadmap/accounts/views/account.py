@@ -9,8 +9,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from roadmap.accounts import code_attempts, onboarding, service, tokens, twofactor
-from roadmap.accounts.blueprint import (account_bp as bp, begin_second_step, finish_sign_in,
-                                        held_back, pending_user, safe_next)
+from roadmap.accounts.blueprint import (ASSESSOR_LOCK, account_bp as bp, begin_second_step,
+                                        finish_sign_in, held_back, pending_user, safe_next)
 from roadmap.accounts.forms import (ChangePasswordForm, ConfirmIdentityForm, ForgotPasswordForm,
                                     NewPasswordForm, TwoFactorForm, UnlockForm)
 from roadmap.accounts.models import TokenPurpose, User
@@ -175,6 +175,7 @@ def confirm_identity() -> Response | str | tuple[str, int, dict[str, str]]:
                                                _profile(), external_link)
         if outcome.ok:
             service.mark_reauthenticated(get_session(), cookie["sid"])
+            cookie.pop(ASSESSOR_LOCK, None)  # the candidate is back: assessor mode ends
             return redirect(next_url)
         form.secret.errors = list(form.secret.errors) + [
             outcome.problem or "That is not your password or a current security code"]

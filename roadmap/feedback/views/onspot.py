@@ -22,6 +22,7 @@ from roadmap.feedback import onspot, tickets
 from roadmap.feedback.blueprint import bp, private, unusable
 from roadmap.feedback.errors import FeedbackError
 from roadmap.feedback.forms import REGULATORS, ActionForm
+from roadmap.feedback.views import lock
 from roadmap.feedback.views.tickets import (_attach, _context, _forms, _identity, _kept, _pairs,
                                             _shown)
 from roadmap.pid import PATIENT_DETAILS, check as pid_check
@@ -64,8 +65,12 @@ def on_device(evidence_id: int) -> Any:
 def assess_on_device(evidence_id: int) -> Any:
     """The assessor's page on the candidate's phone: their part, who they are, and sign."""
     evidence = _item(evidence_id)
+    if (held := lock.held()) is not None and held["signed"]:
+        return redirect(url_for("feedback.hand_back", evidence_id=held["item"]))
     if evidence.status not in tickets.ASSESSABLE:
         abort(404)
+    if request.args.get("sync") != "1":  # the offline page's sync reads the form: no lock
+        lock.take(evidence.id)
     page = _context(evidence)
     questions, identity = _forms(page, evidence)
     if request.method == "GET":
@@ -88,6 +93,7 @@ def assess_on_device(evidence_id: int) -> Any:
                 if not error.problems:
                     flash(str(error), "warning")
             else:
+                lock.signed(evidence.id)
                 return redirect(url_for("feedback.hand_back", evidence_id=evidence.id))
         status = 400
     return private(render_template(
@@ -106,10 +112,14 @@ def _page_key(posted: Optional[str]) -> Optional[str]:
 @bp.route("/items/<int:evidence_id>/on-device/signed", methods=["GET"])
 @roles_required(Role.CANDIDATE)
 def hand_back(evidence_id: int) -> Any:
-    """After signing: hand the phone back. Nothing secret is asked to leave assessor mode."""
+    """Hand the phone back; the candidate leaves assessor mode with their password or code."""
     evidence = _item(evidence_id)
     page = _context(evidence)
+    held = lock.held()
+    back = url_for("feedback.on_device", evidence_id=evidence.id)
     return private(render_template("feedback/onspot_signed.html", assessor_mode=True,
+                                   signed=held is None or held["signed"],
+                                   leave=url_for("account.confirm_identity", next=back),
                                    lifetime=onspot.LIFETIME.days, **page))
 
 
@@ -184,6 +194,8 @@ def sync_on_device(evidence_id: int) -> tuple[Response, int]:
                 return jsonify(error=str(error)), 409
             problems.update(error.problems)
         else:
+            if (held := lock.held()) is not None and held["item"] == evidence.id:
+                lock.signed(evidence.id)  # sent from the assess page itself: Back shows hand-back
             return jsonify(_described(ticket)), 201 if new else 200
     return jsonify(error="Check the assessment.", problems=problems), 400
 
@@ -237,7 +249,7 @@ def confirm_on_device(token: str) -> Any:
         return private(render_template("feedback/assessed.html", confirmed=True,
                                        **_context(tickets.ticket_item(session, done))))
     if problem:
-        return unusable(problem)
+        return unusable(problem, on_device=True)
     evidence = tickets.ticket_item(session, ticket)
     page = _context(evidence)
     questions, identity = _forms(page, evidence, MultiDict(_pairs(ticket.draft or {})))

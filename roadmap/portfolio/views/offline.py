@@ -27,7 +27,7 @@ REVALIDATE = "no-cache"  # a cache may keep it, but asks the server first whenev
 WORKER = Path(__file__).resolve().parents[2] / "static" / "sw" / "service-worker.js"
 # Our scripts the offline page needs, by their plain names (url_for gives the hashed ones).
 SCRIPTS = ("roadmap.js", "device.js", "drafts.js", "pid.js", "sync.js", "fields.js", "assessor.js",
-           "offline.js")
+           "offline.js", "onspot.js")
 
 
 def shell_urls() -> list[str]:
