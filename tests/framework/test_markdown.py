@@ -1,0 +1,24 @@
+"""Markdown in answers: safe, the same every time, and remembered only within a bound."""
+from __future__ import annotations
+
+from roadmap.framework import markdown
+
+
+def test_markdown_renders_safely_and_the_same_when_remembered():
+    text = "**Knee** review <script>alert(1)</script> [x](javascript:alert(1))"
+    first, again = markdown.render(text), markdown.render(text)
+    assert first == again
+    assert "<strong>Knee</strong>" in first
+    assert "<script>" not in first and "javascript:" not in first
+
+
+def test_long_texts_are_rendered_every_time_never_remembered():
+    """What a process remembers stays small whatever people type (issue 18: the export's
+    gathering renders hundreds of answers, mostly unchanged since the last export)."""
+    before = markdown._remembered.cache_info().currsize
+    huge = "word " * (markdown.REMEMBERED_LENGTH // 5 + 10)
+    assert "word" in markdown.render(huge)
+    assert markdown._remembered.cache_info().currsize == before
+    markdown.render("a short answer, remembered")
+    assert markdown._remembered.cache_info().currsize == before + 1
+    assert markdown._remembered.cache_info().maxsize == 1024
