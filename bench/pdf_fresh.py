@@ -61,9 +61,9 @@ def _sign_in(client: Any, email: str, password: str) -> None:
 
 
 def _queued_refreshes(app: Any) -> int:
-    from roadmap.exports import jobs
+    from roadmap.exports import fresh
 
-    huey = jobs.refresh_queue(app)  # queued with a delay: in the queue until a consumer schedules it
+    huey = fresh.refresh_queue(app)  # queued with a delay: in the queue until a consumer schedules it
     return sum(t.name == "roadmap.export.refresh" for t in [*huey.pending(), *huey.scheduled()])
 
 

@@ -135,12 +135,3 @@ def published_keys(session: Any, config: Mapping[str, Any]) -> dict[str, dict[st
     from roadmap.credentials.service import published
 
     return published(session, config)
-
-
-def check_with_server(session: Any, config: Mapping[str, Any], content: bytes) -> Report:
-    """Check against the service's own keys, then add what it says now (server_check)."""
-    from roadmap.exports import server_check
-
-    report = check(content, published_keys(session, config))
-    server_check.compare(session, report)
-    return report

@@ -166,7 +166,8 @@ def worker(refreshes: bool) -> None:
     """Run the export job worker (huey consumer) until stopped with Ctrl-C or SIGTERM."""
     from huey.consumer import Consumer
 
-    from roadmap.exports.jobs import queue, refresh_queue, sweep
+    from roadmap.exports.fresh import refresh_queue
+    from roadmap.exports.jobs import queue, sweep
 
     class Announced(Consumer):  # type: ignore[misc]
         """huey's consumer, logging once it is ready: from then on SIGTERM is a clean stop."""

@@ -18,7 +18,8 @@ import os
 import time
 from typing import Any, Optional
 
-from flask import Flask
+from flask import Flask, current_app
+from huey import Huey
 
 from roadmap.audit.service import TOUCHED
 from roadmap.exports import jobs, stored
@@ -49,7 +50,7 @@ def schedule(app: Flask, enrolment_id: int, seconds: Optional[float] = None,
         if not (force or lost):
             return False
         marker.touch()
-    jobs.refresh_task(app).schedule((enrolment_id, attempt),
+    refresh_task(app).schedule((enrolment_id, attempt),
                                     delay=delay(app) if seconds is None else seconds)
     return True
 
@@ -99,3 +100,27 @@ def init_app(app: Flask) -> None:
     def _forget(session: Any) -> None:
         if not session.in_nested_transaction():
             session.info.pop(TOUCHED, None)
+
+
+def refresh_queue(app: Optional[Flask] = None) -> Huey:
+    """The queue of stored-PDF refreshes (exports.fresh): a queue of its own, with a worker of
+    its own (`roadmap export worker --refreshes`), so a click's job never waits behind one."""
+    app = app or current_app
+    existing = app.extensions.get("roadmap.exports.refresh_huey")
+    if existing is not None:
+        return existing
+    huey = jobs.make_huey(app, "roadmap-refreshes", "refreshes.sqlite3")
+
+    @huey.task(name="roadmap.export.refresh")
+    def refresh_job(enrolment_id: int, attempt: int = 0) -> None:
+        run(app, enrolment_id, attempt)
+
+    app.extensions["roadmap.exports.refresh_huey"] = huey
+    app.extensions["roadmap.exports.refresh"] = refresh_job
+    return huey
+
+
+def refresh_task(app: Flask) -> Any:
+    """The task that brings an enrolment's stored PDFs up to date (exports.fresh)."""
+    refresh_queue(app)
+    return app.extensions["roadmap.exports.refresh"]

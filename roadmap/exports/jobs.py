@@ -256,7 +256,7 @@ def run(app: Flask, job_id: str) -> None:
         gc.collect()
 
 
-def _huey(app: Flask, name: str, filename: str) -> Huey:
+def make_huey(app: Flask, name: str, filename: str) -> Huey:
     immediate = bool(app.config["TESTING"])
     if app.config.get("REDIS_URL"):
         return RedisHuey(name, url=app.config["REDIS_URL"], immediate=immediate)
@@ -271,7 +271,7 @@ def queue(app: Optional[Flask] = None) -> Huey:
     existing = app.extensions.get("roadmap.exports.huey")
     if existing is not None:
         return existing
-    huey = _huey(app, "roadmap-exports", "queue.sqlite3")
+    huey = make_huey(app, "roadmap-exports", "queue.sqlite3")
 
     @huey.task(name="roadmap.export")
     def export_job(job_id: str) -> None:
@@ -286,28 +286,3 @@ def task(app: Flask) -> Any:
     """The export task of the app's queue."""
     queue(app)
     return app.extensions["roadmap.exports.task"]
-
-
-def refresh_queue(app: Optional[Flask] = None) -> Huey:
-    """The queue of stored-PDF refreshes (exports.fresh): a queue of its own, with a worker of
-    its own (`roadmap export worker --refreshes`), so a click's job never waits behind one."""
-    app = app or current_app
-    existing = app.extensions.get("roadmap.exports.refresh_huey")
-    if existing is not None:
-        return existing
-    huey = _huey(app, "roadmap-refreshes", "refreshes.sqlite3")
-
-    @huey.task(name="roadmap.export.refresh")
-    def refresh_job(enrolment_id: int, attempt: int = 0) -> None:
-        from roadmap.exports import fresh
-        fresh.run(app, enrolment_id, attempt)
-
-    app.extensions["roadmap.exports.refresh_huey"] = huey
-    app.extensions["roadmap.exports.refresh"] = refresh_job
-    return huey
-
-
-def refresh_task(app: Flask) -> Any:
-    """The task that brings an enrolment's stored PDFs up to date (exports.fresh)."""
-    refresh_queue(app)
-    return app.extensions["roadmap.exports.refresh"]

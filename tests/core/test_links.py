@@ -148,7 +148,7 @@ def test_an_invitation_sent_through_a_forged_host_gets_the_local_default(app, ma
 def test_no_code_builds_an_absolute_link_from_the_request():
     """One helper (roadmap/links.py) builds every absolute link; nothing else may."""
     package = Path(__file__).resolve().parents[2] / "roadmap"
-    pattern = re.compile(r"_external\s*=\s*True|request\.(host_url|url_root|root_url|host)\b")
+    pattern = re.compile(r"\b_external\s*=\s*True|request\.(host_url|url_root|root_url|host)\b")
     offenders = [f"{path.relative_to(package)}:{number}"
                  for path in package.rglob("*.py") if path.name != "links.py"
                  for number, line in enumerate(path.read_text().splitlines(), 1)

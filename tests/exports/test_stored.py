@@ -8,7 +8,7 @@ import logging
 import pytest
 import sqlalchemy as sa
 
-from roadmap.exports import jobs, parallel, stored
+from roadmap.exports import fresh, jobs, parallel, stored
 from roadmap.supervision import assignments
 from roadmap.supervision.models import SupervisorAssignment
 
@@ -43,12 +43,12 @@ def renders(monkeypatch):
 
 def _queued(app):
     """The refreshes waiting in the queue's schedule: (enrolment id, attempt)."""
-    return [t.args for t in jobs.refresh_queue(app).scheduled() if t.name == "roadmap.export.refresh"]
+    return [t.args for t in fresh.refresh_queue(app).scheduled() if t.name == "roadmap.export.refresh"]
 
 
 def _run_queued(app):
     """Run every queued refresh now, as the worker does once their delay has passed."""
-    huey = jobs.refresh_queue(app)
+    huey = fresh.refresh_queue(app)
     later = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(days=1)
     for task in huey.read_schedule(later):
         huey.execute(task, later)
