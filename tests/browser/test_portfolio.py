@@ -6,9 +6,9 @@ from typing import Any, Callable
 
 import pytest
 from playwright.sync_api import Page, expect
-from pypdf import PdfWriter
 
 from roadmap.portfolio.models import Evidence
+from tests.fixtures import documents
 from tests.portfolio.world import build_world
 
 from .axe import click_and_check, visit
@@ -52,10 +52,7 @@ def test_candidate_records_a_cbd_and_the_matrix_updates(page: Page, session: Any
     expect(page.locator("#file-error")).to_contain_text("not a PNG image")
 
     pdf = tmp_path / "notes.pdf"
-    writer = PdfWriter()
-    writer.add_blank_page(200, 200)
-    with pdf.open("wb") as out:
-        writer.write(out)
+    pdf.write_bytes(documents.pdf("Notes from the shoulder clinic teaching session"))
     for name in ("notes.pdf", "wrong.pdf"):
         pdf = pdf.rename(tmp_path / name)
         page.get_by_label("Attach a file").set_input_files(str(pdf))

@@ -16,7 +16,7 @@ import zipfile
 import boto3
 import pytest
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from roadmap import create_app, storage
 from roadmap.config import ConfigError
@@ -38,11 +38,11 @@ KEPT_PNG = check(PNG).data  # uploaded images are re-encoded: these are the byte
 
 
 def _certificate() -> bytes:
-    """A one-page PDF: uploads are opened with pypdf, so it must be a real one."""
-    writer, buffer = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(200, 200)
-    writer.write(buffer)
-    return buffer.getvalue()
+    """A one-page PDF with text: uploads are opened and their text read, so it must be a real
+    one (a page of no text asks the candidate to look it over before it is kept)."""
+    from tests.fixtures import documents
+
+    return documents.pdf("Certificate of completion: shoulder injection course")
 
 
 DATA = _certificate()

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 
 import pytest
 import sqlalchemy as sa
 from PIL import Image
-from pypdf import PdfWriter
 
 from roadmap import storage
 from roadmap.framework import definitions
 from roadmap.portfolio.attachments import DOCX
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceCapability
 from roadmap.portfolio.progress import COUNTED_STATUSES, capability_counts
+from tests.fixtures import documents
 from tests.portfolio.world import build_world
 
 PAYLOADS = ('<script>alert("x")</script>', '<img src=x onerror=alert(1)>',
@@ -107,18 +106,13 @@ def test_matrix_and_rag_words_on_the_home_page(client, login, session, world):
 
 
 def _docx() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
+    """Notes with text to read (a file of no text asks the candidate to look it over)."""
+    return documents.docx("Notes on the shoulder clinic's teaching session")
 
 
 def _pdf() -> bytes:
-    writer, buffer = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(200, 200)
-    writer.write(buffer)
-    return buffer.getvalue()
+    """A certificate with text to read (a page of no text asks the candidate to look it over)."""
+    return documents.pdf("Certificate of completion: shoulder injection course, 12 hours")
 
 
 def _image(kind: str) -> bytes:
