@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from roadmap.exports import manifest, pdffile
+from roadmap.exports import manifest, pdfextras, pdffile
 
 
 @dataclass
@@ -122,6 +122,8 @@ def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = N
     except (KeyError, TypeError, AttributeError):
         report.problems.append("The embedded data is not in the documented form.")
     report.problems += manifest.page_problems(opened.pages, list(found.get("pages") or []))
+    report.problems += pdfextras.title_problems(opened.title, found)
+    report.problems += opened.changed
     if not opened.tagged:
         report.notes.append("The file is not tagged for screen readers.")
     if opened.pdfa != "3A":
