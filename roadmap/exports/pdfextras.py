@@ -61,6 +61,13 @@ def annotations(page: pikepdf.Page, pages: dict[tuple[int, int], int]) -> bytes:
     return json.dumps(found, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
+def annotated(pdf: pikepdf.Pdf) -> list[int]:
+    """Pages carrying an annotation other than a link: the service makes only links."""
+    return [n for n, page in enumerate(pdf.pages, start=1)
+            if any(isinstance(a, pikepdf.Dictionary) and a.get("/Subtype") != pikepdf.Name.Link
+                   for a in page.obj.get("/Annots") or [])]
+
+
 def page_numbers(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
     """Each page object's number (from 1), by its object id."""
     return {tuple(page.obj.objgen): n for n, page in enumerate(pdf.pages, start=1)}

@@ -43,6 +43,8 @@ class Opened:
     tagged: bool
     pdfa: Optional[str]  # "3A" from the XMP metadata, when it claims PDF/A
     changed: list[str] = field(default_factory=list)  # added or re-saved since, in words
+    content_pages: list[str] = field(default_factory=list)  # digests as manifest version 1
+    annotated: list[int] = field(default_factory=list)  # pages with annotations other than links
     title: dict[str, Optional[str]] = field(default_factory=dict)  # pdfextras.title_and_language
 
 
@@ -75,7 +77,7 @@ def _contents(page: pikepdf.Page, largest: int) -> bytes:
     return b"".join(_decoded(stream, largest, "page content") for stream in streams)
 
 
-def page_digests(pdf: pikepdf.Pdf) -> list[str]:
+def page_digests(pdf: pikepdf.Pdf, annotations: bool = True) -> list[str]:
     """The SHA-256 of every page's content streams (decoded) and annotations, in page order.
 
     The content streams are what a page shows: text, its positions, which images where; the
@@ -85,7 +87,7 @@ def page_digests(pdf: pikepdf.Pdf) -> list[str]:
     numbers = pdfextras.page_numbers(pdf)
     digests = []
     for page in pdf.pages:
-        annots = pdfextras.annotations(page, numbers)
+        annots = pdfextras.annotations(page, numbers) if annotations else b""
         content = _contents(page, MAX_PAGE)
         digests.append(hashlib.sha256(content + (b"\n%annotations\n" + annots if annots
                                                  else b"")).hexdigest())
@@ -125,7 +127,9 @@ def read(content: bytes) -> Opened:
                        if pages else [])
             return Opened(pages=pages, data=data, manifest=found, tagged=tagged,
                           pdfa=_pdfa(pdf), changed=changed,
-                          title=pdfextras.title_and_language(pdf))
+                          title=pdfextras.title_and_language(pdf),
+                          content_pages=page_digests(pdf, annotations=False) if pages else [],
+                          annotated=pdfextras.annotated(pdf) if pages else [])
     except NotReadable:
         raise
     except pikepdf.PasswordError:

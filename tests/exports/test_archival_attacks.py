@@ -3,11 +3,13 @@ an added stamp, scripts, a changed title, bytes appended or saved incrementally,
 from __future__ import annotations
 
 import io
+import json
 
 import pikepdf
 import pytest
 
-from roadmap.exports import check, pdffile
+from roadmap.credentials import keys
+from roadmap.exports import check, manifest, pdffile
 from tests.exports import test_archival as made
 from tests.exports.test_archival import _error_beside_the_box, _rewrite, _upload
 
@@ -22,16 +24,17 @@ def _problems(content: bytes) -> list[str]:
     return report.problems
 
 
-def test_a_stamp_added_to_page_one_changes_its_digest(pdf):
-    def stamp(doc):
-        annot = doc.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Stamp,
-            Rect=pikepdf.Array([100, 600, 400, 700]),
-            Contents=pikepdf.String("STAGE 2 SIGNED OFF")))
-        page = doc.pages[0].obj
-        page.Annots = doc.make_indirect(pikepdf.Array([*(page.get("/Annots") or []), annot]))
+def _stamp(doc):
+    annot = doc.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Stamp,
+        Rect=pikepdf.Array([100, 600, 400, 700]),
+        Contents=pikepdf.String("STAGE 2 SIGNED OFF")))
+    page = doc.pages[0].obj
+    page.Annots = doc.make_indirect(pikepdf.Array([*(page.get("/Annots") or []), annot]))
 
-    assert "Page 1 has been changed since the file was made." in _problems(_rewrite(pdf, stamp))
+
+def test_a_stamp_added_to_page_one_changes_its_digest(pdf):
+    assert "Page 1 has been changed since the file was made." in _problems(_rewrite(pdf, _stamp))
 
 
 @pytest.mark.parametrize("where", ["open", "names", "aa"])
@@ -108,3 +111,24 @@ def test_a_password_protected_file_is_refused_in_words(pdf, client, runner, tmp_
 
 def test_a_file_encrypted_with_an_empty_password_is_not_intact(pdf):
     assert any("re-saved with encryption" in p for p in _problems(_encrypted(pdf, "")))
+
+
+def _as_version_one(pdf: bytes, tmp_path) -> bytes:
+    """The file as the service made it before version 2: content-only page digests, no title,
+    signed (here with a key of the test's own; the check then trusts the key the file names)."""
+    key = keys.generate(tmp_path / "old.pem")
+
+    def older(doc):
+        found = check.check(pdf).manifest | {"version": 1, "title": None, "lang": None,
+                                             "pages": pdffile.page_digests(doc, annotations=False)}
+        signed = manifest.sign(found, key, "old-key", keys.public_jwk(key))
+        doc.attachments["signatures.json"].get_file().obj.write(json.dumps(signed).encode())
+
+    return _rewrite(pdf, older)
+
+
+def test_a_file_made_before_annotations_were_covered_still_checks(pdf, tmp_path):
+    old = _as_version_one(pdf, tmp_path)
+    assert check.check(old).intact, check.check(old).problems
+    assert "Page 1 has a note or stamp added after the file was made." in _problems(
+        _rewrite(old, _stamp))
