@@ -123,7 +123,8 @@ def archival_pdf(session: Session, enrolment: Enrolment, today: dt.date, *, cont
     pdf = render(html(setup_, p), (ASSETS / "print.css").as_uri(), setup_.roots, **options).pdf
     if not tagged:
         return pdf
-    found = manifest.build(raw, json.loads(raw), audit_head(session), pdffile.digests_of(pdf))
+    pages, shown = pdffile.made_as(pdf)
+    found = manifest.build(raw, json.loads(raw), audit_head(session), pages, shown)
     key = signing_key(config if config is not None else current_app.config)
     signed = (manifest.sign(found, *key) if key is not None
               else {"manifest": found, "jws": None, "key": None})

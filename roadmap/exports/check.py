@@ -7,10 +7,12 @@ Without one, the signature is checked against the key the file names, and the re
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from roadmap.exports import manifest, pdffile
+from roadmap import clock
+from roadmap.exports import manifest, pdfextras, pdffile
 
 
 @dataclass
@@ -23,6 +25,9 @@ class Report:
     claims: dict[str, Any] = field(default_factory=dict)
     server: list[str] = field(default_factory=list)  # what the service says now
     server_agrees: Optional[bool] = None  # None: not asked
+    server_wrong: list[str] = field(default_factory=list)  # where the service disagrees
+    server_confirmed: list[str] = field(default_factory=list)  # codes the service confirms
+    server_since: list[str] = field(default_factory=list)  # what has happened since
     manifest: dict[str, Any] = field(default_factory=dict)  # as the file states it
 
     def lines(self) -> list[str]:
@@ -46,24 +51,34 @@ class Report:
         return out
 
 
+def _day(value: Any) -> str:
+    """An ISO date or moment from the file as the app writes a day ("7 December 2026")."""
+    text = str(value or "")
+    try:
+        return clock.long_date(dt.date.fromisoformat(text[:10]))
+    except ValueError:
+        return text or "an unknown date"
+
+
 def _stage_claims(stage: Mapping[str, Any]) -> dict[str, Any]:
     status = stage.get("status") or "unknown"
     words = status.replace("_", " ")
     if stage.get("verification_code"):
-        words += f", completed {str(stage.get('completed_at') or '')[:10]}, verification code " \
+        words += f", completed {_day(stage.get('completed_at'))}, verification code " \
                  f"{stage['verification_code']}"
-    signers = [f"{s.get('name')} ({s.get('capacity')}), {str(s.get('signed_at') or '')[:10]}"
+    signers = [f"{s.get('name')} ({s.get('capacity')}), {_day(s.get('signed_at'))}"
                for s in stage.get("signatures") or [] if isinstance(s, dict)]
     approvals = [f"{a.get('label')}: {a.get('text')}" for a in stage.get("approvals") or []
                  if isinstance(a, dict)]
     return {"code": stage.get("code"), "name": stage.get("name") or stage.get("code"),
-            "words": words, "approvals": signers + approvals}
+            "words": words, "approvals": list(dict.fromkeys(signers + approvals))}
 
 
 def _claims(found: Mapping[str, Any]) -> dict[str, Any]:
     candidate = found.get("candidate") or {}
     return {"candidate": candidate.get("name") if isinstance(candidate, dict) else None,
             "exported_at": found.get("exported_at"),
+            "made_on": _day(found.get("exported_at")) if found.get("exported_at") else None,
             "signed_items": len(found.get("signed_items") or []),
             "pages": len(found.get("pages") or []),
             "stages": [_stage_claims(s) for s in found.get("stages") or []
@@ -121,7 +136,15 @@ def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = N
         report.problems += manifest.content_problems(data, found)
     except (KeyError, TypeError, AttributeError):
         report.problems.append("The embedded data is not in the documented form.")
-    report.problems += manifest.page_problems(opened.pages, list(found.get("pages") or []))
+    if found.get("version") == 1:  # made before page digests covered annotations
+        report.problems += manifest.page_problems(opened.content_pages,
+                                                  list(found.get("pages") or []))
+        report.problems += [f"Page {n} has a note or stamp added after the file was made."
+                            for n in opened.annotated]
+    else:
+        report.problems += manifest.page_problems(opened.pages, list(found.get("pages") or []))
+    report.problems += pdfextras.title_problems(opened.title, found)
+    report.problems += opened.changed
     if not opened.tagged:
         report.notes.append("The file is not tagged for screen readers.")
     if opened.pdfa != "3A":

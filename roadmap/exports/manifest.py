@@ -10,7 +10,9 @@ changed manifest verify. What the manifest covers:
 - every signed item's content hash and its signatures, every stage's sign-off (content hash,
   signatures, approvals, verification code);
 - the audit chain's head (last event id and hash) when the file was made;
-- each page's content-stream digest, so an edited, added or removed page is named.
+- each page's digest (content streams and annotations), so an edited, added or removed page
+  is named;
+- the document title and language, as a viewer shows them.
 
 Nothing here needs Flask or a database: `roadmap export check` runs it anywhere.
 """
@@ -28,7 +30,7 @@ from roadmap.audit.service import canonical_json
 from roadmap.portfolio.content import content_hash
 
 FORMAT = "roadmap-portfolio-manifest"
-VERSION = 1
+VERSION = 2  # 2: page digests cover annotations; the title and language are recorded
 ALGORITHM = "Ed25519"  # as roadmap.credentials.keys (not imported: that module reads settings)
 
 
@@ -60,7 +62,7 @@ def stages(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def build(data_bytes: bytes, data: Mapping[str, Any], audit_head: Optional[Mapping[str, Any]],
-          pages: list[str]) -> dict[str, Any]:
+          pages: list[str], shown: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
     """The manifest of one file: what it claims, and the digests that hold it to its content."""
     return {
         "format": FORMAT, "version": VERSION, "exported_at": data.get("exported_at"),
@@ -72,6 +74,9 @@ def build(data_bytes: bytes, data: Mapping[str, Any], audit_head: Optional[Mappi
         "stages": stages(data),
         "audit_head": dict(audit_head) if audit_head else None,
         "pages": pages,
+        # The title a viewer shows and the document language, as made (pdfextras compares).
+        "title": (shown or {}).get("title"),
+        "lang": (shown or {}).get("lang"),
     }
 
 

@@ -10,17 +10,23 @@ import datetime
 import hashlib
 import io
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import pikepdf
 from pikepdf.models.metadata import encode_pdf_date
+
+from roadmap.exports import pdfextras
 
 MAX_PAGES = 5000
 MAX_EMBEDDED = 64 * 1024 * 1024  # data.json of the largest portfolio is a few MB
 MAX_PAGE = 16 * 1024 * 1024  # one page's drawing instructions: a dense page is about 100 KB
 DATA_NAME = "data.json"
 MANIFEST_NAME = "signatures.json"
+
+
+PASSWORD = ("This file is protected with a password, so it cannot be checked: upload the file "
+            "as the service made it")
 
 
 class NotReadable(ValueError):
@@ -36,6 +42,10 @@ class Opened:
     manifest: Optional[bytes]
     tagged: bool
     pdfa: Optional[str]  # "3A" from the XMP metadata, when it claims PDF/A
+    changed: list[str] = field(default_factory=list)  # added or re-saved since, in words
+    content_pages: list[str] = field(default_factory=list)  # digests as manifest version 1
+    annotated: list[int] = field(default_factory=list)  # pages with annotations other than links
+    title: dict[str, Optional[str]] = field(default_factory=dict)  # pdfextras.title_and_language
 
 
 def _decoded(stream: pikepdf.Stream, largest: int, what: str) -> bytes:
@@ -67,12 +77,21 @@ def _contents(page: pikepdf.Page, largest: int) -> bytes:
     return b"".join(_decoded(stream, largest, "page content") for stream in streams)
 
 
-def page_digests(pdf: pikepdf.Pdf) -> list[str]:
-    """The SHA-256 of every page's content streams (decoded), in page order.
+def page_digests(pdf: pikepdf.Pdf, annotations: bool = True) -> list[str]:
+    """The SHA-256 of every page's content streams (decoded) and annotations, in page order.
 
-    The content streams are what a page shows: text, its positions, which images where.
+    The content streams are what a page shows: text, its positions, which images where; the
+    annotations are drawn over them (a stamp, a note, a link). A page with no annotation has
+    the digest of its content alone, as files made before annotations were covered have.
     """
-    return [hashlib.sha256(_contents(page, MAX_PAGE)).hexdigest() for page in pdf.pages]
+    numbers = pdfextras.page_numbers(pdf)
+    digests = []
+    for page in pdf.pages:
+        annots = pdfextras.annotations(page, numbers) if annotations else b""
+        content = _contents(page, MAX_PAGE)
+        digests.append(hashlib.sha256(content + (b"\n%annotations\n" + annots if annots
+                                                 else b"")).hexdigest())
+    return digests
 
 
 def _embedded(pdf: pikepdf.Pdf, name: str) -> Optional[bytes]:
@@ -104,10 +123,17 @@ def read(content: bytes) -> Opened:
             data, found = _embedded(pdf, DATA_NAME), _embedded(pdf, MANIFEST_NAME)
             # Pages are read only from a file that carries our data: nothing else is checked.
             pages = page_digests(pdf) if data is not None and found is not None else []
+            changed = (pdfextras.saved_again(content, pdf.is_encrypted) + pdfextras.added(pdf)
+                       if pages else [])
             return Opened(pages=pages, data=data, manifest=found, tagged=tagged,
-                          pdfa=_pdfa(pdf))
+                          pdfa=_pdfa(pdf), changed=changed,
+                          title=pdfextras.title_and_language(pdf),
+                          content_pages=page_digests(pdf, annotations=False) if pages else [],
+                          annotated=pdfextras.annotated(pdf) if pages else [])
     except NotReadable:
         raise
+    except pikepdf.PasswordError:
+        raise NotReadable(PASSWORD) from None
     except (pikepdf.PdfError, ValueError, KeyError, TypeError, RecursionError):
         raise NotReadable("The PDF is damaged and cannot be read.") from None
 
@@ -135,3 +161,10 @@ def digests_of(pdf_bytes: bytes) -> list[str]:
     """The page digests of a PDF we just made."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         return page_digests(pdf)
+
+
+def made_as(pdf_bytes: bytes) -> tuple[list[str], dict[str, Optional[str]]]:
+    """The page digests, title and language of a PDF we just made, for its manifest."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        found = pdfextras.title_and_language(pdf)
+        return page_digests(pdf), {"title": found["title"], "lang": found["lang"]}

@@ -22,6 +22,18 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from roadmap.exports.parts import Rendered, Styles
 
 
+# Explicit bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069): only typed text
+# brings them into a document, and an unclosed one reverses the app's own words beside it.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def without_bidi_controls(html: str) -> str:
+    """The document with no explicit bidi control, so typed text cannot turn the direction of
+    anything after it ("(tfard ,noitcelfeR)"). Only the rendered copy: stored data and
+    data.json keep what was typed. Right-to-left letters still read right to left."""
+    return html.translate(BIDI_CONTROLS)
+
+
 class RenderFailed(RuntimeError):
     """The document could not be rendered completely; the message says what went wrong."""
 
@@ -110,7 +122,8 @@ def render(html: str, base_url: str, roots: Sequence[str], color_profiles: Any =
     """
     fetcher = AssetFetcher(roots)
     with _fenced():
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        document = HTML(string=without_bidi_controls(html), base_url=base_url,
+                        url_fetcher=fetcher).render(
             font_config=FontConfiguration(), color_profiles=color_profiles, **options)
         pdf = document.write_pdf(**options)
     return Rendered(pdf, len(document.pages), _bookmarks(document))
@@ -135,7 +148,8 @@ class Renderer:
     def render(self, html: str) -> Rendered:
         """Lay out and write one part; any refused or failed load raises RenderFailed."""
         with _fenced():
-            document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+            document = HTML(string=without_bidi_controls(html), base_url=self.base_url,
+                            url_fetcher=self.fetcher).render(
                 font_config=self.font_config, stylesheets=self.stylesheets)
             pdf = document.write_pdf()
         return Rendered(pdf, len(document.pages), _bookmarks(document))

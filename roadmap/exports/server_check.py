@@ -17,8 +17,8 @@ from roadmap.exports.check import Report
 from roadmap.portfolio.models import Evidence, EvidenceStatus, EvidenceVersion
 
 
-def _stages(session: Session, report: Report) -> tuple[list[str], list[str]]:
-    wrong, since = [], []
+def _stages(session: Session, report: Report) -> tuple[list[str], list[str], list[str]]:
+    wrong, since, confirmed = [], [], []
     for stage in report.manifest.get("stages") or []:
         code = stage.get("verification_code")
         if not code:
@@ -34,8 +34,8 @@ def _stages(session: Session, report: Report) -> tuple[list[str], list[str]]:
             wrong.append(f"{name}: the signed content hash differs from the service's record.")
         since += [f"{name}: {change}" for change in found.changes]
         if found.genuine and found.content_hash == stage.get("content_hash"):
-            since.append(f"{name}: the verification code {code} is genuine.")
-    return wrong, since
+            confirmed.append(f"{name}: the verification code {code} is genuine.")
+    return wrong, since, confirmed
 
 
 def _items(session: Session, report: Report) -> tuple[list[str], list[str]]:
@@ -88,10 +88,12 @@ def compare(session: Session, report: Report) -> Report:
     """Fill in report.server and report.server_agrees from the database."""
     if not report.manifest:
         return report
-    wrong_stages, since_stages = _stages(session, report)
+    wrong_stages, since_stages, confirmed = _stages(session, report)
     wrong_items, since_items = _items(session, report)
     wrong_events, since_events = _events(session, report)
     wrong: list[Any] = wrong_stages + wrong_items + wrong_events
-    report.server = wrong + since_stages + since_items + since_events
+    report.server_wrong, report.server_confirmed = wrong, confirmed
+    report.server_since = since_stages + since_items + since_events
+    report.server = wrong + confirmed + report.server_since
     report.server_agrees = not wrong
     return report

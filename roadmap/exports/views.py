@@ -168,9 +168,27 @@ def verify(code: str) -> Response | tuple[str, int] | str:
 PDF_LARGEST = 20 * 1024 * 1024  # the largest portfolio PDF is a few MB; the app refuses 25 MB
 
 
-def _pdf_refused(message: str) -> tuple[str, int]:
+def _pdf_refused(message: str, status: int = 400) -> tuple[str, int]:
     """The /verify page again, the problem beside the file box."""
-    return render_template("exports/verify_form.html", pdf_error=message), 400
+    return render_template("exports/verify_form.html", pdf_error=message), status
+
+
+def _too_large() -> str:
+    return (f"The file is larger than {PDF_LARGEST // (1024 * 1024)} MB: no portfolio PDF is "
+            "that large")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _upload_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """Beyond MAX_CONTENT_LENGTH, werkzeug refuses the body wherever it is first parsed: with
+    CSRF on that is the CSRF check, before the view, so the view's own catch never sees it.
+    On /verify the refusal goes beside the file box; elsewhere, the general page."""
+    if request.endpoint == "exports.verify_form":
+        return _pdf_refused(_too_large(), 413)
+    from roadmap.web.errors import MESSAGES
+
+    title, message = MESSAGES[413]
+    return render_template("errors/error.html", title=title, message=message), 413
 
 
 def _check_pdf() -> tuple[str, int] | str:
@@ -179,13 +197,11 @@ def _check_pdf() -> tuple[str, int] | str:
     stored. Only what the file claims about itself is shown back, to whoever holds the file."""
     from roadmap.exports import check, pdffile, server_check
 
-    largest = PDF_LARGEST
-    too_large = (f"The file is larger than {largest // (1024 * 1024)} MB: no portfolio PDF is "
-                 "that large")
+    largest, too_large = PDF_LARGEST, _too_large()
     try:
         upload = request.files.get("pdf")
     except RequestEntityTooLarge:  # beyond the app's MAX_CONTENT_LENGTH: werkzeug stops reading
-        return _pdf_refused(too_large)
+        return _pdf_refused(too_large, 413)
     if upload is None or not upload.filename:
         return _pdf_refused("Choose the portfolio PDF to check")
     content = upload.read(largest + 1)

@@ -296,8 +296,15 @@ def test_verify_answers_an_uploaded_pdf_as_the_command_does(client, pdf):
     response = _upload(client, pdf)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "This portfolio PDF is intact" in page and "Our records agree with it" in page
+    assert "This portfolio PDF is intact" in page
+    assert "Our records agree that this file is genuine" in page and "Our records agree with it" \
+        not in page
+    assert "Since it was made:" in page
     assert "Jamie Patel" in page and "is genuine" in page
+    made_on = re.search(r"Made on</dt><dd[^>]*>([^<]*)<", page).group(1)
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", made_on), made_on  # 7 December 2026
+    for stage in check.check(pdf).claims["stages"]:
+        assert len(stage["approvals"]) == len(set(stage["approvals"]))
 
     def one_byte(doc):
         raw = bytearray(_embedded(doc, "data.json"))
@@ -309,9 +316,9 @@ def test_verify_answers_an_uploaded_pdf_as_the_command_does(client, pdf):
     assert "The embedded data (data.json) has been changed since the file was made." in page
 
 
-def _error_beside_the_box(response, message: str) -> None:
+def _error_beside_the_box(response, message: str, status: int = 400) -> None:
     page = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == status
     assert 'id="pdf-error"' in page and message in page and 'href="#pdf"' in page
 
 
@@ -340,11 +347,17 @@ def test_verify_refuses_an_oversized_upload_beside_the_box(client, app, small_li
     _error_beside_the_box(_upload(client, b"%PDF-1.7\n" + b"0" * (1024 * 1024 + 10)),
                           "The file is larger than 1 MB")
     app.config["MAX_CONTENT_LENGTH"], before = 64 * 1024, app.config["MAX_CONTENT_LENGTH"]
+    csrf = app.config.get("WTF_CSRF_ENABLED")
     try:
         _error_beside_the_box(_upload(client, b"%PDF-1.7\n" + b"0" * (128 * 1024)),
-                              "The file is larger than 1 MB")
+                              "The file is larger than 1 MB", 413)
+        # With CSRF on, as in service, the body is first parsed by the CSRF check, before the view.
+        app.config["WTF_CSRF_ENABLED"] = True
+        _error_beside_the_box(_upload(client, b"%PDF-1.7\n" + b"0" * (128 * 1024)),
+                              "The file is larger than 1 MB", 413)
     finally:
         app.config["MAX_CONTENT_LENGTH"] = before
+        app.config["WTF_CSRF_ENABLED"] = csrf
 
 
 def test_the_untagged_render_is_the_same_document_without_tags(app, session, enrolment):

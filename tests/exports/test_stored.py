@@ -157,6 +157,9 @@ def test_a_change_after_the_refresh_says_so_and_the_click_takes_the_job_path(
     page = _page(client, team.enrolment.id)
     assert "Being updated" in page and "The last change, at " in page
     assert "is not in the stored PDF yet" in page and "Make the PDF" in page
+    assert "A PDF made now is the quick copy: it is not tagged for screen readers, carries no " \
+        "embedded data and cannot be checked" in page
+    assert "The archival copy, which has all three, will be ready in a few minutes." in page
     response, _ = _ask(client, team.enrolment.id)
     assert response.status_code == 302 and "/exports/" in response.headers["Location"]
     download = client.get(response.headers["Location"] + "/download")

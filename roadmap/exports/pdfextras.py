@@ -1,0 +1,154 @@
+"""What a reader of a PDF sees beyond its page drawings, read for the checker.
+
+A page's content stream is not all a viewer shows: annotations (a stamp, a link, a note) are
+drawn over it, the title bar shows the document title, scripts can run when the file opens,
+and a file can carry attachments or be saved again on top of itself. A check that looked only
+at content streams would call a file with a "STAGE 2 SIGNED OFF" stamp intact, so each of these
+is read here: annotations go into the page digest (pdffile.page_digests), the title and
+language are compared with the manifest, and anything else is reported in words.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Optional
+
+import pikepdf
+
+OURS = {"data.json", "signatures.json"}
+SCRIPTED = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/ResetForm", "/Rendition"}
+
+
+def _text(value: Any) -> Optional[str]:
+    return None if value is None else str(value)
+
+
+def _destination(value: Any, pages: dict[tuple[int, int], int]) -> Any:
+    """A link's destination with page references as page numbers: object numbers are not
+    what a reader sees and change when a file is re-saved."""
+    if isinstance(value, pikepdf.Array):
+        return [pages.get(tuple(item.objgen), "page?") if isinstance(item, pikepdf.Dictionary)
+                and item.is_indirect else _destination(item, pages) for item in value]
+    if isinstance(value, (pikepdf.Name, pikepdf.String)):
+        return str(value)
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    try:
+        return round(float(value), 2)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def annotations(page: pikepdf.Page, pages: dict[tuple[int, int], int]) -> bytes:
+    """A canonical form of the page's annotations (subtype, rectangle, contents, link
+    target), empty when it has none so a page without any keeps its content-only digest."""
+    found = []
+    for annot in page.obj.get("/Annots") or []:
+        if not isinstance(annot, pikepdf.Dictionary):
+            continue
+        action = annot.get("/A")
+        action = action if isinstance(action, pikepdf.Dictionary) else {}
+        found.append({
+            "subtype": _text(annot.get("/Subtype")),
+            "rect": [round(float(n), 2) for n in annot.get("/Rect") or []],
+            "contents": _text(annot.get("/Contents")),
+            "action": _text(action.get("/S")),
+            "uri": _text(action.get("/URI")),
+            "dest": _destination(annot.get("/Dest", action.get("/D")), pages),
+            "appearance": "/AP" in annot})
+    if not found:
+        return b""
+    return json.dumps(found, sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
+def annotated(pdf: pikepdf.Pdf) -> list[int]:
+    """Pages carrying an annotation other than a link: the service makes only links."""
+    return [n for n, page in enumerate(pdf.pages, start=1)
+            if any(isinstance(a, pikepdf.Dictionary) and a.get("/Subtype") != pikepdf.Name.Link
+                   for a in page.obj.get("/Annots") or [])]
+
+
+def page_numbers(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
+    """Each page object's number (from 1), by its object id."""
+    return {tuple(page.obj.objgen): n for n, page in enumerate(pdf.pages, start=1)}
+
+
+def _scripts(pdf: pikepdf.Pdf) -> list[str]:
+    """Actions that run by themselves or on a click, beyond plain links and page jumps."""
+    found = []
+    root = pdf.Root
+    if "/OpenAction" in root and isinstance(root.OpenAction, pikepdf.Dictionary):
+        found.append("an action that runs when the file is opened")
+    if "/AA" in root:
+        found.append("actions that run when the file is opened, saved or printed")
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary) and "/JavaScript" in names:
+        found.append("JavaScript")
+    if "/AcroForm" in root and "/XFA" in root.AcroForm:
+        found.append("a scripted form")
+    for n, page in enumerate(pdf.pages, start=1):
+        if "/AA" in page.obj:
+            found.append(f"actions that run when page {n} is shown")
+        for annot in page.obj.get("/Annots") or []:
+            action = annot.get("/A") if isinstance(annot, pikepdf.Dictionary) else None
+            if isinstance(action, pikepdf.Dictionary) and str(action.get("/S")) in SCRIPTED:
+                found.append(f"a script or program launch on page {n}")
+            if isinstance(annot, pikepdf.Dictionary) and "/AA" in annot:
+                found.append(f"actions on an annotation on page {n}")
+    return list(dict.fromkeys(found))
+
+
+def added(pdf: pikepdf.Pdf) -> list[str]:
+    """Scripts and attachments the service never puts in its files, in words."""
+    problems = [f"The file has {what} added after the file was made." for what in _scripts(pdf)]
+    others = sorted(set(pdf.attachments.keys()) - OURS)
+    if others:
+        problems.append(f"The file has an attached file ({', '.join(others[:5])}) added after "
+                        "the file was made.")
+    return problems
+
+
+def saved_again(content: bytes, encrypted: bool) -> list[str]:
+    """Signs in the raw bytes that the file was changed or re-saved after it was made: bytes
+    after the last %%EOF, more than one cross-reference section (an editor's incremental
+    save), or encryption (the service never encrypts)."""
+    problems = []
+    end = content.rfind(b"%%EOF")
+    if end >= 0 and content[end + 5:].strip():
+        problems.append(f"{len(content) - end - 5} bytes have been added to the end of the file: "
+                        "it has been changed after it was made.")
+    if len(re.findall(rb"(?<![A-Za-z])startxref(?![A-Za-z])", content)) > 1:
+        problems.append("The file has been saved again on top of itself (an incremental "
+                        "update, as an editor makes): it has been changed after it was made.")
+    if encrypted:
+        problems.append("The file has been re-saved with encryption: it is not as the service "
+                        "made it.")
+    return problems
+
+
+def title_and_language(pdf: pikepdf.Pdf) -> dict[str, Optional[str]]:
+    """The title a viewer shows (document info and XMP dc:title) and the document language."""
+    info = pdf.trailer.get("/Info")
+    title = _text(info.get("/Title")) if isinstance(info, pikepdf.Dictionary) else None
+    try:
+        xmp = pdf.open_metadata().get("dc:title")
+    except Exception:  # a broken XMP packet states no title
+        xmp = None
+    return {"title": title, "xmp_title": _text(xmp), "lang": _text(pdf.Root.get("/Lang"))}
+
+
+def title_problems(found: dict[str, Optional[str]], made: dict[str, Any]) -> list[str]:
+    """The title and language against the manifest (files made before it recorded them: none)."""
+    problems = []
+    title = made.get("title")
+    if title is not None:
+        if found.get("title") != title:
+            problems.append(f"The document title has been changed to “{found.get('title')}” "
+                            f"(it was made as “{title}”).")
+        if found.get("xmp_title") is not None and found.get("xmp_title") != title:
+            problems.append(f"The title in the document's metadata has been changed to "
+                            f"“{found.get('xmp_title')}” (it was made as “{title}”).")
+    lang = made.get("lang")
+    if lang is not None and found.get("lang") != lang:
+        problems.append("The document's language has been changed since it was made.")
+    return problems

@@ -1,0 +1,134 @@
+"""Issue 18: an outsider's alterations a reader would see are named, never called intact:
+an added stamp, scripts, a changed title, bytes appended or saved incrementally, encryption."""
+from __future__ import annotations
+
+import io
+import json
+
+import pikepdf
+import pytest
+
+from roadmap.credentials import keys
+from roadmap.exports import check, manifest, pdffile
+from tests.exports import test_archival as made
+from tests.exports.test_archival import _error_beside_the_box, _rewrite, _upload
+
+# The archival file and its signing key, made as test_archival makes them.
+app_config, enrolment, pdf, _stop_workers = (made.app_config, made.enrolment, made.pdf,
+                                             made._stop_workers)
+
+
+def _problems(content: bytes) -> list[str]:
+    report = check.check(content)
+    assert not report.intact, "an altered file was called intact"
+    return report.problems
+
+
+def _stamp(doc):
+    annot = doc.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Stamp,
+        Rect=pikepdf.Array([100, 600, 400, 700]),
+        Contents=pikepdf.String("STAGE 2 SIGNED OFF")))
+    page = doc.pages[0].obj
+    page.Annots = doc.make_indirect(pikepdf.Array([*(page.get("/Annots") or []), annot]))
+
+
+def test_a_stamp_added_to_page_one_changes_its_digest(pdf):
+    assert "Page 1 has been changed since the file was made." in _problems(_rewrite(pdf, _stamp))
+
+
+@pytest.mark.parametrize("where", ["open", "names", "aa"])
+def test_javascript_added_to_run_with_the_file_is_reported(pdf, where):
+    def script(doc):
+        action = doc.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
+                                                      JS=pikepdf.String("app.alert('hi')")))
+        if where == "open":
+            doc.Root.OpenAction = action
+        elif where == "names":
+            names = doc.Root.Names
+            names.JavaScript = pikepdf.Dictionary(Names=pikepdf.Array(
+                [pikepdf.String("x"), action]))
+        else:
+            doc.Root.AA = pikepdf.Dictionary(WC=action)
+
+    assert any("added after the file was made" in p for p in _problems(_rewrite(pdf, script)))
+
+
+def test_another_attached_file_is_reported(pdf):
+    def attach(doc):
+        doc.attachments["invoice.exe"] = pikepdf.AttachedFileSpec(doc, b"MZ...")
+
+    assert any("invoice.exe" in p and "added after" in p for p in _problems(_rewrite(pdf, attach)))
+
+
+def test_a_changed_title_is_reported_in_the_info_and_the_metadata(pdf):
+    assert check.check(pdf).manifest["title"] == "Portfolio of Jamie Patel"
+
+    def info(doc):
+        doc.docinfo.Title = pikepdf.String("Portfolio of Someone Else")
+
+    assert any("title has been changed to “Portfolio of Someone Else”" in p
+               for p in _problems(_rewrite(pdf, info)))
+
+    def xmp(doc):
+        with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta["dc:title"] = "Portfolio of Someone Else"
+
+    assert any("metadata has been changed to “Portfolio of Someone Else”" in p
+               for p in _problems(_rewrite(pdf, xmp)))
+
+
+def test_junk_appended_after_eof_and_an_incremental_update_are_reported(pdf):
+    assert any("bytes have been added to the end" in p for p in _problems(pdf + b"\0junk" * 410))
+    end = pdf.rindex(b"startxref")
+    offset = int(pdf[end:].split()[1])
+    update = (b"\n99 0 obj\n(forged)\nendobj\nxref\n0 1\n0000000000 65535 f \n99 1\n"
+              + f"{len(pdf) + 1:010d} 00000 n \n".encode()
+              + b"trailer\n<< /Size 100 /Prev " + str(offset).encode() + b" >>\nstartxref\n"
+              + str(len(pdf) + 40).encode() + b"\n%%EOF\n")
+    assert any("saved again on top of itself" in p for p in _problems(pdf + update))
+
+
+def _encrypted(content: bytes, user: str) -> bytes:
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(content)) as doc:
+        doc.save(out, encryption=pikepdf.Encryption(owner="owner", user=user))
+    return out.getvalue()
+
+
+def test_a_password_protected_file_is_refused_in_words(pdf, client, runner, tmp_path):
+    locked = _encrypted(pdf, "secret")
+    with pytest.raises(pdffile.NotReadable, match="protected with a password"):
+        check.check(locked)
+    _error_beside_the_box(_upload(client, locked), "This file is protected with a password, so "
+                          "it cannot be checked: upload the file as the service made it")
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(locked)
+    result = runner.invoke(args=["export", "check", str(path), "--offline"])
+    assert result.exit_code == 1 and "protected with a password" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_file_encrypted_with_an_empty_password_is_not_intact(pdf):
+    assert any("re-saved with encryption" in p for p in _problems(_encrypted(pdf, "")))
+
+
+def _as_version_one(pdf: bytes, tmp_path) -> bytes:
+    """The file as the service made it before version 2: content-only page digests, no title,
+    signed (here with a key of the test's own; the check then trusts the key the file names)."""
+    key = keys.generate(tmp_path / "old.pem")
+
+    def older(doc):
+        found = check.check(pdf).manifest | {"version": 1, "title": None, "lang": None,
+                                             "pages": pdffile.page_digests(doc, annotations=False)}
+        signed = manifest.sign(found, key, "old-key", keys.public_jwk(key))
+        doc.attachments["signatures.json"].get_file().obj.write(json.dumps(signed).encode())
+
+    return _rewrite(pdf, older)
+
+
+def test_a_file_made_before_annotations_were_covered_still_checks(pdf, tmp_path):
+    old = _as_version_one(pdf, tmp_path)
+    assert check.check(old).intact, check.check(old).problems
+    assert "Page 1 has a note or stamp added after the file was made." in _problems(
+        _rewrite(old, _stamp))
