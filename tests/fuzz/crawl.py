@@ -19,6 +19,9 @@ from werkzeug.routing import RequestRedirect
 NS = "{http://www.w3.org/1999/xhtml}"
 # Not crawled: files, a PDF rendered in the request, the health check.
 SKIP = {"static", "nhsuk_asset", "favicon", "home.healthz", "exports.statement", "exports.download"}
+# Pages that put the session in a mode every other page answers with a redirect (assessor mode:
+# the candidate has handed the phone over): visited after every other page.
+LOCKING = {"feedback.assess_on_device"}
 
 
 @dataclass
@@ -164,10 +167,13 @@ def crawl(app: Flask, client: FlaskClient, starts: list[str], per_endpoint: int 
     `per_path` queries of one path (a dashboard sorted ten ways is one form).
     """
     site, endpoint_of = Site(), endpoint_finder(app)
-    queue, seen = collections.deque(starts), set()
-    while queue and sum(len(p) for p in site.pages.values()) < limit:
-        path = queue.popleft()
+    queue, seen, later = collections.deque(starts), set(), collections.deque()
+    while (queue or later) and sum(len(p) for p in site.pages.values()) < limit:
+        path = queue.popleft() if queue else later.popleft()
         endpoint = endpoint_of(path, "GET")
+        if endpoint in LOCKING and queue:
+            later.append(path)
+            continue
         bare = path.split("?")[0]
         if path in seen or endpoint is None or endpoint in SKIP \
                 or len(site.pages[endpoint]) >= per_endpoint \

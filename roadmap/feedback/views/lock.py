@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
             return None
         if request.endpoint is None:
             return None  # not found: nothing to show
-        args = request.view_args or {}
-        if request.endpoint in ASSESS and args.get("evidence_id") == lock["item"]:
+        view_args = request.view_args or {}
+        if request.endpoint in ASSESS and view_args.get("evidence_id") == lock["item"]:
             return None
         return redirect(url_for("feedback.hand_back", evidence_id=lock["item"]))
