@@ -16,16 +16,79 @@ The tagged render's time against the untagged one is printed when exports.archiv
 from __future__ import annotations
 
 import datetime as dt
-import gc
+import os
+import signal
 import statistics
+import subprocess
+import sys
 import time
-from typing import Any, Callable, Optional
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
 
 WPBAS_A_DAY = 1000  # bench/seed.py: about 240,000 WPBAs a year over 240 working days
 # A WPBA shows in the PDF three times: written and submitted in one sitting (one refresh:
 # they come within EXPORT_REFRESH_SECONDS of each other), then signed by the supervisor later.
 REFRESHES_PER_WPBA = 2
 WORKING_DAY = 8 * 3600  # seconds: the changes come in working hours
+
+
+IDLE_BEFORE_CLICK = 3.0  # seconds the worker waits idle before each click after a change
+
+
+@contextmanager
+def _export_worker(app: Any) -> Iterator[Path]:
+    """`roadmap export worker` in a process of its own on the benchmark's database and folders,
+    as production runs it (huey on SQLite); yields its log file."""
+    settings = {key: str(app.config[key]) for key in (
+        "DATABASE_URL", "EXPORT_DIR", "ATTACHMENT_DIR", "MAIL_FOLDER", "EXPORT_WORKERS",
+        "ARGON2_PROFILE")}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ROADMAP_")},
+           "PYTHONPATH": str(ROOT), "ROADMAP_ENV": "development",
+           **{f"ROADMAP_{key}": value for key, value in settings.items()}}
+    log = Path(app.config["EXPORT_DIR"]) / "bench-worker.log"
+    with log.open("w") as sink:
+        worker = subprocess.Popen([sys.executable, "-m", "roadmap", "export", "worker"], env=env,
+                                  cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while "waiting for jobs" not in log.read_text():
+            assert worker.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        yield log
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def _click_as_a_browser(client: Any, url: str, worker_log: Path) -> tuple[float, str]:
+    """The export button's POST, then what a browser does: take the download it answers with,
+    or follow the progress page (it refreshes every 2 s) to the download. Seconds, and which."""
+    start = time.perf_counter()
+    response = client.post(url)
+    if response.status_code == 200:
+        body, path = response.get_data(), "downloaded from the button"
+    else:
+        assert response.status_code == 302, response.status_code
+        job_page, path = response.headers["Location"], "through the progress page"
+        while True:
+            page = client.get(job_page)
+            text = page.get_data(as_text=True)
+            if "Refresh" not in page.headers:
+                break
+            time.sleep(float(page.headers["Refresh"]))
+        assert "Download the PDF" in text, text[-2000:] + worker_log.read_text()[-2000:]
+        download = client.get(job_page + "/download")
+        body = download.get_data()
+        download.close()
+    assert body.startswith(b"%PDF"), body[:200]
+    return time.perf_counter() - start, path
 
 
 def _p95(values: list[float]) -> float:
@@ -72,7 +135,7 @@ def figures(app: Any, session: Any, enrolment_id: int, password: str, clicks: in
     """Measure and print; the figures, for the caller's summary."""
     from roadmap.accounts.models import User
     from roadmap.cohorts.models import Enrolment
-    from roadmap.exports import jobs, stored
+    from roadmap.exports import stored
 
     found: dict[str, Any] = {}
     with app.app_context():
@@ -121,28 +184,17 @@ def figures(app: Any, session: Any, enrolment_id: int, password: str, clicks: in
     found["current_p95"], found["current_median"] = _p95(times), statistics.median(times)
     found["size"] = size
 
-    after = []
-    collect = jobs.gc.collect
-    for number in range(max(5, repeat)):
-        with app.app_context():
-            _change(app, session, enrolment_id, 3000 + number)
-        gc.collect()  # the worker collects after each job, once it has said "done"
-        jobs.gc.collect = lambda: 0  # type: ignore[assignment] - ...so not in the wait
-        start = time.perf_counter()
-        response = client.post(url)
-        assert response.status_code == 302, response.status_code
-        job_page = response.headers["Location"]
-        try:
-            jobs.run(app, job_page.rsplit("/", 1)[1])  # an idle worker takes it at once
-        finally:
-            jobs.gc.collect = collect  # type: ignore[assignment]
-        client.get(job_page).get_data()
-        download = client.get(job_page + "/download")
-        body = download.get_data()
-        download.close()
-        after.append(time.perf_counter() - start)
-        assert body.startswith(b"%PDF")
-        print(f"click after change {number + 1}: {after[-1]:5.2f} s", flush=True)
+    after, paths = [], []
+    with _export_worker(app) as worker_log:
+        for number in range(max(5, repeat)):
+            with app.app_context():
+                _change(app, session, enrolment_id, 3000 + number)
+            time.sleep(IDLE_BEFORE_CLICK)  # the worker sat idle, as it mostly does
+            seconds, path = _click_as_a_browser(client, url, worker_log)
+            after.append(seconds)
+            paths.append(path)
+            print(f"click after change {number + 1}: {seconds:5.2f} s ({path})", flush=True)
+    found["after_paths"] = ", ".join(f"{paths.count(p)} {p}" for p in sorted(set(paths)))
     found["after_median"], found["after_p95"] = statistics.median(after), _p95(after)
     found["tagged"] = tagged_against_untagged(app, session, enrolment_id)
     return found
@@ -175,8 +227,9 @@ def report(found: dict[str, Any], warm_wall: float) -> None:
           f"median {found['current_median']:.3f} s ({found['size'] / 2**20:.1f} MB read whole; "
           f"target p95 <= 1 s)")
     print(f"click-to-download right after a change:     median {found['after_median']:.2f} s, "
-          f"p95 {found['after_p95']:.2f} s (job path: warm re-export, progress page, download; "
-          f"target <= warm {warm_wall:.2f} s plus the download)")
+          f"p95 {found['after_p95']:.2f} s ({found['after_paths']}; the job path through "
+          f"`roadmap export worker` in its own process, idle {IDLE_BEFORE_CLICK:.0f} s before "
+          f"each click; target <= warm {warm_wall:.2f} s plus the download)")
     print(f"background refresh per change:             {found['refresh_cpu']:.1f} s CPU "
           f"({found['refresh_wall']:.1f} s wall, median), peak {found['refresh_peak'] / 2**20:.0f}"
           f" MB (target <= 500 MB; this process holds the benchmark's own data too); "

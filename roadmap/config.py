@@ -44,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "EXPORT_HEARTBEAT_SECONDS": 60,  # a running export not heard of for this long has failed
     "EXPORT_KEEP_FRESH": None,  # re-make each stored portfolio PDF after a change; None: unless TESTING
     "EXPORT_REFRESH_SECONDS": 60,  # changes this close together make one background re-make
+    # The export button waits this long for a quick export (a re-export after a change) and
+    # downloads it at once; a longer one goes to its progress page. None: 4, or 0 when TESTING.
+    "EXPORT_WAIT_SECONDS": None,
     "REDIS_URL": None,  # export queue and rate limits on Redis; None: SQLite queue, per-process limits
     "RATE_LIMIT_PREFIX": "roadmap-limits",  # Redis key prefix of the rate limits (one per deployment)
     "PROXY_HOPS": 0,  # load balancers in front that set X-Forwarded-*; 0: trust no such header
@@ -78,7 +81,7 @@ DEFAULTS: dict[str, Any] = {
 _BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE", "EXPORT_KEEP_FRESH"}
 _INTEGER = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "INVITATION_DAYS",
             "PASSWORD_RESET_HOURS", "REAUTH_MINUTES", "EXPORT_WORKERS",
-            "EXPORT_HEARTBEAT_SECONDS", "EXPORT_REFRESH_SECONDS",
+            "EXPORT_HEARTBEAT_SECONDS", "EXPORT_REFRESH_SECONDS", "EXPORT_WAIT_SECONDS",
             "PROXY_HOPS", "WORKERS", "THREADS", "PROVIDER_SAMPLE_PERCENT"}
 _WEAK_SECRETS = {None, "", "dev", "change-me", "secret", "development"}
 
@@ -132,6 +135,8 @@ def build(instance_path: str, test_config: Mapping[str, Any] | None,
         raise ConfigError(f"{ENV_PREFIX}ENV must be production, development or test")
     if settings["EXPORT_KEEP_FRESH"] is None:  # tests ask for it: it renders after commits
         settings["EXPORT_KEEP_FRESH"] = not settings["TESTING"]
+    if settings["EXPORT_WAIT_SECONDS"] is None:  # tests run jobs inline: they follow the job page
+        settings["EXPORT_WAIT_SECONDS"] = 0 if settings["TESTING"] else 4
     if settings["DATABASE_URL"] is None:
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "roadmap.sqlite3")
     if settings["FRAMEWORK_DIR"] is None:

@@ -167,7 +167,7 @@ def worker(refreshes: bool) -> None:
     from huey.consumer import Consumer
 
     from roadmap.exports.fresh import refresh_queue
-    from roadmap.exports.jobs import queue, sweep
+    from roadmap.exports.jobs import IDLE_POLL, queue, sweep
 
     class Announced(Consumer):  # type: ignore[misc]
         """huey's consumer, logging once it is ready: from then on SIGTERM is a clean stop."""
@@ -186,5 +186,6 @@ def worker(refreshes: bool) -> None:
         return
     sweep(app)  # jobs left "running" by a worker that died
     # One job at a time: each job already uses every core for its parts.
-    Announced(queue(app), workers=1, worker_type="thread").run()
+    Announced(queue(app), workers=1, worker_type="thread", initial_delay=IDLE_POLL,
+              backoff=1.0, max_delay=IDLE_POLL).run()
     log.info("export worker stopped")

@@ -37,6 +37,7 @@ from roadmap.exports.portfolio import setup
 from roadmap.storage import mirror
 
 KEPT = dt.timedelta(hours=24)  # a finished export is deleted after this: it holds personal data
+PRUNE_EVERY = 600  # seconds: a new job prunes old ones (and stale cached parts) this often
 KINDS = {"pdf": ("portfolio.pdf", "application/pdf"), "zip": ("portfolio.zip", "application/zip")}
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
 FAILED_MESSAGE = ("The export could not be finished. Nothing was lost: try again, and if it "
@@ -44,6 +45,10 @@ FAILED_MESSAGE = ("The export could not be finished. Nothing was lost: try again
 STOPPED_MESSAGE = ("The export stopped before it was finished: the program making it stopped. "
                    "Nothing was lost: try again, and if it fails again tell your training hub, "
                    "quoting reference {job_id}.")
+# An idle worker on the SQLite queue looks for a job this often (huey's default backs off to
+# 10 s, all of it felt by the first person to click after a quiet spell); Redis wakes it at once.
+IDLE_POLL = 0.25
+WAIT_POLL = 0.05  # the export button, waiting for a quick job, reads its state file this often
 log = logging.getLogger(__name__)
 
 
@@ -85,12 +90,26 @@ def prune(app: Flask, keep: dt.timedelta = KEPT) -> None:
     images.prune(setup(app).image_dir)
 
 
+def _prune_due(marker: Path) -> bool:
+    """Whether PRUNE_EVERY has passed since the last prune (which walks the whole part cache:
+    not for every click); marks it done now if so."""
+    try:
+        if marker.stat().st_mtime > time.time() - PRUNE_EVERY:
+            return False
+    except OSError:
+        pass
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    return True
+
+
 def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool,
            drafts: bool = False, name: str = "") -> str:
     """A new job for a person, queued; its id. Drafts are in it only for their candidate.
 
     `name`: the candidate's, for the downloaded file's name."""
-    prune(app)
+    if _prune_due(setup(app).export_dir / "pruned"):
+        prune(app)
     job_id = secrets.token_urlsafe(24)
     path = folder(app, job_id)
     path.mkdir(parents=True)
@@ -123,6 +142,16 @@ def read(app: Flask, job_id: str, user_id: int) -> Optional[dict[str, Any]]:
     except (OSError, ValueError):
         return None
     return _check_alive(app, job_id, state) if state.get("user_id") == user_id else None
+
+
+def wait(app: Flask, job_id: str, user_id: int, seconds: float) -> Optional[dict[str, Any]]:
+    """A person's job's state once it is done or failed, or after `seconds` if it is not."""
+    deadline = time.monotonic() + seconds
+    while True:
+        state = read(app, job_id, user_id)
+        if state is None or state["state"] in ("done", "failed") or time.monotonic() >= deadline:
+            return state
+        time.sleep(WAIT_POLL)
 
 
 def _timeout(app: Flask) -> float:

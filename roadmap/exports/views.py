@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from flask import (Flask, abort, current_app, make_response, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -67,7 +68,22 @@ def request_export(enrolment_id: int, kind: str) -> Response:
                                     content=level.sees_content)
     if job_id is None:
         abort(404)
+    state = _quick(session, job_id)
+    if state is not None and state["state"] == "done":  # quick: the download, no progress page
+        return _send(jobs.output(current_app._get_current_object(), job_id),
+                     state.get("name") or "", jobs.KINDS[kind][0], jobs.made_on(state))
     return redirect(url_for("exports.job", job_id=job_id))
+
+
+def _quick(session: Session, job_id: str) -> Optional[dict[str, Any]]:
+    """The job's state after waiting up to EXPORT_WAIT_SECONDS for it to finish; None: no wait.
+
+    The opening is committed first, so the wait holds no database lock (SQLite's write lock)."""
+    seconds = float(current_app.config.get("EXPORT_WAIT_SECONDS") or 0)
+    if seconds <= 0:
+        return None
+    session.commit()
+    return jobs.wait(current_app._get_current_object(), job_id, current_user.id, seconds)
 
 
 @bp.get("/exports/<job_id>")
