@@ -336,8 +336,7 @@ def main() -> None:
                   f"load average {warms[-1].load:.1f}", flush=True)
         warm_wall = statistics.median(w.wall for w in warms)
         warm_cpu = statistics.median(w.cpu for w in warms)
-    fresh = pdf_fresh.figures(app, session, enrolment_id, PASSWORD, args.clicks, args.repeat,
-                              PeakMemory)
+    fresh = pdf_fresh.figures(app, session, enrolment_id, PASSWORD, args.clicks, args.repeat)
     parallel.shutdown()
     pdf, single = colds[-1].pdf, baselines[-1].pdf
     pages, single_pages = len(PdfReader(io.BytesIO(pdf)).pages), len(PdfReader(io.BytesIO(single)).pages)

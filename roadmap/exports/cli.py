@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import ScriptInfo, with_appcontext
 
 from roadmap.db import database
@@ -158,6 +158,17 @@ def check(ctx: click.Context, file: Path, key_file: Path | None, offline: bool) 
     ctx.exit(0 if report.intact and report.server_agrees is not False else 1)
 
 
+def _warm_up(app: Flask) -> None:
+    """Import WeasyPrint, load the fonts and start the render processes now, so the first
+    person to click after the worker starts does not wait for them (seconds on a busy host)."""
+    from roadmap.exports import parallel, portfolio, render
+
+    setup_ = portfolio.setup(app)
+    style = portfolio.styles(setup_)
+    parallel.start(setup_.workers, style)
+    render.warm_up(style)
+
+
 @export_cli.command("worker")
 @click.option("--refreshes", is_flag=True,
               help="Run the stored-PDF refreshes instead (a second worker, at a lower priority).")
@@ -185,6 +196,7 @@ def worker(refreshes: bool) -> None:
         log.info("refresh worker stopped")
         return
     sweep(app)  # jobs left "running" by a worker that died
+    _warm_up(app)
     # One job at a time: each job already uses every core for its parts.
     Announced(queue(app), workers=1, worker_type="thread", initial_delay=IDLE_POLL,
               backoff=1.0, max_delay=IDLE_POLL).run()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import threading
@@ -17,6 +18,7 @@ from roadmap.exports.parts import Rendered, Styles
 
 Progress = Callable[[int, int], None]  # parts done, parts in all
 Arrived = Callable[[int, Rendered], None]  # a part's index and the part, as soon as it is there
+log = logging.getLogger(__name__)
 _pool: Optional[ProcessPoolExecutor] = None
 _pool_size = 0
 _pool_lock = threading.Lock()
@@ -243,6 +245,7 @@ def render_all(htmls: Sequence[str], costs: Sequence[float], styles: Styles, cac
             missing.append(index)
         else:
             cached[index] = part
+    log.info("%d of %d parts from the cache", len(cached), len(htmls))
     if workers <= 1 or not missing or (len(missing) == 1 and not pool_running()):
         for index, part in cached.items():
             done(index, part, fresh=False)

@@ -6,7 +6,9 @@ HTML depends on its content alone, never on where it lands; page numbers are sta
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,7 @@ EVENTS_PER_PART = 120
 IMAGE_COST = 8000  # an image attachment lays out about as slowly as 8,000 characters of text
 TOC_ENTRIES_PER_PAGE = 50  # contents entries on a page, for the first estimate of its length
 Progress = Callable[[int, str], None]  # percent, what is happening
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -185,23 +188,44 @@ def export_pdf(session: Session, enrolment: Enrolment, today: dt.date, content: 
     style = styles(setup_)
     parallel.start(setup_.workers, style)  # the workers start while the database is read
     report(2, "Reading the portfolio")
+    clock = _Clock()
     p = gather(session, enrolment, today, setup_.image_dir, content, drafts=drafts)
+    clock.mark("read")
     name = p["candidate"].full_name
     bodies = parts(p)
     htmls = [document(setup_, body, name, f"Portfolio of {name}", shared=True) for body in bodies]
+    clock.mark(f"{len(htmls)} parts written")
     report(8, "Laying out the pages")
     joiner = Joiner()  # the cover at place 0, the contents at 1, the body after
     rendered = parallel.render_all(
         htmls, [cost(body) for body in bodies], style, setup_.cache, setup_.workers,
         lambda done, total: report(8 + 80 * done // max(total, 1), f"Laid out {done} of {total} parts"),
         lambda index, part: joiner.add(0 if index == 0 else index + 1, part))
+    clock.mark("laid out")
     report(90, "Writing the contents and page numbers")
     toc = Contents(setup_, style, name, rendered[0], rendered[1:])
     toc.start(setup_.workers)
     joiner.add(1, toc.result())
     pdf = joiner.finish(setup_.stamp_font, f"Portfolio of {name}", name)
+    clock.mark("contents and page numbers")
+    log.info("portfolio PDF: %s", clock)
     report(100, "Ready")
     return pdf
+
+
+class _Clock:
+    """Seconds per phase of an export, for its log: where a slow one spent its time."""
+
+    def __init__(self) -> None:
+        self.last, self.marks = time.perf_counter(), list[str]()
+
+    def mark(self, what: str) -> None:
+        now = time.perf_counter()
+        self.marks.append(f"{what} in {now - self.last:.2f} s")
+        self.last = now
+
+    def __str__(self) -> str:
+        return ", ".join(self.marks)
 
 
 def single_pass_pdf(session: Session, enrolment: Enrolment, today: dt.date,
