@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -193,6 +194,15 @@ def figures(app: Any, session: Any, enrolment_id: int, password: str, clicks: in
             after.append(seconds)
             paths.append(path)
             print(f"click after change {number + 1}: {seconds:5.2f} s ({path})", flush=True)
+        # A portfolio nobody has exported by the button before: the refresh makes the archival
+        # copy in one pass, so no part of it is cached and the click lays out every part.
+        shutil.rmtree(Path(app.config["EXPORT_DIR"]) / "cache", ignore_errors=True)
+        with app.app_context():
+            _change(app, session, enrolment_id, 3900)
+        time.sleep(IDLE_BEFORE_CLICK)
+        found["first_click"] = _click_as_a_browser(client, url, worker_log)
+        print(f"click after change, no part cached: {found['first_click'][0]:5.2f} s "
+              f"({found['first_click'][1]})", flush=True)
     found["after_paths"] = ", ".join(f"{paths.count(p)} {p}" for p in sorted(set(paths)))
     found["after_median"], found["after_p95"] = statistics.median(after), _p95(after)
     found["tagged"] = tagged_against_untagged(app, session, enrolment_id)
@@ -229,6 +239,8 @@ def report(found: dict[str, Any], warm_wall: float) -> None:
           f"p95 {found['after_p95']:.2f} s ({found['after_paths']}; the job path through "
           f"`roadmap export worker` in its own process, idle {IDLE_BEFORE_CLICK:.0f} s before "
           f"each click; target <= warm {warm_wall:.2f} s plus the download)")
+    print(f"  ...for a portfolio never exported by the button (no part cached): "
+          f"{found['first_click'][0]:.2f} s ({found['first_click'][1]})")
     print(f"background refresh per change:             {found['refresh_cpu']:.1f} s CPU "
           f"({found['refresh_wall']:.1f} s wall, median), peak {found['refresh_peak'] / 2**20:.0f}"
           f" MB in its own process (target <= 500 MB); "

@@ -159,14 +159,18 @@ def check(ctx: click.Context, file: Path, key_file: Path | None, offline: bool) 
 
 
 def _warm_up(app: Flask) -> None:
-    """Import WeasyPrint, load the fonts and start the render processes now, so the first
-    person to click after the worker starts does not wait for them (seconds on a busy host)."""
-    from roadmap.exports import parallel, portfolio, render
+    """Import WeasyPrint, load the fonts and their coverage, compile the print templates and
+    start the render processes now, so the first person to click after the worker starts does
+    not wait for them (seconds on a busy host)."""
+    from roadmap.exports import fonts, parallel, portfolio, render
 
     setup_ = portfolio.setup(app)
     style = portfolio.styles(setup_)
     parallel.start(setup_.workers, style)
     render.warm_up(style)
+    fonts.coverage(setup_.font_dir)
+    for template in app.jinja_env.list_templates(filter_func=lambda n: n.startswith("exports/")):
+        app.jinja_env.get_template(template)
 
 
 @export_cli.command("worker")
