@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from itertools import groupby
 import os
 import time
 from concurrent.futures import Future
@@ -100,12 +101,17 @@ def cost(body: str) -> float:
 def parts(p: dict[str, Any]) -> list[str]:
     """The cover and every body part, in order, as HTML bodies.
 
-    Each run of items is its own part, so one changed item re-renders only its run. The cover
-    (no page numbers) is cut off from the contents so it renders with the parts.
+    Each run of items is its own part, so one changed item re-renders only its run, and each
+    domain's capability headings (a heading lists every item linked to it: the longest part of
+    a big portfolio, whose counts and statuses move with most changes). The cover (no page
+    numbers) is cut off from the contents so it renders with the parts.
     """
     bodies = [render_template("exports/cover.html", p=p),
-              render_template("exports/matrix.html", p=p),
-              render_template("exports/headings.html", p=p)]
+              render_template("exports/matrix.html", p=p)]
+    domains = [list(group) for _domain, group in groupby(p["headings"], lambda h: h["domain"])]
+    for number, headings in enumerate(domains or [[]]):  # a change re-lays only its domains
+        bodies.append(render_template("exports/headings.html", p=p, headings=headings,
+                                      first=number == 0))
     items = p["items"]
     for start in range(0, max(len(items), 1), ITEMS_PER_PART):
         bodies.append(render_template("exports/items.html", p=p, first=start == 0,
