@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
 from roadmap.exports import parallel, portfolio
+from roadmap.exports.gather import gather
 from roadmap.exports.render import RenderFailed
 from roadmap.framework.models import Capability
 from roadmap.portfolio.models import Evidence, EvidenceVersion
@@ -113,14 +114,24 @@ def test_demo_portfolio_is_complete_numbered_and_bookmarked(app, session, demo):
         assert title.startswith(label) and number == page, (label, number, title, page)
 
 
-def test_one_process_alone_makes_the_same_document_as_several(app, session, demo, tmp_path):
+def test_one_process_alone_makes_the_same_document_as_several(app, session, team, make_item,
+                                                             tmp_path):
+    """A small portfolio of seven parts (two runs of items), not the demo's: what is compared
+    is how parts laid out in other processes are joined, which the part count exercises."""
+    for number in range(portfolio.ITEMS_PER_PART + 2):
+        make_item("cbd", headings=(str(1 + number % 3),)).title = f"Case number {number}"
+    session.commit()
     with app.app_context():
         setup = portfolio.setup()
-        several = portfolio.export_pdf(session, demo, today())
-        alone = portfolio.export_pdf(session, demo, today(), setup_=dataclasses.replace(
-            setup, workers=1, export_dir=tmp_path / "alone"))
+        p = gather(session, team.enrolment, today(), setup.image_dir, True)
+        assert len(portfolio.parts(p)) == 7  # cover, matrix, headings, 2 runs, stages, timeline
+        several = portfolio.export_pdf(session, team.enrolment, today())
+        alone = portfolio.export_pdf(session, team.enrolment, today(),
+                                     setup_=dataclasses.replace(setup, workers=1,
+                                                                export_dir=tmp_path / "alone"))
     assert setup.workers == 2 and not (tmp_path / "alone" / "cache").samefile(setup.cache.folder)
     several_reader, several_pages = _text(several)
+    assert "Case number 7" in "".join(several_pages)
     alone_reader, alone_pages = _text(alone)
     assert several_pages == alone_pages
     assert _outline(several_reader) == _outline(alone_reader)

@@ -3,8 +3,11 @@ a delayed refresh waits in huey's schedule until the test runs it, as the worker
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import logging
 
+import pikepdf
 import pytest
 import sqlalchemy as sa
 
@@ -27,15 +30,36 @@ def app_config(app_config, tmp_path):
     return app_config
 
 
-@pytest.fixture
+def stand_in(session, enrolment, on, drafts) -> bytes:
+    """A one-page PDF carrying the data the archival copy embeds (data.json, drafts as the form
+    has them), made in milliseconds. These tests are about when and whether a stored PDF is
+    re-made, not about the document (tests/exports/test_archival.py); the real render runs
+    end to end in the refresh worker's test at the end of this file."""
+    from roadmap.exports.archival import data_bytes
+
+    with pikepdf.new() as doc:
+        doc.add_blank_page()
+        doc.attachments["data.json"] = pikepdf.AttachedFileSpec(
+            doc, data_bytes(session, enrolment, on, drafts))
+        out = io.BytesIO()
+        doc.save(out, static_id=True)  # the same data, the same bytes
+    return out.getvalue()
+
+
+def embedded(pdf: bytes) -> dict:
+    """The data a stored PDF was made from."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return json.loads(doc.attachments["data.json"].get_file().read_bytes())
+
+
+@pytest.fixture(autouse=True)
 def renders(monkeypatch):
-    """Every layout of a stored PDF, by whether it had the drafts."""
+    """Every layout of a stored PDF, by whether it had the drafts (laid out by `stand_in`)."""
     made = []
-    real = stored.render_stored
 
     def counted(session, enrolment, on, drafts):
         made.append(drafts)
-        return real(session, enrolment, on, drafts)
+        return stand_in(session, enrolment, on, drafts)
 
     monkeypatch.setattr(stored, "render_stored", counted)
     return made
@@ -110,7 +134,7 @@ def test_changes_close_together_make_one_refresh_then_the_button_downloads_at_on
 
 def test_the_candidates_stored_pdf_has_their_drafts_the_supervisors_has_not(
         app, client, login, team, make_item, renders):
-    make_item("reflection", status="draft", headings=("2",))
+    make_item("reflection", status="draft", headings=("2",)).title = "Private thoughts"
     item = make_item("cbd")
     mine = app.test_client()
     login(mine, team.candidate)
@@ -125,7 +149,9 @@ def test_the_candidates_stored_pdf_has_their_drafts_the_supervisors_has_not(
     _, own = _ask(mine, team.enrolment.id)
     assert shared == stored.pdf_path(app, team.enrolment.id, "shared").read_bytes()
     assert own == stored.pdf_path(app, team.enrolment.id, "own").read_bytes()
-    assert own != shared
+    titles = {form: [e["title"] for e in embedded(pdf)["evidence"]]
+              for form, pdf in (("own", own), ("shared", shared))}
+    assert "Private thoughts" in titles["own"] and "Private thoughts" not in titles["shared"]
 
 
 def test_with_drafts_the_candidates_own_form_waits_until_they_look(
@@ -171,7 +197,7 @@ def test_a_change_after_the_refresh_says_so_and_the_click_takes_the_job_path(
 
 
 def test_a_refresh_that_fails_midway_keeps_the_previous_file_and_is_tried_again(
-        app, client, login, team, make_item, monkeypatch, caplog):
+        app, client, login, team, make_item, monkeypatch, caplog, renders):
     first, second = make_item("cbd"), make_item("cbd", headings=("2",))
     login(client, team.primary)
     _return(client, first)
@@ -183,6 +209,7 @@ def test_a_refresh_that_fails_midway_keeps_the_previous_file_and_is_tried_again(
         (path.parent / f"{path.name}.999.part").write_bytes(b"%PDF-1.7 half a file")
         raise MemoryError("the worker ran out of memory midway")
 
+    working = stored.render_stored
     monkeypatch.setattr(stored, "render_stored", killed)
     _return(client, second)
     with caplog.at_level(logging.ERROR, logger="roadmap.exports.fresh"):
@@ -195,8 +222,9 @@ def test_a_refresh_that_fails_midway_keeps_the_previous_file_and_is_tried_again(
     response, _ = _ask(client, team.enrolment.id)
     assert response.status_code == 302  # never the out-of-date file
 
-    monkeypatch.undo()
+    monkeypatch.setattr(stored, "render_stored", working)
     _run_queued(app)  # the retry works: the half-written file is gone
+    assert renders == [False, False]
     assert not list(path.parent.glob("*.part"))
     assert path.read_bytes() != before
     assert "Up to date" in _page(client, team.enrolment.id)
@@ -306,5 +334,8 @@ def test_the_refresh_worker_makes_the_stored_pdf_shortly_after_a_committed_chang
         worker.wait()
     assert worker.returncode == 0, errors.read_text()
     assert made.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+    with pikepdf.open(made.with_suffix(".pdf")) as doc:  # the archival copy, not a stand-in
+        assert "/StructTreeRoot" in doc.Root
+        assert sorted(doc.attachments) == ["data.json", "signatures.json"]
     assert (made.parent / "shared.pdf").read_bytes() == made.with_suffix(".pdf").read_bytes()
     assert not (made.parent / "pending").exists()  # no drafts: one layout, both forms
