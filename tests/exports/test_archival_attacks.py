@@ -11,7 +11,8 @@ import pytest
 from roadmap.credentials import keys
 from roadmap.exports import check, manifest, pdffile
 from tests.exports import test_archival as made
-from tests.exports.test_archival import _error_beside_the_box, _rewrite, _upload
+from tests.exports.test_archival import _rewrite
+from tests.exports.test_archival_verify import _error_beside_the_box, _upload
 
 # The archival file and its signing key, made as test_archival makes them.
 app_config, enrolment, pdf, _stop_workers = (made.app_config, made.enrolment, made.pdf,

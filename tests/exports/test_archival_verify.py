@@ -1,0 +1,167 @@
+"""Issue 18: the archival PDF checked by whoever holds it: `roadmap export check` (offline, and
+against the service), `/verify` with the file uploaded, and what either says of a file that is
+not one of ours; `pdfinfo` (poppler) reads it as tagged PDF/A-3a."""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+import pikepdf
+import pytest
+
+from roadmap.audit.service import record
+from roadmap.exports import check
+from tests.exports import test_archival as made
+from tests.exports.test_archival import _embedded, _replace, _rewrite
+
+# The archival file and its signing key, made as test_archival makes them.
+app_config, enrolment, pdf, _stop_workers = (made.app_config, made.enrolment, made.pdf,
+                                             made._stop_workers)
+
+
+def test_pdfinfo_says_tagged_and_its_metadata_says_pdf_a_3a(pdf, tmp_path):
+    path = tmp_path / "portfolio.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    assert re.search(r"^Tagged:\s+yes$", info.stdout, re.M), info.stdout
+    assert re.search(r"^Title:\s+Portfolio of ", info.stdout, re.M), info.stdout
+    meta = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+    assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="A"' in meta, meta
+
+
+def test_the_archival_export_command_writes_a_file_the_check_command_calls_intact(
+        runner, tmp_path, team, make_item):
+    make_item("cbd", status="submitted", headings=("1",))
+    path = tmp_path / "portfolio.pdf"
+    made = runner.invoke(args=["export", "pdf", "--email", team.candidate.email,
+                               "--out", str(path), "--archival"])
+    assert made.exit_code == 0, made.output
+    assert f"wrote {path} (" in made.output
+    result = runner.invoke(args=["export", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("INTACT") and "Jo Candidate" in result.output
+    assert "The service agrees with this file." in result.output
+    assert "Nothing has been recorded in this portfolio since" in result.output
+
+
+def test_the_check_command_agrees_with_the_server_then_reports_events_since(
+        runner, tmp_path, session, enrolment, pdf):
+    path = tmp_path / "portfolio.pdf"
+    path.write_bytes(pdf)  # as `roadmap export pdf --archival` writes it (the test above)
+    result = runner.invoke(args=["export", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("INTACT")
+    assert "The service agrees with this file." in result.output
+    assert "is genuine" in result.output
+    assert "Nothing has been recorded in this portfolio since" in result.output
+
+    from roadmap.portfolio.models import Evidence, EvidenceStatus
+
+    first = check.check(pdf).manifest["signed_items"][0]
+    item = session.get(Evidence, first["evidence_id"])
+    item.status = EvidenceStatus.CHANGED_SINCE_SIGNED.value
+    record(session, "evidence.edited", enrolment_id=enrolment.id, data={"note": "later"})
+    session.commit()
+    result = runner.invoke(args=["export", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "The service agrees with this file." in result.output
+    assert f"“{first['title']}” has been edited since it was signed." in result.output
+    assert "1 event has been recorded in this portfolio since the file was made" in result.output
+
+    offline = runner.invoke(args=["export", "check", str(path), "--offline"])
+    assert offline.exit_code == 0 and "The service" not in offline.output
+    assert "checked against the key the file names" in offline.output
+
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(_rewrite(pdf, lambda doc: doc.pages[2].obj.Contents.write(b"")
+                                  if not isinstance(doc.pages[2].obj.Contents, pikepdf.Array)
+                                  else doc.pages[2].obj.Contents[0].write(b"")))
+    result = runner.invoke(args=["export", "check", str(tampered)])
+    assert result.exit_code == 1
+    assert "NOT INTACT" in result.output and "Page 3 has been changed" in result.output
+
+    notapdf = tmp_path / "notes.txt"
+    notapdf.write_text("hello")
+    result = runner.invoke(args=["export", "check", str(notapdf)])
+    assert result.exit_code == 1 and "The file is not a PDF." in result.output
+
+
+def _upload(client, content: bytes, name: str = "portfolio.pdf"):
+    """POST the file as a browser would. Encoded here, in memory: the test client spools a body
+    over 500 KB to a temporary file that it never closes."""
+    boundary = "----roadmap-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"pdf\"; filename=\"{name}\"\r\n"
+            f"Content-Type: application/pdf\r\n\r\n").encode() + content + \
+        f"\r\n--{boundary}--\r\n".encode()
+    return client.post("/verify", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_verify_answers_an_uploaded_pdf_as_the_command_does(client, enrolment, pdf):
+    response = _upload(client, pdf)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "This portfolio PDF is intact" in page
+    assert "Our records agree that this file is genuine" in page and "Our records agree with it" \
+        not in page
+    assert "Since it was made:" in page
+    assert "Jamie Patel" in page and "is genuine" in page
+    made_on = re.search(r"Made on</dt><dd[^>]*>([^<]*)<", page).group(1)
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", made_on), made_on  # 7 December 2026
+    for stage in check.check(pdf).claims["stages"]:
+        assert len(stage["approvals"]) == len(set(stage["approvals"]))
+
+    def one_byte(doc):
+        raw = bytearray(_embedded(doc, "data.json"))
+        raw[raw.index(b'"Jamie Patel"') + 1] = ord("K")
+        _replace(doc, "data.json", bytes(raw))
+
+    page = _upload(client, _rewrite(pdf, one_byte)).get_data(as_text=True)
+    assert "This portfolio PDF has been changed" in page
+    assert "The embedded data (data.json) has been changed since the file was made." in page
+
+
+def _error_beside_the_box(response, message: str, status: int = 400) -> None:
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert 'id="pdf-error"' in page and message in page and 'href="#pdf"' in page
+
+
+def test_verify_refuses_a_non_pdf_a_foreign_pdf_and_nothing_with_a_message(client, app):
+    _error_beside_the_box(_upload(client, b"just some text", "notes.txt"), "The file is not a PDF.")
+    foreign = io.BytesIO()
+    with pikepdf.new() as doc:
+        doc.add_blank_page()
+        doc.save(foreign)
+    _error_beside_the_box(_upload(client, foreign.getvalue()),
+                          "only the archival portfolio PDF can be checked")
+    _error_beside_the_box(_upload(client, b"%PDF-1.7\n garbage"),
+                          "The PDF is damaged and cannot be read.")
+    _error_beside_the_box(client.post("/verify", data={}, content_type="multipart/form-data"),
+                          "Choose the portfolio PDF to check")
+
+
+@pytest.fixture
+def small_limit(monkeypatch):
+    from roadmap.exports import views
+
+    monkeypatch.setattr(views, "PDF_LARGEST", 1024 * 1024)
+
+
+def test_verify_refuses_an_oversized_upload_beside_the_box(client, app, small_limit):
+    _error_beside_the_box(_upload(client, b"%PDF-1.7\n" + b"0" * (1024 * 1024 + 10)),
+                          "The file is larger than 1 MB")
+    app.config["MAX_CONTENT_LENGTH"], before = 64 * 1024, app.config["MAX_CONTENT_LENGTH"]
+    csrf = app.config.get("WTF_CSRF_ENABLED")
+    try:
+        _error_beside_the_box(_upload(client, b"%PDF-1.7\n" + b"0" * (128 * 1024)),
+                              "The file is larger than 1 MB", 413)
+        # With CSRF on, as in service, the body is first parsed by the CSRF check, before the view.
+        app.config["WTF_CSRF_ENABLED"] = True
+        _error_beside_the_box(_upload(client, b"%PDF-1.7\n" + b"0" * (128 * 1024)),
+                              "The file is larger than 1 MB", 413)
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = before
+        app.config["WTF_CSRF_ENABLED"] = csrf
