@@ -18,8 +18,9 @@ from roadmap import create_app, migrate
 from roadmap.audit import service as audit
 from roadmap.backup import postgres, service
 from tests.fixtures.databases import BACKEND, fresh_postgres_database, postgres_admin_url, run_mark
+from tests.fixtures.demo import DemoSnapshot, put_demo
+from tests.fixtures.shared import built_once
 
-DEMO_PASSWORD = "a-long-demo-password"
 HERE = sa.text("SELECT count(*) FROM users WHERE email = 'already.here@example.nhs.uk'")
 
 
@@ -66,22 +67,35 @@ class Databases:
 
 
 @pytest.fixture(scope="module")
-def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
-    """The demo pilot (signed items, signatures, stage sign-offs, audit events) and its backup."""
-    folder = tmp_path_factory.mktemp("portfolio")
-    databases = Databases(folder, "source")
-    url = databases.blank("demo")
-    migrate.upgrade(url)
-    demo = _invoke(url, folder, "demo", "--password", DEMO_PASSWORD)
-    assert demo.exit_code == 0, demo.output
-    backup_file = folder / "portfolio.zip"
-    made = _invoke(url, folder, "backup", "--out", str(backup_file))
-    assert made.exit_code == 0, made.output
-    verified = _invoke(url, folder, "audit", "verify")
-    assert verified.exit_code == 0, verified.output
-    yield SimpleNamespace(url=url, file=backup_file, output=made.output,
-                          state=service.state_of(url), verified=verified.output)
-    databases.drop()
+def portfolio(tmp_path_factory: pytest.TempPathFactory,
+              demo_snapshot: DemoSnapshot) -> Iterator[SimpleNamespace]:
+    """The demo pilot (signed items, signatures, stage sign-offs, audit events) and its backup.
+
+    The pilot is the run's one build of `roadmap demo` (tests/fixtures/demo.py): its rows as
+    the command left them, its attachments in the store the commands below read. The backup is
+    made once a run too: other xdist workers read its file where the first one wrote it.
+    """
+    sources: list[Databases] = []
+
+    def build() -> SimpleNamespace:
+        folder = tmp_path_factory.mktemp("portfolio")
+        sources.append(Databases(folder, "source"))
+        url = sources[0].blank("demo")
+        migrate.upgrade(url)
+        application = _make_app(url, folder)
+        put_demo(application, demo_snapshot)
+        application.extensions["roadmap.db"].engine.dispose()
+        backup_file = folder / "portfolio.zip"
+        made = _invoke(url, folder, "backup", "--out", str(backup_file))
+        assert made.exit_code == 0, made.output
+        verified = _invoke(url, folder, "audit", "verify")
+        assert verified.exit_code == 0, verified.output
+        return SimpleNamespace(file=backup_file, output=made.output,
+                               state=service.state_of(url), verified=verified.output)
+
+    yield built_once(tmp_path_factory, f"backup-portfolio-{BACKEND}", build)
+    for databases in sources:
+        databases.drop()
 
 
 @pytest.fixture
