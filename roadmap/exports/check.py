@@ -45,8 +45,11 @@ class Report:
                 out.append(f"  {stage['name']}: {stage['words']}")
                 out += [f"    approved: {a}" for a in stage["approvals"]]
         if self.server_agrees is not None:
-            out.append("The service agrees with this file." if self.server_agrees
-                       else "The service does NOT agree with this file.")
+            out.append("The service does NOT agree with this file." if not self.server_agrees
+                       else "The service agrees with this file." if self.intact
+                       else "The service agrees with the signed record inside the file, but the "
+                            "file has been changed since it was made: rely on the service, not "
+                            "on its pages.")
             out += [f"  - {line}" for line in self.server]
         return out
 
@@ -143,6 +146,12 @@ def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = N
                             for n in opened.annotated]
     else:
         report.problems += manifest.page_problems(opened.pages, list(found.get("pages") or []))
+    claimed = found.get("resources")
+    report.problems += manifest.resource_problems(
+        opened.resources, list(claimed) if isinstance(claimed, list) else None)
+    if not isinstance(claimed, list):
+        report.notes.append("The file was made before its fonts and images were covered by its "
+                            "signature: those are not checked.")
     report.problems += pdfextras.title_problems(opened.title, found)
     report.problems += opened.changed
     if not opened.tagged:

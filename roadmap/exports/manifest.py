@@ -30,7 +30,8 @@ from roadmap.audit.service import canonical_json
 from roadmap.portfolio.content import content_hash
 
 FORMAT = "roadmap-portfolio-manifest"
-VERSION = 2  # 2: page digests cover annotations; the title and language are recorded
+VERSION = 3  # 2: page digests cover annotations; the title and language are recorded
+# 3: each page's fonts, images and other resources have a digest of their own ("resources")
 ALGORITHM = "Ed25519"  # as roadmap.credentials.keys (not imported: that module reads settings)
 
 
@@ -77,6 +78,7 @@ def build(data_bytes: bytes, data: Mapping[str, Any], audit_head: Optional[Mappi
         # The title a viewer shows and the document language, as made (pdfextras compares).
         "title": (shown or {}).get("title"),
         "lang": (shown or {}).get("lang"),
+        "resources": (shown or {}).get("resources"),
     }
 
 
@@ -147,6 +149,15 @@ def content_problems(data: Mapping[str, Any], manifest: Mapping[str, Any]) -> li
         if signed is not None and content_hash(signed) != stage.get("content_hash"):
             problems.append(f"{name}: the signed content no longer matches its hash.")
     return problems
+
+
+def resource_problems(resources: list[str], claimed: Optional[list[str]]) -> list[str]:
+    """Pages whose fonts or images differ from the manifest's (files made before version 3
+    recorded none: nothing to compare; a different page count is page_problems' to say)."""
+    if claimed is None or len(resources) != len(claimed):
+        return []
+    return [f"The fonts or images of page {n} have been changed since the file was made."
+            for n, (now, then) in enumerate(zip(resources, claimed), start=1) if now != then]
 
 
 def page_problems(pages: list[str], claimed: list[str]) -> list[str]:

@@ -142,7 +142,9 @@ def title_problems(found: dict[str, Optional[str]], made: dict[str, Any]) -> lis
     problems = []
     title = made.get("title")
     if title is not None:
-        if found.get("title") != title:
+        if found.get("title") is None:
+            problems.append(f"The document title has been removed (it was made as “{title}”).")
+        elif found.get("title") != title:
             problems.append(f"The document title has been changed to “{found.get('title')}” "
                             f"(it was made as “{title}”).")
         if found.get("xmp_title") is not None and found.get("xmp_title") != title:

@@ -11,12 +11,12 @@ import hashlib
 import io
 import zlib
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import pikepdf
 from pikepdf.models.metadata import encode_pdf_date
 
-from roadmap.exports import pdfextras
+from roadmap.exports import pdfextras, pdfresources
 
 MAX_PAGES = 5000
 MAX_EMBEDDED = 64 * 1024 * 1024  # data.json of the largest portfolio is a few MB
@@ -46,12 +46,15 @@ class Opened:
     content_pages: list[str] = field(default_factory=list)  # digests as manifest version 1
     annotated: list[int] = field(default_factory=list)  # pages with annotations other than links
     title: dict[str, Optional[str]] = field(default_factory=dict)  # pdfextras.title_and_language
+    resources: list[str] = field(default_factory=list)  # per page: its fonts, images (pdfresources)
 
 
 def _decoded(stream: pikepdf.Stream, largest: int, what: str) -> bytes:
     """A stream's decoded bytes, never more than `largest`: a few KB of Flate can inflate to
     gigabytes, so Flate is inflated here with a cap; other filters (WeasyPrint writes none)
     are left encoded (a changed one still changes its digest)."""
+    if not isinstance(stream, pikepdf.Stream):  # a damaged file's reference leads to nothing
+        raise NotReadable("The PDF is damaged and cannot be read.")
     raw = stream.read_raw_bytes()
     filters = stream.get("/Filter")
     if filters is None:
@@ -129,12 +132,13 @@ def read(content: bytes) -> Opened:
                           pdfa=_pdfa(pdf), changed=changed,
                           title=pdfextras.title_and_language(pdf),
                           content_pages=page_digests(pdf, annotations=False) if pages else [],
-                          annotated=pdfextras.annotated(pdf) if pages else [])
+                          annotated=pdfextras.annotated(pdf) if pages else [],
+                          resources=resource_digests(pdf) if pages else [])
     except NotReadable:
         raise
     except pikepdf.PasswordError:
         raise NotReadable(PASSWORD) from None
-    except (pikepdf.PdfError, ValueError, KeyError, TypeError, RecursionError):
+    except (pikepdf.PdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise NotReadable("The PDF is damaged and cannot be read.") from None
 
 
@@ -163,8 +167,15 @@ def digests_of(pdf_bytes: bytes) -> list[str]:
         return page_digests(pdf)
 
 
-def made_as(pdf_bytes: bytes) -> tuple[list[str], dict[str, Optional[str]]]:
-    """The page digests, title and language of a PDF we just made, for its manifest."""
+def resource_digests(pdf: pikepdf.Pdf) -> list[str]:
+    """The digest of every page's fonts, images and other resources (pdfresources)."""
+    return pdfresources.page_resources(pdf, _decoded, MAX_EMBEDDED)
+
+
+def made_as(pdf_bytes: bytes) -> tuple[list[str], dict[str, Any]]:
+    """The page digests, title, language and resource digests of a PDF we just made, for its
+    manifest."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         found = pdfextras.title_and_language(pdf)
-        return page_digests(pdf), {"title": found["title"], "lang": found["lang"]}
+        return page_digests(pdf), {"title": found["title"], "lang": found["lang"],
+                                   "resources": resource_digests(pdf)}

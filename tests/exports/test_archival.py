@@ -267,6 +267,18 @@ def test_an_image_is_a_figure_whose_alternative_text_names_the_attachment(app, s
             assert _untagged(page) == 0
     assert check.check(pdf).intact
 
+    def swapped(doc):  # another picture under the same name: the page's content is unchanged
+        for number, page in enumerate(doc.pages, start=1):
+            for image in (page.obj.Resources.get("/XObject") or {}).values():
+                if image.get("/Subtype") == "/Image":
+                    image.write(bytes(255 - b for b in image.read_bytes()))
+                    swapped.page = number
+                    return
+
+    report = check.check(_rewrite(pdf, swapped))
+    assert f"The fonts or images of page {swapped.page} have been changed since the file was " \
+        "made." in report.problems and not report.intact
+
 
 def _msf_round(session, team, make_item, released: bool):
     """An MSF round with 6 clinical and 5 non-clinical answers, released or not."""

@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 
 from roadmap.audit.service import record
-from roadmap.exports import check
+from roadmap.exports import check, pdffile
 from tests.exports import test_archival as made
 from tests.exports.test_archival import _embedded, _replace, _rewrite
 
@@ -121,6 +121,67 @@ def test_verify_answers_an_uploaded_pdf_as_the_command_does(client, enrolment, p
     page = _upload(client, _rewrite(pdf, one_byte)).get_data(as_text=True)
     assert "This portfolio PDF has been changed" in page
     assert "The embedded data (data.json) has been changed since the file was made." in page
+    # The codes inside are ours, but a changed file is never called genuine (an outsider read
+    # "has been changed" and then "Our records agree that this file is genuine" on one page).
+    assert "genuine" not in page.split("What the file says")[0].replace(" is genuine.", "")
+    assert "Our records agree with the signed record inside the file" in page
+    assert "rely on what our records say, not on its pages" in page
+
+
+WORDS = {"The PDF is damaged and cannot be read.",
+         "This PDF does not carry a portfolio's data and signatures: only the archival portfolio "
+         "PDF can be checked.", "This PDF's signatures.json is not a portfolio manifest."}
+
+
+def test_a_damaged_pdf_is_called_damaged_wherever_a_byte_is_flipped(client, pdf):
+    """An outsider flipped one bit 300 bytes from the end (inside a compressed object stream):
+    a reference then led to nothing and /verify answered 500. Every flip near the end (the
+    cross-reference and object streams) and a sample through the file gets words: a report or
+    "damaged", never an error. (Some bytes mean nothing a reader sees, such as the file's
+    identifier: a flip there may leave it intact.)"""
+    for offset in [*range(len(pdf) - 600, len(pdf) - 1, 3), *range(100, len(pdf), 9973)]:
+        flipped = bytearray(pdf)
+        flipped[offset] ^= 0x01
+        try:
+            check.check(bytes(flipped))
+        except pdffile.NotReadable as refused:  # "damaged", or "does not carry a portfolio's
+            assert str(refused) in WORDS, (offset, str(refused))  # data" (its name is hit)
+    flipped = bytearray(pdf)
+    flipped[len(pdf) - 300] ^= 0x01
+    response = _upload(client, bytes(flipped))
+    assert response.status_code in (200, 400), response.status_code
+
+
+def _font_program(doc):
+    """The first embedded font program page 1 draws with."""
+    for font in doc.pages[0].obj.Resources.Font.values():
+        for descendant in font.get("/DescendantFonts") or [font]:
+            descriptor = descendant.get("/FontDescriptor")
+            for name in ("/FontFile2", "/FontFile3", "/FontFile"):
+                if descriptor is not None and name in descriptor:
+                    return descriptor[name]
+    raise AssertionError("no embedded font program on page 1")
+
+
+@pytest.mark.parametrize("kind", ["font", "text map"])
+def test_a_swapped_font_or_text_map_is_named_with_its_page(pdf, kind):
+    """The page's content stream can stay as it was while what it draws with changes: a font
+    program (what the glyphs look like) or its text map (what a screen reader reads). An
+    image is swapped in test_archival's image test."""
+    def swap(doc):
+        if kind == "text map":
+            font = next(f for f in doc.pages[0].obj.Resources.Font.values() if "/ToUnicode" in f)
+            font.ToUnicode.write(font.ToUnicode.read_bytes() + b"\n% changed")
+        else:
+            program = _font_program(doc)
+            data = bytearray(program.read_bytes())
+            data[len(data) // 2] ^= 0xFF
+            program.write(bytes(data))
+
+    report = check.check(_rewrite(pdf, swap))
+    assert not report.intact
+    assert "The fonts or images of page 1 have been changed since the file was made." in \
+        report.problems
 
 
 def _error_beside_the_box(response, message: str, status: int = 400) -> None:
