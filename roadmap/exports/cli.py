@@ -182,7 +182,9 @@ def worker(refreshes: bool) -> None:
     from huey.consumer import Consumer
 
     from roadmap.exports.fresh import refresh_queue
+    from roadmap.exports import liveness
     from roadmap.exports.jobs import IDLE_POLL, queue, sweep
+    from roadmap.exports.portfolio import setup
 
     class Announced(Consumer):  # type: ignore[misc]
         """huey's consumer, logging once it is ready: from then on SIGTERM is a clean stop."""
@@ -199,6 +201,8 @@ def worker(refreshes: bool) -> None:
         Announced(refresh_queue(app), workers=1, worker_type="thread").run()
         log.info("refresh worker stopped")
         return
+    # From now until the process ends, the pages know a worker will take their queued jobs.
+    liveness.keep_alive(setup(app).export_dir, liveness.timeout(app) / 4)
     sweep(app)  # jobs left "running" by a worker that died
     _warm_up(app)
     # One job at a time: each job already uses every core for its parts.

@@ -7,7 +7,9 @@ Redis when ROADMAP_REDIS_URL is set; tests run jobs inline (huey's immediate mod
 A running job's worker touches a heartbeat file beside its state. A worker that dies (killed,
 out of memory, its machine restarted) stops touching it: once the job has not been heard of
 for EXPORT_HEARTBEAT_SECONDS it counts as failed, whoever looks first (its page, or a worker
-before its next job), and its page offers to start it again.
+before its next job), and its page offers to start it again. A job still queued that long while
+no worker is alive fails the same way (liveness.py); a repeated ask reuses a job still to come
+(repeats.py).
 """
 from __future__ import annotations
 
@@ -19,12 +21,10 @@ import os
 import re
 import secrets
 import shutil
-import threading
 import time
 import traceback
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from flask import Flask, current_app, g
 from huey import Huey, RedisHuey, SqliteHuey
@@ -32,7 +32,8 @@ from huey import Huey, RedisHuey, SqliteHuey
 from roadmap import storage
 from roadmap.clock import day_of, today
 from roadmap.db import database, utcnow, write_intent
-from roadmap.exports import images
+from roadmap.exports import images, liveness, repeats
+from roadmap.exports.liveness import NOT_STARTED_MESSAGE
 from roadmap.exports.portfolio import setup
 from roadmap.storage import mirror
 
@@ -88,6 +89,7 @@ def prune(app: Flask, keep: dt.timedelta = KEPT) -> None:
     if not (isinstance(store, storage.LocalStore) and store.root.resolve() == legacy.resolve()):
         mirror.prune_older(legacy)  # never the attachments themselves
     images.prune(setup(app).image_dir)
+    repeats.prune(setup(app).export_dir, cutoff)
 
 
 def _prune_due(marker: Path) -> bool:
@@ -107,17 +109,26 @@ def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool
            drafts: bool = False, name: str = "") -> str:
     """A new job for a person, queued; its id. Drafts are in it only for their candidate.
 
+    The same ask again (same enrolment, kind, content and drafts) while the person's previous
+    job is queued or running gets that job's id: a double click makes one export, not two.
     `name`: the candidate's, for the downloaded file's name."""
     if _prune_due(setup(app).export_dir / "pruned"):
         prune(app)
-    job_id = secrets.token_urlsafe(24)
-    path = folder(app, job_id)
-    path.mkdir(parents=True)
-    _write(path / "status.json", {
-        "user_id": user_id, "enrolment_id": enrolment_id, "kind": kind, "content": content,
-        "drafts": drafts, "name": name,
-        "state": "queued", "percent": 0, "message": "Waiting to start",
-        "created_at": utcnow().isoformat()})
+    with repeats.held(setup(app).export_dir, user_id, enrolment_id, kind) as index:
+        earlier = repeats.latest(index)
+        state = read(app, earlier, user_id) if earlier else None
+        if (state is not None and state["state"] in ("queued", "running")
+                and state.get("content") == content and state.get("drafts") == drafts):
+            return str(earlier)
+        job_id = secrets.token_urlsafe(24)
+        path = folder(app, job_id)
+        path.mkdir(parents=True)
+        _write(path / "status.json", {
+            "user_id": user_id, "enrolment_id": enrolment_id, "kind": kind, "content": content,
+            "drafts": drafts, "name": name,
+            "state": "queued", "percent": 0, "message": "Waiting to start",
+            "created_at": utcnow().isoformat()})
+        repeats.remember(index, job_id)
     queue(app).enqueue(task(app).s(job_id))
     return job_id
 
@@ -133,7 +144,8 @@ def made_on(state: dict[str, Any]) -> dt.date:
 def read(app: Flask, job_id: str, user_id: int) -> Optional[dict[str, Any]]:
     """A job's state, if the id is well formed, the job exists and is this person's.
 
-    A running job whose worker has died is marked failed here, when it is looked at.
+    A running job whose worker has died, or a job queued too long with no worker alive to
+    take it, is marked failed here, when it is looked at.
     """
     if not _JOB_ID.match(job_id or ""):
         return None
@@ -154,29 +166,24 @@ def wait(app: Flask, job_id: str, user_id: int, seconds: float) -> Optional[dict
         time.sleep(WAIT_POLL)
 
 
-def _timeout(app: Flask) -> float:
-    return max(float(app.config.get("EXPORT_HEARTBEAT_SECONDS") or 60), 4.0)
-
-
-def _last_heard(path: Path) -> float:
-    """When the job's worker last showed it was alive: its heartbeat, or its last progress."""
-    found = []
-    for name in ("heartbeat", "status.json"):
-        try:
-            found.append((path / name).stat().st_mtime)
-        except OSError:
-            continue
-    return max(found, default=0.0)
-
-
 def _check_alive(app: Flask, job_id: str, state: dict[str, Any]) -> dict[str, Any]:
-    """The state, or, if the job runs but its worker has not been heard of for too long, failed."""
-    path = folder(app, job_id)
-    if state.get("state") != "running" or time.time() - _last_heard(path) < _timeout(app):
+    """The state, or failed: if the job runs but its worker has not been heard of for too long,
+    or if it is still queued that long after it was asked for while no worker is alive."""
+    path, timeout = folder(app, job_id), liveness.timeout(app)
+    if state.get("state") == "running":
+        silent = time.time() - liveness.last_heard(path)
+        if silent < timeout:
+            return state
+        log.warning("export %s: no heartbeat for %.0f s, its worker has stopped: marked failed",
+                    job_id[:8], silent)
+        message = STOPPED_MESSAGE
+    elif liveness.never_started(state, setup(app).export_dir, timeout):
+        log.warning("export %s: queued for over %.0f s and no export worker is running: "
+                    "marked failed", job_id[:8], timeout)
+        message = NOT_STARTED_MESSAGE
+    else:
         return state
-    log.warning("export %s: no heartbeat for %.0f s, its worker has stopped: marked failed",
-                job_id[:8], time.time() - _last_heard(path))
-    failed = {"state": "failed", "message": STOPPED_MESSAGE.format(job_id=job_id[:8]),
+    failed = {"state": "failed", "message": message.format(job_id=job_id[:8]),
               "finished_at": utcnow().isoformat()}
     try:
         return update(app, job_id, **failed)
@@ -185,7 +192,8 @@ def _check_alive(app: Flask, job_id: str, state: dict[str, Any]) -> dict[str, An
 
 
 def sweep(app: Flask) -> int:
-    """Mark failed every running job whose worker has died; how many there were."""
+    """Mark failed every running job whose worker has died; how many there were (a worker runs
+    this, so the queued jobs it is alive to take stay queued)."""
     failed = 0
     for status in (setup(app).export_dir / "jobs").glob("*/status.json"):
         try:
@@ -196,28 +204,11 @@ def sweep(app: Flask) -> int:
     return failed
 
 
-@contextmanager
-def _heartbeat(path: Path, interval: float) -> Iterator[None]:
-    """Touch the job's heartbeat file every `interval` seconds from a thread of its own, so a
-    long step of the layout still shows the worker is alive; it stops with the process."""
-    beat, stop = path / "heartbeat", threading.Event()
-
-    def beating() -> None:
-        while True:
-            try:
-                beat.touch()
-            except OSError:  # the job's folder was pruned meanwhile
-                return
-            if stop.wait(interval):
-                return
-
-    thread = threading.Thread(target=beating, name="export-heartbeat", daemon=True)
-    thread.start()
+def _status(path: Path) -> dict[str, Any]:
     try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+        return dict(json.loads((path / "status.json").read_text()))
+    except (OSError, ValueError):
+        return {}
 
 
 def output(app: Flask, job_id: str) -> Path:
@@ -234,6 +225,9 @@ def run(app: Flask, job_id: str) -> None:
 
     sweep(app)  # jobs a dead worker left running, before this one starts
     path = folder(app, job_id)
+    if _status(path).get("state") != "queued":  # failed on its page while no worker ran
+        log.info("export %s: no longer queued, not started", job_id[:8])
+        return
     handler = logging.FileHandler(path / "log.txt")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     watched = [logging.getLogger("roadmap.exports"), logging.getLogger("weasyprint")]
@@ -248,7 +242,7 @@ def run(app: Flask, job_id: str) -> None:
 
     reading = write_intent.set(False)  # a job only reads; inline (tests) it must not queue
     try:                                # behind the request's own write lock
-        with _heartbeat(path, _timeout(app) / 4), app.app_context():
+        with liveness.heartbeat(path, liveness.timeout(app) / 4), app.app_context():
             session = database(app).sessions()
             try:
                 enrolment = session.get(Enrolment, state["enrolment_id"])

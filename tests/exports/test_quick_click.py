@@ -127,7 +127,7 @@ def test_the_button_downloads_what_a_real_worker_made_within_the_wait(
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("ROADMAP_")},
            "PYTHONPATH": str(root), "ROADMAP_ENV": "development",
            **{f"ROADMAP_{key}": value for key, value in settings.items()}}
-    log = tmp_path / "export-worker.log"
+    log, started = tmp_path / "export-worker.log", time.time()
     with log.open("w") as sink:
         worker = subprocess.Popen([sys.executable, "-m", "roadmap", "export", "worker"], env=env,
                                   cwd=tmp_path, stdout=sink, stderr=subprocess.STDOUT)
@@ -139,6 +139,8 @@ def test_the_button_downloads_what_a_real_worker_made_within_the_wait(
         response.close()
         assert response.status_code == 200, (response.headers.get("Location"), log.read_text())
         assert body.startswith(b"%PDF")
+        alive = tmp_path / "exports" / "worker.alive"  # pages know a worker will take their jobs
+        assert alive.exists() and alive.stat().st_mtime >= started - 1
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
     finally:

@@ -1,0 +1,138 @@
+"""A job no worker will take says so (instead of "Waiting to start" for ever), and a repeated
+ask (double click, a second tab) waits on the job already coming instead of queueing another.
+The worker's side (`roadmap export worker` touches worker.alive) is checked end to end in
+test_quick_click.py."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+
+import pytest
+
+from roadmap.exports import jobs, liveness, parallel
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_workers():
+    yield
+    parallel.shutdown()
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    app_config.update(EXPORT_DIR=str(tmp_path / "exports"), EXPORT_WORKERS=1,
+                      ATTACHMENT_DIR=str(tmp_path / "attachments"))
+    return app_config
+
+
+def _unqueued(monkeypatch):
+    """Jobs are created but nothing runs them."""
+    monkeypatch.setattr(jobs, "queue", lambda app=None: type("Q", (), {
+        "enqueue": staticmethod(lambda task: None)})())
+    monkeypatch.setattr(jobs, "task", lambda app: type("T", (), {"s": staticmethod(lambda j: j)}))
+
+
+def _start(client, enrolment_id, kind="pdf"):
+    response = client.post(f"/exports/enrolment/{enrolment_id}/{kind}")
+    assert response.status_code == 302, response.data[:500]
+    return response.headers["Location"]
+
+
+def _asked_ago(app, job_id, seconds):
+    jobs.update(app, job_id, created_at=(dt.datetime.now(dt.timezone.utc)
+                                         - dt.timedelta(seconds=seconds)).isoformat())
+
+
+def _worker_heard(app, seconds_ago):
+    alive = jobs.folder(app, "x").parent.parent / liveness.WORKER_FILE
+    alive.touch()
+    then = time.time() - seconds_ago
+    os.utime(alive, (then, then))
+
+
+def _job_folders(app):
+    return sorted(p.name for p in jobs.folder(app, "x").parent.iterdir())
+
+
+def test_a_queued_job_with_no_worker_running_fails_and_offers_to_try_again(
+        app, client, login, team, make_item, monkeypatch):
+    make_item("cbd", status="submitted")
+    timeout = app.config["EXPORT_HEARTBEAT_SECONDS"]
+    with monkeypatch.context() as patched:
+        _unqueued(patched)
+        login(client, team.candidate)
+        job_page = _start(client, team.enrolment.id)
+        job_id = job_page.rsplit("/", 1)[1]
+        just_asked = client.get(job_page)  # no worker yet, but only just asked: it may start
+        assert just_asked.headers["Refresh"] == "2"
+        assert "Waiting to start" in just_asked.get_data(as_text=True)
+        _asked_ago(app, job_id, timeout + 1)
+        page = client.get(job_page)
+    assert page.status_code == 200 and "Refresh" not in page.headers
+    html = page.get_data(as_text=True)
+    assert "The export could not start: the program that makes exports is not running" in html
+    assert f"quoting reference {job_id[:8]}" in html
+    form = re.search(r'<form method="post" action="([^"]+)">\s*<input type="hidden" '
+                     r'name="csrf_token" value="[^"]*">\s*<button[^>]*>Try again</button>', html)
+    assert form and form[1] == f"/exports/enrolment/{team.enrolment.id}/pdf"
+    again = client.post(form[1])  # a worker runs it now (inline): a new job, made
+    assert again.status_code == 302 and again.headers["Location"] != job_page
+    assert b"Your download is ready" in client.get(again.headers["Location"]).data
+    # The worker, back with its backlog, does not make the export the page said had failed.
+    jobs.run(app, job_id)
+    assert b"could not start" in client.get(job_page).data
+    assert not (jobs.folder(app, job_id) / "portfolio.pdf").exists()
+
+
+def test_a_queued_job_waits_its_turn_while_a_worker_is_alive(app, client, login, team,
+                                                              monkeypatch):
+    timeout = app.config["EXPORT_HEARTBEAT_SECONDS"]
+    _unqueued(monkeypatch)
+    login(client, team.candidate)
+    job_page = _start(client, team.enrolment.id)
+    _asked_ago(app, job_page.rsplit("/", 1)[1], 10 * timeout)  # behind other people's jobs
+    _worker_heard(app, timeout / 4)  # a worker, busy with them, touched the file lately
+    page = client.get(job_page)
+    assert page.headers["Refresh"] == "2" and "Waiting to start" in page.get_data(as_text=True)
+    _worker_heard(app, timeout + 1)  # then the worker stopped
+    page = client.get(job_page)
+    assert "Refresh" not in page.headers and b"could not start" in page.data
+
+
+def test_a_repeated_ask_waits_on_the_job_already_coming(app, client, login, team, monkeypatch):
+    _unqueued(monkeypatch)
+    login(client, team.candidate)
+    first = _start(client, team.enrolment.id)
+    assert _start(client, team.enrolment.id) == first  # a double click
+    assert _start(client, team.enrolment.id) == first  # and a second tab
+    assert len(_job_folders(app)) == 1
+    job_id = first.rsplit("/", 1)[1]
+    jobs.update(app, job_id, state="running", percent=40, message="Laid out 4 of 10 parts")
+    assert _start(client, team.enrolment.id) == first  # still making it
+    zip_page = _start(client, team.enrolment.id, "zip")  # another kind is another export
+    assert zip_page != first and len(_job_folders(app)) == 2
+    jobs.update(app, job_id, state="done", percent=100, message="Ready")
+    after = _start(client, team.enrolment.id)  # done: a new ask after a change is a new PDF
+    assert after != first and len(_job_folders(app)) == 3
+    jobs.update(app, after.rsplit("/", 1)[1], state="failed", message="It broke")
+    assert _start(client, team.enrolment.id) not in (first, after)  # a failed job is not reused
+    assert len(_job_folders(app)) == 4
+    index = jobs.folder(app, "x").parent.parent / "jobs-by" / f"{team.candidate.id}-" \
+        f"{team.enrolment.id}-pdf"
+    os.utime(index, (time.time() - 2 * 86400,) * 2)  # its jobs are deleted after 24 hours
+    jobs.prune(app)
+    assert not index.exists()
+
+
+def test_someone_elses_ask_is_their_own_job(app, client, login, team, monkeypatch):
+    _unqueued(monkeypatch)
+    login(client, team.candidate)
+    candidates = _start(client, team.enrolment.id)
+    supervisor = app.test_client()
+    login(supervisor, team.primary)
+    supervisors = _start(supervisor, team.enrolment.id)
+    assert supervisors != candidates
+    assert supervisor.get(supervisors).status_code == 200
+    assert client.get(supervisors).status_code == 404  # each sees only their own
