@@ -90,9 +90,7 @@ def _quick(session: Session, job_id: str) -> Optional[dict[str, Any]]:
 @signed_in
 def job(job_id: str) -> Response:
     """The progress of an export, refreshing itself until it is ready or has failed."""
-    state = jobs.read(current_app._get_current_object(), job_id, current_user.id)
-    if state is None:
-        abort(404)
+    state = _mine(job_id)
     response = make_response(render_template("exports/job.html", job_id=job_id, state=state))
     if state["state"] in ("queued", "running"):
         response.headers["Refresh"] = "2"  # a header, so no script is needed
@@ -105,11 +103,21 @@ def job(job_id: str) -> Response:
 def download(job_id: str) -> Response:
     """The finished file, to its owner only."""
     app = current_app._get_current_object()
-    state = jobs.read(app, job_id, current_user.id)
-    if state is None or state["state"] != "done":
+    state = _mine(job_id)
+    if state["state"] != "done":
         abort(404)
     return _send(jobs.output(app, job_id), state.get("name") or "", jobs.KINDS[state["kind"]][0],
                  jobs.made_on(state))
+
+
+def _mine(job_id: str) -> dict[str, Any]:
+    """The state of a job this person asked for, while they may still export its portfolio
+    (a supervisor whose assignment has ended since gets 404, as on the export page); else 404."""
+    state = jobs.read(current_app._get_current_object(), job_id, current_user.id)
+    if state is None:
+        abort(404)
+    load_enrolment(get_session(), current_user, int(state["enrolment_id"]), EXPORTERS, today())
+    return state
 
 
 def _send(path: Path, name: str, filename: str, made: Optional[dt.date] = None) -> Response:

@@ -268,3 +268,24 @@ def test_a_running_job_beats_while_a_long_step_reports_no_progress(app, client, 
     job_page = _start(client, team.enrolment.id)
     assert b"Your download is ready" in client.get(job_page).data
     assert beats and beats[0] >= 1.0  # touched during the step, not only before it
+
+
+def test_a_supervisor_whose_assignment_ends_loses_the_export_they_asked_for(
+        app, client, login, session, team, portfolio_with_image):
+    """An outsider asked as a supervisor, was taken off the candidate, then downloaded the job's
+    file for the 24 hours it is kept: the job page and the download ask the reach again."""
+    import sqlalchemy as sa
+
+    from roadmap.supervision import assignments
+    from roadmap.supervision.models import SupervisorAssignment
+
+    login(client, team.primary)
+    job_page = _start(client, team.enrolment.id)
+    assert client.get(job_page).status_code == 200
+    assert _download(client, job_page).status_code == 200
+    held = session.scalar(sa.select(SupervisorAssignment).where(
+        SupervisorAssignment.supervisor_id == team.primary.id))
+    assignments.end_assignment(session, held, None)
+    session.commit()
+    assert client.get(job_page).status_code == 404
+    assert _download(client, job_page).status_code == 404
