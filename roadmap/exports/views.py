@@ -5,8 +5,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Optional
 
-from flask import (Flask, abort, current_app, make_response, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (Flask, abort, current_app, jsonify, make_response, redirect, render_template,
+                   request, send_file, url_for)
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -89,11 +89,21 @@ def _quick(session: Session, job_id: str) -> Optional[dict[str, Any]]:
 @bp.get("/exports/<job_id>")
 @signed_in
 def job(job_id: str) -> Response:
-    """The progress of an export, refreshing itself until it is ready or has failed."""
+    """The progress of an export. It never reloads itself (WCAG 2.2.1): its script (job.js)
+    reads job_status and updates the page in place; without the script, the person refreshes."""
     state = _mine(job_id)
     response = make_response(render_template("exports/job.html", job_id=job_id, state=state))
-    if state["state"] in ("queued", "running"):
-        response.headers["Refresh"] = "2"  # a header, so no script is needed
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/exports/<job_id>.json")
+@signed_in
+def job_status(job_id: str) -> Response:
+    """The job's progress for the page's script, to its owner only: state, percent, message."""
+    state = _mine(job_id)
+    response = jsonify(state=state["state"], percent=int(state.get("percent") or 0),
+                       message=state.get("message") or "")
     response.headers["Cache-Control"] = "no-store"
     return response
 

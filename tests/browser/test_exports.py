@@ -1,6 +1,7 @@
 """Exports in a real browser: ask for the PDF, see it ready, and the public verification pages."""
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable
 
 import pytest
@@ -40,6 +41,115 @@ def test_candidate_asks_for_the_pdf_and_gets_a_download(page: Page, sign_in: Cal
     click_and_check(page.get_by_role("button", name="Make the PDF"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your download is ready")
     expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
+
+
+def test_the_progress_page_updates_in_place_without_reloading(
+        page: Page, sign_in: Callable[..., Page], app: Any, team: Any, make_item: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job still running when its page opens (WCAG 2.2.1): the bar and its message change in
+    place, the page never reloads, one status region speaks at most every 10 seconds, and the
+    download button appears with focus on its heading."""
+    from roadmap.exports import portfolio
+
+    steps, workers = [threading.Event() for _ in range(3)], []
+
+    def slow(*args: Any, **kwargs: Any) -> bytes:
+        progress = args[4]
+        for step, done in zip(steps, (4, 6)):
+            step.wait(10)
+            progress(done * 10, f"Laid out {done} of 10 parts")
+        steps[-1].wait(10)
+        return b"%PDF-1.7 stand-in"
+
+    monkeypatch.setattr(portfolio, "export_pdf", slow)
+    _in_a_worker(app, monkeypatch, workers)
+    make_item("cbd", status="submitted", headings=("1",))
+    sign_in(team.candidate.email)
+    visit(page, f"/exports/enrolment/{team.enrolment.id}")
+    page.clock.install()  # time flows as usual; the test may jump it forward
+    try:
+        click_and_check(page.get_by_role("button", name="Make the PDF"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Putting your PDF together")
+        loaded: list[str] = []
+        page.on("framenavigated",
+                lambda frame: loaded.append(frame.url) if frame == page.main_frame else None)
+        # With the script working, the page does not tell people to refresh it.
+        expect(page.locator("#export-no-script")).to_be_hidden()
+        _fits_both_widths(page)
+        status = page.get_by_role("status")
+        steps[0].set()
+        expect(page.get_by_label("Laid out 4 of 10 parts")).to_have_js_property("value", 40)
+        page.clock.fast_forward(10_000)
+        expect(status).to_have_text("40% done. Laid out 4 of 10 parts")
+        steps[1].set()  # shown at once, but not said: the last sentence was just now
+        expect(page.get_by_label("Laid out 6 of 10 parts")).to_have_js_property("value", 60)
+        expect(status).to_have_text("40% done. Laid out 4 of 10 parts")
+        steps[2].set()
+        ready = page.get_by_role("heading", level=1)
+        expect(ready).to_have_text("Your download is ready")
+        expect(ready).to_be_focused()
+        expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
+        expect(status).to_have_text("Ready: your PDF can be downloaded.")
+        assert loaded == [], f"the progress page reloaded: {loaded}"
+        _fits_both_widths(page)
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download the PDF").click()
+        assert download.value.suggested_filename.startswith("Jo-Candidate-portfolio-")
+    finally:
+        for step in steps:
+            step.set()
+        for worker in workers:
+            worker.join(10)
+
+
+def _in_a_worker(app: Any, monkeypatch: pytest.MonkeyPatch,
+                 workers: list[threading.Thread]) -> None:
+    """Jobs run in a thread of their own, as in a worker: not inline, so their page opens first."""
+    from roadmap.exports import jobs
+
+    def enqueue(job_id: str) -> None:
+        worker = threading.Thread(target=jobs.run, args=(app, job_id), daemon=True)
+        workers.append(worker)
+        worker.start()
+
+    monkeypatch.setattr(jobs, "queue", lambda app=None: type("Q", (), {
+        "enqueue": staticmethod(enqueue)})())
+    monkeypatch.setattr(jobs, "task", lambda app: type("T", (), {"s": staticmethod(lambda j: j)}))
+
+
+def test_a_job_failing_while_watched_reloads_its_page_once(
+        page: Page, sign_in: Callable[..., Page], app: Any, team: Any, make_item: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The failure, its reason and Try again come from the server: the page loads once more."""
+    from roadmap.exports import portfolio
+
+    fail, workers = threading.Event(), []
+
+    def fails(*args: Any, **kwargs: Any) -> bytes:
+        fail.wait(10)
+        raise RuntimeError("the worker stopped")
+
+    monkeypatch.setattr(portfolio, "export_pdf", fails)
+    _in_a_worker(app, monkeypatch, workers)
+    make_item("cbd", status="submitted", headings=("1",))
+    sign_in(team.candidate.email)
+    visit(page, f"/exports/enrolment/{team.enrolment.id}")
+    try:
+        click_and_check(page.get_by_role("button", name="Make the PDF"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Putting your PDF together")
+        loaded: list[str] = []
+        page.on("framenavigated",
+                lambda frame: loaded.append(frame.url) if frame == page.main_frame else None)
+        fail.set()
+        expect(page.get_by_role("heading", name="The export could not be finished")).to_be_visible()
+        expect(page.get_by_role("button", name="Try again")).to_be_visible()
+        page.wait_for_timeout(3000)  # two polls' time: the failed page does not load again
+        assert loaded == [page.url]
+        _fits_both_widths(page)
+    finally:
+        fail.set()
+        for worker in workers:
+            worker.join(10)
 
 
 def test_a_failed_export_offers_to_try_again(page: Page, sign_in: Callable[..., Page], team: Any,

@@ -35,6 +35,7 @@ ROUTES: dict[str, Route] = {
     "exports.request_export": (lambda w: {"enrolment_id": w["supervised_enrolment"].id,
                                           "kind": "pdf"}, NOBODY),
     "exports.job": (lambda w: {"job_id": UNKNOWN_JOB}, NOBODY),
+    "exports.job_status": (lambda w: {"job_id": UNKNOWN_JOB}, NOBODY),
     "exports.download": (lambda w: {"job_id": UNKNOWN_JOB}, NOBODY),
     "exports.statement": (lambda w: {"signoff_id": _signoff(w).id}, NOBODY),
     "exports.verify_form": (lambda w: {}, frozenset(ROLES)),
