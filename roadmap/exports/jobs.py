@@ -106,26 +106,28 @@ def _prune_due(marker: Path) -> bool:
 
 
 def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool,
-           drafts: bool = False, name: str = "") -> str:
+           drafts: bool = False, name: str = "", position: Optional[int] = None) -> str:
     """A new job for a person, queued; its id. Drafts are in it only for their candidate.
 
-    The same ask again (same enrolment, kind, content and drafts) while the person's previous
-    job is queued or running gets that job's id: a double click makes one export, not two.
-    `name`: the candidate's, for the downloaded file's name."""
+    The same ask again (same enrolment, kind, content and drafts, and no change to the
+    portfolio since: `position`, its newest audit event) while the person's previous job is
+    queued or running gets that job's id: a double click makes one export, not two, but an
+    edit between the clicks makes a new one. `name`: the candidate's, for the file's name."""
     if _prune_due(setup(app).export_dir / "pruned"):
         prune(app)
     with repeats.held(setup(app).export_dir, user_id, enrolment_id, kind) as index:
         earlier = repeats.latest(index)
         state = read(app, earlier, user_id) if earlier else None
         if (state is not None and state["state"] in ("queued", "running")
-                and state.get("content") == content and state.get("drafts") == drafts):
+                and state.get("content") == content and state.get("drafts") == drafts
+                and state.get("position") == position):
             return str(earlier)
         job_id = secrets.token_urlsafe(24)
         path = folder(app, job_id)
         path.mkdir(parents=True)
         _write(path / "status.json", {
             "user_id": user_id, "enrolment_id": enrolment_id, "kind": kind, "content": content,
-            "drafts": drafts, "name": name,
+            "drafts": drafts, "name": name, "position": position,
             "state": "queued", "percent": 0, "message": "Waiting to start",
             "created_at": utcnow().isoformat()})
         repeats.remember(index, job_id)

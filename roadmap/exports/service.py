@@ -31,6 +31,7 @@ def request_export(app: Flask, session: Session, user: User, enrolment: Enrolmen
     readers.record(session, user, enrolment, Opened.EXPORT, former=False, label="Portfolio PDF")
     candidate = candidate_of(session, enrolment)
     return jobs.create(app, user.id, enrolment.id, kind, content, drafts=owner,
+                       position=stored.latest(session, enrolment.id)[0],
                        name=candidate.full_name if candidate else "")
 
 

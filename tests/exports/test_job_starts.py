@@ -136,3 +136,26 @@ def test_someone_elses_ask_is_their_own_job(app, client, login, team, monkeypatc
     assert supervisors != candidates
     assert supervisor.get(supervisors).status_code == 200
     assert client.get(supervisors).status_code == 404  # each sees only their own
+
+
+def test_an_edit_between_two_clicks_makes_a_new_export(app, client, login, team, make_item,
+                                                       monkeypatch):
+    """A candidate clicks, goes back while it runs, fixes a typo, clicks again: the job still
+    running was made from the portfolio before the fix, so the second click makes a new one."""
+    _unqueued(monkeypatch)
+    item = make_item("reflection", status="draft")
+    login(client, team.candidate)
+    first = _start(client, team.enrolment.id)
+    jobs.update(app, first.rsplit("/", 1)[1], state="running", percent=40, message="Laid out")
+    edited = client.post(f"/portfolio/evidence/{item.id}/edit", data={
+        "title": "Fixed the typo", "occurred_on": item.occurred_on.isoformat(),
+        "lock_version": item.lock_version, **item.fields, "action": "save"})
+    assert edited.status_code in (200, 302), edited.data[:300]
+    from roadmap.exports import stored
+    from roadmap.db import database
+
+    with database(app).sessions() as other:
+        assert stored.latest(other, team.enrolment.id)[0] != jobs.read(
+            app, first.rsplit("/", 1)[1], team.candidate.id)["position"], "the edit was not saved"
+    second = _start(client, team.enrolment.id)
+    assert second != first and len(_job_folders(app)) == 2
