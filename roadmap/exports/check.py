@@ -25,6 +25,7 @@ class Report:
     claims: dict[str, Any] = field(default_factory=dict)
     server: list[str] = field(default_factory=list)  # what the service says now
     server_agrees: Optional[bool] = None  # None: not asked
+    signed: bool = False  # the manifest's signature holds (so what it claims is as signed)
     server_wrong: list[str] = field(default_factory=list)  # where the service disagrees
     server_confirmed: list[str] = field(default_factory=list)  # codes the service confirms
     server_since: list[str] = field(default_factory=list)  # what has happened since
@@ -49,7 +50,9 @@ class Report:
                        else "The service agrees with this file." if self.intact
                        else "The service agrees with the signed record inside the file, but the "
                             "file has been changed since it was made: rely on the service, not "
-                            "on its pages.")
+                            "on its pages." if self.signed
+                       else "The file's signed record has been changed, so nothing it claims "
+                            "can be trusted; the service's own records follow.")
             out += [f"  - {line}" for line in self.server]
         return out
 
@@ -110,6 +113,8 @@ def _signature(document: Mapping[str, Any], trusted: Optional[Mapping[str, Mappi
     if not manifest.signature_holds(document, key):
         report.problems.append("The manifest's signature does not hold: the manifest has been "
                                "changed since the service signed it.")
+        return
+    report.signed = True
 
 
 def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Report:

@@ -156,8 +156,19 @@ def resource_problems(resources: list[str], claimed: Optional[list[str]]) -> lis
     recorded none: nothing to compare; a different page count is page_problems' to say)."""
     if claimed is None or len(resources) != len(claimed):
         return []
-    return [f"The fonts or images of page {n} have been changed since the file was made."
-            for n, (now, then) in enumerate(zip(resources, claimed), start=1) if now != then]
+    changed = [n for n, (now, then) in enumerate(zip(resources, claimed), start=1) if now != then]
+    if not changed:
+        return []
+    # Pages share their fonts and images: one swapped font changes dozens of pages at once.
+    runs: list[list[int]] = []
+    for n in changed:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    where = ", ".join(f"{r[0]} to {r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    return [f"The fonts or images of page{'s' if len(changed) > 1 else ''} {where} have been "
+            "changed since the file was made."]
 
 
 def page_problems(pages: list[str], claimed: list[str]) -> list[str]:
@@ -178,7 +189,7 @@ def loads(raw: bytes, what: str) -> dict[str, Any]:
     """A JSON object from an embedded file; ValueError naming the file when it is not one."""
     try:
         value = json.loads(raw.decode("utf-8"))
-    except (UnicodeError, ValueError):
+    except (UnicodeError, ValueError, RecursionError):  # nested too deep to be ours
         raise ValueError(f"{what} is not readable JSON") from None
     if not isinstance(value, dict):
         raise ValueError(f"{what} is not a JSON object")

@@ -4,6 +4,7 @@ not one of ours; `pdfinfo` (poppler) reads it as tagged PDF/A-3a."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 
@@ -180,8 +181,10 @@ def test_a_swapped_font_or_text_map_is_named_with_its_page(pdf, kind):
 
     report = check.check(_rewrite(pdf, swap))
     assert not report.intact
-    assert "The fonts or images of page 1 have been changed since the file was made." in \
-        report.problems
+    said = [p for p in report.problems if p.startswith("The fonts or images of page")]
+    # Pages share fonts: one message names them all, from page 1 ("pages 1 to 53"), not 53.
+    assert len(said) == 1 and re.match(r"The fonts or images of pages? 1\b", said[0]), said
+    assert said[0].endswith("have been changed since the file was made.")
 
 
 def _error_beside_the_box(response, message: str, status: int = 400) -> None:
@@ -226,3 +229,32 @@ def test_verify_refuses_an_oversized_upload_beside_the_box(client, app, small_li
     finally:
         app.config["MAX_CONTENT_LENGTH"] = before
         app.config["WTF_CSRF_ENABLED"] = csrf
+
+
+def test_a_manifest_nested_too_deep_is_unreadable_not_an_error_page(client, pdf):
+    """An outsider replaced signatures.json with 100,000 nested brackets: /verify answered 500
+    (the JSON reader ran out of recursion)."""
+    def deep(doc):
+        _replace(doc, "signatures.json", b"[" * 100_000 + b"]" * 100_000)
+
+    forged = _rewrite(pdf, deep)
+    assert "The embedded signatures.json is not readable JSON." in check.check(forged).problems
+    response = _upload(client, forged)
+    assert response.status_code in (200, 400)
+    assert "not readable JSON" in response.get_data(as_text=True)
+
+
+def test_a_forged_name_in_the_signed_record_is_never_under_our_records_agree(
+        client, enrolment, pdf):
+    """With the manifest's signature broken, the page says what our records hold, and that the
+    file's claims (the candidate's name among them) are not to be trusted."""
+    def renamed(doc):
+        signed = json.loads(_embedded(doc, "signatures.json"))
+        signed["manifest"]["candidate"] = "Someone Else"
+        _replace(doc, "signatures.json", json.dumps(signed).encode())
+
+    page = _upload(client, _rewrite(pdf, renamed)).get_data(as_text=True)
+    assert "The manifest&#39;s signature does not hold" in page or \
+        "The manifest's signature does not hold" in page
+    assert "Our records agree" not in page and "What our records say" in page
+    assert "What the file says (not to be trusted: its signature does not hold)" in page
