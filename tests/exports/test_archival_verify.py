@@ -125,8 +125,28 @@ def test_verify_answers_an_uploaded_pdf_as_the_command_does(client, enrolment, p
     # The codes inside are ours, but a changed file is never called genuine (an outsider read
     # "has been changed" and then "Our records agree that this file is genuine" on one page).
     assert "genuine" not in page.split("What the file says")[0].replace(" is genuine.", "")
-    assert "Our records agree with the signed record inside the file" in page
-    assert "rely on what our records say, not on its pages" in page
+
+
+@pytest.mark.parametrize("signed, heading", [
+    (True, "Our records agree with the signed record inside the file"),
+    (False, "What our records say")])
+def test_a_changed_file_whose_codes_are_ours_is_never_called_genuine(app, signed, heading):
+    """The words for a changed file the service's records agree with, whether or not its
+    signed record still holds (the database's side is test_the_check_command_agrees_...)."""
+    from flask import render_template
+
+    report = check.Report(intact=False, problems=["Page 2 has been changed since the file was "
+                                                  "made."], server_agrees=True, signed=signed,
+                          server_confirmed=["Stage 1: the verification code X is genuine."],
+                          claims={"candidate": "Someone Else", "stages": [], "signed_items": 3})
+    with app.test_request_context():
+        page = render_template("exports/verify_portfolio.html", report=report)
+    assert heading in page and "This portfolio PDF has been changed" in page
+    assert "Our records agree that this file is genuine" not in page
+    if signed:
+        assert "rely on what our records say, not on its pages" in page
+    else:
+        assert "What the file says (not to be trusted: its signature does not hold)" in page
 
 
 WORDS = {"The PDF is damaged and cannot be read.",
@@ -256,5 +276,5 @@ def test_a_forged_name_in_the_signed_record_is_never_under_our_records_agree(
     page = _upload(client, _rewrite(pdf, renamed)).get_data(as_text=True)
     assert "The manifest&#39;s signature does not hold" in page or \
         "The manifest's signature does not hold" in page
-    assert "Our records agree" not in page and "What our records say" in page
+    assert "Our records agree" not in page
     assert "What the file says (not to be trusted: its signature does not hold)" in page
