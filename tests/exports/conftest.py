@@ -14,6 +14,22 @@ from pathlib import Path
 import pytest
 
 from roadmap.credentials import keys
+from roadmap.exports import jobs, parallel
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_workers():
+    """Each module's render processes stop after it: the next may want another count."""
+    yield
+    parallel.shutdown()
+
+
+def no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs are created and queued, but no worker takes them: they stay queued until a test
+    moves them on (a worker busy with someone else's export, or killed)."""
+    monkeypatch.setattr(jobs, "queue", lambda app=None: type("Q", (), {
+        "enqueue": staticmethod(lambda task: None)})())
+    monkeypatch.setattr(jobs, "task", lambda app: type("T", (), {"s": staticmethod(lambda j: j)}))
 
 
 @pytest.fixture(scope="session")

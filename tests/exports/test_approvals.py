@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from roadmap.clock import today
-from roadmap.exports import archive, parallel, portfolio
+from roadmap.exports import archive, portfolio
 from roadmap.lna.models import LearningNeedsAnalysis, LnaCredit
 from roadmap.portfolio.content import content_hash
 from roadmap.providers.models import EducationProvider
@@ -31,11 +31,6 @@ ROUND_1 = dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.timezone.utc)
 ROUND_2 = dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.timezone.utc)
 WORDS = re.compile(r"\s+")
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture

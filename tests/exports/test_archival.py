@@ -15,18 +15,13 @@ from roadmap.accounts.models import User
 from roadmap.audit.service import canonical_json
 from roadmap.cohorts.models import Enrolment
 from roadmap.credentials import keys
-from roadmap.exports import archival, check, parallel, pdffile
+from roadmap.exports import archival, check, pdffile
 from roadmap.clock import today
 
 HEADINGS = {f"/H{n}": n for n in range(1, 7)}
 MARKED = {"BDC", "BMC"}
 PAINTING = {"Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh"}
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from tests.exports.test_archival import _rewrite
 from tests.exports.test_archival_verify import _error_beside_the_box, _upload
 
 # The archival file and its signing key, made as test_archival makes them.
-app_config, enrolment, pdf, _stop_workers = (made.app_config, made.enrolment, made.pdf,
-                                             made._stop_workers)
+app_config, enrolment, pdf = made.app_config, made.enrolment, made.pdf
 
 
 def _problems(content: bytes) -> list[str]:

@@ -17,8 +17,7 @@ from tests.exports import test_archival as made
 from tests.exports.test_archival import _embedded, _replace, _rewrite
 
 # The archival file and its signing key, made as test_archival makes them.
-app_config, enrolment, pdf, _stop_workers = (made.app_config, made.enrolment, made.pdf,
-                                             made._stop_workers)
+app_config, enrolment, pdf = made.app_config, made.enrolment, made.pdf
 
 
 def test_pdfinfo_says_tagged_and_its_metadata_says_pdf_a_3a(pdf, tmp_path):

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from markupsafe import escape
 from pypdf import PdfReader
 
-from roadmap.exports import parallel, portfolio
+from roadmap.exports import portfolio
 from roadmap.exports.render import AssetFetcher, renderer
 from roadmap.clock import today
 
@@ -29,11 +29,6 @@ WRITTEN = {  # what candidates and supervisors type, in the scripts of NHS staff
 }
 NO_FONT_HAS = "\U0010fffd\u0378"  # private use (plane 16) and an unassigned code point
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture

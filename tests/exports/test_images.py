@@ -12,7 +12,6 @@ from PIL import Image
 from pypdf import PdfReader
 
 from roadmap import storage
-from roadmap.exports import parallel
 from roadmap.portfolio.models import Attachment
 
 
@@ -48,11 +47,6 @@ BROKEN = {  # file name: the bytes the store holds
     "cut-short.jpg": _photo(kind="JPEG")[:200],
 }
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture

@@ -11,13 +11,9 @@ import time
 
 import pytest
 
-from roadmap.exports import jobs, liveness, parallel
+from roadmap.exports import jobs, liveness
+from tests.exports.conftest import no_worker
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture
@@ -25,13 +21,6 @@ def app_config(app_config, tmp_path):
     app_config.update(EXPORT_DIR=str(tmp_path / "exports"), EXPORT_WORKERS=1,
                       ATTACHMENT_DIR=str(tmp_path / "attachments"))
     return app_config
-
-
-def _unqueued(monkeypatch):
-    """Jobs are created but nothing runs them."""
-    monkeypatch.setattr(jobs, "queue", lambda app=None: type("Q", (), {
-        "enqueue": staticmethod(lambda task: None)})())
-    monkeypatch.setattr(jobs, "task", lambda app: type("T", (), {"s": staticmethod(lambda j: j)}))
 
 
 def _start(client, enrolment_id, kind="pdf"):
@@ -61,7 +50,7 @@ def test_a_queued_job_with_no_worker_running_fails_and_offers_to_try_again(
     make_item("cbd", status="submitted")
     timeout = app.config["EXPORT_HEARTBEAT_SECONDS"]
     with monkeypatch.context() as patched:
-        _unqueued(patched)
+        no_worker(patched)
         login(client, team.candidate)
         job_page = _start(client, team.enrolment.id)
         job_id = job_page.rsplit("/", 1)[1]
@@ -89,7 +78,7 @@ def test_a_queued_job_with_no_worker_running_fails_and_offers_to_try_again(
 def test_a_queued_job_waits_its_turn_while_a_worker_is_alive(app, client, login, team,
                                                               monkeypatch):
     timeout = app.config["EXPORT_HEARTBEAT_SECONDS"]
-    _unqueued(monkeypatch)
+    no_worker(monkeypatch)
     login(client, team.candidate)
     job_page = _start(client, team.enrolment.id)
     _asked_ago(app, job_page.rsplit("/", 1)[1], 10 * timeout)  # behind other people's jobs
@@ -102,7 +91,7 @@ def test_a_queued_job_waits_its_turn_while_a_worker_is_alive(app, client, login,
 
 
 def test_a_repeated_ask_waits_on_the_job_already_coming(app, client, login, team, monkeypatch):
-    _unqueued(monkeypatch)
+    no_worker(monkeypatch)
     login(client, team.candidate)
     first = _start(client, team.enrolment.id)
     assert _start(client, team.enrolment.id) == first  # a double click
@@ -127,7 +116,7 @@ def test_a_repeated_ask_waits_on_the_job_already_coming(app, client, login, team
 
 
 def test_someone_elses_ask_is_their_own_job(app, client, login, team, monkeypatch):
-    _unqueued(monkeypatch)
+    no_worker(monkeypatch)
     login(client, team.candidate)
     candidates = _start(client, team.enrolment.id)
     supervisor = app.test_client()
@@ -142,7 +131,7 @@ def test_an_edit_between_two_clicks_makes_a_new_export(app, client, login, team,
                                                        monkeypatch):
     """A candidate clicks, goes back while it runs, fixes a typo, clicks again: the job still
     running was made from the portfolio before the fix, so the second click makes a new one."""
-    _unqueued(monkeypatch)
+    no_worker(monkeypatch)
     item = make_item("reflection", status="draft")
     login(client, team.candidate)
     first = _start(client, team.enrolment.id)

@@ -3,13 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from roadmap.exports import jobs, parallel
+from roadmap.exports import jobs
+from tests.exports.conftest import no_worker
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture
@@ -21,9 +17,7 @@ def app_config(app_config, tmp_path):
 @pytest.fixture
 def unqueued(monkeypatch):
     """Jobs are created but no worker runs them: they stay queued until a test moves them on."""
-    monkeypatch.setattr(jobs, "queue", lambda app=None: type("Q", (), {
-        "enqueue": staticmethod(lambda task: None)})())
-    monkeypatch.setattr(jobs, "task", lambda app: type("T", (), {"s": staticmethod(lambda j: j)}))
+    no_worker(monkeypatch)
 
 
 def _start(client, enrolment_id):

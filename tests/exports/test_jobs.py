@@ -10,20 +10,16 @@ import zipfile
 
 import pytest
 
-from roadmap.exports import jobs, parallel, portfolio
+from roadmap.exports import jobs, portfolio
 from roadmap.exports.render import RenderFailed
 from roadmap.clock import today
 from roadmap.portfolio import attachments
+from tests.exports.conftest import no_worker
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
        b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
        b"\x00\x00\x00\x00IEND\xaeB`\x82")
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture
@@ -172,9 +168,7 @@ def test_a_hub_leads_copy_carries_no_reflective_text(app, session, team, make_it
 
 def test_a_running_job_shows_its_progress_and_never_reloads_itself(app, client, login, team,
                                                                    monkeypatch):
-    monkeypatch.setattr(jobs, "queue", lambda app=None: type("Q", (), {
-        "enqueue": staticmethod(lambda task: None)})())
-    monkeypatch.setattr(jobs, "task", lambda app: type("T", (), {"s": staticmethod(lambda j: j)}))
+    no_worker(monkeypatch)
     login(client, team.candidate)
     job_page = _start(client, team.enrolment.id)
     job_id = job_page.rsplit("/", 1)[1]
@@ -197,13 +191,6 @@ def test_job_ids_are_unguessable_and_checked(app, client, login, team):
         assert client.get(f"/exports/{job_id}").status_code == 404
 
 
-def _unqueued(monkeypatch):
-    """Jobs are created but no worker runs them (as when the worker is killed mid-export)."""
-    monkeypatch.setattr(jobs, "queue", lambda app=None: type("Q", (), {
-        "enqueue": staticmethod(lambda task: None)})())
-    monkeypatch.setattr(jobs, "task", lambda app: type("T", (), {"s": staticmethod(lambda j: j)}))
-
-
 def _silence(app, job_id, seconds):
     """Nothing has touched the job for this long: no progress, no heartbeat."""
     then = time.time() - seconds
@@ -217,7 +204,7 @@ def test_a_job_whose_worker_died_fails_and_offers_to_start_again(app, client, lo
                                                                  portfolio_with_image,
                                                                  monkeypatch):
     with monkeypatch.context() as patched:
-        _unqueued(patched)
+        no_worker(patched)
         login(client, team.candidate)
         job_page = _start(client, team.enrolment.id)
     job_id = job_page.rsplit("/", 1)[1]
@@ -243,7 +230,7 @@ def test_a_job_whose_worker_died_fails_and_offers_to_start_again(app, client, lo
 def test_the_worker_sweeps_up_jobs_a_dead_worker_left_running(app, client, login, team,
                                                               monkeypatch):
     with monkeypatch.context() as patched:
-        _unqueued(patched)
+        no_worker(patched)
         login(client, team.candidate)
         job_ids = [_start(client, team.enrolment.id, kind).rsplit("/", 1)[1]
                    for kind in ("pdf", "zip")]  # two jobs (the same ask twice is one)

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
-from roadmap.exports import parallel, portfolio
+from roadmap.exports import portfolio
 from roadmap.exports.gather import gather
 from roadmap.exports.render import RenderFailed
 from roadmap.framework.models import Capability
@@ -19,11 +19,6 @@ from roadmap.portfolio.models import Evidence, EvidenceVersion
 from roadmap.supervision.models import Signature
 from roadmap.clock import today
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, RectangleObject
 
-from roadmap.exports import parallel, portfolio
+from roadmap.exports import portfolio
 from roadmap.exports.gather import gather
 from roadmap.exports.render import render
 from roadmap.clock import today
@@ -23,11 +23,6 @@ OLD_LAYOUT = Markup("<style>.matrix-page { page: auto } table.matrix { table-lay
                     "width: 100%; font-size: 7.5pt } table.matrix th, table.matrix td "
                     "{ hyphens: manual; overflow-wrap: normal }</style>")
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture

@@ -14,18 +14,12 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from roadmap.exports import parallel
 from roadmap.framework import definitions
 from roadmap.framework.models import EvidenceType
 from tests.exports.test_jobs import _download, _start
 
 NHS = "943 476 5919"
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture

@@ -13,14 +13,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from roadmap.exports import jobs, parallel, portfolio
+from roadmap.exports import jobs, portfolio
 from roadmap.readers.models import ContentAccessEvent
+from tests.exports.conftest import no_worker
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture
@@ -56,9 +52,7 @@ def test_a_quick_export_downloads_from_the_button_with_no_progress_page(
 @pytest.fixture
 def never_runs(monkeypatch):
     """Jobs are queued but no worker takes them (a worker busy with someone else's export)."""
-    monkeypatch.setattr(jobs, "queue", lambda app=None: type("Q", (), {
-        "enqueue": staticmethod(lambda task: None)})())
-    monkeypatch.setattr(jobs, "task", lambda app: type("T", (), {"s": staticmethod(lambda j: j)}))
+    no_worker(monkeypatch)
 
 
 def test_a_longer_export_goes_to_its_progress_page_and_the_wait_holds_no_lock(

@@ -11,15 +11,10 @@ import pikepdf
 import pytest
 import sqlalchemy as sa
 
-from roadmap.exports import fresh, jobs, parallel, stored
+from roadmap.exports import fresh, jobs, stored
 from roadmap.supervision import assignments
 from roadmap.supervision.models import SupervisorAssignment
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers():
-    yield
-    parallel.shutdown()
 
 
 @pytest.fixture
