@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     # The export button waits this long for a quick export (a re-export after a change) and
     # downloads it at once; a longer one goes to its progress page. None: 4, or 0 when TESTING.
     "EXPORT_WAIT_SECONDS": None,
+    # Opening the export page while the reader's stored PDF is not current starts their quick
+    # export then, so the button finds it made. None: on, unless TESTING (jobs run inline there).
+    "EXPORT_PREPARE": None,
     "REDIS_URL": None,  # export queue and rate limits on Redis; None: SQLite queue, per-process limits
     "RATE_LIMIT_PREFIX": "roadmap-limits",  # Redis key prefix of the rate limits (one per deployment)
     "PROXY_HOPS": 0,  # load balancers in front that set X-Forwarded-*; 0: trust no such header
@@ -78,7 +81,8 @@ DEFAULTS: dict[str, Any] = {
     "CREDENTIAL_ISSUER_EMAIL": None,  # who a checker writes to about a credential
 }
 
-_BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE", "EXPORT_KEEP_FRESH"}
+_BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE", "EXPORT_KEEP_FRESH",
+            "EXPORT_PREPARE"}
 _INTEGER = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "INVITATION_DAYS",
             "PASSWORD_RESET_HOURS", "REAUTH_MINUTES", "EXPORT_WORKERS",
             "EXPORT_HEARTBEAT_SECONDS", "EXPORT_REFRESH_SECONDS", "EXPORT_WAIT_SECONDS",
@@ -137,6 +141,8 @@ def build(instance_path: str, test_config: Mapping[str, Any] | None,
         settings["EXPORT_KEEP_FRESH"] = not settings["TESTING"]
     if settings["EXPORT_WAIT_SECONDS"] is None:  # tests run jobs inline: they follow the job page
         settings["EXPORT_WAIT_SECONDS"] = 0 if settings["TESTING"] else 4
+    if settings["EXPORT_PREPARE"] is None:
+        settings["EXPORT_PREPARE"] = not settings["TESTING"]
     if settings["DATABASE_URL"] is None:
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "roadmap.sqlite3")
     if settings["FRAMEWORK_DIR"] is None:

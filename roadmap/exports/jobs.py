@@ -111,16 +111,17 @@ def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool
 
     The same ask again (same enrolment, kind, content and drafts, and no change to the
     portfolio since: `position`, its newest audit event) while the person's previous job is
-    queued or running gets that job's id: a double click makes one export, not two, but an
-    edit between the clicks makes a new one. `name`: the candidate's, for the file's name."""
+    queued or running, or done today, gets that job's id: a double click makes one export, not
+    two, but an edit between the clicks makes a new one. `name`: the candidate's, for the file's
+    name."""
     if _prune_due(setup(app).export_dir / "pruned"):
         prune(app)
     with repeats.held(setup(app).export_dir, user_id, enrolment_id, kind) as index:
         earlier = repeats.latest(index)
         state = read(app, earlier, user_id) if earlier else None
-        if (state is not None and state["state"] in ("queued", "running")
-                and state.get("content") == content and state.get("drafts") == drafts
-                and state.get("position") == position):
+        if state is not None and repeats.reusable(state, content, drafts, position,
+                                                  made_on(state), today()) and (
+                state["state"] != "done" or output(app, str(earlier)).is_file()):
             return str(earlier)
         job_id = secrets.token_urlsafe(24)
         path = folder(app, job_id)

@@ -1,4 +1,6 @@
-"""A repeated ask (a double click, a second tab) reuses the person's job that is still to come.
+"""A repeated ask (a double click, a second tab) reuses the person's job that is still to come,
+or the one made today while the portfolio has not changed since (the export page starts one
+before the button is pressed: the button then finds it made).
 
 EXPORT_DIR/jobs-by/<user>-<enrolment>-<kind> names the latest job that person asked for of that
 enrolment and kind, so a new ask reads one small file, never every job's folder. The file is
@@ -7,11 +9,12 @@ same moment (two app processes) from both finding no job and both making one.
 """
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 FOLDER = "jobs-by"
 
@@ -40,6 +43,18 @@ def latest(index: Path) -> Optional[str]:
         return index.read_text().strip() or None
     except OSError:
         return None
+
+
+def reusable(state: dict[str, Any], content: bool, drafts: bool, position: Optional[int],
+             made_on: dt.date, today: dt.date) -> bool:
+    """Whether a job answers a new ask for the same thing: the same form (content, drafts), made
+    at the portfolio's current audit `position`, and either still to come or finished today
+    (a file's pages carry the day it was made). A failed job never answers."""
+    if (state.get("content"), state.get("drafts"), state.get("position")) != (
+            content, drafts, position) or position is None:
+        return False
+    return state.get("state") in ("queued", "running") or (
+        state.get("state") == "done" and made_on == today)
 
 
 def remember(index: Path, job_id: str) -> None:

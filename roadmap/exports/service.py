@@ -35,6 +35,21 @@ def request_export(app: Flask, session: Session, user: User, enrolment: Enrolmen
                        name=candidate.full_name if candidate else "")
 
 
+def prepare_pdf(app: Flask, session: Session, user: User, enrolment: Enrolment, *,
+                owner: bool, content: bool) -> Optional[str]:
+    """Start the reader's quick PDF export as their export page opens, when their stored PDF
+    is not current (the caller has checked that and their reach), so the button finds it made
+    or nearly: the button's ask reuses it while the portfolio is unchanged (repeats.py). No
+    opening is recorded here: only the button's download is one. The job's id, or None when
+    EXPORT_PREPARE is off."""
+    if not app.config.get("EXPORT_PREPARE"):
+        return None
+    candidate = candidate_of(session, enrolment)
+    return jobs.create(app, user.id, enrolment.id, "pdf", content, drafts=owner,
+                       position=stored.latest(session, enrolment.id)[0],
+                       name=candidate.full_name if candidate else "")
+
+
 def current_pdf(app: Flask, session: Session, user: User, enrolment: Enrolment, *,
                 owner: bool) -> Optional[Path]:
     """The reader's stored PDF if it holds every change, with the opening recorded; else None.

@@ -32,12 +32,16 @@ def init_app(app: Flask) -> None:
 @bp.get("/exports/enrolment/<int:enrolment_id>")
 @roles_required(Role.CANDIDATE, Role.SUPERVISOR)
 def start(enrolment_id: int) -> str:
-    """What can be downloaded: the PDF (candidate and supervisors), the ZIP (the candidate)."""
+    """What can be downloaded: the PDF (candidate and supervisors), the ZIP (the candidate).
+    A reader whose stored PDF is not current gets their quick export started as they look."""
     session = get_session()
     enrolment, level = load_enrolment(session, current_user, enrolment_id, EXPORTERS, today())
     owner = level is Reach.OWNER
-    state = service.stored_state(current_app._get_current_object(), session, enrolment,
-                                 owner=owner)
+    app = current_app._get_current_object()
+    state = service.stored_state(app, session, enrolment, owner=owner)
+    if state is None or not state.current:  # ready before the click
+        service.prepare_pdf(app, session, current_user, enrolment, owner=owner,
+                            content=level.sees_content)
     return render_template("exports/start.html", enrolment=enrolment, owner=owner,
                            person=service.candidate_of(session, enrolment), state=state,
                            changed=_when(state.last_change) if state else None)

@@ -103,7 +103,12 @@ def test_a_repeated_ask_waits_on_the_job_already_coming(app, client, login, team
     zip_page = _start(client, team.enrolment.id, "zip")  # another kind is another export
     assert zip_page != first and len(_job_folders(app)) == 2
     jobs.update(app, job_id, state="done", percent=100, message="Ready")
-    after = _start(client, team.enrolment.id)  # done: a new ask after a change is a new PDF
+    jobs.output(app, job_id).write_bytes(b"%PDF-1.7 made from the portfolio as it is now")
+    assert _start(client, team.enrolment.id) == first  # done today, nothing changed: that file
+    assert len(_job_folders(app)) == 2
+    yesterday = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).isoformat()
+    jobs.update(app, job_id, created_at=yesterday)  # its pages say yesterday's date
+    after = _start(client, team.enrolment.id)
     assert after != first and len(_job_folders(app)) == 3
     jobs.update(app, after.rsplit("/", 1)[1], state="failed", message="It broke")
     assert _start(client, team.enrolment.id) not in (first, after)  # a failed job is not reused

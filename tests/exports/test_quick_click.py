@@ -144,3 +144,79 @@ def test_the_button_downloads_what_a_real_worker_made_within_the_wait(
     assert worker.returncode == 0, log.read_text()
     assert "export finished" in "".join(
         p.read_text() for p in (tmp_path / "exports" / "jobs").glob("*/log.txt"))
+
+
+def _jobs(app) -> list[dict]:
+    import json
+
+    return [json.loads(p.read_text()) for p in
+            (Path(app.config["EXPORT_DIR"]) / "jobs").glob("*/status.json")]
+
+
+def test_the_export_page_makes_the_pdf_before_the_button_is_pressed(
+        app, client, login, team, make_item, session):
+    """Ready before the click: opening the page starts the reader's quick export (run inline
+    here); the button then downloads that file, with no second export, and only the button's
+    download is recorded as an opening. An edit in between makes the page start a new one."""
+    app.config["EXPORT_PREPARE"] = True
+    item = make_item("reflection", status="draft")
+    session.commit()
+    login(client, team.candidate)
+    page = client.get(f"/exports/enrolment/{team.enrolment.id}")
+    assert page.status_code == 200
+    made = _jobs(app)
+    assert [j["state"] for j in made] == ["done"] and made[0]["drafts"] is True
+    client.get(f"/exports/enrolment/{team.enrolment.id}")  # looked at again: nothing new to make
+    assert len(_jobs(app)) == 1
+
+    started = time.monotonic()
+    response = client.post(f"/exports/enrolment/{team.enrolment.id}/pdf")
+    body = response.get_data()
+    response.close()
+    assert response.status_code == 200 and body.startswith(b"%PDF")
+    assert time.monotonic() - started < 2  # the file was already made: no render on the click
+    assert len(_jobs(app)) == 1
+
+    edited = client.post(f"/portfolio/evidence/{item.id}/edit", data={
+        "title": "Fixed the typo", "occurred_on": item.occurred_on.isoformat(),
+        "lock_version": item.lock_version, **item.fields, "action": "save"})
+    assert edited.status_code in (200, 302), edited.data[:300]
+    client.get(f"/exports/enrolment/{team.enrolment.id}")
+    assert sorted(j["state"] for j in _jobs(app)) == ["done", "done"]
+    response = client.post(f"/exports/enrolment/{team.enrolment.id}/pdf")
+    body = response.get_data()
+    response.close()
+    assert response.status_code == 200 and b"Fixed the typo" in _text(body)
+    assert len(_jobs(app)) == 2
+
+
+def test_looking_at_the_export_page_is_not_opening_the_portfolio(
+        app, client, login, team, make_item, session):
+    """A supervisor's quick export is made as they look, without drafts and without recording
+    that they opened the portfolio: only the button's download is recorded."""
+    app.config["EXPORT_PREPARE"] = True
+    make_item("cbd", status="submitted")
+    session.commit()
+    login(client, team.primary)
+    assert client.get(f"/exports/enrolment/{team.enrolment.id}").status_code == 200
+    assert [j["drafts"] for j in _jobs(app)] == [False] and _opened(app, team.primary.id) == 0
+    response = client.post(f"/exports/enrolment/{team.enrolment.id}/pdf")
+    response.close()
+    assert response.status_code == 200 and len(_jobs(app)) == 1
+    assert _opened(app, team.primary.id) == 1
+
+
+def _text(pdf: bytes) -> bytes:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).encode()
+
+
+def test_the_export_page_starts_nothing_when_preparing_is_off(app, client, login, team, make_item):
+    app.config["EXPORT_PREPARE"] = False
+    make_item("cbd", status="submitted")
+    login(client, team.candidate)
+    assert client.get(f"/exports/enrolment/{team.enrolment.id}").status_code == 200
+    assert _jobs(app) == []
