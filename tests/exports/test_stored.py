@@ -191,6 +191,24 @@ def test_a_change_after_the_refresh_says_so_and_the_click_takes_the_job_path(
     assert "Up to date" in _page(client, team.enrolment.id)
 
 
+def test_with_preparing_on_the_page_says_the_pdf_with_the_change_is_being_made(
+        app, client, login, team, make_item, renders):
+    """The export page starts the reader's quick export as it opens (EXPORT_PREPARE) and
+    says so; the button then downloads it from the job it started, with no second job."""
+    app.config["EXPORT_PREPARE"] = True
+    first, second = make_item("cbd"), make_item("cbd", headings=("2",))
+    login(client, team.primary)
+    _return(client, first)
+    _run_queued(app)
+    _return(client, second)
+    page = _page(client, team.enrolment.id)
+    assert "is not in the stored PDF yet. A PDF with it is being made now, usually ready " \
+        "within seconds." in page
+    assert len(_jobs(app)) == 1  # started by the page, run inline here
+    response, _ = _ask(client, team.enrolment.id)
+    assert response.status_code == 302 and len(_jobs(app)) == 1  # the button found it
+
+
 def test_a_refresh_that_fails_midway_keeps_the_previous_file_and_is_tried_again(
         app, client, login, team, make_item, monkeypatch, caplog, renders):
     first, second = make_item("cbd"), make_item("cbd", headings=("2",))
