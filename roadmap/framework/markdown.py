@@ -7,7 +7,11 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+# "breaks": a line break typed in a box stays a line break (an address, a list written
+# without Markdown, a poem in a reflection), on the pages and in the PDF; CommonMark alone
+# would join the lines with a space, which is not what a clinician typing in a box expects.
+_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}
+                     ).disable("image")
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
                 "h3", "h4", "a", "hr"}
 

@@ -22,3 +22,11 @@ def test_long_texts_are_rendered_every_time_never_remembered():
     markdown.render("a short answer, remembered")
     assert markdown._remembered.cache_info().currsize == before + 1
     assert markdown._remembered.cache_info().maxsize == 1024
+
+
+def test_a_line_break_typed_in_a_box_is_kept():
+    """A list typed without Markdown, one thing per line, reads as it was typed; a blank line
+    still starts a new paragraph."""
+    shown = str(markdown.render("Plan:\nIce twice a day\nReview in 2 weeks\n\nSafety-netted."))
+    assert shown == ("<p>Plan:<br>\nIce twice a day<br>\nReview in 2 weeks</p>\n"
+                     "<p>Safety-netted.</p>\n")
