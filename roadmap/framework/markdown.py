@@ -1,6 +1,9 @@
 """Markdown in free text, rendered safely: markdown-it-py without raw HTML, then nh3."""
 from __future__ import annotations
 
+import html as entities
+import re
+import unicodedata
 from functools import lru_cache
 
 import nh3
@@ -43,4 +46,42 @@ def _rendered(text: str) -> Markup:
         html = html.replace(f"<h{level}>", "<h4>").replace(f"</h{level}>", "</h4>")
     cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
                         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
-    return Markup(cleaned)
+    return Markup(_directions(cleaned))
+
+
+# Letters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko and their
+# presentation forms, and the historic RTL blocks): a text with none needs no look.
+_RTL_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe"
+                          "\U00010800-\U00010fff\U0001e800-\U0001efff]")
+_BLOCK = re.compile(r"<(p|li|h3|h4|blockquote)>")
+_NEXT_BLOCK = re.compile(r"</?(?:p|li|h3|h4|blockquote|ul|ol|pre)\b")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _directions(html: str) -> str:
+    """Mark each paragraph, list item or heading whose first letter is of a right-to-left
+    script (an answer written in Arabic, Urdu or Hebrew) dir="rtl", as a browser's dir=auto
+    would: it then reads and aligns right to left on the pages and in the PDF, whose renderer
+    has no dir=auto. Text in a left-to-right script with some RTL words keeps its direction."""
+    if not _RTL_LETTERS.search(html):
+        return html
+    out, last = [], 0
+    for block in _BLOCK.finditer(html):
+        following = html[block.end():]
+        end = _NEXT_BLOCK.search(following)
+        text = entities.unescape(_TAG.sub("", following[:end.start() if end else None]))
+        if _first_strong(text) == "rtl":
+            out.append(html[last:block.start()] + f'<{block.group(1)} dir="rtl">')
+            last = block.end()
+    return "".join(out) + html[last:]
+
+
+def _first_strong(text: str) -> str | None:
+    """The direction of the first letter with a strong direction (Unicode's bidi rule P2)."""
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return None

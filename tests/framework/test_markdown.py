@@ -30,3 +30,13 @@ def test_a_line_break_typed_in_a_box_is_kept():
     shown = str(markdown.render("Plan:\nIce twice a day\nReview in 2 weeks\n\nSafety-netted."))
     assert shown == ("<p>Plan:<br>\nIce twice a day<br>\nReview in 2 weeks</p>\n"
                      "<p>Safety-netted.</p>\n")
+
+
+def test_a_paragraph_in_a_right_to_left_script_is_marked_so():
+    """Each block takes the direction of its first letter, as a browser's dir=auto would;
+    a left-to-right paragraph with a right-to-left word keeps its direction."""
+    shown = str(markdown.render("- שלום\n- hello\n\n**مرحبا** world\n\nSaw Mr שלום"))
+    assert '<li dir="rtl">שלום</li>' in shown and "<li>hello</li>" in shown
+    assert '<p dir="rtl"><strong>مرحبا</strong> world</p>' in shown
+    assert "<p>Saw Mr שלום</p>" in shown
+    assert 'dir="rtl"' not in str(markdown.render('<p>&#1513;</p> "quoted" English'))
