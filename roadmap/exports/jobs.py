@@ -20,7 +20,6 @@ import logging
 import os
 import re
 import secrets
-import shutil
 import time
 import traceback
 from pathlib import Path
@@ -29,16 +28,12 @@ from typing import Any, Optional
 from flask import Flask, current_app, g
 from huey import Huey, RedisHuey, SqliteHuey
 
-from roadmap import storage
 from roadmap.clock import day_of, today
 from roadmap.db import database, utcnow, write_intent
-from roadmap.exports import images, liveness, repeats
+from roadmap.exports import liveness, pruning, repeats
 from roadmap.exports.liveness import NOT_STARTED_MESSAGE
 from roadmap.exports.portfolio import setup
-from roadmap.storage import mirror
 
-KEPT = dt.timedelta(hours=24)  # a finished export is deleted after this: it holds personal data
-PRUNE_EVERY = 600  # seconds: a new job prunes old ones (and stale cached parts) this often
 KINDS = {"pdf": ("portfolio.pdf", "application/pdf"), "zip": ("portfolio.zip", "application/zip")}
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
 FAILED_MESSAGE = ("The export could not be finished. Nothing was lost: try again, and if it "
@@ -73,38 +68,6 @@ def update(app: Flask, job_id: str, **changes: Any) -> dict[str, Any]:
     return state
 
 
-def prune(app: Flask, keep: dt.timedelta = KEPT) -> None:
-    """Delete jobs older than `keep` (their files hold personal data), stale cached parts, and
-    the local copies of attachment images an export took from object storage."""
-    base = setup(app).export_dir / "jobs"
-    cutoff = utcnow().timestamp() - keep.total_seconds()
-    for job in base.glob("*/status.json"):
-        try:
-            if job.stat().st_mtime < cutoff:
-                shutil.rmtree(job.parent, ignore_errors=True)
-        except OSError:
-            continue
-    setup(app).cache.prune()
-    legacy, store = setup(app).export_dir / mirror.LEGACY_FOLDER, storage.current(app)
-    if not (isinstance(store, storage.LocalStore) and store.root.resolve() == legacy.resolve()):
-        mirror.prune_older(legacy)  # never the attachments themselves
-    images.prune(setup(app).image_dir)
-    repeats.prune(setup(app).export_dir, cutoff)
-
-
-def _prune_due(marker: Path) -> bool:
-    """Whether PRUNE_EVERY has passed since the last prune (which walks the whole part cache:
-    not for every click); marks it done now if so."""
-    try:
-        if marker.stat().st_mtime > time.time() - PRUNE_EVERY:
-            return False
-    except OSError:
-        pass
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.touch()
-    return True
-
-
 def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool,
            drafts: bool = False, name: str = "", position: Optional[int] = None) -> str:
     """A new job for a person, queued; its id. Drafts are in it only for their candidate.
@@ -114,8 +77,8 @@ def create(app: Flask, user_id: int, enrolment_id: int, kind: str, content: bool
     queued or running, or done today, gets that job's id: a double click makes one export, not
     two, but an edit between the clicks makes a new one. `name`: the candidate's, for the file's
     name."""
-    if _prune_due(setup(app).export_dir / "pruned"):
-        prune(app)
+    if pruning.due(setup(app).export_dir / "pruned"):
+        pruning.prune(app)
     with repeats.held(setup(app).export_dir, user_id, enrolment_id, kind) as index:
         earlier = repeats.latest(index)
         state = read(app, earlier, user_id) if earlier else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
 from roadmap.accounts import devices
-from roadmap.exports.jobs import KEPT
+from roadmap.exports.pruning import KEPT
 from roadmap.feedback.links import LINK_LIFETIME
 
 # The known accessibility problems, each with the WCAG 2.2 success criterion it fails. Keep it

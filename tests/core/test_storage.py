@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from roadmap import create_app, storage
 from roadmap.config import ConfigError
-from roadmap.exports import jobs, parallel
+from roadmap.exports import parallel, pruning
 from roadmap.portfolio.uploads import check
 from roadmap.storage.s3 import S3Store
 from tests.fixtures.storage import S3_REGION
@@ -227,7 +227,7 @@ def test_the_pdf_and_zip_of_a_portfolio_with_an_image_work_from_the_bucket(
     assert archive.read("portfolio.pdf").startswith(b"%PDF-")
 
     os.utime(copy, (time.time() - 3 * 86400,) * 2)  # no export has used it for three days
-    jobs.prune(app)  # what every new export job runs first
+    pruning.prune(app)  # what every new export job runs first
     assert not copy.exists(), "the renderer's copy of personal data is forgotten"
     assert _s3(app.config["S3_ENDPOINT_URL"]).get_object(
         Bucket=app.config["S3_BUCKET"], Key=f"{tmp_path.name}/{png_key[:2]}/{png_key}"
@@ -239,10 +239,10 @@ def test_copies_left_by_older_releases_are_pruned_but_never_the_store(app_config
     legacy.parent.mkdir(parents=True)
     legacy.write_bytes(DATA)
     app = create_app({**app_config, "EXPORT_DIR": str(tmp_path / "exports")})
-    jobs.prune(app)
+    pruning.prune(app)
     assert legacy.exists(), "used lately"
     os.utime(legacy, (time.time() - 3 * 86400,) * 2)
-    jobs.prune(app)
+    pruning.prune(app)
     assert not legacy.exists(), "an old copy of personal data is forgotten"
     # A local store whose folder is that very folder is never pruned.
     kept = tmp_path / "exports" / "attachments" / KEY[:2] / KEY
@@ -251,5 +251,5 @@ def test_copies_left_by_older_releases_are_pruned_but_never_the_store(app_config
     os.utime(kept, (time.time() - 3 * 86400,) * 2)
     own = create_app({**app_config, "STORAGE": "local", "EXPORT_DIR": str(tmp_path / "exports"),
                       "ATTACHMENT_DIR": str(tmp_path / "exports" / "attachments")})
-    jobs.prune(own)
+    pruning.prune(own)
     assert kept.exists()

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from roadmap.exports import jobs, liveness
+from roadmap.exports import jobs, liveness, pruning
 from tests.exports.conftest import no_worker
 
 
@@ -116,7 +116,7 @@ def test_a_repeated_ask_waits_on_the_job_already_coming(app, client, login, team
     index = jobs.folder(app, "x").parent.parent / "jobs-by" / f"{team.candidate.id}-" \
         f"{team.enrolment.id}-pdf"
     os.utime(index, (time.time() - 2 * 86400,) * 2)  # its jobs are deleted after 24 hours
-    jobs.prune(app)
+    pruning.prune(app)
     assert not index.exists()
 
 
