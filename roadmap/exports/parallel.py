@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable, Iterator, Optional, Sequence
 
+from roadmap.exports import orphans
 from roadmap.exports.parts import Rendered, Styles
 
 Progress = Callable[[int, int], None]  # parts done, parts in all
@@ -105,7 +106,9 @@ def _executor(workers: int) -> ProcessPoolExecutor:
                 _pool.shutdown()
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["roadmap.exports.render"])
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            # Its processes exit when this one ends, even killed outright (see orphans).
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                        initializer=orphans.exit_with, initargs=(os.getpid(),))
             _pool_size = workers
         return _pool
 

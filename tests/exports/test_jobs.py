@@ -10,7 +10,9 @@ import zipfile
 
 import pytest
 
-from roadmap.exports import jobs, portfolio
+from roadmap.audit import service as audit
+from roadmap.exports import check, jobs, portfolio, stored
+from roadmap.exports.pdffile import NotReadable
 from roadmap.exports.render import RenderFailed
 from roadmap.clock import today
 from roadmap.portfolio import attachments
@@ -23,9 +25,10 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 
 @pytest.fixture
-def app_config(app_config, tmp_path):
+def app_config(app_config, tmp_path, archival_key):
     app_config.update(EXPORT_DIR=str(tmp_path / "exports"), EXPORT_WORKERS=1,
-                      ATTACHMENT_DIR=str(tmp_path / "attachments"))
+                      ATTACHMENT_DIR=str(tmp_path / "attachments"),
+                      CREDENTIAL_KEY_FILE=str(archival_key))  # the archival copy is signed
     return app_config
 
 
@@ -281,3 +284,34 @@ def test_a_supervisor_whose_assignment_ends_loses_the_export_they_asked_for(
     session.commit()
     assert client.get(job_page).status_code == 404
     assert _download(client, job_page).status_code == 404
+
+
+def test_the_zip_carries_the_archival_pdf_while_it_is_current_else_a_quick_copy(
+        app, session, client, login, team, make_item):
+    """The candidate's stored PDF of their own form, when it holds every change, is the one
+    that can be checked at /verify: the ZIP carries it then, and only then."""
+    make_item("cbd", status="submitted", headings=("1",))  # no draft: one layout for both forms
+    session.commit()
+    stored.want_own(app, team.enrolment.id)
+    stored.refresh(app, team.enrolment.id)
+    kept = stored.pdf_path(app, team.enrolment.id, stored.variant(True)).read_bytes()
+    login(client, team.candidate)
+
+    def zipped_pdf() -> bytes:
+        download = _download(client, _start(client, team.enrolment.id, "zip"))
+        assert download.status_code == 200
+        return zipfile.ZipFile(io.BytesIO(download.data)).read("portfolio.pdf")
+
+    archival = zipped_pdf()
+    assert archival == kept
+    with app.app_context():
+        report = check.check(archival, check.published_keys(session, app.config))
+    assert report.intact and report.problems == []
+
+    audit.record(session, "enrolment.target_changed", subject_type="enrolment",
+                 subject_id=team.enrolment.id, enrolment_id=team.enrolment.id, data={})
+    session.commit()  # a change the stored copy does not have yet: the ZIP's PDF is made now
+    quick = zipped_pdf()
+    assert quick.startswith(b"%PDF") and quick != kept
+    with pytest.raises(NotReadable, match="only the archival portfolio PDF can be checked"):
+        check.check(quick)

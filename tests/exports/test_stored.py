@@ -160,12 +160,14 @@ def test_with_drafts_the_candidates_own_form_waits_until_they_look(
     assert _ask(client, team.enrolment.id)[0].status_code == 200
     mine = app.test_client()
     login(mine, team.candidate)
-    assert "Being updated" in _page(mine, team.enrolment.id)
+    page = _page(mine, team.enrolment.id)
+    assert "Being updated" in page and "Made now, its PDF is the quick copy." in page
     response, _ = _ask(mine, team.enrolment.id)
     assert response.status_code == 302  # their click makes it, with the drafts
     _run_queued(app)  # their visit queued their own form
     assert renders == [False, True]
-    assert "Up to date" in _page(mine, team.enrolment.id)
+    page = _page(mine, team.enrolment.id)  # the ZIP now carries their own stored form
+    assert "Up to date" in page and "Its PDF is the archival copy" in page
 
 
 def test_a_change_after_the_refresh_says_so_and_the_click_takes_the_job_path(
