@@ -48,13 +48,15 @@ def latest(index: Path) -> Optional[str]:
 def reusable(state: dict[str, Any], content: bool, drafts: bool, position: Optional[int],
              made_on: dt.date, today: dt.date) -> bool:
     """Whether a job answers a new ask for the same thing: the same form (content, drafts), made
-    at the portfolio's current audit `position`, and either still to come or finished today
-    (a file's pages carry the day it was made). A failed job never answers."""
+    at the portfolio's current audit `position`, and either still to come or, for a PDF,
+    finished today (a file's pages carry the day it was made). A finished ZIP is made again:
+    its PDF is the archival copy once that is current, which the finished one may predate.
+    A failed job never answers."""
     if (state.get("content"), state.get("drafts"), state.get("position")) != (
             content, drafts, position) or position is None:
         return False
     return state.get("state") in ("queued", "running") or (
-        state.get("state") == "done" and made_on == today)
+        state.get("state") == "done" and state.get("kind") == "pdf" and made_on == today)
 
 
 def remember(index: Path, job_id: str) -> None:

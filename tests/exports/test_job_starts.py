@@ -113,6 +113,12 @@ def test_a_repeated_ask_waits_on_the_job_already_coming(app, client, login, team
     jobs.update(app, after.rsplit("/", 1)[1], state="failed", message="It broke")
     assert _start(client, team.enrolment.id) not in (first, after)  # a failed job is not reused
     assert len(_job_folders(app)) == 4
+    assert _start(client, team.enrolment.id, "zip") == zip_page  # a ZIP still to come is reused
+    zip_id = zip_page.rsplit("/", 1)[1]
+    jobs.update(app, zip_id, state="done", percent=100, message="Ready")
+    jobs.output(app, zip_id).write_bytes(b"PK made with the quick copy of the PDF")
+    assert _start(client, team.enrolment.id, "zip") != zip_page  # a finished one is made again:
+    assert len(_job_folders(app)) == 5  # its PDF may since have become the archival copy
     index = jobs.folder(app, "x").parent.parent / "jobs-by" / f"{team.candidate.id}-" \
         f"{team.enrolment.id}-pdf"
     os.utime(index, (time.time() - 2 * 86400,) * 2)  # its jobs are deleted after 24 hours
