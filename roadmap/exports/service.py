@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
-from roadmap.exports import fresh, jobs, stored
+from roadmap.exports import fresh, jobs, liveness, stored
+from roadmap.exports.portfolio import setup
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 
@@ -35,14 +36,22 @@ def request_export(app: Flask, session: Session, user: User, enrolment: Enrolmen
                        name=candidate.full_name if candidate else "")
 
 
+def exports_running(app: Flask) -> bool:
+    """Whether an export asked for now will be made: jobs run inline (tests), or an export
+    worker has shown it is alive within EXPORT_HEARTBEAT_SECONDS (liveness.py)."""
+    if getattr(jobs.queue(app), "immediate", False):
+        return True
+    return liveness.worker_alive(setup(app).export_dir, liveness.timeout(app))
+
+
 def prepare_pdf(app: Flask, session: Session, user: User, enrolment: Enrolment, *,
                 owner: bool, content: bool) -> Optional[str]:
     """Start the reader's quick PDF export as their export page opens, when their stored PDF
     is not current (the caller has checked that and their reach), so the button finds it made
     or nearly: the button's ask reuses it while the portfolio is unchanged (repeats.py). No
     opening is recorded here: only the button's download is one. The job's id, or None when
-    EXPORT_PREPARE is off."""
-    if not app.config.get("EXPORT_PREPARE"):
+    EXPORT_PREPARE is off or no export worker is running (the job would only fail)."""
+    if not app.config.get("EXPORT_PREPARE") or not exports_running(app):
         return None
     candidate = candidate_of(session, enrolment)
     return jobs.create(app, user.id, enrolment.id, "pdf", content, drafts=owner,

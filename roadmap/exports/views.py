@@ -45,6 +45,7 @@ def start(enrolment_id: int) -> str:
                                        content=level.sees_content)
     return render_template("exports/start.html", enrolment=enrolment, owner=owner,
                            prepared=prepared is not None,
+                           stopped=not service.exports_running(app),
                            person=service.candidate_of(session, enrolment), state=state,
                            changed=_when(state.last_change) if state else None)
 

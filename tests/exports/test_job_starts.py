@@ -159,3 +159,23 @@ def test_an_edit_between_two_clicks_makes_a_new_export(app, client, login, team,
             app, first.rsplit("/", 1)[1], team.candidate.id)["position"], "the edit was not saved"
     second = _start(client, team.enrolment.id)
     assert second != first and len(_job_folders(app)) == 2
+
+
+def test_the_export_page_says_when_no_worker_is_running_and_starts_nothing(
+        app, client, login, team, make_item, monkeypatch):
+    """An outsider killed the export worker and the page still promised a PDF "within seconds":
+    with no worker alive it says exports are not being made, and starts no job that would only
+    fail; once a worker shows it is alive, the page starts the reader's PDF again."""
+    no_worker(monkeypatch)
+    app.config["EXPORT_PREPARE"] = True
+    make_item("cbd", status="submitted")
+    login(client, team.candidate)
+    page = client.get(f"/exports/enrolment/{team.enrolment.id}").get_data(as_text=True)
+    assert "Exports are not being made at the moment" in page
+    assert "The program that makes PDFs and ZIP files has stopped." in page
+    assert not jobs.folder(app, "x").parent.exists() or _job_folders(app) == []
+    alive = jobs.folder(app, "x").parent.parent / liveness.WORKER_FILE
+    alive.parent.mkdir(parents=True, exist_ok=True)
+    alive.touch()  # a worker has started
+    page = client.get(f"/exports/enrolment/{team.enrolment.id}").get_data(as_text=True)
+    assert "Exports are not being made" not in page and len(_job_folders(app)) == 1
