@@ -33,7 +33,8 @@ class Report:
 
     def lines(self) -> list[str]:
         """The report as the command prints it."""
-        out = [("INTACT: nothing in this file has changed since the service made it."
+        out = [("INTACT: its pages, fonts, images, bookmarks, document properties and embedded "
+                "data are as the service made them."
                 if self.intact else "NOT INTACT: this file is not as the service made it.")]
         out += [f"  - {problem}" for problem in self.problems]
         out += [f"  note: {note}" for note in self.notes]
@@ -158,6 +159,10 @@ def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = N
         report.notes.append("The file was made before its fonts and images were covered by its "
                             "signature: those are not checked.")
     report.problems += pdfextras.title_problems(opened.title, found)
+    report.problems += pdfextras.property_problems(opened.properties, opened.outline, found)
+    if found.get("outline") is None:
+        report.notes.append("The file was made before its bookmarks and document properties "
+                            "were covered by its signature: those are not checked.")
     report.problems += opened.changed
     if not opened.tagged:
         report.notes.append("The file is not tagged for screen readers.")

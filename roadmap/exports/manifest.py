@@ -12,7 +12,10 @@ changed manifest verify. What the manifest covers:
 - the audit chain's head (last event id and hash) when the file was made;
 - each page's digest (content streams and annotations), so an edited, added or removed page
   is named;
-- the document title and language, as a viewer shows them.
+- the document title and language, as a viewer shows them;
+- each page's fonts, images and other resources (their own digest per page);
+- the document's other properties (author, subject, keywords, creation date: none but the
+  title, unless someone adds them) and the bookmarks beside the pages.
 
 Nothing here needs Flask or a database: `roadmap export check` runs it anywhere.
 """
@@ -30,8 +33,9 @@ from roadmap.audit.service import canonical_json
 from roadmap.portfolio.content import content_hash
 
 FORMAT = "roadmap-portfolio-manifest"
-VERSION = 3  # 2: page digests cover annotations; the title and language are recorded
+VERSION = 4  # 2: page digests cover annotations; the title and language are recorded
 # 3: each page's fonts, images and other resources have a digest of their own ("resources")
+# 4: the document's other properties and the bookmarks ("properties", "outline")
 ALGORITHM = "Ed25519"  # as roadmap.credentials.keys (not imported: that module reads settings)
 
 
@@ -79,6 +83,9 @@ def build(data_bytes: bytes, data: Mapping[str, Any], audit_head: Optional[Mappi
         "title": (shown or {}).get("title"),
         "lang": (shown or {}).get("lang"),
         "resources": (shown or {}).get("resources"),
+        # Version 4: the document's other properties and its bookmarks (pdfextras compares).
+        "properties": (shown or {}).get("properties"),
+        "outline": (shown or {}).get("outline"),
     }
 
 

@@ -5,15 +5,19 @@ drawn over it, the title bar shows the document title, scripts can run when the 
 and a file can carry attachments or be saved again on top of itself. A check that looked only
 at content streams would call a file with a "STAGE 2 SIGNED OFF" stamp intact, so each of these
 is read here: annotations go into the page digest (pdffile.page_digests), the title and
-language are compared with the manifest, and anything else is reported in words.
+language, the other document properties (author, subject... in the document information and
+the XMP metadata) and the bookmarks are compared with the manifest, and anything else is
+reported in words.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any, Optional
 
 import pikepdf
+from pikepdf.models.metadata import DEFAULT_NAMESPACES
 
 OURS = {"data.json", "signatures.json"}
 SCRIPTED = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/ResetForm", "/Rendition"}
@@ -153,4 +157,91 @@ def title_problems(found: dict[str, Optional[str]], made: dict[str, Any]) -> lis
     lang = made.get("lang")
     if lang is not None and found.get("lang") != lang:
         problems.append("The document's language has been changed since it was made.")
+    return problems
+
+
+# Properties a viewer shows (File > Properties) that a re-save by another tool leaves alone:
+# the title and language are compared on their own (title_problems); a tool that saves the
+# file again rewrites its producer, its modification date and its XMP document ids.
+_INFO_LEFT = {"/Title", "/Producer", "/ModDate"}
+_XMP_LEFT = {"dc:title", "pdf:Producer", "xmp:ModifyDate", "xmp:MetadataDate", "pdfaid:part",
+             "pdfaid:conformance"}
+_WORDS = {"/Author": "author", "dc:creator": "author", "/Subject": "subject",
+          "dc:description": "subject", "/Keywords": "keywords", "pdf:Keywords": "keywords",
+          "dc:subject": "keywords", "/Creator": "creating program", "xmp:CreatorTool":
+          "creating program", "/CreationDate": "creation date", "xmp:CreateDate": "creation date"}
+_PREFIXES = {uri: prefix for uri, prefix in DEFAULT_NAMESPACES}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(str(v) for v in value)
+    return str(value)
+
+
+def properties(pdf: pikepdf.Pdf) -> dict[str, Any]:
+    """The document's properties beyond its title and language, by key: "/Author" from the
+    document information, "dc:creator" from the XMP metadata, and so on."""
+    found: dict[str, Any] = {}
+    info = pdf.trailer.get("/Info")
+    if isinstance(info, pikepdf.Dictionary):
+        found.update({str(key): _plain(value) for key, value in info.items()
+                      if str(key) not in _INFO_LEFT})
+    try:
+        meta = pdf.open_metadata()
+        for key in meta:
+            uri, _, name = str(key).lstrip("{").partition("}")
+            short = f"{_PREFIXES[uri]}:{name}" if uri in _PREFIXES else str(key)
+            if short not in _XMP_LEFT and not short.startswith("xmpMM:"):
+                found[short] = _plain(meta.get(key))
+    except Exception:  # noqa: BLE001 - a broken XMP packet states nothing
+        pass
+    return found
+
+
+def outline_digest(pdf: pikepdf.Pdf) -> str:
+    """The SHA-256 of the bookmarks (the outline a viewer shows beside the pages): each entry's
+    depth, title and the page it leads to, in order; object numbers left out."""
+    numbers, entries = page_numbers(pdf), []
+
+    def walk(items: Any, depth: int) -> None:
+        for item in items:
+            target = item.destination
+            if target is None and isinstance(item.action, pikepdf.Dictionary):
+                target = item.action.get("/D")
+            entries.append([depth, str(item.title), _destination(target, numbers)])
+            walk(item.children, depth + 1)
+
+    walk(pdf.open_outline().root, 0)  # not `with`: on leaving, pikepdf would write it back
+    return hashlib.sha256(json.dumps(entries, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _shown(value: Any) -> str:
+    return "; ".join(value) if isinstance(value, list) else str(value)
+
+
+def property_problems(found: dict[str, Any], outline: Optional[str],
+                      made: dict[str, Any]) -> list[str]:
+    """The properties and bookmarks against the manifest (files made before it recorded them:
+    none)."""
+    problems = []
+    recorded = made.get("properties")
+    if isinstance(recorded, dict):
+        for key in sorted(set(recorded) | set(found)):
+            what = _WORDS.get(key, f"property {key.lstrip('/')}")
+            if key not in found:
+                problems.append(f"The document's {what} has been removed (it was made as "
+                                f"“{_shown(recorded[key])}”).")
+            elif key not in recorded:
+                problems.append(f"The document's {what} has been added since it was made: "
+                                f"“{_shown(found[key])}”.")
+            elif found[key] != recorded[key]:
+                problems.append(f"The document's {what} has been changed to "
+                                f"“{_shown(found[key])}” (it was made as "
+                                f"“{_shown(recorded[key])}”).")
+    if made.get("outline") is not None and outline != made.get("outline"):
+        problems.append("The bookmarks (the outline a viewer shows beside the pages) have been "
+                        "changed since the file was made.")
     return problems

@@ -47,6 +47,8 @@ class Opened:
     annotated: list[int] = field(default_factory=list)  # pages with annotations other than links
     title: dict[str, Optional[str]] = field(default_factory=dict)  # pdfextras.title_and_language
     resources: list[str] = field(default_factory=list)  # per page: its fonts, images (pdfresources)
+    properties: dict[str, Any] = field(default_factory=dict)  # pdfextras.properties
+    outline: Optional[str] = None  # pdfextras.outline_digest
 
 
 def _decoded(stream: pikepdf.Stream, largest: int, what: str) -> bytes:
@@ -133,7 +135,9 @@ def read(content: bytes) -> Opened:
                           title=pdfextras.title_and_language(pdf),
                           content_pages=page_digests(pdf, annotations=False) if pages else [],
                           annotated=pdfextras.annotated(pdf) if pages else [],
-                          resources=resource_digests(pdf) if pages else [])
+                          resources=resource_digests(pdf) if pages else [],
+                          properties=pdfextras.properties(pdf) if pages else {},
+                          outline=pdfextras.outline_digest(pdf) if pages else None)
     except NotReadable:
         raise
     except pikepdf.PasswordError:
@@ -173,9 +177,11 @@ def resource_digests(pdf: pikepdf.Pdf) -> list[str]:
 
 
 def made_as(pdf_bytes: bytes) -> tuple[list[str], dict[str, Any]]:
-    """The page digests, title, language and resource digests of a PDF we just made, for its
-    manifest."""
+    """The page digests, title, language, resource digests, other properties and bookmarks'
+    digest of a PDF we just made, for its manifest."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         found = pdfextras.title_and_language(pdf)
         return page_digests(pdf), {"title": found["title"], "lang": found["lang"],
-                                   "resources": resource_digests(pdf)}
+                                   "resources": resource_digests(pdf),
+                                   "properties": pdfextras.properties(pdf),
+                                   "outline": pdfextras.outline_digest(pdf)}

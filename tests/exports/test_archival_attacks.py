@@ -132,3 +132,63 @@ def test_a_file_made_before_annotations_were_covered_still_checks(pdf, tmp_path)
     assert check.check(old).intact, check.check(old).problems
     assert "Page 1 has a note or stamp added after the file was made." in _problems(
         _rewrite(old, _stamp))
+
+
+def test_an_author_or_subject_added_to_the_properties_is_reported(pdf):
+    """An outsider set Author and Subject, which a viewer shows under File > Properties, and
+    the file was called intact."""
+    def info(doc):
+        doc.docinfo.Author = pikepdf.String("Someone Else")
+        doc.docinfo.Subject = pikepdf.String("FORGED")
+
+    problems = _problems(_rewrite(pdf, info))
+    assert "The document's author has been added since it was made: “Someone Else”." in problems
+    assert "The document's subject has been added since it was made: “FORGED”." in problems
+
+    def xmp(doc):
+        with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta["dc:creator"] = ["Someone Else"]
+
+    assert "The document's author has been added since it was made: “Someone Else”." in \
+        _problems(_rewrite(pdf, xmp))
+
+
+def test_a_renamed_or_removed_bookmark_is_reported(pdf):
+    def rename(doc):
+        with doc.open_outline() as outline:
+            outline.root[1].title = "E4. FORGED heading"
+
+    def remove(doc):
+        with doc.open_outline() as outline:
+            del outline.root[-1]
+
+    words = "The bookmarks (the outline a viewer shows beside the pages) have been changed " \
+        "since the file was made."
+    assert words in _problems(_rewrite(pdf, rename))
+    assert words in _problems(_rewrite(pdf, remove))
+
+
+def test_a_resave_that_changes_nothing_a_reader_sees_stays_intact(pdf):
+    """Saved again whole by another tool (qpdf), with a new producer and modification date:
+    what a reader sees, and the properties the service set, are as made."""
+    def resave(doc):
+        doc.docinfo.Producer = pikepdf.String("qpdf")
+        doc.docinfo.ModDate = pikepdf.String("D:20270101120000Z")
+
+    report = check.check(_rewrite(pdf, resave))
+    assert report.intact, report.problems
+
+
+def test_a_file_made_before_properties_and_bookmarks_were_covered_says_so(pdf, tmp_path):
+    key = keys.generate(tmp_path / "old.pem")
+
+    def older(doc):
+        found = {k: v for k, v in check.check(pdf).manifest.items()
+                 if k not in ("properties", "outline")} | {"version": 3}
+        signed = manifest.sign(found, key, "old-key", keys.public_jwk(key))
+        doc.attachments["signatures.json"].get_file().obj.write(json.dumps(signed).encode())
+
+    report = check.check(_rewrite(pdf, older))
+    assert report.intact, report.problems
+    assert "The file was made before its bookmarks and document properties were covered by " \
+        "its signature: those are not checked." in report.notes
