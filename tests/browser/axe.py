@@ -49,8 +49,9 @@ STATE = "() => innerWidth + 'x' + innerHeight + '\\n' + document.documentElement
 def assert_accessible(page: Page) -> None:
     """Run axe-core in the page as it is now and fail on any violation.
 
-    The script goes in through Playwright's evaluate, which the page's Content-Security-Policy
-    does not govern; a <script> tag with inline content would be refused by our CSP, and
+    The test contexts give every document the script as it starts (an init script); a page
+    without it gets it through Playwright's evaluate. Neither is governed by the page's
+    Content-Security-Policy; a <script> tag with inline content would be refused by our CSP, and
     turning the CSP off would hide real violations (inline scripts or styles) from these tests.
     """
     page.wait_for_load_state("load")

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
 
 from tests.fixtures.apps import TEST_PASSWORD
 
-from .axe import click_and_check, visit
+from .axe import axe_source, click_and_check, visit
 from .server import CHROMIUM_ARGS, serving
 
 HERE = Path(__file__).resolve().parent
@@ -116,6 +116,9 @@ def page(browser: Browser, live_server: str, page_problems: PageProblems) -> Ite
     context = browser.new_context(viewport=DESKTOP, base_url=live_server, locale="en-GB",
                                   timezone_id="Europe/London")
     context.set_default_timeout(10_000)
+    # axe-core (half a megabyte) is compiled by the browser as each document starts, rather
+    # than sent into every page a test checks (tests/browser/axe.py); not subject to the CSP.
+    context.add_init_script(script=axe_source())
     browser_page = context.new_page()
     browser_page.on("request", page_problems.on_request)
     browser_page.on("response", page_problems.on_response)
