@@ -120,7 +120,9 @@ def archival_pdf(session: Session, enrolment: Enrolment, today: dt.date, *, cont
                    "color_profiles": _profiles(), "attachments": [Attachment(
             string=raw, name=pdffile.DATA_NAME, relationship="Source",
             description=f"The portfolio of {name} as data (JSON; schema in the ZIP export)")]}
-    pdf = render(html(setup_, p), (ASSETS / "print.css").as_uri(), setup_.roots, **options).pdf
+    document = html(setup_, p)
+    del p  # the gathered data: not needed while the layout is at its largest
+    pdf = render(document, (ASSETS / "print.css").as_uri(), setup_.roots, lean=True, **options).pdf
     if not tagged:
         return pdf
     pages, shown = pdffile.made_as(pdf)

@@ -9,7 +9,7 @@ import gc
 import logging
 import mimetypes
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
@@ -19,6 +19,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from roadmap.exports import cycles
 from roadmap.exports.parts import Rendered, Styles
 
 
@@ -114,19 +115,28 @@ def _fenced() -> Iterator[None]:
 
 
 def render(html: str, base_url: str, roots: Sequence[str], color_profiles: Any = None,
-           **options: Any) -> Rendered:
+           lean: bool = False, **options: Any) -> Rendered:
     """Lay out and write one HTML document; any refused or failed load raises RenderFailed.
 
     `options` go to WeasyPrint's write_pdf (the archival copy: pdf_variant, pdf_tags,
-    attachments, output_intent naming one of `color_profiles`).
+    attachments, output_intent naming one of `color_profiles`). `lean`: a large document in a
+    long-lived worker, its reference cycles freed as it goes (exports.cycles), for a lower
+    peak at the cost of a few full collections.
     """
     fetcher = AssetFetcher(roots)
-    with _fenced():
+    with _fenced(), (cycles.collected() if lean else nullcontext()):
         document = HTML(string=without_bidi_controls(html), base_url=base_url,
                         url_fetcher=fetcher).render(
             font_config=FontConfiguration(), color_profiles=color_profiles, **options)
+        pages, bookmarks = len(document.pages), _bookmarks(document)
+        if lean:
+            gc.collect()  # the parse tree, styles and layout context: cycles, unused from here
+            options["finisher"] = cycles.drop_layout
         pdf = document.write_pdf(**options)
-    return Rendered(pdf, len(document.pages), _bookmarks(document))
+    if lean:
+        del document
+        gc.collect()  # the pages and the PDF's objects, before the caller's next document
+    return Rendered(pdf, pages, bookmarks)
 
 
 class Renderer:
