@@ -173,6 +173,7 @@ def test_the_export_page_says_when_no_worker_is_running_and_starts_nothing(
     page = client.get(f"/exports/enrolment/{team.enrolment.id}").get_data(as_text=True)
     assert "Exports are not being made at the moment" in page
     assert "The program that makes PDFs and ZIP files has stopped." in page
+    assert "Nothing in your portfolio is affected." in page
     assert not jobs.folder(app, "x").parent.exists() or _job_folders(app) == []
     alive = jobs.folder(app, "x").parent.parent / liveness.WORKER_FILE
     alive.parent.mkdir(parents=True, exist_ok=True)

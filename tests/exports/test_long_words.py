@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pytest
+
 from roadmap.exports import render
 from roadmap.exports.portfolio import document, setup, styles
 
@@ -30,8 +32,14 @@ def test_a_very_long_word_in_an_answer_prints_whole(app, tmp_path):
     assert f"Before{WORD}after" in shown
 
 
-def test_a_very_long_word_in_a_table_cell_prints_whole(app, tmp_path):
-    shown = _visible_text(app, tmp_path, "<table><tr><th>When</th><th>Who</th><th>What</th></tr>"
-                                         f"<tr><td>7 December 2026</td><td>Jamie Patel</td>"
-                                         f"<td>Evidence: updated: {WORD}</td></tr></table>")
-    assert f"Evidence:updated:{WORD}" in shown and "JamiePatel" in shown
+@pytest.mark.parametrize("table, columns", [("timeline", 3), ("checks", 4), ("results", 4),
+                                            ("credits", 3)])
+def test_a_very_long_word_in_a_table_cell_prints_whole(app, tmp_path, table, columns):
+    """Every table of the PDF that holds typed text (the audit timeline's item titles, a stage
+    check's detail, a question's own answer, an earlier study's evidence)."""
+    head = "".join(f"<th>Heading {n}</th>" for n in range(columns - 1))
+    cells = "".join(f"<td>Cell {n}</td>" for n in range(columns - 1))
+    shown = _visible_text(app, tmp_path, f"<table class='{table}'><tr>{head}<th>Last</th></tr>"
+                                         f"<tr>{cells}<td>Evidence: updated: {WORD}</td></tr>"
+                                         "</table>")
+    assert f"Evidence:updated:{WORD}" in shown and "Cell0" in shown
