@@ -160,6 +160,11 @@ def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = N
                             "signature: those are not checked.")
     report.problems += pdfextras.title_problems(opened.title, found)
     report.problems += pdfextras.property_problems(opened.properties, opened.outline, found)
+    report.problems += manifest.structure_problems(opened.structure, found.get("structure"))
+    if found.get("structure") is None:
+        report.notes.append("The file was made before its page sizes, rotation, tags, viewer "
+                            "settings and link targets were covered by its signature: those are "
+                            "not checked.")
     if found.get("outline") is None:
         report.notes.append("The file was made before its bookmarks and document properties "
                             "were covered by its signature: those are not checked.")

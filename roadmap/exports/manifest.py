@@ -15,7 +15,9 @@ changed manifest verify. What the manifest covers:
 - the document title and language, as a viewer shows them;
 - each page's fonts, images and other resources (their own digest per page);
 - the document's other properties (author, subject, keywords, creation date: none but the
-  title, unless someone adds them) and the bookmarks beside the pages.
+  title, unless someone adds them) and the bookmarks beside the pages;
+- each page's boxes and rotation (what part of it a viewer shows, and which way up), the tags
+  a screen reader reads, and how the file opens and where its links lead (pdfstructure).
 
 Nothing here needs Flask or a database: `roadmap export check` runs it anywhere.
 """
@@ -33,9 +35,10 @@ from roadmap.audit.service import canonical_json
 from roadmap.portfolio.content import content_hash
 
 FORMAT = "roadmap-portfolio-manifest"
-VERSION = 4  # 2: page digests cover annotations; the title and language are recorded
+VERSION = 5  # 2: page digests cover annotations; the title and language are recorded
 # 3: each page's fonts, images and other resources have a digest of their own ("resources")
 # 4: the document's other properties and the bookmarks ("properties", "outline")
+# 5: each page's boxes and rotation, the tags, the viewer settings and links ("structure")
 ALGORITHM = "Ed25519"  # as roadmap.credentials.keys (not imported: that module reads settings)
 
 
@@ -86,6 +89,8 @@ def build(data_bytes: bytes, data: Mapping[str, Any], audit_head: Optional[Mappi
         # Version 4: the document's other properties and its bookmarks (pdfextras compares).
         "properties": (shown or {}).get("properties"),
         "outline": (shown or {}).get("outline"),
+        # Version 5: each page's boxes and rotation, the tags, how the file opens and leads.
+        "structure": (shown or {}).get("structure"),
     }
 
 
@@ -167,15 +172,43 @@ def resource_problems(resources: list[str], claimed: Optional[list[str]]) -> lis
     if not changed:
         return []
     # Pages share their fonts and images: one swapped font changes dozens of pages at once.
+    return [f"The fonts or images of {_pages(changed)} have been changed since the file was "
+            "made."]
+
+
+def _pages(numbers: list[int]) -> str:
+    """Page numbers in words, runs collapsed: "pages 1 to 53, 60"."""
     runs: list[list[int]] = []
-    for n in changed:
+    for n in numbers:
         if runs and n == runs[-1][-1] + 1:
             runs[-1].append(n)
         else:
             runs.append([n])
     where = ", ".join(f"{r[0]} to {r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
-    return [f"The fonts or images of page{'s' if len(changed) > 1 else ''} {where} have been "
-            "changed since the file was made."]
+    return f"page{'s' if len(numbers) > 1 else ''} {where}"
+
+
+def structure_problems(found: Mapping[str, Any], claimed: Any) -> list[str]:
+    """Each page's boxes and rotation, the tags and the viewer settings and links against the
+    manifest (files made before version 5 recorded none: nothing to compare)."""
+    if not isinstance(claimed, dict):
+        return []
+    problems = []
+    then, now = claimed.get("geometry"), found.get("geometry")
+    if isinstance(then, list) and isinstance(now, list) and len(then) == len(now):
+        turned = [n for n, (a, b) in enumerate(zip(now, then), start=1) if a != b]
+        if turned:
+            problems.append(f"The size, crop or rotation of {_pages(turned)} has been changed "
+                            "since the file was made: a viewer shows it differently, and may "
+                            "hide part of it.")
+    if claimed.get("tags") != found.get("tags"):
+        problems.append("The tags a screen reader reads (headings, tables, alternative texts) "
+                        "have been changed or removed since the file was made.")
+    if claimed.get("navigation") != found.get("navigation"):
+        problems.append("How the file opens, its viewer settings or where its links lead (named "
+                        "destinations, page labels, links and notes) have been changed since the "
+                        "file was made.")
+    return problems
 
 
 def page_problems(pages: list[str], claimed: list[str]) -> list[str]:

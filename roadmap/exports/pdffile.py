@@ -16,7 +16,7 @@ from typing import Any, Optional
 import pikepdf
 from pikepdf.models.metadata import encode_pdf_date
 
-from roadmap.exports import pdfextras, pdfresources
+from roadmap.exports import pdfextras, pdfresources, pdfstructure
 
 MAX_PAGES = 5000
 MAX_EMBEDDED = 64 * 1024 * 1024  # data.json of the largest portfolio is a few MB
@@ -49,6 +49,7 @@ class Opened:
     resources: list[str] = field(default_factory=list)  # per page: its fonts, images (pdfresources)
     properties: dict[str, Any] = field(default_factory=dict)  # pdfextras.properties
     outline: Optional[str] = None  # pdfextras.outline_digest
+    structure: dict[str, Any] = field(default_factory=dict)  # structure(): geometry, tags, navigation
 
 
 def _decoded(stream: pikepdf.Stream, largest: int, what: str) -> bytes:
@@ -137,7 +138,8 @@ def read(content: bytes) -> Opened:
                           annotated=pdfextras.annotated(pdf) if pages else [],
                           resources=resource_digests(pdf) if pages else [],
                           properties=pdfextras.properties(pdf) if pages else {},
-                          outline=pdfextras.outline_digest(pdf) if pages else None)
+                          outline=pdfextras.outline_digest(pdf) if pages else None,
+                          structure=structure(pdf) if pages else {})
     except NotReadable:
         raise
     except pikepdf.PasswordError:
@@ -176,12 +178,21 @@ def resource_digests(pdf: pikepdf.Pdf) -> list[str]:
     return pdfresources.page_resources(pdf, _decoded, MAX_EMBEDDED)
 
 
+def structure(pdf: pikepdf.Pdf) -> dict[str, Any]:
+    """Each page's boxes and rotation, the tags, and how the file opens and leads (pdfstructure)."""
+    pages = pdfextras.page_numbers(pdf)
+    return {"geometry": pdfstructure.page_geometry(pdf, _decoded, MAX_EMBEDDED),
+            "tags": pdfstructure.tags(pdf, _decoded, MAX_EMBEDDED, pages),
+            "navigation": pdfstructure.navigation(pdf, _decoded, MAX_EMBEDDED, pages)}
+
+
 def made_as(pdf_bytes: bytes) -> tuple[list[str], dict[str, Any]]:
-    """The page digests, title, language, resource digests, other properties and bookmarks'
-    digest of a PDF we just made, for its manifest."""
+    """The page digests, title, language, resource digests, other properties, bookmarks' and
+    structure digests of a PDF we just made, for its manifest."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         found = pdfextras.title_and_language(pdf)
         return page_digests(pdf), {"title": found["title"], "lang": found["lang"],
                                    "resources": resource_digests(pdf),
                                    "properties": pdfextras.properties(pdf),
-                                   "outline": pdfextras.outline_digest(pdf)}
+                                   "outline": pdfextras.outline_digest(pdf),
+                                   "structure": structure(pdf)}

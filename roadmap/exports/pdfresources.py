@@ -25,14 +25,19 @@ Decoder = Callable[[pikepdf.Stream, int, str], bytes]
 class _Digests:
     """Digests of the objects of one open file, each indirect object worked out once."""
 
-    def __init__(self, decoded: Decoder, largest: int) -> None:
-        self.decoded, self.largest = decoded, largest
+    def __init__(self, decoded: Decoder, largest: int,
+                 pages: Optional[dict[tuple[int, int], int]] = None,
+                 skipped: frozenset[str] = frozenset(_SKIPPED)) -> None:
+        self.decoded, self.largest, self.skipped = decoded, largest, skipped
+        self.pages = pages or {}  # a reference to a page stands for its number, not its content
         self.known: dict[tuple[int, int], bytes] = {}
         self.open: set[tuple[int, int]] = set()  # being worked out: a reference back is a cycle
 
     def of(self, value: object) -> bytes:
         ref = getattr(value, "objgen", (0, 0))
         indirect = ref != (0, 0)
+        if indirect and ref in self.pages:
+            return b"page %d" % self.pages[ref]
         if indirect and ref in self.known:
             return self.known[ref]
         if indirect and ref in self.open:
@@ -57,7 +62,7 @@ class _Digests:
 
     def _dictionary(self, value: pikepdf.Dictionary | pikepdf.Stream) -> bytes:
         return b"".join(key.encode() + self.of(value[key])
-                        for key in sorted(value.keys()) if key not in _SKIPPED)
+                        for key in sorted(value.keys()) if key not in self.skipped)
 
 
 def page_resources(pdf: pikepdf.Pdf, decoded: Decoder, largest: int) -> list[str]:

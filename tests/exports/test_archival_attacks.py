@@ -192,3 +192,70 @@ def test_a_file_made_before_properties_and_bookmarks_were_covered_says_so(pdf, t
     assert report.intact, report.problems
     assert "The file was made before its bookmarks and document properties were covered by " \
         "its signature: those are not checked." in report.notes
+
+
+def _page_one(doc, **settings):
+    for key, value in settings.items():
+        doc.pages[0].obj[f"/{key}"] = value
+
+
+@pytest.mark.parametrize("change", [
+    {"CropBox": pikepdf.Array([0, 318, 595.28, 841.89])},  # hides the cover's lower half
+    {"MediaBox": pikepdf.Array([0, 420, 595.28, 841.89])},
+    {"Rotate": 90},
+    {"UserUnit": 3}])
+def test_a_page_cropped_or_turned_is_reported(pdf, change):
+    """An outsider hid the cover's "Stage 2 signed off: Not yet" with a crop box, and turned a
+    page on its side: both were called intact."""
+    assert any(p.startswith("The size, crop or rotation of page 1 has been changed") for p in
+               _problems(_rewrite(pdf, lambda doc: _page_one(doc, **change))))
+
+
+def _retarget_a_named_destination(doc):
+    """The contents links lead by name (/Dest (heading-1)); the name's target moves to the
+    last page."""
+    names = doc.Root.Names.Dests
+    while "/Names" not in names:
+        names = names.Kids[0]
+    target = names.Names[1]
+    target = target.D if isinstance(target, pikepdf.Dictionary) else target
+    target[0] = doc.pages[-1].obj
+
+
+def _alternative_text(doc):
+    def first_element(node):
+        kids = node.get("/K")
+        kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                return kid
+        return None
+
+    element = first_element(doc.Root.StructTreeRoot)
+    element.Alt = pikepdf.String("Signed off by the supervisor")
+
+
+def _untag(doc):
+    del doc.Root["/StructTreeRoot"]
+    del doc.Root["/MarkInfo"]
+
+
+@pytest.mark.parametrize("change, words", [
+    (_retarget_a_named_destination, "where its links lead"),
+    (lambda doc: setattr(doc.Root, "PageMode", pikepdf.Name.FullScreen), "where its links lead"),
+    (lambda doc: setattr(doc.Root, "ViewerPreferences", pikepdf.Dictionary(
+        HideToolbar=True, DisplayDocTitle=False, Direction=pikepdf.Name.R2L)),
+     "where its links lead"),
+    (lambda doc: setattr(doc.Root, "PageLabels", pikepdf.Dictionary(Nums=pikepdf.Array(
+        [0, pikepdf.Dictionary(P=pikepdf.String("Signed-off "), S=pikepdf.Name.r)]))),
+     "where its links lead"),
+    (lambda doc: setattr(doc.Root, "OpenAction", pikepdf.Array(
+        [doc.pages[5].obj, pikepdf.Name.Fit])), "where its links lead"),
+    (lambda doc: doc.pages[1].obj.Annots[0].__setitem__("/F", 2), "where its links lead"),
+    (_alternative_text, "The tags a screen reader reads"),
+    (_untag, "The tags a screen reader reads")])
+def test_what_a_viewer_or_screen_reader_does_with_the_pages_is_covered(pdf, change, words):
+    """A second outsider's forgeries: a contents link sent to another page, viewer settings,
+    page labels, an open action as an array, a hidden link, an alternative text read aloud
+    instead of what is printed, the tags removed: each was called intact."""
+    assert any(words in p for p in _problems(_rewrite(pdf, change)))
