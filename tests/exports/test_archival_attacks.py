@@ -177,6 +177,13 @@ def test_a_resave_that_changes_nothing_a_reader_sees_stays_intact(pdf):
 
     report = check.check(_rewrite(pdf, resave))
     assert report.intact, report.problems
+    for how in ({"linearize": True}, {"object_stream_mode": pikepdf.ObjectStreamMode.generate,
+                                      "compress_streams": True, "recompress_flate": True}):
+        out = io.BytesIO()
+        with pikepdf.open(io.BytesIO(pdf)) as doc:  # objects renumbered, streams packed anew
+            doc.save(out, **how)
+        report = check.check(out.getvalue())
+        assert report.intact, (how, report.problems)
 
 
 def test_a_file_made_before_properties_and_bookmarks_were_covered_says_so(pdf, tmp_path):
