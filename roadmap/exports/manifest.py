@@ -35,10 +35,11 @@ from roadmap.audit.service import canonical_json
 from roadmap.portfolio.content import content_hash
 
 FORMAT = "roadmap-portfolio-manifest"
-VERSION = 5  # 2: page digests cover annotations; the title and language are recorded
+VERSION = 6  # 2: page digests cover annotations; the title and language are recorded
 # 3: each page's fonts, images and other resources have a digest of their own ("resources")
 # 4: the document's other properties and the bookmarks ("properties", "outline")
 # 5: each page's boxes and rotation, the tags, the viewer settings and links ("structure")
+# 6: "structure" also holds how the pages' streams are encoded and the bookmarks whole
 ALGORITHM = "Ed25519"  # as roadmap.credentials.keys (not imported: that module reads settings)
 
 
@@ -198,12 +199,18 @@ def structure_problems(found: Mapping[str, Any], claimed: Any) -> list[str]:
     if isinstance(then, list) and isinstance(now, list) and len(then) == len(now):
         turned = [n for n, (a, b) in enumerate(zip(now, then), start=1) if a != b]
         if turned:
-            problems.append(f"The size, crop or rotation of {_pages(turned)} has been changed "
-                            "since the file was made: a viewer shows it differently, and may "
-                            "hide part of it.")
+            problems.append(f"The size, crop, rotation or other settings of {_pages(turned)} "
+                            "have been changed since the file was made: a viewer may show it "
+                            "differently, or hide part of it.")
     if claimed.get("tags") != found.get("tags"):
         problems.append("The tags a screen reader reads (headings, tables, alternative texts) "
                         "have been changed or removed since the file was made.")
+    if "encodings" in claimed and claimed.get("encodings") != found.get("encodings"):
+        problems.append("How the drawing of some page, or a font or image, is stored has been "
+                        "changed since the file was made: a viewer may show it damaged or blank.")
+    if "bookmarks" in claimed and claimed.get("bookmarks") != found.get("bookmarks"):
+        problems.append("The bookmarks' targets, actions or look have been changed since the "
+                        "file was made.")
     if claimed.get("navigation") != found.get("navigation"):
         problems.append("How the file opens, its viewer settings or where its links lead (named "
                         "destinations, page labels, links and notes) have been changed since the "

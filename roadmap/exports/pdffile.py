@@ -80,7 +80,9 @@ def _contents(page: pikepdf.Page, largest: int) -> bytes:
     if contents is None:
         return b""
     streams = contents if isinstance(contents, pikepdf.Array) else [contents]
-    return b"".join(_decoded(stream, largest, "page content") for stream in streams)
+    # A viewer reads each boundary between a page's streams as white space: joined without
+    # one, a number split in two across streams ("841.88" "9764") would digest as the whole.
+    return b"\n".join(_decoded(stream, largest, "page content") for stream in streams)
 
 
 def page_digests(pdf: pikepdf.Pdf, annotations: bool = True) -> list[str]:
@@ -183,7 +185,9 @@ def structure(pdf: pikepdf.Pdf) -> dict[str, Any]:
     pages = pdfextras.page_numbers(pdf)
     return {"geometry": pdfstructure.page_geometry(pdf, _decoded, MAX_EMBEDDED),
             "tags": pdfstructure.tags(pdf, _decoded, MAX_EMBEDDED, pages),
-            "navigation": pdfstructure.navigation(pdf, _decoded, MAX_EMBEDDED, pages)}
+            "navigation": pdfstructure.navigation(pdf, _decoded, MAX_EMBEDDED, pages),
+            "encodings": pdfstructure.encodings(pdf),
+            "bookmarks": pdfstructure.bookmarks(pdf, _decoded, MAX_EMBEDDED, pages)}
 
 
 def made_as(pdf_bytes: bytes) -> tuple[list[str], dict[str, Any]]:

@@ -1,6 +1,7 @@
 """What a viewer does with a PDF's pages beyond drawing them, as digests for the manifest
 (version 5): each page's boxes and rotation, the tags a screen reader reads, and how the file
-opens and where its links lead.
+opens and where its links lead; from version 6 also how each stream a page draws with is
+encoded, and the bookmarks whole (their actions, colours and styles).
 
 A page's drawing and its fonts can be untouched while a reader still sees something else: a
 crop box that hides the lower half of the cover, a page turned on its side, a contents link
@@ -81,3 +82,54 @@ def navigation(pdf: pikepdf.Pdf, decoded: Decoder, largest: int, pages: dict[Any
         if annots is not None:
             parts.append(b"annots %d" % number + digests.of(annots))
     return _hex(b"".join(parts))
+
+
+# Streams whose data every digest reads decoded: no filter, or Flate without parameters. Any
+# other encoding is digested as stored, so what decodes it must be held to the file too.
+_FLATE = pikepdf.Name.FlateDecode
+
+
+def _plain_encoding(stream: pikepdf.Stream) -> bool:
+    filters = stream.get("/Filter")
+    return filters is None or (filters == _FLATE and "/DecodeParms" not in stream)
+
+
+def encodings(pdf: pikepdf.Pdf) -> str:
+    """How every stream a page draws with is encoded, for the streams the digests read as
+    stored: a page's drawing stored as its own bytes under another filter (a viewer then
+    decodes it to nothing) changes no other digest. A re-save that compresses or leaves
+    uncompressed changes nothing here."""
+    seen: set[tuple[int, int]] = set()
+    found: list[str] = []
+
+    def visit(value: object) -> None:
+        ref = getattr(value, "objgen", (0, 0))
+        if ref != (0, 0):
+            if ref in seen:
+                return
+            seen.add(ref)
+        if isinstance(value, pikepdf.Stream):
+            found.append("plain" if _plain_encoding(value) else
+                         f"{value.get('/Filter')!r} {value.get('/DecodeParms')!r}")
+        if isinstance(value, (pikepdf.Dictionary, pikepdf.Stream)):
+            for key in sorted(value.keys()):
+                if key not in _STORAGE and key != "/P":
+                    visit(value[key])
+        elif isinstance(value, pikepdf.Array):
+            for item in value:
+                visit(item)
+
+    for page in pdf.pages:
+        node: Optional[pikepdf.Dictionary] = page.obj
+        while node is not None and "/Resources" not in node:
+            node = node.get("/Parent")
+        visit(page.obj.get("/Contents"))
+        visit(node.get("/Resources") if node is not None else None)
+        found.append("page")
+    return _hex("\n".join(found).encode("utf-8"))
+
+
+def bookmarks(pdf: pikepdf.Pdf, decoded: Decoder, largest: int, pages: dict[Any, int]) -> str:
+    """The bookmarks whole: each entry's title, target, action, colour and style."""
+    digests = _Digests(decoded, largest, pages, frozenset(_STORAGE | {"/P"}))
+    return _hex(digests.of(pdf.Root.get("/Outlines")))

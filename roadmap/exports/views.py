@@ -248,6 +248,8 @@ def _check_pdf() -> tuple[str, int] | str:
     content = upload.read(largest + 1)
     if len(content) > largest:
         return _pdf_refused(too_large)
+    if not content:
+        return _pdf_refused("The file is empty: choose the portfolio PDF as it was downloaded")
     session = get_session()
     try:
         report = check.check(content, check.published_keys(session, current_app.config))

@@ -214,7 +214,8 @@ def _page_one(doc, **settings):
 def test_a_page_cropped_or_turned_is_reported(pdf, change):
     """An outsider hid the cover's "Stage 2 signed off: Not yet" with a crop box, and turned a
     page on its side: both were called intact."""
-    assert any(p.startswith("The size, crop or rotation of page 1 has been changed") for p in
+    assert any(p.startswith("The size, crop, rotation or other settings of page 1 have been "
+                            "changed") for p in
                _problems(_rewrite(pdf, lambda doc: _page_one(doc, **change))))
 
 
@@ -265,4 +266,59 @@ def test_what_a_viewer_or_screen_reader_does_with_the_pages_is_covered(pdf, chan
     """A second outsider's forgeries: a contents link sent to another page, viewer settings,
     page labels, an open action as an array, a hidden link, an alternative text read aloud
     instead of what is printed, the tags removed: each was called intact."""
+    assert any(words in p for p in _problems(_rewrite(pdf, change)))
+
+
+def _stored_as_decoded(doc, stream, filter_name):
+    """The stream's data stored as its decoded bytes but labelled with another filter: a
+    viewer decodes it into garbage (a blank cover, a broken font)."""
+    stream.write(stream.read_bytes(), filter=pikepdf.Name(filter_name))
+
+
+def _font_file(doc):
+    for page in doc.pages:
+        for font in (page.obj.Resources.get("/Font") or {}).values():
+            descendants = font.get("/DescendantFonts")
+            described = (descendants[0] if descendants else font).get("/FontDescriptor")
+            for key in ("/FontFile2", "/FontFile3", "/FontFile"):
+                if described is not None and key in described:
+                    return described[key]
+    raise AssertionError("no embedded font program found")
+
+
+def _split_mid_number(doc):
+    """Page 1's drawing split into two streams in the middle of a number: each boundary is
+    white space to a viewer, which then draws nothing sensible."""
+    data = doc.pages[0].obj.Contents.read_bytes()
+    middle = next(i for i in range(len(data) // 2, len(data)) if data[i:i + 1].isdigit()
+                  and data[i + 1:i + 2].isdigit())
+    doc.pages[0].obj.Contents = pikepdf.Array([
+        doc.make_stream(data[:middle + 1]), doc.make_stream(data[middle + 1:])])
+
+
+def _to_another_file(doc):
+    """The first bookmark opens other.pdf at the same place instead of going there."""
+    first = doc.Root.Outlines.First
+    target = first.get("/Dest")
+    if target is None:
+        target = first.A.D
+        del first["/A"]
+    else:
+        del first["/Dest"]
+    first.A = pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=pikepdf.String("other.pdf"), D=target)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda doc: _stored_as_decoded(doc, doc.pages[0].obj.Contents, "/RunLengthDecode"),
+     "How the drawing of some page, or a font or image, is stored has been changed"),
+    (lambda doc: _stored_as_decoded(doc, _font_file(doc), "/RunLengthDecode"),
+     "How the drawing of some page, or a font or image, is stored has been changed"),
+    (_split_mid_number, "Page 1 has been changed since the file was made."),
+    (lambda doc: doc.Root.Outlines.First.__setitem__("/C", pikepdf.Array([1, 0, 0])),
+     "The bookmarks' targets, actions or look have been changed"),
+    (_to_another_file, "The bookmarks")])
+def test_a_third_outsiders_forgeries_are_reported(pdf, change, words):
+    """A page's drawing or a font stored under a filter that decodes it into garbage, a
+    drawing split in the middle of a number, a bookmark coloured or sent to another file:
+    each was called intact."""
     assert any(words in p for p in _problems(_rewrite(pdf, change)))

@@ -224,6 +224,8 @@ def test_verify_refuses_a_non_pdf_a_foreign_pdf_and_nothing_with_a_message(clien
                           "The PDF is damaged and cannot be read.")
     _error_beside_the_box(client.post("/verify", data={}, content_type="multipart/form-data"),
                           "Choose the portfolio PDF to check")
+    _error_beside_the_box(_upload(client, b"", "portfolio.pdf"),
+                          "The file is empty: choose the portfolio PDF as it was downloaded")
 
 
 @pytest.fixture
