@@ -106,7 +106,7 @@ def test_verify_answers_an_uploaded_pdf_as_the_command_does(client, enrolment, p
     assert "This portfolio PDF is intact" in page
     assert "Our records agree that this file is genuine" in page and "Our records agree with it" \
         not in page
-    assert "Since it was made:" in page
+    assert "What our records show has happened since (each line says since when):" in page
     assert "Jamie Patel" in page and "is genuine" in page
     made_on = re.search(r"Made on</dt><dd[^>]*>([^<]*)<", page).group(1)
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", made_on), made_on  # 7 December 2026
