@@ -94,6 +94,18 @@ def _plain_encoding(stream: pikepdf.Stream) -> bool:
     return filters is None or (filters == _FLATE and "/DecodeParms" not in stream)
 
 
+def _spec(value: Any) -> str:
+    """A filter or its parameters in words of our own, not pikepdf's repr (which may change
+    between versions and would make every file with an image check as changed)."""
+    if value is None:
+        return "none"
+    if isinstance(value, pikepdf.Array):
+        return "[" + ",".join(_spec(item) for item in value) + "]"
+    if isinstance(value, pikepdf.Dictionary):
+        return "{" + ",".join(f"{key}:{_spec(value[key])}" for key in sorted(value.keys())) + "}"
+    return str(value)
+
+
 def encodings(pdf: pikepdf.Pdf) -> str:
     """How every stream a page draws with is encoded, for the streams the digests read as
     stored: a page's drawing stored as its own bytes under another filter (a viewer then
@@ -110,7 +122,7 @@ def encodings(pdf: pikepdf.Pdf) -> str:
             seen.add(ref)
         if isinstance(value, pikepdf.Stream):
             found.append("plain" if _plain_encoding(value) else
-                         f"{value.get('/Filter')!r} {value.get('/DecodeParms')!r}")
+                         f"{_spec(value.get('/Filter'))} {_spec(value.get('/DecodeParms'))}")
         if isinstance(value, (pikepdf.Dictionary, pikepdf.Stream)):
             for key in sorted(value.keys()):
                 if key not in _STORAGE and key != "/P":
