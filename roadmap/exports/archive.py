@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from roadmap import storage
@@ -23,7 +22,7 @@ from roadmap.credentials import service as credentials
 from roadmap.db import utcnow
 # The module, not its functions: looked up at each call, a stand-in that a test puts there
 # lasts for that test only, whichever test first imports this module.
-from roadmap.exports import portfolio, stored
+from roadmap.exports import portfolio
 from roadmap.exports.gather import gather
 from roadmap.framework.models import Capability
 from roadmap.portfolio.models import Attachment, Evidence, EvidenceVersion
@@ -159,26 +158,15 @@ def attachment_path(number: int, sha256: str, filename: str) -> str:
     return f"attachments/E{number}/{sha256[:12]}-{safe or 'file'}"
 
 
-def _stored_pdf(session: Session, enrolment: Enrolment, today: dt.date) -> Optional[Path]:
-    """The candidate's own stored PDF when it holds every change as of today, else None.
-
-    That is the archival copy: tagged, with its data and signed manifest inside, so it can be
-    checked at /verify; the quick copy made for the ZIP otherwise can be none of these.
-    """
-    app = current_app._get_current_object()
-    own = stored.variant(True)
-    if not stored.freshness(app, session, enrolment.id, own, today).current:
-        return None
-    return stored.pdf_path(app, enrolment.id, own)
-
-
 def export_zip(session: Session, enrolment: Enrolment, today: dt.date, target: Path,
-               progress: Optional[Progress] = None) -> None:
-    """Write the candidate's ZIP: portfolio.pdf (the stored archival copy when it is current,
-    else a quick copy made now), attachments/, data.json, schema.json, and credentials/ (each
-    completed stage's signed credential and badge image)."""
+               progress: Optional[Progress] = None, archival: Optional[Path] = None) -> None:
+    """Write the candidate's ZIP: portfolio.pdf, attachments/, data.json, schema.json, and
+    credentials/ (each completed stage's signed credential and badge image).
+
+    `archival`: the candidate's stored archival PDF when it holds every change
+    (stored.current_own), which goes in as it is: tagged, with its data and signed manifest
+    inside, so it can be checked at /verify. Without it a quick copy is made now."""
     report = progress or (lambda percent, message: None)
-    archival = _stored_pdf(session, enrolment, today)
     if archival is None:
         quick = portfolio.export_pdf(session, enrolment, today, True,
                                      lambda percent, message: report(percent * 8 // 10, message))

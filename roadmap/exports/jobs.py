@@ -186,7 +186,7 @@ def output(app: Flask, job_id: str) -> Path:
 def run(app: Flask, job_id: str) -> None:
     """Do one job; any failure is logged beside it and shown as a clear message, never raised."""
     from roadmap.cohorts.models import Enrolment
-    from roadmap.exports import archive, portfolio
+    from roadmap.exports import archive, portfolio, stored
     from roadmap.clock import today
 
     sweep(app)  # jobs a dead worker left running, before this one starts
@@ -216,7 +216,8 @@ def run(app: Flask, job_id: str) -> None:
                     raise LookupError("the enrolment no longer exists")
                 target = path / KINDS[state["kind"]][0]
                 if state["kind"] == "zip":
-                    archive.export_zip(session, enrolment, today(), target, progress)
+                    archive.export_zip(session, enrolment, today(), target, progress,
+                                       stored.current_own(app, session, enrolment.id, today()))
                 else:
                     target.write_bytes(portfolio.export_pdf(session, enrolment, today(),
                                                             state["content"], progress,

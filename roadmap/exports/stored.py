@@ -122,6 +122,16 @@ def freshness(app: Flask, session: Session, enrolment_id: int, form: str,
     return Freshness(current, made is not None, None if current else changed_at, made_at)
 
 
+def current_own(app: Flask, session: Session, enrolment_id: int,
+                on: Optional[dt.date] = None) -> Optional[Path]:
+    """The candidate's own stored PDF when it holds every change as of `on`, else None: the
+    archival copy their ZIP carries."""
+    own = variant(True)
+    if not freshness(app, session, enrolment_id, own, on).current:
+        return None
+    return pdf_path(app, enrolment_id, own)
+
+
 def render_stored(session: Session, enrolment: Enrolment, on: dt.date, drafts: bool) -> bytes:
     """The stored document: tagged PDF/A-3 in one pass, its data and signed manifest embedded
     (exports.archival); its time matters to no one, as nobody waits for it."""

@@ -86,7 +86,9 @@ def test_the_progress_page_updates_in_place_without_reloading(
         expect(status).to_have_text("40% done. Laid out 4 of 10 parts")
         steps[2].set()
         ready = page.get_by_role("heading", level=1)
-        expect(ready).to_have_text("Your download is ready")
+        # The job writes its PDF and the page's next look at its state finds it: on a loaded
+        # machine that took over the default 5 s once. What is checked is that it comes in place.
+        expect(ready).to_have_text("Your download is ready", timeout=30_000)
         expect(ready).to_be_focused()
         expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
         expect(status).to_have_text("Ready: your PDF can be downloaded.")
