@@ -29,7 +29,10 @@ def _at_repagination(record: logging.LogRecord) -> bool:
 
 @contextmanager
 def collected() -> Iterator[None]:
-    """Collect before the layout, at every repagination inside it, and when it is done."""
+    """Collect before the layout, at every repagination inside it, and when it is done.
+
+    The filter sits on a process-wide logger: lean renders run one at a time (the refresh
+    worker takes one job at a time; the command line makes one file)."""
     gc.collect()  # what the caller dropped before (gathered data, an earlier document)
     level = PROGRESS.level
     PROGRESS.addFilter(_at_repagination)

@@ -49,9 +49,10 @@ def prepare_pdf(app: Flask, session: Session, user: User, enrolment: Enrolment, 
     """Start the reader's quick PDF export as their export page opens, when their stored PDF
     is not current (the caller has checked that and their reach), so the button finds it made
     or nearly: the button's ask reuses it while the portfolio is unchanged (repeats.py). No
-    opening is recorded here: only the button's download is one. The job's id, or None when
-    EXPORT_PREPARE is off or no export worker is running (the job would only fail)."""
-    if not app.config.get("EXPORT_PREPARE") or not exports_running(app):
+    opening is recorded here: only the button's download is one. The caller has checked
+    that exports are running (a job would only fail). The job's id, or None when
+    EXPORT_PREPARE is off."""
+    if not app.config.get("EXPORT_PREPARE"):
         return None
     candidate = candidate_of(session, enrolment)
     return jobs.create(app, user.id, enrolment.id, "pdf", content, drafts=owner,

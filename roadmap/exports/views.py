@@ -39,13 +39,12 @@ def start(enrolment_id: int) -> str:
     owner = level is Reach.OWNER
     app = current_app._get_current_object()
     state = service.stored_state(app, session, enrolment, owner=owner)
-    prepared = None
-    if state is None or not state.current:  # ready before the click
+    running, prepared = service.exports_running(app), None
+    if running and (state is None or not state.current):  # ready before the click
         prepared = service.prepare_pdf(app, session, current_user, enrolment, owner=owner,
                                        content=level.sees_content)
     return render_template("exports/start.html", enrolment=enrolment, owner=owner,
-                           prepared=prepared is not None,
-                           stopped=not service.exports_running(app),
+                           prepared=prepared is not None, stopped=not running,
                            person=service.candidate_of(session, enrolment), state=state,
                            changed=_when(state.last_change) if state else None)
 

@@ -170,13 +170,19 @@ def test_with_drafts_the_candidates_own_form_waits_until_they_look(
     assert "Up to date" in page and "Its PDF is the archival copy" in page
 
 
-def test_a_change_after_the_refresh_says_so_and_the_click_takes_the_job_path(
-        app, client, login, team, make_item, renders):
+def _changed_after_the_refresh(app, client, login, team, make_item) -> None:
+    """The primary returns one item, the refresh runs, then they return another: the stored
+    PDF is one change behind."""
     first, second = make_item("cbd"), make_item("cbd", headings=("2",))
     login(client, team.primary)
     _return(client, first)
     _run_queued(app)
     _return(client, second)
+
+
+def test_a_change_after_the_refresh_says_so_and_the_click_takes_the_job_path(
+        app, client, login, team, make_item, renders):
+    _changed_after_the_refresh(app, client, login, team, make_item)
     page = _page(client, team.enrolment.id)
     assert "Being updated" in page and "The last change, at " in page
     assert "is not in the stored PDF yet" in page and "Make the PDF" in page
@@ -198,11 +204,7 @@ def test_with_preparing_on_the_page_says_the_pdf_with_the_change_is_being_made(
     """The export page starts the reader's quick export as it opens (EXPORT_PREPARE) and
     says so; the button then downloads it from the job it started, with no second job."""
     app.config["EXPORT_PREPARE"] = True
-    first, second = make_item("cbd"), make_item("cbd", headings=("2",))
-    login(client, team.primary)
-    _return(client, first)
-    _run_queued(app)
-    _return(client, second)
+    _changed_after_the_refresh(app, client, login, team, make_item)
     page = _page(client, team.enrolment.id)
     assert "is not in the stored PDF yet. A PDF with it is being made now, usually ready " \
         "within seconds." in page
