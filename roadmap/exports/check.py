@@ -42,7 +42,7 @@ class Report:
         if c:
             out.append(f"The file claims: the portfolio of {c.get('candidate') or 'an unnamed candidate'}"
                        f", made {c.get('exported_at') or 'at an unknown time'}, "
-                       f"{c.get('signed_items', 0)} signed item versions, {c.get('pages', 0)} pages.")
+                       f"{_signed_words(c)}, {c.get('pages', 0)} pages.")
             for stage in c.get("stages", []):
                 out.append(f"  {stage['name']}: {stage['words']}")
                 out += [f"    approved: {a}" for a in stage["approvals"]]
@@ -58,6 +58,16 @@ class Report:
         return out
 
 
+def _signed_words(claims: Mapping[str, Any]) -> str:
+    """"12 signed items" or "12 signed items (14 signed versions: ...)"."""
+    items, versions = claims.get("signed_items", 0), claims.get("signed_versions", 0)
+    words = f"{items} signed item" + ("" if items == 1 else "s")
+    if versions > items:
+        words += (f" ({versions} signed versions: an item edited after it was signed is signed "
+                  "again)")
+    return words
+
+
 def _day(value: Any) -> str:
     """An ISO date or moment from the file as the app writes a day ("7 December 2026")."""
     text = str(value or "")
@@ -67,29 +77,44 @@ def _day(value: Any) -> str:
         return text or "an unknown date"
 
 
+STATUS_WORDS = {  # a stage's status (data.json) as a verifier reads it
+    "open": "Not signed off",
+    "candidate_signed": "Signed by the candidate, waiting for the supervisor's sign-off",
+    "supervisor_signed": "Signed off by the supervisor, waiting for the education provider",
+    "referred": "Referred back by the education provider",
+    "complete": "Complete",
+}
+
+
 def _stage_claims(stage: Mapping[str, Any]) -> dict[str, Any]:
-    status = stage.get("status") or "unknown"
-    words = status.replace("_", " ")
+    status = str(stage.get("status") or "")
+    words = STATUS_WORDS.get(status) or (status.replace("_", " ").capitalize() or "Unknown")
     if stage.get("verification_code"):
-        words += f", completed {_day(stage.get('completed_at'))}, verification code " \
-                 f"{stage['verification_code']}"
-    signers = [f"{s.get('name')} ({s.get('capacity')}), {_day(s.get('signed_at'))}"
-               for s in stage.get("signatures") or [] if isinstance(s, dict)]
+        done = (f"completed {_day(stage.get('completed_at'))}, verification code "
+                f"{stage['verification_code']}")
+        words = "C" + done[1:] if status == "complete" else f"{words}; {done}"
+    # The approvals name each signer with their capacity and day: the signatures they rest on
+    # are listed only for a stage without approvals (signed before they were recorded).
     approvals = [f"{a.get('label')}: {a.get('text')}" for a in stage.get("approvals") or []
                  if isinstance(a, dict)]
+    signers = [f"{s.get('name')} ({s.get('capacity')}), {_day(s.get('signed_at'))}"
+               for s in stage.get("signatures") or [] if isinstance(s, dict)]
     return {"code": stage.get("code"), "name": stage.get("name") or stage.get("code"),
-            "words": words, "approvals": list(dict.fromkeys(signers + approvals))}
+            "words": words, "approvals": list(dict.fromkeys(approvals or signers))}
 
 
 def _claims(found: Mapping[str, Any]) -> dict[str, Any]:
     candidate = found.get("candidate") or {}
-    return {"candidate": candidate.get("name") if isinstance(candidate, dict) else None,
+    claims = {"candidate": candidate.get("name") if isinstance(candidate, dict) else None,
             "exported_at": found.get("exported_at"),
             "made_on": _day(found.get("exported_at")) if found.get("exported_at") else None,
-            "signed_items": len(found.get("signed_items") or []),
+            "signed_items": len({i.get("evidence_id") for i in found.get("signed_items") or []
+                                 if isinstance(i, dict)}),
+            "signed_versions": len(found.get("signed_items") or []),
             "pages": len(found.get("pages") or []),
             "stages": [_stage_claims(s) for s in found.get("stages") or []
                        if isinstance(s, dict)]}
+    return {**claims, "signed_words": _signed_words(claims)}
 
 
 def _signature(document: Mapping[str, Any], trusted: Optional[Mapping[str, Mapping[str, Any]]],

@@ -112,6 +112,9 @@ def test_verify_answers_an_uploaded_pdf_as_the_command_does(client, enrolment, p
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", made_on), made_on  # 7 December 2026
     for stage in check.check(pdf).claims["stages"]:
         assert len(stage["approvals"]) == len(set(stage["approvals"]))
+    assert "Signed items</dt>" in page and "item versions" not in page
+    assert not re.search(r"\b(open|candidate_signed|supervisor_signed)\b", page.split(
+        "What the file says")[1]), "a stage's status shown as the data names it"
 
     def one_byte(doc):
         raw = bytearray(_embedded(doc, "data.json"))
@@ -279,3 +282,27 @@ def test_a_forged_name_in_the_signed_record_is_never_under_our_records_agree(
         "The manifest's signature does not hold" in page
     assert "Our records agree" not in page
     assert "What the file says (not to be trusted: its signature does not hold)" in page
+
+
+def test_what_the_file_says_names_each_stage_and_signer_once_in_words():
+    """A verifier read "open" and saw each Stage 1 signer twice (signature, then approval)."""
+    stage = {"code": "stage1", "name": "Stage 1", "status": "complete",
+             "completed_at": "2026-06-03T10:00:00", "verification_code": "RM-AB12-CD34",
+             "signatures": [{"name": "Jamie Patel", "capacity": "candidate",
+                             "signed_at": "2026-06-01T09:00:00"},
+                            {"name": "Dr Sam Okafor", "capacity": "primary",
+                             "signed_at": "2026-06-03T10:00:00"}],
+             "approvals": [{"label": "Candidate's declaration", "text": "Jamie Patel, 1 June 2026"},
+                           {"label": "Supervisor's sign-off", "text": "Dr Sam Okafor, 3 June 2026"}]}
+    said = check._stage_claims(stage)
+    assert said["words"] == "Completed 3 June 2026, verification code RM-AB12-CD34"
+    assert said["approvals"] == ["Candidate's declaration: Jamie Patel, 1 June 2026",
+                                 "Supervisor's sign-off: Dr Sam Okafor, 3 June 2026"]
+    older = check._stage_claims({**stage, "approvals": []})  # signed before approvals were kept
+    assert older["approvals"] == ["Jamie Patel (candidate), 1 June 2026",
+                                  "Dr Sam Okafor (primary), 3 June 2026"]
+    assert check._stage_claims({"name": "Stage 2", "status": "open"})["words"] == "Not signed off"
+    claims = check._claims({"signed_items": [{"evidence_id": 1}, {"evidence_id": 1},
+                                             {"evidence_id": 2}], "stages": []})
+    assert claims["signed_words"] == ("2 signed items (3 signed versions: an item edited after "
+                                      "it was signed is signed again)")
