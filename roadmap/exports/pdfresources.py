@@ -14,7 +14,8 @@ renumbers objects and may re-compress streams; neither changes a digest.
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
 
 import pikepdf
 
@@ -34,35 +35,84 @@ class _Digests:
         self.open: set[tuple[int, int]] = set()  # being worked out: a reference back is a cycle
 
     def of(self, value: object) -> bytes:
+        """The digest of a value and everything it reaches.
+
+        Worked out with a stack of its own, not by recursion: a chain of objects as long as a
+        200-item portfolio's bookmarks (each names the next) passed Python's recursion limit.
+        Each object's digest is the one the recursive definition gives: sha256 of its kind,
+        then each key (sorted) and the digest of its value, or each item's digest, then a
+        stream's decoded data."""
+        done = self._start(value)
+        if done is not None:
+            return done
+        stack = [self._frame(value)]
+        result = b""
+        while stack:
+            frame = stack[-1]
+            if frame.children:
+                key, child = frame.children.pop()
+                frame.parts.append(key)
+                found = self._start(child)
+                if found is None:
+                    stack.append(self._frame(child))
+                else:
+                    frame.parts.append(found)
+                continue
+            stack.pop()
+            result = self._finish(frame)
+            if stack:
+                stack[-1].parts.append(result)
+        return result
+
+    def _start(self, value: object) -> Optional[bytes]:
+        """A value's digest when known without looking inside it; else marks it open."""
         ref = getattr(value, "objgen", (0, 0))
-        indirect = ref != (0, 0)
-        if indirect and ref in self.pages:
-            return b"page %d" % self.pages[ref]
-        if indirect and ref in self.known:
-            return self.known[ref]
-        if indirect and ref in self.open:
-            return b"cycle"
-        if indirect:
+        if ref != (0, 0):
+            if ref in self.pages:
+                return b"page %d" % self.pages[ref]
+            if ref in self.known:
+                return self.known[ref]
+            if ref in self.open:
+                return b"cycle"
             self.open.add(ref)
-        digest = hashlib.sha256(self._parts(value)).digest()
-        if indirect:
-            self.open.discard(ref)
-            self.known[ref] = digest
+        if not isinstance(value, (pikepdf.Stream, pikepdf.Dictionary, pikepdf.Array)):
+            self.open.discard(ref)  # a reference to a plain value: nothing inside it
+            digest = hashlib.sha256(b"value" + repr(value).encode("utf-8", "backslashreplace"))
+            if ref != (0, 0):
+                self.known[ref] = digest.digest()
+            return digest.digest()
+        return None
+
+    def _frame(self, value: object) -> "_Frame":
+        if isinstance(value, pikepdf.Array):
+            children = [(b"", item) for item in value]
+            kind = b"array"
+        else:
+            assert isinstance(value, (pikepdf.Dictionary, pikepdf.Stream))
+            children = [(key.encode(), value[key]) for key in sorted(value.keys())
+                        if key not in self.skipped]
+            kind = b"stream" if isinstance(value, pikepdf.Stream) else b"dict"
+        children.reverse()  # popped from the end: first key first
+        return _Frame(value, getattr(value, "objgen", (0, 0)), [kind], children)
+
+    def _finish(self, frame: "_Frame") -> bytes:
+        if isinstance(frame.value, pikepdf.Stream):
+            frame.parts.append(self.decoded(frame.value, self.largest, "page's font or image"))
+        digest = hashlib.sha256(b"".join(frame.parts)).digest()
+        if frame.ref != (0, 0):
+            self.open.discard(frame.ref)
+            self.known[frame.ref] = digest
         return digest
 
-    def _parts(self, value: object) -> bytes:
-        if isinstance(value, pikepdf.Stream):
-            return (b"stream" + self._dictionary(value)
-                    + self.decoded(value, self.largest, "page's font or image"))
-        if isinstance(value, pikepdf.Dictionary):
-            return b"dict" + self._dictionary(value)
-        if isinstance(value, pikepdf.Array):
-            return b"array" + b"".join(self.of(item) for item in value)
-        return b"value" + repr(value).encode("utf-8", "backslashreplace")
 
-    def _dictionary(self, value: pikepdf.Dictionary | pikepdf.Stream) -> bytes:
-        return b"".join(key.encode() + self.of(value[key])
-                        for key in sorted(value.keys()) if key not in self.skipped)
+@dataclass
+class _Frame:
+    """One object being digested: what is said of it so far, and what is still to look at."""
+
+    value: Any
+    ref: tuple[int, int]
+    parts: list[bytes]
+    children: list[tuple[bytes, Any]]
 
 
 def page_resources(pdf: pikepdf.Pdf, decoded: Decoder, largest: int) -> list[str]:
