@@ -7,7 +7,7 @@ import pytest
 
 pytest_plugins = ["tests.fixtures.databases", "tests.fixtures.storage", "tests.fixtures.apps",
                   "tests.fixtures.mailbox", "tests.fixtures.msk", "tests.fixtures.providers",
-                  "tests.fixtures.lna", "tests.fixtures.demo"]
+                  "tests.fixtures.lna", "tests.fixtures.demo", "tests.fixtures.collector"]
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -30,8 +30,9 @@ from tests.fixtures.apps import TEST_PASSWORD
 from tests.fixtures.msk import msk_document
 
 CANDIDATES, SUPERVISORS = 6, 2
-SECONDS = 30  # the whole soak, sign-ins included
-ROUNDS = 5  # per candidate: ten requests a round, four of them writes
+SECONDS = 30  # the soak's length, sign-ins included, on a quiet machine
+ROUNDS = 5  # per candidate at most: ten requests a round, four of them writes
+LEAST_ROUNDS = 2  # ...and at least, however slow the machine: all six overlap in each
 TEXT = "Reviewed the plan with the patient and agreed exercises and a follow-up in two weeks."
 
 
@@ -90,6 +91,7 @@ class Tally:
     submitted: set[int] = field(default_factory=set)
     returned: set[int] = field(default_factory=set)
     autosaved: dict[int, str] = field(default_factory=dict)  # user id -> last kept note
+    rounds: dict[int, int] = field(default_factory=dict)  # candidate's user id -> rounds done
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -142,7 +144,9 @@ def _post_form(browser: Browser, page_path: str, pattern: str,
 def _candidate(browser: Browser, user_id: int, deadline: float) -> None:
     tally = browser.tally
     for round_number in range(ROUNDS):
-        if time.monotonic() > deadline:
+        with tally.lock:
+            tally.rounds[user_id] = round_number  # those before this one are done
+        if round_number >= LEAST_ROUNDS and time.monotonic() > deadline:
             return
         browser.call("GET", "/portfolio/")
         browser.call("GET", "/portfolio/evidence")
@@ -175,11 +179,13 @@ def _candidate(browser: Browser, user_id: int, deadline: float) -> None:
             with tally.lock:
                 tally.submitted.add(item)
         browser.call("GET", f"/portfolio/evidence/{item}")
+    with tally.lock:
+        tally.rounds[user_id] = ROUNDS
 
 
-def _supervisor(browser: Browser, deadline: float) -> None:
+def _supervisor(browser: Browser, candidates_done: threading.Event) -> None:
     tally = browser.tally
-    while time.monotonic() < deadline:
+    while not candidates_done.is_set():
         inbox = browser.call("GET", "/supervision")
         items = [i for i in ids_in(inbox.text, r"/supervision/items/(\d+)")
                  if i not in tally.returned]
@@ -220,20 +226,29 @@ def test_eight_people_at_once_get_no_server_error_and_lose_nothing(app, server, 
     stop = threading.Event()
     toucher = threading.Thread(target=_make_sessions_due, args=(app, stop), daemon=True)
     toucher.start()
-    threads = [threading.Thread(target=_candidate, args=(b, p.id, deadline))
-               if p in people["candidates"] else threading.Thread(target=_supervisor,
-                                                                  args=(b, deadline))
-               for b, p in browsers]
-    for thread in threads:
+    candidates_done = threading.Event()
+    writers = [threading.Thread(target=_candidate, args=(b, p.id, deadline))
+               for b, p in browsers if p in people["candidates"]]
+    readers = [threading.Thread(target=_supervisor, args=(b, candidates_done))
+               for b, p in browsers if p not in people["candidates"]]
+    for thread in writers + readers:
         thread.start()
-    for thread in threads:
-        thread.join(SECONDS * 4)
+    for thread in writers:
+        thread.join(SECONDS * 6)
+    candidates_done.set()
+    for thread in readers:
+        thread.join(SECONDS)
     stop.set()
     toucher.join(10)
     elapsed = time.monotonic() - started
 
     assert not tally.errors, f"{len(tally.errors)} server errors, first: {tally.errors[:3]}"
-    assert tally.requests >= 200 and elapsed < SECONDS + 15, (tally.requests, elapsed)
+    # Every candidate finished at least LEAST_ROUNDS whole rounds (a thread that died on an
+    # unexpected response stops counting), and nobody hung: how many requests fit in the time
+    # depends on the machine's load, so it is not counted.
+    assert all(tally.rounds.get(p.id, 0) >= LEAST_ROUNDS for p in people["candidates"]), \
+        tally.rounds
+    assert not any(thread.is_alive() for thread in writers + readers), elapsed
     assert tally.submitted and tally.returned  # both kinds of writer got through
     session.rollback()
     session.expire_all()
