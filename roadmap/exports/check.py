@@ -41,11 +41,11 @@ class Report:
         c = self.claims
         if c:
             out.append(f"The file claims: the portfolio of {c.get('candidate') or 'an unnamed candidate'}"
-                       f", made {c.get('exported_at') or 'at an unknown time'}, "
+                       f", made {c.get('made_on') or 'on an unknown day'}, "
                        f"{_signed_words(c)}, {c.get('pages', 0)} pages.")
             for stage in c.get("stages", []):
                 out.append(f"  {stage['name']}: {stage['words']}")
-                out += [f"    approved: {a}" for a in stage["approvals"]]
+                out += [f"    {a}" for a in stage["approvals"]]
         if self.server_agrees is not None:
             out.append("The service does NOT agree with this file." if not self.server_agrees
                        else "The service agrees with this file." if self.intact
@@ -59,9 +59,10 @@ class Report:
 
 
 def _signed_words(claims: Mapping[str, Any]) -> str:
-    """"12 signed items" or "12 signed items (14 signed versions: ...)"."""
+    """"12 items of evidence signed by ..." with, when some were signed again, the versions."""
     items, versions = claims.get("signed_items", 0), claims.get("signed_versions", 0)
-    words = f"{items} signed item" + ("" if items == 1 else "s")
+    words = (f"{items} item" + ("" if items == 1 else "s")
+             + " of evidence signed by a supervisor or assessor")
     if versions > items:
         words += (f" ({versions} signed versions: an item edited after it was signed is signed "
                   "again)")
@@ -89,9 +90,9 @@ STATUS_WORDS = {  # a stage's status (data.json) as a verifier reads it
 def _stage_claims(stage: Mapping[str, Any]) -> dict[str, Any]:
     status = str(stage.get("status") or "")
     words = STATUS_WORDS.get(status) or (status.replace("_", " ").capitalize() or "Unknown")
-    if stage.get("verification_code"):
-        done = (f"completed {_day(stage.get('completed_at'))}, verification code "
-                f"{stage['verification_code']}")
+    code = str(stage.get("verification_code") or "")
+    if code:
+        done = f"completed {_day(stage.get('completed_at'))}"
         words = "C" + done[1:] if status == "complete" else f"{words}; {done}"
     # The approvals name each signer with their capacity and day: the signatures they rest on
     # are listed only for a stage without approvals (signed before they were recorded).
@@ -100,7 +101,9 @@ def _stage_claims(stage: Mapping[str, Any]) -> dict[str, Any]:
     signers = [f"{s.get('name')} ({s.get('capacity')}), {_day(s.get('signed_at'))}"
                for s in stage.get("signatures") or [] if isinstance(s, dict)]
     return {"code": stage.get("code"), "name": stage.get("name") or stage.get("code"),
-            "words": words, "approvals": list(dict.fromkeys(approvals or signers))}
+            "status_words": words, "verification_code": code,
+            "words": f"{words}, verification code {code}" if code else words,
+            "approvals": list(dict.fromkeys(approvals or signers))}
 
 
 def _claims(found: Mapping[str, Any]) -> dict[str, Any]:
@@ -117,6 +120,27 @@ def _claims(found: Mapping[str, Any]) -> dict[str, Any]:
     return {**claims, "signed_words": _signed_words(claims)}
 
 
+def _thumbprint(jwk: Any) -> Optional[str]:
+    """A public key's RFC 7638 thumbprint, or None for what is not one."""
+    from joserfc.errors import JoseError
+    from joserfc.jwk import OKPKey
+
+    try:
+        return str(OKPKey.import_key({k: v for k, v in dict(jwk).items()
+                                      if k in {"kty", "crv", "x"}}).thumbprint())
+    except (JoseError, TypeError, ValueError):
+        return None
+
+
+def _same_key(trusted: Mapping[str, Mapping[str, Any]], named: Any) -> Optional[Mapping[str, Any]]:
+    """The trusted key with the same key material as the one the file names, whatever each
+    calls itself: keygen's public file names its key by thumbprint, the service by address."""
+    wanted = _thumbprint(named) if isinstance(named, dict) else None
+    if wanted is None:
+        return None
+    return next((key for key in trusted.values() if _thumbprint(key) == wanted), None)
+
+
 def _signature(document: Mapping[str, Any], trusted: Optional[Mapping[str, Mapping[str, Any]]],
                report: Report) -> None:
     """Is the manifest signed, by whom, and does the signature hold?"""
@@ -127,7 +151,7 @@ def _signature(document: Mapping[str, Any], trusted: Optional[Mapping[str, Mappi
     named = document.get("key") or {}
     kid = named.get("kid") if isinstance(named, dict) else None
     if trusted is not None:
-        key = trusted.get(kid) if kid else None
+        key = (trusted.get(kid) if kid else None) or _same_key(trusted, named)
         if key is None:
             report.problems.append("The manifest is signed by a key this service has never "
                                    "published: it was not signed here.")

@@ -137,27 +137,29 @@ def content_problems(data: Mapping[str, Any], manifest: Mapping[str, Any]) -> li
             problems.append(f"The content of “{title}” (version {key[1]}) no longer matches "
                             "its signed hash.")
         if version.get("content_hash") != claimed["content_hash"]:
-            problems.append(f"The hash of “{title}” (version {key[1]}) differs from the manifest.")
+            problems.append(f"The fingerprint of “{title}” (version {key[1]}) is not the one "
+                            "the service signed.")
         if version.get("signatures") != claimed["signatures"]:
-            problems.append(f"The signatures on “{title}” (version {key[1]}) differ from the "
-                            "manifest.")
+            problems.append(f"The signatures on “{title}” (version {key[1]}) are not the ones "
+                            "the service signed.")
     for key, (item, version) in contents.items():
         if version.get("signatures") and key not in listed:
             problems.append(f"“{item.get('title')}” (version {key[1]}) claims signatures the "
-                            "manifest does not list.")
+                            "service's signed record does not list.")
     claimed_stages = {s["code"]: s for s in manifest.get("stages") or []}
     for stage in data.get("stages") or []:
         claimed = claimed_stages.get(stage.get("code"))
         name = stage.get("name") or stage.get("code")
         if claimed is None:
-            problems.append(f"{name} is not in the manifest.")
+            problems.append(f"{name} is not in the service's signed record.")
             continue
-        for field, words in (("verification_code", "verification code"),
-                             ("content_hash", "signed content hash"),
-                             ("signatures", "signatures"), ("approvals", "approvals"),
-                             ("status", "status")):
+        for field, words in (("verification_code", "verification code is not the one"),
+                             ("content_hash", "fingerprint of what was signed is not the one"),
+                             ("signatures", "signatures are not the ones"),
+                             ("approvals", "approvals are not the ones"),
+                             ("status", "status is not the one")):
             if stage.get(field) != claimed.get(field):
-                problems.append(f"{name}: the {words} differ from the manifest.")
+                problems.append(f"{name}: the {words} the service signed.")
         signed = stage.get("signed_content")
         if signed is not None and content_hash(signed) != stage.get("content_hash"):
             problems.append(f"{name}: the signed content no longer matches its hash.")

@@ -106,13 +106,14 @@ def test_verify_answers_an_uploaded_pdf_as_the_command_does(client, enrolment, p
     assert "This portfolio PDF is intact" in page
     assert "Our records agree that this file is genuine" in page and "Our records agree with it" \
         not in page
-    assert "What our records show has happened since (each line says since when):" in page
+    assert "A portfolio goes on after a file is made. Our records show these changes since" in page
     assert "Jamie Patel" in page and "is genuine" in page
     made_on = re.search(r"Made on</dt><dd[^>]*>([^<]*)<", page).group(1)
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", made_on), made_on  # 7 December 2026
     for stage in check.check(pdf).claims["stages"]:
         assert len(stage["approvals"]) == len(set(stage["approvals"]))
-    assert "Signed items</dt>" in page and "item versions" not in page
+    assert "Signed evidence</dt>" in page and "item versions" not in page
+    assert re.search(r'verification code <span class="roadmap-nowrap">RM-[A-Z0-9-]+</span>', page)
     assert not re.search(r"\b(open|candidate_signed|supervisor_signed)\b", page.split(
         "What the file says")[1]), "a stage's status shown as the data names it"
 
@@ -296,6 +297,8 @@ def test_what_the_file_says_names_each_stage_and_signer_once_in_words():
                            {"label": "Supervisor's sign-off", "text": "Dr Sam Okafor, 3 June 2026"}]}
     said = check._stage_claims(stage)
     assert said["words"] == "Completed 3 June 2026, verification code RM-AB12-CD34"
+    assert (said["status_words"], said["verification_code"]) == ("Completed 3 June 2026",
+                                                                 "RM-AB12-CD34")
     assert said["approvals"] == ["Candidate's declaration: Jamie Patel, 1 June 2026",
                                  "Supervisor's sign-off: Dr Sam Okafor, 3 June 2026"]
     older = check._stage_claims({**stage, "approvals": []})  # signed before approvals were kept
@@ -304,5 +307,26 @@ def test_what_the_file_says_names_each_stage_and_signer_once_in_words():
     assert check._stage_claims({"name": "Stage 2", "status": "open"})["words"] == "Not signed off"
     claims = check._claims({"signed_items": [{"evidence_id": 1}, {"evidence_id": 1},
                                              {"evidence_id": 2}], "stages": []})
-    assert claims["signed_words"] == ("2 signed items (3 signed versions: an item edited after "
-                                      "it was signed is signed again)")
+    assert claims["signed_words"] == ("2 items of evidence signed by a supervisor or assessor "
+                                      "(3 signed versions: an item edited after it was signed is "
+                                      "signed again)")
+
+
+def test_the_public_key_file_keygen_wrote_is_trusted_and_another_key_is_not(
+        runner, pdf, archival_key, tmp_path):
+    """An outsider checked with `--key signing.pem.pub.jwk` (the file keygen writes and prints)
+    and was told the file was "signed by a key this service has never published": keygen's
+    file names its key by thumbprint, the service by address. The key itself decides."""
+    from roadmap.credentials import keys
+
+    path = tmp_path / "portfolio.pdf"
+    path.write_bytes(pdf)
+    own = runner.invoke(args=["export", "check", str(path), "--key",
+                              str(keys.public_path(archival_key))])
+    assert own.exit_code == 0 and own.output.startswith("INTACT"), own.output
+    assert "never published" not in own.output
+    stranger = tmp_path / "other.pem"
+    keys.generate(stranger)
+    other = runner.invoke(args=["export", "check", str(path), "--key",
+                                str(keys.public_path(stranger))])
+    assert other.exit_code != 0 and "never published" in other.output, other.output

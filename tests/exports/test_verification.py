@@ -176,7 +176,7 @@ def test_a_code_with_nothing_to_look_up_is_told_so_beside_the_box(client, typed,
     assert response.status_code == 400
     assert re.search(r'id="code-error">.*?Error:.*?</span>\s*' + re.escape(message), page, re.S)
     assert 'href="#code"' in page and "Page not found" not in page
-    assert "<title>Error: Check a verification statement" in page
+    assert "<title>Error: Check a verification code, portfolio PDF or credential" in page
 
 
 def test_the_form_without_a_code_has_no_error(client):
