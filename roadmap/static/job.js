@@ -2,7 +2,8 @@
 // that reloads itself makes a screen reader read it again and sends focus back to the top).
 // Every 1.5 seconds it asks the job's status (JSON, for its owner only) and updates the bar and
 // its message in place. One polite live region says only what matters: that the file is ready,
-// that the export failed, and at most every 10 seconds how far it has got. When the file is
+// that the export failed, that the page stopped updating, and at most every 10 seconds how far
+// it has got. When the file is
 // ready, its download button takes the bar's place and focus goes to the heading above it; when
 // the export failed, the page is loaded once more, to show why and a Try again button.
 const POLL_MS = 1500;
@@ -16,6 +17,7 @@ function start() {
   const message = document.getElementById("export-message");
   const announce = document.getElementById("export-announce");
   const manual = document.getElementById("export-no-script");
+  const stopped = document.getElementById("export-stopped");
   const done = document.getElementById("export-done");
   let lastSaid = Date.now(); // the page itself was just read out: no progress sentence at once
   let said = "";
@@ -45,11 +47,13 @@ function start() {
 
   async function poll() {
     let status;
+    let signedOut = false;
     try {
       const response = await fetch(job.dataset.status, {
-        credentials: "same-origin", cache: "no-store", redirect: "error",
+        credentials: "same-origin", cache: "no-store", redirect: "manual",
         headers: { Accept: "application/json" },
       });
+      signedOut = response.type === "opaqueredirect"; // sent to sign in: no use asking again
       status = response.ok ? await response.json() : null;
       if (!response.ok) await response.text();
     } catch {
@@ -57,8 +61,11 @@ function start() {
     }
     if (status === null) {
       misses += 1;
-      if (misses >= GIVE_UP_AFTER) {
-        manual.hidden = false; // the person refreshes by hand, as without JavaScript
+      if (signedOut || misses >= GIVE_UP_AFTER) {
+        // Signed out (the status answers with the sign-in page, which fetch refuses to follow)
+        // or the connection dropped: the person refreshes by hand, and is told why.
+        stopped.hidden = false;
+        say(stopped.textContent);
         return;
       }
     } else {

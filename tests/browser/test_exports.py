@@ -1,6 +1,7 @@
 """Exports in a real browser: ask for the PDF, see it ready, and the public verification pages."""
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any, Callable
 
@@ -100,6 +101,53 @@ def test_the_progress_page_updates_in_place_without_reloading(
     finally:
         for step in steps:
             step.set()
+        for worker in workers:
+            worker.join(10)
+
+
+def test_signed_out_while_waiting_the_progress_page_says_why_it_stopped(
+        page: Page, sign_in: Callable[..., Page], app: Any, team: Any, make_item: Any,
+        monkeypatch: pytest.MonkeyPatch, page_problems: Any) -> None:
+    """An outsider's session ended while the page polled: it said the page "does not update by
+    itself without JavaScript", which was not the reason. It now says it stopped updating,
+    why that may be, and that refreshing (and signing in again) finds the export."""
+    from roadmap.exports import portfolio
+
+    finish, workers = threading.Event(), []
+
+    def slow(*args: Any, **kwargs: Any) -> bytes:
+        finish.wait(30)
+        return b"%PDF-1.7 stand-in"
+
+    monkeypatch.setattr(portfolio, "export_pdf", slow)
+    _in_a_worker(app, monkeypatch, workers)
+    make_item("cbd", status="submitted", headings=("1",))
+    sign_in(team.candidate.email)
+    visit(page, f"/exports/enrolment/{team.enrolment.id}")
+    page.clock.install()
+    try:
+        click_and_check(page.get_by_role("button", name="Make the PDF"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Putting your PDF together")
+        stopped = page.locator("#export-stopped")
+        expect(stopped).to_be_hidden()
+        page.context.clear_cookies()  # the session is gone: each status ask meets the sign-in page
+        page.clock.fast_forward(1_600)  # one ask: the sign-in page answers, so it stops at once
+        expect(stopped).to_be_visible()
+        expect(stopped).to_contain_text("you may have been signed out")
+        expect(page.locator("#export-no-script")).to_be_hidden()
+        expect(page.get_by_role("status")).to_contain_text("This page has stopped updating")
+        _fits_both_widths(page)
+        page.get_by_role("link", name="Refresh the page").click()
+        expect(page).to_have_url(re.compile(r"/sign-in"))
+        # The script's one status ask was answered with a redirect it does not follow (the
+        # browser reports that as an aborted load): nothing else went wrong.
+        unexpected = [p for p in page_problems.problems
+                      if not re.fullmatch(r"request failed \(net::ERR_ABORTED\): GET \S+/sign-in"
+                                          r"\?next=%2Fexports%2F\S+\.json", p)]
+        assert unexpected == [] and len(page_problems.problems) == 1, page_problems.problems
+        page_problems.problems.clear()
+    finally:
+        finish.set()
         for worker in workers:
             worker.join(10)
 
