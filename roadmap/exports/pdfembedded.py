@@ -118,8 +118,9 @@ def read(pdf: pikepdf.Pdf, decoded: Decoder, largest: int) -> Embedded:
                                       f"changed to “{shown}”.")
                 break
         if str(spec.get("/AFRelationship")) != RELATIONSHIP[name]:
-            found.problems.append(f"How {WHAT[name]} relates to the document "
-                                  "(its /AFRelationship) has been changed since the file was made.")
+            found.problems.append(f"What {WHAT[name]} is to the document (its source, its "
+                                  "data) as a PDF viewer shows it has been changed since the file "
+                                  "was made.")
         desc = spec.get("/Desc")
         found.descriptions[name] = None if desc is None else str(desc)
     if len(specs) == 2:

@@ -154,6 +154,10 @@ def _third_in_af_only(doc):
                "to “approved-portfolio.json”."),
     (_signatures_described, "The description a PDF viewer shows for the embedded signatures "
                             "(signatures.json) has been removed."),
+    (lambda doc: _spec(doc, "data.json").__setitem__("/AFRelationship",
+                                                     pikepdf.Name.Supplement),
+     "What the embedded data (data.json) is to the document (its source, its data) as a PDF "
+     "viewer shows it has been changed since the file was made."),
     (_third_in_af_only, "The file has an attached file (approval.txt) added after the file was "
                         "made.")])
 def test_what_a_viewer_shows_beside_the_embedded_files_is_covered(pdf, change, words):
