@@ -24,7 +24,7 @@ from weasyprint import Attachment
 
 from roadmap.audit.models import AuditEvent
 from roadmap.cohorts.models import Enrolment
-from roadmap.exports import archive, manifest, pdffile
+from roadmap.exports import archive, manifest, pdfembedded, pdffile
 from roadmap.exports.gather import gather
 from roadmap.exports.portfolio import ASSETS, Setup, document, setup
 
@@ -119,7 +119,7 @@ def archival_pdf(session: Session, enrolment: Enrolment, today: dt.date, *, cont
         options = {"pdf_variant": VARIANT, "pdf_tags": True, "output_intent": INTENT,
                    "color_profiles": _profiles(), "attachments": [Attachment(
             string=raw, name=pdffile.DATA_NAME, relationship="Source",
-            description=f"The portfolio of {name} as data (JSON; schema in the ZIP export)")]}
+            description=pdfembedded.DATA_DESCRIPTION.format(name=name))]}
     document = html(setup_, p)
     del p  # the gathered data: not needed while the layout is at its largest
     pdf = render(document, (ASSETS / "print.css").as_uri(), setup_.roots, lean=True, **options).pdf
@@ -132,5 +132,4 @@ def archival_pdf(session: Session, enrolment: Enrolment, today: dt.date, *, cont
               else {"manifest": found, "jws": None, "key": None})
     return pdffile.attach(pdf, pdffile.MANIFEST_NAME,
                           json.dumps(signed, indent=2, ensure_ascii=False).encode("utf-8"),
-                          "What was signed and approved, and the digests that hold this file "
-                          "to it, signed by the service", "Data")
+                          pdfembedded.MANIFEST_DESCRIPTION, "Data")

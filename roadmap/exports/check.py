@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from roadmap import clock
-from roadmap.exports import manifest, pdfextras, pdffile
+from roadmap.exports import manifest, pdfembedded, pdfextras, pdffile
 
 
 @dataclass
@@ -221,6 +221,8 @@ def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = N
         report.notes.append("The file was made before its bookmarks and document properties "
                             "were covered by its signature: those are not checked.")
     report.problems += opened.changed
+    report.problems += pdfembedded.description_problems(opened.descriptions,
+                                                        report.claims.get("candidate"))
     if not opened.tagged:
         report.notes.append("The file is not tagged for screen readers.")
     if opened.pdfa != "3A":

@@ -234,12 +234,37 @@ def page_problems(pages: list[str], claimed: list[str]) -> list[str]:
     return problems
 
 
+SIGNED_KEYS = {"manifest", "jws", "key"}  # signatures.json's top level, as sign() writes it
+
+
+class _Twice(ValueError):
+    """A JSON object names the same key twice: a program keeps the last, a person reads the first."""
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _Twice(key)
+        found[key] = value
+    return found
+
+
 def loads(raw: bytes, what: str) -> dict[str, Any]:
-    """A JSON object from an embedded file; ValueError naming the file when it is not one."""
+    """A JSON object from an embedded file; ValueError naming the file when it is not one, or
+    when it says one thing to a person and another to a program (a key given twice), or when
+    signatures.json holds more than the service writes."""
     try:
-        value = json.loads(raw.decode("utf-8"))
+        value = json.loads(raw.decode("utf-8"), object_pairs_hook=_once)
+    except _Twice as twice:
+        raise ValueError(f"{what} gives “{twice.args[0]}” twice (a person reading it sees the "
+                         "first, a program the last): it is not as the service wrote it") from None
     except (UnicodeError, ValueError, RecursionError):  # nested too deep to be ours
         raise ValueError(f"{what} is not readable JSON") from None
     if not isinstance(value, dict):
         raise ValueError(f"{what} is not a JSON object")
+    extra = sorted(set(value) - SIGNED_KEYS) if what == "signatures.json" else []
+    if extra:
+        raise ValueError(f"{what} has “{', '.join(extra[:3])}” added, which the service never "
+                         "writes: it has been changed since the file was made")
     return value

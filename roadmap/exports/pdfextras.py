@@ -241,6 +241,7 @@ def property_problems(found: dict[str, Any], outline: Optional[str],
                 problems.append(f"The document's {what} has been changed to "
                                 f"“{_shown(found[key])}” (it was made as "
                                 f"“{_shown(recorded[key])}”).")
+    problems = list(dict.fromkeys(problems))  # the author in the info and the XMP: said once
     if made.get("outline") is not None and outline != made.get("outline"):
         problems.append("The bookmarks (the outline a viewer shows beside the pages) have been "
                         "changed since the file was made.")

@@ -16,13 +16,13 @@ from typing import Any, Optional
 import pikepdf
 from pikepdf.models.metadata import encode_pdf_date
 
-from roadmap.exports import pdfextras, pdfresources, pdfstructure
+from roadmap.exports import pdfembedded, pdfextras, pdfresources, pdfstructure
 
 MAX_PAGES = 5000
 MAX_EMBEDDED = 64 * 1024 * 1024  # data.json of the largest portfolio is a few MB
 MAX_PAGE = 16 * 1024 * 1024  # one page's drawing instructions: a dense page is about 100 KB
-DATA_NAME = "data.json"
-MANIFEST_NAME = "signatures.json"
+DATA_NAME = pdfembedded.DATA_NAME
+MANIFEST_NAME = pdfembedded.MANIFEST_NAME
 
 
 PASSWORD = ("This file is protected with a password, so it cannot be checked: upload the file "
@@ -50,6 +50,7 @@ class Opened:
     properties: dict[str, Any] = field(default_factory=dict)  # pdfextras.properties
     outline: Optional[str] = None  # pdfextras.outline_digest
     structure: dict[str, Any] = field(default_factory=dict)  # structure(): geometry, tags, navigation
+    descriptions: dict[str, Optional[str]] = field(default_factory=dict)  # pdfembedded
 
 
 def _decoded(stream: pikepdf.Stream, largest: int, what: str) -> bytes:
@@ -102,13 +103,6 @@ def page_digests(pdf: pikepdf.Pdf, annotations: bool = True) -> list[str]:
     return digests
 
 
-def _embedded(pdf: pikepdf.Pdf, name: str) -> Optional[bytes]:
-    spec = pdf.attachments.get(name)
-    if spec is None:
-        return None
-    return _decoded(spec.get_file().obj, MAX_EMBEDDED, f"embedded {name}")
-
-
 def _pdfa(pdf: pikepdf.Pdf) -> Optional[str]:
     try:
         meta = pdf.open_metadata()
@@ -128,11 +122,16 @@ def read(content: bytes) -> Opened:
                 raise NotReadable("The PDF has more pages than any portfolio.")
             tagged = "/StructTreeRoot" in pdf.Root and bool(
                 pdf.Root.get("/MarkInfo", {}).get("/Marked", False))
-            data, found = _embedded(pdf, DATA_NAME), _embedded(pdf, MANIFEST_NAME)
+            # Read as strictly as the most trusting viewer reads them: every listing of our
+            # two files, both copies a file specification may hold, the names shown.
+            embedded = pdfembedded.read(pdf, _decoded, MAX_EMBEDDED)
+            data, found = embedded.data, embedded.manifest
             # Pages are read only from a file that carries our data: nothing else is checked.
             pages = page_digests(pdf) if data is not None and found is not None else []
-            changed = (pdfextras.saved_again(content, pdf.is_encrypted) + pdfextras.added(pdf)
-                       if pages else [])
+            changed = list(dict.fromkeys(  # an added attachment is found by both readers
+                pdfembedded.page_count_problems(pdf) + embedded.problems
+                + pdfextras.saved_again(content, pdf.is_encrypted) + pdfextras.added(pdf)
+                if pages else []))
             return Opened(pages=pages, data=data, manifest=found, tagged=tagged,
                           pdfa=_pdfa(pdf), changed=changed,
                           title=pdfextras.title_and_language(pdf),
@@ -141,7 +140,8 @@ def read(content: bytes) -> Opened:
                           resources=resource_digests(pdf) if pages else [],
                           properties=pdfextras.properties(pdf) if pages else {},
                           outline=pdfextras.outline_digest(pdf) if pages else None,
-                          structure=structure(pdf) if pages else {})
+                          structure=structure(pdf) if pages else {},
+                          descriptions=embedded.descriptions)
     except NotReadable:
         raise
     except pikepdf.PasswordError:

@@ -1,0 +1,199 @@
+"""The archival PDF's two embedded files read strictly, as a viewer might read them, and its
+page tree's counts.
+
+pikepdf's attachments dictionary is one reader's view: it keeps one entry per name and reads
+an embedded file's /UF stream, while another viewer (poppler's pdfdetach) reads /F, and every
+viewer shows a file's name and description. So the name tree is walked here (flat /Names and
+/Kids), and the file is not intact unless data.json and signatures.json are listed once each,
+the associated files (/AF) are exactly those two, each file specification names itself as
+made, holds one copy of its file, and relates and describes it as the service does.
+
+A page tree's /Count is what most viewers trust for the number of pages: a tree that says 1
+while its /Kids hold 49 shows one page in those viewers and 49 in a checker that walks /Kids.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import pikepdf
+
+DATA_NAME = "data.json"
+MANIFEST_NAME = "signatures.json"
+# As archival.py and pdffile.attach make them (never changed since the first archival file).
+DATA_DESCRIPTION = "The portfolio of {name} as data (JSON; schema in the ZIP export)"
+MANIFEST_DESCRIPTION = ("What was signed and approved, and the digests that hold this file to "
+                        "it, signed by the service")
+RELATIONSHIP = {DATA_NAME: "/Source", MANIFEST_NAME: "/Data"}
+WHAT = {DATA_NAME: "the embedded data (data.json)",
+        MANIFEST_NAME: "the embedded signatures (signatures.json)"}
+_DEPTH = 32  # a name tree or page tree deeper than this is not one a PDF writer makes
+
+Decoder = Callable[[Any, int, str], bytes]
+
+
+@dataclass
+class Embedded:
+    """Our two embedded files' bytes (the first listing of each) and what is wrong around them."""
+
+    data: Optional[bytes] = None
+    manifest: Optional[bytes] = None
+    problems: list[str] = field(default_factory=list)
+    descriptions: dict[str, Optional[str]] = field(default_factory=dict)  # checked with data.json
+
+
+def _listed(node: Any, found: list[tuple[str, Any]], depth: int, seen: set) -> None:
+    """Every (name, file specification) of a name tree, in order, duplicates kept."""
+    if not isinstance(node, pikepdf.Dictionary) or depth > _DEPTH:
+        return
+    if node.is_indirect:
+        if node.objgen in seen:
+            return
+        seen.add(node.objgen)
+    names = node.get("/Names")
+    if isinstance(names, pikepdf.Array):
+        items = list(names)
+        for at in range(0, len(items) - 1, 2):
+            found.append((str(items[at]), items[at + 1]))
+    for kid in node.get("/Kids") or []:
+        _listed(kid, found, depth + 1, seen)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a.is_indirect and b.is_indirect:
+        return a.objgen == b.objgen
+    return a is b
+
+
+def _stream(spec: Any, name: str, decoded: Decoder, largest: int,
+            problems: list[str]) -> Optional[bytes]:
+    """The file's bytes; a problem when its /F and /UF streams differ (viewers read either)."""
+    ef = spec.get("/EF")
+    if not isinstance(ef, pikepdf.Dictionary):
+        return None
+    streams = [ef[key] for key in ("/UF", "/F") if key in ef]
+    if not streams:
+        return None
+    contents = [decoded(stream, largest, f"embedded {name}") for stream in streams]
+    if len(contents) == 2 and not _same(*streams) and contents[0] != contents[1]:
+        problems.append(f"{WHAT[name][0].upper()}{WHAT[name][1:]} holds two different copies: "
+                        "one PDF viewer would show one and another viewer the other.")
+    return contents[0]
+
+
+def read(pdf: pikepdf.Pdf, decoded: Decoder, largest: int) -> Embedded:
+    """data.json's and signatures.json's bytes and every problem in how they are embedded."""
+    found = Embedded()
+    names = pdf.Root.get("/Names")
+    listed: list[tuple[str, Any]] = []
+    if isinstance(names, pikepdf.Dictionary):
+        _listed(names.get("/EmbeddedFiles"), listed, 0, set())
+    specs: dict[str, Any] = {}
+    af = pdf.Root.get("/AF")
+    associated = [entry for entry in (af if isinstance(af, pikepdf.Array) else [])
+                  if isinstance(entry, pikepdf.Dictionary)]
+    for name in (DATA_NAME, MANIFEST_NAME):
+        mine = [spec for listed_name, spec in listed if listed_name == name]
+        if not mine or not isinstance(mine[0], pikepdf.Dictionary):
+            continue
+        spec = mine[0]
+        if len(mine) > 1:
+            times = {2: "twice", 3: "three times"}.get(len(mine), f"{len(mine)} times")
+            found.problems.append(
+                f"{WHAT[name][0].upper()}{WHAT[name][1:]} is listed {times} in the file: one PDF "
+                "viewer may show one copy and another viewer or checker another.")
+            # The rest is read from the listing the associated files name (the one made).
+            spec = next((one for one in mine if isinstance(one, pikepdf.Dictionary)
+                         and any(_same(one, entry) for entry in associated)), spec)
+        specs[name] = spec
+        content = _stream(spec, name, decoded, largest, found.problems)
+        if name == DATA_NAME:
+            found.data = content
+        else:
+            found.manifest = content
+        for key in ("/UF", "/F"):
+            shown = spec.get(key)
+            if shown is not None and str(shown) != name:
+                found.problems.append(f"The name a PDF viewer shows for {WHAT[name]} has been "
+                                      f"changed to “{shown}”.")
+                break
+        if str(spec.get("/AFRelationship")) != RELATIONSHIP[name]:
+            found.problems.append(f"What {WHAT[name]} is to the document (its source, its "
+                                  "data) as a PDF viewer shows it has been changed since the file "
+                                  "was made.")
+        desc = spec.get("/Desc")
+        found.descriptions[name] = None if desc is None else str(desc)
+    if len(specs) == 2:
+        found.problems += _associated(pdf, specs)
+    return found
+
+
+def _associated(pdf: pikepdf.Pdf, specs: dict[str, Any]) -> list[str]:
+    """/Root/AF lists exactly our two file specifications, once each."""
+    af = pdf.Root.get("/AF")
+    entries = list(af) if isinstance(af, pikepdf.Array) else []
+    problems, matched = [], []
+    for entry in entries:
+        ours = [name for name, spec in specs.items() if isinstance(entry, pikepdf.Dictionary)
+                and _same(entry, spec)]
+        if ours:
+            matched += ours
+            continue
+        shown = (entry.get("/UF") or entry.get("/F") if isinstance(entry, pikepdf.Dictionary)
+                 else None)
+        problems.append(f"The file has an attached file ({shown or 'unnamed'}) added after the "
+                        "file was made.")
+    if sorted(matched) != sorted(specs):
+        problems.append("The file's list of associated files (the embedded data and signatures "
+                        "as PDF/A lists them) has been changed since the file was made.")
+    return problems
+
+
+def description_problems(descriptions: dict[str, Optional[str]],
+                         candidate: Optional[str]) -> list[str]:
+    """Each embedded file's description (a viewer shows it beside the file) against the one the
+    service writes: data.json's names the candidate as data.json does."""
+    problems = []
+    expected = {DATA_NAME: DATA_DESCRIPTION.format(name=candidate),
+                MANIFEST_NAME: MANIFEST_DESCRIPTION}
+    for name, desc in descriptions.items():
+        if desc != expected[name]:
+            problems.append(f"The description a PDF viewer shows for {WHAT[name]} has been "
+                            + ("removed." if desc is None else f"changed to “{desc}”."))
+    return problems
+
+
+def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
+    """Every page tree node's /Count against the pages under it, in words."""
+    wrong: list[tuple[Any, int]] = []
+
+    def leaves(node: Any, depth: int, seen: set) -> int:
+        if not isinstance(node, pikepdf.Dictionary) or depth > _DEPTH:
+            return 0
+        if node.is_indirect:
+            if node.objgen in seen:
+                return 0
+            seen.add(node.objgen)
+        if node.get("/Type") != pikepdf.Name.Pages and "/Kids" not in node:
+            return 1
+        total = sum(leaves(kid, depth + 1, seen) for kid in node.get("/Kids") or [])
+        count = node.get("/Count")
+        if not isinstance(count, int) or int(count) != total:
+            wrong.append((count, total))
+        return total
+
+    root = pdf.Root.get("/Pages")
+    total = leaves(root, 0, set())
+    if not wrong:
+        return []
+    said = root.get("/Count") if isinstance(root, pikepdf.Dictionary) else None
+    if isinstance(said, int) and int(said) != total:
+        said = int(said)
+        shown = ("a viewer would show only the first." if said == 1
+                 else f"a viewer would show only the first {said}." if 0 < said < total
+                 else "a viewer may show none of them." if said <= 0
+                 else "a viewer may show blank or missing pages.")
+        return [f"The file says it has {said} page{'' if said == 1 else 's'}, but has {total}: "
+                + shown]
+    return [f"The file's list of pages miscounts the pages in part of it (it has {total}): a "
+            "viewer may skip or repeat some of them."]
