@@ -313,7 +313,7 @@ def test_what_the_file_says_names_each_stage_and_signer_once_in_words():
 
 
 def test_the_public_key_file_keygen_wrote_is_trusted_and_another_key_is_not(
-        runner, pdf, archival_key, tmp_path):
+        runner, enrolment, pdf, archival_key, tmp_path):
     """An outsider checked with `--key signing.pem.pub.jwk` (the file keygen writes and prints)
     and was told the file was "signed by a key this service has never published": keygen's
     file names its key by thumbprint, the service by address. The key itself decides."""
