@@ -60,15 +60,17 @@ def test_a_worker_killed_outright_takes_its_render_processes_with_it(
         worker = subprocess.Popen([sys.executable, "-m", "roadmap", "export", "worker"], env=env,
                                   cwd=tmp_path, stdout=sink, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
-        while True:  # ready, with a render process under the fork server (two levels down)
+        deadline, settled = time.monotonic() + 120, 0
+        # Ready, with a render process under the fork server (two levels down), seen on two
+        # looks half a second apart: while the fork server imports WeasyPrint, a short-lived
+        # program it runs (ctypes looking for a library) is two levels down for a moment.
+        while settled < 2:
             below = _descendants(worker.pid)
-            if "waiting for jobs" in log.read_text() and any(
-                    parent != worker.pid for parent, _ in below.values()):
-                break
-            assert worker.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        time.sleep(0.5)  # the render process settled, as in a worker waiting for jobs
+            ready = "waiting for jobs" in log.read_text() and len(below) >= 3 and any(
+                parent != worker.pid for parent, _ in below.values())
+            settled = settled + 1 if ready else 0
+            assert worker.poll() is None and time.monotonic() < deadline, (below, log.read_text())
+            time.sleep(0.5)
         below = _descendants(worker.pid)
         assert len(below) >= 3, below  # resource tracker, fork server, a render process
         worker.kill()
