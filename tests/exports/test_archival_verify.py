@@ -330,3 +330,15 @@ def test_the_public_key_file_keygen_wrote_is_trusted_and_another_key_is_not(
     other = runner.invoke(args=["export", "check", str(path), "--key",
                                 str(keys.public_path(stranger))])
     assert other.exit_code != 0 and "never published" in other.output, other.output
+
+
+def test_a_pdf_longer_than_any_portfolio_is_refused_before_it_is_read(client):
+    """An outsider's 4,999 repeated pages held /verify for 34 s: past MAX_PAGES it is refused
+    at once, beside the upload box."""
+    doc = pikepdf.new()
+    for _ in range(pdffile.MAX_PAGES + 1):
+        doc.add_blank_page()
+    made = io.BytesIO()
+    doc.save(made)
+    page = _upload(client, made.getvalue()).get_data(as_text=True)
+    assert "The PDF has more pages than any portfolio." in page and 'id="pdf-error"' in page
