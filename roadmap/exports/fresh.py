@@ -22,7 +22,7 @@ from flask import Flask, current_app
 from huey import Huey
 
 from roadmap.audit.service import TOUCHED
-from roadmap.exports import jobs, stored
+from roadmap.exports import jobs, quick, stored
 
 RETRIES = 3  # a failed refresh is tried again this many times, further apart each time
 LOST_AFTER = 3600.0  # a marker this old: its refresh was lost (a queue emptied): queue again
@@ -95,6 +95,11 @@ def init_app(app: Flask) -> None:
                 schedule(app, enrolment_id)
             except Exception:  # noqa: BLE001 - the change is committed: never an error page
                 log.exception("could not queue a refresh of enrolment %s's PDF", enrolment_id)
+        for enrolment_id in sorted(touched) if quick.enabled(app) else ():
+            try:  # the quick copy, at once: the button serves it until the refresh has run
+                quick.after_change(app, enrolment_id)
+            except Exception:  # noqa: BLE001 - the change is committed: never an error page
+                log.exception("could not queue the quick copy of enrolment %s", enrolment_id)
 
     @event.listens_for(sessions, "after_rollback")
     def _forget(session: Any) -> None:

@@ -39,12 +39,15 @@ def start(enrolment_id: int) -> str:
     owner = level is Reach.OWNER
     app = current_app._get_current_object()
     state = service.stored_state(app, session, enrolment, owner=owner)
-    running, prepared = service.exports_running(app), None
+    running, prepared, made = service.exports_running(app), None, None
     if running and (state is None or not state.current):  # ready before the click
-        prepared = service.prepare_pdf(app, session, current_user, enrolment, owner=owner,
-                                       content=level.sees_content)
+        made = service.quick_state(app, session, enrolment, owner=owner)
+        if made is None:  # no quick copy made or coming since the change: the reader's own
+            prepared = service.prepare_pdf(app, session, current_user, enrolment, owner=owner,
+                                           content=level.sees_content)
     return render_template("exports/start.html", enrolment=enrolment, owner=owner,
-                           prepared=prepared is not None, stopped=not running,
+                           prepared=prepared is not None or made == "coming",
+                           quick_ready=made == "ready", stopped=not running,
                            person=service.candidate_of(session, enrolment), state=state,
                            changed=_when(state.last_change) if state else None)
 
