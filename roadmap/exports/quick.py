@@ -121,7 +121,11 @@ def schedule(app: Flask, enrolment_id: int, form: str) -> bool:
         if not lost:
             return False
         marker.touch()
-    jobs.queue(app).enqueue(task(app).s(enrolment_id, form))
+    try:
+        jobs.queue(app).enqueue(task(app).s(enrolment_id, form))
+    except BaseException:
+        marker.unlink(missing_ok=True)  # not queued: no click may wait for it
+        raise
     return True
 
 

@@ -121,6 +121,21 @@ def test_a_quick_copy_made_yesterday_or_before_a_later_change_is_not_served(
     assert response.status_code == 302  # one change behind: never served
 
 
+def _only_queued(monkeypatch):
+    """The change queues its quick copy, but no worker takes it until the test says so."""
+    queued = []
+
+    def only_queue(app_, enrolment_id, form):
+        marker = quick.pdf_path(app_, enrolment_id, form).with_suffix(".queued")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        queued.append((enrolment_id, form))
+        return True
+
+    monkeypatch.setattr(quick, "schedule", only_queue)
+    return queued
+
+
 def test_a_click_while_the_quick_copy_is_being_made_waits_for_it(
         app, client, login, team, make_item, monkeypatch):
     """The button pressed a moment after the change, the copy still being made by the worker:
@@ -129,16 +144,7 @@ def test_a_click_while_the_quick_copy_is_being_made_waits_for_it(
 
     app.config["EXPORT_WAIT_SECONDS"] = 30
     item = make_item("cbd", status="submitted")
-    queued = []
-
-    def only_queue(app_, enrolment_id, form):  # the worker takes it a moment later
-        marker = quick.pdf_path(app_, enrolment_id, form).with_suffix(".queued")
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
-        queued.append((enrolment_id, form))
-        return True
-
-    monkeypatch.setattr(quick, "schedule", only_queue)
+    queued = _only_queued(monkeypatch)
     login(client, team.primary)
     _return(client, item, "A comment made just now.")
     assert queued == [(team.enrolment.id, "shared")]
@@ -151,3 +157,17 @@ def test_a_click_while_the_quick_copy_is_being_made_waits_for_it(
         worker.join()
     assert response.status_code == 200 and "A comment made just now." in _text(data)
     assert _jobs(app) == []
+
+
+def test_a_quick_copy_that_never_comes_costs_the_click_no_more_than_its_wait(
+        app, client, login, team, make_item, monkeypatch):
+    """The worker is busy elsewhere: the click waits for the copy, then asks for its own export
+    with what is left of EXPORT_WAIT_SECONDS (none here), so it goes to the progress page."""
+    app.config["EXPORT_WAIT_SECONDS"] = 1
+    item = make_item("cbd", status="submitted")
+    _only_queued(monkeypatch)
+    login(client, team.primary)
+    _return(client, item, "Nobody has made this yet.")
+    response, _ = _ask(client, team.enrolment.id)
+    assert response.status_code == 302 and "/exports/" in response.headers["Location"]
+    assert len(_jobs(app)) == 1
