@@ -29,7 +29,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from flask import Flask, g
 from sqlalchemy.orm import Session
@@ -39,6 +39,7 @@ from roadmap.db import database, utcnow, write_intent
 from roadmap.exports import jobs, stored
 
 _registering = threading.Lock()
+CANDIDATE = "candidate"  # beside the stored PDFs: the enrolment's candidate's user id
 LOST_AFTER = 600.0  # a queued marker this old: its job was lost (a queue emptied): queue again
 WAIT_POLL = 0.05  # a click waiting for the copy being made reads its note this often
 log = logging.getLogger(__name__)
@@ -100,11 +101,30 @@ def _busy(lock: Path) -> bool:
         return False
 
 
-def forms(app: Flask, enrolment_id: int) -> list[str]:
-    """The forms a change makes a quick copy of: the shared one, and the candidate's own while
-    they look at their export (as the archival refresh keeps it)."""
-    wanted = stored._own_wanted(stored.folder(app, enrolment_id))
-    return ["shared", "own"] if wanted else ["shared"]
+def forms(app: Flask, enrolment_id: int, actors: Iterable[Optional[int]] = ()) -> list[str]:
+    """The forms a change makes a quick copy of, in the order made: the shared one, and the
+    candidate's own while they look at their export (as the archival refresh keeps it), first
+    when the candidate made the change (`actors`): they are the likeliest to press the button."""
+    base = stored.folder(app, enrolment_id)
+    if not stored._own_wanted(base):
+        return ["shared"]
+    return ["own", "shared"] if candidate(app, enrolment_id) in set(actors) else ["shared", "own"]
+
+
+def remember_candidate(app: Flask, enrolment_id: int, candidate_id: int) -> None:
+    """Whose portfolio it is, for the order of the copies (read after a commit, with no query)."""
+    path = stored.folder(app, enrolment_id) / CANDIDATE
+    if candidate(app, enrolment_id) != candidate_id:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(str(int(candidate_id)))
+
+
+def candidate(app: Flask, enrolment_id: int) -> Optional[int]:
+    """The candidate remembered by remember_candidate, or None."""
+    try:
+        return int((stored.folder(app, enrolment_id) / CANDIDATE).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def schedule(app: Flask, enrolment_id: int, form: str) -> bool:
@@ -145,11 +165,12 @@ def task(app: Flask) -> Any:
         return existing
 
 
-def after_change(app: Flask, enrolment_id: int) -> None:
-    """A change to the enrolment committed: queue its quick copies, if a worker will make them."""
+def after_change(app: Flask, enrolment_id: int, actors: Iterable[Optional[int]] = ()) -> None:
+    """A change to the enrolment committed (by `actors`): queue its quick copies, if a worker
+    will make them."""
     if not jobs.running(app):
         return  # nobody would make it: the click takes the job path, which says so
-    for form in forms(app, enrolment_id):
+    for form in forms(app, enrolment_id, actors):
         schedule(app, enrolment_id, form)
 
 

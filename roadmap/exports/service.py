@@ -107,6 +107,7 @@ def stored_state(app: Flask, session: Session, enrolment: Enrolment, *,
         return None
     if owner:
         stored.want_own(app, enrolment.id)
+        quick.remember_candidate(app, enrolment.id, enrolment.candidate_id)
     state = stored.freshness(app, session, enrolment.id, stored.variant(owner))
     if not state.current and not fresh.pending(app, enrolment.id):
         fresh.schedule(app, enrolment.id)

@@ -171,3 +171,26 @@ def test_a_quick_copy_that_never_comes_costs_the_click_no_more_than_its_wait(
     response, _ = _ask(client, team.enrolment.id)
     assert response.status_code == 302 and "/exports/" in response.headers["Location"]
     assert len(_jobs(app)) == 1
+
+
+def test_the_copy_of_whoever_made_the_change_is_made_first(
+        app, client, login, team, make_item, monkeypatch):
+    """The candidate looking at their export edits their draft: their own copy is made first;
+    their supervisor returns an item: the supervisors' copy first."""
+    draft = make_item("reflection", status="draft", headings=("2",))
+    item = make_item("cbd", status="submitted")
+    queued = _only_queued(monkeypatch)
+    mine = app.test_client()
+    login(mine, team.candidate)
+    assert mine.get(f"/exports/enrolment/{team.enrolment.id}").status_code == 200
+    edited = mine.post(f"/portfolio/evidence/{draft.id}/edit", data={
+        "title": "Fixed the typo", "occurred_on": draft.occurred_on.isoformat(),
+        "lock_version": draft.lock_version, **draft.fields, "action": "save"})
+    assert edited.status_code in (200, 302), edited.data[:300]
+    assert queued == [(team.enrolment.id, "own"), (team.enrolment.id, "shared")]
+    queued.clear()
+    for form in ("own", "shared"):  # taken by the worker meanwhile
+        quick.pdf_path(app, team.enrolment.id, form).with_suffix(".queued").unlink()
+    login(client, team.primary)
+    _return(client, item, "Please say more.")
+    assert queued == [(team.enrolment.id, "shared"), (team.enrolment.id, "own")]
