@@ -8,8 +8,11 @@
                the POST of the export button, the whole file read (p95 of --clicks)
   after change the click right after a change: the export page opened (which starts the
                reader's quick export), the button pressed 2 s later or at once, or with the page
-               open before the change; the download from the button or through the progress
-               page, jobs run by a real `roadmap export worker`
+               open before the change (and, a fourth case, that page's button pressed 1 s
+               after the change, while the quick copy the change queued is being made); the
+               download from the button or through the progress page, jobs run by a real
+               `roadmap export worker`
+  quick copy   the quick PDF each change queues at once (exports.quick): CPU and wall seconds
   national day 1,000 WPBAs a working day (bench/seed.py: 240,000 a year) times the refreshes a
                WPBA causes, times CPU seconds per refresh, as a share of one worker's day
 
@@ -39,6 +42,8 @@ WPBAS_A_DAY = 1000  # bench/seed.py: about 240,000 WPBAs a year over 240 working
 # A WPBA shows in the PDF three times: written and submitted in one sitting (one refresh:
 # they come within EXPORT_REFRESH_SECONDS of each other), then signed by the supervisor later.
 REFRESHES_PER_WPBA = 2
+# The quick copy is made at each commit, not gathered over minutes: each of the three shows.
+QUICK_COPIES_PER_WPBA = 3
 WORKING_DAY = 8 * 3600  # seconds: the changes come in working hours
 
 
@@ -46,10 +51,16 @@ IDLE_BEFORE_CLICK = 3.0  # seconds the worker waits idle before each click after
 # Seconds between the export page loading and the button's press: a person reading its few
 # lines (2 s is quick); 0, the instant it loads (no person is that fast: the bound); -1, the
 # page was open before the change (another tab), so nothing was started before the press.
-READING = (2.0, 0.0, -1.0)
+READING = (2.0, 0.0, -1.0, -2.0)
+# -2 (a fourth case, added with the quick copy made at the change, exports.quick): the page
+# open before the change as in -1, but the button pressed SOON_AFTER the change instead of
+# IDLE_BEFORE_CLICK: the copy is then still being made, and the button waits for it.
+SOON_AFTER = 1.0
 
 
 def _reading_words(reading: float) -> str:
+    if reading == -2:
+        return f"page open before the change, button {SOON_AFTER:.0f} s after it"
     if reading < 0:
         return "page open before the change"
     return f"export page opened, button {reading:.0f} s later"
@@ -148,6 +159,24 @@ def _queued_refreshes(app: Any) -> int:
     return sum(t.name == "roadmap.export.refresh" for t in [*huey.pending(), *huey.scheduled()])
 
 
+def _quick_copy_cpu(app: Any, enrolment_id: int) -> tuple[float, float]:
+    """The quick copy the change queues (exports.quick), made here as the job worker makes it
+    (its render workers up, the parts of before cached): CPU seconds of this process, its
+    render workers and the fork server, and wall seconds."""
+    import gc
+
+    from bench.pdf import _cpu_seconds, _fork_server, _workers
+    from roadmap.exports import quick
+
+    gc.collect()
+    others = _workers() + _fork_server()
+    before, cpu, start = _cpu_seconds(others), time.process_time(), time.perf_counter()
+    made = quick.run(app, enrolment_id, "shared")
+    wall = time.perf_counter() - start
+    assert made is not None
+    return time.process_time() - cpu + _cpu_seconds(others) - before, wall
+
+
 def figures(app: Any, session: Any, enrolment_id: int, password: str, clicks: int,
             repeat: int) -> dict[str, Any]:
     """Measure and print; the figures, for the caller's summary."""
@@ -162,6 +191,17 @@ def figures(app: Any, session: Any, enrolment_id: int, password: str, clicks: in
         refreshes = []
         warm_up = next(e.id for e in session.query(Enrolment).order_by(Enrolment.id)
                        if e.id != enrolment_id)  # another demo portfolio: the worker's last job
+        quick_cpu = []
+        for number in range(max(3, repeat)):  # no export worker yet: the change queues no copy
+            _change(app, session, enrolment_id, 1600 + number)
+            quick_cpu.append(_quick_copy_cpu(app, enrolment_id))
+            print(f"quick copy after a change {number + 1}: {quick_cpu[-1][1]:.2f} s wall, "
+                  f"{quick_cpu[-1][0]:.2f} s CPU (this process and its render workers)",
+                  flush=True)
+        found["quick_cpu"] = statistics.median(c for c, _w in quick_cpu)
+        found["quick_wall"] = statistics.median(w for _c, w in quick_cpu)
+
+        # The refreshes measured next clear the refresh these changes queued (coalescing below).
         for number in range(repeat):
             _change(app, session, enrolment_id, 1000 + number)
             refreshes.append(pdf_refresh.in_own_process(app, enrolment_id, warm_up))
@@ -207,7 +247,8 @@ def figures(app: Any, session: Any, enrolment_id: int, password: str, clicks: in
             for number in range(max(5, repeat)):
                 with app.app_context():
                     _change(app, session, enrolment_id, 3000 + 100 * int(reading + 1) + number)
-                time.sleep(IDLE_BEFORE_CLICK)  # the worker sat idle, as it mostly does
+                # the worker sat idle, as it mostly does (or is still busy, 1 s after the change)
+                time.sleep(SOON_AFTER if reading == -2 else IDLE_BEFORE_CLICK)
                 if reading >= 0:  # the person opens the export page, reads it, presses the button
                     client.get(f"/exports/enrolment/{enrolment_id}").get_data()
                     time.sleep(reading)
@@ -271,6 +312,13 @@ def report(found: dict[str, Any], warm_wall: float) -> None:
           f" MB in its own process (target <= 500 MB); "
           f"{found['both_cpu']:.1f} s CPU with the candidate's own form (drafts) as well")
     print(f"coalescing: 10 changes in a row queued {found['coalesced']} refresh(es)")
+    print(f"quick copy per change (exports.quick, made at each commit): "
+          f"{found['quick_cpu']:.2f} s CPU, {found['quick_wall']:.2f} s wall (median)")
+    quick_day = WPBAS_A_DAY * QUICK_COPIES_PER_WPBA * found["quick_cpu"]
+    print(f"national day, quick copies: {WPBAS_A_DAY} WPBAs x {QUICK_COPIES_PER_WPBA} commits x "
+          f"{found['quick_cpu']:.2f} s = {quick_day / 3600:.1f} CPU hours: "
+          f"{quick_day / WORKING_DAY:.2f} of one worker over an 8-hour working day (the job "
+          f"worker's; on top of the refreshes below)")
     day = WPBAS_A_DAY * REFRESHES_PER_WPBA * found["refresh_cpu"]
     print(f"national day: {WPBAS_A_DAY} WPBAs x {REFRESHES_PER_WPBA} refreshes x "
           f"{found['refresh_cpu']:.1f} s = {day / 3600:.1f} CPU hours: {day / WORKING_DAY:.2f} "

@@ -50,6 +50,9 @@ DEFAULTS: dict[str, Any] = {
     # Opening the export page while the reader's stored PDF is not current starts their quick
     # export then, so the button finds it made. None: on, unless TESTING (jobs run inline there).
     "EXPORT_PREPARE": None,
+    # Each committed change queues its enrolment's quick PDF at once (exports.quick), which the
+    # button serves until the archival copy is current. None: on, unless TESTING.
+    "EXPORT_QUICK_COPY": None,
     "REDIS_URL": None,  # export queue and rate limits on Redis; None: SQLite queue, per-process limits
     "RATE_LIMIT_PREFIX": "roadmap-limits",  # Redis key prefix of the rate limits (one per deployment)
     "PROXY_HOPS": 0,  # load balancers in front that set X-Forwarded-*; 0: trust no such header
@@ -82,7 +85,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _BOOLEAN = {"TESTING", "WTF_CSRF_ENABLED", "SQL_ECHO", "ALLOW_SQLITE", "EXPORT_KEEP_FRESH",
-            "EXPORT_PREPARE"}
+            "EXPORT_PREPARE", "EXPORT_QUICK_COPY"}
 _INTEGER = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "INVITATION_DAYS",
             "PASSWORD_RESET_HOURS", "REAUTH_MINUTES", "EXPORT_WORKERS",
             "EXPORT_HEARTBEAT_SECONDS", "EXPORT_REFRESH_SECONDS", "EXPORT_WAIT_SECONDS",
@@ -143,6 +146,8 @@ def build(instance_path: str, test_config: Mapping[str, Any] | None,
         settings["EXPORT_WAIT_SECONDS"] = 0 if settings["TESTING"] else 4
     if settings["EXPORT_PREPARE"] is None:
         settings["EXPORT_PREPARE"] = not settings["TESTING"]
+    if settings["EXPORT_QUICK_COPY"] is None:
+        settings["EXPORT_QUICK_COPY"] = not settings["TESTING"]
     if settings["DATABASE_URL"] is None:
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "roadmap.sqlite3")
     if settings["FRAMEWORK_DIR"] is None:

@@ -20,6 +20,8 @@ _PG_CHAIN_LOCK = 7_341_002
 # The enrolments whose events the session's transaction appended: whoever keeps something made
 # from an enrolment's records (the stored portfolio PDF) reads this after the commit.
 TOUCHED = "roadmap.audit.touched"
+# ...and who made those changes, by enrolment: the person likeliest to export it next.
+TOUCHED_BY = "roadmap.audit.touched_by"
 
 
 def canonical_json(value: Any) -> str:
@@ -70,6 +72,7 @@ def record(session: Session, action: str, *, actor_id: Optional[int] = None,
     session.flush()
     if enrolment_id is not None:
         session.info.setdefault(TOUCHED, set()).add(enrolment_id)
+        session.info.setdefault(TOUCHED_BY, {}).setdefault(enrolment_id, set()).add(actor_id)
     return event
 
 

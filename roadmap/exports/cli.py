@@ -182,7 +182,7 @@ def worker(refreshes: bool) -> None:
     from huey.consumer import Consumer
 
     from roadmap.exports.fresh import refresh_queue
-    from roadmap.exports import liveness
+    from roadmap.exports import liveness, quick
     from roadmap.exports.jobs import IDLE_POLL, queue, sweep
     from roadmap.exports.portfolio import setup
 
@@ -205,6 +205,7 @@ def worker(refreshes: bool) -> None:
     liveness.keep_alive(setup(app).export_dir, liveness.timeout(app) / 4)
     sweep(app)  # jobs left "running" by a worker that died
     _warm_up(app)
+    quick.task(app)  # the quick copies a change queues (exports.quick) run here too
     # One job at a time: each job already uses every core for its parts.
     Announced(queue(app), workers=1, worker_type="thread", initial_delay=IDLE_POLL,
               backoff=1.0, max_delay=IDLE_POLL).run()

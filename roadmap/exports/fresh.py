@@ -7,6 +7,9 @@ already (a "pending" marker file beside the stored PDFs, made exclusively): ten 
 minute make one refresh. The refresh removes the marker as it starts, so a change during it
 queues the next. A rollback queues nothing.
 
+The same hook queues the enrolment's quick copy at once (exports.quick, EXPORT_QUICK_COPY),
+which the export button serves until the refresh has run.
+
 Nothing here may fail a request: the change is committed already, and a refresh that cannot be
 queued only means the next click takes the job path.
 """
@@ -21,8 +24,8 @@ from typing import Any, Optional
 from flask import Flask, current_app
 from huey import Huey
 
-from roadmap.audit.service import TOUCHED
-from roadmap.exports import jobs, stored
+from roadmap.audit.service import TOUCHED, TOUCHED_BY
+from roadmap.exports import jobs, quick, stored
 
 RETRIES = 3  # a failed refresh is tried again this many times, further apart each time
 LOST_AFTER = 3600.0  # a marker this old: its refresh was lost (a queue emptied): queue again
@@ -89,17 +92,23 @@ def init_app(app: Flask) -> None:
     def _queue(session: Any) -> None:
         if session.in_nested_transaction():
             return
-        touched = session.info.pop(TOUCHED, ())
+        touched, actors = session.info.pop(TOUCHED, ()), session.info.pop(TOUCHED_BY, {})
         for enrolment_id in sorted(touched) if keep else ():
             try:
                 schedule(app, enrolment_id)
             except Exception:  # noqa: BLE001 - the change is committed: never an error page
                 log.exception("could not queue a refresh of enrolment %s's PDF", enrolment_id)
+        for enrolment_id in sorted(touched) if quick.enabled(app) else ():
+            try:  # the quick copy, at once: the button serves it until the refresh has run
+                quick.after_change(app, enrolment_id, actors.get(enrolment_id, ()))
+            except Exception:  # noqa: BLE001 - the change is committed: never an error page
+                log.exception("could not queue the quick copy of enrolment %s", enrolment_id)
 
     @event.listens_for(sessions, "after_rollback")
     def _forget(session: Any) -> None:
         if not session.in_nested_transaction():
             session.info.pop(TOUCHED, None)
+            session.info.pop(TOUCHED_BY, None)
 
 
 def refresh_queue(app: Optional[Flask] = None) -> Huey:

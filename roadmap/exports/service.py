@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.accounts.models import User
 from roadmap.cohorts.models import Enrolment
-from roadmap.exports import fresh, jobs, liveness, stored
-from roadmap.exports.portfolio import setup
+from roadmap.exports import fresh, jobs, quick, stored
 from roadmap.readers import service as readers
 from roadmap.readers.models import Opened
 
@@ -39,9 +38,7 @@ def request_export(app: Flask, session: Session, user: User, enrolment: Enrolmen
 def exports_running(app: Flask) -> bool:
     """Whether an export asked for now will be made: jobs run inline (tests), or an export
     worker has shown it is alive within EXPORT_HEARTBEAT_SECONDS (liveness.py)."""
-    if getattr(jobs.queue(app), "immediate", False):
-        return True
-    return liveness.worker_alive(setup(app).export_dir, liveness.timeout(app))
+    return jobs.running(app)
 
 
 def prepare_pdf(app: Flask, session: Session, user: User, enrolment: Enrolment, *,
@@ -64,15 +61,39 @@ def current_pdf(app: Flask, session: Session, user: User, enrolment: Enrolment, 
                 owner: bool) -> Optional[Path]:
     """The reader's stored PDF if it holds every change, with the opening recorded; else None.
 
-    The caller has checked the reader's reach: this runs on every download, never cached.
+    The archival copy when it is current; else the quick copy (exports.quick) holding every
+    change, waiting up to EXPORT_WAIT_SECONDS for one being made. The caller has checked the
+    reader's reach (the form follows it: drafts only in the candidate's own): this runs on
+    every download, never cached.
     """
     if not app.config.get("EXPORT_KEEP_FRESH"):
         return None
     form = stored.variant(owner)
-    if not stored.freshness(app, session, enrolment.id, form).current:
+    if stored.freshness(app, session, enrolment.id, form).current:
+        path: Optional[Path] = stored.pdf_path(app, enrolment.id, form)
+    elif quick.enabled(app):
+        path = quick.wait(app, session, enrolment.id, form,
+                          float(app.config.get("EXPORT_WAIT_SECONDS") or 0)
+                          if exports_running(app) else 0)
+    else:
+        path = None
+    if path is None:
         return None
     readers.record(session, user, enrolment, Opened.EXPORT, former=False, label="Portfolio PDF")
-    return stored.pdf_path(app, enrolment.id, form)
+    return path
+
+
+def quick_state(app: Flask, session: Session, enrolment: Enrolment, *,
+                owner: bool) -> Optional[str]:
+    """The reader's quick copy, for the export page: "ready" (it holds every change), "coming"
+    (queued or being made) or None (the page then starts their quick export, prepare_pdf)."""
+    if not (app.config.get("EXPORT_KEEP_FRESH") and quick.enabled(app)):
+        return None
+    form = stored.variant(owner)
+    position, _at = stored.latest(session, enrolment.id)
+    if quick.holds(app, enrolment.id, form, position) is not None:
+        return "ready"
+    return "coming" if quick.coming(app, enrolment.id, form) else None
 
 
 def stored_state(app: Flask, session: Session, enrolment: Enrolment, *,
@@ -86,6 +107,7 @@ def stored_state(app: Flask, session: Session, enrolment: Enrolment, *,
         return None
     if owner:
         stored.want_own(app, enrolment.id)
+        quick.remember_candidate(app, enrolment.id, enrolment.candidate_id)
     state = stored.freshness(app, session, enrolment.id, stored.variant(owner))
     if not state.current and not fresh.pending(app, enrolment.id):
         fresh.schedule(app, enrolment.id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -39,12 +40,15 @@ def start(enrolment_id: int) -> str:
     owner = level is Reach.OWNER
     app = current_app._get_current_object()
     state = service.stored_state(app, session, enrolment, owner=owner)
-    running, prepared = service.exports_running(app), None
+    running, prepared, made = service.exports_running(app), None, None
     if running and (state is None or not state.current):  # ready before the click
-        prepared = service.prepare_pdf(app, session, current_user, enrolment, owner=owner,
-                                       content=level.sees_content)
+        made = service.quick_state(app, session, enrolment, owner=owner)
+        if made is None:  # no quick copy made or coming since the change: the reader's own
+            prepared = service.prepare_pdf(app, session, current_user, enrolment, owner=owner,
+                                           content=level.sees_content)
     return render_template("exports/start.html", enrolment=enrolment, owner=owner,
-                           prepared=prepared is not None, stopped=not running,
+                           prepared=prepared is not None or made == "coming",
+                           quick_ready=made == "ready", stopped=not running,
                            person=service.candidate_of(session, enrolment), state=state,
                            changed=_when(state.last_change) if state else None)
 
@@ -63,9 +67,12 @@ def request_export(enrolment_id: int, kind: str) -> Response:
     """Queue an export and go to its progress page; the work happens outside the request."""
     session = get_session()
     enrolment, level = load_enrolment(session, current_user, enrolment_id, EXPORTERS, today())
+    waited = 0.0  # for a quick copy being made: the wait for a job then is the rest
     if kind == "pdf":  # the stored PDF, if it holds every change: no job, no wait
+        started = time.monotonic()
         path = service.current_pdf(current_app._get_current_object(), session, current_user,
                                    enrolment, owner=level is Reach.OWNER)
+        waited = time.monotonic() - started
         if path is not None:
             person = service.candidate_of(session, enrolment)
             return _send(path, person.full_name if person else "", "portfolio.pdf")
@@ -74,18 +81,19 @@ def request_export(enrolment_id: int, kind: str) -> Response:
                                     content=level.sees_content)
     if job_id is None:
         abort(404)
-    state = _quick(session, job_id)
+    state = _quick(session, job_id, waited)
     if state is not None and state["state"] == "done":  # quick: the download, no progress page
         return _send(jobs.output(current_app._get_current_object(), job_id),
                      state.get("name") or "", jobs.KINDS[kind][0], jobs.made_on(state))
     return redirect(url_for("exports.job", job_id=job_id))
 
 
-def _quick(session: Session, job_id: str) -> Optional[dict[str, Any]]:
-    """The job's state after waiting up to EXPORT_WAIT_SECONDS for it to finish; None: no wait.
+def _quick(session: Session, job_id: str, waited: float = 0.0) -> Optional[dict[str, Any]]:
+    """The job's state after waiting up to EXPORT_WAIT_SECONDS (less what the click `waited`
+    already, for a quick copy being made) for it to finish; None: no wait.
 
     The opening is committed first, so the wait holds no database lock (SQLite's write lock)."""
-    seconds = float(current_app.config.get("EXPORT_WAIT_SECONDS") or 0)
+    seconds = float(current_app.config.get("EXPORT_WAIT_SECONDS") or 0) - waited
     if seconds <= 0:
         return None
     session.commit()
