@@ -177,7 +177,8 @@ def test_check_says_intact_then_names_each_change(pdf):
 
     changed = check.check(_rewrite(pdf, one_signature))
     assert not changed.intact
-    assert any("signatures on" in p and "differ" in p for p in changed.problems)
+    assert any("signatures on" in p and "are not the ones the service signed" in p
+               for p in changed.problems)
 
     def one_page(doc):
         page = doc.pages[3]
