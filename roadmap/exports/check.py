@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from roadmap import clock
-from roadmap.exports import manifest, pdfembedded, pdfextras, pdffile
+from roadmap.exports import manifest, manifest_shape, pdfembedded, pdfextras, pdffile
 
 
 @dataclass
@@ -120,6 +120,9 @@ def _claims(found: Mapping[str, Any]) -> dict[str, Any]:
     return {**claims, "signed_words": _signed_words(claims)}
 
 
+KEY_MEMBERS = {"kty", "crv", "x", "kid"}  # the public key as manifest.sign writes it
+
+
 def _thumbprint(jwk: Any) -> Optional[str]:
     """A public key's RFC 7638 thumbprint, or None for what is not one."""
     from joserfc.errors import JoseError
@@ -149,7 +152,14 @@ def _signature(document: Mapping[str, Any], trusted: Optional[Mapping[str, Mappi
                                "hashes together could not be detected.")
         return
     named = document.get("key") or {}
-    kid = named.get("kid") if isinstance(named, dict) else None
+    if not isinstance(named, dict) or set(named) != KEY_MEMBERS:
+        extra = sorted(set(named) - KEY_MEMBERS) if isinstance(named, dict) else []
+        report.problems.append(
+            f"The signing key signatures.json shows has “{', '.join(extra[:3])}” added, which "
+            "the service never writes." if extra else
+            "The signing key signatures.json shows is not as the service wrote it.")
+        return
+    kid = named.get("kid")
     if trusted is not None:
         key = (trusted.get(kid) if kid else None) or _same_key(trusted, named)
         if key is None:
@@ -160,6 +170,10 @@ def _signature(document: Mapping[str, Any], trusted: Optional[Mapping[str, Mappi
         key = named
         report.notes.append(f"The signature was checked against the key the file names ({kid}); "
                             "to trust it, check it against the service's published key.")
+    if trusted is not None and _thumbprint(named) != _thumbprint(key):
+        report.problems.append("The signing key signatures.json shows is not the key this "
+                               "service published under its name.")
+        return
     if not manifest.signature_holds(document, key):
         report.problems.append("The manifest's signature does not hold: the manifest has been "
                                "changed since the service signed it.")
@@ -185,6 +199,9 @@ def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = N
     found = document.get("manifest")
     if not isinstance(found, dict) or found.get("format") != manifest.FORMAT:
         raise pdffile.NotReadable("This PDF's signatures.json is not a portfolio manifest.")
+    shape = manifest_shape.problem(found)
+    if shape is not None:  # nothing more is read from it: not its claims, not its codes
+        return Report(problems=[shape])
     report = Report(claims=_claims(found), manifest=found)
     _signature(document, trusted, report)
     if manifest.sha256(opened.data) != found.get("data_sha256"):

@@ -250,12 +250,26 @@ def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+def _no_constant(name: str) -> float:
+    """NaN and Infinity are not JSON, and the service never writes them."""
+    raise ValueError(name)
+
+
+def _finite(text: str) -> float:
+    """A number as JSON has it; one too large for a float (1e999999) is not one we wrote."""
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return value
+
+
 def loads(raw: bytes, what: str) -> dict[str, Any]:
     """A JSON object from an embedded file; ValueError naming the file when it is not one, or
     when it says one thing to a person and another to a program (a key given twice), or when
     signatures.json holds more than the service writes."""
     try:
-        value = json.loads(raw.decode("utf-8"), object_pairs_hook=_once)
+        value = json.loads(raw.decode("utf-8"), object_pairs_hook=_once,
+                           parse_constant=_no_constant, parse_float=_finite)
     except _Twice as twice:
         raise ValueError(f"{what} gives “{twice.args[0]}” twice (a person reading it sees the "
                          "first, a program the last): it is not as the service wrote it") from None

@@ -26,12 +26,14 @@ def _stages(session: Session, report: Report) -> tuple[list[str], list[str], lis
         name = stage.get("name") or stage.get("code")
         found = verification.lookup(session, str(code))
         if found is None:
-            wrong.append(f"{name}: the verification code {code} is not one this service issued.")
+            wrong.append(f"{name}: our records hold no sign-off with the verification code "
+                         f"{code}.")
             continue
         if not found.genuine:
             wrong.append(f"{name}: the service cannot confirm the sign-off with code {code}.")
         if found.content_hash != stage.get("content_hash"):
-            wrong.append(f"{name}: the signed content hash differs from the service's record.")
+            wrong.append(f"{name}: what was signed is not what our records hold for this "
+                         "sign-off.")
         since += [f"{name}: {change}" for change in found.changes]
         if found.genuine and found.content_hash == stage.get("content_hash"):
             confirmed.append(f"{name}: the verification code {code} is genuine.")

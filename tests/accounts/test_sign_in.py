@@ -102,3 +102,14 @@ def test_home_requires_sign_in(client):
     response = client.get("/home")
     assert response.status_code == 302
     assert "/sign-in" in response.headers["Location"]
+
+
+def test_the_sign_in_notice_is_shown_once_however_often_it_was_asked_for(client):
+    """An outsider signed out while the export page's script polled: the script's refused ask
+    and the page's own each flashed "Sign in to continue.", and the sign-in page showed both
+    (two banners, two landmarks of one name)."""
+    for _ in range(3):
+        assert client.get("/exports/some-job.json").status_code == 302
+    assert client.get("/exports/some-job").status_code == 302
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert page.count("Sign in to continue.") == 1

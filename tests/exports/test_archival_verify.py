@@ -106,7 +106,7 @@ def test_verify_answers_an_uploaded_pdf_as_the_command_does(client, enrolment, p
     assert "This portfolio PDF is intact" in page
     assert "Our records agree that this file is genuine" in page and "Our records agree with it" \
         not in page
-    assert "A portfolio goes on after a file is made. Our records show these changes since" in page
+    assert "Changes recorded since</h2>" in page and "A later change does not undo a stage" in page
     assert "Jamie Patel" in page and "is genuine" in page
     made_on = re.search(r"Made on</dt><dd[^>]*>([^<]*)<", page).group(1)
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", made_on), made_on  # 7 December 2026
@@ -150,6 +150,22 @@ def test_a_changed_file_whose_codes_are_ours_is_never_called_genuine(app, signed
         assert "rely on what our records say, not on its pages" in page
     else:
         assert "What the file says (not to be trusted: its signature does not hold)" in page
+
+
+def test_an_intact_file_our_records_disagree_with_is_never_headed_intact(app):
+    """An outsider read "This portfolio PDF is intact" above "Our records do not agree with
+    this file": a verifier skimming left with "intact"."""
+    from flask import render_template
+
+    report = check.Report(intact=True, signed=True, server_agrees=False,
+                          server_wrong=["Stage 2: our records hold no sign-off with the "
+                                        "verification code RM-AB12C-DE34F."],
+                          claims={"candidate": "Jamie Patel", "stages": [], "signed_items": 3})
+    with app.test_request_context():
+        page = render_template("exports/verify_portfolio.html", report=report)
+    assert "<h1>Our records do not agree with this portfolio PDF</h1>" in page
+    assert "This portfolio PDF is intact" not in page and "Do not rely on this file" in page
+    assert '<span class="roadmap-nowrap">RM-AB12C-DE34F</span>' in page
 
 
 WORDS = {"The PDF is damaged and cannot be read.",
@@ -275,7 +291,7 @@ def test_a_forged_name_in_the_signed_record_is_never_under_our_records_agree(
     file's claims (the candidate's name among them) are not to be trusted."""
     def renamed(doc):
         signed = json.loads(_embedded(doc, "signatures.json"))
-        signed["manifest"]["candidate"] = "Someone Else"
+        signed["manifest"]["candidate"]["name"] = "Someone Else"
         _replace(doc, "signatures.json", json.dumps(signed).encode())
 
     page = _upload(client, _rewrite(pdf, renamed)).get_data(as_text=True)
