@@ -164,8 +164,10 @@ def description_problems(descriptions: dict[str, Optional[str]],
 
 
 def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
-    """Every page tree node's /Count against the pages under it, in words."""
+    """Every page tree node's /Count against the pages under it, each node's kind against its
+    place, and each page's way up the tree, in words."""
     wrong: list[tuple[Any, int]] = []
+    shapes: list[str] = []
 
     def leaves(node: Any, depth: int, seen: set) -> int:
         if not isinstance(node, pikepdf.Dictionary) or depth > _DEPTH:
@@ -174,7 +176,14 @@ def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
             if node.objgen in seen:
                 return 0
             seen.add(node.objgen)
-        if node.get("/Type") != pikepdf.Name.Pages and "/Kids" not in node:
+        kind = node.get("/Type")
+        if "/Kids" in node and kind == pikepdf.Name.Page:
+            shapes.append(_PAGE_WITH_KIDS)
+        elif "/Kids" in node and kind != pikepdf.Name.Pages:
+            shapes.append(_NOT_A_BRANCH)
+        elif "/Kids" not in node and kind not in (pikepdf.Name.Page, pikepdf.Name.Pages):
+            shapes.append(_NOT_A_PAGE)
+        if kind != pikepdf.Name.Pages and "/Kids" not in node:
             return 1
         total = sum(leaves(kid, depth + 1, seen) for kid in node.get("/Kids") or [])
         count = node.get("/Count")
@@ -184,8 +193,17 @@ def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
 
     root = pdf.Root.get("/Pages")
     total = leaves(root, 0, set())
+    # qpdf mends a node's /Type on opening (so `shapes` rarely sees one) and says so.
+    for warning in pdf.get_warnings():
+        if "/Type key should be /Pages but is not" in str(warning):
+            shapes.append(_PAGE_WITH_KIDS)
+        elif "/Type key should be /Page but is not" in str(warning):
+            shapes.append(_NOT_A_PAGE)
+    problems = list(dict.fromkeys(shapes))
+    if any(_parent_loop(page.obj) for page in pdf.pages):
+        problems.append(_PARENT_LOOP)
     if not wrong:
-        return []
+        return problems
     said = root.get("/Count") if isinstance(root, pikepdf.Dictionary) else None
     if isinstance(said, int) and int(said) != total:
         said = int(said)
@@ -193,7 +211,33 @@ def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
                  else f"a viewer would show only the first {said}." if 0 < said < total
                  else "a viewer may show none of them." if said <= 0
                  else "a viewer may show blank or missing pages.")
-        return [f"The file says it has {said} page{'' if said == 1 else 's'}, but has {total}: "
-                + shown]
-    return [f"The file's list of pages miscounts the pages in part of it (it has {total}): a "
-            "viewer may skip or repeat some of them."]
+        return problems + [f"The file says it has {said} page{'' if said == 1 else 's'}, but "
+                           f"has {total}: " + shown]
+    return problems + [f"The file's list of pages miscounts the pages in part of it (it has "
+                       f"{total}): a viewer may skip or repeat some of them."]
+
+
+# A node of the page tree is a page (/Type /Page, no /Kids) or a list of pages (/Type /Pages
+# with /Kids). A "page" with /Kids is drawn by some viewers (poppler, pdf.js) with its own
+# content while others (qpdf, so the digests) read the pages under it instead.
+_PAGE_WITH_KIDS = ("The file's list of pages has a page that also holds other pages: one PDF "
+                   "viewer would show that page and another the pages under it.")
+_NOT_A_BRANCH = _PAGE_WITH_KIDS
+_NOT_A_PAGE = ("The file's list of pages has an entry that does not say it is a page: PDF "
+               "viewers may show different pages.")
+_PARENT_LOOP = ("The file's list of pages is damaged: a page's place in it leads back to itself, "
+                "so a PDF viewer may stop responding or show the page differently.")
+
+
+def _parent_loop(page: Any) -> bool:
+    """Whether a page's /Parent chain comes back on itself (or goes on deeper than any tree)."""
+    node, seen = page, set()
+    for _ in range(_DEPTH * 2):
+        if not isinstance(node, pikepdf.Dictionary):
+            return False
+        if node.is_indirect:
+            if node.objgen in seen:
+                return True
+            seen.add(node.objgen)
+        node = node.get("/Parent")
+    return True

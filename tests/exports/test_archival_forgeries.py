@@ -229,3 +229,35 @@ def test_verify_names_the_page_count_lie(client, enrolment, pdf):
     page = _upload(client, _count_one(pdf)).get_data(as_text=True)
     assert "This portfolio PDF has been changed" in page
     assert "a viewer would show only the first" in page
+
+
+def test_a_page_whose_parent_is_itself_is_not_intact_and_the_check_returns(pdf):
+    """A /Parent cycle: every walk up the page tree for an inherited key looped forever."""
+    def loop(doc):
+        doc.Root.Pages.Kids[0].Parent = doc.Root.Pages.Kids[0]
+
+    assert ("The file's list of pages is damaged: a page's place in it leads back to itself, so "
+            "a PDF viewer may stop responding or show the page differently.") in _problems(
+                _rewrite(pdf, loop))
+
+
+def test_a_page_that_holds_the_real_page_under_it_is_not_intact(pdf):
+    """Page 1 replaced by a /Type /Page node with its own content and /Kids [page 1]: poppler
+    and pdf.js show the forged page, qpdf (and so the digests) the real one under it."""
+    def fake_page(doc):
+        root = doc.Root.Pages
+        real = root.Kids[0]
+        drawn = doc.make_stream(b"BT /F1 40 Tf 60 730 Td (STAGE 2 APPROVED) Tj ET\n")
+        font = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font,
+                                                    Subtype=pikepdf.Name.Type1,
+                                                    BaseFont=pikepdf.Name.Helvetica))
+        fake = doc.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Page, Kids=pikepdf.Array([real]), Count=1, Parent=root,
+            MediaBox=real.MediaBox, Contents=drawn,
+            Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))))
+        real.Parent = fake
+        root.Kids[0] = fake
+
+    assert ("The file's list of pages has a page that also holds other pages: one PDF viewer "
+            "would show that page and another the pages under it.") in _problems(
+                _rewrite(pdf, fake_page))
