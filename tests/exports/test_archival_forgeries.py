@@ -261,3 +261,83 @@ def test_a_page_that_holds_the_real_page_under_it_is_not_intact(pdf):
     assert ("The file's list of pages has a page that also holds other pages: one PDF viewer "
             "would show that page and another the pages under it.") in _problems(
                 _rewrite(pdf, fake_page))
+
+
+def _data_spec(doc):
+    return _spec(doc, "data.json")
+
+
+def _params_changed(doc):
+    params = _data_spec(doc).EF.F.Params
+    params.ModDate = pikepdf.String("D:20261201120000Z")
+    params.Size, params.CheckSum = 99, pikepdf.String(b"0123456789abcdef")
+
+
+def _mod_date_only(doc):
+    _data_spec(doc).EF.F.Params.ModDate = pikepdf.String("D:20261201120000Z")
+
+
+def _subtype(doc):
+    _data_spec(doc).EF.F.Subtype = pikepdf.Name("/text/plain")
+
+
+def _related_file(doc):
+    other = doc.make_stream(b'{"stage2": "approved"}')
+    other.Type = pikepdf.Name.EmbeddedFile
+    _data_spec(doc).RF = pikepdf.Dictionary(F=pikepdf.Array([pikepdf.String("approval.json"),
+                                                             other]))
+
+
+def _collection_item(doc):
+    _data_spec(doc).CI = pikepdf.Dictionary(Type=pikepdf.Name.CollectionItem,
+                                            Status=pikepdf.String("Approved by provider"))
+
+
+def _url(doc):
+    _data_spec(doc).FS = pikepdf.Name.URL
+
+
+def _dos_unix_names(doc):
+    spec = _data_spec(doc)
+    spec.DOS, spec.Unix = pikepdf.String("APPROVED.JSN"), pikepdf.String("approved.json")
+
+
+def _dos_stream(doc):
+    spec = _data_spec(doc)
+    forged = doc.make_stream(spec.EF.F.read_bytes().replace(b'"open"', b'"complete"'))
+    forged.Type = pikepdf.Name.EmbeddedFile
+    spec.EF.DOS = forged
+
+
+def _unused_stream(doc):
+    _data_spec(doc).Extra = doc.make_stream(b'{"approved": true}')
+
+
+_ADDED = ("The embedded data (data.json) has “{}” added to its file record since the file was "
+          "made: a PDF viewer may show or open something other than the file checked.")
+_PARAMS = ("The embedded data (data.json)'s size, checksum or dates as a PDF viewer shows them "
+           "have been changed since the file was made.")
+
+
+@pytest.mark.parametrize("change, words", [
+    (_params_changed, _PARAMS), (_mod_date_only, _PARAMS),
+    (_subtype, "The embedded data (data.json) is said to be of another kind (“/text/plain”) "
+               "than the service made it."),
+    (_related_file, _ADDED.format("/RF")), (_collection_item, _ADDED.format("/CI")),
+    (_url, _ADDED.format("/FS")), (_dos_unix_names, _ADDED.format("/DOS")),
+    (_dos_unix_names, _ADDED.format("/Unix")), (_dos_stream, _ADDED.format("/DOS")),
+    (_unused_stream, _ADDED.format("/Extra"))])
+def test_an_embedded_file_record_with_other_entries_is_not_intact(pdf, change, words):
+    """Entries the service never writes in a file specification, its /EF or the embedded
+    file's stream: each is something a viewer may show or open instead."""
+    assert words in _problems(_rewrite(pdf, change))
+
+
+def test_a_pypdf_resave_keeps_the_embedded_file_records_intact(pdf):
+    import pypdf
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf)))
+    out = io.BytesIO()
+    writer.write(out)
+    report = check.check(out.getvalue())
+    assert report.intact, report.problems
