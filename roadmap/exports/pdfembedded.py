@@ -13,6 +13,7 @@ while its /Kids hold 49 shows one page in those viewers and 49 in a checker that
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -75,10 +76,70 @@ def _stream(spec: Any, name: str, decoded: Decoder, largest: int,
     if not streams:
         return None
     contents = [decoded(stream, largest, f"embedded {name}") for stream in streams]
+    for stream, content in zip(streams, contents):
+        problems += _stream_record(stream, name, content)
     if len(contents) == 2 and not _same(*streams) and contents[0] != contents[1]:
         problems.append(f"{WHAT[name][0].upper()}{WHAT[name][1:]} holds two different copies: "
                         "one PDF viewer would show one and another viewer the other.")
     return contents[0]
+
+
+# What the service writes in each embedded file's record (WeasyPrint for data.json,
+# pikepdf.AttachedFileSpec in pdffile.attach for signatures.json); a re-save keeps these. Any
+# other entry is something a viewer may act on: a related file (/RF), a collection item (/CI),
+# a URL file system (/FS), names or copies for other systems (/DOS, /Unix, /Mac).
+_SPEC_KEYS = {"/Type", "/F", "/UF", "/EF", "/Desc", "/AFRelationship"}
+_EF_KEYS = {"/F", "/UF"}
+_STREAM_KEYS = {"/Type", "/Subtype", "/Params", "/Length", "/Filter", "/DecodeParms"}
+_PARAMS_KEYS = {"/Size", "/CheckSum", "/CreationDate", "/ModDate"}
+_SUBTYPE = "/application/json"
+
+
+def _what(name: str) -> str:
+    return f"{WHAT[name][0].upper()}{WHAT[name][1:]}"
+
+
+def _added(keys: Any, allowed: set[str], name: str) -> list[str]:
+    return [f"{_what(name)} has “{key}” added to its file record since the file was made: a "
+            "PDF viewer may show or open something other than the file checked."
+            for key in sorted(set(keys) - allowed)]
+
+
+def _stream_record(stream: Any, name: str, content: bytes) -> list[str]:
+    """The embedded file's stream dictionary as made: its kind, and the size, checksum and
+    dates a viewer shows, consistent with the content (both files are made with their
+    modification date equal to their creation date)."""
+    problems = _added(stream.keys(), _STREAM_KEYS, name)
+    if stream.get("/Type", pikepdf.Name.EmbeddedFile) != pikepdf.Name.EmbeddedFile or str(
+            stream.get("/Subtype")) != _SUBTYPE:
+        problems.append(f"{_what(name)} is said to be of another kind (“{stream.get('/Subtype')}”)"
+                        " than the service made it.")
+    params = stream.get("/Params")
+    if params is None:
+        return problems
+    if not isinstance(params, pikepdf.Dictionary):
+        return problems + [f"{_what(name)}'s file record is damaged."]
+    problems += _added(params.keys(), _PARAMS_KEYS, name)
+    size, checksum = params.get("/Size"), params.get("/CheckSum")
+    created, modified = params.get("/CreationDate"), params.get("/ModDate")
+    if ((size is not None and (not isinstance(size, int) or int(size) != len(content)))
+            or (checksum is not None and (not isinstance(checksum, pikepdf.String)
+                                          or bytes(checksum) != hashlib.md5(content).digest()))
+            or (modified is not None and str(modified) != str(created))):
+        problems.append(f"{_what(name)}'s size, checksum or dates as a PDF viewer shows them "
+                        "have been changed since the file was made.")
+    return problems
+
+
+def _record(spec: Any, name: str) -> list[str]:
+    """The file specification and its /EF hold only what the service writes."""
+    problems = _added(spec.keys(), _SPEC_KEYS, name)
+    if spec.get("/Type", pikepdf.Name.Filespec) != pikepdf.Name.Filespec:
+        problems.append(f"{_what(name)}'s file record has been changed since the file was made.")
+    ef = spec.get("/EF")
+    if isinstance(ef, pikepdf.Dictionary):
+        problems += _added(ef.keys(), _EF_KEYS, name)
+    return problems
 
 
 def read(pdf: pikepdf.Pdf, decoded: Decoder, largest: int) -> Embedded:
@@ -106,6 +167,7 @@ def read(pdf: pikepdf.Pdf, decoded: Decoder, largest: int) -> Embedded:
             spec = next((one for one in mine if isinstance(one, pikepdf.Dictionary)
                          and any(_same(one, entry) for entry in associated)), spec)
         specs[name] = spec
+        found.problems += _record(spec, name)
         content = _stream(spec, name, decoded, largest, found.problems)
         if name == DATA_NAME:
             found.data = content
@@ -164,8 +226,10 @@ def description_problems(descriptions: dict[str, Optional[str]],
 
 
 def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
-    """Every page tree node's /Count against the pages under it, in words."""
+    """Every page tree node's /Count against the pages under it, each node's kind against its
+    place, and each page's way up the tree, in words."""
     wrong: list[tuple[Any, int]] = []
+    shapes: list[str] = []
 
     def leaves(node: Any, depth: int, seen: set) -> int:
         if not isinstance(node, pikepdf.Dictionary) or depth > _DEPTH:
@@ -174,7 +238,14 @@ def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
             if node.objgen in seen:
                 return 0
             seen.add(node.objgen)
-        if node.get("/Type") != pikepdf.Name.Pages and "/Kids" not in node:
+        kind = node.get("/Type")
+        if "/Kids" in node and kind == pikepdf.Name.Page:
+            shapes.append(_PAGE_WITH_KIDS)
+        elif "/Kids" in node and kind != pikepdf.Name.Pages:
+            shapes.append(_NOT_A_BRANCH)
+        elif "/Kids" not in node and kind not in (pikepdf.Name.Page, pikepdf.Name.Pages):
+            shapes.append(_NOT_A_PAGE)
+        if kind != pikepdf.Name.Pages and "/Kids" not in node:
             return 1
         total = sum(leaves(kid, depth + 1, seen) for kid in node.get("/Kids") or [])
         count = node.get("/Count")
@@ -184,8 +255,17 @@ def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
 
     root = pdf.Root.get("/Pages")
     total = leaves(root, 0, set())
+    # qpdf mends a node's /Type on opening (so `shapes` rarely sees one) and says so.
+    for warning in pdf.get_warnings():
+        if "/Type key should be /Pages but is not" in str(warning):
+            shapes.append(_PAGE_WITH_KIDS)
+        elif "/Type key should be /Page but is not" in str(warning):
+            shapes.append(_NOT_A_PAGE)
+    problems = list(dict.fromkeys(shapes))
+    if any(_parent_loop(page.obj) for page in pdf.pages):
+        problems.append(_PARENT_LOOP)
     if not wrong:
-        return []
+        return problems
     said = root.get("/Count") if isinstance(root, pikepdf.Dictionary) else None
     if isinstance(said, int) and int(said) != total:
         said = int(said)
@@ -193,7 +273,33 @@ def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
                  else f"a viewer would show only the first {said}." if 0 < said < total
                  else "a viewer may show none of them." if said <= 0
                  else "a viewer may show blank or missing pages.")
-        return [f"The file says it has {said} page{'' if said == 1 else 's'}, but has {total}: "
-                + shown]
-    return [f"The file's list of pages miscounts the pages in part of it (it has {total}): a "
-            "viewer may skip or repeat some of them."]
+        return problems + [f"The file says it has {said} page{'' if said == 1 else 's'}, but "
+                           f"has {total}: " + shown]
+    return problems + [f"The file's list of pages miscounts the pages in part of it (it has "
+                       f"{total}): a viewer may skip or repeat some of them."]
+
+
+# A node of the page tree is a page (/Type /Page, no /Kids) or a list of pages (/Type /Pages
+# with /Kids). A "page" with /Kids is drawn by some viewers (poppler, pdf.js) with its own
+# content while others (qpdf, so the digests) read the pages under it instead.
+_PAGE_WITH_KIDS = ("The file's list of pages has a page that also holds other pages: one PDF "
+                   "viewer would show that page and another the pages under it.")
+_NOT_A_BRANCH = _PAGE_WITH_KIDS
+_NOT_A_PAGE = ("The file's list of pages has an entry that does not say it is a page: PDF "
+               "viewers may show different pages.")
+_PARENT_LOOP = ("The file's list of pages is damaged: a page's place in it leads back to itself, "
+                "so a PDF viewer may stop responding or show the page differently.")
+
+
+def _parent_loop(page: Any) -> bool:
+    """Whether a page's /Parent chain comes back on itself (or goes on deeper than any tree)."""
+    node, seen = page, set()
+    for _ in range(_DEPTH * 2):
+        if not isinstance(node, pikepdf.Dictionary):
+            return False
+        if node.is_indirect:
+            if node.objgen in seen:
+                return True
+            seen.add(node.objgen)
+        node = node.get("/Parent")
+    return True

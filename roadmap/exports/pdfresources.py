@@ -115,15 +115,33 @@ class _Frame:
     children: list[tuple[bytes, Any]]
 
 
+_UP = 64  # no page tree a PDF writer makes is this deep
+
+
+def inherited(page: Any, key: str) -> Any:
+    """A page's own value for `key`, or the nearest one up its page tree (/Parent); None when
+    there is none. A /Parent that leads back to itself (a page whose parent is the page) stops
+    the walk instead of looping forever (pdfembedded.page_count_problems reports it)."""
+    node, seen = page, set()
+    for _ in range(_UP):
+        if not isinstance(node, pikepdf.Dictionary):
+            return None
+        if key in node:
+            return node[key]
+        if node.is_indirect:
+            if node.objgen in seen:
+                return None
+            seen.add(node.objgen)
+        node = node.get("/Parent")
+    return None
+
+
 def page_resources(pdf: pikepdf.Pdf, decoded: Decoder, largest: int) -> list[str]:
     """One digest per page of everything its /Resources reach (fonts, images, forms, states)."""
     digests = _Digests(decoded, largest)
     found = []
     for page in pdf.pages:
-        node: Optional[pikepdf.Dictionary] = page.obj
-        while node is not None and "/Resources" not in node:  # inherited from the page tree
-            node = node.get("/Parent")
-        resources: Optional[object] = node.get("/Resources") if node is not None else None
+        resources = inherited(page.obj, "/Resources")
         found.append(hashlib.sha256(digests.of(resources) if resources is not None
                                     else b"none").hexdigest())
     return found

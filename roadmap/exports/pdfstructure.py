@@ -13,11 +13,11 @@ its number), so a plain re-save by another tool changes none of them.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Optional
+from typing import Any
 
 import pikepdf
 
-from roadmap.exports.pdfresources import Decoder, _Digests
+from roadmap.exports.pdfresources import Decoder, _Digests, inherited
 
 # A page's own drawing, resources and annotations have digests of their own (pdffile,
 # pdfresources); /Parent leads back up the page tree.
@@ -45,11 +45,9 @@ def page_geometry(pdf: pikepdf.Pdf, decoded: Decoder, largest: int) -> list[str]
         for key in sorted(set(page.obj.keys()) | set(_INHERITED)):
             if key in _PAGE_ELSEWHERE:
                 continue
-            node: Optional[pikepdf.Dictionary] = page.obj
-            while node is not None and key not in node and key in _INHERITED:
-                node = node.get("/Parent")
-            if node is not None and key in node:
-                parts.append(key.encode() + digests.of(node[key]))
+            value = page.obj[key] if key in page.obj else inherited(page.obj, key)
+            if value is not None:
+                parts.append(key.encode() + digests.of(value))
         found.append(_hex(b"".join(parts)))
     return found
 
@@ -132,11 +130,8 @@ def encodings(pdf: pikepdf.Pdf) -> str:
                 visit(item)
 
     for page in pdf.pages:
-        node: Optional[pikepdf.Dictionary] = page.obj
-        while node is not None and "/Resources" not in node:
-            node = node.get("/Parent")
         visit(page.obj.get("/Contents"))
-        visit(node.get("/Resources") if node is not None else None)
+        visit(inherited(page.obj, "/Resources"))
         found.append("page")
     return _hex("\n".join(found).encode("utf-8"))
 

@@ -150,7 +150,14 @@ def _embedded(doc, name: str) -> bytes:
 
 
 def _replace(doc, name: str, content: bytes) -> None:
-    doc.attachments[name].get_file().obj.write(content)
+    """The embedded file's content replaced, its size and checksum with it (as a file made with
+    that content has them, and as a careful forger would write them)."""
+    stream = doc.attachments[name].get_file().obj
+    stream.write(content)
+    params = stream.get("/Params")
+    if params is not None:
+        params.Size = len(content)
+        params.CheckSum = pikepdf.String(hashlib.md5(content).digest())
 
 
 def test_check_says_intact_then_names_each_change(pdf):

@@ -11,7 +11,7 @@ import pytest
 from roadmap.credentials import keys
 from roadmap.exports import check, manifest, pdffile
 from tests.exports import test_archival as made
-from tests.exports.test_archival import _rewrite
+from tests.exports.test_archival import _replace, _rewrite
 from tests.exports.test_archival_verify import _error_beside_the_box, _upload
 
 # The archival file and its signing key, made as test_archival makes them.
@@ -122,7 +122,7 @@ def _as_version_one(pdf: bytes, tmp_path) -> bytes:
         found = check.check(pdf).manifest | {"version": 1, "title": None, "lang": None,
                                              "pages": pdffile.page_digests(doc, annotations=False)}
         signed = manifest.sign(found, key, "old-key", keys.public_jwk(key))
-        doc.attachments["signatures.json"].get_file().obj.write(json.dumps(signed).encode())
+        _replace(doc, "signatures.json", json.dumps(signed).encode())
 
     return _rewrite(pdf, older)
 
@@ -193,7 +193,7 @@ def test_a_file_made_before_properties_and_bookmarks_were_covered_says_so(pdf, t
         found = {k: v for k, v in check.check(pdf).manifest.items()
                  if k not in ("properties", "outline")} | {"version": 3}
         signed = manifest.sign(found, key, "old-key", keys.public_jwk(key))
-        doc.attachments["signatures.json"].get_file().obj.write(json.dumps(signed).encode())
+        _replace(doc, "signatures.json", json.dumps(signed).encode())
 
     report = check.check(_rewrite(pdf, older))
     assert report.intact, report.problems

@@ -229,3 +229,115 @@ def test_verify_names_the_page_count_lie(client, enrolment, pdf):
     page = _upload(client, _count_one(pdf)).get_data(as_text=True)
     assert "This portfolio PDF has been changed" in page
     assert "a viewer would show only the first" in page
+
+
+def test_a_page_whose_parent_is_itself_is_not_intact_and_the_check_returns(pdf):
+    """A /Parent cycle: every walk up the page tree for an inherited key looped forever."""
+    def loop(doc):
+        doc.Root.Pages.Kids[0].Parent = doc.Root.Pages.Kids[0]
+
+    assert ("The file's list of pages is damaged: a page's place in it leads back to itself, so "
+            "a PDF viewer may stop responding or show the page differently.") in _problems(
+                _rewrite(pdf, loop))
+
+
+def test_a_page_that_holds_the_real_page_under_it_is_not_intact(pdf):
+    """Page 1 replaced by a /Type /Page node with its own content and /Kids [page 1]: poppler
+    and pdf.js show the forged page, qpdf (and so the digests) the real one under it."""
+    def fake_page(doc):
+        root = doc.Root.Pages
+        real = root.Kids[0]
+        drawn = doc.make_stream(b"BT /F1 40 Tf 60 730 Td (STAGE 2 APPROVED) Tj ET\n")
+        font = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font,
+                                                    Subtype=pikepdf.Name.Type1,
+                                                    BaseFont=pikepdf.Name.Helvetica))
+        fake = doc.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Page, Kids=pikepdf.Array([real]), Count=1, Parent=root,
+            MediaBox=real.MediaBox, Contents=drawn,
+            Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))))
+        real.Parent = fake
+        root.Kids[0] = fake
+
+    assert ("The file's list of pages has a page that also holds other pages: one PDF viewer "
+            "would show that page and another the pages under it.") in _problems(
+                _rewrite(pdf, fake_page))
+
+
+def _data_spec(doc):
+    return _spec(doc, "data.json")
+
+
+def _params_changed(doc):
+    params = _data_spec(doc).EF.F.Params
+    params.ModDate = pikepdf.String("D:20261201120000Z")
+    params.Size, params.CheckSum = 99, pikepdf.String(b"0123456789abcdef")
+
+
+def _mod_date_only(doc):
+    _data_spec(doc).EF.F.Params.ModDate = pikepdf.String("D:20261201120000Z")
+
+
+def _subtype(doc):
+    _data_spec(doc).EF.F.Subtype = pikepdf.Name("/text/plain")
+
+
+def _related_file(doc):
+    other = doc.make_stream(b'{"stage2": "approved"}')
+    other.Type = pikepdf.Name.EmbeddedFile
+    _data_spec(doc).RF = pikepdf.Dictionary(F=pikepdf.Array([pikepdf.String("approval.json"),
+                                                             other]))
+
+
+def _collection_item(doc):
+    _data_spec(doc).CI = pikepdf.Dictionary(Type=pikepdf.Name.CollectionItem,
+                                            Status=pikepdf.String("Approved by provider"))
+
+
+def _url(doc):
+    _data_spec(doc).FS = pikepdf.Name.URL
+
+
+def _dos_unix_names(doc):
+    spec = _data_spec(doc)
+    spec.DOS, spec.Unix = pikepdf.String("APPROVED.JSN"), pikepdf.String("approved.json")
+
+
+def _dos_stream(doc):
+    spec = _data_spec(doc)
+    forged = doc.make_stream(spec.EF.F.read_bytes().replace(b'"open"', b'"complete"'))
+    forged.Type = pikepdf.Name.EmbeddedFile
+    spec.EF.DOS = forged
+
+
+def _unused_stream(doc):
+    _data_spec(doc).Extra = doc.make_stream(b'{"approved": true}')
+
+
+_ADDED = ("The embedded data (data.json) has “{}” added to its file record since the file was "
+          "made: a PDF viewer may show or open something other than the file checked.")
+_PARAMS = ("The embedded data (data.json)'s size, checksum or dates as a PDF viewer shows them "
+           "have been changed since the file was made.")
+
+
+@pytest.mark.parametrize("change, words", [
+    (_params_changed, _PARAMS), (_mod_date_only, _PARAMS),
+    (_subtype, "The embedded data (data.json) is said to be of another kind (“/text/plain”) "
+               "than the service made it."),
+    (_related_file, _ADDED.format("/RF")), (_collection_item, _ADDED.format("/CI")),
+    (_url, _ADDED.format("/FS")), (_dos_unix_names, _ADDED.format("/DOS")),
+    (_dos_unix_names, _ADDED.format("/Unix")), (_dos_stream, _ADDED.format("/DOS")),
+    (_unused_stream, _ADDED.format("/Extra"))])
+def test_an_embedded_file_record_with_other_entries_is_not_intact(pdf, change, words):
+    """Entries the service never writes in a file specification, its /EF or the embedded
+    file's stream: each is something a viewer may show or open instead."""
+    assert words in _problems(_rewrite(pdf, change))
+
+
+def test_a_pypdf_resave_keeps_the_embedded_file_records_intact(pdf):
+    import pypdf
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf)))
+    out = io.BytesIO()
+    writer.write(out)
+    report = check.check(out.getvalue())
+    assert report.intact, report.problems
