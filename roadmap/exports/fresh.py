@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
-import time
 from typing import Any, Optional
 
 from flask import Flask, current_app
@@ -40,19 +38,8 @@ def delay(app: Flask) -> int:
 def schedule(app: Flask, enrolment_id: int, seconds: Optional[float] = None,
              attempt: int = 0, force: bool = False) -> bool:
     """Queue a refresh of the enrolment unless one is queued already; whether one was queued."""
-    base = stored.folder(app, enrolment_id)
-    base.mkdir(parents=True, exist_ok=True)
-    marker = base / stored.PENDING
-    try:
-        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        try:
-            lost = time.time() - marker.stat().st_mtime > LOST_AFTER
-        except OSError:
-            lost = True
-        if not (force or lost):
-            return False
-        marker.touch()
+    if not stored.claim(stored.folder(app, enrolment_id) / stored.PENDING, LOST_AFTER, force):
+        return False
     refresh_task(app).schedule((enrolment_id, attempt),
                                     delay=delay(app) if seconds is None else seconds)
     return True

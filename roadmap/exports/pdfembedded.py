@@ -19,6 +19,8 @@ from typing import Any, Callable, Optional
 
 import pikepdf
 
+from roadmap.exports.pdfresources import lineage
+
 DATA_NAME = "data.json"
 MANIFEST_NAME = "signatures.json"
 # As archival.py and pdffile.attach make them (never changed since the first archival file).
@@ -262,7 +264,7 @@ def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
         elif "/Type key should be /Page but is not" in str(warning):
             shapes.append(_NOT_A_PAGE)
     problems = list(dict.fromkeys(shapes))
-    if any(_parent_loop(page.obj) for page in pdf.pages):
+    if any(lineage(page.obj)[1] for page in pdf.pages):
         problems.append(_PARENT_LOOP)
     if not wrong:
         return problems
@@ -289,17 +291,3 @@ _NOT_A_PAGE = ("The file's list of pages has an entry that does not say it is a 
                "viewers may show different pages.")
 _PARENT_LOOP = ("The file's list of pages is damaged: a page's place in it leads back to itself, "
                 "so a PDF viewer may stop responding or show the page differently.")
-
-
-def _parent_loop(page: Any) -> bool:
-    """Whether a page's /Parent chain comes back on itself (or goes on deeper than any tree)."""
-    node, seen = page, set()
-    for _ in range(_DEPTH * 2):
-        if not isinstance(node, pikepdf.Dictionary):
-            return False
-        if node.is_indirect:
-            if node.objgen in seen:
-                return True
-            seen.add(node.objgen)
-        node = node.get("/Parent")
-    return True

@@ -118,22 +118,27 @@ class _Frame:
 _UP = 64  # no page tree a PDF writer makes is this deep
 
 
-def inherited(page: Any, key: str) -> Any:
-    """A page's own value for `key`, or the nearest one up its page tree (/Parent); None when
-    there is none. A /Parent that leads back to itself (a page whose parent is the page) stops
-    the walk instead of looping forever (pdfembedded.page_count_problems reports it)."""
+def lineage(page: Any) -> tuple[list[Any], bool]:
+    """The page and the nodes above it in its page tree (/Parent), nearest first, and whether
+    the chain came back on itself or ran deeper than any page tree (pdfembedded reports that;
+    here it only stops the walk, which would otherwise never end)."""
+    nodes: list[Any] = []
     node, seen = page, set()
     for _ in range(_UP):
         if not isinstance(node, pikepdf.Dictionary):
-            return None
-        if key in node:
-            return node[key]
+            return nodes, False
         if node.is_indirect:
             if node.objgen in seen:
-                return None
+                return nodes, True
             seen.add(node.objgen)
+        nodes.append(node)
         node = node.get("/Parent")
-    return None
+    return nodes, True
+
+
+def inherited(page: Any, key: str) -> Any:
+    """A page's own value for `key`, or the nearest one up its page tree; None when none."""
+    return next((node[key] for node in lineage(page)[0] if key in node), None)
 
 
 def page_resources(pdf: pikepdf.Pdf, decoded: Decoder, largest: int) -> list[str]:

@@ -25,7 +25,6 @@ import datetime as dt
 import fcntl
 import json
 import logging
-import os
 import threading
 import time
 from pathlib import Path
@@ -130,17 +129,8 @@ def candidate(app: Flask, enrolment_id: int) -> Optional[int]:
 def schedule(app: Flask, enrolment_id: int, form: str) -> bool:
     """Queue the quick copy of one form unless one is queued already; whether one was."""
     marker = _path(app, enrolment_id, form, "queued")
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        try:
-            lost = time.time() - marker.stat().st_mtime > LOST_AFTER
-        except OSError:
-            lost = True
-        if not lost:
-            return False
-        marker.touch()
+    if not stored.claim(marker, LOST_AFTER):
+        return False
     try:
         jobs.queue(app).enqueue(task(app).s(enrolment_id, form))
     except BaseException:

@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,26 @@ def folder(app: Flask, enrolment_id: int) -> Path:
 def pdf_path(app: Flask, enrolment_id: int, form: str) -> Path:
     """The stored PDF of one form."""
     return folder(app, enrolment_id) / f"{form}.pdf"
+
+
+def claim(marker: Path, lost_after: float, force: bool = False) -> bool:
+    """Make a "queued" marker exclusively: True when this caller queues the work, False when
+    it is queued already. A marker older than `lost_after` seconds (its job was lost: a queue
+    emptied), or `force`, is taken over and touched."""
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        return True
+    except FileExistsError:
+        pass
+    try:
+        lost = time.time() - marker.stat().st_mtime > lost_after
+    except OSError:
+        lost = True
+    if not (force or lost):
+        return False
+    marker.touch()
+    return True
 
 
 def want_own(app: Flask, enrolment_id: int) -> None:

@@ -50,8 +50,6 @@ def test_the_progress_page_updates_in_place_without_reloading(
     """A job still running when its page opens (WCAG 2.2.1): the bar and its message change in
     place, the page never reloads, one status region speaks at most every 10 seconds, and the
     download button appears with focus on its heading."""
-    from roadmap.exports import portfolio
-
     steps, workers = [threading.Event() for _ in range(3)], []
 
     def slow(*args: Any, **kwargs: Any) -> bytes:
@@ -62,14 +60,8 @@ def test_the_progress_page_updates_in_place_without_reloading(
         steps[-1].wait(10)
         return b"%PDF-1.7 stand-in"
 
-    monkeypatch.setattr(portfolio, "export_pdf", slow)
-    _in_a_worker(app, monkeypatch, workers)
-    make_item("cbd", status="submitted", headings=("1",))
-    sign_in(team.candidate.email)
-    visit(page, f"/exports/enrolment/{team.enrolment.id}")
-    page.clock.install()  # time flows as usual; the test may jump it forward
+    _start_a_slow_export(page, sign_in, app, team, make_item, monkeypatch, workers, slow)
     try:
-        click_and_check(page.get_by_role("button", name="Make the PDF"))
         expect(page.get_by_role("heading", level=1)).to_have_text("Putting your PDF together")
         loaded: list[str] = []
         page.on("framenavigated",
@@ -111,7 +103,6 @@ def test_signed_out_while_waiting_the_progress_page_says_why_it_stopped(
     """An outsider's session ended while the page polled: it said the page "does not update by
     itself without JavaScript", which was not the reason. It now says it stopped updating,
     why that may be, and that refreshing (and signing in again) finds the export."""
-    from roadmap.exports import portfolio
 
     finish, workers = threading.Event(), []
 
@@ -119,14 +110,8 @@ def test_signed_out_while_waiting_the_progress_page_says_why_it_stopped(
         finish.wait(30)
         return b"%PDF-1.7 stand-in"
 
-    monkeypatch.setattr(portfolio, "export_pdf", slow)
-    _in_a_worker(app, monkeypatch, workers)
-    make_item("cbd", status="submitted", headings=("1",))
-    sign_in(team.candidate.email)
-    visit(page, f"/exports/enrolment/{team.enrolment.id}")
-    page.clock.install()
+    _start_a_slow_export(page, sign_in, app, team, make_item, monkeypatch, workers, slow)
     try:
-        click_and_check(page.get_by_role("button", name="Make the PDF"))
         expect(page.get_by_role("heading", level=1)).to_have_text("Putting your PDF together")
         stopped = page.locator("#export-stopped")
         expect(stopped).to_be_hidden()
@@ -150,6 +135,22 @@ def test_signed_out_while_waiting_the_progress_page_says_why_it_stopped(
         finish.set()
         for worker in workers:
             worker.join(10)
+
+
+def _start_a_slow_export(page: Page, sign_in: Callable[..., Page], app: Any, team: Any,
+                         make_item: Any, monkeypatch: pytest.MonkeyPatch,
+                         workers: list[threading.Thread], slow: Callable[..., bytes]) -> None:
+    """The candidate presses "Make the PDF" with `slow` laying it out in a worker's thread; the
+    page's clock is installed (time flows as usual; the test may jump it forward)."""
+    from roadmap.exports import portfolio
+
+    monkeypatch.setattr(portfolio, "export_pdf", slow)
+    _in_a_worker(app, monkeypatch, workers)
+    make_item("cbd", status="submitted", headings=("1",))
+    sign_in(team.candidate.email)
+    visit(page, f"/exports/enrolment/{team.enrolment.id}")
+    page.clock.install()
+    click_and_check(page.get_by_role("button", name="Make the PDF"))
 
 
 def _in_a_worker(app: Any, monkeypatch: pytest.MonkeyPatch,
