@@ -22,6 +22,9 @@ class Report:
     intact: bool = False
     problems: list[str] = field(default_factory=list)  # why it is not intact
     notes: list[str] = field(default_factory=list)  # worth knowing, not a fault
+    # Saved again by another program: what the file now names as its producer, history added,
+    # quoted as the file's words (pdfextras.made_by_lines). Not a fault: shown beside the verdict.
+    saved_again: list[str] = field(default_factory=list)
     claims: dict[str, Any] = field(default_factory=dict)
     server: list[str] = field(default_factory=list)  # what the service says now
     server_agrees: Optional[bool] = None  # None: not asked
@@ -36,6 +39,7 @@ class Report:
         out = [("INTACT: its pages, fonts, images, bookmarks, document properties and embedded "
                 "data are as the service made them."
                 if self.intact else "NOT INTACT: this file is not as the service made it.")]
+        out += [f"  saved again: {line}" for line in self.saved_again]
         out += [f"  - {problem}" for problem in self.problems]
         out += [f"  note: {note}" for note in self.notes]
         c = self.claims
@@ -238,6 +242,11 @@ def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = N
         report.notes.append("The file was made before its bookmarks and document properties "
                             "were covered by its signature: those are not checked.")
     report.problems += opened.changed
+    report.saved_again = pdfextras.made_by_lines(opened.made_by, found.get("made_by"))
+    if found.get("made_by") is None:
+        report.notes.append("The file was made before the program it names as its producer "
+                            "and its history were covered by its signature: if another program "
+                            "has saved it again, that is not said here.")
     report.problems += pdfembedded.description_problems(opened.descriptions,
                                                         report.claims.get("candidate"))
     if not opened.tagged:

@@ -17,7 +17,10 @@ changed manifest verify. What the manifest covers:
 - the document's other properties (author, subject, keywords, creation date: none but the
   title, unless someone adds them) and the bookmarks beside the pages;
 - each page's boxes and rotation (what part of it a viewer shows, and which way up), the tags
-  a screen reader reads, and how the file opens and where its links lead (pdfstructure).
+  a screen reader reads, and how the file opens and where its links lead (pdfstructure);
+- the program the file names as its producer and its metadata's history as made, so that when
+  another program has saved it again the check can say so and quote what the file now says,
+  as the file's words and not the service's (pdfextras.made_by_lines).
 
 Nothing here needs Flask or a database: `roadmap export check` runs it anywhere.
 """
@@ -35,11 +38,12 @@ from roadmap.audit.service import canonical_json
 from roadmap.portfolio.content import content_hash
 
 FORMAT = "roadmap-portfolio-manifest"
-VERSION = 6  # 2: page digests cover annotations; the title and language are recorded
+VERSION = 7  # 2: page digests cover annotations; the title and language are recorded
 # 3: each page's fonts, images and other resources have a digest of their own ("resources")
 # 4: the document's other properties and the bookmarks ("properties", "outline")
 # 5: each page's boxes and rotation, the tags, the viewer settings and links ("structure")
 # 6: "structure" also holds how the pages' streams are encoded and the bookmarks whole
+# 7: the producer (document information and XMP) and the XMP history as made ("made_by")
 ALGORITHM = "Ed25519"  # as roadmap.credentials.keys (not imported: that module reads settings)
 
 
@@ -92,6 +96,8 @@ def build(data_bytes: bytes, data: Mapping[str, Any], audit_head: Optional[Mappi
         "outline": (shown or {}).get("outline"),
         # Version 5: each page's boxes and rotation, the tags, how the file opens and leads.
         "structure": (shown or {}).get("structure"),
+        # Version 7: the producer and the XMP history as made (pdfextras.made_by_lines).
+        "made_by": (shown or {}).get("made_by"),
     }
 
 

@@ -53,6 +53,8 @@ SCHEMA: dict[str, Any] = {
         "properties": OBJECT,
         "outline": TEXT,
         "structure": OBJECT,
+        "made_by": {"type": ["object", "null"], "properties": {
+            "info": TEXT, "xmp": {**LIST, "items": TEXT}, "history": {**LIST, "items": TEXT}}},
     },
 }
 _VALIDATOR = Draft202012Validator(SCHEMA)

@@ -48,12 +48,13 @@ class Opened:
     changed: list[str] = field(default_factory=list)  # added or re-saved since, in words
     content_pages: list[str] = field(default_factory=list)  # digests as manifest version 1
     annotated: list[int] = field(default_factory=list)  # pages with annotations other than links
-    title: dict[str, Optional[str]] = field(default_factory=dict)  # pdfextras.title_and_language
+    title: dict[str, Any] = field(default_factory=dict)  # pdfextras.title_and_language
     resources: list[str] = field(default_factory=list)  # per page: its fonts, images (pdfresources)
     properties: dict[str, Any] = field(default_factory=dict)  # pdfextras.properties
     outline: Optional[str] = None  # pdfextras.outline_digest
     structure: dict[str, Any] = field(default_factory=dict)  # structure(): geometry, tags, navigation
     descriptions: dict[str, Optional[str]] = field(default_factory=dict)  # pdfembedded
+    made_by: dict[str, Any] = field(default_factory=dict)  # pdfextras.made_by: producer, history
 
 
 def _decoded(stream: pikepdf.Stream, largest: int, what: str) -> bytes:
@@ -133,6 +134,7 @@ def read(content: bytes) -> Opened:
             pages = page_digests(pdf) if data is not None and found is not None else []
             changed = list(dict.fromkeys(  # an added attachment is found by both readers
                 pdfembedded.page_count_problems(pdf) + embedded.problems
+                + pdfembedded.tree_problems(pdf)
                 + pdfextras.saved_again(content, pdf.is_encrypted) + pdfextras.added(pdf)
                 if pages else []))
             return Opened(pages=pages, data=data, manifest=found, tagged=tagged,
@@ -144,7 +146,8 @@ def read(content: bytes) -> Opened:
                           properties=pdfextras.properties(pdf) if pages else {},
                           outline=pdfextras.outline_digest(pdf) if pages else None,
                           structure=structure(pdf) if pages else {},
-                          descriptions=embedded.descriptions)
+                          descriptions=embedded.descriptions,
+                          made_by=pdfextras.made_by(pdf) if pages else {})
     except NotReadable:
         raise
     except pikepdf.PasswordError:
@@ -195,11 +198,12 @@ def structure(pdf: pikepdf.Pdf) -> dict[str, Any]:
 
 def made_as(pdf_bytes: bytes) -> tuple[list[str], dict[str, Any]]:
     """The page digests, title, language, resource digests, other properties, bookmarks' and
-    structure digests of a PDF we just made, for its manifest."""
+    structure digests, producer and history of a PDF we just made, for its manifest."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         found = pdfextras.title_and_language(pdf)
         return page_digests(pdf), {"title": found["title"], "lang": found["lang"],
                                    "resources": resource_digests(pdf),
                                    "properties": pdfextras.properties(pdf),
                                    "outline": pdfextras.outline_digest(pdf),
-                                   "structure": structure(pdf)}
+                                   "structure": structure(pdf),
+                                   "made_by": pdfextras.made_by(pdf)}

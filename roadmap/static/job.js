@@ -2,8 +2,9 @@
 // that reloads itself makes a screen reader read it again and sends focus back to the top).
 // Every 1.5 seconds it asks the job's status (JSON, for its owner only) and updates the bar and
 // its message in place. One polite live region says only what matters: that the file is ready,
-// that the export failed, that the page stopped updating, and at most every 10 seconds how far
-// it has got. When the file is
+// that the export failed, that the page stopped updating (its paragraph, with the link to
+// refresh, is moved into the region: the sentence is on the page once, so read once), and at
+// most every 10 seconds how far it has got. When the file is
 // ready, its download button takes the bar's place and focus goes to the heading above it; when
 // the export failed, the page is loaded once more, to show why and a Try again button.
 const POLL_MS = 1500;
@@ -15,6 +16,7 @@ const job = document.getElementById("export-job");
 function start() {
   const bar = document.getElementById("export-progress");
   const message = document.getElementById("export-message");
+  const live = document.getElementById("export-live");
   const announce = document.getElementById("export-announce");
   const manual = document.getElementById("export-no-script");
   const stopped = document.getElementById("export-stopped");
@@ -64,8 +66,9 @@ function start() {
       if (signedOut || misses >= GIVE_UP_AFTER) {
         // Signed out (the status answers with the sign-in page, which fetch refuses to follow)
         // or the connection dropped: the person refreshes by hand, and is told why.
+        announce.textContent = "";
         stopped.hidden = false;
-        say(stopped.textContent);
+        live.append(stopped); // inserted into the status region: said once, shown once
         return;
       }
     } else {

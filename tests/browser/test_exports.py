@@ -121,6 +121,9 @@ def test_signed_out_while_waiting_the_progress_page_says_why_it_stopped(
         expect(stopped).to_contain_text("you may have been signed out")
         expect(page.locator("#export-no-script")).to_be_hidden()
         expect(page.get_by_role("status")).to_contain_text("This page has stopped updating")
+        # Said once: the paragraph is the status region's, not repeated in a hidden line of it.
+        expect(page.get_by_role("status").locator("#export-stopped")).to_be_visible()
+        expect(page.get_by_text("This page has stopped updating")).to_have_count(1)
         _fits_both_widths(page)
         page.get_by_role("link", name="Refresh the page").click()
         expect(page).to_have_url(re.compile(r"/sign-in"))
