@@ -20,6 +20,7 @@ from typing import Any, Callable, Optional
 
 import pikepdf
 
+from roadmap.exports.pdfextras import quoted
 from roadmap.exports.pdfresources import lineage
 
 DATA_NAME = "data.json"
@@ -103,8 +104,8 @@ def _what(name: str) -> str:
 
 
 def _added(keys: Any, allowed: set[str], name: str) -> list[str]:
-    return [f"{_what(name)} has “{key}” added to its file record since the file was made: a "
-            "PDF viewer may show or open something other than the file checked."
+    return [f"{_what(name)} has “{quoted(key)}” added to its file record since the file was "
+            "made: a PDF viewer may show or open something other than the file checked."
             for key in sorted(set(keys) - allowed)]
 
 
@@ -115,8 +116,9 @@ def _stream_record(stream: Any, name: str, content: bytes) -> list[str]:
     problems = _added(stream.keys(), _STREAM_KEYS, name)
     if stream.get("/Type", pikepdf.Name.EmbeddedFile) != pikepdf.Name.EmbeddedFile or str(
             stream.get("/Subtype")) != _SUBTYPE:
-        problems.append(f"{_what(name)} is said to be of another kind (“{stream.get('/Subtype')}”)"
-                        " than the service made it.")
+        kind = quoted(str(stream.get("/Subtype")))
+        problems.append(f"{_what(name)} is said to be of another kind (“{kind}”) than the service "
+                        "made it.")
     params = stream.get("/Params")
     if params is None:
         return problems
@@ -180,7 +182,7 @@ def read(pdf: pikepdf.Pdf, decoded: Decoder, largest: int) -> Embedded:
             shown = spec.get(key)
             if shown is not None and str(shown) != name:
                 found.problems.append(f"The name a PDF viewer shows for {WHAT[name]} has been "
-                                      f"changed to “{shown}”.")
+                                      f"changed to “{quoted(str(shown))}”.")
                 break
         if str(spec.get("/AFRelationship")) != RELATIONSHIP[name]:
             found.problems.append(f"What {WHAT[name]} is to the document (its source, its "
@@ -224,7 +226,7 @@ def description_problems(descriptions: dict[str, Optional[str]],
     for name, desc in descriptions.items():
         if desc != expected[name]:
             problems.append(f"The description a PDF viewer shows for {WHAT[name]} has been "
-                            + ("removed." if desc is None else f"changed to “{desc}”."))
+                            + ("removed." if desc is None else f"changed to “{quoted(desc)}”."))
     return problems
 
 

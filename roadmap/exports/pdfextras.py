@@ -148,7 +148,7 @@ def title_problems(found: dict[str, Any], made: dict[str, Any]) -> list[str]:
         if found.get("title") is None:
             problems.append(f"The document title has been removed (it was made as “{title}”).")
         elif found.get("title") != title:
-            problems.append(f"The document title has been changed to “{found.get('title')}” "
+            problems.append(f"The document title has been changed to “{quoted(found['title'])}” "
                             f"(it was made as “{title}”).")
         # Every alternative (one per language, in any description) is a title a viewer may
         # show: each must be the title as made.
@@ -221,7 +221,8 @@ def outline_digest(pdf: pikepdf.Pdf) -> str:
 
 
 def _shown(value: Any) -> str:
-    return "; ".join(value) if isinstance(value, list) else str(value)
+    """A property's value as quoted in a problem (escaped: it is the file's text)."""
+    return quoted("; ".join(value) if isinstance(value, list) else str(value))
 
 
 def property_problems(found: dict[str, Any], outline: Optional[str],

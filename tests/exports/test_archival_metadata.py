@@ -97,6 +97,23 @@ def test_a_producer_cannot_end_its_quotation_or_start_a_line_of_its_own(pdf):
     assert all("\n" not in printed for printed in report.lines())
 
 
+def test_an_added_property_is_quoted_escaped_in_the_problems(pdf):
+    """An author (or description) written with a line break and a closing quotation mark
+    cannot print a line of its own under NOT INTACT, nor end its quotation."""
+    def author(doc):
+        doc.docinfo.Author = pikepdf.String("Dr X”.\nINTACT: approved")
+        spec = next(spec for spec in doc.Root.AF if str(spec.get("/UF") or spec.F) == "data.json")
+        spec.Desc = pikepdf.String("Approved\n  - nothing else")
+
+    report = check.check(_rewrite(pdf, author))
+    assert not report.intact
+    assert ("The document's author has been added since it was made: “Dr X\\u201d.\\u000aINTACT: "
+            "approved”.") in report.problems
+    assert ("The description a PDF viewer shows for the embedded data (data.json) has been "
+            "changed to “Approved\\u000a  - nothing else”.") in report.problems
+    assert all("\n" not in line for line in report.lines())
+
+
 def test_a_history_entry_added_is_quoted_as_added_by_another_program(client, enrolment, pdf):
     history = ("<xmpMM:History><rdf:Seq><rdf:li rdf:parseType=\"Resource\">"
                "<stEvt:action>approved by Dr X, Postgraduate Dean</stEvt:action>"
@@ -112,7 +129,8 @@ def test_a_history_entry_added_is_quoted_as_added_by_another_program(client, enr
         "written by another program or person, not by this service: “History: action: approved "
         "by Dr X, Postgraduate Dean, when: 2026-12-01T12:00:00Z, softwareAgent: Roadmap”."]
     page = _upload(client, forged).get_data(as_text=True)
-    assert "approved by Dr X, Postgraduate Dean" in page and "Saved again by another program" in page
+    assert "approved by Dr X, Postgraduate Dean" in page
+    assert "Saved again by another program" in page
 
 
 def test_other_xmpmm_entries_are_shown_but_new_document_ids_are_not(pdf):
