@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 
 import pikepdf
 
-from roadmap.exports.pdfextras import quoted
+from roadmap.exports.pdfxmp import quoted
 from roadmap.exports.pdfresources import lineage
 
 DATA_NAME = "data.json"

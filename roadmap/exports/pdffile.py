@@ -16,7 +16,7 @@ from typing import Any, Optional
 import pikepdf
 from pikepdf.models.metadata import encode_pdf_date
 
-from roadmap.exports import pdfembedded, pdfextras, pdfresources, pdfstructure
+from roadmap.exports import pdfembedded, pdfextras, pdfresources, pdfstructure, pdfxmp
 
 # The 200-item portfolio is 264 pages, the mean one (54 items) 82: 1,500 pages is a portfolio of
 # over a thousand items. Checking costs about 7 ms a page, so the largest upload /verify takes
@@ -54,7 +54,7 @@ class Opened:
     outline: Optional[str] = None  # pdfextras.outline_digest
     structure: dict[str, Any] = field(default_factory=dict)  # structure(): geometry, tags, navigation
     descriptions: dict[str, Optional[str]] = field(default_factory=dict)  # pdfembedded
-    made_by: dict[str, Any] = field(default_factory=dict)  # pdfextras.made_by: producer, history
+    made_by: dict[str, Any] = field(default_factory=dict)  # pdfxmp.made_by: producer, history
 
 
 def _decoded(stream: pikepdf.Stream, largest: int, what: str) -> bytes:
@@ -147,7 +147,7 @@ def read(content: bytes) -> Opened:
                           outline=pdfextras.outline_digest(pdf) if pages else None,
                           structure=structure(pdf) if pages else {},
                           descriptions=embedded.descriptions,
-                          made_by=pdfextras.made_by(pdf) if pages else {})
+                          made_by=pdfxmp.made_by(pdf) if pages else {})
     except NotReadable:
         raise
     except pikepdf.PasswordError:
@@ -206,4 +206,4 @@ def made_as(pdf_bytes: bytes) -> tuple[list[str], dict[str, Any]]:
                                    "properties": pdfextras.properties(pdf),
                                    "outline": pdfextras.outline_digest(pdf),
                                    "structure": structure(pdf),
-                                   "made_by": pdfextras.made_by(pdf)}
+                                   "made_by": pdfxmp.made_by(pdf)}

@@ -1,0 +1,176 @@
+"""What a PDF's XMP metadata and document information say made it and what happened to it
+since (the producer, the xmpMM history), and every dc:title alternative: read whole, every
+rdf:Description and every alternative, not as pikepdf's one value per key, since a viewer may
+show any of them. Text from the file is shown to people only through `quoted`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import pikepdf
+
+# The XMP metadata read whole (every rdf:Description, every alternative of a title), not as
+# pikepdf's one value per key: a viewer may show any of them.
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_DC = "http://purl.org/dc/elements/1.1/"
+_PDF = "http://ns.adobe.com/pdf/1.3/"
+_XMP_MM = "http://ns.adobe.com/xap/1.0/mm/"
+_XMP_LARGEST = 4 * 1024 * 1024  # the service's packet is under 1 KB
+# Document and instance ids a re-save writes: opaque, shown by no viewer but as they are.
+_IDS = {"DocumentID", "InstanceID", "OriginalDocumentID"}
+_ID = re.compile(r"(uuid:|xmp\.did:|xmp\.iid:|adobe:docid:[a-z]+:)?[0-9A-Fa-f-]{8,64}")
+
+
+def _xmp(pdf: pikepdf.Pdf) -> Any:
+    """The parsed XMP packet (an lxml element), or None when there is none or it is not XML.
+    Read as a lenient viewer reads it: a damaged packet is read as far as it goes."""
+    from lxml import etree
+
+    stream = pdf.Root.get("/Metadata")
+    if not isinstance(stream, pikepdf.Stream):
+        return None
+    try:
+        raw = stream.read_bytes()
+    except pikepdf.PdfError:
+        return None
+    if len(raw) > _XMP_LARGEST:
+        raw = raw[:_XMP_LARGEST]
+    for recover in (False, True):
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=recover,
+                                 huge_tree=False, remove_pis=True)
+        try:
+            root = etree.fromstring(raw, parser)
+        except (etree.XMLSyntaxError, ValueError):
+            continue
+        if root is not None:
+            return root
+    return None
+
+
+def _descriptions(root: Any) -> list[Any]:
+    return [] if root is None else list(root.iter(f"{{{_RDF}}}Description"))
+
+
+def _values(root: Any, uri: str, name: str) -> list[str]:
+    """Every value of one property: as an attribute of any rdf:Description, as its element's
+    text, or as each rdf:li of its rdf:Alt, rdf:Seq or rdf:Bag."""
+    tag, found = f"{{{uri}}}{name}", []
+    for description in _descriptions(root):
+        if tag in description.attrib:
+            found.append(str(description.attrib[tag]))
+        for element in description.findall(tag):
+            items = list(element.iter(f"{{{_RDF}}}li"))
+            found += ["".join(item.itertext()) for item in items] if items else [
+                "".join(element.itertext()).strip()]
+    return found
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _entry(element: Any) -> str:
+    """One history entry (or other xmpMM value) as words: its own text, then each part's name
+    and value, whether written as elements or as attributes (of it or of an rdf:Description
+    inside it)."""
+    parts = [(element.text or "").strip()]
+    for part in element.iter():
+        if not isinstance(part.tag, str):
+            continue
+        parts += [f"{_local(key)}: {value}" for key, value in part.attrib.items()
+                  if not key.startswith(f"{{{_RDF}}}")]
+        text = (part.text or "").strip()
+        if part is not element and text and not part.tag.startswith(f"{{{_RDF}}}"):
+            parts.append(f"{_local(part.tag)}: {text}")
+    return ", ".join(part for part in parts if part)
+
+
+def _history(root: Any) -> list[str]:
+    """Every xmpMM entry (the history, what the file was derived from, its versions...) as
+    words, one per item: "History: action: saved, softwareAgent: ...". A document or instance
+    id that is only an id is left out (a re-save writes new ones)."""
+    found = []
+    for description in _descriptions(root):
+        for key, value in description.attrib.items():
+            if key.startswith(f"{{{_XMP_MM}}}") and not (
+                    _local(key) in _IDS and _ID.fullmatch(str(value).strip())):
+                found.append(f"{_local(key)}: {value}")
+        for element in description:
+            if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{_XMP_MM}}}"):
+                continue
+            name = _local(element.tag)
+            items = list(element.iter(f"{{{_RDF}}}li"))
+            for item in items or [element]:
+                words = _entry(item)
+                if not (name in _IDS and _ID.fullmatch(words)):
+                    found.append(f"{name}: {words}")
+    return found
+
+
+def made_by(pdf: pikepdf.Pdf) -> dict[str, Any]:
+    """What the file says made it and what happened to it since: the producer in the document
+    information and in the XMP metadata (pdf:Producer), and the XMP history (xmpMM). A viewer's
+    Properties show them; another program that saves the file writes its own."""
+    info = pdf.trailer.get("/Info")
+    producer = info.get("/Producer") if isinstance(info, pikepdf.Dictionary) else None
+    root = _xmp(pdf)
+    return {"info": None if producer is None else str(producer),
+            "xmp": _values(root, _PDF, "Producer"), "history": _history(root)}
+
+
+def xmp_titles(pdf: pikepdf.Pdf) -> list[str]:
+    """Every dc:title alternative in the XMP metadata (each language's, each description's)."""
+    return _values(_xmp(pdf), _DC, "title")
+
+
+def quoted(text: str, largest: int = 120) -> str:
+    """Text from a file as it may be shown inside “…”: line breaks, controls, direction marks
+    and quotation marks written as \\u escapes, so it cannot end the quotation, start a line
+    of its own or turn the words around it; cut at `largest` characters."""
+    out = []
+    for char in str(text):
+        if char in "\\“”\"„«»‘’" or unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co",
+                                                                       "Cn", "Zl", "Zp"}:
+            out.append(f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
+        else:
+            out.append(char)
+    escaped = "".join(out)
+    return escaped if len(escaped) <= largest else escaped[:largest] + "… (cut short)"
+
+
+def made_by_lines(found: dict[str, Any], made: Any) -> list[str]:
+    """When the file names another producer, or has history added, since the service made it:
+    lines saying so, quoting what it now says as the file's words, not the service's. Saving
+    again with another program is no change to what a reader sees, so this is not a fault
+    (the content's verdict stands); but nothing written there is the service's."""
+    if not isinstance(made, dict):
+        return []
+    lines = []
+    then = [v for v in [made.get("info"), *(made.get("xmp") or [])] if v is not None]
+    now = [v for v in [found.get("info"), *(found.get("xmp") or [])] if v is not None]
+    if sorted(set(now)) != sorted(set(then)):
+        new = [v for v in dict.fromkeys(now) if v not in then]
+        said = "; ".join(f"“{quoted(v)}”" for v in new[:3])
+        lines.append("The file has been saved again by another program since the service made "
+                     "it: " + (f"it now names as its producer {said}." if new else
+                               "it no longer names the program that produced it as it did.")
+                     + " That is written by whichever program saved it last, not by this "
+                       "service, and vouches for nothing.")
+    made_history = list(made.get("history") or [])
+    added = list(found.get("history") or [])
+    for entry in made_history:
+        if entry in added:
+            added.remove(entry)
+    if added:
+        shown = "; ".join(f"“{quoted(entry)}”" for entry in added[:5])
+        more = f" and {len(added) - 5} more" if len(added) > 5 else ""
+        lines.append(f"The file's history (in its metadata) has {len(added)} "
+                     f"entr{'y' if len(added) == 1 else 'ies'} added since the service made "
+                     f"it, written by another program or person, not by this service: "
+                     f"{shown}{more}.")
+    if any(entry not in (found.get("history") or []) for entry in made_history):
+        lines.append("The history the service wrote in the file's metadata has been changed "
+                     "since it made it.")
+    return lines
