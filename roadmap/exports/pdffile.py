@@ -16,7 +16,8 @@ from typing import Any, Optional
 import pikepdf
 from pikepdf.models.metadata import encode_pdf_date
 
-from roadmap.exports import pdfembedded, pdfextras, pdfresources, pdfstructure, pdfxmp
+from roadmap.exports import (pdfembedded, pdfextras, pdfresources, pdfstructure, pdftrees,
+                             pdfxmp)
 
 # The 200-item portfolio is 264 pages, the mean one (54 items) 82: 1,500 pages is a portfolio of
 # over a thousand items. Checking costs about 7 ms a page, so the largest upload /verify takes
@@ -133,8 +134,8 @@ def read(content: bytes) -> Opened:
             # Pages are read only from a file that carries our data: nothing else is checked.
             pages = page_digests(pdf) if data is not None and found is not None else []
             changed = list(dict.fromkeys(  # an added attachment is found by both readers
-                pdfembedded.page_count_problems(pdf) + embedded.problems
-                + pdfembedded.tree_problems(pdf)
+                pdftrees.page_count_problems(pdf) + embedded.problems
+                + pdftrees.tree_problems(pdf)
                 + pdfextras.saved_again(content, pdf.is_encrypted) + pdfextras.added(pdf)
                 if pages else []))
             return Opened(pages=pages, data=data, manifest=found, tagged=tagged,
