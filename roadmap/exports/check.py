@@ -8,6 +8,7 @@ Without one, the signature is checked against the key the file names, and the re
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
@@ -121,7 +122,27 @@ def _claims(found: Mapping[str, Any]) -> dict[str, Any]:
             "pages": len(found.get("pages") or []),
             "stages": [_stage_claims(s) for s in found.get("stages") or []
                        if isinstance(s, dict)]}
-    return {**claims, "signed_words": _signed_words(claims)}
+    return _one_line({**claims, "signed_words": _signed_words(claims)})
+
+
+# Direction controls (embeddings, overrides, isolates, marks): a name needs none of them to be
+# shown, and a forged record could use them to turn the words around it.
+_DIRECTION = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F,
+                            0x061C])
+
+
+def _one_line(value: Any) -> Any:
+    """A claim as it may be printed: each text on one line (line breaks and other controls
+    become spaces), without direction controls, so a forged record cannot print a line of its
+    own ("INTACT: ...") or reverse the service's words around it."""
+    if isinstance(value, dict):
+        return {key: _one_line(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_one_line(item) for item in value]
+    if isinstance(value, str):
+        return "".join(" " if unicodedata.category(char) in {"Cc", "Zl", "Zp"} else char
+                       for char in value.translate(_DIRECTION))
+    return value
 
 
 KEY_MEMBERS = {"kty", "crv", "x", "kid"}  # the public key as manifest.sign writes it

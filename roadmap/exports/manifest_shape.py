@@ -54,7 +54,8 @@ SCHEMA: dict[str, Any] = {
         "outline": TEXT,
         "structure": OBJECT,
         "made_by": {"type": ["object", "null"], "properties": {
-            "info": TEXT, "xmp": {**LIST, "items": TEXT}, "history": {**LIST, "items": TEXT}}},
+            "info": TEXT, "xmp": {**LIST, "items": TEXT}, "history": {**LIST, "items": TEXT},
+            "creator": {**LIST, "items": TEXT}, "created": {**LIST, "items": TEXT}}},
     },
 }
 _VALIDATOR = Draft202012Validator(SCHEMA)

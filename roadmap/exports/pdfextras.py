@@ -148,16 +148,16 @@ def title_problems(found: dict[str, Any], made: dict[str, Any]) -> list[str]:
     title = made.get("title")
     if title is not None:
         if found.get("title") is None:
-            problems.append(f"The document title has been removed (it was made as “{title}”).")
+            problems.append(f"The document title has been removed (it was made as “{quoted(title)}”).")
         elif found.get("title") != title:
             problems.append(f"The document title has been changed to “{quoted(found['title'])}” "
-                            f"(it was made as “{title}”).")
+                            f"(it was made as “{quoted(title)}”).")
         # Every alternative (one per language, in any description) is a title a viewer may
         # show: each must be the title as made.
         for other in dict.fromkeys(found.get("xmp_titles") or []):
             if other != title:
                 problems.append(f"The title in the document's metadata has been changed to "
-                                f"“{quoted(other)}” (it was made as “{title}”).")
+                                f"“{quoted(other)}” (it was made as “{quoted(title)}”).")
     lang = made.get("lang")
     if lang is not None and found.get("lang") != lang:
         problems.append("The document's language has been changed since it was made.")
@@ -175,6 +175,11 @@ _WORDS = {"/Author": "author", "dc:creator": "author", "/Subject": "subject",
           "dc:subject": "keywords", "/Creator": "creating program", "xmp:CreatorTool":
           "creating program", "/CreationDate": "creation date", "xmp:CreateDate": "creation date"}
 _PREFIXES = {uri: prefix for uri, prefix in DEFAULT_NAMESPACES}
+# What a program saving the file again (Acrobat) adds where the service wrote nothing: the
+# program that created the file and when (quoted beside the verdict by pdfxmp.made_by_lines,
+# as the file's words), and the file's kind, which can only be PDF.
+_RESAVE_ADDS = {"/Creator", "xmp:CreatorTool", "/CreationDate", "xmp:CreateDate"}
+_KIND = ("dc:format", "application/pdf")
 
 
 def _plain(value: Any) -> Any:
@@ -198,8 +203,10 @@ def properties(pdf: pikepdf.Pdf) -> dict[str, Any]:
         for key in meta:
             uri, _, name = str(key).lstrip("{").partition("}")
             short = f"{_PREFIXES[uri]}:{name}" if uri in _PREFIXES else str(key)
-            if short not in _XMP_LEFT and not short.startswith("xmpMM:"):
-                found[short] = _plain(meta.get(key))
+            value = _plain(meta.get(key))
+            if (short not in _XMP_LEFT and not short.startswith("xmpMM:")
+                    and (short, value) != _KIND):
+                found[short] = value
     except Exception:  # noqa: BLE001 - a broken XMP packet states nothing
         pass
     return found
@@ -235,7 +242,9 @@ def property_problems(found: dict[str, Any], outline: Optional[str],
     recorded = made.get("properties")
     if isinstance(recorded, dict):
         for key in sorted(set(recorded) | set(found)):
-            what = _WORDS.get(key, f"property {key.lstrip('/')}")
+            what = _WORDS.get(key, f"property “{quoted(key.lstrip('/'), 60)}”")
+            if key not in recorded and key in _RESAVE_ADDS:
+                continue  # a program saving the file writes these: pdfxmp.made_by_lines
             if key not in found:
                 problems.append(f"The document's {what} has been removed (it was made as "
                                 f"“{_shown(recorded[key])}”).")

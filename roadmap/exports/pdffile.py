@@ -136,6 +136,7 @@ def read(content: bytes) -> Opened:
             changed = list(dict.fromkeys(  # an added attachment is found by both readers
                 pdftrees.page_count_problems(pdf) + embedded.problems
                 + pdftrees.tree_problems(pdf)
+                + pdfxmp.problems(pdf)
                 + pdfextras.saved_again(content, pdf.is_encrypted) + pdfextras.added(pdf)
                 if pages else []))
             return Opened(pages=pages, data=data, manifest=found, tagged=tagged,

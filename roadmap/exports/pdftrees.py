@@ -11,6 +11,7 @@ from typing import Any, Optional
 import pikepdf
 
 from roadmap.exports.pdfresources import lineage
+from roadmap.exports.pdfxmp import quoted
 
 _DEPTH = 32  # a page tree or name tree deeper than this is not one a PDF writer makes
 
@@ -173,7 +174,7 @@ def tree_problems(pdf: pikepdf.Pdf) -> list[str]:
     trees: list[tuple[str, Any, str]] = []
     names = pdf.Root.get("/Names")
     if isinstance(names, pikepdf.Dictionary):
-        trees += [(_TREES.get(key, f"names ({key.lstrip('/')})"), names[key], "/Names")
+        trees += [(_TREES.get(key, f"names (“{quoted(key.lstrip('/'), 60)}”)"), names[key], "/Names")
                   for key in sorted(names.keys())]
     if "/PageLabels" in pdf.Root:
         trees.append(("page labels", pdf.Root.PageLabels, "/Nums"))

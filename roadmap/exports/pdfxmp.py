@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, Optional
 
 import pikepdf
 
@@ -16,6 +16,7 @@ import pikepdf
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _DC = "http://purl.org/dc/elements/1.1/"
 _PDF = "http://ns.adobe.com/pdf/1.3/"
+_XMP = "http://ns.adobe.com/xap/1.0/"
 _XMP_MM = "http://ns.adobe.com/xap/1.0/mm/"
 _XMP_LARGEST = 4 * 1024 * 1024  # the service's packet is under 1 KB
 # Document and instance ids a re-save writes: opaque, shown by no viewer but as they are.
@@ -23,30 +24,49 @@ _IDS = {"DocumentID", "InstanceID", "OriginalDocumentID"}
 _ID = re.compile(r"(uuid:|xmp\.did:|xmp\.iid:|adobe:docid:[a-z]+:)?[0-9A-Fa-f-]{8,64}")
 
 
-def _xmp(pdf: pikepdf.Pdf) -> Any:
-    """The parsed XMP packet (an lxml element), or None when there is none or it is not XML.
-    Read as a lenient viewer reads it: a damaged packet is read as far as it goes."""
+def _packet(pdf: pikepdf.Pdf) -> tuple[Any, Optional[str]]:
+    """The parsed XMP packet (an lxml element, or None when there is none) and why it cannot
+    be trusted (None when it can). Parsed strictly: a packet that does not parse whole, is
+    larger than any writer makes or declares entities (a DOCTYPE) is read differently by
+    different viewers (lxml stops where expat carries on), so none of it is read."""
     from lxml import etree
 
     stream = pdf.Root.get("/Metadata")
+    if stream is None:
+        return None, None
+    unreadable = ("The document's metadata (XMP), which PDF viewers show as its properties, "
+                  "{}: viewers may show properties other than the ones checked.")
     if not isinstance(stream, pikepdf.Stream):
-        return None
+        return None, unreadable.format("is damaged")
     try:
         raw = stream.read_bytes()
     except pikepdf.PdfError:
-        return None
+        return None, unreadable.format("cannot be read")
     if len(raw) > _XMP_LARGEST:
-        raw = raw[:_XMP_LARGEST]
-    for recover in (False, True):
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=recover,
-                                 huge_tree=False, remove_pis=True)
-        try:
-            root = etree.fromstring(raw, parser)
-        except (etree.XMLSyntaxError, ValueError):
-            continue
-        if root is not None:
-            return root
-    return None
+        return None, unreadable.format("is larger than any PDF writer makes it")
+    if re.search(rb"<!\s*(DOCTYPE|ENTITY)", raw, re.IGNORECASE):
+        return None, unreadable.format("declares entities of its own (a DOCTYPE)")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False,
+                             huge_tree=False, remove_pis=True, load_dtd=False)
+    try:
+        root = etree.fromstring(raw, parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None, unreadable.format("is not well-formed XML")
+    if root is None:
+        return None, unreadable.format("is not well-formed XML")
+    return root, None
+
+
+def _xmp(pdf: pikepdf.Pdf) -> Any:
+    """The parsed XMP packet, or None when there is none or it cannot be trusted (`problems`
+    says so)."""
+    return _packet(pdf)[0]
+
+
+def problems(pdf: pikepdf.Pdf) -> list[str]:
+    """Why the XMP packet cannot be trusted, in words (none when it can or there is none)."""
+    why = _packet(pdf)[1]
+    return [] if why is None else [why]
 
 
 def _descriptions(root: Any) -> list[Any]:
@@ -84,7 +104,13 @@ def _entry(element: Any) -> str:
         text = (part.text or "").strip()
         if part is not element and text and not part.tag.startswith(f"{{{_RDF}}}"):
             parts.append(f"{_local(part.tag)}: {text}")
+    # Who saved it and what they did first, so a line cut short still names the program.
+    parts.sort(key=lambda part: next((n for n, first in enumerate(_FIRST)
+                                      if part.startswith(first)), len(_FIRST)))
     return ", ".join(part for part in parts if part)
+
+
+_FIRST = ("softwareAgent:", "action:", "when:")
 
 
 def _history(root: Any) -> list[str]:
@@ -114,15 +140,34 @@ def made_by(pdf: pikepdf.Pdf) -> dict[str, Any]:
     information and in the XMP metadata (pdf:Producer), and the XMP history (xmpMM). A viewer's
     Properties show them; another program that saves the file writes its own."""
     info = pdf.trailer.get("/Info")
-    producer = info.get("/Producer") if isinstance(info, pikepdf.Dictionary) else None
-    root = _xmp(pdf)
+    info = info if isinstance(info, pikepdf.Dictionary) else {}
+
+    def said(key: str) -> list[str]:
+        return [] if info.get(key) is None else [str(info.get(key))]
+
+    producer, root = info.get("/Producer"), _xmp(pdf)
     return {"info": None if producer is None else str(producer),
-            "xmp": _values(root, _PDF, "Producer"), "history": _history(root)}
+            "xmp": _values(root, _PDF, "Producer"), "history": _history(root),
+            "creator": said("/Creator") + _values(root, _XMP, "CreatorTool"),
+            "created": said("/CreationDate") + _values(root, _XMP, "CreateDate")}
 
 
 def xmp_titles(pdf: pikepdf.Pdf) -> list[str]:
     """Every dc:title alternative in the XMP metadata (each language's, each description's)."""
     return _values(_xmp(pdf), _DC, "title")
+
+
+def _quote_like(char: str) -> bool:
+    """A character that could end a quotation, start a line or turn the words around it:
+    controls, format and direction marks, line and paragraph separators, unassigned and private
+    characters, and every double quotation mark or bracket of quotation (“ ” " ＂ « » 「 」 ❞
+    ...). Single ones (’ ‘ ‹ ›) cannot close “…” and are left, so O’Brien reads as written."""
+    category, name = unicodedata.category(char), unicodedata.name(char, "")
+    if category in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
+        return True
+    quotation = (category in {"Pi", "Pf"} or "QUOTATION" in name
+                 or (category in {"Ps", "Pe"} and "CORNER BRACKET" in name))
+    return quotation and "SINGLE" not in name
 
 
 def quoted(text: str, largest: int = 120) -> str:
@@ -131,8 +176,7 @@ def quoted(text: str, largest: int = 120) -> str:
     of its own or turn the words around it; cut at `largest` characters."""
     out = []
     for char in str(text):
-        if char in "\\“”\"„«»‘’" or unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co",
-                                                                       "Cn", "Zl", "Zp"}:
+        if char == "\\" or _quote_like(char):
             out.append(f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
         else:
             out.append(char)
@@ -158,13 +202,20 @@ def made_by_lines(found: dict[str, Any], made: Any) -> list[str]:
                                "it no longer names the program that produced it as it did.")
                      + " That is written by whichever program saved it last, not by this "
                        "service, and vouches for nothing.")
+    for key, words in (("creator", "the program that created it"),
+                       ("created", "the day it was created")):
+        new = [v for v in dict.fromkeys(found.get(key) or []) if v not in (made.get(key) or [])]
+        if new:
+            said = "; ".join(f"“{quoted(v)}”" for v in new[:3])
+            lines.append(f"The file now names {words} as {said}, added by the program that saved "
+                         "it again, not by this service.")
     made_history = list(made.get("history") or [])
     added = list(found.get("history") or [])
     for entry in made_history:
         if entry in added:
             added.remove(entry)
     if added:
-        shown = "; ".join(f"“{quoted(entry)}”" for entry in added[:5])
+        shown = "; ".join(f"“{quoted(entry, 200)}”" for entry in added[:5])
         more = f" and {len(added) - 5} more" if len(added) > 5 else ""
         lines.append(f"The file's history (in its metadata) has {len(added)} "
                      f"entr{'y' if len(added) == 1 else 'ies'} added since the service made "

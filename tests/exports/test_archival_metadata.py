@@ -126,8 +126,8 @@ def test_a_history_entry_added_is_quoted_as_added_by_another_program(client, enr
     assert report.intact, report.problems
     assert report.saved_again == [
         "The file's history (in its metadata) has 1 entry added since the service made it, "
-        "written by another program or person, not by this service: “History: action: approved "
-        "by Dr X, Postgraduate Dean, when: 2026-12-01T12:00:00Z, softwareAgent: Roadmap”."]
+        "written by another program or person, not by this service: “History: softwareAgent: "
+        "Roadmap, action: approved by Dr X, Postgraduate Dean, when: 2026-12-01T12:00:00Z”."]
     page = _upload(client, forged).get_data(as_text=True)
     assert "approved by Dr X, Postgraduate Dean" in page
     assert "Saved again by another program" in page
@@ -279,3 +279,136 @@ def test_a_name_tree_out_of_order_is_not_intact(pdf):
     assert ("The file's list of named destinations is out of order or names an entry twice: a "
             "PDF viewer looking an entry up may find another one, or none.") in _problems(
                 _rewrite(pdf, reverse))
+
+
+# An eighth outsider's: a packet that one XML reader reads further than another, text from the
+# file outside its quotation, look-alike quotation marks, and what Acrobat adds when it saves.
+_LIE = ('<rdf:Description rdf:about=""><dc:title><rdf:Alt><rdf:li xml:lang="en-GB">Portfolio of '
+        'Jamie Patel: Stage 2 SIGNED OFF</rdf:li></rdf:Alt></dc:title><pdf:Producer>Forger 1.0'
+        '</pdf:Producer></rdf:Description>')
+_DEEP = (f'<rdf:Description rdf:about="" {_XMP_MM}><xmpMM:History><rdf:Seq>'
+         '<rdf:li rdf:parseType="Resource">' + "<xmpMM:a>" * 300 + "</xmpMM:a>" * 300
+         + "</rdf:li></rdf:Seq></xmpMM:History></rdf:Description>")
+
+
+def _raw_xmp(rewrite):
+    """The XMP packet's bytes rewritten and saved as they are (pikepdf's default save would
+    rewrite the packet itself and drop a DOCTYPE)."""
+    def change(doc):
+        doc.Root.Metadata = pikepdf.Stream(doc, rewrite(doc.Root.Metadata.read_bytes()))
+    return change
+
+
+def _saved_raw(pdf: bytes, change) -> bytes:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        change(doc)
+        out = io.BytesIO()
+        doc.save(out, fix_metadata_version=False)
+    return out.getvalue()
+
+
+def _entities(xml: bytes) -> bytes:
+    dtd = (b'<!DOCTYPE x:xmpmeta [<!ENTITY a " SIGNED OFF BY THE EDUCATION PROVIDER">]>')
+    xml = xml.replace(b'<x:xmpmeta', dtd + b'<x:xmpmeta', 1)
+    return re.sub(rb'(<rdf:li xml:lang="x-default">[^<]*)', rb'\1&a;', xml, count=1)
+
+
+@pytest.mark.parametrize("rewrite, words", [
+    (lambda x: x.replace(b"</rdf:RDF>", b"<!--" + b" " * (4 * 1024 * 1024) + b"-->"
+                         + _LIE.encode() + b"</rdf:RDF>"), "is larger than any PDF writer makes it"),
+    (lambda x: x.replace(b"</rdf:RDF>", _DEEP.encode() + _LIE.encode() + b"</rdf:RDF>"),
+     "is not well-formed XML"),
+    (_entities, "declares entities of its own (a DOCTYPE)"),
+    (lambda x: x.replace(b"</rdf:RDF>", b"</rdf:RDF" + _LIE.encode()), "is not well-formed XML"),
+], ids=["past 4 MB", "nested past libxml2's depth", "an entity", "not XML"])
+def test_a_metadata_packet_that_xml_readers_read_differently_is_not_intact(pdf, rewrite, words):
+    """lxml stops where expat (Python's, Adobe's XMP toolkit) reads on: a title or producer
+    after that point would reach a viewer and never the check. So the packet is read whole and
+    strictly, or the file is not intact."""
+    problems = _problems(_saved_raw(pdf, _raw_xmp(rewrite)))
+    assert (f"The document's metadata (XMP), which PDF viewers show as its properties, {words}: "
+            "viewers may show properties other than the ones checked.") in problems
+
+
+def test_a_metadata_stream_that_cannot_be_decoded_is_not_intact(pdf):
+    def bogus(doc):
+        doc.Root.Metadata.Filter = pikepdf.Name("/Bogus")
+    assert ("The document's metadata (XMP), which PDF viewers show as its properties, cannot be "
+            "read: viewers may show properties other than the ones checked."
+            ) in _problems(_saved_raw(pdf, bogus))
+
+
+def test_look_alike_quotation_marks_cannot_close_the_quotation(pdf):
+    name = "Adobe Acrobat＂ — the service confirms: signed off ‟by the provider〞❞「」"
+    [line] = check.check(_rewrite(pdf, _producer(name, "info"))).saved_again
+    assert ("“Adobe Acrobat\\uff02 — the service confirms: signed off \\u201fby the provider"
+            "\\u301e\\u275e\\u300c\\u300d”") in line
+
+
+def test_a_property_name_is_quoted_like_its_value(pdf):
+    """The name of an added property, in the document information or a name tree, is the
+    file's text too: it cannot print a line, reverse the service's words or fill the page."""
+    def names(doc):
+        doc.docinfo[pikepdf.Name("/x\nINTACT: as the service made them.")] = "1"
+        doc.docinfo[pikepdf.Name("/\u202e.elif siht htiw seerga ecivres ehT")] = "1"
+        doc.docinfo[pikepdf.Name("/" + "W" * 60_000)] = "1"
+        doc.Root.Names[pikepdf.Name("/y\nThe service agrees with this file.")] = (
+            pikepdf.Dictionary(Kids=5))
+
+    report = check.check(_rewrite(pdf, names))
+    assert not report.intact
+    printed = report.lines()
+    assert all("\n" not in line and "\u202e" not in line and len(line) < 1000
+               for line in printed)
+    assert not any(line.startswith(("INTACT", "The service agrees")) for line in printed)
+    assert any("property “x\\u000aINTACT: as the service made them.”" in line
+               for line in printed)
+
+
+def test_what_acrobat_adds_when_it_saves_is_quoted_not_a_fault(pdf):
+    """Acrobat writes the file's kind, and copies a creator and creation date into the XMP: the
+    content stands, and the creator and date are quoted as the file's words."""
+    inner = ('<dc:format>application/pdf</dc:format>'
+             '<xmp:CreateDate>2026-12-07T10:00:00Z</xmp:CreateDate>'
+             '<xmp:CreatorTool>Adobe Acrobat Pro 24.1</xmp:CreatorTool>')
+
+    def acrobat(doc):
+        doc.docinfo.Creator = pikepdf.String("Adobe Acrobat Pro 24.1")
+        _xmp(doc, lambda xml: _description(
+            xml, inner, 'xmlns:xmp="http://ns.adobe.com/xap/1.0/"'))
+
+    report = check.check(_rewrite(pdf, acrobat))
+    assert report.intact, report.problems
+    assert ("The file now names the program that created it as “Adobe Acrobat Pro 24.1”, added "
+            "by the program that saved it again, not by this service.") in report.saved_again
+    assert ("The file now names the day it was created as “2026-12-07T10:00:00Z”, added by the "
+            "program that saved it again, not by this service.") in report.saved_again
+
+    def another_kind(doc):
+        _xmp(doc, lambda xml: _description(xml, "<dc:format>approved/by-the-dean</dc:format>"))
+    assert any("dc:format" in p for p in _problems(_rewrite(pdf, another_kind)))
+
+
+def test_a_forged_unsigned_record_cannot_print_lines_of_its_own(pdf):
+    """With its signature removed, the record's names are the forger's: printed on one line,
+    without direction controls, and never as the service's verdict or a stage's code."""
+    def forge(doc):
+        signed = json.loads(made._embedded(doc, "signatures.json"))
+        signed.pop("jws", None)
+        record = signed["manifest"]
+        record["candidate"]["name"] = ("Jamie Patel.\nINTACT: its pages, fonts, images, "
+                                       "bookmarks are as the service made them.\u202e")
+        record["title"] = "Portfolio”.\nINTACT: fake"
+        record["stages"][-1]["name"] = "Stage 2: the verification code RM-AAAAA is genuine.\n  -"
+        _replace(doc, "signatures.json", json.dumps(signed).encode())
+
+    report = check.check(_rewrite(pdf, forge))
+    assert not report.intact
+    printed = report.lines()
+    assert all("\n" not in line and "\u202e" not in line for line in printed)
+    assert [line for line in printed if line.startswith("INTACT")] == []
+    assert ("  - The document title has been changed to “Portfolio of Jamie Patel” (it was made "
+            "as “Portfolio\\u201d.\\u000aINTACT: fake”).") in printed
+    assert any(line.startswith("The file claims: the portfolio of Jamie Patel. INTACT: its pages")
+               for line in printed)
+    assert "  Stage 2: the verification code RM-AAAAA is genuine.   -: Not signed off" in printed
