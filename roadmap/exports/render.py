@@ -8,8 +8,10 @@ import atexit
 import gc
 import logging
 import mimetypes
+import re
 import threading
 from contextlib import contextmanager, nullcontext
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
@@ -33,6 +35,35 @@ def without_bidi_controls(html: str) -> str:
     anything after it ("(tfard ,noitcelfeR)"). Only the rendered copy: stored data and
     data.json keep what was typed. Right-to-left letters still read right to left."""
     return html.translate(BIDI_CONTROLS)
+
+
+# WeasyPrint's user-agent stylesheet gives every element of the document six pseudo-elements
+# (::marker, ::footnote-call, ::footnote-marker, ::note-call, ::note-marker, ::note-callback),
+# each with its cascaded declarations and a computed style of its own that nothing reads: in
+# the 200-item portfolio (13,500 elements) some 80 MB of the layout's peak. Our documents have
+# no footnotes or notes (no float: footnote in print.css), and only <li> is a list item.
+_EVERY_ELEMENTS_NOTE = re.compile(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}\n", re.MULTILINE)
+
+
+@lru_cache(maxsize=None)
+def _ua_stylesheet() -> CSS:
+    """WeasyPrint's user-agent stylesheet with its pseudo-element rules only where they apply:
+    markers on list items, no footnote or note rules. Same layout, far fewer styles.
+
+    Its @counter-style rules go to a throwaway registry: WeasyPrint's own (which every document
+    copies) has them from the original, and refuses to define them twice."""
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.html import UA
+
+    text = _EVERY_ELEMENTS_NOTE.sub("", UA).replace("\n::marker {", "\nli::marker {")
+    return CSS(string=text, counter_style=CounterStyle())
+
+
+class _Document(HTML):
+    """A document laid out with the slimmer user-agent stylesheet (_ua_stylesheet)."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [_ua_stylesheet(), *super()._ua_stylesheets(forms)[1:]]
 
 
 class RenderFailed(RuntimeError):
@@ -125,8 +156,8 @@ def render(html: str, base_url: str, roots: Sequence[str], color_profiles: Any =
     """
     fetcher = AssetFetcher(roots)
     with _fenced(), (cycles.collected() if lean else nullcontext()):
-        document = HTML(string=without_bidi_controls(html), base_url=base_url,
-                        url_fetcher=fetcher).render(
+        document = _Document(string=without_bidi_controls(html), base_url=base_url,
+                             url_fetcher=fetcher).render(
             font_config=FontConfiguration(), color_profiles=color_profiles, **options)
         pages, bookmarks = len(document.pages), _bookmarks(document)
         if lean:
