@@ -189,8 +189,8 @@ class Renderer:
     def render(self, html: str) -> Rendered:
         """Lay out and write one part; any refused or failed load raises RenderFailed."""
         with _fenced():
-            document = HTML(string=without_bidi_controls(html), base_url=self.base_url,
-                            url_fetcher=self.fetcher).render(
+            document = _Document(string=without_bidi_controls(html), base_url=self.base_url,
+                                 url_fetcher=self.fetcher).render(
                 font_config=self.font_config, stylesheets=self.stylesheets)
             pdf = document.write_pdf()
         return Rendered(pdf, len(document.pages), _bookmarks(document))
