@@ -213,8 +213,11 @@ def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = N
     """
     opened = pdffile.read(content)
     if opened.data is None or opened.manifest is None:
-        raise pdffile.NotReadable("This PDF does not carry a portfolio's data and signatures: "
-                                  "only the archival portfolio PDF can be checked.")
+        raise pdffile.NotReadable(
+            "This PDF does not carry a portfolio's data and signatures, so it cannot be checked "
+            "here. A portfolio PDF downloaded straight after a change (the quick copy) has none: "
+            "download it again once the archival copy is ready, or check a verification code "
+            "printed in it.")
     try:
         document = manifest.loads(opened.manifest, pdffile.MANIFEST_NAME)
         data = manifest.loads(opened.data, pdffile.DATA_NAME)

@@ -169,8 +169,9 @@ def test_an_intact_file_our_records_disagree_with_is_never_headed_intact(app):
 
 
 WORDS = {"The PDF is damaged and cannot be read.",
-         "This PDF does not carry a portfolio's data and signatures: only the archival portfolio "
-         "PDF can be checked.", "This PDF's signatures.json is not a portfolio manifest."}
+         "This PDF does not carry a portfolio's data and signatures, so it cannot be checked here. "
+         "A portfolio PDF downloaded straight after a change (the quick copy) has none: download "
+         "it again once the archival copy is ready, or check a verification code printed in it.", "This PDF's signatures.json is not a portfolio manifest."}
 
 
 def test_a_damaged_pdf_is_called_damaged_wherever_a_byte_is_flipped(client, pdf):
@@ -239,7 +240,8 @@ def test_verify_refuses_a_non_pdf_a_foreign_pdf_and_nothing_with_a_message(clien
         doc.add_blank_page()
         doc.save(foreign)
     _error_beside_the_box(_upload(client, foreign.getvalue()),
-                          "only the archival portfolio PDF can be checked")
+                          "the quick copy) has none: download it again once the archival copy "
+                          "is ready, or check a verification code printed in it.")
     _error_beside_the_box(_upload(client, b"%PDF-1.7\n garbage"),
                           "The PDF is damaged and cannot be read.")
     _error_beside_the_box(client.post("/verify", data={}, content_type="multipart/form-data"),

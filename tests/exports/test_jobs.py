@@ -313,5 +313,5 @@ def test_the_zip_carries_the_archival_pdf_while_it_is_current_else_a_quick_copy(
     session.commit()  # a change the stored copy does not have yet: the ZIP's PDF is made now
     quick = zipped_pdf()
     assert quick.startswith(b"%PDF") and quick != kept
-    with pytest.raises(NotReadable, match="only the archival portfolio PDF can be checked"):
+    with pytest.raises(NotReadable, match="download it again once the archival copy is ready"):
         check.check(quick)
