@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 
 import pikepdf
 
-from roadmap.exports.pdfxmp import quoted
+from roadmap.exports.quoting import quoted
 
 DATA_NAME = "data.json"
 MANIFEST_NAME = "signatures.json"

@@ -21,7 +21,8 @@ from typing import Any, Optional
 import pikepdf
 from pikepdf.models.metadata import DEFAULT_NAMESPACES
 
-from roadmap.exports.pdfxmp import quoted, xmp_titles
+from roadmap.exports.pdfxmp import xmp_titles
+from roadmap.exports.quoting import quoted
 
 OURS = {"data.json", "signatures.json"}
 SCRIPTED = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/ResetForm", "/Rendition"}

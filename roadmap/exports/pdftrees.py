@@ -11,7 +11,7 @@ from typing import Any, Optional
 import pikepdf
 
 from roadmap.exports.pdfresources import lineage
-from roadmap.exports.pdfxmp import quoted
+from roadmap.exports.quoting import quoted
 
 _DEPTH = 32  # a page tree or name tree deeper than this is not one a PDF writer makes
 

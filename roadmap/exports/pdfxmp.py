@@ -5,11 +5,13 @@ show any of them. Text from the file is shown to people only through `quoted`.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
-import unicodedata
 from typing import Any, Optional
 
 import pikepdf
+
+from roadmap.exports.quoting import quoted
 
 # The XMP metadata read whole (every rdf:Description, every alternative of a title), not as
 # pikepdf's one value per key: a viewer may show any of them.
@@ -54,7 +56,47 @@ def _packet(pdf: pikepdf.Pdf) -> tuple[Any, Optional[str]]:
         return None, unreadable.format("is not well-formed XML")
     if root is None:
         return None, unreadable.format("is not well-formed XML")
+    if root.getroottree().docinfo.internalDTD is not None:  # however the packet is encoded
+        return None, unreadable.format("declares entities of its own (a DOCTYPE)")
+    shape = _shape(root)
+    if shape is not None:
+        return None, unreadable.format(shape)
     return root, None
+
+
+# The prefixes XMP writers use, each for its one namespace. pdf.js reads elements by prefix
+# ("rdf:description", case aside) and ignores namespaces, while a namespace-aware reader goes
+# by URI: a prefix bound elsewhere, a description that is not exactly rdf:Description, a typed
+# node or a second rdf:RDF is read by one and not the other.
+_KNOWN = {"x": "adobe:ns:meta/", "rdf": _RDF, "dc": _DC, "pdf": _PDF, "xmp": _XMP,
+          "xmpMM": _XMP_MM, "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+          "stEvt": "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#",
+          "stRef": "http://ns.adobe.com/xap/1.0/sType/ResourceRef#"}
+_PREFIXES = {prefix.lower(): uri for prefix, uri in _KNOWN.items()}
+_SHAPE = "is written in a form that PDF viewers read differently"
+
+
+def _shape(root: Any) -> Optional[str]:
+    """Why the packet's form would be read differently by different viewers, or None."""
+    graphs = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if any(uri != _PREFIXES[(prefix or "").lower()] for prefix, uri in element.nsmap.items()
+               if (prefix or "").lower() in _PREFIXES):
+            return _SHAPE
+        name = _local(element.tag).lower()
+        if name == "rdf":
+            graphs.append(element)
+        if (name == "description" and element.tag != f"{{{_RDF}}}Description") or (
+                name == "title" and element.tag != f"{{{_DC}}}title"):
+            return _SHAPE
+    if len(graphs) > 1 or (graphs and graphs[0].tag != f"{{{_RDF}}}RDF"):
+        return _SHAPE
+    if graphs and any(node.tag != f"{{{_RDF}}}Description" for node in graphs[0]
+                      if isinstance(node.tag, str)):
+        return _SHAPE  # a typed node (<pdf:PDF rdf:about="">) is a description by another name
+    return None
 
 
 def _xmp(pdf: pikepdf.Pdf) -> Any:
@@ -64,9 +106,47 @@ def _xmp(pdf: pikepdf.Pdf) -> Any:
 
 
 def problems(pdf: pikepdf.Pdf) -> list[str]:
-    """Why the XMP packet cannot be trusted, in words (none when it can or there is none)."""
-    why = _packet(pdf)[1]
-    return [] if why is None else [why]
+    """Why the XMP packet cannot be trusted, and any date among the properties that is not a
+    date, in words (none when all is well)."""
+    root, why = _packet(pdf)
+    info = pdf.trailer.get("/Info")
+    info = info if isinstance(info, pikepdf.Dictionary) else {}
+    dates = [(words, str(info.get(key))) for key, words in _INFO_DATES.items()
+             if info.get(key) is not None]
+    dates += [(words, value) for name, words in _XMP_DATES.items()
+              for value in _values(root, _XMP, name)]
+    return ([] if why is None else [why]) + list(dict.fromkeys(
+        f"The document's {words} is not a date but “{quoted(value)}”: a PDF viewer may show it "
+        "as written." for words, value in dates if _day(value) is None))
+
+
+# Dates a viewer shows among the properties: a program saving the file again rewrites them, so
+# they are not compared, but each must be a date (else it is words a viewer prints as written).
+_INFO_DATES = {"/ModDate": "modification date", "/CreationDate": "creation date"}
+_XMP_DATES = {"ModifyDate": "modification date", "MetadataDate": "metadata date",
+              "CreateDate": "creation date"}
+_PDF_DATE = re.compile(r"(D:)?(\d{4})(\d{2})?(\d{2})?(\d{2}(\d{2}(\d{2})?)?)?"
+                       r"([Zz]|[+-]\d{2}'?(\d{2}'?)?)?")
+_ISO_DATE = re.compile(r"(\d{4})(-(\d{2})(-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
+                       r"([Zz]|[+-]\d{2}:\d{2})?)?)?)?")
+
+
+def _day(value: str) -> Optional[dt.date]:
+    """The day a PDF date (D:20261207...) or an XMP date (2026-12-07T...) names, or None when
+    the text is not a date."""
+    text = value.strip()
+    found = _PDF_DATE.fullmatch(text)
+    if found:
+        year, month, day = found.group(2), found.group(3) or "01", found.group(4) or "01"
+    else:
+        found = _ISO_DATE.fullmatch(text)
+        if not found:
+            return None
+        year, month, day = found.group(1), found.group(3) or "01", found.group(5) or "01"
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 def _descriptions(root: Any) -> list[Any]:
@@ -157,31 +237,10 @@ def xmp_titles(pdf: pikepdf.Pdf) -> list[str]:
     return _values(_xmp(pdf), _DC, "title")
 
 
-def _quote_like(char: str) -> bool:
-    """A character that could end a quotation, start a line or turn the words around it:
-    controls, format and direction marks, line and paragraph separators, unassigned and private
-    characters, and every double quotation mark or bracket of quotation (“ ” " ＂ « » 「 」 ❞
-    ...). Single ones (’ ‘ ‹ ›) cannot close “…” and are left, so O’Brien reads as written."""
-    category, name = unicodedata.category(char), unicodedata.name(char, "")
-    if category in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
-        return True
-    quotation = (category in {"Pi", "Pf"} or "QUOTATION" in name
-                 or (category in {"Ps", "Pe"} and "CORNER BRACKET" in name))
-    return quotation and "SINGLE" not in name
-
-
-def quoted(text: str, largest: int = 120) -> str:
-    """Text from a file as it may be shown inside “…”: line breaks, controls, direction marks
-    and quotation marks written as \\u escapes, so it cannot end the quotation, start a line
-    of its own or turn the words around it; cut at `largest` characters."""
-    out = []
-    for char in str(text):
-        if char == "\\" or _quote_like(char):
-            out.append(f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
-        else:
-            out.append(char)
-    escaped = "".join(out)
-    return escaped if len(escaped) <= largest else escaped[:largest] + "… (cut short)"
+def _shown_day(value: str) -> str:
+    """A creation date as a day ("7 December 2026"), or quoted when it is not one."""
+    day = _day(value)
+    return f"{day.day} {day:%B %Y}" if day else f"“{quoted(value)}”"
 
 
 def made_by_lines(found: dict[str, Any], made: Any) -> list[str]:
@@ -196,7 +255,8 @@ def made_by_lines(found: dict[str, Any], made: Any) -> list[str]:
     now = [v for v in [found.get("info"), *(found.get("xmp") or [])] if v is not None]
     if sorted(set(now)) != sorted(set(then)):
         new = [v for v in dict.fromkeys(now) if v not in then]
-        said = "; ".join(f"“{quoted(v)}”" for v in new[:3])
+        said = "; ".join(f"“{quoted(v)}”" for v in new[:3]) + (
+            f" and {len(new) - 3} more" if len(new) > 3 else "")
         lines.append("The file has been saved again by another program since the service made "
                      "it: " + (f"it now names as its producer {said}." if new else
                                "it no longer names the program that produced it as it did.")
@@ -206,7 +266,10 @@ def made_by_lines(found: dict[str, Any], made: Any) -> list[str]:
                        ("created", "the day it was created")):
         new = [v for v in dict.fromkeys(found.get(key) or []) if v not in (made.get(key) or [])]
         if new:
-            said = "; ".join(f"“{quoted(v)}”" for v in new[:3])
+            shown = list(dict.fromkeys(_shown_day(v) if key == "created" else f"“{quoted(v)}”"
+                                       for v in new))
+            said = "; ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3
+                                           else "")
             lines.append(f"The file now names {words} as {said}, added by the program that saved "
                          "it again, not by this service.")
     made_history = list(made.get("history") or [])

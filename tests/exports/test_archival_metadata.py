@@ -381,7 +381,7 @@ def test_what_acrobat_adds_when_it_saves_is_quoted_not_a_fault(pdf):
     assert report.intact, report.problems
     assert ("The file now names the program that created it as “Adobe Acrobat Pro 24.1”, added "
             "by the program that saved it again, not by this service.") in report.saved_again
-    assert ("The file now names the day it was created as “2026-12-07T10:00:00Z”, added by the "
+    assert ("The file now names the day it was created as 7 December 2026, added by the "
             "program that saved it again, not by this service.") in report.saved_again
 
     def another_kind(doc):
@@ -412,3 +412,85 @@ def test_a_forged_unsigned_record_cannot_print_lines_of_its_own(pdf):
     assert any(line.startswith("The file claims: the portfolio of Jamie Patel. INTACT: its pages")
                for line in printed)
     assert "  Stage 2: the verification code RM-AAAAA is genuine.   -: Not signed off" in printed
+
+
+# A ninth outsider's: what pdf.js reads and a namespace-aware reader does not (it reads elements
+# by prefix, case aside), entities in a UTF-16 packet, dates that are words, and marks that look
+# like a closing quotation mark.
+_FORGED_TITLE = "Portfolio of Jamie Patel - Stage 2 SIGNED OFF by the education provider"
+_TITLE_ALT = (f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{_FORGED_TITLE}</rdf:li>'
+              '</rdf:Alt></dc:title>')
+
+
+@pytest.mark.parametrize("inner", [
+    f'<rdf:description rdf:about="">{_TITLE_ALT}</rdf:description>',
+    f'<RDF:Description xmlns:RDF="http://example.com/r" rdf:about="">{_TITLE_ALT}'
+    '</RDF:Description>',
+    f'<pdf:PDF rdf:about="">{_TITLE_ALT}</pdf:PDF>',
+    f'<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1">{_TITLE_ALT}'
+    '</rdf:Description>',
+], ids=["lower-case description", "rdf prefix bound elsewhere", "typed node",
+        "dc bound elsewhere"])
+def test_metadata_one_viewer_reads_and_another_does_not_is_not_intact(pdf, inner):
+    forged = _saved_raw(pdf, _raw_xmp(lambda x: x.replace(b"</rdf:RDF>",
+                                                          inner.encode() + b"</rdf:RDF>")))
+    assert ("The document's metadata (XMP), which PDF viewers show as its properties, is written "
+            "in a form that PDF viewers read differently: viewers may show properties other than "
+            "the ones checked.") in _problems(forged)
+
+
+@pytest.mark.parametrize("declared", [
+    ' xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/"', ""], ids=["declared", "prefixes undeclared"])
+def test_a_second_rdf_graph_is_not_intact(pdf, declared):
+    second = (f'<rdf:RDF{declared}><rdf:Description rdf:about="">{_TITLE_ALT}</rdf:Description>'
+              '</rdf:RDF>')
+    forged = _saved_raw(pdf, _raw_xmp(lambda x: x.replace(b"</x:xmpmeta>",
+                                                          second.encode() + b"</x:xmpmeta>")))
+    assert any(problem.startswith("The document's metadata (XMP), which PDF viewers show as its "
+                                  "properties, is ") for problem in _problems(forged))
+
+
+def test_entities_in_a_utf16_packet_are_not_intact(pdf):
+    """The DOCTYPE is found however the packet is encoded: an entity in an attribute is
+    expanded by every reader, so the producer would read as the forger wrote it."""
+    def utf16(xml: bytes) -> bytes:
+        text = xml.decode("utf-8").replace('<?xpacket begin="\ufeff"', '<?xpacket begin=""')
+        text = text.replace("<x:xmpmeta", '<!DOCTYPE x:xmpmeta [<!ENTITY s " — Stage 2 SIGNED '
+                                          'OFF">]><x:xmpmeta', 1)
+        text = re.sub(r'pdf:Producer="([^"]*)"', r'pdf:Producer="\1&s;"', text)
+        return "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
+
+    assert ("The document's metadata (XMP), which PDF viewers show as its properties, declares "
+            "entities of its own (a DOCTYPE): viewers may show properties other than the ones "
+            "checked.") in _problems(_saved_raw(pdf, _raw_xmp(utf16)))
+
+
+def test_a_date_that_is_words_is_not_intact(pdf):
+    def dates(doc):
+        doc.docinfo.ModDate = pikepdf.String("Stage 2 SIGNED OFF")
+        _xmp(doc, lambda xml: _description(
+            xml, "<xmp:MetadataDate>approved by the Dean</xmp:MetadataDate>",
+            'xmlns:xmp="http://ns.adobe.com/xap/1.0/"'))
+
+    problems = _problems(_saved_raw(pdf, dates))
+    assert ("The document's modification date is not a date but “Stage 2 SIGNED OFF”: a PDF "
+            "viewer may show it as written.") in problems
+    assert ("The document's metadata date is not a date but “approved by the Dean”: a PDF "
+            "viewer may show it as written.") in problems
+
+    def real_dates(doc):
+        doc.docinfo.ModDate = pikepdf.String("D:20261207193000+00'00'")
+        doc.docinfo.CreationDate = pikepdf.String("D:20261207")
+    assert check.check(_rewrite(pdf, real_dates)).intact
+
+
+@pytest.mark.parametrize("mark", ["\u02ee", "\u2033", "\u05f4", "\u3003", "\u02dd", "\u02ba",
+                                  "\u2019\u2019", "\u2018\u2018", "''"])
+def test_marks_that_look_like_a_closing_quotation_mark_are_escaped(pdf, mark):
+    name = f"WeasyPrint 70.0{mark}. The service confirms Stage 2 was signed off"
+    [line] = check.check(_rewrite(pdf, _producer(name, "info"))).saved_again
+    escaped = "".join(f"\\u{ord(char):04x}" for char in mark)
+    assert f"“WeasyPrint 70.0{escaped}. The service confirms Stage 2 was signed off”" in line
+    assert "O’Brien" in check.check(_rewrite(pdf, _producer("O’Brien’s tool", "info"))
+                                    ).saved_again[0]
