@@ -165,17 +165,25 @@ def test_one_process_alone_makes_the_same_document_as_several(app, session, team
 
 def test_a_part_that_cannot_be_laid_out_fails_the_export(app, session, demo, tmp_path,
                                                          monkeypatch):
-    """Whichever process renders it: the workers' error comes back to the export."""
+    """Whichever process renders it: the workers' error comes back to the export.
+
+    One process renders the parts in order: there the bad part is the first, so the export
+    fails without laying out the rest first. With workers it is the last part, its image
+    adding to its cost, which decides which process takes it."""
     real = portfolio.parts
+    bad = '<img src="http://example.com/x.png" alt="x">'
+    where = {"part": 0}
 
     def with_a_remote_image(p):
         bodies = real(p)
-        return bodies[:-1] + [bodies[-1] + '<img src="http://example.com/x.png" alt="x">']
+        at = where["part"] % len(bodies)
+        return [body + bad if index == at else body for index, body in enumerate(bodies)]
 
     monkeypatch.setattr(portfolio, "parts", with_a_remote_image)
     with app.app_context():
         setup = portfolio.setup()
-        for workers in (1, 2):
+        for workers, part in ((1, 0), (2, -1)):
+            where["part"] = part
             with pytest.raises(RenderFailed, match="example.com"):
                 portfolio.export_pdf(session, demo, today(), setup_=dataclasses.replace(
                     setup, workers=workers, export_dir=tmp_path / str(workers)))
