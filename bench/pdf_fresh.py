@@ -310,7 +310,8 @@ def report(found: dict[str, Any], warm_wall: float) -> None:
     print(f"background refresh per change:             {found['refresh_cpu']:.1f} s CPU "
           f"({found['refresh_wall']:.1f} s wall, median), peak {found['refresh_peak'] / 2**20:.0f}"
           f" MB in its own process (target <= 500 MB); "
-          f"{found['both_cpu']:.1f} s CPU with the candidate's own form (drafts) as well")
+          f"{found['both_cpu']:.1f} s CPU with the candidate's own form (drafts) as well, "
+          f"peak {found['both_peak'] / 2**20:.0f} MB")
     print(f"coalescing: 10 changes in a row queued {found['coalesced']} refresh(es)")
     print(f"quick copy per change (exports.quick, made at each commit): "
           f"{found['quick_cpu']:.2f} s CPU, {found['quick_wall']:.2f} s wall (median)")
