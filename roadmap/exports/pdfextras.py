@@ -21,7 +21,7 @@ from typing import Any, Optional
 import pikepdf
 from pikepdf.models.metadata import DEFAULT_NAMESPACES
 
-from roadmap.exports.pdfxmp import xmp_titles
+from roadmap.exports.pdfxmp import text_of, xmp_titles
 from roadmap.exports.quoting import quoted
 
 OURS = {"data.json", "signatures.json"}
@@ -183,8 +183,15 @@ _RESAVE_ADDS = {"/Creator", "xmp:CreatorTool", "/CreationDate", "xmp:CreateDate"
 _KIND = ("dc:format", "application/pdf")
 
 
+def _empty(value: Any) -> bool:
+    """Whether pikepdf read nothing from a property (None, "", or a list of nothing)."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_empty(item) for item in value)
+    return value is None or str(value).strip() == ""
+
+
 def _plain(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, pikepdf.Array)):
         return [_plain(v) for v in value]
     if isinstance(value, (set, frozenset)):
         return sorted(str(v) for v in value)
@@ -204,7 +211,10 @@ def properties(pdf: pikepdf.Pdf) -> dict[str, Any]:
         for key in meta:
             uri, _, name = str(key).lstrip("{").partition("}")
             short = f"{_PREFIXES[uri]}:{name}" if uri in _PREFIXES else str(key)
-            value = _plain(meta.get(key))
+            value = meta.get(key)
+            # pikepdf reads no value from a property written oddly (an empty list with text
+            # beside it): what pdf.js would show, its whole text, stands in.
+            value = _plain(value) if not _empty(value) else text_of(pdf, str(key)) or ""
             if (short not in _XMP_LEFT and not short.startswith("xmpMM:")
                     and (short, value) != _KIND):
                 found[short] = value

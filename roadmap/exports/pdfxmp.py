@@ -46,6 +46,8 @@ def _packet(pdf: pikepdf.Pdf) -> tuple[Any, Optional[str]]:
         return None, unreadable.format("cannot be read")
     if len(raw) > _XMP_LARGEST:
         return None, unreadable.format("is larger than any PDF writer makes it")
+    if not _plain_encoding(raw):
+        return None, unreadable.format("is written in an encoding PDF viewers read differently")
     if re.search(rb"<!\s*(DOCTYPE|ENTITY)", raw, re.IGNORECASE):
         return None, unreadable.format("declares entities of its own (a DOCTYPE)")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False,
@@ -99,6 +101,27 @@ def _shape(root: Any) -> Optional[str]:
     return None
 
 
+_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+         (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _plain_encoding(raw: bytes) -> bool:
+    """Whether the packet is UTF-8 (or UTF-16 or UTF-32 with its byte order mark) and says no
+    other encoding: pdf.js reads the bytes as UTF-8 whatever the packet declares, so a packet
+    declaring UTF-7 hides from one reader what the other shows."""
+    bom, codec = next(((b, c) for b, c in _BOMS if raw.startswith(b)), (b"", "utf-8"))
+    try:
+        text = raw[len(bom):].decode(codec)
+    except UnicodeDecodeError:
+        return False
+    declared = re.match(r"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)", text)
+    if declared is None:
+        return True
+    said = declared.group(1).lower().replace("-", "").replace("_", "")
+    family = codec.replace("-", "")[:5]  # utf8, utf16, utf32
+    return said == family or said == codec.replace("-", "")
+
+
 def _xmp(pdf: pikepdf.Pdf) -> Any:
     """The parsed XMP packet, or None when there is none or it cannot be trusted (`problems`
     says so)."""
@@ -111,7 +134,7 @@ def problems(pdf: pikepdf.Pdf) -> list[str]:
     root, why = _packet(pdf)
     info = pdf.trailer.get("/Info")
     info = info if isinstance(info, pikepdf.Dictionary) else {}
-    dates = [(words, str(info.get(key))) for key, words in _INFO_DATES.items()
+    dates = [(words, _words(info.get(key))) for key, words in _INFO_DATES.items()
              if info.get(key) is not None]
     dates += [(words, value) for name, words in _XMP_DATES.items()
               for value in _values(root, _XMP, name)]
@@ -129,6 +152,18 @@ _PDF_DATE = re.compile(r"(D:)?(\d{4})(\d{2})?(\d{2})?(\d{2}(\d{2}(\d{2})?)?)?"
                        r"([Zz]|[+-]\d{2}'?(\d{2}'?)?)?")
 _ISO_DATE = re.compile(r"(\d{4})(-(\d{2})(-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
                        r"([Zz]|[+-]\d{2}:\d{2})?)?)?)?")
+
+
+def _words(value: Any) -> str:
+    """A value from the document information as a viewer would print it, not as pikepdf's
+    repr: the text of a string, the items of an array, a name without its slash."""
+    if isinstance(value, pikepdf.Array):
+        return " ".join(_words(item) for item in value)
+    if isinstance(value, pikepdf.Name):
+        return str(value).lstrip("/")
+    if isinstance(value, pikepdf.Dictionary):
+        return "(a dictionary)"
+    return str(value)
 
 
 def _day(value: str) -> Optional[dt.date]:
@@ -164,7 +199,29 @@ def _values(root: Any, uri: str, name: str) -> list[str]:
             items = list(element.iter(f"{{{_RDF}}}li"))
             found += ["".join(item.itertext()) for item in items] if items else [
                 "".join(element.itertext()).strip()]
+            if items and _stray(element):  # pdf.js shows the element's whole text
+                found.append("".join(element.itertext()).strip())
     return found
+
+
+def _stray(element: Any) -> bool:
+    """Whether a property holds text outside its rdf:li items (before or after the list, in
+    another element, a CDATA section): pdf.js shows the whole element's text, so that text is
+    part of what a viewer shows."""
+    def outside(node: Any, inside: bool) -> bool:
+        inside = inside or node.tag == f"{{{_RDF}}}li"
+        if not inside and isinstance(node.tag, str) and (node.text or "").strip():
+            return True
+        return any(outside(child, inside) or (not inside and (child.tail or "").strip())
+                   for child in node if isinstance(child.tag, str) or (child.tail or "").strip())
+    return outside(element, False)
+
+
+def text_of(pdf: pikepdf.Pdf, key: str) -> Optional[str]:
+    """The whole text of the first XMP element named `key` ("{uri}name"), as pdf.js shows it."""
+    root = _xmp(pdf)
+    element = None if root is None else next(root.iter(key), None)
+    return None if element is None else "".join(element.itertext()).strip()
 
 
 def _local(tag: str) -> str:

@@ -1,48 +1,58 @@
 """Text from an uploaded file, shown to people inside “…” as the file's words: it cannot end its
-quotation, start a line of its own, turn the words around it round or fill the page."""
+quotation, start a line of its own, turn the words around it round or fill the page.
+
+Escaped always: controls, format and direction marks, line and paragraph separators,
+unassigned and private characters, every double quotation mark and whatever looks like one
+(″ ״ 〃 ˝ ʺ ˮ ¨ ˵ ...), and a combining mark that does not follow a letter (it could draw
+marks over a space or a quote). Escaped in pairs: apostrophes, primes, modifier letters and
+accents (ʼʼ ʻʻ ꞌꞌ ˈˈ ’’ '' ...), which alone cannot close “…” but two together look as if;
+alone they stay, so O’Brien and Hawaiʻi read as written.
+"""
 from __future__ import annotations
 
 import unicodedata
 
-# Marks that look like a closing double quotation mark without being named one.
-_LOOK_ALIKES = ("DOUBLE PRIME", "DOUBLE APOSTROPHE", "DOUBLE ACUTE", "GERSHAYIM", "DITTO",
-                "TRIPLE PRIME", "QUADRUPLE PRIME")
+_ALWAYS = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_DOUBLE_WORDS = ("QUOTATION", "CORNER BRACKET", "DOUBLE", "DITTO", "GERSHAYIM", "DIAERESIS",
+                 "TRIPLE PRIME", "QUADRUPLE PRIME")
+_SINGLE_WORDS = ("APOSTROPHE", "PRIME", "COMMA", "SALTILLO", "GERESH", "TONOS", "OXIA", "VARIA",
+                 "ACUTE", "GRAVE", "VERTICAL LINE", "QUOTATION", "PSILI", "DASIA", "KORONIS")
+_MARKS = {"Lm", "Sk", "Pi", "Pf", "Po"}  # where quote-like marks live
 
 
-def _single_quote(char: str) -> bool:
-    """’ ‘ ‹ › ' ′ and the like: alone they cannot close “…”, two together can look as if."""
-    name = unicodedata.name(char, "")
-    return char in "'`´′" or ("SINGLE" in name and (
-        "QUOTATION" in name or unicodedata.category(char) in {"Pi", "Pf"}))
+def _double(char: str, category: str, name: str) -> bool:
+    if category in {"Pi", "Pf"}:
+        return "SINGLE" not in name
+    return (category in _MARKS | {"Ps", "Pe", "So"} and "SINGLE" not in name
+            and any(word in name for word in _DOUBLE_WORDS))
 
 
-def _quote_like(char: str) -> bool:
-    """A character that could end a quotation, start a line or turn the words around it:
-    controls, format and direction marks, line and paragraph separators, unassigned and private
-    characters, and every double quotation mark or bracket of quotation (“ ” " ＂ « » 「 」 ❞
-    ...). Single ones (’ ‘ ‹ ›) cannot close “…” and are left, so O’Brien reads as written."""
-    category, name = unicodedata.category(char), unicodedata.name(char, "")
-    if category in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
-        return True
-    quotation = (category in {"Pi", "Pf"} or "QUOTATION" in name
-                 or (category in {"Ps", "Pe"} and "CORNER BRACKET" in name)
-                 or any(alike in name for alike in _LOOK_ALIKES))
-    return quotation and "SINGLE" not in name
+def _single(char: str, category: str, name: str) -> bool:
+    return char in "'`" or "SALTILLO" in name or (
+        category in _MARKS | {"So"} and any(word in name for word in _SINGLE_WORDS))
 
 
 def quoted(text: str, largest: int = 120) -> str:
-    """Text from a file as it may be shown inside “…”: line breaks, controls, direction marks
-    and quotation marks written as \\u escapes, so it cannot end the quotation, start a line
-    of its own or turn the words around it; cut at `largest` characters."""
-    text, out = str(text), []
+    """Text from a file as it may be shown inside “…”: as the module says, escaped as \\u
+    sequences; cut at `largest` characters."""
+    text = str(text)
+    kinds = []
+    for char in text:
+        category, name = unicodedata.category(char), unicodedata.name(char, "")
+        kinds.append("always" if char == "\\" or category in _ALWAYS
+                     or _double(char, category, name)
+                     else "single" if _single(char, category, name)
+                     else "mark" if category in {"Mn", "Me"}
+                     else "letter" if category[0] in "LN" else "other")
+    out = []
     for n, char in enumerate(text):
-        paired = _single_quote(char) and any(
-            0 <= m < len(text) and _single_quote(text[m]) for m in (n - 1, n + 1))
-        if char == "\\" or paired or _quote_like(char):
+        kind = kinds[n]
+        paired = kind == "single" and any(0 <= m < len(text) and kinds[m] == "single"
+                                           for m in (n - 1, n + 1))
+        loose = kind == "mark" and (n == 0 or kinds[n - 1] not in {"letter", "mark"})
+        if kind == "always" or paired or loose:
             out.append(f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
         else:
             out.append(char)
     escaped = "".join(out)
     return escaped if len(escaped) <= largest else escaped[:largest] + "… (cut short)"
-
-

@@ -494,3 +494,67 @@ def test_marks_that_look_like_a_closing_quotation_mark_are_escaped(pdf, mark):
     assert f"“WeasyPrint 70.0{escaped}. The service confirms Stage 2 was signed off”" in line
     assert "O’Brien" in check.check(_rewrite(pdf, _producer("O’Brien’s tool", "info"))
                                     ).saved_again[0]
+
+
+# A tenth outsider's: text in a title outside its list items (pdf.js shows the element's whole
+# text), a packet that declares UTF-7 (lxml reads "+ADwAIQAtAC0-" as "<!--", pdf.js reads
+# bytes), more look-alike quotation marks, and values shown as pikepdf's repr.
+_TITLE_LI = '<rdf:li xml:lang="x-default">Portfolio of Jamie Patel</rdf:li>'
+_SIGNED_OFF = " - Stage 2 SIGNED OFF by the education provider"
+
+
+@pytest.mark.parametrize("before, after", [
+    (_TITLE_LI, _TITLE_LI + _SIGNED_OFF),
+    ("<dc:title><rdf:Alt>", f"<dc:title>{_SIGNED_OFF}<rdf:Alt>"),
+    (_TITLE_LI, _TITLE_LI + f"<![CDATA[{_SIGNED_OFF}]]>"),
+    (_TITLE_LI, _TITLE_LI + f'<z:note xmlns:z="http://example.com/z">{_SIGNED_OFF}</z:note>'),
+    (_TITLE_LI, _TITLE_LI + "&#32;&#8212; Stage 2 SIGNED OFF"),
+], ids=["after the item", "before the list", "CDATA", "another element", "references"])
+def test_title_text_outside_its_items_is_a_changed_title(pdf, before, after):
+    forged = _saved_raw(pdf, _raw_xmp(lambda x: x.replace(before.encode(), after.encode(), 1)))
+    problems = _problems(forged)
+    assert any(problem.startswith("The title in the document's metadata has been changed to “")
+               and "SIGNED OFF" in problem for problem in problems), problems
+
+
+def test_a_packet_in_another_encoding_is_not_intact(pdf):
+    hidden = ('+ADwAIQAtAC0-<rdf:Description rdf:about=""><dc:title><rdf:Alt><rdf:li '
+              f'xml:lang="x-default">{_FORGED_TITLE}</rdf:li></rdf:Alt></dc:title>'
+              '</rdf:Description>+AC0ALQA+-')
+
+    def utf7(xml: bytes) -> bytes:
+        body = xml.decode("utf-8").split("?>", 1)[1]  # the xpacket header and its BOM gone
+        return (b'<?xml version="1.0" encoding="UTF-7"?>'
+                + body.replace("</rdf:RDF>", hidden + "</rdf:RDF>").encode("ascii", "ignore"))
+
+    assert ("The document's metadata (XMP), which PDF viewers show as its properties, is written "
+            "in an encoding PDF viewers read differently: viewers may show properties other than "
+            "the ones checked.") in _problems(_saved_raw(pdf, _raw_xmp(utf7)))
+    declared = _saved_raw(pdf, _raw_xmp(lambda x: b'<?xml version="1.0" encoding="UTF-8"?>'
+                                        + x.split(b"?>", 1)[1]))
+    assert check.check(declared).intact
+
+
+@pytest.mark.parametrize("mark", ["\u02bc\u02bc", "\u02bb\u02bb", "\ua78c\ua78c", " \u030e",
+                                  "\u02c8\u02c8", "\u055a\u055a", "\uff07\uff07", "\u00a8",
+                                  "\u02f5", "\u275e"])
+def test_more_marks_that_look_like_a_quotation_mark_are_escaped(pdf, mark):
+    name = f"Adobe PDF Library 24{mark}. The provider confirmed Stage 2"
+    [line] = check.check(_rewrite(pdf, _producer(name, "info"))).saved_again
+    assert mark.strip() not in line
+    assert "Hawaiʻi" in check.check(_rewrite(pdf, _producer("Hawaiʻi tool", "info"))
+                                    ).saved_again[0]
+
+
+def test_values_are_quoted_as_a_viewer_shows_them(pdf):
+    def odd(doc):
+        doc.docinfo.ModDate = pikepdf.Array([pikepdf.String("signed off")])
+        _xmp(doc, lambda xml: _description(
+            xml, "<dc:creator><rdf:Seq><rdf:li></rdf:li></rdf:Seq>Dr Priya Shah (education "
+                 "provider)</dc:creator>"))
+
+    problems = _problems(_saved_raw(pdf, odd))
+    assert ("The document's modification date is not a date but “signed off”: a PDF viewer may "
+            "show it as written.") in problems
+    assert any("author has been added since it was made: “Dr Priya Shah (education provider)”"
+               in problem for problem in problems), problems
