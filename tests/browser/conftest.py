@@ -61,6 +61,8 @@ class PageProblems:
         self.origin = origin
         self.problems: list[str] = []
         self.documents: set[str] = set()
+        self.navigations = 0  # documents the page has asked for so far
+        self.started: dict[Request, int] = {}  # other requests on their way: navigations then
 
     def _ours(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -70,6 +72,10 @@ class PageProblems:
         """A page asks only our own server for anything: no third-party requests."""
         if request.url.startswith(("http:", "https:", "ws:", "wss:")) and not self._ours(request.url):
             self.problems.append(f"request to another site: {request.method} {request.url}")
+        if request.is_navigation_request():
+            self.navigations += 1
+        else:
+            self.started[request] = self.navigations
 
     def on_response(self, response: Response) -> None:
         """Note documents (their status is the test's to check); any other failure is a fault."""
@@ -80,7 +86,12 @@ class PageProblems:
             self.problems.append(f"{response.status} for {request.resource_type} {response.url}")
 
     def on_request_failed(self, request: Request) -> None:
-        """A request to our server that never got an answer."""
+        """A request to our server that never got an answer. A script's background request
+        that the browser cut short because the page went on to another (the person clicked
+        while it was on its way) is what browsers do, not a fault."""
+        left = self.navigations > self.started.pop(request, self.navigations)
+        if left and request.failure == "net::ERR_ABORTED" and request.method == "GET":
+            return
         if self._ours(request.url):
             self.problems.append(f"request failed ({request.failure}): {request.method} {request.url}")
 
@@ -123,6 +134,7 @@ def page(browser: Browser, live_server: str, page_problems: PageProblems) -> Ite
     browser_page.on("request", page_problems.on_request)
     browser_page.on("response", page_problems.on_response)
     browser_page.on("requestfailed", page_problems.on_request_failed)
+    browser_page.on("requestfinished", lambda request: page_problems.started.pop(request, None))
     browser_page.on("console", page_problems.on_console)
     browser_page.on("pageerror", page_problems.on_page_error)
     yield browser_page
