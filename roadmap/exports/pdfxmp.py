@@ -46,8 +46,9 @@ def _packet(pdf: pikepdf.Pdf) -> tuple[Any, Optional[str]]:
         return None, unreadable.format("cannot be read")
     if len(raw) > _XMP_LARGEST:
         return None, unreadable.format("is larger than any PDF writer makes it")
+    encoding = unreadable.format("is written in an encoding PDF viewers read differently")
     if not _plain_encoding(raw):
-        return None, unreadable.format("is written in an encoding PDF viewers read differently")
+        return None, encoding
     if re.search(rb"<!\s*(DOCTYPE|ENTITY)", raw, re.IGNORECASE):
         return None, unreadable.format("declares entities of its own (a DOCTYPE)")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False,
@@ -58,6 +59,10 @@ def _packet(pdf: pikepdf.Pdf) -> tuple[Any, Optional[str]]:
         return None, unreadable.format("is not well-formed XML")
     if root is None:
         return None, unreadable.format("is not well-formed XML")
+    read_as = (root.getroottree().docinfo.encoding or "").lower().replace("-", "")
+    wide = any(raw.startswith(bom) for bom, codec in _BOMS if codec != "utf-8")
+    if not wide and read_as != "utf8":
+        return None, encoding  # lxml took it for UTF-16 ("<\0?\0"), pdf.js reads UTF-8
     if root.getroottree().docinfo.internalDTD is not None:  # however the packet is encoded
         return None, unreadable.format("declares entities of its own (a DOCTYPE)")
     shape = _shape(root)
@@ -87,13 +92,15 @@ def _shape(root: Any) -> Optional[str]:
         if any(uri != _PREFIXES[(prefix or "").lower()] for prefix, uri in element.nsmap.items()
                if (prefix or "").lower() in _PREFIXES):
             return _SHAPE
-        name = _local(element.tag).lower()
-        if name == "rdf":
+        # As pdf.js names it: prefix and local name, case aside.
+        name = f"{(element.prefix or '').lower()}:{_local(element.tag).lower()}"
+        if name == "rdf:rdf":
             graphs.append(element)
-        if (name == "description" and element.tag != f"{{{_RDF}}}Description") or (
-                name == "title" and element.tag != f"{{{_DC}}}title"):
+        if (name == "rdf:description" and element.tag != f"{{{_RDF}}}Description") or (
+                name == "dc:title" and element.tag != f"{{{_DC}}}title"):
             return _SHAPE
-    if len(graphs) > 1 or (graphs and graphs[0].tag != f"{{{_RDF}}}RDF"):
+    if len(graphs) > 1 or (graphs and graphs[0].tag != f"{{{_RDF}}}RDF") or (
+            not graphs and any(element.tag == f"{{{_RDF}}}RDF" for element in root.iter())):
         return _SHAPE
     if graphs and any(node.tag != f"{{{_RDF}}}Description" for node in graphs[0]
                       if isinstance(node.tag, str)):
@@ -110,6 +117,8 @@ def _plain_encoding(raw: bytes) -> bool:
     other encoding: pdf.js reads the bytes as UTF-8 whatever the packet declares, so a packet
     declaring UTF-7 hides from one reader what the other shows."""
     bom, codec = next(((b, c) for b, c in _BOMS if raw.startswith(b)), (b"", "utf-8"))
+    if not bom and b"\0" in raw:
+        return False  # UTF-16 or UTF-32 without its mark: readers guess differently
     try:
         text = raw[len(bom):].decode(codec)
     except UnicodeDecodeError:
@@ -148,9 +157,9 @@ def problems(pdf: pikepdf.Pdf) -> list[str]:
 _INFO_DATES = {"/ModDate": "modification date", "/CreationDate": "creation date"}
 _XMP_DATES = {"ModifyDate": "modification date", "MetadataDate": "metadata date",
               "CreateDate": "creation date"}
-_PDF_DATE = re.compile(r"(D:)?(\d{4})(\d{2})?(\d{2})?(\d{2}(\d{2}(\d{2})?)?)?"
+_PDF_DATE = re.compile(r"(?a)(D:)?(\d{4})(\d{2})?(\d{2})?(\d{2}(\d{2}(\d{2})?)?)?"
                        r"([Zz]|[+-]\d{2}'?(\d{2}'?)?)?")
-_ISO_DATE = re.compile(r"(\d{4})(-(\d{2})(-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
+_ISO_DATE = re.compile(r"(?a)(\d{4})(-(\d{2})(-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
                        r"([Zz]|[+-]\d{2}:\d{2})?)?)?)?")
 
 
@@ -198,10 +207,20 @@ def _values(root: Any, uri: str, name: str) -> list[str]:
         for element in description.findall(tag):
             items = list(element.iter(f"{{{_RDF}}}li"))
             found += ["".join(item.itertext()) for item in items] if items else [
-                "".join(element.itertext()).strip()]
+                _trim("".join(element.itertext()))]
             if items and _stray(element):  # pdf.js shows the element's whole text
-                found.append("".join(element.itertext()).strip())
+                found.append(_trim("".join(element.itertext())))
     return found
+
+
+# What JavaScript's trim() removes (pdf.js trims what it shows): not Python's strip(), which
+# also removes U+0085 and U+001C to U+001F, so text pdf.js shows would be stripped here.
+_JS_SPACE = ("\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+             "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
+
+
+def _trim(text: str) -> str:
+    return text.strip(_JS_SPACE)
 
 
 def _stray(element: Any) -> bool:
@@ -210,10 +229,10 @@ def _stray(element: Any) -> bool:
     part of what a viewer shows."""
     def outside(node: Any, inside: bool) -> bool:
         inside = inside or node.tag == f"{{{_RDF}}}li"
-        if not inside and isinstance(node.tag, str) and (node.text or "").strip():
+        if not inside and isinstance(node.tag, str) and _trim(node.text or ""):
             return True
-        return any(outside(child, inside) or (not inside and (child.tail or "").strip())
-                   for child in node if isinstance(child.tag, str) or (child.tail or "").strip())
+        return any(outside(child, inside) or (not inside and _trim(child.tail or ""))
+                   for child in node if isinstance(child.tag, str) or _trim(child.tail or ""))
     return outside(element, False)
 
 
@@ -221,7 +240,7 @@ def text_of(pdf: pikepdf.Pdf, key: str) -> Optional[str]:
     """The whole text of the first XMP element named `key` ("{uri}name"), as pdf.js shows it."""
     root = _xmp(pdf)
     element = None if root is None else next(root.iter(key), None)
-    return None if element is None else "".join(element.itertext()).strip()
+    return None if element is None else _trim("".join(element.itertext()))
 
 
 def _local(tag: str) -> str:

@@ -558,3 +558,47 @@ def test_values_are_quoted_as_a_viewer_shows_them(pdf):
             "show it as written.") in problems
     assert any("author has been added since it was made: “Dr Priya Shah (education provider)”"
                in problem for problem in problems), problems
+
+
+# An eleventh outsider's: a packet of bytes below 0x80 that lxml takes for UTF-16 ("<\0?\0")
+# while pdf.js reads it as UTF-8, a mark standing for a modifier prime (U+0374), pairs with a
+# space between, U+0085 that Python strips and JavaScript does not, digits of other scripts.
+def test_a_packet_without_a_byte_order_mark_read_as_utf16_is_not_intact(pdf):
+    def utf16_unmarked(xml: bytes) -> bytes:
+        return xml.decode("utf-8").replace("\ufeff", "").encode("utf-16-le")
+
+    assert ("The document's metadata (XMP), which PDF viewers show as its properties, is written "
+            "in an encoding PDF viewers read differently: viewers may show properties other than "
+            "the ones checked.") in _problems(_saved_raw(pdf, _raw_xmp(utf16_unmarked)))
+
+
+@pytest.mark.parametrize("mark", ["\u0374\u0374", "\u055b\u055b", "\u02bc\u02b9", "\u2019\u055b",
+                                  "\u2019\u2009\u2019", "\u02bc\u200a\u02bc"])
+def test_marks_that_stand_for_a_prime_and_spaced_pairs_are_escaped(pdf, mark):
+    name = f"WeasyPrint 70.0{mark} and the service re-signed this copy"
+    [line] = check.check(_rewrite(pdf, _producer(name, "info"))).saved_again
+    marks = [char for char in mark if not char.isspace()]
+    assert all(f"\\u{ord(char):04x}" in line for char in marks), line
+
+
+def test_a_next_line_after_the_title_is_a_changed_title(pdf):
+    forged = _saved_raw(pdf, _raw_xmp(lambda x: x.replace(
+        _TITLE_LI.encode(), (_TITLE_LI + "\u0085").encode(), 1)))
+    assert any(problem.startswith("The title in the document's metadata has been changed")
+               for problem in _problems(forged))
+
+
+def test_dates_in_other_digits_are_not_dates(pdf):
+    def digits(doc):
+        doc.docinfo.ModDate = pikepdf.String("D:２０２６１２０７")
+    assert ("The document's modification date is not a date but “D:２０２６１２０７”: a PDF viewer "
+            "may show it as written.") in _problems(_rewrite(pdf, digits))
+
+
+def test_a_subject_as_acrobat_writes_it_is_a_changed_property_not_an_odd_form(pdf):
+    subject = ('<dc:description><rdf:Alt><rdf:li xml:lang="x-default">Portfolio</rdf:li>'
+               '</rdf:Alt></dc:description>')
+    problems = _problems(_rewrite(pdf, lambda doc: _xmp(
+        doc, lambda xml: _description(xml, subject))))
+    assert not any("read differently" in problem for problem in problems), problems
+    assert any("subject has been added" in problem for problem in problems), problems
