@@ -49,6 +49,8 @@ def _packet(pdf: pikepdf.Pdf) -> tuple[Any, Optional[str]]:
     encoding = unreadable.format("is written in an encoding PDF viewers read differently")
     if not _plain_encoding(raw):
         return None, encoding
+    if _REPAIRED.search(raw):
+        return None, unreadable.format(_SHAPE)
     if re.search(rb"<!\s*(DOCTYPE|ENTITY)", raw, re.IGNORECASE):
         return None, unreadable.format("declares entities of its own (a DOCTYPE)")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False,
@@ -80,15 +82,24 @@ _KNOWN = {"x": "adobe:ns:meta/", "rdf": _RDF, "dc": _DC, "pdf": _PDF, "xmp": _XM
           "stEvt": "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#",
           "stRef": "http://ns.adobe.com/xap/1.0/sType/ResourceRef#"}
 _PREFIXES = {prefix.lower(): uri for prefix, uri in _KNOWN.items()}
+# pdf.js "repairs" a packet before parsing it: from ">\376\377" to the next "<" it decodes
+# backslash escapes as UTF-16, swallowing any "-->" or "?>" there, so a comment or instruction
+# that ends for lxml runs on for pdf.js. No writer puts these bytes in a packet.
+_REPAIRED = re.compile(rb">\\376\\377")
+# Where a packet holds elements only: text here is no property's, but pdf.js may join it to one.
+_FRAMES = {"{adobe:ns:meta/}xmpmeta", f"{{{_RDF}}}RDF", f"{{{_RDF}}}Description"}
 _SHAPE = "is written in a form that PDF viewers read differently"
 
 
 def _shape(root: Any) -> Optional[str]:
     """Why the packet's form would be read differently by different viewers, or None."""
-    graphs = []
+    graphs, titles = [], 0
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
+        if element.tag in _FRAMES and (_trim(element.text or "") or any(
+                _trim(child.tail or "") for child in element)):
+            return _SHAPE  # loose text: pdf.js may run it into the property before it
         if any(uri != _PREFIXES[(prefix or "").lower()] for prefix, uri in element.nsmap.items()
                if (prefix or "").lower() in _PREFIXES):
             return _SHAPE
@@ -96,10 +107,11 @@ def _shape(root: Any) -> Optional[str]:
         name = f"{(element.prefix or '').lower()}:{_local(element.tag).lower()}"
         if name == "rdf:rdf":
             graphs.append(element)
+        titles += name == "dc:title"
         if (name == "rdf:description" and element.tag != f"{{{_RDF}}}Description") or (
                 name == "dc:title" and element.tag != f"{{{_DC}}}title"):
             return _SHAPE
-    if len(graphs) > 1 or (graphs and graphs[0].tag != f"{{{_RDF}}}RDF") or (
+    if titles > 1 or len(graphs) > 1 or (graphs and graphs[0].tag != f"{{{_RDF}}}RDF") or (
             not graphs and any(element.tag == f"{{{_RDF}}}RDF" for element in root.iter())):
         return _SHAPE
     if graphs and any(node.tag != f"{{{_RDF}}}Description" for node in graphs[0]
