@@ -138,10 +138,13 @@ def page(browser: Browser, live_server: str, page_problems: PageProblems) -> Ite
     browser_page.on("console", page_problems.on_console)
     browser_page.on("pageerror", page_problems.on_page_error)
     yield browser_page
+    # What went wrong while the test ran: closing the window cuts short whatever a script had
+    # on its way (as a person closing a tab does), which is no fault of the page.
+    problems = list(page_problems.problems)
     context.close()
-    if page_problems.problems:
+    if problems:
         pytest.fail("the browser reported problems:\n" + "\n".join(
-            f"- {problem}" for problem in page_problems.problems), pytrace=False)
+            f"- {problem}" for problem in problems), pytrace=False)
 
 
 @pytest.fixture
