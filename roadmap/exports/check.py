@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from roadmap import clock
-from roadmap.exports import manifest, manifest_shape, pdfembedded, pdfextras, pdffile, pdfxmp
+from roadmap.exports import manifest, manifest_shape, pdfembedded, pdfextras, pdffile
+from roadmap.exports.savedagain import made_by_lines
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Report:
     problems: list[str] = field(default_factory=list)  # why it is not intact
     notes: list[str] = field(default_factory=list)  # worth knowing, not a fault
     # Saved again by another program: what the file now names as its producer, history added,
-    # quoted as the file's words (pdfxmp.made_by_lines). Not a fault: shown beside the verdict.
+    # quoted as the file's words (savedagain.made_by_lines). Not a fault: shown beside the verdict.
     saved_again: list[str] = field(default_factory=list)
     claims: dict[str, Any] = field(default_factory=dict)
     server: list[str] = field(default_factory=list)  # what the service says now
@@ -266,7 +267,7 @@ def check(content: bytes, trusted: Optional[Mapping[str, Mapping[str, Any]]] = N
         report.notes.append("The file was made before its bookmarks and document properties "
                             "were covered by its signature: those are not checked.")
     report.problems += opened.changed
-    report.saved_again = pdfxmp.made_by_lines(opened.made_by, found.get("made_by"))
+    report.saved_again = made_by_lines(opened.made_by, found.get("made_by"))
     if found.get("made_by") is None:
         report.notes.append("The file was made before the program it names as its producer "
                             "and its history were covered by its signature: if another program "

@@ -20,7 +20,7 @@ changed manifest verify. What the manifest covers:
   a screen reader reads, and how the file opens and where its links lead (pdfstructure);
 - the program the file names as its producer and its metadata's history as made, so that when
   another program has saved it again the check can say so and quote what the file now says,
-  as the file's words and not the service's (pdfxmp.made_by_lines).
+  as the file's words and not the service's (savedagain.made_by_lines).
 
 Nothing here needs Flask or a database: `roadmap export check` runs it anywhere.
 """
@@ -96,7 +96,7 @@ def build(data_bytes: bytes, data: Mapping[str, Any], audit_head: Optional[Mappi
         "outline": (shown or {}).get("outline"),
         # Version 5: each page's boxes and rotation, the tags, how the file opens and leads.
         "structure": (shown or {}).get("structure"),
-        # Version 7: the producer and the XMP history as made (pdfxmp.made_by_lines).
+        # Version 7: the producer and the XMP history as made (savedagain.made_by_lines).
         "made_by": (shown or {}).get("made_by"),
     }
 

@@ -9,7 +9,7 @@ language, the other document properties (author, subject... in the document info
 the XMP metadata) and the bookmarks are compared with the manifest, and anything else is
 reported in words. The producer and the XMP history are for whichever program saved the file
 last to write: when they differ from the manifest's, the check says the file was saved again
-and quotes them as the file's words (pdfxmp.made_by_lines), never as the service's.
+and quotes them as the file's words (savedagain.made_by_lines), never as the service's.
 """
 from __future__ import annotations
 
@@ -177,7 +177,7 @@ _WORDS = {"/Author": "author", "dc:creator": "author", "/Subject": "subject",
           "creating program", "/CreationDate": "creation date", "xmp:CreateDate": "creation date"}
 _PREFIXES = {uri: prefix for uri, prefix in DEFAULT_NAMESPACES}
 # What a program saving the file again (Acrobat) adds where the service wrote nothing: the
-# program that created the file and when (quoted beside the verdict by pdfxmp.made_by_lines,
+# program that created the file and when (quoted beside the verdict by savedagain.made_by_lines,
 # as the file's words), and the file's kind, which can only be PDF.
 _RESAVE_ADDS = {"/Creator", "xmp:CreatorTool", "/CreationDate", "xmp:CreateDate"}
 _KIND = ("dc:format", "application/pdf")
@@ -255,7 +255,7 @@ def property_problems(found: dict[str, Any], outline: Optional[str],
         for key in sorted(set(recorded) | set(found)):
             what = _WORDS.get(key, f"property “{quoted(key.lstrip('/'), 60)}”")
             if key not in recorded and key in _RESAVE_ADDS:
-                continue  # a program saving the file writes these: pdfxmp.made_by_lines
+                continue  # a program saving the file writes these: savedagain.made_by_lines
             if key not in found:
                 problems.append(f"The document's {what} has been removed (it was made as "
                                 f"“{_shown(recorded[key])}”).")

@@ -161,7 +161,7 @@ def problems(pdf: pikepdf.Pdf) -> list[str]:
               for value in _values(root, _XMP, name)]
     return ([] if why is None else [why]) + list(dict.fromkeys(
         f"The document's {words} is not a date but “{quoted(value)}”: a PDF viewer may show it "
-        "as written." for words, value in dates if _day(value) is None))
+        "as written." for words, value in dates if day_of(value) is None))
 
 
 # Dates a viewer shows among the properties: a program saving the file again rewrites them, so
@@ -187,7 +187,7 @@ def _words(value: Any) -> str:
     return str(value)
 
 
-def _day(value: str) -> Optional[dt.date]:
+def day_of(value: str) -> Optional[dt.date]:
     """The day a PDF date (D:20261207...) or an XMP date (2026-12-07T...) names, or None when
     the text is not a date."""
     text = value.strip()
@@ -323,56 +323,3 @@ def made_by(pdf: pikepdf.Pdf) -> dict[str, Any]:
 def xmp_titles(pdf: pikepdf.Pdf) -> list[str]:
     """Every dc:title alternative in the XMP metadata (each language's, each description's)."""
     return _values(_xmp(pdf), _DC, "title")
-
-
-def _shown_day(value: str) -> str:
-    """A creation date as a day ("7 December 2026"), or quoted when it is not one."""
-    day = _day(value)
-    return f"{day.day} {day:%B %Y}" if day else f"“{quoted(value)}”"
-
-
-def made_by_lines(found: dict[str, Any], made: Any) -> list[str]:
-    """When the file names another producer, or has history added, since the service made it:
-    lines saying so, quoting what it now says as the file's words, not the service's. Saving
-    again with another program is no change to what a reader sees, so this is not a fault
-    (the content's verdict stands); but nothing written there is the service's."""
-    if not isinstance(made, dict):
-        return []
-    lines = []
-    then = [v for v in [made.get("info"), *(made.get("xmp") or [])] if v is not None]
-    now = [v for v in [found.get("info"), *(found.get("xmp") or [])] if v is not None]
-    if sorted(set(now)) != sorted(set(then)):
-        new = [v for v in dict.fromkeys(now) if v not in then]
-        said = "; ".join(f"“{quoted(v)}”" for v in new[:3]) + (
-            f" and {len(new) - 3} more" if len(new) > 3 else "")
-        lines.append("The file has been saved again by another program since the service made "
-                     "it: " + (f"it now names as its producer {said}." if new else
-                               "it no longer names the program that produced it as it did.")
-                     + " That is written by whichever program saved it last, not by this "
-                       "service, and vouches for nothing.")
-    for key, words in (("creator", "the program that created it"),
-                       ("created", "the day it was created")):
-        new = [v for v in dict.fromkeys(found.get(key) or []) if v not in (made.get(key) or [])]
-        if new:
-            shown = list(dict.fromkeys(_shown_day(v) if key == "created" else f"“{quoted(v)}”"
-                                       for v in new))
-            said = "; ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3
-                                           else "")
-            lines.append(f"The file now names {words} as {said}, added by the program that saved "
-                         "it again, not by this service.")
-    made_history = list(made.get("history") or [])
-    added = list(found.get("history") or [])
-    for entry in made_history:
-        if entry in added:
-            added.remove(entry)
-    if added:
-        shown = "; ".join(f"“{quoted(entry, 200)}”" for entry in added[:5])
-        more = f" and {len(added) - 5} more" if len(added) > 5 else ""
-        lines.append(f"The file's history (in its metadata) has {len(added)} "
-                     f"entr{'y' if len(added) == 1 else 'ies'} added since the service made "
-                     f"it, written by another program or person, not by this service: "
-                     f"{shown}{more}.")
-    if any(entry not in (found.get("history") or []) for entry in made_history):
-        lines.append("The history the service wrote in the file's metadata has been changed "
-                     "since it made it.")
-    return lines

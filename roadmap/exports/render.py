@@ -24,7 +24,6 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from roadmap.exports import cycles
 from roadmap.exports.parts import Rendered, Styles
 
-
 # Explicit bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069): only typed text
 # brings them into a document, and an unclosed one reverses the app's own words beside it.
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])

@@ -3,9 +3,9 @@ manifest inside; `roadmap export check` and /verify say intact, or name what was
 from __future__ import annotations
 
 import hashlib
-import re
 import io
 import json
+import re
 
 import pikepdf
 import pytest
@@ -13,10 +13,10 @@ import sqlalchemy as sa
 
 from roadmap.accounts.models import User
 from roadmap.audit.service import canonical_json
+from roadmap.clock import today
 from roadmap.cohorts.models import Enrolment
 from roadmap.credentials import keys
 from roadmap.exports import archival, check, pdffile
-from roadmap.clock import today
 
 HEADINGS = {f"/H{n}": n for n in range(1, 7)}
 MARKED = {"BDC", "BMC"}

@@ -11,10 +11,10 @@ import zipfile
 import pytest
 
 from roadmap.audit import service as audit
+from roadmap.clock import today
 from roadmap.exports import check, jobs, portfolio, stored
 from roadmap.exports.pdffile import NotReadable
 from roadmap.exports.render import RenderFailed
-from roadmap.clock import today
 from roadmap.portfolio import attachments
 from tests.exports.conftest import no_worker
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from roadmap.accounts.models import User
+from roadmap.clock import today
 from roadmap.cohorts.models import Enrolment
 from roadmap.exports import portfolio
 from roadmap.exports.gather import gather
@@ -20,8 +21,6 @@ from roadmap.exports.render import RenderFailed
 from roadmap.framework.models import Capability
 from roadmap.portfolio.models import Evidence, EvidenceVersion
 from roadmap.supervision.models import Signature
-from roadmap.clock import today
-
 
 
 @pytest.fixture
