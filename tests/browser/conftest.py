@@ -62,6 +62,7 @@ class PageProblems:
         self.problems: list[str] = []
         self.documents: set[str] = set()
         self.navigations = 0  # documents the page has asked for so far
+        self.asked = ""  # the last of them
         self.started: dict[Request, int] = {}  # other requests on their way: navigations then
 
     def _ours(self, url: str) -> bool:
@@ -74,8 +75,14 @@ class PageProblems:
             self.problems.append(f"request to another site: {request.method} {request.url}")
         if request.is_navigation_request():
             self.navigations += 1
-        else:
-            self.started[request] = self.navigations
+            self.asked = request.url.split("#")[0]
+            return
+        # The browser may report a script's request only after the page has asked for the next
+        # document (a click while the request was on its way): the request's Referer names
+        # the document that made it, and one that is not the document last asked for left.
+        referer = request.headers.get("referer")
+        made_by_one_before = referer is not None and referer.split("#")[0] != self.asked
+        self.started[request] = self.navigations - made_by_one_before
 
     def on_response(self, response: Response) -> None:
         """Note documents (their status is the test's to check); any other failure is a fault."""
