@@ -21,7 +21,7 @@ from typing import Any, Optional
 import pikepdf
 from pikepdf.models.metadata import DEFAULT_NAMESPACES
 
-from roadmap.exports.pdfxmp import text_of, xmp_titles
+from roadmap.exports.pdfxmp import readable, text_of, xmp_titles
 from roadmap.exports.quoting import quoted
 
 OURS = {"data.json", "signatures.json"}
@@ -206,14 +206,16 @@ def properties(pdf: pikepdf.Pdf) -> dict[str, Any]:
     if isinstance(info, pikepdf.Dictionary):
         found.update({str(key): _plain(value) for key, value in info.items()
                       if str(key) not in _INFO_LEFT})
+    if not readable(pdf):
+        return found  # refused as a whole (pdfxmp.problems says so): nothing in it is read
     try:
         meta = pdf.open_metadata()
         for key in meta:
             uri, _, name = str(key).lstrip("{").partition("}")
             short = f"{_PREFIXES[uri]}:{name}" if uri in _PREFIXES else str(key)
             value = meta.get(key)
-            # pikepdf reads no value from a property written oddly (an empty list with text
-            # beside it): what pdf.js would show, its whole text, stands in.
+            # pikepdf reads no value from a structure (rdf:parseType="Resource"): its fields'
+            # text, as a viewer lists it, stands in.
             value = _plain(value) if not _empty(value) else text_of(pdf, str(key)) or ""
             if (short not in _XMP_LEFT and not short.startswith("xmpMM:")
                     and (short, value) != _KIND):
