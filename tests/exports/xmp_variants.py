@@ -901,6 +901,37 @@ def attribute_duplicated(p: str) -> str:
 
 
 @variant
+def whitespace_before_start_tag_ends(p: str) -> str:
+    return re.sub(r"<(dc:title|rdf:Alt)>", r"<\1 >", p).replace(
+        'xml:lang="x-default">', 'xml:lang="x-default"\n>', 1)
+
+
+@variant
+def whitespace_before_end_tag_ends(p: str) -> str:
+    return re.sub(r"</(rdf:li|rdf:Alt|dc:title|rdf:Description|rdf:RDF)>", r"</\1 >", p)
+
+
+@variant
+def newline_and_tab_between_attributes(p: str) -> str:
+    return p.replace('<rdf:li xml:lang="x-default">', '<rdf:li\n\txml:lang="x-default">', 1)
+
+
+@variant
+def spaces_around_equals(p: str) -> str:
+    return p.replace('xml:lang="x-default"', 'xml:lang = "x-default"', 1)
+
+
+@variant
+def charref_for_inner_space(p: str) -> str:
+    return _sub_li(p, lambda t: t.replace(" ", "&#x20;", 1))
+
+
+@variant
+def charref_for_every_char_decimal(p: str) -> str:
+    return _sub_li(p, lambda t: "".join(f"&#{ord(c)};" for c in t))
+
+
+@variant
 def self_closed_li_then_forged(p: str) -> str:
     return p.replace('<rdf:li xml:lang="x-default">', '<rdf:li xml:lang="en"/>'
                      '<rdf:li xml:lang="x-default">', 1)
