@@ -76,7 +76,10 @@ def _disagreements(cases: dict[str, xmp_variants.Packet], folder: Path) -> dict[
     theirs = dict(zip(cases, shown_titles(list(paths.values()))))
     found = {}
     for name in cases:
-        if _trusted(ours[name]) and theirs[name].get("shown") != MADE_TITLE:
+        # Stricter than what the title bar shows: pdf.js's own reading of dc:title (which it
+        # drops for the document information's when it is "Untitled") is the made title too.
+        if _trusted(ours[name]) and (theirs[name].get("shown") != MADE_TITLE
+                                     or theirs[name].get("xmp_title") != MADE_TITLE):
             found[name] = (f"we read {ours[name]['titles']!r}, pdf.js shows "
                            f"{theirs[name].get('shown')!r} (its dc:title "
                            f"{theirs[name].get('xmp_title')!r}, error "
