@@ -21,6 +21,7 @@ from typing import Any, Optional
 import pikepdf
 from pikepdf.models.metadata import DEFAULT_NAMESPACES
 
+from roadmap.exports import pdflayout
 from roadmap.exports.pdfxmp import readable, text_of, xmp_titles
 from roadmap.exports.quoting import quoted
 
@@ -126,7 +127,10 @@ def saved_again(content: bytes, encrypted: bool) -> list[str]:
     if end >= 0 and content[end + 5:].strip():
         problems.append(f"{len(content) - end - 5} bytes have been added to the end of the file: "
                         "it has been changed after it was made.")
-    if len(re.findall(rb"(?<![A-Za-z])startxref(?![A-Za-z])", content)) > 1:
+    # A file linearized for fast web view has two sections by design, the first one's marker
+    # pointing nowhere (pdflayout checks that both are read alike).
+    sections = 2 if pdflayout.linearized(content) else 1
+    if len(re.findall(rb"(?<![A-Za-z])startxref(?![A-Za-z])", content)) > sections:
         problems.append("The file has been saved again on top of itself (an incremental "
                         "update, as an editor makes): it has been changed after it was made.")
     if encrypted:

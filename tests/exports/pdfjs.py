@@ -14,10 +14,10 @@ SCRIPT = Path(__file__).with_name("pdfjs_titles.mjs")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def shown_titles(paths: list[Path]) -> list[dict]:
+def shown_titles(paths: list[Path], pages: bool = False) -> list[dict]:
     """For each file, in order: {"file", "info_title", "xmp_title", "shown"} (the title the
-    pdf.js viewer shows, None when it shows none), or {"file", "error"} when pdf.js cannot
-    open it."""
+    pdf.js viewer shows, None when it shows none), with `pages` also "pages" (how many) and
+    "first_page" (its text); or {"file", "error"} when pdf.js cannot open it."""
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not installed: the pdf.js comparison needs it (scripts/setup)")
@@ -25,7 +25,8 @@ def shown_titles(paths: list[Path]) -> list[dict]:
         pytest.fail("pdfjs-dist is not installed in node_modules: run scripts/setup")
     if not paths:
         return []
-    done = subprocess.run([node, str(SCRIPT), *map(str, paths)], cwd=ROOT, capture_output=True,
+    flags = ["--pages"] if pages else []
+    done = subprocess.run([node, str(SCRIPT), *flags, *map(str, paths)], cwd=ROOT, capture_output=True,
                           text=True, encoding="utf-8", timeout=600)
     if done.returncode != 0:
         pytest.fail(f"pdf.js could not be run (exit {done.returncode}): {done.stderr[-2000:]}")

@@ -1,6 +1,7 @@
 // For each PDF named on the command line, one JSON line: the document information's Title,
 // the XMP dc:title as pdf.js reads it, and the title pdf.js's viewer shows in its title bar
 // (web/app.js, _initializeMetadata). A file pdf.js cannot open gives {"file", "error"}.
+// With --pages first, also the page count and the text of the first page as pdf.js finds them.
 // Runs in-process (no worker thread), reads nothing from the network and logs nothing else.
 import { readFile } from "node:fs/promises";
 
@@ -17,7 +18,7 @@ function shownTitle(info, metadataTitle) {
   return title ? String(title) : null;
 }
 
-async function titles(file) {
+async function titles(file, pages) {
   let task = null;
   try {
     const data = new Uint8Array(await readFile(file));
@@ -29,7 +30,13 @@ async function titles(file) {
     const { info, metadata } = await doc.getMetadata();
     const xmpTitle = metadata?.get("dc:title") ?? null;
     const infoTitle = info?.Title === undefined ? null : String(info.Title);
-    return { file, info_title: infoTitle, xmp_title: xmpTitle, shown: shownTitle(info, xmpTitle) };
+    const found = { file, info_title: infoTitle, xmp_title: xmpTitle, shown: shownTitle(info, xmpTitle) };
+    if (pages) {
+      const text = await (await doc.getPage(1)).getTextContent();
+      found.pages = doc.numPages;
+      found.first_page = text.items.map((item) => item.str).join(" ");
+    }
+    return found;
   } catch (error) {
     return { file, error: String(error?.message ?? error) };
   } finally {
@@ -37,6 +44,7 @@ async function titles(file) {
   }
 }
 
-for (const file of process.argv.slice(2)) {
-  process.stdout.write(JSON.stringify(await titles(file)) + "\n");
+const pages = process.argv[2] === "--pages";
+for (const file of process.argv.slice(pages ? 3 : 2)) {
+  process.stdout.write(JSON.stringify(await titles(file, pages)) + "\n");
 }

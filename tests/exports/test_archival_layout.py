@@ -1,0 +1,99 @@
+"""A sixth outsider's forgeries, each once called intact by the check and /verify: the file's
+index (its cross-reference) read one way by qpdf and another by pdf.js, so the check compared
+one cover while a viewer showed a "STAGE 2 SIGNED OFF" banner on another. The file must have
+one sound index read one way (roadmap/exports/pdflayout.py); files saved whole again stay
+intact."""
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+
+from roadmap.exports import check, pdflayout
+from tests.exports import layout_forgeries as forge
+from tests.exports import test_archival as made
+from tests.exports.pdfjs import shown_titles
+from tests.exports.test_archival_verify import _upload
+
+app_config, enrolment, pdf = made.app_config, made.enrolment, made.pdf
+
+_SAYS = ("The file's index of its parts (its cross-reference) {}: PDF viewers may show parts "
+         "other than the ones checked.")
+_FORGERIES = {
+    "after a false end": (forge.after_a_false_end,
+                          "does not end as one (its last “startxref” is not followed by where "
+                          "it is)"),
+    "linearized": (forge.linearized, "is one for fast web view (linearized) whose first page, "
+                                     "page count or first section viewers read by another route "
+                                     "than the check"),
+    "renumbered in a group": (forge.renumbered_in_group,
+                              "points into a compressed group at a part with another number"),
+}
+
+
+_SAVES = {"plain table": {"object_stream_mode": pikepdf.ObjectStreamMode.disable},
+          "compressed groups": {"object_stream_mode": pikepdf.ObjectStreamMode.generate},
+          "linearized, plain table": {"linearize": True,
+                                      "object_stream_mode": pikepdf.ObjectStreamMode.disable},
+          "linearized, compressed groups": {"linearize": True}}
+
+
+def test_a_file_saved_whole_again_is_intact_and_reads_alike(pdf, tmp_path):
+    """Saved again whole (as qpdf writes it, linearized for fast web view or not): intact,
+    and pdf.js finds the same cover and pages as in the file as made."""
+    paths = [tmp_path / "made.pdf"]
+    paths[0].write_bytes(pdf)
+    for name, how in _SAVES.items():
+        out = io.BytesIO()
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            doc.save(out, **how)
+        report = check.check(out.getvalue())
+        assert report.intact, (name, report.problems)
+        paths.append(tmp_path / f"{len(paths)}.pdf")
+        paths[-1].write_bytes(out.getvalue())
+    as_made, *saved = shown_titles(paths, pages=True)
+    for name, row in zip(_SAVES, saved):
+        assert (row["pages"], row["first_page"]) == (as_made["pages"], as_made["first_page"]), name
+
+
+def test_each_forgery_shows_pdfjs_the_banner_and_is_not_intact(pdf, tmp_path):
+    """Each forgery works on a viewer (pdf.js shows the banner on the cover, with every page
+    there), so the test cannot pass for nothing; the check says why it is not intact."""
+    paths = []
+    for name, (make, why) in _FORGERIES.items():
+        forged = make(pdf)
+        report = check.check(forged)
+        assert not report.intact and _SAYS.format(why) in report.problems, (name, report.problems)
+        paths.append(tmp_path / f"{len(paths)}.pdf")
+        paths[-1].write_bytes(forged)
+    original = tmp_path / "made.pdf"
+    original.write_bytes(pdf)
+    *seen, as_made = shown_titles([*paths, original], pages=True)
+    assert forge.BANNER not in as_made["first_page"]
+    for name, row in zip(_FORGERIES, seen):
+        assert forge.BANNER in row.get("first_page", ""), (name, row)
+
+
+def test_verify_says_the_same_of_a_forgery(client, enrolment, pdf):
+    page = _upload(client, forge.renumbered_in_group(pdf)).get_data(as_text=True)
+    assert "This portfolio PDF has been changed" in page
+    assert "points into a compressed group at a part with another number" in page
+
+
+def test_an_index_in_two_sections_is_not_intact(pdf):
+    assert _SAYS.format("is in several sections, which viewers combine differently") in (
+        check.check(forge.in_two_sections(pdf)).problems)
+
+
+@pytest.mark.parametrize("table, refused", [
+    (b"xref\n0 2\n0000000000 65535 f \n0000000015 00000 n \ntrailer\n<< /Size 2 /Root 1 0 R >>\n",
+     False),
+    # pdf.js reads a list "from 1" opening with a free entry as a list from 0.
+    (b"xref\n1 2\n0000000000 65535 f \n0000000015 00000 n \ntrailer\n<< /Size 3 /Root 2 0 R >>\n",
+     True),
+    (b"xref\n0 2\n0000000000 65535 f \n15 0 n\ntrailer\n<< /Size 2 /Root 1 0 R >>\n", True),
+], ids=["plain", "a list from 1 opening free", "an entry not as written"])
+def test_a_table_read_one_way_by_every_reader(table, refused):
+    numbers, trailer = pdflayout._table(table + b"startxref\n0\n%%EOF\n", 4)
+    assert (numbers is None) is refused
