@@ -117,6 +117,12 @@ def _pdfa(pdf: pikepdf.Pdf) -> Optional[str]:
     return f"{part}{conformance}" if part else None
 
 
+# Mended /Type keys in the page tree, which pdftrees names on its own.
+_TYPE_MENDED = ("/Type key should be /Pages but is not", "/Type key should be /Page but is not")
+REPAIRED = ("Parts of the file are damaged, and PDF readers have to repair or guess at them to "
+            "read them: PDF viewers may show parts other than the ones checked.")
+
+
 def read(content: bytes) -> Opened:
     """Open a PDF from memory and read what the checker needs; NotReadable if it cannot."""
     if not content.lstrip()[:5].startswith(b"%PDF-"):
@@ -132,14 +138,15 @@ def read(content: bytes) -> Opened:
             embedded = pdfembedded.read(pdf, _decoded, MAX_EMBEDDED)
             data, found = embedded.data, embedded.manifest
             # Pages are read only from a file that carries our data: nothing else is checked.
+            warned = [str(warning) for warning in pdf.get_warnings()]  # each is said once
             pages = page_digests(pdf) if data is not None and found is not None else []
             changed = list(dict.fromkeys(  # an added attachment is found by both readers
-                pdftrees.page_count_problems(pdf) + embedded.problems
+                pdftrees.page_count_problems(pdf, warned) + embedded.problems
                 + pdftrees.tree_problems(pdf)
                 + pdfxmp.problems(pdf) + pdflayout.problems(content, pdf)
                 + pdfextras.saved_again(content, pdf.is_encrypted) + pdfextras.added(pdf)
                 if pages else []))
-            return Opened(pages=pages, data=data, manifest=found, tagged=tagged,
+            opened = Opened(pages=pages, data=data, manifest=found, tagged=tagged,
                           pdfa=_pdfa(pdf), changed=changed,
                           title=pdfextras.title_and_language(pdf),
                           content_pages=page_digests(pdf, annotations=False) if pages else [],
@@ -150,6 +157,13 @@ def read(content: bytes) -> Opened:
                           structure=structure(pdf) if pages else {},
                           descriptions=embedded.descriptions,
                           made_by=pdfxmp.made_by(pdf) if pages else {})
+            # qpdf had to repair or guess at what it read (a stream's start, its length, a
+            # damaged object): there, other readers may read something else.
+            warned += [str(warning) for warning in pdf.get_warnings()]
+            if pages and any(not any(said in warning for said in _TYPE_MENDED)
+                             for warning in warned):
+                opened.changed.append(REPAIRED)
+            return opened
     except NotReadable:
         raise
     except pikepdf.PasswordError:

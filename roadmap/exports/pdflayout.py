@@ -148,7 +148,8 @@ def _stream(content: bytes, at: int) -> tuple[Optional[list[int]], Any]:
     found = _OBJECT.match(content, at)
     trailer = None if found is None else _dictionary(
         content[found.end():_dictionary_end(content, found.end())])
-    if trailer is None or trailer.get("/Type") != pikepdf.Name.XRef:
+    if trailer is None or trailer.get("/Type") != pikepdf.Name.XRef or not _stream_as_said(
+            content, found.end(), trailer.get("/Length")):
         return None, None
     index = trailer.get("/Index", pikepdf.Array([0, trailer.get("/Size", 0)]))
     try:
@@ -220,6 +221,10 @@ def _entries(content: bytes, base: int, pdf: pikepdf.Pdf) -> Optional[str]:
             found = _OBJECT.match(content, base + (entry.offset or 0))
             if found is None or (int(found.group(1)), int(found.group(2))) != (number, generation):
                 return "points at a place where another part, or none, is written"
+            item = pdf.get_object((number, generation))
+            if isinstance(item, pikepdf.Stream) and not _stream_as_said(
+                    content, found.end(), item.stream_dict.get("/Length")):
+                return _STREAM
         elif entry.type == 2:
             groups.setdefault(entry.obj_stream_number or 0, []).append(
                 (number, entry.obj_stream_index or 0))
@@ -229,6 +234,24 @@ def _entries(content: bytes, base: int, pdf: pikepdf.Pdf) -> Optional[str]:
                 index >= len(listed) or listed[index] != number for number, index in members):
             return "points into a compressed group at a part with another number"
     return None
+
+
+_STREAM_START = re.compile(_WS + rb"*stream(\r\n|\n)")
+_STREAM_END = re.compile(_WS + rb"*endstream(?![^\0\t\n\f\r ()<>\[\]{}/%])")
+_STREAM = ("holds a part whose data does not begin or end where the file says, so readers may "
+           "read different data from it")
+
+
+def _stream_as_said(content: bytes, at: int, length: Any) -> bool:
+    """Whether the stream object whose dictionary starts at `at` has its data where every
+    reader looks: "stream" then one line end (a space or a lone CR first, and qpdf starts the
+    data at one byte, pdf.js and poppler at another), then /Length bytes, then "endstream"
+    (else pdf.js searches for it and reads other data)."""
+    end = _dictionary_end(content, at)
+    start = _STREAM_START.match(content, end) if end >= 0 else None
+    if start is None or not isinstance(length, int) or isinstance(length, bool) or length < 0:
+        return False
+    return _STREAM_END.match(content, start.end() + length) is not None
 
 
 def _group_numbers(pdf: pikepdf.Pdf, number: int) -> Optional[list[int]]:

@@ -16,9 +16,10 @@ from roadmap.exports.quoting import quoted
 _DEPTH = 32  # a page tree or name tree deeper than this is not one a PDF writer makes
 
 
-def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
+def page_count_problems(pdf: pikepdf.Pdf, warnings: list[str]) -> list[str]:
     """Every page tree node's /Count against the pages under it, each node's kind against its
-    place, and each page's way up the tree, in words."""
+    place, and each page's way up the tree, in words. `warnings`: what qpdf said as it opened
+    the file and its list of pages."""
     wrong: list[tuple[Any, Any, int]] = []  # (node, its /Count, the pages under it)
     shapes: list[str] = []
 
@@ -47,7 +48,7 @@ def page_count_problems(pdf: pikepdf.Pdf) -> list[str]:
     root = pdf.Root.get("/Pages")
     total = leaves(root, 0, set())
     # qpdf mends a node's /Type on opening (so `shapes` rarely sees one) and says so.
-    for warning in pdf.get_warnings():
+    for warning in warnings:
         if "/Type key should be /Pages but is not" in str(warning):
             shapes.append(_PAGE_WITH_KIDS)
         elif "/Type key should be /Page but is not" in str(warning):

@@ -172,3 +172,45 @@ def in_two_sections(made: bytes) -> bytes:
     last = raw.rfind(b"startxref")
     index = int(re.match(rb"startxref\s+(\d+)", raw[last:]).group(1))
     return raw[:last].replace(b"trailer <<", b"trailer << /Prev %d" % index, 1) + raw[last:]
+
+
+def _replace_object(raw: bytes, number: int, written: bytes) -> bytes:
+    """A plain-table file with one object written anew (`written`, from "N 0 obj" to
+    "endobj"), every offset after it moved."""
+    last = raw.rfind(b"startxref")
+    index = int(re.match(rb"startxref\s+(\d+)", raw[last:]).group(1))
+    rows = raw.index(b"\n", raw.index(b"\n", index) + 1) + 1  # past "xref" and "0 N"
+    count = int(raw[index:rows].split()[2])
+    offsets = [int(raw[rows + 20 * n:rows + 20 * n + 10]) for n in range(count)]
+    start = offsets[number]
+    end = raw.index(b"endobj", start) + len(b"endobj")
+    shift = len(written) - (end - start)
+    table = b"".join(raw[rows + 20 * n:rows + 20 * n + 20] if offsets[n] <= start else
+                     b"%010d" % (offsets[n] + shift) + raw[rows + 20 * n + 10:rows + 20 * n + 20]
+                     for n in range(count))
+    rest = raw[rows + 20 * count:last]
+    return (raw[:start] + written + raw[end:index] + raw[index:rows] + table + rest
+            + b"startxref\n%d\n%%%%EOF\n" % (index + shift))
+
+
+def stream_begun_twice(made: bytes) -> tuple[bytes, str]:
+    """The metadata stream written "stream A\\nB": qpdf starts its data at A (the packet as
+    made, packed so that no line end is in it), pdf.js and poppler at B (a packet with another
+    title). Returns the file and the title a viewer shows."""
+    raw = classic(made)
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        stream = pdf.Root.Metadata
+        number, packet = stream.objgen[0], stream.read_bytes()
+        title = str(pdf.docinfo.Title)
+    forged_title = title + " - " + BANNER
+    forged = packet.replace(title.encode(), forged_title.encode())
+    plain = packet.replace(b"\r", b" ").replace(b"\n", b" ")
+    for pad in range(500):  # stored (unpacked) deflate blocks: only its frame may hold a line end
+        first = zlib.compress(plain + b" " * pad, 0)
+        if b"\n" not in first and b"\r" not in first:
+            break
+    second = zlib.compress(forged)
+    data = first + b"\n" + second
+    written = (b"%d 0 obj\n<< /Type /Metadata /Subtype /XML /Filter /FlateDecode /Length %d >>\n"
+               b"stream " % (number, len(data)) + data + b"\nendstream\nendobj")
+    return _replace_object(raw, number, written), forged_title

@@ -10,7 +10,7 @@ import io
 import pikepdf
 import pytest
 
-from roadmap.exports import check, pdflayout
+from roadmap.exports import check, pdffile, pdflayout
 from tests.exports import layout_forgeries as forge
 from tests.exports import test_archival as made
 from tests.exports.pdfjs import shown_titles
@@ -97,3 +97,19 @@ def test_an_index_in_two_sections_is_not_intact(pdf):
 def test_a_table_read_one_way_by_every_reader(table, refused):
     numbers, trailer = pdflayout._table(table + b"startxref\n0\n%%EOF\n", 4)
     assert (numbers is None) is refused
+
+
+def test_a_stream_whose_data_begins_in_two_places_is_not_intact(pdf, tmp_path):
+    """A seventh outsider's: "stream A\\nB", where qpdf reads A (the metadata as made) and
+    pdf.js and poppler read B (another title). The rest of the file is as made, so only the
+    stream's form and qpdf's own repair say so."""
+    forged, title = forge.stream_begun_twice(pdf)
+    report = check.check(forged)
+    assert not report.intact
+    assert _SAYS.format("holds a part whose data does not begin or end where the file says, so "
+                        "readers may read different data from it") in report.problems
+    assert pdffile.REPAIRED in report.problems
+    path = tmp_path / "forged.pdf"
+    path.write_bytes(forged)
+    [seen] = shown_titles([path])
+    assert seen["shown"] == title and forge.BANNER in title  # the forgery works on a viewer

@@ -993,12 +993,16 @@ def overlong_utf8_in_comment(p: str) -> bytes:
 # --- composition ---------------------------------------------------------------------------------
 
 def composed(names: list[str], packet: str) -> Packet:
-    """The packet rewritten by each variant in turn (a variant giving bytes only last)."""
+    """The packet rewritten by each variant in turn (a variant giving bytes only last); a
+    variant that finds nothing of what it rewrites leaves the packet as it is."""
     result: Packet = packet
     for name in names:
         if isinstance(result, bytes):
             break
-        result = VARIANTS[name](result)
+        try:
+            result = VARIANTS[name](result)
+        except (AttributeError, ValueError, IndexError):
+            continue  # what it rewrites is gone (an earlier rewrite took it): it leaves the packet
     return result
 
 
