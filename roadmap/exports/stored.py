@@ -44,6 +44,7 @@ from roadmap.cohorts.models import Enrolment
 from roadmap.db import database, utcnow, write_intent
 from roadmap.exports.gather import gather
 from roadmap.exports.portfolio import setup
+from roadmap.portfolio.models import Evidence, EvidenceStatus
 
 VARIANTS = {"shared": False, "own": True}  # its name: whether the candidate's drafts are in it
 PENDING = "pending"  # a refresh is queued: changes meanwhile need queue nothing more
@@ -113,11 +114,19 @@ def note(app: Flask, enrolment_id: int, form: str) -> Optional[dict[str, Any]]:
     return found if isinstance(found, dict) else None
 
 
-def latest(session: Session, enrolment_id: int) -> tuple[int, Optional[dt.datetime]]:
-    """The enrolment's audit position and when that change happened: one indexed query."""
-    row = session.execute(sa.select(AuditEvent.id, AuditEvent.occurred_at)
-                          .where(AuditEvent.enrolment_id == enrolment_id)
-                          .order_by(AuditEvent.id.desc()).limit(1)).first()
+def latest(session: Session, enrolment_id: int,
+           shown_to_supervisors: bool = False) -> tuple[int, Optional[dt.datetime]]:
+    """The enrolment's audit position and when that change happened: one indexed query. With
+    `shown_to_supervisors`, the newest change their form can show: an event about an item
+    that is still the candidate's draft is not one (nor is its time theirs to see)."""
+    query = sa.select(AuditEvent.id, AuditEvent.occurred_at).where(
+        AuditEvent.enrolment_id == enrolment_id)
+    if shown_to_supervisors:
+        draft = sa.select(Evidence.id).where(Evidence.id == AuditEvent.subject_id,
+                                             Evidence.status == EvidenceStatus.DRAFT.value)
+        query = query.where(sa.or_(AuditEvent.subject_type.is_(None),
+                                   AuditEvent.subject_type != "evidence", ~draft.exists()))
+    row = session.execute(query.order_by(AuditEvent.id.desc()).limit(1)).first()
     return (row.id, row.occurred_at) if row else (0, None)
 
 
@@ -135,10 +144,12 @@ def freshness(app: Flask, session: Session, enrolment_id: int, form: str,
               on: Optional[dt.date] = None) -> Freshness:
     """Whether the stored PDF holds every change to the enrolment, made today."""
     made = note(app, enrolment_id, form)
-    position, changed_at = latest(session, enrolment_id)
+    # The supervisors' form is current when it holds every change it can show: a draft's
+    # change after it was made (only the candidate's own form shows drafts) leaves it so.
+    position, changed_at = latest(session, enrolment_id, shown_to_supervisors=form == "shared")
     made_at = dt.datetime.fromisoformat(made["made_at"]) if made else None
     current = (made is not None and pdf_path(app, enrolment_id, form).is_file()
-               and made.get("position") == position
+               and isinstance(made.get("position"), int) and made["position"] >= position
                and made.get("day") == (on or today()).isoformat())
     return Freshness(current, made is not None, None if current else changed_at, made_at)
 

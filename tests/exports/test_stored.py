@@ -356,3 +356,36 @@ def test_the_refresh_worker_makes_the_stored_pdf_shortly_after_a_committed_chang
         assert sorted(doc.attachments) == ["data.json", "signatures.json"]
     assert (made.parent / "shared.pdf").read_bytes() == made.with_suffix(".pdf").read_bytes()
     assert not (made.parent / "pending").exists()  # no drafts: one layout, both forms
+
+
+def test_a_draft_changed_leaves_the_supervisors_pdf_up_to_date_and_says_nothing_of_it(
+        app, client, login, team, make_item, session, renders):
+    """Only the candidate's own form shows drafts: a draft saved after the supervisors' PDF
+    was made is no change to it, and its time is not theirs to see; the candidate's own form
+    is behind, and says so."""
+    from roadmap.clock import today
+    from roadmap.portfolio import service
+
+    draft = make_item("cbd", status="draft", headings=("2",))
+    login(client, team.primary)
+    _return(client, make_item("cbd"))
+    _run_queued(app)
+    assert "Up to date" in _page(client, team.enrolment.id)
+    service.update_evidence(session, draft, team.candidate, draft.lock_version,
+                            "Private thoughts, again", draft.occurred_on, {},
+                            service.current_links(session, draft))
+    session.commit()
+    page = _page(client, team.enrolment.id)
+    assert "Up to date" in page and "Being updated" not in page and "last change" not in page
+    response, data = _ask(client, team.enrolment.id)
+    assert response.status_code == 200
+    assert data == stored.pdf_path(app, team.enrolment.id, "shared").read_bytes()
+    mine = app.test_client()
+    login(mine, team.candidate)
+    assert "Being updated" in _page(mine, team.enrolment.id)
+    # Once the draft is sent to the supervisor, its change is one their form shows.
+    session.refresh(draft)
+    service.submit(session, draft, team.candidate, team.primary.id, draft.lock_version,
+                   today(), True, "")
+    session.commit()
+    assert "Being updated" in _page(client, team.enrolment.id)
