@@ -108,6 +108,12 @@ def _stream_record(stream: Any, name: str, content: bytes) -> list[str]:
     dates a viewer shows, consistent with the content (both files are made with their
     modification date equal to their creation date)."""
     problems = _added(stream.keys(), _STREAM_KEYS, name)
+    filters = stream.get("/Filter")
+    if (filters is not None and filters != pikepdf.Name.FlateDecode) or "/DecodeParms" in stream:
+        # The check reads it as stored or inflated; a viewer unpacks any filter, and another
+        # filter over the same bytes gives a viewer other data than the data checked.
+        problems.append(f"{_what(name)} is stored in another form than the service stores it, "
+                        "which a PDF viewer may unpack into other data than the data checked.")
     if stream.get("/Type", pikepdf.Name.EmbeddedFile) != pikepdf.Name.EmbeddedFile or str(
             stream.get("/Subtype")) != _SUBTYPE:
         kind = quoted(str(stream.get("/Subtype")))

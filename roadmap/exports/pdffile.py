@@ -16,8 +16,8 @@ from typing import Any, Optional
 import pikepdf
 from pikepdf.models.metadata import encode_pdf_date
 
-from roadmap.exports import (pdfembedded, pdfextras, pdflayout, pdfresources, pdfstructure,
-                             pdftrees, pdfxmp)
+from roadmap.exports import (pdfembedded, pdfextras, pdflayout, pdfrefs, pdfresources,
+                             pdfstructure, pdftrees, pdfxmp)
 
 # The 200-item portfolio is 264 pages, the mean one (54 items) 82: 1,500 pages is a portfolio of
 # over a thousand items. Checking costs about 7 ms a page, so the largest upload /verify takes
@@ -144,6 +144,7 @@ def read(content: bytes) -> Opened:
                 pdftrees.page_count_problems(pdf, warned) + embedded.problems
                 + pdftrees.tree_problems(pdf)
                 + pdfxmp.problems(pdf) + pdflayout.problems(content, pdf)
+                + pdfrefs.problems(content, pdf)
                 + pdfextras.saved_again(content, pdf.is_encrypted) + pdfextras.added(pdf)
                 if pages else []))
             opened = Opened(pages=pages, data=data, manifest=found, tagged=tagged,

@@ -28,7 +28,7 @@ import pikepdf
 
 _WS = rb"[\0\t\n\f\r ]"
 _TAIL = re.compile(rb"startxref" + _WS + rb"+(\d+)" + _WS + rb"+%%EOF" + _WS + rb"*\Z")
-_OBJECT = re.compile(rb"(\d+)" + _WS + rb"+(\d+)" + _WS + rb"+obj(?![^\0\t\n\f\r ()<>\[\]{}/%])")
+OBJECT = re.compile(rb"(\d+)" + _WS + rb"+(\d+)" + _WS + rb"+obj(?![^\0\t\n\f\r ()<>\[\]{}/%])")
 _SUBSECTION = re.compile(_WS + rb"*(\d+)" + _WS + rb"+(\d+)" + _WS + rb"*[\r\n]")
 _REFERENCE = re.compile(rb"\d+" + _WS + rb"+\d+" + _WS + rb"+R(?![^\0\t\n\f\r ()<>\[\]{}/%])")
 _ENTRY = re.compile(rb"\d{10} \d{5} [nf](?:\r\n| \r| \n|\r|\n)")
@@ -94,7 +94,7 @@ def _linearization(content: bytes, base: int) -> Optional[tuple[int, int, int]]:
         if found is None or found.end() == at:
             break
         at = found.end()
-    first = _OBJECT.match(content, at)
+    first = OBJECT.match(content, at)
     end = -1 if first is None else content.find(b"endobj", first.end())
     if first is None or end < 0:
         return None
@@ -140,14 +140,14 @@ def _table(content: bytes, at: int) -> tuple[Optional[list[int]], Any]:
     keyword = re.compile(_WS + rb"*trailer").match(content, at)
     if keyword is None:
         return None, None
-    return numbers, _dictionary(content[keyword.end():_dictionary_end(content, keyword.end())])
+    return numbers, _dictionary(content[keyword.end():dictionary_end(content, keyword.end())])
 
 
 def _stream(content: bytes, at: int) -> tuple[Optional[list[int]], Any]:
     """The object numbers a cross-reference stream lists, in order, and its dictionary."""
-    found = _OBJECT.match(content, at)
+    found = OBJECT.match(content, at)
     trailer = None if found is None else _dictionary(
-        content[found.end():_dictionary_end(content, found.end())])
+        content[found.end():dictionary_end(content, found.end())])
     if trailer is None or trailer.get("/Type") != pikepdf.Name.XRef or not _stream_as_said(
             content, found.end(), trailer.get("/Length")):
         return None, None
@@ -162,7 +162,7 @@ def _stream(content: bytes, at: int) -> tuple[Optional[list[int]], Any]:
     return numbers, trailer
 
 
-def _dictionary_end(content: bytes, at: int) -> int:
+def dictionary_end(content: bytes, at: int) -> int:
     """Where the dictionary starting at `at` (spaces first) ends: its closing ">>" matched,
     strings and comments skipped. -1 when it does not end."""
     depth, n, size = 0, at, min(len(content), at + 1_000_000)
@@ -177,7 +177,7 @@ def _dictionary_end(content: bytes, at: int) -> int:
                 return n
             continue
         if char == b"(":
-            n = _string_end(content, n, size)
+            n = string_end(content, n, size)
         elif char == b"<":
             n = content.find(b">", n) + 1 or size
         elif char == b"%":
@@ -187,7 +187,7 @@ def _dictionary_end(content: bytes, at: int) -> int:
     return -1
 
 
-def _string_end(content: bytes, n: int, size: int) -> int:
+def string_end(content: bytes, n: int, size: int) -> int:
     """Past the literal string starting at `n`: nested brackets balanced, escapes skipped."""
     depth = 0
     while n < size:
@@ -218,7 +218,7 @@ def _entries(content: bytes, base: int, pdf: pikepdf.Pdf) -> Optional[str]:
     groups: dict[int, list[tuple[int, int]]] = {}
     for (number, generation), entry in pdf.get_xref_table().items():
         if entry.type == 1:
-            found = _OBJECT.match(content, base + (entry.offset or 0))
+            found = OBJECT.match(content, base + (entry.offset or 0))
             if found is None or (int(found.group(1)), int(found.group(2))) != (number, generation):
                 return "points at a place where another part, or none, is written"
             item = pdf.get_object((number, generation))
@@ -247,7 +247,7 @@ def _stream_as_said(content: bytes, at: int, length: Any) -> bool:
     reader looks: "stream" then one line end (a space or a lone CR first, and qpdf starts the
     data at one byte, pdf.js and poppler at another), then /Length bytes, then "endstream"
     (else pdf.js searches for it and reads other data)."""
-    end = _dictionary_end(content, at)
+    end = dictionary_end(content, at)
     start = _STREAM_START.match(content, end) if end >= 0 else None
     if start is None or not isinstance(length, int) or isinstance(length, bool) or length < 0:
         return False

@@ -38,6 +38,8 @@ def page_count_problems(pdf: pikepdf.Pdf, warnings: list[str]) -> list[str]:
         elif "/Kids" not in node and kind not in (pikepdf.Name.Page, pikepdf.Name.Pages):
             shapes.append(_NOT_A_PAGE)
         if kind != pikepdf.Name.Pages and "/Kids" not in node:
+            if not all(key in node for key in _OWN):
+                shapes.append(_INHERITS)
             return 1
         total = sum(leaves(kid, depth + 1, seen) for kid in node.get("/Kids") or [])
         count = node.get("/Count")
@@ -85,6 +87,12 @@ _PAGE_WITH_KIDS = ("The file's list of pages has a page that also holds other pa
 _NOT_A_BRANCH = _PAGE_WITH_KIDS
 _NOT_A_PAGE = ("The file's list of pages has an entry that does not say it is a page: PDF "
                "viewers may show different pages.")
+# Each page carries its own resources and size (a list of pages carries nothing a page could
+# take from it: pdfrefs reads that as written, since qpdf moves it into the pages on opening).
+_OWN = ("/Resources", "/MediaBox")
+_INHERITS = ("A page of the file does not carry its own resources or size but takes them from "
+             "the list of pages, which PDF viewers do in different ways: a viewer may show it "
+             "otherwise than the check reads it.")
 _PARENT_LOOP = ("The file's list of pages is damaged: a page's place in it leads back to itself, "
                 "so a PDF viewer may stop responding or show the page differently.")
 

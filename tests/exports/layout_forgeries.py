@@ -214,3 +214,63 @@ def stream_begun_twice(made: bytes) -> tuple[bytes, str]:
     written = (b"%d 0 obj\n<< /Type /Metadata /Subtype /XML /Filter /FlateDecode /Length %d >>\n"
                b"stream " % (number, len(data)) + data + b"\nendstream\nendobj")
     return _replace_object(raw, number, written), forged_title
+
+
+def _saved(pdf: pikepdf.Pdf) -> bytes:
+    out = io.BytesIO()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return out.getvalue()
+
+
+def annotations_on_the_list(made: bytes) -> bytes:
+    """A stamp put on the list of pages, not on any page: pdf.js draws it on every page that
+    has no annotations of its own (the cover has none), qpdf reads no page's annotations there
+    (an eighth outsider's)."""
+    with pikepdf.open(io.BytesIO(made)) as pdf:
+        stamp = pdf.make_stream(b"q 1 0 0 rg 0 0 300 40 re f Q BT /FX 20 Tf 10 10 Td ("
+                                + BANNER.encode() + b") Tj ET")
+        stamp.Type, stamp.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+        stamp.BBox = [0, 0, 300, 40]
+        stamp.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(FX=pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)))
+        pdf.Root.Pages.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Stamp, F=132,
+                               Rect=[100, 400, 400, 440],
+                               AP=pikepdf.Dictionary(N=stamp)))]))
+        return _saved(pdf)
+
+
+def size_from_a_list_and_null_on_the_page(made: bytes) -> bytes:
+    """The cover's size moved to a list of pages holding it alone, and the cover's own written
+    as null: qpdf takes a null for no key and gives the cover the list's size, pdf.js stops at
+    the null and shows the cover at its default (Letter) size."""
+    with pikepdf.open(io.BytesIO(made)) as pdf:
+        root, cover = pdf.Root.Pages, pdf.pages[0].obj
+        middle = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Pages, Count=1, Parent=root, Kids=pikepdf.Array([cover]),
+            MediaBox=cover.MediaBox))
+        cover.MediaBox = pikepdf.Name("/NullXXXX")
+        root.Kids = pikepdf.Array([middle, *list(root.Kids)[1:]])
+        cover.Parent = middle
+        data = _saved(pdf)
+    return data.replace(b"/MediaBox /NullXXXX", b"/MediaBox null     ", 1)
+
+
+def data_under_another_filter(made: bytes) -> bytes:
+    """data.json's bytes as stored, said to be run-length encoded: the check reads them as
+    they are, a viewer unpacks them into other data."""
+    with pikepdf.open(io.BytesIO(made)) as pdf:
+        stream = pdf.attachments["data.json"].obj.EF.F
+        stream.write(stream.read_bytes(), filter=pikepdf.Name.RunLengthDecode, type_check=False)
+        return _saved(pdf)
+
+
+def reference_to_another_generation(made: bytes) -> bytes:
+    """A key on the cover referring to the document information as generation 1: qpdf reads
+    null (no such object), pdf.js the information dictionary it holds under generation 0."""
+    with pikepdf.open(io.BytesIO(made)) as pdf:
+        info = pdf.trailer.Info.objgen[0]
+        pdf.pages[0].obj.PieceInfo = pikepdf.Name("/XXXXXXXXXX")
+        data = _saved(pdf)
+    written = b"/PieceInfo %d 1 R" % info
+    return data.replace(b"/PieceInfo /XXXXXXXXXX", written.ljust(len(b"/PieceInfo /XXXXXXXXXX")), 1)

@@ -1,7 +1,8 @@
 // For each PDF named on the command line, one JSON line: the document information's Title,
 // the XMP dc:title as pdf.js reads it, and the title pdf.js's viewer shows in its title bar
 // (web/app.js, _initializeMetadata). A file pdf.js cannot open gives {"file", "error"}.
-// With --pages first, also the page count and the text of the first page as pdf.js finds them.
+// With --pages first, also the page count and the first page's text, annotations (their kinds)
+// and box as pdf.js finds them.
 // Runs in-process (no worker thread), reads nothing from the network and logs nothing else.
 import { readFile } from "node:fs/promises";
 
@@ -32,9 +33,12 @@ async function titles(file, pages) {
     const infoTitle = info?.Title === undefined ? null : String(info.Title);
     const found = { file, info_title: infoTitle, xmp_title: xmpTitle, shown: shownTitle(info, xmpTitle) };
     if (pages) {
-      const text = await (await doc.getPage(1)).getTextContent();
+      const first = await doc.getPage(1);
+      const text = await first.getTextContent();
       found.pages = doc.numPages;
       found.first_page = text.items.map((item) => item.str).join(" ");
+      found.first_page_annotations = (await first.getAnnotations()).map((a) => a.subtype);
+      found.first_page_box = first.view;
     }
     return found;
   } catch (error) {

@@ -10,7 +10,7 @@ import io
 import pikepdf
 import pytest
 
-from roadmap.exports import check, pdffile, pdflayout
+from roadmap.exports import check, pdffile, pdflayout, pdfrefs
 from tests.exports import layout_forgeries as forge
 from tests.exports import test_archival as made
 from tests.exports.pdfjs import shown_titles
@@ -113,3 +113,29 @@ def test_a_stream_whose_data_begins_in_two_places_is_not_intact(pdf, tmp_path):
     path.write_bytes(forged)
     [seen] = shown_titles([path])
     assert seen["shown"] == title and forge.BANNER in title  # the forgery works on a viewer
+
+
+def test_what_a_list_of_pages_passes_on_is_not_intact(pdf, tmp_path):
+    """An eighth outsider's: a stamp on the list of pages (pdf.js draws it on the cover), and
+    the cover's size on a list with the cover's own written as null (pdf.js shows Letter)."""
+    stamped = forge.annotations_on_the_list(pdf)
+    resized = forge.size_from_a_list_and_null_on_the_page(pdf)
+    for forged in (stamped, resized):
+        assert pdfrefs.PASSES_ON in check.check(forged).problems
+    paths = [tmp_path / "made.pdf", tmp_path / "stamped.pdf", tmp_path / "resized.pdf"]
+    for path, data in zip(paths, (pdf, stamped, resized)):
+        path.write_bytes(data)
+    made_row, stamped_row, resized_row = shown_titles(paths, pages=True)
+    assert made_row["first_page_annotations"] == []
+    assert stamped_row["first_page_annotations"] == ["Stamp"]
+    assert made_row["first_page_box"] != resized_row["first_page_box"] == [0, 0, 612, 792]
+
+
+def test_an_attached_file_under_another_filter_is_not_intact(pdf):
+    assert ("The embedded data (data.json) is stored in another form than the service stores "
+            "it, which a PDF viewer may unpack into other data than the data checked.") in (
+        check.check(forge.data_under_another_filter(pdf)).problems)
+
+
+def test_a_reference_to_another_generation_is_not_intact(pdf):
+    assert pdfrefs.SAYS in check.check(forge.reference_to_another_generation(pdf)).problems

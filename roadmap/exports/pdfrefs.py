@@ -1,0 +1,112 @@
+"""What the file's objects say as written, where qpdf reads them otherwise than pdf.js.
+
+References: "N G R" where the file holds object N under another generation. qpdf reads such
+a reference as null, without a word, so the check reads nothing there; pdf.js finds objects
+by number, so once it has read object N it gives it for "N G R" too. The service writes generation 0 everywhere and no such reference; a file that
+holds one may show a viewer a part the check never read. And lists of pages (below)."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import pikepdf
+
+from roadmap.exports.pdflayout import OBJECT, dictionary_end, string_end
+
+_WS = rb"[\0\t\n\f\r ]"
+_REFERENCE = re.compile(rb"(?<![\d.+-])(\d+)" + _WS + rb"+(\d+)" + _WS
+                        + rb"+R(?![^\0\t\n\f\r ()<>\[\]{}/%])")
+_MARKS = re.compile(rb"[(<%]")
+SAYS = ("The file refers to one of its parts by a number it holds under another generation: "
+        "PDF viewers may show there a part the check reads as nothing.")
+
+
+def problems(content: bytes, pdf: pikepdf.Pdf) -> list[str]:
+    """Whether any object of the file refers to an object under a generation it is not held
+    under (none: the file says nothing of the kind)."""
+    table = pdf.get_xref_table()
+    held = {number: generation for (number, generation), entry in table.items()
+            if entry.type in (1, 2)}
+    base = max(content.find(b"%PDF-"), 0)
+    found = []
+    for text in _bodies(content, base, pdf, table):
+        if any(number in held and held[number] != generation
+               for number, generation in _references(text)):
+            found.append(SAYS)
+        if _passes_on(text):
+            found.append(PASSES_ON)
+    return list(dict.fromkeys(found))
+
+
+# A list of pages holds its pages and nothing a page could take from it. Read as written:
+# qpdf moves what a list carries down into its pages as it opens the file (and takes a page's
+# key set to null for no key), while pdf.js takes a page's annotations from the lists above
+# it and stops at a null; so what a list carries would reach a viewer's page unchecked.
+_LIST_KEYS = {"/Type", "/Kids", "/Count", "/Parent"}
+PASSES_ON = ("The file's list of pages carries something of its own that PDF viewers pass on "
+             "to the pages under it in different ways (annotations, resources, a size): a viewer "
+             "may show on a page what the check does not read there.")
+
+
+def _passes_on(text: bytes) -> bool:
+    """Whether an object, as written, is a list of pages carrying more than its pages."""
+    if b"/Kids" not in text and b"#" not in text:
+        return False
+    try:
+        found = pikepdf.Object.parse(_REFERENCE.sub(b" 0 ", text))
+    except (pikepdf.PdfError, ValueError, RuntimeError):
+        return False
+    return (isinstance(found, pikepdf.Dictionary) and found.get("/Type") == pikepdf.Name.Pages
+            and bool(set(found.keys()) - _LIST_KEYS))
+
+
+def _bodies(content: bytes, base: int, pdf: pikepdf.Pdf, table: dict) -> Iterator[bytes]:
+    """Each object's written form: a dictionary or value as written (a stream's dictionary
+    only), whether in the file or in a compressed group."""
+    groups = set()
+    for (number, generation), entry in table.items():
+        if entry.type == 2:
+            groups.add(entry.obj_stream_number or 0)
+        if entry.type != 1:
+            continue
+        found = OBJECT.match(content, base + (entry.offset or 0))
+        if found is None:
+            continue  # pdflayout says so
+        end = content.find(b"endobj", found.end())
+        stream = content.find(b"stream", found.end(), end if end >= 0 else None)
+        if stream >= 0:
+            end = dictionary_end(content, found.end())
+        yield content[found.end():end if end >= 0 else found.end()]
+    for group in groups:
+        try:
+            stream = pdf.get_object((group, 0))
+            data, first = stream.read_bytes(), int(stream.stream_dict.get("/First"))
+            places = [int(value) for value in data[:first].split()[1::2]]
+        except (pikepdf.PdfError, AttributeError, TypeError, ValueError):
+            continue
+        for start, end in zip(places, [*places[1:], len(data) - first]):
+            yield data[first + start:first + end]
+
+
+def _references(text: bytes) -> Iterator[tuple[int, int]]:
+    """Every "N G R" outside strings and comments."""
+    blanked, at = bytearray(text), 0
+    while True:
+        mark = _MARKS.search(text, at)
+        if mark is None:
+            break
+        start = mark.start()
+        if text.startswith(b"<<", start):
+            at = start + 2
+            continue
+        if text[start:start + 1] == b"(":
+            end = string_end(text, start, len(text))
+        elif text[start:start + 1] == b"<":
+            end = (text.find(b">", start) + 1) or len(text)
+        else:
+            found = re.compile(rb"[^\r\n]*").match(text, start)
+            end = found.end() if found else len(text)
+        blanked[start:end] = b" " * (end - start)
+        at = end
+    for found in _REFERENCE.finditer(bytes(blanked)):
+        yield int(found.group(1)), int(found.group(2))
