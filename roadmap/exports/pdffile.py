@@ -74,6 +74,11 @@ def _decoded(stream: pikepdf.Stream, largest: int, what: str) -> bytes:
             decoded = inflate.decompress(raw, largest + 1)
         except zlib.error:
             raise NotReadable("The PDF is damaged and cannot be read.") from None
+        if inflate.unused_data.strip():
+            # Bytes after the packed data's end: a reader that ignores the filter (pdf.js,
+            # told so by /F) or unpacks otherwise reads them; zlib drops them.
+            raise NotReadable("Part of the PDF holds data beyond its end, which PDF viewers "
+                              "read differently, so it cannot be checked.")
     else:
         decoded = raw
     if len(decoded) > largest:

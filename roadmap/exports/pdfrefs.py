@@ -29,12 +29,14 @@ def problems(content: bytes, pdf: pikepdf.Pdf) -> list[str]:
             if entry.type in (1, 2)}
     base = max(content.find(b"%PDF-"), 0)
     found = []
-    for text in _bodies(content, base, pdf, table):
+    for text, stream in _bodies(content, base, pdf, table):
         if any(number in held and held[number] != generation
                for number, generation in _references(text)):
             found.append(SAYS)
         if _passes_on(text):
             found.append(PASSES_ON)
+        if stream and _written_keys(text) & _ELSEWHERE:
+            found.append(ELSEWHERE)
     return list(dict.fromkeys(found))
 
 
@@ -60,9 +62,10 @@ def _passes_on(text: bytes) -> bool:
             and bool(set(found.keys()) - _LIST_KEYS))
 
 
-def _bodies(content: bytes, base: int, pdf: pikepdf.Pdf, table: dict) -> Iterator[bytes]:
+def _bodies(content: bytes, base: int, pdf: pikepdf.Pdf,
+            table: dict) -> Iterator[tuple[bytes, bool]]:
     """Each object's written form: a dictionary or value as written (a stream's dictionary
-    only), whether in the file or in a compressed group."""
+    only), whether in the file or in a compressed group; and whether it is a stream's."""
     groups = set()
     for (number, generation), entry in table.items():
         if entry.type == 2:
@@ -76,7 +79,7 @@ def _bodies(content: bytes, base: int, pdf: pikepdf.Pdf, table: dict) -> Iterato
         stream = content.find(b"stream", found.end(), end if end >= 0 else None)
         if stream >= 0:
             end = dictionary_end(content, found.end())
-        yield content[found.end():end if end >= 0 else found.end()]
+        yield content[found.end():end if end >= 0 else found.end()], stream >= 0
     for group in groups:
         try:
             stream = pdf.get_object((group, 0))
@@ -85,11 +88,38 @@ def _bodies(content: bytes, base: int, pdf: pikepdf.Pdf, table: dict) -> Iterato
         except (pikepdf.PdfError, AttributeError, TypeError, ValueError):
             continue
         for start, end in zip(places, [*places[1:], len(data) - first]):
-            yield data[first + start:first + end]
+            yield data[first + start:first + end], False
+
+
+# A stream whose data is said to be in another file (/F, with its /FFilter and /FDecodeParms)
+# or with an abbreviated filter (/DP): the service writes none, and pdf.js takes /F for the
+# filter before /Filter (so /F [] or /F null means no filter to pdf.js and Flate to qpdf).
+_ELSEWHERE = {"/F", "/DP", "/FFilter", "/FDecodeParms"}
+ELSEWHERE = ("The file holds a part whose data is said to be stored elsewhere or unpacked in "
+             "another way (/F or /DP), which PDF viewers read differently: a viewer may show "
+             "other data than the data checked.")
+
+
+def _written_keys(text: bytes) -> set[str]:
+    """A dictionary's keys as written, those set to null included (qpdf drops them)."""
+    blanked = _REFERENCE.sub(b" 0 ", text)  # inside a string too: its text is not read here
+    blanked = re.sub(rb"(?<![^\0\t\n\f\r ()<>\[\]{}/%])null(?![^\0\t\n\f\r ()<>\[\]{}/%])",
+                     b"/Null", blanked)
+    try:
+        found = pikepdf.Object.parse(blanked)
+    except (pikepdf.PdfError, ValueError, RuntimeError):
+        return set(_ELSEWHERE)  # not read as written: taken for the worst
+    return set(found.keys()) if isinstance(found, pikepdf.Dictionary) else set()
 
 
 def _references(text: bytes) -> Iterator[tuple[int, int]]:
     """Every "N G R" outside strings and comments."""
+    for found in _REFERENCE.finditer(_blanked(text)):
+        yield int(found.group(1)), int(found.group(2))
+
+
+def _blanked(text: bytes) -> bytes:
+    """The text with its strings and comments blanked out (as spaces)."""
     blanked, at = bytearray(text), 0
     while True:
         mark = _MARKS.search(text, at)
@@ -108,5 +138,4 @@ def _references(text: bytes) -> Iterator[tuple[int, int]]:
             end = found.end() if found else len(text)
         blanked[start:end] = b" " * (end - start)
         at = end
-    for found in _REFERENCE.finditer(bytes(blanked)):
-        yield int(found.group(1)), int(found.group(2))
+    return bytes(blanked)

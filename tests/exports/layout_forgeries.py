@@ -274,3 +274,29 @@ def reference_to_another_generation(made: bytes) -> bytes:
         data = _saved(pdf)
     written = b"/PieceInfo %d 1 R" % info
     return data.replace(b"/PieceInfo /XXXXXXXXXX", written.ljust(len(b"/PieceInfo /XXXXXXXXXX")), 1)
+
+
+def filter_said_as_f(made: bytes) -> bytes:
+    """The cover's drawing packed as one stored (unpacked) deflate block, the page drawn once
+    more after the packed data's end, and "/F []" in its dictionary: pdf.js takes /F for the
+    filter (none), so reads the bytes as they are, the second drawing too; qpdf and zlib read
+    the packed drawing and stop at its end (a ninth outsider's)."""
+    import struct
+
+    with pikepdf.open(io.BytesIO(made)) as pdf:
+        stream = pdf.pages[0].Contents
+        drawing = stream.read_bytes()
+        for pad in range(20000):  # a checksum of letters only: pdf.js skips them as operators
+            packed_drawing = drawing + b" " * pad
+            check = struct.pack(">I", zlib.adler32(packed_drawing))
+            if check.isalpha():
+                break
+        packed = (b"\x78\x01\x01" + struct.pack("<HH", len(packed_drawing),
+                                                len(packed_drawing) ^ 0xFFFF)
+                  + packed_drawing + check + b"\nq 1 0 0 1 0 -40 cm\n" + drawing + b"\nQ\n")
+        stream.write(packed, filter=pikepdf.Name.FlateDecode, type_check=False)
+        stream.F = pikepdf.Array()
+        out = io.BytesIO()
+        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none, recompress_flate=False)
+        return out.getvalue()

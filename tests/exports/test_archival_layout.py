@@ -139,3 +139,18 @@ def test_an_attached_file_under_another_filter_is_not_intact(pdf):
 
 def test_a_reference_to_another_generation_is_not_intact(pdf):
     assert pdfrefs.SAYS in check.check(forge.reference_to_another_generation(pdf)).problems
+
+
+def test_a_stream_said_to_be_elsewhere_or_with_data_after_its_end_is_not_checked(pdf, tmp_path):
+    """A ninth outsider's: pdf.js takes /F for a stream's filter (so "/F []" is none), zlib
+    stops at the packed data's end; the cover's drawing as stored, then another drawing."""
+    forged = forge.filter_said_as_f(pdf)
+    with pytest.raises(pdffile.NotReadable, match="holds data beyond its end"):
+        check.check(forged)
+    with pikepdf.open(io.BytesIO(forged)) as doc:
+        assert pdfrefs.problems(forged, doc) == [pdfrefs.ELSEWHERE]
+    paths = [tmp_path / "made.pdf", tmp_path / "forged.pdf"]
+    paths[0].write_bytes(pdf)
+    paths[1].write_bytes(forged)
+    made_row, forged_row = shown_titles(paths, pages=True)
+    assert forged_row["first_page"] != made_row["first_page"]  # pdf.js draws other content
