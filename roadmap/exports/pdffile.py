@@ -149,7 +149,7 @@ def read(content: bytes) -> Opened:
                 pdftrees.page_count_problems(pdf, warned) + embedded.problems
                 + pdftrees.tree_problems(pdf)
                 + pdfxmp.problems(pdf) + pdflayout.problems(content, pdf)
-                + pdfrefs.problems(content, pdf)
+                + pdfrefs.problems(content, pdf) + pdfrefs.text_problems(pdf)
                 + pdfextras.saved_again(content, pdf.is_encrypted) + pdfextras.added(pdf)
                 if pages else []))
             opened = Opened(pages=pages, data=data, manifest=found, tagged=tagged,

@@ -139,3 +139,52 @@ def _blanked(text: bytes) -> bytes:
         blanked[start:end] = b" " * (end - start)
         at = end
     return bytes(blanked)
+
+
+# Text strings that qpdf decodes with a loss: UTF-16 with a lone surrogate or an odd byte
+# (qpdf drops them without a word), or holding ESC (U+001B), which opens a language code that
+# pdf.js cuts out with what follows it. pdf.js then reads other text (or falls back to reading
+# the bytes one by one), so the same decoded text (what the check compares) stands for
+# different bytes (what a viewer shows: a link's target, a bookmark, a title, a file name).
+ODD_TEXT = ("The file holds text written so that PDF viewers read it otherwise than the check "
+            "(a name, title, bookmark or link target): a viewer may show or go to something "
+            "other than what was checked.")
+_BINARY = {"/ID", "/CheckSum", "/O", "/U", "/OE", "/UE", "/Perms", "/Panose"}
+_MARKS_OF = ((b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"), (b"\xef\xbb\xbf", "utf-8"))
+
+
+def text_problems(pdf: pikepdf.Pdf) -> list[str]:
+    """Whether any text string in the file's objects is one qpdf decodes with a loss."""
+    seen: set[tuple[int, int]] = set()
+    stack: list = [pdf.trailer, *pdf.objects]
+    while stack:
+        value = stack.pop()
+        ref = getattr(value, "objgen", (0, 0))
+        if ref != (0, 0):
+            if ref in seen:
+                continue
+            seen.add(ref)
+        if isinstance(value, pikepdf.Array):
+            items = list(value)
+        elif isinstance(value, (pikepdf.Dictionary, pikepdf.Stream)):
+            items = [value[key] for key in value.keys() if key not in _BINARY]
+        else:
+            continue
+        for item in items:
+            if isinstance(item, pikepdf.String):
+                if _odd(bytes(item)):
+                    return [ODD_TEXT]
+            elif isinstance(item, (pikepdf.Array, pikepdf.Dictionary, pikepdf.Stream)):
+                stack.append(item)
+    return []
+
+
+def _odd(raw: bytes) -> bool:
+    for mark, codec in _MARKS_OF:
+        if raw.startswith(mark):
+            try:
+                text = raw[len(mark):].decode(codec)  # strict: a lone surrogate or odd byte fails
+            except UnicodeDecodeError:
+                return True
+            return "\x1b" in text
+    return False

@@ -300,3 +300,15 @@ def filter_said_as_f(made: bytes) -> bytes:
         pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable,
                  stream_decode_level=pikepdf.StreamDecodeLevel.none, recompress_flate=False)
         return out.getvalue()
+
+
+def title_with_a_lone_surrogate(made: bytes) -> bytes:
+    """The document information's title in UTF-16 with a lone surrogate after its first word:
+    qpdf drops the surrogate and reads the title as made, pdf.js gives up on the UTF-16 and
+    shows other text (a tenth outsider's, who also redirected a contents link this way)."""
+    with pikepdf.open(io.BytesIO(made)) as pdf:
+        title = str(pdf.docinfo.Title)
+        first = title.split(" ")[0]
+        pdf.docinfo.Title = pikepdf.String(b"\xff\xfe" + first.encode("utf-16-le") + b"\x1b\xd8"
+                                           + title[len(first):].encode("utf-16-le"))
+        return _saved(pdf)

@@ -154,3 +154,14 @@ def test_a_stream_said_to_be_elsewhere_or_with_data_after_its_end_is_not_checked
     paths[1].write_bytes(forged)
     made_row, forged_row = shown_titles(paths, pages=True)
     assert forged_row["first_page"] != made_row["first_page"]  # pdf.js draws other content
+
+
+def test_text_that_viewers_decode_otherwise_is_not_intact(pdf, tmp_path):
+    forged = forge.title_with_a_lone_surrogate(pdf)
+    report = check.check(forged)
+    assert pdfrefs.ODD_TEXT in report.problems, report.problems
+    paths = [tmp_path / "made.pdf", tmp_path / "forged.pdf"]
+    paths[0].write_bytes(pdf)
+    paths[1].write_bytes(forged)
+    made_row, forged_row = shown_titles(paths)
+    assert forged_row["info_title"] != made_row["info_title"]  # pdf.js reads another title
