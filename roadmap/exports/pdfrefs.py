@@ -30,9 +30,12 @@ def problems(content: bytes, pdf: pikepdf.Pdf) -> list[str]:
     base = max(content.find(b"%PDF-"), 0)
     found = []
     for text, stream in _bodies(content, base, pdf, table):
+        literals: list[bytes] = []
         if any(number in held and held[number] != generation
-               for number, generation in _references(text)):
+               for number, generation in _references(text, literals)):
             found.append(SAYS)
+        if any(_written_oddly(literal) for literal in literals):
+            found.append(ODD_TEXT)
         if _passes_on(text):
             found.append(PASSES_ON)
         if stream and _written_keys(text) & _ELSEWHERE:
@@ -112,14 +115,15 @@ def _written_keys(text: bytes) -> set[str]:
     return set(found.keys()) if isinstance(found, pikepdf.Dictionary) else set()
 
 
-def _references(text: bytes) -> Iterator[tuple[int, int]]:
-    """Every "N G R" outside strings and comments."""
-    for found in _REFERENCE.finditer(_blanked(text)):
+def _references(text: bytes, literals: "list[bytes] | None" = None) -> Iterator[tuple[int, int]]:
+    """Every "N G R" outside strings and comments (each literal string to `literals`)."""
+    for found in _REFERENCE.finditer(_blanked(text, literals)):
         yield int(found.group(1)), int(found.group(2))
 
 
-def _blanked(text: bytes) -> bytes:
-    """The text with its strings and comments blanked out (as spaces)."""
+def _blanked(text: bytes, literals: "list[bytes] | None" = None) -> bytes:
+    """The text with its strings and comments blanked out (as spaces); each literal string
+    as written (between its brackets) added to `literals` when given."""
     blanked, at = bytearray(text), 0
     while True:
         mark = _MARKS.search(text, at)
@@ -131,6 +135,8 @@ def _blanked(text: bytes) -> bytes:
             continue
         if text[start:start + 1] == b"(":
             end = string_end(text, start, len(text))
+            if literals is not None:
+                literals.append(text[start + 1:end - 1])
         elif text[start:start + 1] == b"<":
             end = (text.find(b">", start) + 1) or len(text)
         else:
@@ -149,7 +155,7 @@ def _blanked(text: bytes) -> bytes:
 ODD_TEXT = ("The file holds text written so that PDF viewers read it otherwise than the check "
             "(a name, title, bookmark or link target): a viewer may show or go to something "
             "other than what was checked.")
-_BINARY = {"/ID", "/CheckSum", "/O", "/U", "/OE", "/UE", "/Perms", "/Panose"}
+_BINARY = {"/ID", "/CheckSum", "/O", "/U", "/OE", "/UE", "/Perms", "/Panose", "/Contents"}
 _MARKS_OF = ((b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"), (b"\xef\xbb\xbf", "utf-8"))
 
 
@@ -179,7 +185,25 @@ def text_problems(pdf: pikepdf.Pdf) -> list[str]:
     return []
 
 
+# Bytes of a string without a byte order mark (PDFDocEncoding) that qpdf and pdf.js read
+# differently: ESC (pdf.js cuts out a language code), DEL, 0x9F and 0xAD (qpdf: U+FFFD).
+_PDFDOC_ODD = re.compile(rb"[\x1b\x7f\x9f\xad]")
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.DOTALL)
+
+
+def _written_oddly(literal: bytes) -> bool:
+    """Whether a literal string is written so that readers take different bytes from it: an
+    octal escape above \\377 (qpdf and poppler keep its low byte, pdf.js the whole code) or a
+    carriage return as it is (qpdf reads a line feed, pdf.js the return)."""
+    if b"\r" in _ESCAPE.sub(b"", literal):  # a return not escaped, nor a line continued
+        return True
+    return any(m.group(1)[:1].isdigit() and int(m.group(1), 8) > 0o377
+               for m in _ESCAPE.finditer(literal))
+
+
 def _odd(raw: bytes) -> bool:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return True  # UTF-8 (PDF 2.0): poppler reads its bytes as PDFDocEncoding
     for mark, codec in _MARKS_OF:
         if raw.startswith(mark):
             try:
@@ -187,4 +211,4 @@ def _odd(raw: bytes) -> bool:
             except UnicodeDecodeError:
                 return True
             return "\x1b" in text
-    return False
+    return _PDFDOC_ODD.search(raw) is not None

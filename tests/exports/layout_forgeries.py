@@ -312,3 +312,19 @@ def title_with_a_lone_surrogate(made: bytes) -> bytes:
         pdf.docinfo.Title = pikepdf.String(b"\xff\xfe" + first.encode("utf-16-le") + b"\x1b\xd8"
                                            + title[len(first):].encode("utf-16-le"))
         return _saved(pdf)
+
+
+def title_with_high_octal_escapes(made: bytes) -> bytes:
+    """The title's name written with octal escapes above \\377: qpdf keeps each one's low byte
+    (the name as made), pdf.js the whole code (letters 256 further on: "Ŕ" for "T"); an
+    eleventh outsider's."""
+    with pikepdf.open(io.BytesIO(made)) as pdf:
+        title = str(pdf.docinfo.Title)
+        placeholder = b"Q" * (4 * len(title))
+        pdf.docinfo.Title = pikepdf.String(placeholder)
+        data = _saved(pdf)
+    escaped = b"".join(b"\\%03o" % (ord(char) + 256) if char.isascii() and char.isalpha()
+                       else char.encode("latin-1").ljust(4, b" ") if char == " " else
+                       b"\\%03o" % ord(char) for char in title)
+    assert len(escaped) == len(placeholder), "one escape of four bytes a letter"
+    return data.replace(b"(" + placeholder + b")", b"(" + escaped + b")", 1)

@@ -165,3 +165,33 @@ def test_text_that_viewers_decode_otherwise_is_not_intact(pdf, tmp_path):
     paths[1].write_bytes(forged)
     made_row, forged_row = shown_titles(paths)
     assert forged_row["info_title"] != made_row["info_title"]  # pdf.js reads another title
+
+
+def test_a_title_in_high_octal_escapes_is_not_intact(pdf, tmp_path):
+    forged = forge.title_with_high_octal_escapes(pdf)
+    assert pdfrefs.ODD_TEXT in check.check(forged).problems
+    paths = [tmp_path / "made.pdf", tmp_path / "forged.pdf"]
+    paths[0].write_bytes(pdf)
+    paths[1].write_bytes(forged)
+    made_row, forged_row = shown_titles(paths)
+    assert forged_row["info_title"] != made_row["info_title"]  # pdf.js reads other letters
+
+
+@pytest.mark.parametrize("raw, odd", [
+    (b"Portfolio of Jamie Patel", False),
+    (b"\xfe\xff" + "Portfolio of Siân".encode("utf-16-be"), False),
+    (b"referral\x1b NOT\x1b needed", True),  # pdf.js cuts from ESC to ESC; qpdf reads "˙"
+    (b"soft\xadhyphen", True),
+    (b"\xef\xbb\xbf" + "Portfolio".encode(), True),  # poppler reads UTF-8 as PDFDocEncoding
+    (b"\xff\xfe" + "Port".encode("utf-16-le") + b"\x1b\xd8", True),
+], ids=["plain", "UTF-16", "ESC", "soft hyphen byte", "UTF-8 mark", "lone surrogate"])
+def test_text_strings_read_one_way(raw, odd):
+    assert pdfrefs._odd(raw) is odd
+
+
+@pytest.mark.parametrize("literal, odd", [
+    (rb"Portfolio \(2026\) of J\351mie", False), (b"line\\\r\nwrapped", False),
+    (rb"J\541mie", True), (b"two\rlines", True),
+], ids=["escapes", "a line continued", "an escape above 377", "a bare return"])
+def test_literal_strings_read_one_way(literal, odd):
+    assert pdfrefs._written_oddly(literal) is odd
