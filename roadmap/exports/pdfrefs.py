@@ -1,9 +1,13 @@
 """What the file's objects say as written, where qpdf reads them otherwise than pdf.js.
 
-References: "N G R" where the file holds object N under another generation. qpdf reads such
-a reference as null, without a word, so the check reads nothing there; pdf.js finds objects
-by number, so once it has read object N it gives it for "N G R" too. The service writes generation 0 everywhere and no such reference; a file that
-holds one may show a viewer a part the check never read. And lists of pages (below)."""
+The check reads the file through qpdf, which mends and decodes as it reads: it drops keys set
+to null, moves what a list of pages carries into its pages, reads a reference to a missing
+generation as null and decodes strings with a loss. pdf.js reads the bytes its own way. So
+each of these is read here as written, and refused when the two readers would differ:
+references to an object under another generation, lists of pages carrying more than their
+pages, streams said to be stored elsewhere (/F, /DP), literal strings written oddly (octal
+escapes above \\377, a bare return), and text strings qpdf decodes with a loss.
+"""
 from __future__ import annotations
 
 import re
