@@ -163,16 +163,16 @@ def _stream(content: bytes, at: int) -> tuple[Optional[list[int]], Any]:
 
 
 def dictionary_end(content: bytes, at: int) -> int:
-    """Where the dictionary starting at `at` (spaces first) ends: its closing ">>" matched,
-    strings and comments skipped. -1 when it does not end."""
+    """Where the dictionary (or array) starting at `at` (spaces first) ends: its closing ">>"
+    (or "]") matched, strings and comments skipped. -1 when it does not end."""
     depth, n, size = 0, at, min(len(content), at + 1_000_000)
     while n < size:
         char = content[n:n + 1]
-        if content.startswith(b"<<", n):
-            depth, n = depth + 1, n + 2
+        if content.startswith(b"<<", n) or char == b"[":
+            depth, n = depth + 1, n + (1 if char == b"[" else 2)
             continue
-        if content.startswith(b">>", n):
-            depth, n = depth - 1, n + 2
+        if content.startswith(b">>", n) or char == b"]":
+            depth, n = depth - 1, n + (1 if char == b"]" else 2)
             if depth == 0:
                 return n
             continue

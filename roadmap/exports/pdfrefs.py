@@ -69,6 +69,30 @@ def _passes_on(text: bytes) -> bool:
             and bool(set(found.keys()) - _LIST_KEYS))
 
 
+_SPACES = re.compile(rb"(" + _WS + rb"|%[^\r\n]*)*")
+_AFTER = re.compile(rb"(endobj|stream)(?![^\0\t\n\f\r ()<>\[\]{}/%])")
+_UNREAD = b"<< /F 0 >>"  # an object not written as one value: taken for the worst
+
+
+def _written(content: bytes, at: int) -> tuple[bytes, bool]:
+    """The one value an object holds as written, from `at` (just past "N G obj") to where
+    "endobj" or "stream" follows it, strings and comments skipped (an "endobj" in either is
+    text); and whether it is a stream's dictionary."""
+    start = _SPACES.match(content, at).end()
+    if content.startswith((b"<<", b"["), start):
+        end = dictionary_end(content, start)
+    else:
+        window = _blanked(content[start:start + 4096])
+        found = _AFTER.search(window)
+        end = -1 if found is None else start + found.start()
+    if end < 0:
+        return _UNREAD, True
+    after = _AFTER.match(content, _SPACES.match(content, end).end())
+    if after is None:
+        return _UNREAD, True
+    return content[start:end], after.group(1) == b"stream"
+
+
 def _bodies(content: bytes, base: int, pdf: pikepdf.Pdf,
             table: dict) -> Iterator[tuple[bytes, bool]]:
     """Each object's written form: a dictionary or value as written (a stream's dictionary
@@ -82,11 +106,7 @@ def _bodies(content: bytes, base: int, pdf: pikepdf.Pdf,
         found = OBJECT.match(content, base + (entry.offset or 0))
         if found is None:
             continue  # pdflayout says so
-        end = content.find(b"endobj", found.end())
-        stream = content.find(b"stream", found.end(), end if end >= 0 else None)
-        if stream >= 0:
-            end = dictionary_end(content, found.end())
-        yield content[found.end():end if end >= 0 else found.end()], stream >= 0
+        yield _written(content, found.end())
     for group in groups:
         try:
             stream = pdf.get_object((group, 0))
@@ -159,7 +179,7 @@ def _blanked(text: bytes, literals: "list[bytes] | None" = None) -> bytes:
 ODD_TEXT = ("The file holds text written so that PDF viewers read it otherwise than the check "
             "(a name, title, bookmark or link target): a viewer may show or go to something "
             "other than what was checked.")
-_BINARY = {"/ID", "/CheckSum", "/O", "/U", "/OE", "/UE", "/Perms", "/Panose", "/Contents"}
+_BINARY = {"/ID", "/CheckSum", "/O", "/U", "/OE", "/UE", "/Perms", "/Panose"}
 _MARKS_OF = ((b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"), (b"\xef\xbb\xbf", "utf-8"))
 
 
@@ -177,7 +197,9 @@ def text_problems(pdf: pikepdf.Pdf) -> list[str]:
         if isinstance(value, pikepdf.Array):
             items = list(value)
         elif isinstance(value, (pikepdf.Dictionary, pikepdf.Stream)):
-            items = [value[key] for key in value.keys() if key not in _BINARY]
+            signature = "/ByteRange" in value  # its /Contents are the signature's bytes
+            items = [value[key] for key in value.keys() if key not in _BINARY
+                     and not (signature and key == "/Contents")]
         else:
             continue
         for item in items:
