@@ -26,11 +26,13 @@ from typing import Any, Optional
 
 import pikepdf
 
-_WS = rb"[\0\t\n\f\r ]"
-_TAIL = re.compile(rb"startxref" + _WS + rb"+(\d+)" + _WS + rb"+%%EOF" + _WS + rb"*\Z")
-OBJECT = re.compile(rb"(\d+)" + _WS + rb"+(\d+)" + _WS + rb"+obj(?![^\0\t\n\f\r ()<>\[\]{}/%])")
-_SUBSECTION = re.compile(_WS + rb"*(\d+)" + _WS + rb"+(\d+)" + _WS + rb"*[\r\n]")
-_REFERENCE = re.compile(rb"\d+" + _WS + rb"+\d+" + _WS + rb"+R(?![^\0\t\n\f\r ()<>\[\]{}/%])")
+WS = rb"[\0\t\n\f\r ]"
+_TAIL = re.compile(rb"startxref" + WS + rb"+(\d+)" + WS + rb"+%%EOF" + WS + rb"*\Z")
+OBJECT = re.compile(rb"(\d+)" + WS + rb"+(\d+)" + WS + rb"+obj(?![^\0\t\n\f\r ()<>\[\]{}/%])")
+_SUBSECTION = re.compile(WS + rb"*(\d+)" + WS + rb"+(\d+)" + WS + rb"*[\r\n]")
+# "N G R", a reference (a dictionary's keys are read here without the file, so each is 0).
+REFERENCE = re.compile(rb"(?<![\d.+-])(\d+)" + WS + rb"+(\d+)" + WS
+                       + rb"+R(?![^\0\t\n\f\r ()<>\[\]{}/%])")
 _ENTRY = re.compile(rb"\d{10} \d{5} [nf](?:\r\n| \r| \n|\r|\n)")
 _SAYS = ("The file's index of its parts (its cross-reference) {}: PDF viewers may show parts "
          "other than the ones checked.")
@@ -90,7 +92,7 @@ def _linearization(content: bytes, base: int) -> Optional[tuple[int, int, int]]:
     page count it gives (-1 when not a number). None when it is not."""
     at = base
     while True:
-        found = re.compile(_WS + rb"*(%[^\r\n]*)?").match(content, at)
+        found = re.compile(WS + rb"*(%[^\r\n]*)?").match(content, at)
         if found is None or found.end() == at:
             break
         at = found.end()
@@ -104,12 +106,12 @@ def _linearization(content: bytes, base: int) -> Optional[tuple[int, int, int]]:
         return None
 
     def number(key: bytes) -> int:
-        found = re.search(re.escape(key) + _WS + rb"*(\d+)(?![\d.])", body)
+        found = re.search(re.escape(key) + WS + rb"*(\d+)(?![\d.])", body)
         return int(found.group(1)) if found else -1
 
     if number(b"/L") != len(content) - base:
         return None  # pdf.js then reads the file as any other
-    after = re.compile(rb"endobj" + _WS + rb"*").match(content, end).end()
+    after = re.compile(rb"endobj" + WS + rb"*").match(content, end).end()
     return after, number(b"/O"), number(b"/N")
 
 
@@ -137,16 +139,16 @@ def _table(content: bytes, at: int) -> tuple[Optional[list[int]], Any]:
                 return None, None
             numbers.append(first + n)
             at = entry.end()
-    keyword = re.compile(_WS + rb"*trailer").match(content, at)
+    keyword = re.compile(WS + rb"*trailer").match(content, at)
     if keyword is None:
         return None, None
-    return numbers, _dictionary(content[keyword.end():dictionary_end(content, keyword.end())])
+    return numbers, written_dictionary(content[keyword.end():dictionary_end(content, keyword.end())])
 
 
 def _stream(content: bytes, at: int) -> tuple[Optional[list[int]], Any]:
     """The object numbers a cross-reference stream lists, in order, and its dictionary."""
     found = OBJECT.match(content, at)
-    trailer = None if found is None else _dictionary(
+    trailer = None if found is None else written_dictionary(
         content[found.end():dictionary_end(content, found.end())])
     if trailer is None or trailer.get("/Type") != pikepdf.Name.XRef or not _stream_as_said(
             content, found.end(), trailer.get("/Length")):
@@ -202,11 +204,11 @@ def string_end(content: bytes, n: int, size: int) -> int:
     return size
 
 
-def _dictionary(text: bytes) -> Optional[pikepdf.Dictionary]:
+def written_dictionary(text: bytes) -> Optional[pikepdf.Dictionary]:
     """A dictionary as written (a trailer, a stream's): only its keys and direct values are
     read, so references (which need the file to parse) stand as 0."""
     try:
-        found = pikepdf.Object.parse(_REFERENCE.sub(b" 0 ", text))
+        found = pikepdf.Object.parse(REFERENCE.sub(b" 0 ", text))
     except (pikepdf.PdfError, ValueError, RuntimeError):
         return None
     return found if isinstance(found, pikepdf.Dictionary) else None
@@ -236,8 +238,8 @@ def _entries(content: bytes, base: int, pdf: pikepdf.Pdf) -> Optional[str]:
     return None
 
 
-_STREAM_START = re.compile(_WS + rb"*stream(\r\n|\n)")
-_STREAM_END = re.compile(_WS + rb"*endstream(?![^\0\t\n\f\r ()<>\[\]{}/%])")
+_STREAM_START = re.compile(WS + rb"*stream(\r\n|\n)")
+_STREAM_END = re.compile(WS + rb"*endstream(?![^\0\t\n\f\r ()<>\[\]{}/%])")
 _STREAM = ("holds a part whose data does not begin or end where the file says, so readers may "
            "read different data from it")
 

@@ -15,11 +15,9 @@ from typing import Iterator
 
 import pikepdf
 
-from roadmap.exports.pdflayout import OBJECT, dictionary_end, string_end
+from roadmap.exports.pdflayout import (OBJECT, REFERENCE, WS, dictionary_end, string_end,
+                                       written_dictionary)
 
-_WS = rb"[\0\t\n\f\r ]"
-_REFERENCE = re.compile(rb"(?<![\d.+-])(\d+)" + _WS + rb"+(\d+)" + _WS
-                        + rb"+R(?![^\0\t\n\f\r ()<>\[\]{}/%])")
 _MARKS = re.compile(rb"[(<%]")
 SAYS = ("The file refers to one of its parts by a number it holds under another generation: "
         "PDF viewers may show there a part the check reads as nothing.")
@@ -61,15 +59,12 @@ def _passes_on(text: bytes) -> bool:
     """Whether an object, as written, is a list of pages carrying more than its pages."""
     if b"/Kids" not in text and b"#" not in text:
         return False
-    try:
-        found = pikepdf.Object.parse(_REFERENCE.sub(b" 0 ", text))
-    except (pikepdf.PdfError, ValueError, RuntimeError):
-        return False
-    return (isinstance(found, pikepdf.Dictionary) and found.get("/Type") == pikepdf.Name.Pages
+    found = written_dictionary(text)
+    return (found is not None and found.get("/Type") == pikepdf.Name.Pages
             and bool(set(found.keys()) - _LIST_KEYS))
 
 
-_SPACES = re.compile(rb"(" + _WS + rb"|%[^\r\n]*)*")
+_SPACES = re.compile(rb"(" + WS + rb"|%[^\r\n]*)*")
 _AFTER = re.compile(rb"(endobj|stream)(?![^\0\t\n\f\r ()<>\[\]{}/%])")
 _UNREAD = b"<< /F 0 >>"  # an object not written as one value: taken for the worst
 
@@ -129,7 +124,7 @@ ELSEWHERE = ("The file holds a part whose data is said to be stored elsewhere or
 
 def _written_keys(text: bytes) -> set[str]:
     """A dictionary's keys as written, those set to null included (qpdf drops them)."""
-    blanked = _REFERENCE.sub(b" 0 ", text)  # inside a string too: its text is not read here
+    blanked = REFERENCE.sub(b" 0 ", text)  # inside a string too: its text is not read here
     blanked = re.sub(rb"(?<![^\0\t\n\f\r ()<>\[\]{}/%])null(?![^\0\t\n\f\r ()<>\[\]{}/%])",
                      b"/Null", blanked)
     try:
@@ -141,7 +136,7 @@ def _written_keys(text: bytes) -> set[str]:
 
 def _references(text: bytes, literals: "list[bytes] | None" = None) -> Iterator[tuple[int, int]]:
     """Every "N G R" outside strings and comments (each literal string to `literals`)."""
-    for found in _REFERENCE.finditer(_blanked(text, literals)):
+    for found in REFERENCE.finditer(_blanked(text, literals)):
         yield int(found.group(1)), int(found.group(2))
 
 
